@@ -1,0 +1,53 @@
+"""Document checks: pure functions over bytes and dicts.
+
+Each step type has one module here exposing
+``run(documents: list[DocumentInput], known: dict, config: dict) -> CheckResult``.
+``known`` is the applicant's known data (identity, address, bank_account,
+company blocks plus submitted form data); ``config`` is the step's config merged
+with the workflow settings that concern checks. Modules are imported lazily so a
+worker only loads the heavy libraries (OCR, dlib) of the checks it runs.
+"""
+
+import importlib
+from dataclasses import asdict, dataclass, field
+
+PASSED, FAILED, INCONCLUSIVE = "passed", "failed", "inconclusive"
+
+CHECK_MODULES = {
+    "form": "onboarding.checks.form",
+    "identity_document": "onboarding.checks.identity",
+    "selfie": "onboarding.checks.face",
+    "proof_of_address": "onboarding.checks.proof_of_address",
+    "bank_account": "onboarding.checks.bank",
+    "company_registry": "onboarding.checks.company",
+    "document_analysis": "onboarding.checks.document_analysis",
+    "signature": "onboarding.checks.signature",
+    "related_parties": "onboarding.checks.related_parties",
+}
+
+
+@dataclass(frozen=True)
+class DocumentInput:
+    content: bytes
+    mime_type: str
+    kind: str = ""
+    side: str = ""
+    document_id: str = ""
+
+
+@dataclass
+class CheckResult:
+    result: str
+    fields: dict = field(default_factory=dict)
+    reason_codes: list = field(default_factory=list)
+    details: dict = field(default_factory=dict)
+    # True when the document itself could not be read: it costs the applicant an attempt.
+    unusable: bool = False
+
+    def to_dict(self):
+        return asdict(self)
+
+
+def get_check(step_type):
+    """The ``run`` function for a step type."""
+    return importlib.import_module(CHECK_MODULES[step_type]).run
