@@ -1,0 +1,281 @@
+"""Bank account check: IBAN and BIC from a bank details document or typed input.
+
+The IBAN is read from the document's text (a RIB, a bank letter) or taken from
+the applicant's typed data, validated with schwifty (ISO 13616 checksum, the
+country's format and, where schwifty knows it, the national check digits), and
+the BIC checked against the bank the IBAN belongs to. The account holder printed
+on the document must be the applicant. Everything runs offline: schwifty ships
+its bank registry.
+"""
+
+import re
+import warnings
+
+from schwifty import BIC, IBAN, exceptions, registry
+
+from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, CheckResult
+from onboarding.checks.images import UnreadableDocument
+from onboarding.checks.names import compare_names, normalize
+from onboarding.checks.ocr_text import document_text, labelled_value
+
+DEFAULT_NAME_THRESHOLD = 0.85
+
+HOLDER_LABELS = [
+    "Titulaire du compte",
+    "Titulaire",
+    "Intitulé du compte",
+    "Account holder",
+    "Account name",
+    "Beneficiary",
+    "Kontoinhaber",
+    "Inhaber",
+]
+BIC_LABELS = ["Code BIC", "BIC / SWIFT", "BIC/SWIFT", "BIC", "Code SWIFT", "SWIFT"]
+
+# What OCR reads instead of a digit. Applied only where the country's format has a
+# digit, and kept only when the IBAN checksum then confirms the reading.
+DIGIT_LOOKALIKES = str.maketrans({"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "B": "8"})
+
+_IBAN_START = re.compile(r"(?<![A-Z0-9])([A-Z]{2})(?=[ \t]?[0-9OILSZBDQ]{2})")
+_BIC_SHAPE = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?$")
+_BIC_ANYWHERE = re.compile(r"(?<![A-Z0-9])([A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)(?![A-Z0-9])")
+_SPEC_PART = re.compile(r"(\d+)!?([nac])")
+# Spaces and hyphens group an IBAN's characters; more than two in a row means the next column.
+_MAX_GAP = 2
+
+
+def _iban_spec(country_code):
+    try:
+        return registry.get_iban_spec(country_code)
+    except (KeyError, exceptions.SchwiftyException):
+        return None
+
+
+def _digit_positions(spec):
+    """Indexes of the IBAN's characters that must be digits (check digits included)."""
+    positions, index = {2, 3}, 4
+    for count, kind in _SPEC_PART.findall(spec.bban_spec):
+        if kind == "n":
+            positions.update(range(index, index + int(count)))
+        index += int(count)
+    return positions
+
+
+def _read_run(text, start, length):
+    """Up to ``length`` letters and digits from ``start``, skipping the spaces that group them."""
+    chars, gap = [], 0
+    for char in text[start:]:
+        if char.isalnum():
+            chars.append(char)
+            gap = 0
+            if len(chars) == length:
+                break
+        elif char in " \t-" and gap < _MAX_GAP:
+            gap += 1
+        else:
+            break
+    return "".join(chars)
+
+
+def repair_digits(candidate):
+    """The candidate with OCR look-alikes turned into digits where its country's
+    format requires digits, or None when that does not make a valid IBAN."""
+    spec = _iban_spec(candidate[:2])
+    if spec is None:
+        return None
+    positions = _digit_positions(spec)
+    repaired = "".join(
+        char.translate(DIGIT_LOOKALIKES) if index in positions else char for index, char in enumerate(candidate)
+    )
+    return repaired if repaired != candidate and validate_iban(repaired)[0] else None
+
+
+def validate_iban(value):
+    """(IBAN, None) when valid, else (None, reason) with schwifty's explanation."""
+    compact = re.sub(r"[\s-]", "", str(value or "")).upper()
+    try:
+        with warnings.catch_warnings():
+            # Countries without a registered national checksum are only checked on the ISO checksum.
+            warnings.simplefilter("ignore", exceptions.NationalChecksumNotVerified)
+            return IBAN(compact, validate_bban=True), None
+    except exceptions.SchwiftyException as exc:
+        return None, str(exc)
+
+
+def find_ibans(text):
+    """IBAN candidates in a text, valid ones first: (compact string, is_valid).
+
+    OCR confusions in digit positions are repaired when the checksum confirms.
+    """
+    upper = text.upper()
+    # The value after an "IBAN" label comes first: when nothing validates, it is what the applicant sent.
+    labelled = labelled_value(text, ["IBAN"])
+    candidates = [re.sub(r"[^A-Z0-9]", "", labelled.upper())] if labelled else []
+    for match in _IBAN_START.finditer(upper):
+        spec = _iban_spec(match.group(1))
+        if spec is None:
+            continue
+        candidates.append(_read_run(upper, match.start(), spec.iban_length))
+    found = []
+    for candidate in dict.fromkeys(candidates):
+        if validate_iban(candidate)[0]:
+            found.append((candidate, True))
+        elif repaired := repair_digits(candidate):
+            found.append((repaired, True))
+        else:
+            found.append((candidate, False))
+    return sorted(dict.fromkeys(found), key=lambda item: not item[1])
+
+
+def _bic_from_value(value):
+    """A BIC printed after its label, possibly spaced ("BNPA FR PP XXX"): the
+    leading groups while they fit in eleven characters."""
+    joined = ""
+    for token in re.sub(r"[^A-Z0-9]", " ", value.upper()).split():
+        if len(joined + token) > 11:
+            break
+        joined += token
+    return joined or None
+
+
+def find_bic(text, country_code=""):
+    """The BIC after a BIC/SWIFT label, else the first known bank's BIC of the IBAN's country."""
+    labelled = labelled_value(text, BIC_LABELS)
+    if labelled:
+        return _bic_from_value(labelled)
+    for match in _BIC_ANYWHERE.finditer(text.upper()):
+        candidate = match.group(1)
+        if (not country_code or candidate[4:6] == country_code) and _bic_exists(candidate):
+            return candidate
+    return None
+
+
+def _bank_name_of(bic):
+    names = bic.bank_names if bic is not None else []
+    return names[0] if names else ""
+
+
+def _bic_exists(value):
+    try:
+        return BIC(value).exists
+    except exceptions.SchwiftyException:
+        return False
+
+
+def check_bic(bic_value, iban):
+    """Reason codes for a BIC on its own and against the IBAN's bank."""
+    try:
+        bic = BIC(bic_value)
+    except exceptions.SchwiftyException:
+        return ["bic_invalid"], None
+    if iban is None:
+        return [], bic
+    if bic.country_code != iban.country_code:
+        return ["bic_iban_mismatch"], bic
+    # Compare with the IBAN's bank only when schwifty knows it; a bank can hold several BICs.
+    expected = iban.bic
+    if expected is not None and bic[:4] != expected[:4] and iban.bank_code not in (bic.domestic_bank_codes or []):
+        return ["bic_iban_mismatch"], bic
+    return [], bic
+
+
+def applicant_names(known):
+    """(name, kind) pairs the account may be held in: the person and/or the company."""
+    identity = known.get("identity") or {}
+    person = " ".join(filter(None, (identity.get("first_name"), identity.get("last_name"))))
+    company = (known.get("company") or {}).get("company_name") or ""
+    return [(name, kind) for name, kind in ((person, "person"), (company, "company")) if name.strip()]
+
+
+def _holder_score(holder, names):
+    return max(compare_names(holder, name, kind=kind) for name, kind in names)
+
+
+def find_holder(text, names, threshold):
+    """The account holder's name printed on the document: after its label or,
+    on documents without one, a line that matches the applicant."""
+    holder = labelled_value(text, HOLDER_LABELS)
+    if holder or not names:
+        return holder
+    lines = [line.strip() for line in text.splitlines() if normalize(line)]
+    best = max(lines, key=lambda line: _holder_score(line, names), default=None)
+    return best if best and _holder_score(best, names) >= threshold else None
+
+
+def _typed_account(known, config):
+    typed = dict(config.get("bank_account") or {})
+    typed.update({key: value for key, value in (known.get("bank_account") or {}).items() if value})
+    return typed
+
+
+def run(documents, known, config):
+    threshold = config.get("name_match_threshold", DEFAULT_NAME_THRESHOLD)
+    typed = _typed_account(known, config)
+    details = {"name_match_threshold": threshold}
+    codes = []
+
+    if not documents and config.get("require_document"):
+        return CheckResult(INCONCLUSIVE, reason_codes=["iban_not_found"], details={"document_required": True})
+
+    text = ""
+    if documents:
+        try:
+            text = document_text(documents)
+        except UnreadableDocument as exc:
+            details["error"] = str(exc)
+            return CheckResult(INCONCLUSIVE, reason_codes=["document_unreadable"], details=details, unusable=True)
+
+    candidates = find_ibans(text) if text else []
+    details["iban_candidates"] = [value for value, _ in candidates]
+    if candidates:
+        iban_text, source = candidates[0][0], "document"
+    elif typed.get("iban") and not documents and config.get("allow_typed_iban", True):
+        iban_text, source = typed["iban"], "typed"
+    else:
+        # A document without a readable IBAN must be uploaded again.
+        return CheckResult(INCONCLUSIVE, reason_codes=["iban_not_found"], details=details, unusable=bool(documents))
+    details["source"] = source
+
+    iban, error = validate_iban(iban_text)
+    if iban is None:
+        codes.append("iban_invalid")
+        details["iban_error"] = error
+    elif source == "document" and typed.get("iban"):
+        known_iban, _ = validate_iban(typed["iban"])
+        if known_iban != iban:
+            codes.append("iban_mismatch")
+
+    country = iban.country_code if iban is not None else iban_text[:2].upper()
+    bic_value = find_bic(text, country) if source == "document" else None
+    bic_value = bic_value or typed.get("bic")
+    bic = None
+    if bic_value:
+        bic_codes, bic = check_bic(bic_value, iban)
+        codes += bic_codes
+    elif iban is not None:
+        bic = iban.bic  # schwifty's registry knows the bank's BIC for many countries
+
+    names = applicant_names(known)
+    holder = find_holder(text, names, threshold) if source == "document" else None
+    if holder and names:
+        score = _holder_score(holder, names)
+        details["holder_name_score"] = score
+        if score < threshold:
+            codes.append("holder_name_mismatch")
+    elif source == "document" and names:
+        codes.append("holder_name_not_found")
+
+    fields = {
+        "iban": str(iban) if iban is not None else re.sub(r"\s", "", iban_text).upper(),
+        "bic": str(bic) if bic else (bic_value or ""),
+        "bank_name": (iban.bank_name if iban is not None else None) or _bank_name_of(bic),
+        "holder_name": holder or "",
+        "country": country,
+    }
+    if any(code != "holder_name_not_found" for code in codes):
+        result = FAILED
+    elif codes:
+        result = INCONCLUSIVE
+    else:
+        result = PASSED
+    return CheckResult(result, fields=fields, reason_codes=codes, details=details)
