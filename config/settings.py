@@ -181,6 +181,16 @@ CELERY_BEAT_SCHEDULE = {
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["onboarding.api.auth.BearerAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["onboarding.api.permissions.ScopePermission"],
+    "EXCEPTION_HANDLER": "onboarding.api.errors.problem_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "onboarding.api.pagination.CursorPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Threshold API",

@@ -1,0 +1,71 @@
+"""Decision rules: check results → risk score (0-100), risk level and final decision.
+
+Weights are per reason code; thresholds come from the workflow settings
+(`decision_thresholds`), so each workflow tunes how strict it is.
+"""
+
+from onboarding.models import FinalDecision
+
+# Risk added by a reason code; codes not listed add the weight of their verification's result.
+REASON_WEIGHTS = {
+    "watchlist_hit": 70,
+    "face_mismatch": 60,
+    "mrz_checksum_invalid": 60,
+    "document_expired": 40,
+    "underage": 70,
+    "iban_invalid": 40,
+    "registration_number_invalid": 40,
+    "name_mismatch": 30,
+    "birth_date_mismatch": 30,
+    "document_too_old": 20,
+    "address_mismatch": 15,
+}
+RESULT_WEIGHTS = {"passed": 0, "inconclusive": 15, "failed": 30}
+# A required step without a check result (blocked, never done) weighs like a failure.
+MISSING_WEIGHT = 30
+SIMULATED_OUTCOMES = set(FinalDecision.values)
+
+
+def risk_level(score, thresholds):
+    if score >= thresholds["reject_at"]:
+        return "high"
+    if score >= thresholds["review_at"]:
+        return "medium"
+    return "low"
+
+
+def score_verifications(verifications, extra_codes=()):
+    score = 0
+    for verification in verifications:
+        if verification.status == "skipped":
+            continue
+        if verification.status != "done":
+            score += MISSING_WEIGHT if verification.required else 0
+            continue
+        weights = [REASON_WEIGHTS.get(code, 0) for code in verification.status_codes]
+        score += max([RESULT_WEIGHTS.get(verification.result, 0), *weights])
+    score += sum(REASON_WEIGHTS.get(code, 15) for code in extra_codes)
+    return min(score, 100)
+
+
+def decide(session, verifications, results):
+    """(final_decision, risk_score, risk_level) for a processed session."""
+    thresholds = {"reject_at": 70, "review_at": 30, **session.workflow_version.setting("decision_thresholds")}
+    extra_codes = results.get("cross_validation", {}).get("errors", []) + (
+        ["watchlist_hit"] if results.get("external_validations", {}).get("watchlist", {}).get("is_match") else []
+    ) + (["face_mismatch"] if results.get("face_match_result", {}).get("status") == "failed" else [])
+    score = score_verifications(verifications, extra_codes)
+    level = risk_level(score, thresholds)
+    simulated = session.metadata.get("simulate_outcome") if session.environment == "sandbox" else None
+    if simulated in SIMULATED_OUTCOMES:
+        return simulated, score, level
+    warnings = results.get("cross_validation", {}).get("warnings", [])
+    if level == "high":
+        decision = FinalDecision.REJECTED
+    elif level == "medium" or any(v.result in ("failed", "inconclusive") for v in verifications):
+        decision = FinalDecision.MANUAL_REVIEW
+    elif warnings:
+        decision = FinalDecision.FLAGGED
+    else:
+        decision = FinalDecision.APPROVED
+    return str(decision), score, level

@@ -1,0 +1,31 @@
+"""The domain's errors. Interfaces map them: 404, 400, 409, 410 in the API; a message on a page."""
+
+
+class DomainError(Exception):
+    pass
+
+
+class NotFound(DomainError):
+    """The object does not exist for this organization (another tenant's ids look the same)."""
+
+
+class ValidationFailed(DomainError):
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+
+
+class InvalidTransition(DomainError):
+    """A state change refused in the object's current status."""
+
+    def __init__(self, kind, status, action):
+        self.kind, self.status, self.action = kind, status, action
+        super().__init__(f"Cannot {action.replace('_', ' ')}: the {kind} is {status}.")
+
+    @classmethod
+    def for_object(cls, obj, action):
+        return cls(type(obj).__name__.lower(), obj.status, action)
+
+
+class LinkUnavailable(DomainError):
+    """An applicant link that is unknown, revoked or expired."""

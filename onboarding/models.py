@@ -1,0 +1,767 @@
+"""Threshold's domain: tenants, workflows, sessions and their audit trail.
+
+State machines use django-fsm with protected fields: a status only changes
+through a transition, and transitions are called only by onboarding.services.
+A transition sets fields on self and nothing else.
+"""
+
+import hashlib
+import json
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+
+
+class TenantModel(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Environment(models.TextChoices):
+    LIVE = "live"
+    SANDBOX = "sandbox"
+
+
+class Organization(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    support_contact = models.CharField(
+        max_length=200, blank=True, help_text="Shown to blocked applicants: whom to contact."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Head of the audit chain, so that removing the newest events is detected too.
+    audit_head_sequence = models.PositiveBigIntegerField(default=0, editable=False)
+    audit_head_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    def __str__(self):
+        return self.name
+
+
+class Workspace(TenantModel):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="workspaces")
+    name = models.CharField(max_length=200)
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin"
+    REVIEWER = "reviewer"
+    VIEWER = "viewer"
+
+
+class Membership(TenantModel):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.REVIEWER)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "user"], name="one_membership_per_org")]
+
+    @property
+    def can_decide(self):
+        return self.role in (Role.ADMIN, Role.REVIEWER)
+
+
+class Scope(models.TextChoices):
+    WORKFLOWS_READ = "workflows:read"
+    WORKFLOWS_WRITE = "workflows:write"
+    SESSIONS_READ = "sessions:read"
+    SESSIONS_WRITE = "sessions:write"
+    SESSIONS_REVIEW = "sessions:review"
+    WEBHOOKS_WRITE = "webhooks:write"
+
+
+class ApiKey(TenantModel):
+    """An integrator's key. Only its SHA-256 is stored; the key is shown once."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
+    workspace = models.ForeignKey(Workspace, null=True, blank=True, on_delete=models.CASCADE)
+    name = models.CharField(max_length=200)
+    prefix = models.CharField(max_length=16, db_index=True, help_text="Public start of the key, to recognise it.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    environment = models.CharField(max_length=10, choices=Environment.choices, default=Environment.LIVE)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None
+
+
+class Workflow(TenantModel):
+    """A verification template. Its content lives in versions; published ones never change."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="workflows")
+    workspace = models.ForeignKey(Workspace, null=True, blank=True, on_delete=models.SET_NULL)
+    name = models.CharField(max_length=200)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return self.name
+
+
+class WorkflowVersion(TenantModel):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    custom_tags = models.JSONField(default=list, blank=True)
+    settings = models.JSONField(default=dict, blank=True)
+    steps = models.JSONField(default=list)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["workflow", "number"]
+        constraints = [models.UniqueConstraint(fields=["workflow", "number"], name="one_version_number")]
+
+    def __str__(self):
+        return f"{self.name} v{self.number}"
+
+    @property
+    def is_published(self):
+        return self.published_at is not None
+
+    def step(self, step_id):
+        return next((s for s in self.steps if s["id"] == step_id), None)
+
+    def setting(self, name):
+        from onboarding.steps import DEFAULT_SETTINGS
+
+        return self.settings.get(name, DEFAULT_SETTINGS[name])
+
+
+class SessionStatus(models.TextChoices):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    PROCESSING = "processing"
+    PROCESSED = "processed"
+    MANUAL_REVIEW = "manual_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    AWAITING_CLIENT_CORRECTION = "awaiting_client_correction"
+    EXPIRED = "expired"
+
+
+S = SessionStatus
+
+# The inbox each status belongs to (SPEC §3).
+COMPLIANCE_STATUS = {
+    S.DRAFT: "incomplete",
+    S.ACTIVE: "pending",
+    S.COMPLETED: "completed",
+    S.PROCESSING: "pending",
+    S.PROCESSED: "completed",
+    S.MANUAL_REVIEW: "manual_review",
+    S.APPROVED: "approved",
+    S.REJECTED: "rejected",
+    S.AWAITING_CLIENT_CORRECTION: "remediation",
+    S.EXPIRED: "incomplete",
+}
+INBOXES = ["pending", "manual_review", "approved", "rejected", "remediation", "completed", "incomplete"]
+
+
+def statuses_in_inbox(inbox):
+    return [status for status, box in COMPLIANCE_STATUS.items() if box == inbox]
+
+
+class FinalDecision(models.TextChoices):
+    APPROVED = "approved"
+    FLAGGED = "flagged"
+    MANUAL_REVIEW = "manual_review"
+    REJECTED = "rejected"
+
+
+# Every session transition: name -> (sources, target). The single table the
+# transitions below and the tests are checked against.
+SESSION_TRANSITIONS = {
+    "activate": ([S.DRAFT], S.ACTIVE),
+    "complete": ([S.ACTIVE, S.AWAITING_CLIENT_CORRECTION], S.COMPLETED),
+    "start_processing": ([S.COMPLETED], S.PROCESSING),
+    "finish_processing": ([S.PROCESSING], S.PROCESSED),
+    "approve": ([S.PROCESSING, S.PROCESSED, S.MANUAL_REVIEW], S.APPROVED),
+    "reject": ([S.PROCESSING, S.PROCESSED, S.MANUAL_REVIEW], S.REJECTED),
+    "send_to_manual_review": ([S.PROCESSING, S.PROCESSED], S.MANUAL_REVIEW),
+    "reopen": ([S.APPROVED, S.REJECTED], S.MANUAL_REVIEW),
+    "request_corrections": (
+        [S.PROCESSED, S.MANUAL_REVIEW, S.APPROVED, S.REJECTED, S.COMPLETED],
+        S.AWAITING_CLIENT_CORRECTION,
+    ),
+    "expire": ([S.DRAFT, S.ACTIVE, S.AWAITING_CLIENT_CORRECTION], S.EXPIRED),
+    "extend": ([S.EXPIRED], S.ACTIVE),
+    # Attaching a verification to a session whose applicants had finished.
+    "reactivate": ([S.COMPLETED, S.PROCESSED, S.MANUAL_REVIEW], S.ACTIVE),
+}
+
+
+def _session_transition(name):
+    sources, target = SESSION_TRANSITIONS[name]
+    return transition(field="status", source=[str(s) for s in sources], target=str(target))
+
+
+class Session(ConcurrentTransitionMixin, FSMModelMixin, TenantModel):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="sessions")
+    workspace = models.ForeignKey(Workspace, null=True, blank=True, on_delete=models.SET_NULL)
+    environment = models.CharField(max_length=10, choices=Environment.choices, default=Environment.LIVE)
+    workflow = models.ForeignKey(Workflow, on_delete=models.PROTECT, related_name="sessions")
+    workflow_version = models.ForeignKey(WorkflowVersion, on_delete=models.PROTECT, related_name="sessions")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="subsessions")
+    name = models.CharField(max_length=200, blank=True)
+    reference_id = models.CharField(max_length=200, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    custom_tags = models.JSONField(default=list, blank=True)
+    locale = models.CharField(max_length=5, default="en")
+    redirect_url = models.URLField(max_length=2000, blank=True)
+    state = models.TextField(blank=True)
+    status = FSMField(default=S.DRAFT, choices=S.choices, protected=True, db_index=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    risk_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    risk_level = models.CharField(max_length=10, blank=True)
+    final_decision = models.CharField(max_length=20, choices=FinalDecision.choices, blank=True)
+    processing_results = models.JSONField(default=dict, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    priority = models.SmallIntegerField(default=0)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reasons = models.JSONField(default=list, blank=True)
+    decision_note = models.TextField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    legal_hold = models.BooleanField(default=False)
+    data_anonymized = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organization", "environment", "-created_at"], name="session_list"),
+            models.Index(fields=["organization", "environment", "status", "-created_at"], name="session_status"),
+            models.Index(fields=["organization", "reference_id"], name="session_reference"),
+            models.Index(fields=["organization", "workflow", "-created_at"], name="session_workflow"),
+            models.Index(fields=["organization", "assigned_to", "status"], name="session_assignee"),
+        ]
+
+    def __str__(self):
+        return self.name or str(self.id)
+
+    @property
+    def compliance_status(self):
+        return COMPLIANCE_STATUS[self.status]
+
+    @_session_transition("activate")
+    def activate(self):
+        pass
+
+    @_session_transition("complete")
+    def complete(self):
+        self.completed_at = timezone.now()
+
+    @_session_transition("start_processing")
+    def start_processing(self):
+        pass
+
+    @_session_transition("finish_processing")
+    def finish_processing(self):
+        pass
+
+    def _decide(self, decision, reasons, decision_note):
+        self.final_decision = decision
+        self.decision_reasons = list(reasons)
+        self.decision_note = decision_note
+        self.decided_at = timezone.now()
+
+    @_session_transition("approve")
+    def approve(self, reasons=(), decision_note=""):
+        self._decide(FinalDecision.APPROVED, reasons, decision_note)
+
+    @_session_transition("reject")
+    def reject(self, reasons=(), decision_note=""):
+        self._decide(FinalDecision.REJECTED, reasons, decision_note)
+
+    @_session_transition("send_to_manual_review")
+    def send_to_manual_review(self, decision_note=""):
+        self.final_decision = FinalDecision.MANUAL_REVIEW
+        self.decision_note = decision_note
+
+    @_session_transition("reopen")
+    def reopen(self, decision_note=""):
+        self.final_decision = FinalDecision.MANUAL_REVIEW
+        self.decision_note = decision_note
+        self.decided_at = None
+
+    @_session_transition("request_corrections")
+    def request_corrections(self):
+        # A correction request clears any terminal decision (SPEC §3).
+        self.final_decision = ""
+        self.decided_at = None
+
+    @_session_transition("expire")
+    def expire(self):
+        pass
+
+    @_session_transition("extend")
+    def extend(self, expires_at):
+        self.expires_at = expires_at
+
+    @_session_transition("reactivate")
+    def reactivate(self):
+        self.completed_at = None
+
+
+class ApplicantType(models.TextChoices):
+    NATURAL_PERSON = "natural_person"
+    LEGAL_PERSON = "legal_person"
+
+
+class ApplicantStatus(models.TextChoices):
+    INITIATED = "initiated"
+    NOTIFIED = "notified"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    PROCESSED = "processed"
+    BLOCKED = "blocked"
+
+
+A = ApplicantStatus
+APPLICANT_TRANSITIONS = {
+    "notify": ([A.INITIATED], A.NOTIFIED),
+    "open_link": ([A.NOTIFIED], A.IN_PROGRESS),
+    "submit": ([A.INITIATED, A.NOTIFIED, A.IN_PROGRESS], A.SUBMITTED),
+    "mark_processed": ([A.SUBMITTED], A.PROCESSED),
+    "block": ([A.INITIATED, A.NOTIFIED, A.IN_PROGRESS, A.SUBMITTED, A.PROCESSED], A.BLOCKED),
+    # A new verification was attached after the applicant had finished.
+    "renotify": ([A.SUBMITTED, A.PROCESSED], A.NOTIFIED),
+}
+
+
+def _applicant_transition(name):
+    sources, target = APPLICANT_TRANSITIONS[name]
+    return transition(field="status", source=[str(s) for s in sources], target=str(target))
+
+
+class Applicant(ConcurrentTransitionMixin, FSMModelMixin, TenantModel):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="applicants")
+    type = models.CharField(max_length=20, choices=ApplicantType.choices, default=ApplicantType.NATURAL_PERSON)
+    label = models.CharField(max_length=200, blank=True)
+    reference_id = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone_number = models.CharField(max_length=20, blank=True)
+    # Known data blocks, as the integrator sent them (SPEC §2).
+    identity = models.JSONField(default=dict, blank=True)
+    address = models.JSONField(default=dict, blank=True)
+    bank_account = models.JSONField(default=dict, blank=True)
+    company = models.JSONField(default=dict, blank=True)
+    form_data = models.JSONField(default=dict, blank=True)
+    status = FSMField(default=A.INITIATED, choices=A.choices, protected=True)
+    # Links are hashed so a database leak exposes no live link.
+    link_token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    link_expires_at = models.DateTimeField(null=True, blank=True)
+    link_opened_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.display_name or str(self.id)
+
+    @property
+    def display_name(self):
+        if self.type == ApplicantType.LEGAL_PERSON:
+            return self.company.get("company_name") or self.label
+        full = " ".join(p for p in (self.identity.get("first_name"), self.identity.get("last_name")) if p)
+        return full or self.label
+
+    @_applicant_transition("notify")
+    def notify(self):
+        pass
+
+    @_applicant_transition("open_link")
+    def open_link(self):
+        self.link_opened_at = timezone.now()
+
+    @_applicant_transition("submit")
+    def submit(self):
+        self.submitted_at = timezone.now()
+
+    @_applicant_transition("mark_processed")
+    def mark_processed(self):
+        pass
+
+    @_applicant_transition("block")
+    def block(self):
+        pass
+
+    @_applicant_transition("renotify")
+    def renotify(self):
+        self.submitted_at = None
+
+
+class VerificationStatus(models.TextChoices):
+    AWAITING_DATA = "awaiting_data"
+    SUBMITTED = "submitted"
+    PROCESSING = "processing"
+    DONE = "done"
+    NEEDS_CORRECTION = "needs_correction"
+    BLOCKED = "blocked"
+    SKIPPED = "skipped"
+
+
+class VerificationResult(models.TextChoices):
+    PASSED = "passed"
+    FAILED = "failed"
+    INCONCLUSIVE = "inconclusive"
+
+
+V = VerificationStatus
+VERIFICATION_TRANSITIONS = {
+    "submit": ([V.AWAITING_DATA, V.NEEDS_CORRECTION], V.SUBMITTED),
+    "start_processing": ([V.SUBMITTED], V.PROCESSING),
+    "finish": ([V.PROCESSING], V.DONE),
+    "retry": ([V.PROCESSING], V.AWAITING_DATA),
+    "block": ([V.AWAITING_DATA], V.BLOCKED),
+    "request_correction": ([V.DONE, V.SUBMITTED], V.NEEDS_CORRECTION),
+    "skip": ([V.AWAITING_DATA], V.SKIPPED),
+    "resolve": ([s for s in V if s != V.DONE], V.DONE),
+}
+
+
+def _verification_transition(name):
+    sources, target = VERIFICATION_TRANSITIONS[name]
+    return transition(field="status", source=[str(s) for s in sources], target=str(target))
+
+
+class Verification(ConcurrentTransitionMixin, FSMModelMixin, TenantModel):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="verifications")
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="verifications")
+    step_id = models.SlugField(max_length=64)
+    type = models.CharField(max_length=40)
+    required = models.BooleanField(default=True)
+    status = FSMField(default=V.AWAITING_DATA, choices=V.choices, protected=True)
+    result = models.CharField(max_length=20, choices=VerificationResult.choices, blank=True)
+    status_codes = models.JSONField(default=list, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The last unusable attempt: its result, reasons and documents.
+    previous_attempt = models.JSONField(null=True, blank=True)
+    # submitted (what the applicant typed), extracted_from_document, checks
+    data = models.JSONField(default=dict, blank=True)
+    resolution_note = models.TextField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["applicant", "step_id"], name="one_verification_per_step")
+        ]
+
+    def __str__(self):
+        return f"{self.step_id} ({self.status})"
+
+    @_verification_transition("submit")
+    def submit(self):
+        pass
+
+    @_verification_transition("start_processing")
+    def start_processing(self):
+        pass
+
+    @_verification_transition("finish")
+    def finish(self, result, status_codes=()):
+        self.result = result
+        self.status_codes = list(status_codes)
+        self.completed_at = timezone.now()
+
+    @_verification_transition("retry")
+    def retry(self, previous_attempt):
+        self.previous_attempt = previous_attempt
+        self.attempts += 1
+        self.result = ""
+        self.status_codes = []
+
+    @_verification_transition("block")
+    def block(self):
+        pass
+
+    @_verification_transition("request_correction")
+    def request_correction(self):
+        pass
+
+    @_verification_transition("skip")
+    def skip(self):
+        pass
+
+    @_verification_transition("resolve")
+    def resolve(self, result, resolution_note):
+        self.result = result
+        self.resolution_note = resolution_note
+        self.completed_at = timezone.now()
+
+
+def document_storage_name(organization_id, session_id, extension=""):
+    # Generated names: the client's filename never reaches the filesystem.
+    return f"documents/{organization_id}/{session_id}/{uuid.uuid4().hex}{extension}"
+
+
+def document_upload_to(instance, filename):
+    return document_storage_name(instance.organization_id, instance.session_id)
+
+
+class Document(TenantModel):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="documents")
+    applicant = models.ForeignKey(Applicant, null=True, blank=True, on_delete=models.CASCADE, related_name="documents")
+    verification = models.ForeignKey(
+        Verification, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents"
+    )
+    file = models.FileField(upload_to=document_upload_to, max_length=300)
+    kind = models.CharField(max_length=60, blank=True, help_text="passport, id_card, utility_bill, rib, signed_pdf…")
+    side = models.CharField(max_length=10, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    mime_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    page_count = models.PositiveSmallIntegerField(default=1)
+    # Set once an extraction has run on this document, so a re-run is a no-op.
+    extracted_at = models.DateTimeField(null=True, blank=True)
+    extraction = models.JSONField(default=dict, blank=True)
+    # Documents of an unusable attempt stay as evidence but no longer count.
+    superseded = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.kind or 'document'} {self.sha256[:8]}"
+
+
+class CorrectionRequest(TenantModel):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="corrections")
+    applicant = models.ForeignKey(Applicant, null=True, blank=True, on_delete=models.CASCADE)
+    step_id = models.SlugField(max_length=64)
+    field_ids = models.JSONField(default=list, blank=True)
+    document_types = models.JSONField(default=list, blank=True)
+    message = models.TextField(help_text="Shown to the applicant.")
+    status = models.CharField(max_length=10, default="open", choices=[("open", "open"), ("resolved", "resolved")])
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class ActorType(models.TextChoices):
+    USER = "user"
+    API_KEY = "api_key"
+    APPLICANT = "applicant"
+    SYSTEM = "system"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class Event(models.Model):
+    """The audit trail. Append-only and hash-chained per organization.
+
+    Each event stores the hash of the previous event of its organization, so an
+    edited, inserted or deleted row breaks the chain (onboarding.audit.verify_chain).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="events")
+    sequence = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    # Kept as plain ids: the trail must outlive erased sessions.
+    session_ref = models.UUIDField(null=True, blank=True, db_index=True)
+    object_type = models.CharField(max_length=40)
+    object_id = models.UUIDField(null=True, blank=True)
+    action = models.CharField(max_length=60)
+    from_status = models.CharField(max_length=40, blank=True)
+    to_status = models.CharField(max_length=40, blank=True)
+    actor_type = models.CharField(max_length=20, choices=ActorType.choices)
+    actor_id = models.CharField(max_length=64, blank=True)
+    actor_label = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["organization", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["organization", "sequence"], name="one_event_per_sequence")]
+
+    def __str__(self):
+        return f"{self.action} {self.from_status}→{self.to_status}"
+
+    def canonical(self):
+        return json.dumps(
+            {
+                "id": str(self.id),
+                "organization": str(self.organization_id),
+                "sequence": self.sequence,
+                "created_at": self.created_at.isoformat(),
+                "session": str(self.session_ref) if self.session_ref else None,
+                "object_type": self.object_type,
+                "object_id": str(self.object_id) if self.object_id else None,
+                "action": self.action,
+                "from_status": self.from_status,
+                "to_status": self.to_status,
+                "actor_type": self.actor_type,
+                "actor_id": self.actor_id,
+                "actor_label": self.actor_label,
+                "note": self.note,
+                "data": self.data,
+                "prev_hash": self.prev_hash,
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+            default=str,
+        )
+
+    def compute_hash(self):
+        return hashlib.sha256(self.canonical().encode()).hexdigest()
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events cannot be deleted.")
+
+
+class WebhookEndpoint(TenantModel):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    url = models.URLField(max_length=2000)
+    description = models.CharField(max_length=200, blank=True)
+    # Empty list: every event type.
+    event_types = models.JSONField(default=list, blank=True)
+    environment = models.CharField(max_length=10, choices=Environment.choices, default=Environment.LIVE)
+    # Needed in clear to sign; shown once at creation.
+    secret = models.CharField(max_length=100)
+    previous_secret = models.CharField(max_length=100, blank=True)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
+    enabled = models.BooleanField(default=True)
+    disabled_reason = models.CharField(max_length=200, blank=True)
+
+    def __str__(self):
+        return self.url
+
+
+class OutboxMessage(TenantModel):
+    """A webhook event, written in the transaction of the change that causes it."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    environment = models.CharField(max_length=10, choices=Environment.choices, default=Environment.LIVE)
+    event_type = models.CharField(max_length=60)
+    payload = models.JSONField()
+    dispatched_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+
+class WebhookDelivery(TenantModel):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(
+        max_length=10,
+        default="pending",
+        choices=[("pending", "pending"), ("succeeded", "succeeded"), ("failed", "failed")],
+    )
+    attempt_count = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["endpoint", "message"], name="one_delivery_per_endpoint")]
+
+
+class DeliveryAttempt(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempts")
+    created_at = models.DateTimeField(default=timezone.now)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    response_excerpt = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class WatchlistDataset(TenantModel):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="watchlist_datasets")
+    name = models.CharField(max_length=100)
+    version = models.CharField(max_length=100)
+    source_file = models.CharField(max_length=300, blank=True)
+    entry_count = models.PositiveIntegerField(default=0)
+    loaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="one_dataset_name")]
+
+    def __str__(self):
+        return f"{self.name} {self.version}"
+
+
+class WatchlistEntry(TenantModel):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    dataset = models.ForeignKey(WatchlistDataset, on_delete=models.CASCADE, related_name="entries")
+    entity_id = models.CharField(max_length=200)
+    schema = models.CharField(max_length=40, default="Person")
+    name = models.CharField(max_length=500)
+    aliases = models.JSONField(default=list, blank=True)
+    birth_dates = models.JSONField(default=list, blank=True)
+    countries = models.JSONField(default=list, blank=True)
+    lists = models.JSONField(default=list, blank=True, help_text="Source lists (sanctions programmes, PEP lists…)")
+    properties = models.JSONField(default=dict, blank=True)
+    # Set when the last load of the dataset no longer contained the entry.
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dataset", "entity_id"], name="one_entry_per_entity")]
+
+    def __str__(self):
+        return self.name
+
+
+class WatchlistToken(models.Model):
+    """Name index: candidates are narrowed by a token lookup before any scoring."""
+
+    entry = models.ForeignKey(WatchlistEntry, on_delete=models.CASCADE, related_name="tokens")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "token"], name="watchlist_token")]
+
+
+class IdempotencyRecord(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE)
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["api_key", "key"], name="one_record_per_key")]

@@ -1,0 +1,24 @@
+"""Webhook events, written to the outbox in the transaction of the change that causes them."""
+
+from onboarding.models import OutboxMessage
+
+EVENT_TYPES = [
+    "session.created",
+    "session.status_changed",
+    "applicant.status_changed",
+    "verification.completed",
+    "session.processed",
+    "session.corrections_requested",
+    "session.expired",
+]
+
+
+def emit(*, session, event_type, data):
+    """Queue one event about a session; payloads are thin: ids, statuses, times."""
+    assert event_type in EVENT_TYPES, event_type
+    return OutboxMessage.objects.create(
+        organization_id=session.organization_id,
+        environment=session.environment,
+        event_type=event_type,
+        payload={"session_id": str(session.id), "reference_id": session.reference_id, **data},
+    )

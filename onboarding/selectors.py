@@ -1,0 +1,119 @@
+"""Read side: session lists, filters and summaries shared by the API and the dashboard.
+
+Summaries are aggregate queries in the database, a fixed number of them
+whatever the number of rows.
+"""
+
+from django.db.models import Avg, Count, Q
+
+from onboarding.errors import ValidationFailed
+from onboarding.models import COMPLIANCE_STATUS, INBOXES, Session, SessionStatus, Verification, statuses_in_inbox
+from onboarding.services.common import scoped
+
+SORTS = {
+    "created_at": "created_at",
+    "-created_at": "-created_at",
+    "updated_at": "updated_at",
+    "-updated_at": "-updated_at",
+    "risk_score": "risk_score",
+    "-risk_score": "-risk_score",
+    "priority": "priority",
+    "-priority": "-priority",
+}
+
+
+def sessions_for(actor):
+    return scoped(Session, actor)
+
+
+def filter_sessions(queryset, filters):
+    """Apply the list filters of SPEC §4. `filters` is a dict of already-parsed values.
+
+    Keys: status, status_list, compliance_status, workflow_id, reference_id,
+    assigned_to, created_from, created_to, q, tag, risk_min, risk_max, parent_id.
+    """
+    errors = {}
+    status = filters.get("status")
+    if status:
+        if status not in SessionStatus.values:
+            errors["status"] = [f"Must be one of: {', '.join(SessionStatus.values)}."]
+        queryset = queryset.filter(status=status)
+    status_list = filters.get("status_list")
+    if status_list:
+        bad = [s for s in status_list if s not in SessionStatus.values]
+        if bad:
+            errors["status_list"] = [f"Unknown statuses: {', '.join(bad)}."]
+        queryset = queryset.filter(status__in=status_list)
+    inbox = filters.get("compliance_status")
+    if inbox:
+        if inbox not in INBOXES:
+            errors["compliance_status"] = [f"Must be one of: {', '.join(INBOXES)}."]
+        queryset = queryset.filter(status__in=statuses_in_inbox(inbox))
+    if errors:
+        raise ValidationFailed(errors)
+    for key, lookup in (
+        ("workflow_id", "workflow_id"),
+        ("reference_id", "reference_id"),
+        ("created_from", "created_at__gte"),
+        ("created_to", "created_at__lte"),
+        ("risk_min", "risk_score__gte"),
+        ("risk_max", "risk_score__lte"),
+        ("parent_id", "parent_id"),
+    ):
+        if filters.get(key) not in (None, ""):
+            queryset = queryset.filter(**{lookup: filters[key]})
+    if "parent_id" not in filters:
+        queryset = queryset.filter(parent__isnull=True)
+    assigned_to = filters.get("assigned_to")
+    if assigned_to == "none":
+        queryset = queryset.filter(assigned_to__isnull=True)
+    elif assigned_to not in (None, ""):
+        queryset = queryset.filter(assigned_to_id=assigned_to)
+    if filters.get("tag"):
+        # Text match on the JSON list: works alike on SQLite and PostgreSQL.
+        queryset = queryset.filter(custom_tags__icontains=f'"{filters["tag"]}"')
+    q = (filters.get("q") or "").strip()
+    if q:
+        queryset = queryset.filter(
+            Q(name__icontains=q)
+            | Q(reference_id__icontains=q)
+            | Q(applicants__email__icontains=q)
+            | Q(applicants__label__icontains=q)
+        ).distinct()
+    return queryset
+
+
+def session_summary(queryset):
+    """meta.summary of SPEC §4 for every row of the (filtered) queryset, in three queries."""
+    rows = queryset.order_by().values("status").annotate(n=Count("id"))
+    status_counts = {status: 0 for status in SessionStatus.values}
+    for row in rows:
+        status_counts[row["status"]] = row["n"]
+    inbox_counts = {inbox: 0 for inbox in INBOXES}
+    for status, count in status_counts.items():
+        inbox_counts[COMPLIANCE_STATUS[status]] += count
+    risk = queryset.order_by().aggregate(avg=Avg("risk_score"), scored=Count("id", filter=Q(risk_score__isnull=False)))
+    validations = (
+        Verification.objects.filter(session__in=queryset.order_by().values("id"))
+        .exclude(result="")
+        .values("type", "result")
+        .annotate(n=Count("id"))
+    )
+    validation_counts = {}
+    for row in validations:
+        validation_counts.setdefault(row["type"], {})[row["result"]] = row["n"]
+    return {
+        "total": sum(status_counts.values()),
+        "status_counts": status_counts,
+        "inbox_counts": inbox_counts,
+        "avg_risk_score": round(risk["avg"], 1) if risk["avg"] is not None else None,
+        "sessions_with_risk_score": risk["scored"],
+        "validation_counts": validation_counts,
+    }
+
+
+def session_detail_queryset(actor):
+    """Sessions with everything a detail page or response shows, fetched in a fixed number of queries."""
+    return sessions_for(actor).select_related("workflow", "workflow_version", "assigned_to").prefetch_related(
+        "applicants__verifications", "documents", "corrections"
+    )

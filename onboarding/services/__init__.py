@@ -1,0 +1,63 @@
+"""The only code that changes domain state. Each service is atomic, locks what it
+changes, writes the audit event and schedules work after commit."""
+
+from onboarding.services.keys import api_key_authenticate, api_key_create, api_key_revoke
+from onboarding.services.links import applicant_open, link_resolve, links_generate
+from onboarding.services.organizations import member_set, organization_create
+from onboarding.services.processing import run_session_processing, run_verification_check
+from onboarding.services.review import session_decide, session_process, session_request_corrections
+from onboarding.services.sessions import (
+    applicant_add,
+    applicant_delete,
+    applicant_update,
+    session_add_note,
+    session_create,
+    session_erase,
+    session_extend,
+    session_update,
+    sessions_apply_retention,
+    sessions_expire,
+)
+from onboarding.services.verifications import (
+    document_add,
+    verification_attach,
+    verification_resolve,
+    verification_skip,
+    verification_submit,
+)
+from onboarding.services.workflows import workflow_create, workflow_delete, workflow_publish, workflow_update
+
+__all__ = [
+    "api_key_authenticate",
+    "api_key_create",
+    "api_key_revoke",
+    "applicant_add",
+    "applicant_delete",
+    "applicant_open",
+    "applicant_update",
+    "document_add",
+    "link_resolve",
+    "links_generate",
+    "member_set",
+    "organization_create",
+    "run_session_processing",
+    "run_verification_check",
+    "session_add_note",
+    "session_create",
+    "session_decide",
+    "session_erase",
+    "session_extend",
+    "session_process",
+    "session_request_corrections",
+    "session_update",
+    "sessions_apply_retention",
+    "sessions_expire",
+    "verification_attach",
+    "verification_resolve",
+    "verification_skip",
+    "verification_submit",
+    "workflow_create",
+    "workflow_delete",
+    "workflow_publish",
+    "workflow_update",
+]

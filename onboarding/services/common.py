@@ -1,0 +1,86 @@
+"""What every service shares: tenant-scoped locking and audited transitions."""
+
+from django.core.exceptions import ObjectDoesNotExist
+from django_fsm import can_proceed
+
+from onboarding import outbox
+from onboarding.audit import record_event
+from onboarding.errors import InvalidTransition, NotFound
+from onboarding.models import Applicant, Session, Verification
+
+
+def scoped(model, actor):
+    """The rows of `model` this actor may touch: its organization, and its environment for API keys."""
+    queryset = model.objects.filter(organization_id=actor.organization_id)
+    if actor.environment and model is Session:
+        queryset = queryset.filter(environment=actor.environment)
+    elif actor.environment and hasattr(model, "session"):
+        queryset = queryset.filter(session__environment=actor.environment)
+    return queryset
+
+
+def get_scoped(model, actor, obj_id, *, lock=False, **filters):
+    queryset = scoped(model, actor)
+    if lock:
+        # of=self: lock only this row, not the joined session used for scoping.
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        return queryset.get(id=obj_id, **filters)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise NotFound(f"{model.__name__} not found.") from None
+
+
+def session_of(obj):
+    return obj if isinstance(obj, Session) else obj.session
+
+
+def apply_transition(obj, name, actor, *, note="", data=None, **kwargs):
+    """Run one FSM transition, save it and write its audit event and webhook."""
+    method = getattr(obj, name)
+    if not can_proceed(method):
+        raise InvalidTransition.for_object(obj, name)
+    before = obj.status
+    method(**kwargs)
+    obj.save()
+    session = session_of(obj)
+    record_event(
+        actor=actor,
+        action=f"{type(obj).__name__.lower()}.{name}",
+        obj=obj,
+        session=session,
+        from_status=before,
+        to_status=obj.status,
+        note=note,
+        data=data,
+    )
+    _emit_status_webhook(obj, session, before)
+    return obj
+
+
+def _emit_status_webhook(obj, session, before):
+    if isinstance(obj, Session):
+        outbox.emit(session=session, event_type="session.status_changed", data={"from": before, "to": obj.status})
+        special = {
+            "expired": "session.expired",
+            "awaiting_client_correction": "session.corrections_requested",
+            "processed": "session.processed",
+        }.get(obj.status)
+        if special:
+            outbox.emit(session=session, event_type=special, data={"status": obj.status})
+    elif isinstance(obj, Applicant):
+        outbox.emit(
+            session=session,
+            event_type="applicant.status_changed",
+            data={"applicant_id": str(obj.id), "from": before, "to": obj.status},
+        )
+    elif isinstance(obj, Verification) and obj.status == "done":
+        outbox.emit(
+            session=session,
+            event_type="verification.completed",
+            data={
+                "applicant_id": str(obj.applicant_id),
+                "verification_id": str(obj.id),
+                "step_id": obj.step_id,
+                "result": obj.result,
+            },
+        )

@@ -1,0 +1,350 @@
+"""Sessions and their applicants: creation, known data, extension, expiry, erasure."""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from onboarding import outbox
+from onboarding.actors import Actor
+from onboarding.audit import record_event
+from onboarding.errors import InvalidTransition, NotFound, ValidationFailed
+from onboarding.models import (
+    Applicant,
+    ApplicantType,
+    Document,
+    Membership,
+    Session,
+    SessionStatus,
+    Verification,
+    Workflow,
+    Workspace,
+)
+from onboarding.services.common import apply_transition, get_scoped
+from onboarding.services.workflows import published_version
+from onboarding.steps import DEFAULT_SETTINGS, LOCALES, redirect_allowed, steps_for_applicant
+
+MAX_STATE_LENGTH = 2048
+# Sessions still waiting on applicants: the ones a TTL applies to.
+EXPIRABLE = (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_CORRECTION)
+KNOWN_DATA_BLOCKS = ("identity", "address", "bank_account", "company")
+APPLICANT_FIELDS = ("type", "label", "reference_id", "email", "phone_number", *KNOWN_DATA_BLOCKS)
+BLOCK_FIELDS = {
+    "identity": {"first_name", "last_name", "birth_date", "birth_place", "nationality", "gender"},
+    "address": {"line_1", "line_2", "zip_code", "city", "state", "country"},
+    "bank_account": {"iban", "bic", "holder_name"},
+    "company": {"company_name", "registration_number", "country_code", "legal_form", "legal_representatives"},
+}
+
+
+def _validate_applicant_data(data, path):
+    errors = {}
+    unknown = set(data) - set(APPLICANT_FIELDS) - {"form"}
+    for key in sorted(unknown):
+        errors[f"{path}.{key}"] = ["Unknown field."]
+    if data.get("type", ApplicantType.NATURAL_PERSON) not in ApplicantType.values:
+        errors[f"{path}.type"] = [f"Must be one of: {', '.join(ApplicantType.values)}."]
+    for block, allowed in BLOCK_FIELDS.items():
+        value = data.get(block)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            errors[f"{path}.{block}"] = ["Must be an object."]
+            continue
+        for key in sorted(set(value) - allowed):
+            errors[f"{path}.{block}.{key}"] = ["Unknown field."]
+    return errors
+
+
+def _create_applicant(session, version, data):
+    applicant = Applicant.objects.create(
+        organization_id=session.organization_id,
+        session=session,
+        **{key: data[key] for key in APPLICANT_FIELDS if data.get(key) is not None},
+        form_data=data.get("form") or {},
+    )
+    Verification.objects.bulk_create(
+        Verification(
+            organization_id=session.organization_id,
+            session=session,
+            applicant=applicant,
+            step_id=step["id"],
+            type=step["type"],
+            required=step["required"],
+        )
+        for step in steps_for_applicant(version.steps, applicant.type)
+    )
+    return applicant
+
+
+def _check_session_fields(version, *, locale, redirect_url, state, ttl_days):
+    errors = {}
+    allowed_locales = version.setting("locales")
+    if locale not in LOCALES or locale not in allowed_locales:
+        errors["locale"] = [f"Must be one of: {', '.join(allowed_locales)}."]
+    if redirect_url and not redirect_allowed(redirect_url, version.setting("redirect_allowlist")):
+        errors["redirect_url"] = ["This URL is not on the workflow's redirect allowlist."]
+    if state and len(state) > MAX_STATE_LENGTH:
+        errors["state"] = [f"Must be at most {MAX_STATE_LENGTH} characters."]
+    if ttl_days is not None and (isinstance(ttl_days, bool) or not isinstance(ttl_days, int) or not 1 <= ttl_days <= 365):
+        errors["ttl_days"] = ["Must be a whole number of days from 1 to 365."]
+    return errors
+
+
+@transaction.atomic
+def session_create(*, actor, workflow_id, name="", reference_id="", metadata=None, locale="en", redirect_url="",
+                   state="", ttl_days=None, workspace_id=None, applicants=None, input=None, parent_id=None,
+                   environment=None):
+    """Open a session on the workflow's latest published version.
+
+    `applicants` lists the people and companies to verify; without it one
+    applicant is created from the `input` prefill blocks (SPEC §4).
+    """
+    workflow = get_scoped(Workflow, actor, workflow_id, deleted_at__isnull=True)
+    version = published_version(workflow)
+    if version is None:
+        raise ValidationFailed({"workflow_id": ["This workflow has no published version yet."]})
+    errors = _check_session_fields(version, locale=locale, redirect_url=redirect_url, state=state, ttl_days=ttl_days)
+    if metadata is not None and not isinstance(metadata, dict):
+        errors["metadata"] = ["Must be an object."]
+    input = dict(input or {})
+    if applicants is None:
+        applicant_type = (
+            ApplicantType.LEGAL_PERSON if input.get("company") and not input.get("identity")
+            else ApplicantType.NATURAL_PERSON
+        )
+        applicants = [{"type": applicant_type, **{k: v for k, v in input.items() if k in (*KNOWN_DATA_BLOCKS, "form")}}]
+    if not isinstance(applicants, list) or not applicants:
+        errors["applicants"] = ["Must be a non-empty list."]
+    else:
+        for index, data in enumerate(applicants):
+            if not isinstance(data, dict):
+                errors[f"applicants[{index}]"] = ["Must be an object."]
+            else:
+                errors.update(_validate_applicant_data(data, f"applicants[{index}]"))
+    if errors:
+        raise ValidationFailed(errors)
+
+    environment = actor.environment or environment or "live"
+    parent = get_scoped(Session, actor, parent_id) if parent_id else None
+    workspace = get_scoped(Workspace, actor, workspace_id) if workspace_id else workflow.workspace
+    ttl = ttl_days or version.setting("session_ttl_days")
+    session = Session.objects.create(
+        organization_id=actor.organization_id,
+        workspace=workspace,
+        environment=environment,
+        workflow=workflow,
+        workflow_version=version,
+        parent=parent,
+        name=name or "",
+        reference_id=reference_id or "",
+        metadata=metadata or {},
+        custom_tags=list(version.custom_tags),
+        locale=locale,
+        redirect_url=redirect_url or "",
+        state=state or "",
+        expires_at=timezone.now() + timedelta(days=ttl),
+    )
+    for data in applicants:
+        _create_applicant(session, version, data)
+    record_event(actor=actor, action="session.created", obj=session, session=session, to_status=session.status,
+                 data={"workflow_version": version.number, "applicants": len(applicants)})
+    outbox.emit(session=session, event_type="session.created", data={"status": session.status})
+    return session
+
+
+@transaction.atomic
+def applicant_add(*, actor, session_id, data):
+    session = get_scoped(Session, actor, session_id, lock=True)
+    errors = _validate_applicant_data(data, "applicant")
+    if errors:
+        raise ValidationFailed(errors)
+    if session.status not in (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.COMPLETED,
+                              SessionStatus.PROCESSED, SessionStatus.MANUAL_REVIEW):
+        raise InvalidTransition.for_object(session, "add_applicant")
+    applicant = _create_applicant(session, session.workflow_version, data)
+    record_event(actor=actor, action="applicant.created", obj=applicant, session=session,
+                 to_status=applicant.status)
+    if session.status != SessionStatus.DRAFT and session.status != SessionStatus.ACTIVE:
+        # A new person to verify: the session is open again until they finish.
+        apply_transition(session, "reactivate", actor, note="applicant added")
+    return applicant
+
+
+@transaction.atomic
+def applicant_update(*, actor, applicant_id, data):
+    applicant = get_scoped(Applicant, actor, applicant_id, lock=True)
+    errors = _validate_applicant_data(data, "applicant")
+    if "type" in data and data["type"] != applicant.type:
+        errors["applicant.type"] = ["The type of an applicant cannot change."]
+    if errors:
+        raise ValidationFailed(errors)
+    for key, value in data.items():
+        if key in KNOWN_DATA_BLOCKS:
+            value = {**getattr(applicant, key), **value}
+        setattr(applicant, "form_data" if key == "form" else key, value)
+    applicant.save()
+    record_event(actor=actor, action="applicant.updated", obj=applicant, session=applicant.session,
+                 data={"fields": sorted(data)})
+    return applicant
+
+
+@transaction.atomic
+def applicant_delete(*, actor, applicant_id):
+    applicant = get_scoped(Applicant, actor, applicant_id, lock=True)
+    session = Session.objects.select_for_update().get(id=applicant.session_id)
+    if session.applicants.count() == 1:
+        raise ValidationFailed({"applicant": ["A session keeps at least one applicant."]})
+    if session.status not in (SessionStatus.DRAFT, SessionStatus.ACTIVE):
+        raise InvalidTransition.for_object(session, "remove_applicant")
+    files = [d.file.name for d in applicant.documents.all()]
+    record_event(actor=actor, action="applicant.deleted", obj=applicant, session=session)
+    applicant.delete()
+    _delete_files_on_commit(files)
+
+
+@transaction.atomic
+def session_update(*, actor, session_id, assigned_to=..., priority=..., metadata=..., legal_hold=...):
+    """Reviewer bookkeeping (no status change): assignment, priority, metadata, legal hold."""
+    session = get_scoped(Session, actor, session_id, lock=True)
+    changed = {}
+    if assigned_to is not ...:
+        if assigned_to is not None and not Membership.objects.filter(
+            organization_id=actor.organization_id, user_id=getattr(assigned_to, "pk", assigned_to)
+        ).exists():
+            raise ValidationFailed({"assigned_to": ["Not a member of this organization."]})
+        session.assigned_to_id = getattr(assigned_to, "pk", assigned_to)
+        changed["assigned_to"] = session.assigned_to_id
+    if priority is not ...:
+        if isinstance(priority, bool) or not isinstance(priority, int) or not -100 <= priority <= 100:
+            raise ValidationFailed({"priority": ["Must be a whole number from -100 to 100."]})
+        session.priority = changed["priority"] = priority
+    if metadata is not ...:
+        if not isinstance(metadata, dict):
+            raise ValidationFailed({"metadata": ["Must be an object."]})
+        session.metadata = metadata
+        changed["metadata"] = "updated"
+    if legal_hold is not ...:
+        session.legal_hold = changed["legal_hold"] = bool(legal_hold)
+    session.save()
+    record_event(actor=actor, action="session.updated", obj=session, session=session, data=changed)
+    return session
+
+
+def assignable_user(actor, user_id):
+    """A user of the actor's organization, or NotFound."""
+    user = get_user_model().objects.filter(
+        pk=user_id, memberships__organization_id=actor.organization_id
+    ).first()
+    if user is None:
+        raise NotFound("User not found.")
+    return user
+
+
+@transaction.atomic
+def session_add_note(*, actor, session_id, note):
+    session = get_scoped(Session, actor, session_id)
+    if not note or not note.strip():
+        raise ValidationFailed({"note": ["Write a note."]})
+    record_event(actor=actor, action="session.note", obj=session, session=session, note=note.strip())
+
+
+@transaction.atomic
+def session_extend(*, actor, session_id, extend_days, comment=""):
+    """Push back the session's and its links' expiry; an expired session becomes active again."""
+    if isinstance(extend_days, bool) or not isinstance(extend_days, int) or not 1 <= extend_days <= 365:
+        raise ValidationFailed({"extend_days": ["Must be a whole number of days from 1 to 365."]})
+    session = get_scoped(Session, actor, session_id, lock=True)
+    now = timezone.now()
+    expires_at = max(session.expires_at or now, now) + timedelta(days=extend_days)
+    if session.status == SessionStatus.EXPIRED:
+        apply_transition(session, "extend", actor, note=comment, expires_at=expires_at)
+    elif session.status in EXPIRABLE:
+        session.expires_at = expires_at
+        session.save(update_fields=["expires_at", "updated_at"])
+        record_event(actor=actor, action="session.extended", obj=session, session=session, note=comment,
+                     data={"expires_at": expires_at.isoformat()})
+    else:
+        raise InvalidTransition.for_object(session, "extend")
+    link_ttl = timedelta(hours=session.workflow_version.setting("link_ttl_hours"))
+    session.applicants.filter(link_token_hash__isnull=False).update(
+        link_expires_at=min(expires_at, now + link_ttl + timedelta(days=extend_days))
+    )
+    return session
+
+
+def sessions_expire(now=None):
+    """Expire every session past its TTL that is still waiting on applicants. Returns how many."""
+    now = now or timezone.now()
+    due = Session.objects.filter(expires_at__lt=now, status__in=EXPIRABLE).values_list("id", "organization_id")
+    count = 0
+    for session_id, organization_id in due:
+        with transaction.atomic():
+            session = Session.objects.select_for_update().get(id=session_id)
+            # Re-checked under the lock: the applicant may have finished meanwhile.
+            if session.expires_at < now and session.status in EXPIRABLE:
+                apply_transition(session, "expire", Actor.system(organization_id))
+                count += 1
+    return count
+
+
+def _delete_files_on_commit(names):
+    from django.core.files.storage import default_storage
+
+    def delete():
+        for name in names:
+            default_storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
+@transaction.atomic
+def session_erase(*, actor, session_id, reason="erased on request"):
+    """Erase personal data and files; keep the audit skeleton with data_anonymized."""
+    session = get_scoped(Session, actor, session_id, lock=True)
+    erase_session_data(session)
+    record_event(actor=actor, action="session.erased", obj=session, session=session, note=reason)
+    return session
+
+
+def erase_session_data(session):
+    """Blank every personal field of a locked session (used by DELETE and by retention)."""
+    sessions = [session, *session.subsessions.all()]
+    documents = Document.objects.filter(session__in=sessions)
+    _delete_files_on_commit([d.file.name for d in documents])
+    documents.delete()
+    for current in sessions:
+        Applicant.objects.filter(session=current).update(
+            label="", reference_id="", email="", phone_number="", identity={}, address={}, bank_account={},
+            company={}, form_data={}, link_token_hash=None,
+        )
+        Verification.objects.filter(session=current).update(data={}, previous_attempt=None)
+        current.corrections.update(message="")
+        Session.objects.filter(id=current.id).update(
+            name="", metadata={}, state="", redirect_url="", processing_results={}, decision_note="",
+            data_anonymized=True, updated_at=timezone.now(),
+        )
+    session.refresh_from_db()
+
+
+def sessions_apply_retention(now=None):
+    """Erase sessions older than their workflow's retention_days (unless on legal hold). Returns how many."""
+    now = now or timezone.now()
+    candidates = Session.objects.filter(data_anonymized=False, legal_hold=False).select_related("workflow_version")
+    count = 0
+    for session_id, organization_id, created_at, settings in candidates.values_list(
+        "id", "organization_id", "created_at", "workflow_version__settings"
+    ).iterator():
+        retention = timedelta(days=settings.get("retention_days", DEFAULT_SETTINGS["retention_days"]))
+        if created_at + retention > now:
+            continue
+        with transaction.atomic():
+            session = Session.objects.select_for_update().get(id=session_id)
+            if session.data_anonymized or session.legal_hold:
+                continue
+            erase_session_data(session)
+            record_event(actor=Actor.system(organization_id), action="session.erased", obj=session,
+                         session=session, note="retention period ended")
+            count += 1
+    return count

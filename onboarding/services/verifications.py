@@ -1,0 +1,226 @@
+"""Verifications: submitted data, documents, attaching, skipping and manual resolution.
+
+After each change `advance` moves the applicant and the session on when
+everything they owe is in (SPEC §3).
+"""
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from onboarding.audit import record_event
+from onboarding.errors import InvalidTransition, NotFound, ValidationFailed
+from onboarding.models import (
+    Applicant,
+    ApplicantStatus,
+    Document,
+    Session,
+    SessionStatus,
+    Verification,
+    VerificationResult,
+    VerificationStatus,
+    document_storage_name,
+)
+from onboarding.services.common import apply_transition, get_scoped
+from onboarding.steps import STEP_TYPES, steps_for_applicant
+from onboarding.uploads import prepare_upload
+
+V = VerificationStatus
+# A required verification no longer holds its applicant back once its check has
+# run (or it was skipped): an unreadable document must be retaken first.
+SETTLED = (V.DONE, V.SKIPPED)
+OPEN_FOR_DATA = (V.AWAITING_DATA, V.NEEDS_CORRECTION)
+
+
+def _lock_chain(actor, verification_id):
+    """Lock session, applicant and verification, in that order (the order every service uses)."""
+    verification = get_scoped(Verification, actor, verification_id)
+    session = Session.objects.select_for_update().get(id=verification.session_id)
+    applicant = Applicant.objects.select_for_update().get(id=verification.applicant_id)
+    verification = Verification.objects.select_for_update().get(id=verification.id)
+    return session, applicant, verification
+
+
+def _ensure_accepting(session, verification, action):
+    if session.status not in (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_CORRECTION):
+        raise InvalidTransition.for_object(session, action)
+    if verification.status not in OPEN_FOR_DATA:
+        raise InvalidTransition.for_object(verification, action)
+
+
+@transaction.atomic
+def verification_submit(*, actor, verification_id, data=None):
+    """Record what the applicant (or integrator) submitted for one step and mark it submitted."""
+    session, applicant, verification = _lock_chain(actor, verification_id)
+    _ensure_accepting(session, verification, "submit")
+    if data is not None:
+        if not isinstance(data, dict):
+            raise ValidationFailed({"data": ["Must be an object."]})
+        verification.data = {**verification.data, "submitted": data}
+    apply_transition(verification, "submit", actor)
+    schedule_check(verification)
+    return verification
+
+
+def schedule_check(verification):
+    from onboarding import tasks
+
+    verification_id = str(verification.id)
+    transaction.on_commit(lambda: tasks.check_verification.delay(verification_id))
+
+
+def document_add(*, actor, verification_id, content, filename="", kind="", side=""):
+    """Check, store and attach one uploaded file to a verification.
+
+    Extraction runs when the step is submitted (verification_submit), on all
+    of the step's files together (an ID card's front and back are read as one).
+    The file is written before the transaction so no lock is held during slow
+    storage I/O; if the transaction is refused the stored file is removed.
+    """
+    # Scope first, so another tenant's id costs no storage write.
+    verification = get_scoped(Verification, actor, verification_id)
+    prepared = prepare_upload(content)
+    name = default_storage.save(
+        document_storage_name(verification.organization_id, verification.session_id, prepared.extension),
+        ContentFile(prepared.content),
+    )
+    try:
+        return _attach_document(actor, verification_id, prepared, name, filename, kind, side)
+    except Exception:
+        default_storage.delete(name)
+        raise
+
+
+@transaction.atomic
+def _attach_document(actor, verification_id, prepared, name, filename, kind, side):
+    session, applicant, verification = _lock_chain(actor, verification_id)
+    _ensure_accepting(session, verification, "upload_document")
+    document = Document.objects.create(
+        organization_id=session.organization_id,
+        session=session,
+        applicant=applicant,
+        verification=verification,
+        kind=kind[:60],
+        side=side[:10],
+        original_name=_safe_name(filename),
+        mime_type=prepared.mime_type,
+        size=prepared.size,
+        sha256=prepared.sha256,
+        page_count=prepared.page_count,
+    )
+    document.file.name = name
+    document.save(update_fields=["file"])
+    record_event(actor=actor, action="document.uploaded", obj=document, session=session,
+                 data={"verification_id": str(verification.id), "kind": document.kind, "side": document.side,
+                       "sha256": document.sha256, "mime_type": document.mime_type})
+    return document
+
+
+def _safe_name(filename):
+    """A display-only name: printable characters, no path, bounded length."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable() and c not in "\u202e\u202d\u200e\u200f")
+    return name[:255]
+
+
+@transaction.atomic
+def verification_attach(*, actor, applicant_id, step_id=None, type=None):
+    """Add a verification to an applicant (by workflow step id, or by step type).
+
+    An applicant who had finished goes back to notified and their session back
+    to active (SPEC §3).
+    """
+    applicant = get_scoped(Applicant, actor, applicant_id)
+    session = Session.objects.select_for_update().get(id=applicant.session_id)
+    applicant = Applicant.objects.select_for_update().get(id=applicant.id)
+    steps = steps_for_applicant(session.workflow_version.steps, applicant.type)
+    if step_id:
+        step = next((s for s in steps if s["id"] == step_id), None)
+        if step is None:
+            raise ValidationFailed({"step_id": ["No such step for this applicant in the session's workflow."]})
+    elif type in STEP_TYPES:
+        step = next((s for s in steps if s["type"] == type), None) or {"id": type.replace("_", "-"), "type": type,
+                                                                       "required": True}
+    else:
+        raise ValidationFailed({"type": [f"Give a step_id or a type among: {', '.join(STEP_TYPES)}."]})
+    if applicant.verifications.filter(step_id=step["id"]).exists():
+        raise ValidationFailed({"step_id": ["This applicant already has a verification for that step."]})
+    if session.status in (SessionStatus.EXPIRED, SessionStatus.PROCESSING, SessionStatus.APPROVED,
+                          SessionStatus.REJECTED):
+        raise InvalidTransition.for_object(session, "attach_verification")
+    verification = Verification.objects.create(
+        organization_id=session.organization_id, session=session, applicant=applicant, step_id=step["id"],
+        type=step["type"], required=step.get("required", True),
+    )
+    record_event(actor=actor, action="verification.attached", obj=verification, session=session,
+                 to_status=verification.status, data={"step_id": verification.step_id, "type": verification.type})
+    if applicant.status in (ApplicantStatus.SUBMITTED, ApplicantStatus.PROCESSED):
+        apply_transition(applicant, "renotify", actor)
+    if session.status in (SessionStatus.COMPLETED, SessionStatus.PROCESSED, SessionStatus.MANUAL_REVIEW):
+        apply_transition(session, "reactivate", actor)
+    return verification
+
+
+@transaction.atomic
+def verification_skip(*, actor, verification_id):
+    session, applicant, verification = _lock_chain(actor, verification_id)
+    if verification.required:
+        raise ValidationFailed({"step_id": ["This step is required and cannot be skipped."]})
+    _ensure_accepting(session, verification, "skip")
+    apply_transition(verification, "skip", actor)
+    advance(session, applicant, actor)
+    return verification
+
+
+@transaction.atomic
+def verification_resolve(*, actor, verification_id, result, note):
+    """A reviewer (or the integrator) settles a verification by hand; the note is kept."""
+    if result not in VerificationResult.values:
+        raise ValidationFailed({"result": [f"Must be one of: {', '.join(VerificationResult.values)}."]})
+    if not note or not note.strip():
+        raise ValidationFailed({"note": ["A note is required to resolve a verification by hand."]})
+    session, applicant, verification = _lock_chain(actor, verification_id)
+    apply_transition(verification, "resolve", actor, note=note, result=result, resolution_note=note,
+                     data={"result": result})
+    if session.status in (SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_CORRECTION):
+        advance(session, applicant, actor, step_id=verification.step_id)
+    return verification
+
+
+def advance(session, applicant, actor, *, step_id=None):
+    """Move applicant and session on once everything required is in; `step_id` was just settled.
+
+    The caller holds the session and applicant locks.
+    """
+    if step_id:
+        open_corrections = session.corrections.filter(status="open", step_id=step_id)
+        open_corrections.filter(applicant__isnull=True).update(status="resolved", resolved_at=timezone.now())
+        open_corrections.filter(applicant=applicant).update(status="resolved", resolved_at=timezone.now())
+    required = applicant.verifications.filter(required=True)
+    if applicant.status in (ApplicantStatus.INITIATED, ApplicantStatus.NOTIFIED, ApplicantStatus.IN_PROGRESS) and (
+        not required.exclude(status__in=SETTLED).exists()
+    ):
+        apply_transition(applicant, "submit", actor)
+    if session.status == SessionStatus.ACTIVE:
+        waiting = session.applicants.exclude(status__in=[ApplicantStatus.SUBMITTED, ApplicantStatus.PROCESSED])
+        if not waiting.exists():
+            _complete(session, actor)
+    elif session.status == SessionStatus.AWAITING_CLIENT_CORRECTION:
+        if not session.corrections.filter(status="open").exists():
+            _complete(session, actor)
+
+
+def _complete(session, actor):
+    from onboarding.services.review import schedule_processing
+
+    apply_transition(session, "complete", actor)
+    if session.workflow_version.setting("auto_process"):
+        schedule_processing(session, actor)
+
+
+def get_document(*, actor, session_id, document_id):
+    try:
+        return get_scoped(Document, actor, document_id, session_id=session_id)
+    except NotFound:
+        raise NotFound("Document not found.") from None

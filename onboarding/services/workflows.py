@@ -1,0 +1,105 @@
+"""Workflows and their versions. A published version never changes."""
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from onboarding.audit import record_event
+from onboarding.errors import InvalidTransition, ValidationFailed
+from onboarding.models import Workflow, WorkflowVersion, Workspace
+from onboarding.services.common import get_scoped
+from onboarding.steps import normalize_settings, normalize_steps
+
+EDITABLE = ("name", "description", "custom_tags", "settings", "steps")
+
+
+def _clean(fields):
+    cleaned = dict(fields)
+    if "name" in cleaned and not str(cleaned["name"] or "").strip():
+        raise ValidationFailed({"name": ["This field may not be blank."]})
+    if "steps" in cleaned:
+        cleaned["steps"] = normalize_steps(cleaned["steps"])
+    if "settings" in cleaned:
+        cleaned["settings"] = normalize_settings(cleaned["settings"])
+    tags = cleaned.get("custom_tags", [])
+    if not isinstance(tags, list) or any(not isinstance(t, str) for t in tags):
+        raise ValidationFailed({"custom_tags": ["Must be a list of strings."]})
+    return cleaned
+
+
+@transaction.atomic
+def workflow_create(*, actor, name, steps, description="", custom_tags=(), settings=None, workspace_id=None,
+                    publish=False):
+    cleaned = _clean(
+        {"name": name, "steps": steps, "description": description, "custom_tags": list(custom_tags),
+         "settings": settings or {}}
+    )
+    if not cleaned["steps"]:
+        raise ValidationFailed({"steps": ["A workflow needs at least one step."]})
+    workspace = get_scoped(Workspace, actor, workspace_id) if workspace_id else None
+    workflow = Workflow.objects.create(organization_id=actor.organization_id, workspace=workspace, name=name)
+    version = WorkflowVersion.objects.create(
+        organization_id=actor.organization_id, workflow=workflow, number=1,
+        published_at=timezone.now() if publish else None, **cleaned,
+    )
+    record_event(actor=actor, action="workflow.created", obj=workflow, data={"version": version.number})
+    if publish:
+        record_event(actor=actor, action="workflow.published", obj=workflow, data={"version": 1})
+    return workflow
+
+
+def latest_version(workflow):
+    return workflow.versions.order_by("-number").first()
+
+
+def published_version(workflow):
+    return workflow.versions.filter(published_at__isnull=False).order_by("-number").first()
+
+
+@transaction.atomic
+def workflow_update(*, actor, workflow_id, **changes):
+    """Edit the draft; editing a published workflow starts version N+1 from it."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationFailed({key: ["Unknown field."] for key in sorted(unknown)})
+    workflow = get_scoped(Workflow, actor, workflow_id, lock=True, deleted_at__isnull=True)
+    cleaned = _clean(changes)
+    if "steps" in cleaned and not cleaned["steps"]:
+        raise ValidationFailed({"steps": ["A workflow needs at least one step."]})
+    version = latest_version(workflow)
+    if version.is_published:
+        number = workflow.versions.aggregate(n=Max("number"))["n"] + 1
+        version = WorkflowVersion(
+            organization_id=workflow.organization_id, workflow=workflow, number=number,
+            **{field: getattr(version, field) for field in EDITABLE},
+        )
+    for field, value in cleaned.items():
+        setattr(version, field, value)
+    version.save()
+    if "name" in cleaned:
+        workflow.name = cleaned["name"]
+        workflow.save(update_fields=["name", "updated_at"])
+    record_event(actor=actor, action="workflow.updated", obj=workflow,
+                 data={"version": version.number, "fields": sorted(cleaned)})
+    return workflow
+
+
+@transaction.atomic
+def workflow_publish(*, actor, workflow_id):
+    workflow = get_scoped(Workflow, actor, workflow_id, lock=True, deleted_at__isnull=True)
+    version = latest_version(workflow)
+    if version.is_published:
+        raise InvalidTransition("workflow", f"published as version {version.number}", "publish")
+    version.published_at = timezone.now()
+    version.save(update_fields=["published_at", "updated_at"])
+    record_event(actor=actor, action="workflow.published", obj=workflow, data={"version": version.number})
+    return version
+
+
+@transaction.atomic
+def workflow_delete(*, actor, workflow_id):
+    """Archive: sessions keep their pinned version; no new session can start on it."""
+    workflow = get_scoped(Workflow, actor, workflow_id, lock=True, deleted_at__isnull=True)
+    workflow.deleted_at = timezone.now()
+    workflow.save(update_fields=["deleted_at", "updated_at"])
+    record_event(actor=actor, action="workflow.deleted", obj=workflow)

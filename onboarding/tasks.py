@@ -1,0 +1,28 @@
+"""Celery tasks: take ids, call a service, own their retries. Every task tolerates running twice."""
+
+from celery import shared_task
+
+from onboarding import services
+
+RETRY = {"autoretry_for": (OSError, ConnectionError), "retry_backoff": True, "retry_backoff_max": 600,
+         "retry_jitter": True, "max_retries": 8}
+
+
+@shared_task(**RETRY)
+def check_verification(verification_id):
+    services.run_verification_check(verification_id)
+
+
+@shared_task(**RETRY)
+def process_session(session_id):
+    services.run_session_processing(session_id)
+
+
+@shared_task
+def expire_sessions():
+    return services.sessions_expire()
+
+
+@shared_task
+def apply_retention():
+    return services.sessions_apply_retention()

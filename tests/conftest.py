@@ -1,0 +1,63 @@
+import os
+
+import pytest
+
+from tests.factories import MembershipFactory, OrganizationFactory, make_session, make_workflow, system
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """Tasks run in-process unless a test asks for a real worker (the `redis` marker)."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_pg = pytest.mark.skip(reason="needs DATABASE_URL pointing at PostgreSQL")
+    skip_redis = pytest.mark.skip(reason="needs REDIS_URL")
+    on_pg = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    for item in items:
+        if "postgres" in item.keywords and not on_pg:
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not os.environ.get("REDIS_URL"):
+            item.add_marker(skip_redis)
+
+
+@pytest.fixture
+def org(db):
+    return OrganizationFactory()
+
+
+@pytest.fixture
+def other_org(db):
+    return OrganizationFactory()
+
+
+@pytest.fixture
+def actor(org):
+    return system(org)
+
+
+@pytest.fixture
+def workflow(org):
+    return make_workflow(org)
+
+
+@pytest.fixture
+def session(org, workflow):
+    return make_session(org, workflow)
+
+
+@pytest.fixture
+def reviewer(org):
+    return MembershipFactory(organization=org, role="reviewer").user
