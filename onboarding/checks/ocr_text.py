@@ -5,11 +5,18 @@ photos go through Tesseract after light clean-up. Raises
 ``images.UnreadableDocument`` when bytes are neither an image nor a PDF.
 """
 
+import os
+
 import pytesseract
 from PIL import Image, ImageOps
 
 from onboarding.checks import images
 from onboarding.checks.names import normalize
+
+# Tesseract's OpenMP threads fight each other (and other workers) for cores: one
+# thread per page is about six times faster on a busy two-core machine. Workers
+# get parallelism from running several tasks, not from threads inside one OCR call.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 DEFAULT_LANG = "eng+fra+deu"
 # Tesseract reads best with glyphs 20-30 px high; phone photos are usually larger,
