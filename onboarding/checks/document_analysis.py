@@ -159,7 +159,10 @@ _HANDELSREGISTER = re.compile(r"\b(HR[AB]) ?(\d{1,6}(?: ?[A-Z]\b)?)")
 _UK_COMPANY_NUMBER = re.compile(r"\b((?:SC|NI|OC|SO)\d{6}|\d{8})\b")
 # SIV plates: two letters, three digits, two letters; I, O and U are never used.
 _SIV_PLATE = re.compile(r"\b([A-HJ-NP-TV-Z]{2}) ?[-–] ?(\d{3}) ?[-–] ?([A-HJ-NP-TV-Z]{2})\b")
-_VIN = re.compile(r"\b(?=[A-HJ-NPR-Z0-9]*\d)(?=[A-HJ-NPR-Z0-9]*[A-Z])[A-HJ-NPR-Z0-9]{17}\b")
+_VIN = re.compile(r"(?=[A-HJ-NPR-Z0-9]*\d)(?=[A-HJ-NPR-Z0-9]*[A-Z])[A-HJ-NPR-Z0-9]{17}")
+_SEVENTEEN = re.compile(r"\b[A-Z0-9]{17}\b")
+# VINs never use I, O or Q, so in a VIN these are OCR misreadings of 1, 0 and 0.
+_VIN_OCR_FIXES = str.maketrans("IOQ", "100")
 _NIR = re.compile(r"(?<!\d)([12] ?\d{2} ?\d{2} ?(?:\d{2}|2A|2B) ?\d{3} ?\d{3}) ?(\d{2})(?!\d)")
 _DE_SOCIAL_NUMBER = re.compile(r"\b(\d{2} ?\d{6} ?[A-Z] ?\d{3})\b")
 _UK_NINO = re.compile(r"\b([A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D])\b")
@@ -169,18 +172,18 @@ LICENCE_CATEGORIES = {"AM", "A1", "A2", "A", "B1", "B", "BE", "C1", "C1E", "C", 
 COMPANY_LABELS = {
     "company_name": ("denomination ou raison sociale", "denomination sociale", "denomination", "raison sociale",
                      "firma", "company name", "name of company"),
-    "legal_form": ("forme juridique", "rechtsform", "company type", "legal form"),
+    "legal_form": ("forme juridique", "categorie juridique", "rechtsform", "company type", "legal form"),
     "address": ("adresse du siege", "siege social", "registered office address", "registered office",
                 "anschrift", "sitz", "adresse"),
-    "activity": ("activite principale", "activites", "activite", "gegenstand des unternehmens",
+    "activity": ("activite principale", "activites", "activite", "gegenstand des unternehmens", "tatigkeit",
                  "nature of business"),
     "legal_representative": ("president", "gerant", "directeur general", "geschaftsfuhrer", "director"),
 }  # fmt: skip
 COMPANY_DATE_LABELS = {
     "registration_date": ("date d immatriculation", "immatricule le", "date de creation", "eintragungsdatum",
                           "tag der eintragung", "date of incorporation", "incorporated on"),
-    "issue_date": ("a jour au", "delivre le", "date de delivrance", "fait le", "abruf vom", "ausdruck vom",
-                   "date of issue", "issued on"),
+    "issue_date": ("a jour au", "delivre le", "delivree le", "a la date du", "date de delivrance", "fait le",
+                   "ausstellungsdatum", "abruf vom", "ausdruck vom", "date of issue", "issued on"),
 }  # fmt: skip
 VEHICLE_LABELS = {
     "holder_name": ("titulaire", "halter", "inhaber", "registered keeper", "holder"),
@@ -194,6 +197,8 @@ VEHICLE_DATE_LABELS = {
     "valid_until": ("valable jusqu au", "date de fin de validite", "gultig bis", "valid until"),
 }  # fmt: skip
 UK_NUMBER_LABELS = ("company number", "registered number", "registration number")
+VIN_LABELS = ("numero d identification du vehicule", "fahrzeug identifizierungsnummer", "vehicle identification number",
+              "vin")
 PLATE_LABELS = ("numero d immatriculation", "amtliches kennzeichen", "kennzeichen", "registration number")
 NAME_LABELS = {"last_name": ("nom", "nachname", "surname", "name"), "first_names": ("prenoms", "prenom", "vorname",
                                                                                       "given names", "first name")}
@@ -236,9 +241,18 @@ def plate_number(text, lines):
     return value_after_label(lines, PLATE_LABELS)
 
 
+def vehicle_identification_number(text, lines):
+    """The VIN, preferably from its labelled line, with I/O/Q read as 1/0/0."""
+    for source in (value_after_label(lines, VIN_LABELS) or "", text):
+        for token in _SEVENTEEN.findall(source.upper()):
+            candidate = token.translate(_VIN_OCR_FIXES)
+            if _VIN.fullmatch(candidate):
+                return candidate
+    return None
+
+
 def _vehicle_fields(text, lines):
-    vin = _VIN.search(text.upper())
-    fields = {"plate_number": plate_number(text, lines), "vin": vin.group(0) if vin else None}
+    fields = {"plate_number": plate_number(text, lines), "vin": vehicle_identification_number(text, lines)}
     fields.update({name: value_after_label(lines, labels) for name, labels in VEHICLE_LABELS.items()})
     fields.update({name: _iso(labelled_date(lines, labels)) for name, labels in VEHICLE_DATE_LABELS.items()})
     return fields

@@ -28,8 +28,6 @@ MARGIN = 110
 # Pixel heights per style: body text near 14 pt, which Tesseract reads comfortably.
 STYLES = {"title": (SANS_BOLD, 46), "bold": (SANS_BOLD, 30), "normal": (SANS, 30), "small": (SANS, 24)}
 LINE_SPACING = 1.45
-# The DataMatrix sits in the bottom right corner, clear of the text.
-BARCODE_CORNER = (PAGE_SIZE[0] - MARGIN, PAGE_SIZE[1] - MARGIN)
 
 
 # -- pages: styled lines drawn on paper or written to a PDF text layer ---------------------
@@ -58,11 +56,12 @@ def _layout(page_lines):
     return placed
 
 
-def draw_page(page_lines, barcode=None):
+def draw_page(page_lines, barcode=None, size=PAGE_SIZE):
     """The page as an RGB image; ``barcode`` is a grayscale DataMatrix image or None."""
-    page = Image.new("RGB", PAGE_SIZE, "white")
+    page = Image.new("RGB", size, "white")
     if barcode is not None:
-        page.paste(barcode.convert("RGB"), (BARCODE_CORNER[0] - barcode.width, BARCODE_CORNER[1] - barcode.height))
+        corner = (size[0] - MARGIN, size[1] - MARGIN)
+        page.paste(barcode.convert("RGB"), (corner[0] - barcode.width, corner[1] - barcode.height))
     draw = ImageDraw.Draw(page)
     fonts = {style: ImageFont.truetype(path, size) for style, (path, size) in STYLES.items()}
     for x, y, line in _layout(page_lines):
@@ -75,10 +74,10 @@ def _pdf_string(text):
     return b"(" + encoded.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
 
 
-def _text_stream(page_lines):
+def _text_stream(page_lines, height):
     """PDF operators writing the lines in Helvetica at the positions of the drawn page."""
     scale = 72 / DPI
-    height_pt = PAGE_SIZE[1] * scale
+    height_pt = height * scale
     ops = [b"BT"]
     for x, y, line in _layout(page_lines):
         font = b"/F2" if line.style in ("title", "bold") else b"/F1"
@@ -100,10 +99,10 @@ def _helvetica(base_font):
     )
 
 
-def text_pdf(page_lines, barcode=None):
+def text_pdf(page_lines, barcode=None, size=PAGE_SIZE):
     """A one-page PDF with a real text layer (Helvetica) and the DataMatrix as an image."""
     background = io.BytesIO()
-    draw_page([], barcode).save(background, format="PDF", resolution=DPI)
+    draw_page([], barcode, size).save(background, format="PDF", resolution=DPI)
     writer = PdfWriter()
     page = writer.add_page(PdfReader(io.BytesIO(background.getvalue())).pages[0])
     text_page = PdfWriter().add_blank_page(float(page.mediabox.width), float(page.mediabox.height))
@@ -115,7 +114,7 @@ def text_pdf(page_lines, barcode=None):
         }
     )
     stream = DecodedStreamObject()
-    stream.set_data(_text_stream(page_lines))
+    stream.set_data(_text_stream(page_lines, size[1]))
     text_page.replace_contents(stream)
     page.merge_page(text_page)
     out = io.BytesIO()
