@@ -1,0 +1,78 @@
+import pytest
+from PIL import Image
+
+from onboarding.checks import DocumentInput
+from onboarding.checks.images import UnreadableDocument
+from onboarding.checks.ocr_text import document_text, labelled_value, prepare_for_ocr
+from tests.documents.bank import FRENCH_ACCOUNT, Line, bank_letter_pdf, bank_letter_png, bank_letter_scanned_pdf, render_pdf
+
+
+def test_pdf_text_layer_is_used_verbatim():
+    text = document_text([DocumentInput(bank_letter_pdf(), "application/pdf")])
+    # Accents survive only through the text layer; Tesseract often drops them in capitals.
+    assert "RELEVÉ D'IDENTITÉ BANCAIRE" in text
+    assert "FR76 3000 4000 0112 3456 7890 173" in text
+
+
+def test_photo_of_a_letter_is_read_by_tesseract():
+    text = document_text([DocumentInput(bank_letter_png(photo=True), "image/jpeg")])
+    assert "FR76 3000 4000 0112 3456 7890 173" in text
+    assert "JEAN DUPONT" in text
+
+
+def test_scanned_pdf_without_text_layer_is_read_by_tesseract():
+    text = document_text([DocumentInput(bank_letter_scanned_pdf(), "application/pdf")])
+    assert "BNPAFRPPXXX" in text
+    assert "Titulaire du compte" in text
+
+
+def test_documents_are_joined_in_upload_order():
+    first = DocumentInput(render_pdf([Line("First page of the upload, with words")]), "application/pdf")
+    second = DocumentInput(bank_letter_pdf(FRENCH_ACCOUNT), "application/pdf")
+    text = document_text([first, second])
+    assert text.index("First page") < text.index("BNP PARIBAS")
+
+
+def test_no_documents_give_no_text():
+    assert document_text([]) == ""
+
+
+def test_bytes_that_are_no_document_are_refused():
+    with pytest.raises(UnreadableDocument):
+        document_text([DocumentInput(b"GIF89a-not-really", "image/gif")])
+
+
+@pytest.fixture
+def rgb_image():
+    return lambda width, height: Image.new("RGB", (width, height), "white")
+
+
+def test_small_images_are_upscaled_and_large_ones_reduced(rgb_image):
+    assert prepare_for_ocr(rgb_image(400, 300)).size == (1600, 1200)
+    assert prepare_for_ocr(rgb_image(6000, 1000)).size == (3000, 500)
+    assert prepare_for_ocr(rgb_image(2000, 1000)).mode == "L"
+
+
+TEXT = """BNP PARIBAS
+Titulaire du compte : M. JEAN DUPONT
+Dénomination ou raison sociale: ACME
+Account holder
+
+Mr Oliver Smith
+Bank account details
+"""
+
+
+@pytest.mark.parametrize(
+    "labels, expected",
+    [
+        (["Titulaire du compte", "Titulaire"], "M. JEAN DUPONT"),
+        (["Titulaire"], "M. JEAN DUPONT"),
+        (["Denomination ou raison sociale"], "ACME"),
+        (["Account holder"], "Mr Oliver Smith"),
+        (["IBAN"], None),
+        (["Titul"], None),
+    ],
+)
+def test_labelled_value_reads_the_value_after_its_label(labels, expected):
+    assert labelled_value(TEXT, labels) == expected
