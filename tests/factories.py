@@ -78,3 +78,14 @@ def make_session(organization, workflow=None, actor=None, **kwargs):
     workflow = workflow or make_workflow(organization)
     kwargs.setdefault("input", {k: dict(v) for k, v in ALICE.items()})
     return services.session_create(actor=actor or system(organization), workflow_id=workflow.id, **kwargs)
+
+
+def sample_png(size=(64, 48), color=(200, 210, 220)):
+    """A small real PNG, for tests about storage rather than content."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="PNG")
+    return out.getvalue()

@@ -1,0 +1,72 @@
+"""Seed a demo organization and print how to log in, call the API and open a link.
+
+Safe to run again: the organization, reviewer and workflow are reused; each
+run sets a new reviewer password, issues a new API key and opens a new session
+(keys and links are shown once and never stored in clear).
+"""
+
+import json
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from onboarding import services
+from onboarding.actors import Actor
+from onboarding.models import Organization, Role, Scope, Workflow
+
+DEMO_SLUG = "demo"
+DEMO_USERNAME = "reviewer"
+DEMO_STEPS = [
+    {"id": "details", "type": "form", "title": "Your details", "config": {"fields": [
+        {"id": "email", "type": "email", "label": "Email", "required": True},
+        {"id": "phone", "type": "phone", "label": "Mobile phone", "required": False},
+    ]}},
+    {"id": "identity", "type": "identity_document", "title": "Identity document"},
+    {"id": "address", "type": "proof_of_address", "title": "Proof of address", "config": {"max_age_months": 3}},
+    {"id": "bank", "type": "bank_account", "title": "Bank account"},
+]
+
+
+class Command(BaseCommand):
+    help = "Create a demo organization, reviewer, API key, workflow and session; print them."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="Print one JSON object for scripts.")
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        organization = Organization.objects.filter(slug=DEMO_SLUG).first() or services.organization_create(
+            name="Demo Company", slug=DEMO_SLUG, support_contact="compliance@demo.example"
+        )
+        actor = Actor.system(organization.id)
+        password = secrets.token_urlsafe(12)
+        services.member_set(actor=actor, username=DEMO_USERNAME, role=Role.ADMIN, email="reviewer@demo.example")
+        user = get_user_model().objects.get(username=DEMO_USERNAME)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        _, api_key = services.api_key_create(actor=actor, name="demo", scopes=list(Scope.values))
+        workflow = Workflow.objects.filter(organization=organization, name="Private customer KYC").first()
+        if workflow is None:
+            workflow = services.workflow_create(actor=actor, name="Private customer KYC", steps=DEMO_STEPS,
+                                                description="Identity, address and bank details.", publish=True)
+        session = services.session_create(
+            actor=actor, workflow_id=workflow.id, name="Anna Eriksson", reference_id="demo-customer-1",
+            input={"identity": {"first_name": "Anna Maria", "last_name": "Eriksson", "birth_date": "1974-08-12",
+                                "nationality": "SE"},
+                   "address": {"line_1": "12 rue de la Paix", "zip_code": "75002", "city": "Paris",
+                               "country": "FR"}},
+        )
+        (link,) = services.links_generate(actor=actor, session_id=session.id)
+        result = {"username": DEMO_USERNAME, "password": password, "api_key": api_key, "link": link.url,
+                  "session_id": str(session.id)}
+        if options["json"]:
+            self.stdout.write(json.dumps(result))
+            return
+        self.stdout.write(
+            "Threshold demo is ready.\n"
+            f"  Dashboard: /dashboard/  login {DEMO_USERNAME} / {password}\n"
+            f"  API key (all scopes, shown once): {api_key}\n"
+            f"  Applicant link for session {session.id}:\n    {link.url}\n"
+        )
