@@ -1,0 +1,234 @@
+import random
+from dataclasses import replace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from schwifty import IBAN
+
+from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, DocumentInput, get_check
+from onboarding.checks.bank import find_bic, find_ibans, run, validate_iban
+from tests.documents.bank import (
+    BRITISH_ACCOUNT,
+    FRENCH_ACCOUNT,
+    GERMAN_ACCOUNT,
+    Line,
+    bank_letter_pdf,
+    bank_letter_png,
+    render_pdf,
+)
+
+JEAN_DUPONT = {"identity": {"first_name": "Jean", "last_name": "Dupont"}}
+
+
+def pdf(details=FRENCH_ACCOUNT):
+    return [DocumentInput(bank_letter_pdf(details), "application/pdf")]
+
+
+def test_bank_account_is_the_registered_check():
+    assert get_check("bank_account") is run
+
+
+def test_rib_pdf_passes_with_fields_extracted():
+    result = run(pdf(), JEAN_DUPONT, {})
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields == {
+        "iban": "FR7630004000011234567890173",
+        "bic": "BNPAFRPPXXX",
+        "bank_name": "BNP PARIBAS",
+        "holder_name": "M. JEAN DUPONT",
+        "country": "FR",
+    }
+    assert result.details["source"] == "document"
+
+
+@pytest.mark.parametrize("photo", [False, True], ids=["scan", "phone-photo"])
+def test_rib_image_is_read_by_ocr(photo):
+    document = DocumentInput(bank_letter_png(photo=photo), "image/jpeg" if photo else "image/png")
+    result = run([document], JEAN_DUPONT, {})
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["iban"] == "FR7630004000011234567890173"
+    assert result.fields["bic"] == "BNPAFRPPXXX"
+
+
+def test_british_letter_image_passes_and_names_the_bank():
+    document = DocumentInput(bank_letter_png(BRITISH_ACCOUNT), "image/png")
+    result = run([document], {"identity": {"first_name": "Oliver", "last_name": "Smith"}}, {})
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["iban"] == "GB29NWBK60161331926819"
+    assert result.fields["bank_name"] == "NATIONAL WESTMINSTER BANK PUBLIC LIMITED COMPANY"
+    assert result.fields["country"] == "GB"
+
+
+def test_holder_with_middle_name_and_reversed_order_matches():
+    known = {"identity": {"first_name": "Anna", "last_name": "Eriksson"}}
+    result = run(pdf(replace(GERMAN_ACCOUNT, holder_name="ERIKSSON ANNA MARIA")), known, {})
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["bank_name"] == "Commerzbank"
+
+
+def test_account_held_by_the_company_matches_a_legal_person():
+    known = {"company": {"company_name": "Acme Solutions SAS"}}
+    result = run(pdf(replace(FRENCH_ACCOUNT, holder_name="ACME SOLUTIONS")), known, {})
+    assert result.result == PASSED, result.reason_codes
+
+
+def test_someone_elses_account_fails():
+    result = run(pdf(), {"identity": {"first_name": "Marie", "last_name": "Martin"}}, {})
+    assert result.result == FAILED
+    assert result.reason_codes == ["holder_name_mismatch"]
+    assert result.fields["holder_name"] == "M. JEAN DUPONT"
+
+
+def test_threshold_comes_from_the_workflow_settings():
+    known = {"identity": {"first_name": "Jean", "last_name": "Dupond"}}
+    assert run(pdf(), known, {}).result == PASSED
+    assert run(pdf(), known, {"name_match_threshold": 0.99}).reason_codes == ["holder_name_mismatch"]
+
+
+def test_wrong_iban_checksum_is_invalid():
+    result = run(pdf(replace(FRENCH_ACCOUNT, iban="FR7730004000011234567890173")), JEAN_DUPONT, {})
+    assert result.result == FAILED
+    assert result.reason_codes == ["iban_invalid"]
+    assert result.fields["iban"] == "FR7730004000011234567890173"
+    assert "checksum" in result.details["iban_error"].lower()
+
+
+def test_wrong_national_check_digits_are_invalid():
+    # Same bank and account, RIB key changed and ISO checksum recomputed: only the national check catches it.
+    tampered = IBAN.from_bban("FR", "30004000011234567890100")
+    result = run(pdf(replace(FRENCH_ACCOUNT, iban=str(tampered))), JEAN_DUPONT, {})
+    assert result.reason_codes == ["iban_invalid"]
+    assert result.details["iban_error"] == "Invalid national checksum"
+
+
+def test_bic_of_another_bank_is_a_mismatch():
+    result = run(pdf(replace(FRENCH_ACCOUNT, bic="COBADEFFXXX")), JEAN_DUPONT, {})
+    assert result.reason_codes == ["bic_iban_mismatch"]
+
+
+def test_bic_of_another_french_bank_is_a_mismatch():
+    result = run(pdf(replace(FRENCH_ACCOUNT, bic="AGRIFRPPXXX")), JEAN_DUPONT, {})
+    assert result.reason_codes == ["bic_iban_mismatch"]
+
+
+def test_malformed_bic_is_invalid():
+    result = run(pdf(replace(FRENCH_ACCOUNT, bic="BNPAF1PP")), JEAN_DUPONT, {})
+    assert result.result == FAILED
+    assert result.reason_codes == ["bic_invalid"]
+
+
+def test_document_iban_different_from_the_known_one_fails():
+    known = {**JEAN_DUPONT, "bank_account": {"iban": "DE89 3704 0044 0532 0130 00"}}
+    result = run(pdf(), known, {})
+    assert result.reason_codes == ["iban_mismatch"]
+
+
+def test_document_iban_equal_to_the_known_one_in_another_spelling_passes():
+    known = {**JEAN_DUPONT, "bank_account": {"iban": "fr76 3000 4000 0112 3456 7890 173"}}
+    assert run(pdf(), known, {}).result == PASSED
+
+
+def test_typed_iban_without_document_is_validated_and_completed_from_the_registry():
+    result = run([], {"bank_account": {"iban": "DE89 3704 0044 0532 0130 00"}}, {})
+    assert result.result == PASSED
+    assert result.fields["bic"] == "COBADEFFXXX"
+    assert result.fields["bank_name"] == "Commerzbank"
+    assert result.details["source"] == "typed"
+
+
+def test_typed_invalid_iban_fails():
+    result = run([], {"bank_account": {"iban": "DE89 3704 0044 0532 0130 01"}}, {})
+    assert result.reason_codes == ["iban_invalid"]
+    assert not result.unusable
+
+
+def test_typed_iban_is_refused_when_the_step_wants_a_document():
+    known = {"bank_account": {"iban": "DE89370400440532013000"}}
+    assert run([], known, {"allow_typed_iban": False}).reason_codes == ["iban_not_found"]
+    assert run([], known, {"require_document": True}).reason_codes == ["iban_not_found"]
+
+
+def test_document_without_iban_is_unusable():
+    document = DocumentInput(render_pdf([Line("Merci pour votre confiance, à bientôt.")]), "application/pdf")
+    result = run([document], JEAN_DUPONT, {})
+    assert result.result == INCONCLUSIVE
+    assert result.reason_codes == ["iban_not_found"]
+    assert result.unusable
+
+
+def test_bytes_that_are_no_document_are_unusable():
+    result = run([DocumentInput(b"\x89PNG\r\n\x1a\n truncated", "image/png")], JEAN_DUPONT, {})
+    assert result.unusable
+    assert result.reason_codes == ["document_unreadable"]
+
+
+def test_holder_missing_from_document_is_inconclusive():
+    lines = [Line("IBAN : FR76 3000 4000 0112 3456 7890 173"), Line("BIC : BNPAFRPPXXX")]
+    result = run([DocumentInput(render_pdf(lines), "application/pdf")], JEAN_DUPONT, {})
+    assert result.result == INCONCLUSIVE
+    assert result.reason_codes == ["holder_name_not_found"]
+
+
+def test_ocr_letters_in_digit_positions_are_repaired_when_the_checksum_agrees():
+    # Bank and branch codes are digits in a French IBAN: "O" there can only be a zero.
+    text = "IBAN : FR76 3OOO 4OOO O112 3456 7890 173"
+    assert find_ibans(text)[0] == ("FR7630004000011234567890173", True)
+
+
+def test_letters_in_an_alphanumeric_account_number_are_not_guessed():
+    text = "IBAN : FR76 3000 4000 0112 3456 789O 173"
+    assert find_ibans(text) == [("FR763000400001123456789O173", False)]
+
+
+def test_letters_in_digit_positions_stay_invalid_when_the_checksum_disagrees():
+    # "S" read as 5 gives a wrong checksum: the candidate is kept as printed and reported invalid.
+    text = "IBAN : FR76 3000 4000 0112 34S6 7890 174"
+    assert find_ibans(text) == [("FR7630004000011234S67890174", False)]
+
+
+def test_iban_inside_running_text_is_found_with_its_bic():
+    text = "Merci de virer le montant sur le compte FR76 3000 4000 0112 3456 7890 173 (BIC BNPAFRPPXXX) avant le 12."
+    assert find_ibans(text)[0] == ("FR7630004000011234567890173", True)
+    assert find_bic(text, "FR") == "BNPAFRPPXXX"
+
+
+def test_spaced_bic_after_its_label_is_joined():
+    assert find_bic("Code BIC : BNPA FR PP XXX\nDomiciliation : Paris") == "BNPAFRPPXXX"
+    assert find_bic("BIC: BNPAFRPP Agence Opéra") == "BNPAFRPP"
+
+
+SEPA_COUNTRIES = ["AT", "BE", "CH", "DE", "DK", "ES", "FI", "FR", "GB", "IE", "IT", "LU", "NL", "NO", "PL", "PT", "SE"]
+
+
+def _random_iban(country, seed):
+    return str(IBAN.random(country_code=country, random=random.Random(seed)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    country=st.sampled_from(SEPA_COUNTRIES),
+    seed=st.integers(0, 10**6),
+    cuts=st.lists(st.integers(4, 30), max_size=6),
+    lower=st.booleans(),
+)
+def test_valid_iban_survives_spacing_and_case(country, seed, cuts, lower):
+    iban = _random_iban(country, seed)
+    spaced = iban
+    for cut in sorted(set(cuts), reverse=True):
+        spaced = spaced[:cut] + " " + spaced[cut:]
+    spaced = spaced.lower() if lower else spaced
+    assert validate_iban(spaced)[0] == iban
+    assert find_ibans(f"IBAN : {spaced}\n")[0] == (iban, True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(country=st.sampled_from(SEPA_COUNTRIES), seed=st.integers(0, 10**6), data=st.data())
+def test_iban_with_one_digit_changed_is_rejected(country, seed, data):
+    iban = _random_iban(country, seed)
+    digit_positions = [index for index, char in enumerate(iban) if char.isdigit()]
+    position = data.draw(st.sampled_from(digit_positions))
+    replacement = data.draw(st.sampled_from([d for d in "0123456789" if d != iban[position]]))
+    changed = iban[:position] + replacement + iban[position + 1 :]
+    assert validate_iban(changed)[0] is None
+    assert find_ibans(f"IBAN : {changed}\n") == [(changed, False)]
