@@ -1,0 +1,228 @@
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, DocumentInput, proof_of_address, twoddoc
+from tests.documents.address import (
+    bill_lines,
+    bill_pdf,
+    bill_photo,
+    blank_page_png,
+    draw_page,
+    english_bill,
+    french_bill,
+    german_bill,
+    lines,
+    png_bytes,
+    tax_notice,
+    text_pdf,
+)
+
+JEAN = {
+    "identity": {"first_name": "Jean", "last_name": "Dupont"},
+    "address": {"line_1": "12 rue des Lilas", "zip_code": "75011", "city": "Paris", "country": "FR"},
+}
+MAX = {
+    "identity": {"first_name": "Max", "last_name": "Mustermann"},
+    "address": {"line_1": "Lindenstr. 5", "zip_code": "10115", "city": "Berlin", "country": "DE"},
+}
+JOHN = {
+    "identity": {"first_name": "John", "last_name": "Smith"},
+    "address": {"line_1": "221B Baker Street", "zip_code": "NW1 6XE", "city": "London", "country": "GB"},
+}
+MARIE = {
+    "identity": {"first_name": "Marie", "last_name": "Martin"},
+    "address": {"line_1": "8 av. Jean Jaurès", "zip_code": "69007", "city": "Lyon", "country": "FR"},
+}
+
+
+def pdf(data):
+    return [DocumentInput(data, "application/pdf")]
+
+
+def photo(data):
+    return [DocumentInput(data, "image/jpeg")]
+
+
+def test_french_electricity_bill_pdf_passes():
+    bill = french_bill()
+
+    result = proof_of_address.run(pdf(bill_pdf(bill)), JEAN, {})
+
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["holder_name"] == "JEAN DUPONT"
+    assert result.fields["address"] == {"line_1": "12 RUE DES LILAS", "zip_code": "75011", "city": "PARIS",
+                                        "country": "FR"}  # fmt: skip
+    assert result.fields["issue_date"] == bill.issue_date.isoformat()
+    assert (result.fields["document_type"], result.fields["service"]) == ("utility_bill", "electricity")
+    assert result.fields["issuer"] == "EDF"
+    assert result.fields["twoddoc"] is None
+
+
+def test_photographed_german_stromrechnung_passes():
+    bill = german_bill()
+
+    result = proof_of_address.run(photo(bill_photo(bill)), MAX, {})
+
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["holder_name"] == "Max Mustermann"
+    assert result.fields["address"]["zip_code"] == "10115"
+    assert result.fields["address"]["country"] == "DE"
+    assert result.fields["issue_date"] == bill.issue_date.isoformat()
+    assert result.fields["service"] == "electricity"
+
+
+def test_photographed_english_water_bill_passes():
+    bill = english_bill()
+
+    result = proof_of_address.run(photo(bill_photo(bill)), JOHN, {})
+
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["holder_name"] == "John Smith"
+    assert result.fields["address"] == {"line_1": "221B Baker Street", "zip_code": "NW1 6XE", "city": "London",
+                                        "country": "GB"}  # fmt: skip
+    assert result.fields["issue_date"] == bill.issue_date.isoformat()
+    assert (result.fields["service"], result.fields["issuer"]) == ("water", "Thames Water")
+
+
+def test_tax_notice_with_2d_doc_is_read_from_the_barcode():
+    notice = tax_notice(with_twoddoc=True)
+
+    result = proof_of_address.run(pdf(bill_pdf(notice)), MARIE, {})
+
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["document_type"] == "tax_notice"
+    assert result.details["sources"] == {"holder_name": "twoddoc", "address": "twoddoc", "issue_date": "twoddoc"}
+    assert result.fields["address"]["line_1"] == "8 AVENUE JEAN JAURES"
+    assert result.fields["twoddoc"]["document_type"] == "04"
+    assert result.fields["twoddoc"]["signature_present"] is True
+    assert result.fields["twoddoc"]["signature_verified"] is False
+
+
+def test_2d_doc_fields_win_over_an_altered_printed_name():
+    # The printed name was changed to the applicant's; the signed barcode still names someone else.
+    bill = french_bill(with_twoddoc=True, twoddoc_overrides={"beneficiary_address_line_1": "M PAUL DURAND"})
+
+    result = proof_of_address.run(pdf(bill_pdf(bill)), JEAN, {})
+
+    assert result.result == FAILED
+    assert result.reason_codes == ["name_mismatch"]
+    assert result.fields["holder_name"] == "PAUL DURAND"
+
+
+def test_photographed_french_bill_uses_its_2d_doc():
+    bill = french_bill(with_twoddoc=True)
+
+    result = proof_of_address.run(photo(bill_photo(bill)), JEAN, {})
+
+    assert result.result == PASSED, result.reason_codes
+    assert result.details["sources"]["address"] == "twoddoc"
+    assert result.fields["twoddoc"]["fields"]["service_zip_code"] == "75011"
+    assert result.fields["issue_date"] == bill.issue_date.isoformat()
+
+
+def test_malformed_2d_doc_is_reported():
+    page = draw_page(bill_lines(french_bill()), barcode=twoddoc.render("DC09FR000001262E262E0101FR"))
+
+    result = proof_of_address.run([DocumentInput(png_bytes(page), "image/png")], JEAN, {})
+
+    assert result.result == FAILED
+    assert result.reason_codes == ["twoddoc_invalid"]
+    assert "version" in result.details["twoddoc_error"]
+
+
+def test_bill_older_than_max_age_is_too_old():
+    bill = french_bill(issue_date=date.today() - timedelta(days=130))
+
+    too_old = proof_of_address.run(pdf(bill_pdf(bill)), JEAN, {})
+    within_six_months = proof_of_address.run(pdf(bill_pdf(bill)), JEAN, {"max_age_months": 6})
+
+    assert too_old.result == FAILED
+    assert too_old.reason_codes == ["document_too_old"]
+    assert within_six_months.result == PASSED
+
+
+def test_bill_for_someone_else_is_a_name_mismatch():
+    someone_else = {**JEAN, "identity": {"first_name": "Claire", "last_name": "Bernard"}}
+
+    result = proof_of_address.run(pdf(bill_pdf(french_bill())), someone_else, {})
+
+    assert result.result == FAILED
+    assert result.reason_codes == ["name_mismatch"]
+    assert result.details["name"]["score"] < 0.85
+
+
+def test_bill_at_another_address_is_an_address_mismatch():
+    moved = {**JEAN, "address": {"line_1": "3 place Bellecour", "zip_code": "69002", "city": "Lyon", "country": "FR"}}
+
+    result = proof_of_address.run(pdf(bill_pdf(french_bill())), moved, {})
+
+    assert result.result == FAILED
+    assert result.reason_codes == ["address_mismatch"]
+
+
+def test_company_name_is_compared_for_a_legal_person():
+    bill = french_bill(title="", first_name="Acme", last_name="Solutions SAS")
+    company = {"company": {"company_name": "ACME SOLUTIONS"}, "address": JEAN["address"]}
+
+    result = proof_of_address.run(pdf(bill_pdf(bill)), company, {})
+
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["holder_name"] == "ACME SOLUTIONS SAS"
+
+
+def test_document_without_issue_date_is_inconclusive():
+    letter = text_pdf(lines("Facture d'électricité", "M. JEAN DUPONT", "12 RUE DES LILAS", "75011 PARIS"))
+
+    result = proof_of_address.run(pdf(letter), JEAN, {})
+
+    assert result.result == INCONCLUSIVE
+    assert result.reason_codes == ["issue_date_missing"]
+
+
+def test_document_type_outside_the_accepted_list_fails():
+    result = proof_of_address.run(pdf(bill_pdf(french_bill())), JEAN, {"document_types": ["tax_notice"]})
+
+    assert result.result == FAILED
+    assert result.reason_codes == ["document_type_not_accepted"]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [DocumentInput(blank_page_png(), "image/png"), DocumentInput(b"not an image", "image/png")],
+    ids=["blank page", "garbage bytes"],
+)
+def test_unreadable_document_costs_an_attempt(document):
+    result = proof_of_address.run([document], JEAN, {})
+
+    assert result.result == FAILED
+    assert result.reason_codes == ["document_unreadable"]
+    assert result.unusable is True
+
+
+def _certificate_pem(private_key):
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "FR00 0001")])
+    now = datetime.now(timezone.utc)
+    builder = x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(private_key.public_key())
+    builder = builder.serial_number(1).not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(1))
+    return builder.sign(private_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode()
+
+
+def test_signed_2d_doc_verifies_with_configured_certificates():
+    issuer_key, impostor_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    document = pdf(bill_pdf(french_bill(with_twoddoc=True), private_key=impostor_key))
+
+    trusted = {"twoddoc_certificates": {"FR00/0001": _certificate_pem(impostor_key)}}
+    genuine_only = {"twoddoc_certificates": {"FR00/0001": _certificate_pem(issuer_key)}}
+
+    trusted_result = proof_of_address.run(document, JEAN, trusted)
+    untrusted_result = proof_of_address.run(document, JEAN, genuine_only)
+
+    assert trusted_result.result == PASSED
+    assert trusted_result.fields["twoddoc"]["signature_verified"] is True
+    assert untrusted_result.result == FAILED
+    assert untrusted_result.reason_codes == ["twoddoc_invalid"]
