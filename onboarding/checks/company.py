@@ -56,7 +56,10 @@ class FormatOnly:
 
     def compact(self, number):
         value = re.sub(r"[\s.\-/]", "", str(number)).upper()
-        return value.zfill(self.pad_digits) if value.isdigit() and self.pad_digits else value
+        # Spreadsheets drop one leading zero ("1234567" for "01234567"); anything shorter is another number.
+        if self.pad_digits and value.isdigit() and len(value) == self.pad_digits - 1:
+            return "0" + value
+        return value
 
     def validate(self, number):
         value = self.compact(number)
