@@ -1,0 +1,157 @@
+"""What every API view shares. Build endpoints on these:
+
+- `ApiView` (a GenericAPIView): bearer auth and scopes (set `required_scopes`,
+  e.g. {"GET": "sessions:read", "POST": "sessions:write"}), the per-key rate
+  limit with RateLimit-* headers, a 413 for oversized bodies, and
+  Idempotency-Key on every POST (replay within 24 h returns the stored
+  response with `Idempotent-Replayed: true`; same key with another body 422;
+  a duplicate still running 409). `self.actor` is the key's Actor: pass it to
+  every service. `created(data)` answers 201.
+- `StrictSerializer`: a Serializer that refuses unknown fields (400 naming them).
+- `validated(serializer_class, data)`: run a serializer and return its data.
+
+Views only parse, authorize and render; state changes go through onboarding.services.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
+
+from onboarding.api.errors import PROBLEM_CONTENT_TYPE, Conflict, PayloadTooLarge, Unprocessable
+from onboarding.api.throttling import ApiKeyRateThrottle, rate_limit_headers
+from onboarding.services.api_support import Claim, idempotency_claim, idempotency_release, idempotency_store
+
+IDEMPOTENCY_KEY_MAX = 255
+# Multipart bodies carry files (each checked against MAX_UPLOAD_BYTES by the
+# upload service); JSON bodies carry at most base64 documents of that size.
+MULTIPART_OVERHEAD = 1024 * 1024
+
+
+def body_limit(request):
+    if request.content_type.startswith("multipart/"):
+        return 2 * settings.MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD
+    return settings.MAX_UPLOAD_BYTES
+
+
+def check_body_size(request):
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    limit = body_limit(request)
+    if length > limit:
+        raise PayloadTooLarge(f"The request body is {length} bytes; the limit is {limit}.")
+
+
+def request_fingerprint(request):
+    """A hash of what the request asks for: method, path, query and body (files by content)."""
+    data = request.data
+    if hasattr(data, "lists"):  # multipart QueryDict
+        body = {}
+        for name, values in sorted(data.lists()):
+            body[name] = [_value_digest(value) for value in values]
+    else:
+        body = data
+    canonical = json.dumps([request.method, request.path, sorted(request.query_params.lists()), body],
+                           sort_keys=True, cls=JSONEncoder)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _value_digest(value):
+    if hasattr(value, "read"):
+        digest = hashlib.sha256()
+        for chunk in value.chunks():
+            digest.update(chunk)
+        value.seek(0)
+        return f"file:{digest.hexdigest()}"
+    return value
+
+
+class IdempotentReplay(Exception):
+    def __init__(self, record):
+        self.record = record
+
+
+class ApiView(GenericAPIView):
+    throttle_classes = [ApiKeyRateThrottle]
+    required_scopes = None
+    idempotency = None
+
+    @property
+    def actor(self):
+        return self.request.actor
+
+    def initial(self, request, *args, **kwargs):
+        check_body_size(request)
+        super().initial(request, *args, **kwargs)
+        if request.method == "POST":
+            self.idempotency = self.claim_idempotency(request)
+
+    def claim_idempotency(self, request):
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return None
+        if not key.strip() or len(key) > IDEMPOTENCY_KEY_MAX:
+            raise ValidationError({"Idempotency-Key": [f"Must be 1 to {IDEMPOTENCY_KEY_MAX} characters."]})
+        record, claim = idempotency_claim(api_key=request.auth, key=key, fingerprint=request_fingerprint(request))
+        if claim is Claim.MISMATCH:
+            raise Unprocessable("This Idempotency-Key was already used with a different request.")
+        if claim is Claim.IN_PROGRESS:
+            raise Conflict("A request with this Idempotency-Key is still being processed; retry later.")
+        if claim is Claim.REPLAY:
+            raise IdempotentReplay(record)
+        return record
+
+    def handle_exception(self, exc):
+        if isinstance(exc, IdempotentReplay):
+            record = exc.record
+            content_type = PROBLEM_CONTENT_TYPE if record.response_status >= 400 else None
+            return Response(record.response_body, status=record.response_status, content_type=content_type,
+                            headers={"Idempotent-Replayed": "true"})
+        return super().handle_exception(exc)
+
+    def raise_uncaught_exception(self, exc):
+        if self.idempotency is not None:
+            idempotency_release(self.idempotency)
+            self.idempotency = None
+        super().raise_uncaught_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.idempotency is not None:
+            if response.status_code >= 500:
+                idempotency_release(self.idempotency)
+            else:
+                body = json.loads(json.dumps(response.data, cls=JSONEncoder)) if response.data is not None else None
+                idempotency_store(self.idempotency, response.status_code, body)
+            self.idempotency = None
+        for name, value in rate_limit_headers(request).items():
+            response[name] = value
+        return response
+
+    @staticmethod
+    def created(data):
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not declare, so a typo is an error rather than silently ignored."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+def validated(serializer_class, data, **kwargs):
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

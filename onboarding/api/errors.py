@@ -1,0 +1,171 @@
+"""RFC 9457 problem details for every API error, DRF's and Django's alike.
+
+Domain errors map as the SPEC says: NotFound 404, ValidationFailed 400 with
+per-field `errors`, InvalidTransition 409 naming the current status,
+LinkUnavailable 410. Django-level 404/500 for /api/ paths answer the same way.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import Http404, JsonResponse
+from django.views import defaults
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from onboarding.errors import InvalidTransition, LinkUnavailable, NotFound, ValidationFailed
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Conflict",
+    410: "Gone",
+    413: "Content too large",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+    429: "Too many requests",
+    500: "Internal server error",
+}
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the resource's current state."
+    default_code = "conflict"
+
+
+class Unprocessable(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "The request cannot be processed."
+    default_code = "unprocessable"
+
+
+def problem(status_code, detail, *, code=None, **extra):
+    """The problem-details body. `type` is a URN per error kind; "about:blank" when only the status matters."""
+    body = {
+        "type": f"urn:threshold:problem:{code.replace('_', '-')}" if code else "about:blank",
+        "title": TITLES.get(status_code, "Error"),
+        "status": status_code,
+        "detail": detail,
+    }
+    body.update(extra)
+    return body
+
+
+def problem_response(status_code, detail, *, code=None, headers=None, **extra):
+    return Response(problem(status_code, detail, code=code, **extra), status=status_code,
+                    content_type=PROBLEM_CONTENT_TYPE, headers=headers)
+
+
+def flatten_errors(detail, prefix=""):
+    """DRF's nested error detail as {"field.sub[0]": ["message", ...]}."""
+    if isinstance(detail, dict):
+        flat = {}
+        for key, value in detail.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(flatten_errors(value, path))
+        return flat
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return {prefix or "non_field_errors": [str(item) for item in detail]}
+        flat = {}
+        for index, item in enumerate(detail):
+            flat.update(flatten_errors(item, f"{prefix}[{index}]"))
+        return flat
+    return {prefix or "non_field_errors": [str(detail)]}
+
+
+def _domain_problem(exc):
+    if isinstance(exc, NotFound):
+        return problem_response(404, str(exc) or "Not found.", code="not_found")
+    if isinstance(exc, ValidationFailed):
+        return problem_response(400, "The request has invalid fields.", code="validation_error", errors=exc.errors)
+    if isinstance(exc, InvalidTransition):
+        return problem_response(409, str(exc), code="invalid_transition", current_status=exc.status)
+    if isinstance(exc, LinkUnavailable):
+        return problem_response(410, "This link is no longer available.", code="link_unavailable")
+    if isinstance(exc, (TransitionNotAllowed, ConcurrentTransition)):
+        return problem_response(409, "The object changed meanwhile; retry the request.", code="conflict")
+    return None
+
+
+def _django_problem(exc):
+    if isinstance(exc, Http404):
+        return problem_response(404, "Not found.", code="not_found")
+    if isinstance(exc, DjangoPermissionDenied):
+        return problem_response(403, "You may not do this.", code="permission_denied")
+    if isinstance(exc, (RequestDataTooBig, TooManyFilesSent)):
+        return problem_response(413, "The request body is too large.", code="payload_too_large")
+    if isinstance(exc, TooManyFieldsSent):
+        return problem_response(400, "The request has too many fields.", code="too_many_fields")
+    return None
+
+
+def _drf_problem(exc):
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+    code = exc.get_codes() if not isinstance(exc.detail, (dict, list)) else None
+    if isinstance(exc, exceptions.ValidationError):
+        return problem_response(400, "The request has invalid fields.", code="validation_error",
+                                errors=flatten_errors(exc.detail), headers=headers)
+    if isinstance(exc, exceptions.ParseError):
+        return problem_response(400, str(exc.detail), code="malformed_body", headers=headers)
+    extra = {"missing_scope": exc.scope} if hasattr(exc, "scope") else {}
+    detail = str(exc.detail) if not isinstance(exc.detail, (dict, list)) else "Error."
+    return problem_response(exc.status_code, detail, code=code if isinstance(code, str) else None,
+                            headers=headers, **extra)
+
+
+def problem_exception_handler(exc, context):
+    """DRF's EXCEPTION_HANDLER. Unknown exceptions return None: Django's handler500 answers them."""
+    for convert in (_domain_problem, _django_problem):
+        response = convert(exc)
+        if response is not None:
+            return response
+    if isinstance(exc, exceptions.APIException):
+        return _drf_problem(exc)
+    return None
+
+
+# Django-level handlers (config/urls.py handler404/handler500) and the /api/ catch-all.
+
+def _is_api(request):
+    return request.path.startswith("/api/")
+
+
+def problem_json(status_code, detail, code):
+    return JsonResponse(problem(status_code, detail, code=code), status=status_code,
+                        content_type=PROBLEM_CONTENT_TYPE)
+
+
+def not_found(request, exception=None):
+    """handler404: problem JSON under /api/, Django's page elsewhere."""
+    if _is_api(request):
+        return problem_json(404, "No such endpoint or resource.", "not_found")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """handler500: problem JSON under /api/, Django's page elsewhere."""
+    if _is_api(request):
+        return problem_json(500, "The server failed to answer this request.", "server_error")
+    return defaults.server_error(request)
+
+
+def unknown_endpoint(request, *args, **kwargs):
+    """Catch-all at the end of the API's routes: 404 problem JSON even with DEBUG on."""
+    return problem_json(404, "No such endpoint.", "not_found")

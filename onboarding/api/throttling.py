@@ -1,0 +1,81 @@
+"""Rate limits in Django's cache: fixed one-minute windows per API key, and per
+client address on the token endpoint (where a key guesser has no key yet).
+
+Each throttle leaves its numbers on the request so every response carries
+RateLimit-Limit / RateLimit-Remaining / RateLimit-Reset.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.throttling import BaseThrottle
+
+WINDOW_SECONDS = 60
+# Defaults when settings do not set API_RATE_LIMIT_PER_MINUTE / API_TOKEN_RATE_LIMIT_PER_MINUTE.
+DEFAULT_KEY_LIMIT = 600
+DEFAULT_TOKEN_LIMIT = 20
+
+
+def hit(bucket, limit):
+    """Count one request in the current window; returns (allowed, remaining, seconds until reset)."""
+    now = time.time()
+    window = int(now // WINDOW_SECONDS)
+    key = f"threshold:ratelimit:{bucket}:{window}"
+    cache.add(key, 0, timeout=WINDOW_SECONDS + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=WINDOW_SECONDS + 5)
+        count = 1
+    reset = int((window + 1) * WINDOW_SECONDS - now) + 1
+    return count <= limit, max(0, limit - count), reset
+
+
+class WindowThrottle(BaseThrottle):
+    def bucket(self, request):
+        raise NotImplementedError
+
+    def limit(self):
+        raise NotImplementedError
+
+    def allow_request(self, request, view):
+        bucket = self.bucket(request)
+        if bucket is None:
+            return True
+        limit = self.limit()
+        allowed, remaining, reset = hit(bucket, limit)
+        self.reset = reset
+        request._request.rate_limit = (limit, remaining, reset)
+        return allowed
+
+    def wait(self):
+        return self.reset
+
+
+class ApiKeyRateThrottle(WindowThrottle):
+    """settings.API_RATE_LIMIT_PER_MINUTE requests per key (unauthenticated requests are refused anyway)."""
+
+    def bucket(self, request):
+        return f"key:{request.auth.id}" if request.auth is not None else None
+
+    def limit(self):
+        return getattr(settings, "API_RATE_LIMIT_PER_MINUTE", DEFAULT_KEY_LIMIT)
+
+
+class TokenRateThrottle(WindowThrottle):
+    """settings.API_TOKEN_RATE_LIMIT_PER_MINUTE token requests per client address."""
+
+    def bucket(self, request):
+        return f"token:{request.META.get('REMOTE_ADDR', '')}"
+
+    def limit(self):
+        return getattr(settings, "API_TOKEN_RATE_LIMIT_PER_MINUTE", DEFAULT_TOKEN_LIMIT)
+
+
+def rate_limit_headers(request):
+    numbers = getattr(request._request if hasattr(request, "_request") else request, "rate_limit", None)
+    if numbers is None:
+        return {}
+    limit, remaining, reset = numbers
+    return {"RateLimit-Limit": str(limit), "RateLimit-Remaining": str(remaining), "RateLimit-Reset": str(reset)}
