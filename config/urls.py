@@ -9,3 +9,7 @@ urlpatterns = [
     path("s/", include("portal.urls")),
     path("dashboard/", include("dashboard.urls")),
 ]
+
+# Problem-details JSON under /api/, Django's pages elsewhere.
+handler404 = "onboarding.api.errors.not_found"
+handler500 = "onboarding.api.errors.server_error"
