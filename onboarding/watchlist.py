@@ -1,0 +1,316 @@
+"""Watchlist: loading sanctions and PEP lists, and screening names against them.
+
+Lists come as OpenSanctions ``targets.simple.csv`` or FollowTheMoney JSON lines.
+A load is incremental: entries are upserted by entity id, entries absent from the
+new file are marked removed, and the dataset keeps the version and count loaded.
+Each entry's names are indexed as normalised tokens plus phonetic keys
+(``WatchlistToken``), so screening first narrows a million entries to a few dozen
+candidates with one indexed lookup, then scores them with nomenklatura's
+LogicV1 (name, birth date and country) on FollowTheMoney entities.
+"""
+
+import csv
+import json
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from itertools import islice
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from followthemoney import model
+from nomenklatura.matching import LogicV1, ScoringConfig
+from normality import ascii_text
+from rigour.names import normalize_name
+from rigour.text.phonetics import metaphone
+
+from onboarding.models import WatchlistDataset, WatchlistEntry, WatchlistToken
+
+BATCH_SIZE = 2000
+# Some entities carry hundreds of transliterated aliases; the first ones are enough to find them.
+MAX_TOKENS_PER_ENTRY = 64
+# Candidates scored per query, best token overlap first.
+CANDIDATE_LIMIT = 60
+DEFAULT_THRESHOLD = 0.7
+PHONETIC_PREFIX = "~"
+SCREENED_SCHEMATA = {"Person", "LegalEntity", "Organization", "Company", "PublicBody", "Vessel", "Airplane"}
+COUNTRY_PROPERTIES = ("country", "nationality", "citizenship", "jurisdiction")
+SCORING = ScoringConfig.defaults()
+csv.field_size_limit(10 * 1024 * 1024)
+
+
+@dataclass
+class WatchlistRecord:
+    """One entity as read from a list file, before it is stored."""
+
+    entity_id: str
+    name: str
+    schema: str = "Person"
+    aliases: list = field(default_factory=list)
+    birth_dates: list = field(default_factory=list)
+    countries: list = field(default_factory=list)
+    lists: list = field(default_factory=list)
+    properties: dict = field(default_factory=dict)
+
+    def stored_values(self):
+        return {
+            "schema": self.schema,
+            "name": self.name[:500],
+            "aliases": self.aliases,
+            "birth_dates": self.birth_dates,
+            "countries": self.countries,
+            "lists": self.lists,
+            "properties": self.properties,
+        }
+
+
+# --- reading list files ------------------------------------------------------
+
+
+def _split(value):
+    return [part.strip() for part in (value or "").split(";") if part.strip()]
+
+
+def _unique(values):
+    return list(dict.fromkeys(values))
+
+
+def read_simple_csv(path):
+    """Records of an OpenSanctions ``targets.simple.csv`` (multi-values separated by ';')."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if not row.get("id") or not row.get("name"):
+                continue
+            extra = {key: _split(row.get(key)) for key in ("addresses", "identifiers", "sanctions", "phones", "emails")}
+            yield WatchlistRecord(
+                entity_id=row["id"],
+                name=row["name"].strip(),
+                schema=row.get("schema") or "Person",
+                aliases=_unique(a for a in _split(row.get("aliases")) if a != row["name"]),
+                birth_dates=_split(row.get("birth_date")),
+                countries=[c.lower() for c in _split(row.get("countries"))],
+                lists=_split(row.get("dataset")),
+                properties={key: values for key, values in extra.items() if values},
+            )
+
+
+def ftm_record(data, default_list=""):
+    """A record for one FollowTheMoney entity dict, or None for entities nobody screens
+    (sanctions, addresses, relationships)."""
+    schema, properties = data.get("schema"), data.get("properties") or {}
+    names = properties.get("name") or []
+    if schema not in SCREENED_SCHEMATA or not data.get("id") or not names:
+        return None
+    countries = _unique(c.lower() for prop in COUNTRY_PROPERTIES for c in properties.get(prop, []))
+    return WatchlistRecord(
+        entity_id=data["id"],
+        name=names[0],
+        schema=schema,
+        aliases=_unique(n for n in [*names[1:], *properties.get("alias", [])] if n != names[0]),
+        birth_dates=list(properties.get("birthDate", [])),
+        countries=countries,
+        lists=list(data.get("datasets") or ([default_list] if default_list else [])),
+        properties={key: values for key, values in properties.items() if key in ("topics", "position", "program")},
+    )
+
+
+def read_ftm_jsonl(path, default_list=""):
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                record = ftm_record(json.loads(line), default_list)
+                if record is not None:
+                    yield record
+
+
+def read_records(path, default_list=""):
+    """Records of a list file, its format told by its first character."""
+    with open(path, encoding="utf-8") as handle:
+        first = handle.read(1)
+    if first == "{":
+        return read_ftm_jsonl(path, default_list)
+    return read_simple_csv(path)
+
+
+# --- the name index ----------------------------------------------------------
+
+
+def name_tokens(names):
+    """Index keys of some names: ASCII-folded words and their metaphone keys."""
+    tokens = []
+    for name in names:
+        text = ascii_text(normalize_name(name) or "") or ""
+        for word in "".join(c if c.isalnum() else " " for c in text.lower()).split():
+            if len(word) < 2:
+                continue
+            tokens.append(word)
+            if len(word) > 2 and word.isalpha():
+                tokens.append(PHONETIC_PREFIX + metaphone(word))
+    return _unique(t[:64] for t in tokens)[:MAX_TOKENS_PER_ENTRY]
+
+
+def _tokens_for(entry):
+    return [
+        WatchlistToken(entry_id=entry.id, organization_id=entry.organization_id, token=token)
+        for token in name_tokens([entry.name, *entry.aliases])
+    ]
+
+
+# --- loading -----------------------------------------------------------------
+
+
+def _batches(records, size):
+    iterator = iter(records)
+    while batch := list(islice(iterator, size)):
+        # A file may repeat an entity: its last occurrence wins.
+        yield list({record.entity_id: record for record in batch}.values())
+
+
+@transaction.atomic
+def _store_batch(dataset, batch):
+    now = timezone.now()
+    existing = {
+        entry.entity_id: entry
+        for entry in WatchlistEntry.objects.filter(dataset=dataset, entity_id__in=[r.entity_id for r in batch])
+    }
+    created, changed, unchanged = [], [], []
+    for record in batch:
+        values = record.stored_values()
+        entry = existing.get(record.entity_id)
+        if entry is None:
+            created.append(WatchlistEntry(id=uuid.uuid4(), organization_id=dataset.organization_id, dataset=dataset,
+                                          entity_id=record.entity_id, **values))
+        elif entry.removed_at is not None or any(getattr(entry, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(entry, key, value)
+            entry.removed_at, entry.updated_at = None, now
+            changed.append(entry)
+        else:
+            unchanged.append(entry.id)
+    WatchlistEntry.objects.bulk_create(created)
+    if changed:
+        WatchlistEntry.objects.bulk_update(changed, [*WatchlistRecord.__dataclass_fields__, "removed_at", "updated_at"])
+        WatchlistToken.objects.filter(entry__in=[entry.id for entry in changed]).delete()
+    if unchanged:
+        # Touched so that the end of the load knows they are still listed.
+        WatchlistEntry.objects.filter(id__in=unchanged).update(updated_at=now)
+    WatchlistToken.objects.bulk_create([token for entry in created + changed for token in _tokens_for(entry)])
+    return len(created), len(changed)
+
+
+@transaction.atomic
+def _remove_unlisted(dataset, load_started):
+    """Entries the new load no longer contains: marked removed and dropped from the index."""
+    unlisted = WatchlistEntry.objects.filter(dataset=dataset, removed_at__isnull=True, updated_at__lt=load_started)
+    WatchlistToken.objects.filter(entry__in=unlisted.values("id")).delete()
+    return unlisted.update(removed_at=timezone.now())
+
+
+def load_records(organization, records, dataset_name, version, source_file="", batch_size=BATCH_SIZE):
+    """Upsert ``records`` into the dataset; returns (dataset, stats)."""
+    dataset, _ = WatchlistDataset.objects.get_or_create(organization=organization, name=dataset_name,
+                                                        defaults={"version": version})
+    load_started = timezone.now()
+    stats = {"read": 0, "created": 0, "updated": 0, "removed": 0}
+    for batch in _batches(records, batch_size):
+        created, changed = _store_batch(dataset, batch)
+        stats["read"] += len(batch)
+        stats["created"] += created
+        stats["updated"] += changed
+    stats["removed"] = _remove_unlisted(dataset, load_started)
+    dataset.version = version
+    dataset.source_file = str(source_file)[:300]
+    dataset.entry_count = WatchlistEntry.objects.filter(dataset=dataset, removed_at__isnull=True).count()
+    dataset.loaded_at = timezone.now()
+    dataset.save(update_fields=["version", "source_file", "entry_count", "loaded_at", "updated_at"])
+    return dataset, stats
+
+
+def default_version(path):
+    return datetime.fromtimestamp(os.path.getmtime(path), tz=UTC).strftime("%Y%m%d%H%M%S")
+
+
+def default_dataset_name(path):
+    return Path(path).name.split(".")[0]
+
+
+def load_file(organization, path, dataset_name=None, version=None, batch_size=BATCH_SIZE):
+    dataset_name = dataset_name or default_dataset_name(path)
+    records = read_records(path, default_list=dataset_name)
+    return load_records(organization, records, dataset_name, version or default_version(path),
+                        source_file=Path(path).name, batch_size=batch_size)
+
+
+# --- screening ---------------------------------------------------------------
+
+
+def _entity(schema_name, entity_id, names, birth_dates=(), countries=()):
+    schema = model.get(schema_name) or model.get("LegalEntity")
+    entity = model.make_entity(schema)
+    entity.id = entity_id
+    entity.add("name", names[0], quiet=True)
+    entity.add("alias", list(names[1:]), quiet=True)
+    if "birthDate" in schema.properties:
+        entity.add("birthDate", list(birth_dates), quiet=True)
+    entity.add("country", list(countries), quiet=True)
+    return entity
+
+
+def _iso(value):
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def candidates(organization_id, tokens, limit=CANDIDATE_LIMIT):
+    """Listed entries sharing the most index tokens with the query."""
+    best = (
+        WatchlistToken.objects.filter(organization_id=organization_id, token__in=tokens)
+        .values("entry_id")
+        .annotate(hits=Count("id"))
+        .order_by("-hits")[:limit]
+    )
+    entry_ids = [row["entry_id"] for row in best]
+    return WatchlistEntry.objects.filter(id__in=entry_ids, removed_at__isnull=True).select_related("dataset")
+
+
+def screen(organization_id, name, birth_date=None, country=None, threshold=DEFAULT_THRESHOLD, schema="Person"):
+    """Watchlist hits for one name, best first: dicts with entity_id, name, score,
+    lists, dataset, birth_dates, countries. ``birth_date`` (date or ISO text) and
+    ``country`` (ISO code) raise or lower the score of each candidate."""
+    tokens = name_tokens([name]) if name else []
+    if not tokens:
+        return []
+    query_schema = model.get(schema) or model.get("Person")
+    query = _entity(query_schema.name, f"query-{uuid.uuid4().hex}", [name],
+                    [_iso(birth_date)] if birth_date else [], [country] if country else [])
+    hits = []
+    for entry in candidates(organization_id, tokens):
+        entry_schema = model.get(entry.schema) or model.get("LegalEntity")
+        if not query_schema.can_match(entry_schema):
+            continue
+        listed = _entity(entry_schema.name, entry.entity_id, [entry.name, *entry.aliases], entry.birth_dates,
+                         entry.countries)
+        score = LogicV1.compare(query, listed, SCORING).score
+        if score >= threshold:
+            hits.append({
+                "entity_id": entry.entity_id,
+                "name": entry.name,
+                "score": round(score, 4),
+                "lists": entry.lists,
+                "dataset": entry.dataset.name,
+                "birth_dates": entry.birth_dates,
+                "countries": entry.countries,
+            })  # fmt: skip
+    return sorted(hits, key=lambda hit: -hit["score"])
+
+
+def dataset_versions(organization_id):
+    """Name and version of every dataset loaded for the organization (for the evidence of a screening)."""
+    return [
+        {"name": name, "version": version, "entry_count": count}
+        for name, version, count in WatchlistDataset.objects.filter(organization_id=organization_id)
+        .order_by("name")
+        .values_list("name", "version", "entry_count")
+    ]
