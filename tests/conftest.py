@@ -61,3 +61,18 @@ def session(org, workflow):
 @pytest.fixture
 def reviewer(org):
     return MembershipFactory(organization=org, role="reviewer").user
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks, monkeypatch):
+    """Run what services schedule after commit (eager Celery tasks) as each service returns."""
+    from onboarding import services as package
+
+    def committing(service):
+        def call(*args, **kwargs):
+            with django_capture_on_commit_callbacks(execute=True):
+                return service(*args, **kwargs)
+        return call
+
+    for name in package.__all__:
+        monkeypatch.setattr(package, name, committing(getattr(package, name)))
