@@ -23,7 +23,7 @@ LEGAL_FORMS = frozenset(
     sa sas sasu sarl eurl sci snc sca scs scop selarl selas sem gie ei eirl
     gmbh mbh ag kg kgaa ohg ug gbr ev eg ek se haftungsbeschrankt
     ltd limited plc llp lp llc inc incorporated corp corporation co company cic
-    bv nv vof cv bvba sprl srl scrl spa sapa snc sl slu sau sa de cv
+    bv nv vof cv bvba sprl srl scrl spa sapa sl slu sau
     ab as asa aps oy oyj sro spzoo sp zoo kft zrt nyrt doo dd ad ood eood
     """.split()
 )
