@@ -88,7 +88,7 @@ def _normalized_words(line):
     return words
 
 
-def _after_label(line, label):
+def after_label(line, label):
     """The raw text following ``label`` (normalized words) in ``line``, or None."""
     wanted = label.split()
     words = _normalized_words(line)
@@ -104,7 +104,7 @@ def value_after_label(lines, labels):
     the rest of its line, or the next line when the label stands alone."""
     for label in labels:
         for index, line in enumerate(lines):
-            value = _after_label(line, label)
+            value = after_label(line, label)
             if value is None:
                 continue
             if value:
@@ -118,7 +118,7 @@ def labelled_date(lines, labels):
     """The first date after one of the labels, tried in priority order."""
     for label in labels:
         for index, line in enumerate(lines):
-            value = _after_label(line, label)
+            value = after_label(line, label)
             if value is None:
                 continue
             found = parse_date(value) or (parse_date(lines[index + 1]) if not value and index + 1 < len(lines) else None)

@@ -14,7 +14,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, CheckResult, images, ocr_text, twoddoc
-from onboarding.checks.document_analysis import keyword_score, labelled_date, text_lines
+from onboarding.checks.document_analysis import after_label, keyword_score, labelled_date, text_lines
 from onboarding.checks.names import compare_addresses, compare_names, normalize
 
 DEFAULT_MAX_AGE_MONTHS = 3
@@ -129,11 +129,10 @@ def name_candidates(lines, blocks):
     names = [block["name"] for block in blocks if block["name"]]
     for label in HOLDER_LABELS:
         for index, line in enumerate(lines):
-            words = normalize(line).split()
-            if " ".join(words[: len(label.split())]) != label:
-                continue
-            value = line.partition(":")[2].strip() or (lines[index + 1] if index + 1 < len(lines) else "")
-            if _looks_like_name(_strip_civility(value)):
+            value = after_label(line, label)
+            if value == "" and index + 1 < len(lines):
+                value = lines[index + 1]
+            if value and _looks_like_name(_strip_civility(value)):
                 names.append(_strip_civility(value))
     names += [_strip_civility(line) for line in lines if _CIVILITY.match(line) and _looks_like_name(line)]
     return list(dict.fromkeys(names))
