@@ -208,22 +208,37 @@ def _typed_account(known, config):
     return typed
 
 
+def _holder_codes(text, known, threshold, details):
+    """(holder name, reason codes) for the holder printed on the document."""
+    names = applicant_names(known)
+    if not names:
+        return labelled_value(text, HOLDER_LABELS) or "", []
+    holder = find_holder(text, names, threshold)
+    if not holder:
+        return "", ["holder_name_not_found"]
+    details["holder_name_score"] = score = _holder_score(holder, names)
+    return holder, ["holder_name_mismatch"] if score < threshold else []
+
+
+def _outcome(codes):
+    # A holder we could not find is for a reviewer to judge; every other code is a failure.
+    if any(code != "holder_name_not_found" for code in codes):
+        return FAILED
+    return INCONCLUSIVE if codes else PASSED
+
+
 def run(documents, known, config):
     threshold = config.get("name_match_threshold", DEFAULT_NAME_THRESHOLD)
     typed = _typed_account(known, config)
     details = {"name_match_threshold": threshold}
-    codes = []
 
     if not documents and config.get("require_document"):
         return CheckResult(INCONCLUSIVE, reason_codes=["iban_not_found"], details={"document_required": True})
-
-    text = ""
-    if documents:
-        try:
-            text = document_text(documents)
-        except UnreadableDocument as exc:
-            details["error"] = str(exc)
-            return CheckResult(INCONCLUSIVE, reason_codes=["document_unreadable"], details=details, unusable=True)
+    try:
+        text = document_text(documents) if documents else ""
+    except UnreadableDocument as exc:
+        details["error"] = str(exc)
+        return CheckResult(INCONCLUSIVE, reason_codes=["document_unreadable"], details=details, unusable=True)
 
     candidates = find_ibans(text) if text else []
     details["iban_candidates"] = [value for value, _ in candidates]
@@ -236,46 +251,31 @@ def run(documents, known, config):
         return CheckResult(INCONCLUSIVE, reason_codes=["iban_not_found"], details=details, unusable=bool(documents))
     details["source"] = source
 
+    codes = []
     iban, error = validate_iban(iban_text)
     if iban is None:
         codes.append("iban_invalid")
         details["iban_error"] = error
-    elif source == "document" and typed.get("iban"):
-        known_iban, _ = validate_iban(typed["iban"])
-        if known_iban != iban:
-            codes.append("iban_mismatch")
+    elif source == "document" and typed.get("iban") and validate_iban(typed["iban"])[0] != iban:
+        codes.append("iban_mismatch")
 
     country = iban.country_code if iban is not None else iban_text[:2].upper()
-    bic_value = find_bic(text, country) if source == "document" else None
-    bic_value = bic_value or typed.get("bic")
-    bic = None
+    bic_value = (find_bic(text, country) if source == "document" else None) or typed.get("bic")
+    bic = iban.bic if iban is not None else None  # schwifty's registry knows many banks' BICs
     if bic_value:
         bic_codes, bic = check_bic(bic_value, iban)
         codes += bic_codes
-    elif iban is not None:
-        bic = iban.bic  # schwifty's registry knows the bank's BIC for many countries
 
-    names = applicant_names(known)
-    holder = find_holder(text, names, threshold) if source == "document" else None
-    if holder and names:
-        score = _holder_score(holder, names)
-        details["holder_name_score"] = score
-        if score < threshold:
-            codes.append("holder_name_mismatch")
-    elif source == "document" and names:
-        codes.append("holder_name_not_found")
+    holder = ""
+    if source == "document":
+        holder, holder_codes = _holder_codes(text, known, threshold, details)
+        codes += holder_codes
 
     fields = {
         "iban": str(iban) if iban is not None else re.sub(r"\s", "", iban_text).upper(),
         "bic": str(bic) if bic else (bic_value or ""),
         "bank_name": (iban.bank_name if iban is not None else None) or _bank_name_of(bic),
-        "holder_name": holder or "",
+        "holder_name": holder,
         "country": country,
     }
-    if any(code != "holder_name_not_found" for code in codes):
-        result = FAILED
-    elif codes:
-        result = INCONCLUSIVE
-    else:
-        result = PASSED
-    return CheckResult(result, fields=fields, reason_codes=codes, details=details)
+    return CheckResult(_outcome(codes), fields=fields, reason_codes=codes, details=details)
