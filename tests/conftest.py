@@ -76,3 +76,11 @@ def run_on_commit(django_capture_on_commit_callbacks, monkeypatch):
 
     for name in package.__all__:
         monkeypatch.setattr(package, name, committing(getattr(package, name)))
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    """Rate-limit counters and cached values must not leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,0 +1,55 @@
+# Threshold: `make run` serves the app with demo data, `make test` runs the suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-deu fonts-ocr-b fonts-dejavu-core \
+	libmagic1 libicu-dev pkg-config gettext chromium wrk
+HOST ?= 127.0.0.1:8000
+
+.PHONY: setup system-packages run worker test test-fast fuzz bench check clean
+
+$(VENV)/.system-packages:
+	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
+	fi
+	@mkdir -p $(VENV) && touch $@
+
+system-packages: $(VENV)/.system-packages
+
+$(VENV)/.installed: requirements.txt requirements-nodeps.txt | $(VENV)/.system-packages
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	# face-recognition-ng pins dlib<20, which pip would build from source: dlib-bin provides it.
+	$(BIN)/pip install -q --no-deps -r requirements-nodeps.txt
+	@touch $@
+
+setup: $(VENV)/.installed
+
+run: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo
+	$(BIN)/python manage.py runserver $(HOST)
+
+worker: setup
+	$(BIN)/celery -A config worker --beat --loglevel=info --concurrency=2
+
+test: setup
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check --fail-level WARNING
+	$(BIN)/pytest -q
+
+# Without browser tests and slow OCR batches: for quick iterations.
+test-fast: setup
+	$(BIN)/pytest -q -m "not e2e and not slow"
+
+fuzz: setup
+	$(BIN)/pytest -q tests/api -k schemathesis
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 media test-artifacts
