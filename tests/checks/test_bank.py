@@ -232,3 +232,15 @@ def test_iban_with_one_digit_changed_is_rejected(country, seed, data):
     changed = iban[:position] + replacement + iban[position + 1 :]
     assert validate_iban(changed)[0] is None
     assert find_ibans(f"IBAN : {changed}\n") == [(changed, False)]
+
+
+def test_nothing_submitted_is_not_found_without_costing_an_attempt():
+    result = run([], JEAN_DUPONT, {})
+    assert result.reason_codes == ["iban_not_found"]
+    assert not result.unusable
+
+
+def test_empty_upload_is_unusable():
+    result = run([DocumentInput(b"", "image/jpeg")], JEAN_DUPONT, {})
+    assert result.unusable
+    assert result.reason_codes == ["document_unreadable"]

@@ -175,3 +175,9 @@ def test_dates_and_amounts_are_not_taken_for_a_number():
     text = "Date d'immatriculation : 01 06 2010\nCapital social : 10 000 000 Euros"
     assert find_registration_number(text, "GB") is None
     assert find_registration_number(text, "FR") is None
+
+
+def test_empty_upload_is_unusable():
+    result = run([DocumentInput(b"", "application/pdf")], ACME, {})
+    assert result.unusable
+    assert result.reason_codes == ["document_unreadable"]
