@@ -224,21 +224,11 @@ def _public_address(block):
     return {key: block.get(key) for key in ("line_1", "zip_code", "city", "country")} if block else None
 
 
-def run(documents, known, config):
-    certificates = config.get("twoddoc_certificates") or {}
-    try:
-        text = ocr_text.document_text(documents)
-        pages = [page for document in documents for page in images.load_pages(document.content, document.mime_type)]
-    except images.UnreadableDocument as exc:
-        return CheckResult(FAILED, reason_codes=["document_unreadable"], details={"error": str(exc)}, unusable=True)
-    doc, twoddoc_fields, twoddoc_error = read_twoddoc(pages, certificates)
-    if len(normalize(text)) < MIN_TEXT_CHARS and doc is None:
-        return CheckResult(FAILED, reason_codes=["document_unreadable"], details={"error": "no text"}, unusable=True)
-
+def read_printed(text, expected_name, name_kind, expected_address):
+    """Holder, address and issue date from the printed text, with their scores against
+    the applicant; among several names or addresses, the ones closest to the applicant's."""
     lines = text_lines(text)
     blocks = address_blocks(lines, _language_country(text))
-    expected_name, name_kind = _known_name(known)
-    expected_address = known.get("address") or None
     name_score, holder = _best(
         name_candidates(lines, blocks), lambda name: compare_names(name, expected_name or "", kind=name_kind)
     )
@@ -248,56 +238,90 @@ def run(documents, known, config):
         # Without a known address, the addressee's block: the one under a person's name.
         block = next((b for b in blocks if b["has_civility"]), next((b for b in blocks if b["name"]), None))
         address_score = None
-    holder = holder if expected_name else (block or {}).get("name") or holder
-    address = _public_address(block)
-    issued = issue_date(lines)
-    sources = {"holder_name": "text", "address": "text", "issue_date": "text"}
+    if not expected_name:
+        holder = (block or {}).get("name") or holder
+    return {
+        "holder_name": (holder, name_score),
+        "address": (_public_address(block), address_score),
+        "issue_date": (issue_date(lines), None),
+    }
+
+
+def read_barcode(doc, expected_name, name_kind, expected_address):
+    """The same readings from a 2D-Doc, for what it carries."""
+    name, address = twoddoc_holder_and_address(doc)
+    readings = {}
+    if name:
+        readings["holder_name"] = (name, compare_names(name, expected_name, kind=name_kind) if expected_name else 0.0)
+    if address:
+        readings["address"] = (address, compare_addresses(expected_address, address) if expected_address else None)
+    if doc.issue_date:
+        readings["issue_date"] = (doc.issue_date, None)
+    return readings
+
+
+def _reasons(readings, expected_name, expected_address, limits, accepted_types, document_type):
+    reasons = []
+    if accepted_types and document_type not in accepted_types:
+        reasons.append("document_type_not_accepted")
+    issued = readings["issue_date"][0]
+    if issued is None:
+        reasons.append("issue_date_missing")
+    elif issued < date.today() - relativedelta(months=limits["max_age_months"]):
+        reasons.append("document_too_old")
+    if expected_name and readings["holder_name"][1] < limits["name_threshold"]:
+        reasons.append("name_mismatch")
+    if expected_address and (readings["address"][1] or 0.0) < limits["address_threshold"]:
+        reasons.append("address_mismatch")
+    return reasons
+
+
+def run(documents, known, config):
+    try:
+        text = ocr_text.document_text(documents)
+        pages = [page for document in documents for page in images.load_pages(document.content, document.mime_type)]
+    except images.UnreadableDocument as exc:
+        return CheckResult(FAILED, reason_codes=["document_unreadable"], details={"error": str(exc)}, unusable=True)
+    doc, twoddoc_fields, twoddoc_error = read_twoddoc(pages, config.get("twoddoc_certificates") or {})
+    if len(normalize(text)) < MIN_TEXT_CHARS and doc is None:
+        return CheckResult(FAILED, reason_codes=["document_unreadable"], details={"error": "no text"}, unusable=True)
+
+    expected_name, name_kind = _known_name(known)
+    expected_address = known.get("address") or None
+    readings = read_printed(text, expected_name, name_kind, expected_address)
+    sources = dict.fromkeys(readings, "text")
     if doc is not None:
-        barcode_name, barcode_address = twoddoc_holder_and_address(doc)
-        for key, value in (("holder_name", barcode_name), ("address", barcode_address), ("issue_date", doc.issue_date)):
-            if value:
-                sources[key] = "twoddoc"
-        holder, address, issued = barcode_name or holder, barcode_address or address, doc.issue_date or issued
-        if expected_name and barcode_name:
-            name_score = compare_names(barcode_name, expected_name, kind=name_kind)
-        if expected_address and barcode_address:
-            address_score = compare_addresses(expected_address, barcode_address)
+        # The barcode is signed by the issuer: what it carries wins over the OCR.
+        barcode = read_barcode(doc, expected_name, name_kind, expected_address)
+        readings.update(barcode)
+        sources.update(dict.fromkeys(barcode, "twoddoc"))
 
     document_type, service = document_kind(text)
+    issued = readings["issue_date"][0]
     fields = {
-        "holder_name": holder,
-        "address": address,
+        "holder_name": readings["holder_name"][0],
+        "address": readings["address"][0],
         "issue_date": issued.isoformat() if issued else None,
         "document_type": document_type,
         "service": service,
-        "issuer": issuer(text, lines),
+        "issuer": issuer(text, text_lines(text)),
         "twoddoc": twoddoc_fields,
     }
-    max_age = int(config.get("max_age_months") or DEFAULT_MAX_AGE_MONTHS)
-    name_threshold = config.get("name_match_threshold", DEFAULT_NAME_THRESHOLD)
-    address_threshold = config.get("address_match_threshold", DEFAULT_ADDRESS_THRESHOLD)
+    limits = {
+        "name_threshold": config.get("name_match_threshold", DEFAULT_NAME_THRESHOLD),
+        "address_threshold": config.get("address_match_threshold", DEFAULT_ADDRESS_THRESHOLD),
+        "max_age_months": int(config.get("max_age_months") or DEFAULT_MAX_AGE_MONTHS),
+    }
     details = {
         "sources": sources,
-        "name": {"expected": expected_name, "score": name_score if expected_name else None,
-                 "threshold": name_threshold},
-        "address": {"expected": expected_address, "score": address_score, "threshold": address_threshold},
-        "max_age_months": max_age,
-    }  # fmt: skip
-    reasons = []
+        "limits": limits,
+        "name": {"expected": expected_name, "score": readings["holder_name"][1] if expected_name else None},
+        "address": {"expected": expected_address, "score": readings["address"][1]},
+    }
+    reasons = _reasons(readings, expected_name, expected_address, limits, config.get("document_types"), document_type)
     if twoddoc_error:
-        reasons.append("twoddoc_invalid")
+        reasons.insert(0, "twoddoc_invalid")
         details["twoddoc_error"] = twoddoc_error
-    accepted = config.get("document_types")
-    if accepted and document_type not in accepted:
-        reasons.append("document_type_not_accepted")
-    if issued is None:
-        reasons.append("issue_date_missing")
-    elif issued < date.today() - relativedelta(months=max_age):
-        reasons.append("document_too_old")
-    if expected_name and name_score < name_threshold:
-        reasons.append("name_mismatch")
-    if expected_address and (address_score or 0.0) < address_threshold:
-        reasons.append("address_mismatch")
     if not reasons:
         result = PASSED
     elif reasons == ["issue_date_missing"]:
