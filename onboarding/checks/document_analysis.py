@@ -99,32 +99,26 @@ def after_label(line, label):
     return None
 
 
+def labelled_values(lines, label):
+    """Every value written after ``label``: the rest of its line, or the next
+    line when the label stands alone."""
+    for index, line in enumerate(lines):
+        value = after_label(line, label)
+        if value == "" and index + 1 < len(lines):
+            value = lines[index + 1]
+        if value:
+            yield value
+
+
 def value_after_label(lines, labels):
-    """The value written after the first label found (labels in priority order):
-    the rest of its line, or the next line when the label stands alone."""
-    for label in labels:
-        for index, line in enumerate(lines):
-            value = after_label(line, label)
-            if value is None:
-                continue
-            if value:
-                return value
-            if index + 1 < len(lines):
-                return lines[index + 1]
-    return None
+    """The value after the first label found, labels tried in priority order."""
+    return next((value for label in labels for value in labelled_values(lines, label)), None)
 
 
 def labelled_date(lines, labels):
-    """The first date after one of the labels, tried in priority order."""
-    for label in labels:
-        for index, line in enumerate(lines):
-            value = after_label(line, label)
-            if value is None:
-                continue
-            found = parse_date(value) or (parse_date(lines[index + 1]) if not value and index + 1 < len(lines) else None)
-            if found:
-                return found
-    return None
+    """The first date written after one of the labels, tried in priority order."""
+    dates = (parse_date(value) for label in labels for value in labelled_values(lines, label))
+    return next((found for found in dates if found), None)
 
 
 def keyword_score(searchable, keywords):

@@ -14,7 +14,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, CheckResult, images, ocr_text, twoddoc
-from onboarding.checks.document_analysis import after_label, keyword_score, labelled_date, text_lines
+from onboarding.checks.document_analysis import keyword_score, labelled_date, labelled_values, text_lines
 from onboarding.checks.names import compare_addresses, compare_names, normalize
 
 DEFAULT_MAX_AGE_MONTHS = 3
@@ -127,13 +127,8 @@ def address_blocks(lines, country):
 def name_candidates(lines, blocks):
     """Names printed as the addressee, after a holder label, or after a civility."""
     names = [block["name"] for block in blocks if block["name"]]
-    for label in HOLDER_LABELS:
-        for index, line in enumerate(lines):
-            value = after_label(line, label)
-            if value == "" and index + 1 < len(lines):
-                value = lines[index + 1]
-            if value and _looks_like_name(_strip_civility(value)):
-                names.append(_strip_civility(value))
+    labelled = (_strip_civility(value) for label in HOLDER_LABELS for value in labelled_values(lines, label))
+    names += [name for name in labelled if _looks_like_name(name)]
     names += [_strip_civility(line) for line in lines if _CIVILITY.match(line) and _looks_like_name(line)]
     return list(dict.fromkeys(names))
 

@@ -80,7 +80,9 @@ def _check(document, expected_type, expected_fields, config):
 def test_text_layer_pdf_is_classified_and_its_key_fields_read(name):
     make_pdf, _, expected_type, expected_fields = CASES[name]
 
-    _check(DocumentInput(make_pdf(), "application/pdf"), expected_type, expected_fields, {"document_type": expected_type})
+    document = DocumentInput(make_pdf(), "application/pdf")
+
+    _check(document, expected_type, expected_fields, {"document_type": expected_type})
 
 
 @pytest.mark.slow  # Tesseract on nine photos: about ten seconds together

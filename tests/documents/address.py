@@ -200,7 +200,7 @@ def _stromrechnung(bill):
         bill.line_1,
         f"{bill.zip_code} {bill.city}",
         "",
-        f"Abrechnungszeitraum: {_de(bill.issue_date - timedelta(days=365))} - {_de(bill.issue_date - timedelta(days=3))}",
+        f"Abrechnungszeitraum: {_de(bill.issue_date - timedelta(days=365))} - {_de(bill.issue_date)}",
         "Verbrauch: 2.450 kWh",
         "Rechnungsbetrag: 812,40 EUR",
     )
