@@ -16,7 +16,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from onboarding.checks import FAILED, PASSED, CheckResult
-from onboarding.checks.names import parse_date
+from onboarding.checks.names import MONTHS, normalize, parse_date
 
 DEFAULT_MAX_LENGTH = 500
 NAME_MAX_LENGTH = 200
@@ -74,8 +74,16 @@ def _phone(value, field):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+_DAY_OR_YEAR = re.compile(r"\d+(?:er|st|nd|rd|th)?")
+
+
 def _date(value, field):
-    parsed = value if isinstance(value, date) else parse_date(_text(value, field, 40))
+    if isinstance(value, date):  # also a datetime: keep the day only
+        return value.strftime("%Y-%m-%d")
+    text = _text(value, field, 40)
+    # The whole value must be the date: "12/03/1990 or so" is not an answer.
+    extra_words = [w for w in normalize(text).split() if not _DAY_OR_YEAR.fullmatch(w) and w not in MONTHS]
+    parsed = None if extra_words else parse_date(text)
     if parsed is None:
         raise FieldError(_("Enter a valid date."))
     return parsed.isoformat()

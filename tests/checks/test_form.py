@@ -75,6 +75,7 @@ def test_missing_required_fields_are_named():
         ("phone", "+33 1"),
         ("birth_date", "31/02/1990"),
         ("birth_date", "yesterday"),
+        ("birth_date", "12/03/1990 or so"),
         ("nationality", "XX"),
         ("nationality", "France"),
         ("plan", "gold"),
@@ -101,6 +102,7 @@ def test_dates_are_accepted_as_iso_or_date_objects():
     fields = field("birth_date")
     assert validate_form_fields(fields, {"birth_date": "1990-03-12"})[0] == {"birth_date": "1990-03-12"}
     assert validate_form_fields(fields, {"birth_date": date(1990, 3, 12)})[0] == {"birth_date": "1990-03-12"}
+    assert validate_form_fields(fields, {"birth_date": "12 mars 1990"})[0] == {"birth_date": "1990-03-12"}
 
 
 def test_address_errors_name_the_missing_parts():
