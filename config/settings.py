@@ -177,6 +177,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE = {
     "expire-sessions": {"task": "onboarding.tasks.expire_sessions", "schedule": crontab(minute="*/5")},
     "apply-retention": {"task": "onboarding.tasks.apply_retention", "schedule": crontab(minute=17)},
+    "sweep-webhooks": {"task": "onboarding.tasks.sweep_webhooks", "schedule": timedelta(seconds=30)},
 }
 
 REST_FRAMEWORK = {

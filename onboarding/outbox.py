@@ -1,5 +1,7 @@
 """Webhook events, written to the outbox in the transaction of the change that causes them."""
 
+from django.db import transaction
+
 from onboarding.models import OutboxMessage
 
 EVENT_TYPES = [
@@ -16,9 +18,19 @@ EVENT_TYPES = [
 def emit(*, session, event_type, data):
     """Queue one event about a session; payloads are thin: ids, statuses, times."""
     assert event_type in EVENT_TYPES, event_type
-    return OutboxMessage.objects.create(
+    message = OutboxMessage.objects.create(
         organization_id=session.organization_id,
         environment=session.environment,
         event_type=event_type,
         payload={"session_id": str(session.id), "reference_id": session.reference_id, **data},
     )
+    # Only once the change is committed: a rollback sends nothing. A lost dispatch is swept up later.
+    message_id = str(message.id)
+    transaction.on_commit(lambda: _schedule_dispatch(message_id), robust=True)
+    return message
+
+
+def _schedule_dispatch(message_id):
+    from onboarding import tasks
+
+    tasks.dispatch_webhook_message.delay(message_id)

@@ -26,3 +26,26 @@ def expire_sessions():
 @shared_task
 def apply_retention():
     return services.sessions_apply_retention()
+
+
+@shared_task(**RETRY)
+def dispatch_webhook_message(message_id):
+    from onboarding import webhooks
+
+    return webhooks.dispatch_message(message_id)
+
+
+@shared_task
+def deliver_webhook(delivery_id):
+    # Retries are the delivery's own schedule (WebhookDelivery.next_attempt_at), run by sweep_webhooks.
+    from onboarding import webhooks
+
+    attempt = webhooks.deliver(delivery_id)
+    return attempt.status_code if attempt else None
+
+
+@shared_task
+def sweep_webhooks():
+    from onboarding import webhooks
+
+    return webhooks.sweep()
