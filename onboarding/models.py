@@ -87,7 +87,7 @@ class ApiKey(TenantModel):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
     workspace = models.ForeignKey(Workspace, null=True, blank=True, on_delete=models.CASCADE)
     name = models.CharField(max_length=200)
-    prefix = models.CharField(max_length=16, db_index=True, help_text="Public start of the key, to recognise it.")
+    prefix = models.CharField(max_length=32, db_index=True, help_text="Public start of the key, to recognise it.")
     key_hash = models.CharField(max_length=64, unique=True)
     scopes = models.JSONField(default=list)
     environment = models.CharField(max_length=10, choices=Environment.choices, default=Environment.LIVE)

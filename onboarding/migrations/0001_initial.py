@@ -359,7 +359,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('name', models.CharField(max_length=200)),
-                ('prefix', models.CharField(db_index=True, help_text='Public start of the key, to recognise it.', max_length=16)),
+                ('prefix', models.CharField(db_index=True, help_text='Public start of the key, to recognise it.', max_length=32)),
                 ('key_hash', models.CharField(max_length=64, unique=True)),
                 ('scopes', models.JSONField(default=list)),
                 ('environment', models.CharField(choices=[('live', 'Live'), ('sandbox', 'Sandbox')], default='live', max_length=10)),
