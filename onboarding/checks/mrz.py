@@ -116,6 +116,13 @@ _COMPOSITE_SPANS = {
 }
 
 
+def check_digit_matches(data, digit, empty_may_be_filler=False):
+    """Whether ``digit`` is the check digit of ``data``; an empty optional field may carry ``<``."""
+    if empty_may_be_filler and digit == FILLER and set(data) == {FILLER}:
+        return True
+    return digit == check_digit(data)
+
+
 def detect_format(lines):
     """The format whose shape the lines have (visas told apart by their ``V`` type)."""
     shape = (len(lines), len(lines[0]) if lines else 0)
@@ -131,15 +138,16 @@ def detect_format(lines):
 
 
 def check_digit_spans(fmt):
-    """Each check digit of a format: name -> (the spans it covers, the check digit's own field)."""
+    """Each check digit of a format: name -> (the spans it covers, the check digit's own field,
+    whether the digit may be ``<`` when what it covers is empty)."""
     layout = LAYOUTS[fmt]
     spans = {}
     for name, fld in layout.items():
         if name.endswith("_check") and name != "composite_check":
             covered = layout[name[: -len("_check")]]
-            spans[name] = (((covered.line, covered.start, covered.end),), fld)
+            spans[name] = (((covered.line, covered.start, covered.end),), fld, name == "optional_data_1_check")
     if fmt in _COMPOSITE_SPANS:
-        spans["composite_check"] = (_COMPOSITE_SPANS[fmt], layout["composite_check"])
+        spans["composite_check"] = (_COMPOSITE_SPANS[fmt], layout["composite_check"], False)
     return spans
 
 
@@ -147,14 +155,9 @@ def check_digit_results(lines, fmt=None):
     """name -> whether that check digit matches, for every check digit of the MRZ."""
     fmt = fmt or detect_format(lines)
     results = {}
-    for name, (covered, digit_field) in check_digit_spans(fmt).items():
+    for name, (covered, digit_field, may_be_empty) in check_digit_spans(fmt).items():
         data = "".join(lines[line][start:end] for line, start, end in covered)
-        digit = digit_field.read(lines)
-        # An empty optional field may carry a filler instead of a check digit.
-        if digit == FILLER and set(data) == {FILLER} and name == "optional_data_1_check":
-            results[name] = True
-        else:
-            results[name] = digit == check_digit(data)
+        results[name] = check_digit_matches(data, digit_field.read(lines), may_be_empty)
     return results
 
 

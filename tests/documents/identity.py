@@ -1,0 +1,305 @@
+"""Identity documents drawn in code: passports (TD3), ID cards (TD1 front and back), TD2 cards.
+
+The MRZ is composed from the document's data with real ICAO check digits and
+printed in OCR-B; the visual zone has labels, values and a drawn portrait. Photo
+variants add rotation, blur, noise, downscaling and JPEG compression; every
+function is deterministic for a given seed.
+"""
+
+import io
+import random
+from dataclasses import dataclass, replace
+from datetime import date
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from onboarding.checks.mrz import FILLER, check_digit, name_field
+
+OCR_B = "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
+SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+SANS_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+
+PX_PER_MM = 12  # about 300 dpi
+MRZ_PITCH_MM = 2.54  # ICAO: 10 characters per 25.4 mm
+# (width, height) in mm and characters per MRZ line of each format.
+FORMATS = {"TD1": ((85.6, 54.0), 30), "TD2": ((105.0, 74.0), 36), "TD3": ((125.0, 88.0), 44)}
+
+
+@dataclass(frozen=True)
+class IdentityDocument:
+    surname: str
+    given_names: str
+    birth_date: date
+    sex: str
+    nationality: str  # ISO 3166 alpha-3
+    document_number: str
+    expiry_date: date
+    format: str = "TD3"
+    issuing_country: str = ""
+    document_type: str = ""
+    optional_data: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "issuing_country", self.issuing_country or self.nationality)
+        default_type = "P" if self.format == "TD3" else "I"
+        object.__setattr__(self, "document_type", self.document_type or default_type)
+
+    def mrz_lines(self):
+        return compose_mrz(self)
+
+
+def _pad(value, width):
+    return value[:width].ljust(width, FILLER)
+
+
+def _yymmdd(value):
+    return value.strftime("%y%m%d")
+
+
+def compose_mrz(doc):
+    """The MRZ lines of a document, check digits computed per ICAO 9303."""
+    width = FORMATS[doc.format][1]
+    number = _pad(doc.document_number, 9)
+    birth, expiry = _yymmdd(doc.birth_date), _yymmdd(doc.expiry_date)
+    header = _pad(doc.document_type, 2) + doc.issuing_country
+    if doc.format == "TD1":
+        line1 = _pad(header + number + check_digit(number) + doc.optional_data, 30)
+        line2 = birth + check_digit(birth) + doc.sex + expiry + check_digit(expiry) + doc.nationality
+        line2 = _pad(line2, 29)
+        composite = line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29]
+        line3 = name_field(doc.surname, doc.given_names, 30)
+        return line1, line2 + check_digit(composite), line3
+    line1 = header + name_field(doc.surname, doc.given_names, width - 5)
+    line2 = number + check_digit(number) + doc.nationality + birth + check_digit(birth)
+    line2 += doc.sex + expiry + check_digit(expiry)
+    if doc.format == "TD3":
+        optional = _pad(doc.optional_data, 14)
+        optional_check = check_digit(optional) if doc.optional_data else FILLER
+        line2 += optional + optional_check
+    else:
+        line2 += _pad(doc.optional_data, 7)
+    composite = line2[0:10] + line2[13:20] + line2[21:]
+    return line1, line2 + check_digit(composite)
+
+
+# -- drawing ------------------------------------------------------------------------------
+
+
+def _mm(value):
+    return round(value * PX_PER_MM)
+
+
+def _font(path, size_mm):
+    return ImageFont.truetype(path, _mm(size_mm))
+
+
+def _background(size, rng, tint):
+    """A pale security background with guilloche-like waves."""
+    image = Image.new("RGB", size, tint)
+    draw = ImageDraw.Draw(image)
+    width, height = size
+    colour = tuple(max(0, c - 28) for c in tint)
+    for wave in range(14):
+        phase, amplitude = rng.uniform(0, 6.28), rng.uniform(8, 30)
+        y0 = height * wave / 14
+        points = [(x, y0 + amplitude * np.sin(x / 45 + phase)) for x in range(0, width, 6)]
+        draw.line(points, fill=colour, width=2)
+    return image
+
+
+def _portrait(page, box, rng):
+    """A drawn head and shoulders: enough for a face detector to find a portrait area."""
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    photo = Image.new("RGB", (w, h), (214, 218, 222))
+    draw = ImageDraw.Draw(photo)
+    cx = w / 2
+    skin = rng.choice([(233, 196, 170), (198, 150, 118), (141, 98, 70)])
+    hair = rng.choice([(60, 40, 25), (20, 20, 20), (170, 130, 70)])
+    draw.ellipse((0.1 * w, 0.78 * h, 0.9 * w, 1.4 * h), fill=(70, 80, 110))
+    draw.ellipse((cx - 0.3 * w, 0.1 * h, cx + 0.3 * w, 0.66 * h), fill=hair)
+    draw.ellipse((cx - 0.26 * w, 0.18 * h, cx + 0.26 * w, 0.72 * h), fill=skin)
+    for side in (-1, 1):
+        ex = cx + side * 0.11 * w
+        draw.ellipse((ex - 0.05 * w, 0.38 * h, ex + 0.05 * w, 0.42 * h), fill=(250, 250, 250))
+        draw.ellipse((ex - 0.02 * w, 0.385 * h, ex + 0.02 * w, 0.415 * h), fill=(50, 40, 30))
+    draw.line((cx, 0.42 * h, cx - 0.02 * w, 0.53 * h), fill=(120, 80, 60), width=2)
+    draw.arc((cx - 0.1 * w, 0.52 * h, cx + 0.1 * w, 0.62 * h), 20, 160, fill=(150, 60, 60), width=3)
+    draw.rectangle((0, 0, w - 1, h - 1), outline=(120, 120, 120), width=2)
+    page.paste(photo, (x0, y0))
+
+
+def _draw_mrz(draw, doc, page_height):
+    """OCR-B lines at the ICAO pitch (OCR-B advances 0.723 em), centred, 5 mm above the bottom edge."""
+    lines = doc.mrz_lines()
+    font = ImageFont.truetype(OCR_B, round(_mm(MRZ_PITCH_MM) / 0.723))
+    line_pitch = _mm(4.2)
+    left = _mm(FORMATS[doc.format][0][0] - MRZ_PITCH_MM * len(lines[0])) / 2
+    top = page_height - _mm(5) - line_pitch * len(lines)
+    for index, line in enumerate(lines):
+        draw.text((left, top + index * line_pitch), line, font=font, fill=(20, 20, 25))
+
+
+def _labelled(draw, position, label, value):
+    x, y = position
+    draw.text((x, y), label, font=_font(SANS, 1.6), fill=(70, 70, 110))
+    draw.text((x, y + _mm(2.1)), value, font=_font(SANS_BOLD, 2.6), fill=(25, 25, 30))
+
+
+def _visual_zone(draw, doc, origin, title):
+    x, y = origin
+    draw.text((x, _mm(4)), title, font=_font(SANS_BOLD, 3.6), fill=(40, 50, 110))
+    rows = [
+        ("Surname / Nom", doc.surname.upper()),
+        ("Given names / Prénoms", doc.given_names),
+        ("Nationality / Nationalité", doc.nationality),
+        ("Date of birth / Date de naissance", doc.birth_date.strftime("%d %m %Y")),
+        ("Sex / Sexe", doc.sex),
+        ("Date of expiry / Date d'expiration", doc.expiry_date.strftime("%d %m %Y")),
+    ]
+    step = _mm(5.6)
+    for index, (label, value) in enumerate(rows):
+        _labelled(draw, (x, y + index * step), label, value)
+    draw.text((x + _mm(40), y + 4 * step), "No. " + doc.document_number, font=_font(SANS_BOLD, 2.6), fill=(150, 30, 30))
+
+
+def _page(doc, seed, tint):
+    rng = random.Random(seed)
+    width_mm, height_mm = FORMATS[doc.format][0]
+    image = _background((_mm(width_mm), _mm(height_mm)), rng, tint)
+    return image, ImageDraw.Draw(image), rng
+
+
+def render_passport(doc, seed=0):
+    """The data page of a TD3 passport."""
+    image, draw, rng = _page(doc, seed, (236, 232, 218))
+    _portrait(image, (_mm(6), _mm(14), _mm(38), _mm(56)), rng)
+    _visual_zone(draw, doc, (_mm(44), _mm(12)), f"PASSPORT / PASSEPORT   {doc.issuing_country}")
+    _draw_mrz(draw, doc, image.height)
+    return image
+
+
+def render_td2(doc, seed=0):
+    """A TD2 card or document: visual zone and MRZ on the same side."""
+    image, draw, rng = _page(doc, seed, (226, 236, 228))
+    _portrait(image, (_mm(5), _mm(12), _mm(31), _mm(46)), rng)
+    _visual_zone(draw, doc, (_mm(36), _mm(11)), f"RESIDENCE PERMIT   {doc.issuing_country}")
+    _draw_mrz(draw, doc, image.height)
+    return image
+
+
+def render_id_card(doc, seed=0):
+    """(front, back) of a TD1 identity card; the MRZ is on the back."""
+    front, draw, rng = _page(doc, seed, (222, 230, 240))
+    _portrait(front, (_mm(4), _mm(11), _mm(27), _mm(42)), rng)
+    _visual_zone(draw, doc, (_mm(31), _mm(10)), f"IDENTITY CARD   {doc.issuing_country}")
+    back, draw, _ = _page(doc, seed + 1, (222, 230, 240))
+    draw.text((_mm(4), _mm(4)), "Address / Adresse", font=_font(SANS, 1.6), fill=(70, 70, 110))
+    draw.text((_mm(4), _mm(6.5)), "12 RUE DES LILAS 75011 PARIS", font=_font(SANS_BOLD, 2.4), fill=(25, 25, 30))
+    draw.text((_mm(4), _mm(11)), "Issued / Délivrée 2021-03-04", font=_font(SANS, 2.0), fill=(25, 25, 30))
+    _draw_mrz(draw, doc, back.height)
+    return front, back
+
+
+def render(doc, seed=0):
+    """The page images of a document: the side with the MRZ last."""
+    if doc.format == "TD1":
+        return list(render_id_card(doc, seed))
+    return [render_passport(doc, seed) if doc.format == "TD3" else render_td2(doc, seed)]
+
+
+# -- photographing ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Capture:
+    """How a document is photographed or scanned."""
+
+    rotation: float = 0.0  # degrees, counter-clockwise
+    blur: float = 0.0  # gaussian radius in pixels at full resolution
+    noise: float = 0.0  # gaussian sigma on 0..255
+    scale: float = 1.0
+    jpeg_quality: int | None = None
+    on_table: bool = False  # a margin of table around the document
+
+
+CLEAN = Capture()
+
+
+def photograph(image, capture=CLEAN, seed=0):
+    """The image as a camera or scanner would deliver it, as encoded bytes (PNG or JPEG)."""
+    rng = np.random.default_rng(seed)
+    if capture.on_table:
+        margin = image.width // 12
+        table = Image.new("RGB", (image.width + 2 * margin, image.height + 2 * margin), (92, 74, 60))
+        table.paste(image, (margin, margin))
+        image = table
+    if capture.rotation:
+        fill = (92, 74, 60) if capture.on_table else (255, 255, 255)
+        image = image.rotate(capture.rotation, resample=Image.BICUBIC, expand=True, fillcolor=fill)
+    if capture.blur:
+        image = image.filter(ImageFilter.GaussianBlur(capture.blur))
+    if capture.scale != 1.0:
+        size = (round(image.width * capture.scale), round(image.height * capture.scale))
+        image = image.resize(size, Image.LANCZOS)
+    if capture.noise:
+        pixels = np.asarray(image, dtype=np.float32)
+        pixels += rng.normal(0, capture.noise, pixels.shape)
+        image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+    out = io.BytesIO()
+    if capture.jpeg_quality:
+        image.save(out, format="JPEG", quality=capture.jpeg_quality)
+    else:
+        image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def as_pdf(images, dpi=300):
+    """The pages wrapped in a PDF, as a scanner would produce."""
+    out = io.BytesIO()
+    first, *rest = [image.convert("RGB") for image in images]
+    first.save(out, format="PDF", resolution=dpi, save_all=True, append_images=rest)
+    return out.getvalue()
+
+
+# -- random documents ---------------------------------------------------------------------
+
+_SURNAMES = ["Müller", "Eriksson", "Dupont-Lefèvre", "García", "O'Brien", "Nowak", "Øster", "Smith",
+             "Van der Berg", "Kowalczyk", "Ibáñez", "Nakamura", "Fischer", "Lindqvist", "Bianchi"]  # fmt: skip
+_GIVEN = ["Anna Maria", "Jean-Luc", "Zoë", "Sébastien", "Björn", "Ingrid", "Wojciech", "Léa",
+          "Mohammed", "Chloé", "Hans Peter", "Yuki", "Ólafur", "Grzegorz", "Élodie"]  # fmt: skip
+_NATIONALITIES = ["FRA", "DEU", "ESP", "ITA", "SWE", "POL", "GBR", "NLD", "IRL", "UTO", "D<<"]
+
+
+def random_document(rng, fmt="TD3", **overrides):
+    """A plausible document of the format with random holder data."""
+    letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
+    number = "".join(rng.choice(letters + "0123456789") for _ in range(rng.choice([8, 9])))
+    birth = date(rng.randint(1940, 2005), rng.randint(1, 12), rng.randint(1, 28))
+    doc = IdentityDocument(
+        surname=rng.choice(_SURNAMES),
+        given_names=rng.choice(_GIVEN),
+        birth_date=birth,
+        sex=rng.choice("MF"),
+        nationality=rng.choice(_NATIONALITIES),
+        document_number=number,
+        expiry_date=date(rng.randint(2027, 2036), rng.randint(1, 12), rng.randint(1, 28)),
+        format=fmt,
+        optional_data="".join(rng.choice("0123456789") for _ in range(rng.choice([0, 7]))),
+    )
+    return replace(doc, **overrides)
+
+
+def random_capture(rng, severity):
+    """A capture from clean (severity 0) to a hurried phone photo (severity 1)."""
+    if severity == 0:
+        return CLEAN
+    return Capture(
+        rotation=rng.uniform(-5, 5) * severity,
+        blur=rng.uniform(0, 1.6) * severity,
+        noise=rng.uniform(0, 14) * severity,
+        scale=1 - rng.uniform(0, 0.45) * severity,
+        jpeg_quality=rng.choice([None, 85, 60]) if severity < 0.7 else rng.choice([70, 50, 40]),
+        on_table=rng.random() < severity,
+    )
