@@ -1,5 +1,13 @@
 from django.urls import path
 
+from portal import views
+
 app_name = "portal"
 
-urlpatterns = []
+urlpatterns = [
+    path("<str:token>/", views.overview, name="overview"),
+    path("<str:token>/steps/<slug:step_id>/", views.step_page, name="step"),
+    path("<str:token>/steps/<slug:step_id>/skip/", views.step_skip, name="step_skip"),
+    path("<str:token>/finish/", views.finish, name="finish"),
+    path("<str:token>/thanks/", views.thanks, name="thanks"),
+]

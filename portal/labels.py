@@ -1,0 +1,91 @@
+"""Words the applicant reads for the domain's codes: step types, document kinds,
+reasons a check gave, roles. Every one goes through translation."""
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+STEP_TYPES = {
+    "form": _("Your details"),
+    "identity_document": _("Identity document"),
+    "selfie": _("Selfie"),
+    "proof_of_address": _("Proof of address"),
+    "bank_account": _("Bank account"),
+    "company_registry": _("Company registration"),
+    "document_analysis": _("Document"),
+    "signature": _("Signature"),
+    "related_parties": _("Related people"),
+}
+
+DOCUMENT_KINDS = {
+    "id_card": _("Identity card"),
+    "passport": _("Passport"),
+    "resident_permit": _("Residence permit"),
+    "utility_bill": _("Utility bill (electricity, gas, water)"),
+    "tax_notice": _("Tax notice"),
+    "bank_statement": _("Bank statement"),
+    "rent_receipt": _("Rent receipt"),
+    "phone_bill": _("Phone or internet bill"),
+    "other": _("Other document showing your address"),
+    "company_certificate": _("Company registration certificate"),
+    "business_registration_certificate": _("Business registration certificate"),
+    "rne_certificate": _("RNE certificate"),
+    "vehicle_registration_document": _("Vehicle registration document"),
+    "temporary_vehicle_registration_document": _("Temporary vehicle registration document"),
+    "driver_licence": _("Driving licence"),
+    "social_security": _("Social security card or certificate"),
+    "bank_details": _("Bank details document"),
+    "selfie": _("Selfie"),
+}
+
+ROLES = {
+    "ubo": _("Beneficial owner"),
+    "director": _("Director"),
+    "legal_representative": _("Legal representative"),
+}
+
+# Why an attempt did not count, in words the applicant can act on.
+REASONS = {
+    "document_unreadable": _("The document could not be read. Take a sharp, well-lit photo of the whole page."),
+    "mrz_not_found": _("The machine-readable lines at the bottom of the document could not be read."),
+    "mrz_unreadable": _("The machine-readable lines at the bottom of the document could not be read."),
+    "mrz_checksum_invalid": _("The machine-readable lines could not be read reliably."),
+    "document_expired": _("The document has expired."),
+    "iban_not_found": _("No IBAN could be found on the document."),
+    "iban_invalid": _("The IBAN is not valid."),
+    "certificate_unreadable": _("The certificate could not be read."),
+    "face_not_found": _("No face could be found on the photo. Look straight at the camera in good light."),
+    "multiple_faces": _("More than one face is on the photo."),
+    "document_type_unknown": _("The document could not be recognised."),
+    "document_type_mismatch": _("This is not the kind of document asked for."),
+    "document_too_old": _("The document is too old."),
+}
+UNKNOWN_REASON = _("The document could not be used.")
+
+STATES = {
+    "open": _("To do"),
+    "checking": _("Received, being checked"),
+    "done": _("Done"),
+    "skipped": _("Skipped"),
+    "blocked": _("Blocked"),
+    "locked": _("Nothing to do now"),
+}
+
+
+def reason_text(code):
+    return REASONS.get(code, UNKNOWN_REASON)
+
+
+def localized(value):
+    """A label the integrator gave, as text or as {"en": …, "de": …}, in the current language."""
+    if isinstance(value, dict):
+        return value.get(get_language()) or value.get("en") or next(iter(value.values()), "")
+    return value or ""
+
+
+def step_title(step):
+    title = localized(step.get("title"))
+    default = step["type"].replace("_", " ").capitalize()
+    # Titles the workflow left to their default are shown in the applicant's language.
+    if not title or title == default:
+        return STEP_TYPES.get(step["type"], default)
+    return title

@@ -1,0 +1,329 @@
+"""Applicant pages. Each view parses the request, calls onboarding.services.portal and renders."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from onboarding.errors import InvalidTransition, ValidationFailed
+from onboarding.services import portal
+from portal import fields as f
+from portal.access import applicant_link
+from portal.labels import DOCUMENT_KINDS, ROLES, STATES, reason_text, step_title
+
+
+def _url(request, name, **kwargs):
+    return reverse(f"portal:{name}", kwargs={"token": request.token, **kwargs})
+
+
+def _base_context(request, steps):
+    applicant = request.applicant
+    settled = sum(1 for s in steps if s.is_settled)
+    return {
+        "applicant": applicant,
+        "session": applicant.session,
+        "organization": applicant.session.organization,
+        "steps": [_step_row(request, s) for s in steps],
+        "settled_count": settled,
+        "step_count": len(steps),
+        "languages": [(code, name) for code, name in settings.LANGUAGES
+                      if code in applicant.session.workflow_version.setting("locales")],
+        "overview_url": _url(request, "overview"),
+        "max_upload_bytes": settings.MAX_UPLOAD_BYTES,
+        "max_upload_mb": settings.MAX_UPLOAD_BYTES // 2**20,
+    }
+
+
+def _step_row(request, step):
+    return {"state": step, "title": step_title(step.step), "state_text": STATES[step.state],
+            "url": _url(request, "step", step_id=step.id)}
+
+
+@applicant_link
+@require_http_methods(["GET"])
+def overview(request):
+    applicant = request.applicant
+    steps = portal.applicant_steps(applicant)
+    context = _base_context(request, steps)
+    if portal.is_blocked(applicant, steps):
+        blocked = next((s for s in steps if s.state == portal.BLOCKED), None)
+        context.update(blocked_step=step_title(blocked.step) if blocked else "")
+        return render(request, "portal/blocked.html", context)
+    context.update(
+        can_finish=portal.can_finish(steps),
+        accepting=applicant.session.status in portal.ACCEPTING,
+        corrections=applicant.session.status == "awaiting_client_correction",
+        next_step=next((s for s in steps if s.is_open), None),
+    )
+    return render(request, "portal/overview.html", context)
+
+
+@applicant_link
+@require_http_methods(["GET", "POST"])
+def step_page(request, step_id):
+    step = portal.open_step(request.applicant, step_id)
+    if step is None:
+        return redirect(_url(request, "overview"))
+    errors, extra = {}, {}
+    if request.method == "POST":
+        if not step.is_open:
+            errors = {"step": [_("This step cannot be changed now.")]}
+        else:
+            try:
+                outcome = HANDLERS[step.type](request, step)
+            except ValidationFailed as exc:
+                errors = exc.errors
+            except InvalidTransition:
+                errors = {"step": [_("This step cannot be changed now.")]}
+            else:
+                if isinstance(outcome, dict):
+                    extra = outcome  # stays on the page (e.g. a new link to hand over)
+                else:
+                    messages.success(request, _("Thank you, “%(step)s” was sent.") % {"step": step_title(step.step)})
+                    return redirect(_next_url(request, step))
+        step = portal.open_step(request.applicant, step_id)  # uploads may have changed it
+    context = _base_context(request, portal.applicant_steps(request.applicant))
+    context.update(_step_context(request, step, errors), **extra)
+    return render(request, "portal/step.html", context, status=400 if errors else 200)
+
+
+def _next_url(request, step):
+    later = [s for s in portal.applicant_steps(request.applicant) if s.is_open and s.id != step.id]
+    following = [s for s in later if s.number > step.number] or later
+    return _url(request, "step", step_id=following[0].id) if following else _url(request, "overview")
+
+
+@applicant_link
+@require_POST
+def step_skip(request, step_id):
+    step = portal.open_step(request.applicant, step_id)
+    try:
+        portal.step_skip(actor=request.actor, step=step)
+    except (ValidationFailed, InvalidTransition):
+        messages.error(request, _("This step cannot be skipped."))
+        return redirect(_url(request, "step", step_id=step_id))
+    messages.success(request, _("Step skipped."))
+    return redirect(_next_url(request, step))
+
+
+@applicant_link
+@require_POST
+def finish(request):
+    try:
+        target = portal.applicant_finish(actor=request.actor, applicant=request.applicant)
+    except (ValidationFailed, InvalidTransition):
+        messages.error(request, _("Some required steps are not done yet."))
+        return redirect(_url(request, "overview"))
+    return redirect(target) if target else redirect(_url(request, "thanks"))
+
+
+@applicant_link
+@require_http_methods(["GET"])
+def thanks(request):
+    context = _base_context(request, portal.applicant_steps(request.applicant))
+    return render(request, "portal/thanks.html", context)
+
+
+# Step handlers: parse the POST, call the service; a dict result re-renders the page with it.
+
+
+def _uploaded(request, step, kind, names):
+    """Store each file sent; a refused one is reported without losing the others."""
+    errors = {}
+    for name, side in names:
+        upload = request.FILES.get(name)
+        if upload is None:
+            continue
+        if upload.size > settings.MAX_UPLOAD_BYTES:
+            errors[name] = [_("The file is larger than %(size)d MB.") % {"size": settings.MAX_UPLOAD_BYTES // 2**20}]
+            continue
+        try:
+            portal.document_upload(actor=request.actor, step=step, content=upload.read(), filename=upload.name,
+                                   kind=kind, side=side)
+        except ValidationFailed as exc:
+            errors[name] = [_(message) for messages_ in exc.errors.values() for message in messages_]
+    if errors:
+        raise ValidationFailed(errors)
+    return portal.open_step(request.applicant, step.id)
+
+
+def handle_form(request, step):
+    fields = step.config.get("fields") or []
+    portal.form_submit(actor=request.actor, step=step, values=f.form_values(request.POST, fields))
+
+
+def handle_identity(request, step):
+    kind = request.POST.get("kind", "")
+    if kind not in portal.document_choices(step):
+        raise ValidationFailed({"kind": [_("Choose the kind of document.")]})
+    step = _uploaded(request, step, kind, [("file_front", "front"), ("file_back", "back")])
+    portal.documents_submit(actor=request.actor, step=step, kind=kind)
+
+
+def handle_single_document(request, step):
+    kind = request.POST.get("kind", "") if portal.document_choices(step) else portal.default_kind(step)
+    if portal.document_choices(step) and kind not in portal.document_choices(step):
+        raise ValidationFailed({"kind": [_("Choose the kind of document.")]})
+    step = _uploaded(request, step, kind, [("file", "")])
+    portal.documents_submit(actor=request.actor, step=step, kind=kind)
+
+
+def handle_bank(request, step):
+    step = _uploaded(request, step, "bank_details", [("file", "")])
+    portal.bank_submit(actor=request.actor, step=step, iban=request.POST.get("iban", ""),
+                       bic=request.POST.get("bic", ""))
+
+
+def handle_company(request, step):
+    step = _uploaded(request, step, "company_certificate", [("file", "")])
+    portal.company_submit(actor=request.actor, step=step,
+                          registration_number=request.POST.get("registration_number", ""),
+                          country_code=request.POST.get("country_code", ""))
+
+
+def handle_signature(request, step):
+    portal.signature_consent(actor=request.actor, step=step, consent="consent" in request.POST)
+
+
+def handle_parties(request, step):
+    action = request.POST.get("action")
+    if action == "add":
+        values = {key: request.POST.get(key, "") for key in ("first_name", "last_name", "email", "role")}
+        link = portal.related_party_add(actor=request.actor, step=step, values=values)
+        return {"new_link": link}
+    if action == "link":
+        link = portal.related_party_link(actor=request.actor, step=step, session_id=request.POST.get("party", ""))
+        return {"new_link": link}
+    portal.related_parties_submit(actor=request.actor, step=step)
+    return None
+
+
+HANDLERS = {
+    "form": handle_form,
+    "identity_document": handle_identity,
+    "selfie": handle_single_document,
+    "proof_of_address": handle_single_document,
+    "document_analysis": handle_single_document,
+    "bank_account": handle_bank,
+    "company_registry": handle_company,
+    "signature": handle_signature,
+    "related_parties": handle_parties,
+}
+
+
+# What each step page shows.
+
+
+def _current(step, kind=None, side=""):
+    return next((d for d in step.documents if d.side == side and (kind is None or d.kind == kind)), None)
+
+
+def _kind_choices(step):
+    return [(kind, DOCUMENT_KINDS.get(kind, kind)) for kind in portal.document_choices(step)]
+
+
+def _step_context(request, step, errors):
+    post = request.POST if request.method == "POST" else {}
+    submitted = step.verification.data.get("submitted") or {}
+    chosen_kind = post.get("kind") or submitted.get("document_kind") or next(
+        (d.kind for d in step.documents), "") or (portal.document_choices(step) or [""])[0]
+    controls, extra = [], {}
+    if step.type == "form":
+        fields = step.config.get("fields") or []
+        values = f.form_values(post, fields) if post else {**request.applicant.form_data, **submitted}
+        controls = f.form_controls(fields, values, errors, step.correction_fields)
+    elif step.type == "identity_document":
+        extra["kind_control"] = f.control("kind", _("Type of document"), kind="radio", value=chosen_kind,
+                                          errors=errors.get("kind"), choices=_kind_choices(step), required=True)
+        controls = [
+            f.file_control("file_front", _("Front side"), errors=errors.get("file_front"), photo=True,
+                           capture="environment",
+                           current=_current(step, chosen_kind, "front")),
+            f.file_control("file_back", _("Back side"), errors=errors.get("file_back"), photo=True,
+                           capture="environment",
+                           hint=_("Not needed for a passport."), current=_current(step, chosen_kind, "back")),
+        ]
+    elif step.type == "selfie":
+        controls = [f.file_control("file", _("Photo of your face"), errors=errors.get("file"), photo=True,
+                                   capture="user", hint=_("Look straight at the camera, in good light, without glasses."),
+                                   current=_current(step))]
+    elif step.type in ("proof_of_address", "document_analysis"):
+        if portal.document_choices(step):
+            extra["kind_control"] = f.control("kind", _("Type of document"), kind="select", value=chosen_kind,
+                                              errors=errors.get("kind"), choices=_kind_choices(step), required=True)
+        label = DOCUMENT_KINDS.get(portal.default_kind(step)) or _("Document")
+        controls = [f.file_control("file", label, errors=errors.get("file"), current=_current(step),
+                                   hint=_("A photo or a PDF of the whole document."))]
+    elif step.type == "bank_account":
+        typed = submitted.get("bank_account") or {}
+        if step.config.get("allow_typed_iban", True):
+            controls += [
+                f.control("iban", _("IBAN"), value=post.get("iban", typed.get("iban", "")), errors=errors.get("iban"),
+                          hint=_("For example FR76 3000 6000 0112 3456 7890 189.")),
+                f.control("bic", _("BIC (optional)"), value=post.get("bic", typed.get("bic", "")),
+                          errors=errors.get("bic")),
+            ]
+        controls.append(f.file_control("file", _("Bank details document (RIB)"), errors=errors.get("file"),
+                                       current=_current(step), hint=_("A statement or letter from your bank showing the IBAN.")))
+    elif step.type == "company_registry":
+        company = request.applicant.company
+        country = post.get("country_code") or submitted.get("country_code") or company.get("country_code") or (
+            step.config.get("countries") or [""])[0]
+        controls = [
+            f.control("registration_number", _("Registration number"),
+                      value=post.get("registration_number") or submitted.get("registration_number")
+                      or company.get("registration_number", ""),
+                      errors=errors.get("registration_number"), required=True,
+                      hint=_("SIREN or SIRET in France, company number in the UK, Handelsregister number in Germany.")),
+            f.control("country_code", _("Country of registration"), kind="country", value=country,
+                      errors=errors.get("country_code"), required=True, choices=f.country_choices()),
+            f.file_control("file", _("Registration certificate"), errors=errors.get("file"), current=_current(step)),
+        ]
+    elif step.type == "signature":
+        controls = [f.control("consent", _("I have read the document and I agree to sign it electronically."),
+                              kind="checkbox", value="consent" in post, errors=errors.get("consent"), required=True)]
+    elif step.type == "related_parties":
+        controls = [
+            f.control("first_name", _("First name"), value=post.get("first_name", ""), errors=errors.get("first_name"),
+                      required=True, autocomplete="off"),
+            f.control("last_name", _("Last name"), value=post.get("last_name", ""), errors=errors.get("last_name"),
+                      required=True, autocomplete="off"),
+            f.control("email", _("Email"), kind="email", value=post.get("email", ""), errors=errors.get("email"),
+                      required=True, autocomplete="off"),
+            f.control("role", _("Role"), kind="select", value=post.get("role", ""), errors=errors.get("role"),
+                      required=True, choices=[(r, ROLES.get(r, r)) for r in portal.party_roles(step)]),
+        ]
+        extra["parties"] = [{"session": p, "role": ROLES.get(p.metadata["related_party"]["role"], ""),
+                             "applicant": p.applicants.first()} for p in portal.related_parties(step)]
+        extra["parties_error"] = errors.get("parties")
+    all_controls = [*controls, *([extra["kind_control"]] if "kind_control" in extra else [])]
+    return {
+        "step": step,
+        "title": step_title(step.step),
+        "controls": controls,
+        "errors": errors,
+        "error_summary": _error_summary(errors, all_controls),
+        "reasons": [reason_text(code) for code in step.previous_reasons],
+        "is_upload": step.type in ("identity_document", "selfie", "proof_of_address", "document_analysis",
+                                   "bank_account", "company_registry"),
+        "skip_url": _url(request, "step_skip", step_id=step.id),
+        **extra,
+    }
+
+
+def _error_summary(errors, controls):
+    """Every error once, linked to its control when it has one (screen readers jump to it)."""
+    by_name = {}
+    for c in controls:
+        by_name[c["name"]] = c
+        for part in c.get("parts", []):
+            by_name[part["name"]] = part
+    summary = []
+    for key, messages_ in errors.items():
+        target = by_name.get(key)
+        for message in messages_:
+            summary.append({"href": f"#{target['id']}" if target else "", "label": target["label"] if target else "",
+                            "message": message})
+    return summary

@@ -1,0 +1,55 @@
+import pytest
+
+from onboarding import services
+from tests.factories import make_session, make_workflow, system
+
+ALL_STEPS = [
+    {"id": "details", "type": "form", "config": {"fields": [
+        {"id": "email", "type": "email", "required": True, "label": {"en": "Email", "de": "E-Mail", "fr": "E-mail"}},
+        {"id": "phone", "type": "phone", "required": False},
+        {"id": "birth_date", "type": "date", "required": False},
+        {"id": "nationality", "type": "country", "required": False},
+        {"id": "home", "type": "address", "required": False},
+        {"id": "terms", "type": "checkbox", "required": True},
+    ]}},
+    {"id": "identity", "type": "identity_document"},
+    {"id": "selfie", "type": "selfie"},
+    {"id": "address", "type": "proof_of_address"},
+    {"id": "bank", "type": "bank_account"},
+    {"id": "analysis", "type": "document_analysis", "required": False,
+     "config": {"document_type": "driver_licence"}},
+    {"id": "sign", "type": "signature"},
+]
+COMPANY_STEPS = [
+    {"id": "registry", "type": "company_registry", "config": {"countries": ["FR", "GB"]}},
+    {"id": "people", "type": "related_parties", "config": {"roles": ["ubo", "director"], "max_parties": 2}},
+]
+
+
+def open_link(session, applicant=None):
+    """A fresh link for the session's (first) applicant: (applicant, portal path)."""
+    links = services.links_generate(actor=system(session.organization), session_id=session.id,
+                                    applicant_ids=[applicant.id] if applicant else None)
+    return links[0].applicant, f"/s/{links[0].token}/"
+
+
+@pytest.fixture
+def portal_workflow(org):
+    return make_workflow(org, steps=ALL_STEPS, settings={"max_attempts": 3, "redirect_allowlist": ["shop.example"]})
+
+
+@pytest.fixture
+def portal_session(org, portal_workflow):
+    return make_session(org, portal_workflow)
+
+
+@pytest.fixture
+def link(portal_session):
+    return open_link(portal_session)
+
+
+@pytest.fixture
+def company_link(org):
+    workflow = make_workflow(org, steps=[*COMPANY_STEPS, *ALL_STEPS[:1]])
+    session = make_session(org, workflow, input={"company": {"company_name": "Atelier Dubois"}})
+    return open_link(session)
