@@ -14,8 +14,8 @@ ASCII string:
 
 Dates are hexadecimal day counts since 2000-01-01 ("FFFF": no date). The
 signature can only be verified against certificates published by the ANTS trust
-list; this module verifies it when such certificates are supplied (keyed
-"<authority>/<certificate id>") and otherwise only reports that one is present.
+list; this module verifies it when such certificates are supplied and otherwise
+only reports that one is present.
 """
 
 import base64
@@ -281,12 +281,7 @@ def _hash_for(curve):
     return {256: hashes.SHA256(), 384: hashes.SHA384()}.get(curve.key_size, hashes.SHA512())
 
 
-def verify_signature(doc, certificates):
-    """True when ``certificates`` (a mapping "<authority>/<certificate id>" -> PEM
-    certificate or public key) holds the code's certificate and the signature is valid."""
-    pem = (certificates or {}).get(doc.certificate_key)
-    if not pem or not doc.signature:
-        return False
+def _signature_matches(doc, pem):
     key = _public_key(pem)
     if not isinstance(key, ec.EllipticCurvePublicKey) or len(doc.signature) % 2:
         return False
@@ -299,6 +294,22 @@ def verify_signature(doc, certificates):
     except InvalidSignature:
         return False
     return True
+
+
+def verify_signature(doc, certificates):
+    """True when one of the trusted ``certificates`` validates the signature.
+
+    ``certificates`` maps "<authority>/<certificate id>" to a PEM certificate or
+    public key (only the code's own entry is tried), or is a plain list of PEMs
+    (each is tried).
+    """
+    if not certificates or not doc.signature:
+        return False
+    if isinstance(certificates, dict):
+        candidates = [certificates[doc.certificate_key]] if doc.certificate_key in certificates else []
+    else:
+        candidates = list(certificates)
+    return any(_signature_matches(doc, pem) for pem in candidates)
 
 
 def sign(data, private_key):

@@ -113,12 +113,22 @@ def test_malformed_codes_are_rejected(text):
         twoddoc.parse(text)
 
 
-def test_signature_verifies_against_the_configured_certificate(issuer_key):
+@pytest.mark.parametrize("curve", [ec.SECP256R1, ec.SECP384R1, ec.SECP521R1], ids=["P-256", "P-384", "P-521"])
+def test_signature_verifies_against_the_configured_certificate(curve):
+    issuer_key = ec.generate_private_key(curve())
     text = twoddoc.encode(ADDRESS_FIELDS, issue_date=date(2026, 10, 1), private_key=issuer_key)
     doc = twoddoc.parse(text)
 
     assert twoddoc.verify_signature(doc, {"FR00/0001": _certificate_pem(issuer_key)})
     assert doc.to_dict(signature_verified=True)["signature_verified"] is True
+
+
+def test_signature_verifies_against_a_plain_list_of_trusted_certificates(issuer_key):
+    other_key = ec.generate_private_key(ec.SECP384R1())
+    doc = twoddoc.parse(twoddoc.encode(ADDRESS_FIELDS, issue_date=date(2026, 10, 1), private_key=issuer_key))
+
+    assert twoddoc.verify_signature(doc, [_certificate_pem(other_key), _certificate_pem(issuer_key)])
+    assert not twoddoc.verify_signature(doc, [_certificate_pem(other_key)])
 
 
 def test_signature_fails_with_another_key_or_altered_data(issuer_key):
