@@ -282,7 +282,9 @@ def run(documents, known, config):
         return CheckResult(FAILED, reason_codes=["document_unreadable"], details={"error": "no text"}, unusable=True)
 
     expected_name, name_kind = _known_name(known)
-    expected_address = known.get("address") or None
+    address = known.get("address") or {}
+    # A country alone says nothing about where the applicant lives.
+    expected_address = address if any(address.get(key) for key in ("line_1", "zip_code", "city")) else None
     readings = read_printed(text, expected_name, name_kind, expected_address)
     sources = dict.fromkeys(readings, "text")
     if doc is not None:

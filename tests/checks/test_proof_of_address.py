@@ -165,6 +165,16 @@ def test_bill_at_another_address_is_an_address_mismatch():
     assert result.reason_codes == ["address_mismatch"]
 
 
+def test_without_known_data_the_addressee_is_reported_unchecked():
+    result = proof_of_address.run(pdf(bill_pdf(german_bill())), {"address": {"country": "DE"}}, {})
+
+    assert result.result == PASSED
+    assert result.fields["holder_name"] == "Max Mustermann"
+    assert result.fields["address"]["line_1"] == "Lindenstraße 5"
+    assert result.details["name"]["score"] is None
+    assert result.details["address"]["score"] is None
+
+
 def test_company_name_is_compared_for_a_legal_person():
     bill = french_bill(title="", first_name="Acme", last_name="Solutions SAS")
     company = {"company": {"company_name": "ACME SOLUTIONS"}, "address": JEAN["address"]}
