@@ -1,7 +1,7 @@
 """Webhook endpoints and their deliveries (SPEC §8)."""
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -80,7 +80,7 @@ class EndpointListView(ApiView):
     required_scopes = SCOPES
     serializer_class = EndpointSerializer
 
-    @extend_schema(summary="List webhook endpoints", tags=TAGS)
+    @extend_schema(summary="List webhook endpoints", responses=EndpointSerializer(many=True), tags=TAGS)
     def get(self, request):
         page = self.paginate_queryset(webhooks.endpoints_for(self.actor))
         return self.get_paginated_response(EndpointSerializer(page, many=True).data)
@@ -130,7 +130,9 @@ class DeliveryListView(ApiView):
     required_scopes = SCOPES
     serializer_class = DeliverySerializer
 
-    @extend_schema(summary="List an endpoint's deliveries, newest first, with every attempt", tags=TAGS)
+    @extend_schema(summary="List an endpoint's deliveries, newest first, with every attempt",
+                   parameters=[OpenApiParameter("status", enum=DELIVERY_STATUSES)],
+                   responses=DeliverySerializer(many=True), tags=TAGS)
     def get(self, request, endpoint_id):
         queryset = webhooks.deliveries_for(self.actor, endpoint_id).prefetch_related(
             Prefetch("attempts", queryset=DeliveryAttempt.objects.order_by("created_at"))
