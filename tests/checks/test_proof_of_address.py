@@ -12,12 +12,10 @@ from tests.documents.address import (
     bill_pdf,
     bill_photo,
     blank_page_png,
-    draw_page,
     english_bill,
     french_bill,
     german_bill,
     lines,
-    png_bytes,
     tax_notice,
     text_pdf,
 )
@@ -126,9 +124,9 @@ def test_photographed_french_bill_uses_its_2d_doc():
 
 
 def test_malformed_2d_doc_is_reported():
-    page = draw_page(bill_lines(french_bill()), barcode=twoddoc.render("DC09FR000001262E262E0101FR"))
+    document = text_pdf(bill_lines(french_bill()), barcode=twoddoc.render("DC09FR000001262E262E0101FR"))
 
-    result = proof_of_address.run([DocumentInput(png_bytes(page), "image/png")], JEAN, {})
+    result = proof_of_address.run(pdf(document), JEAN, {})
 
     assert result.result == FAILED
     assert result.reason_codes == ["twoddoc_invalid"]
