@@ -4,10 +4,22 @@ Summaries are aggregate queries in the database, a fixed number of them
 whatever the number of rows.
 """
 
-from django.db.models import Avg, Count, Q
+from collections import Counter
+from datetime import timedelta
+
+from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q
+from django.db.models.functions import TruncDate
 
 from onboarding.errors import ValidationFailed
-from onboarding.models import COMPLIANCE_STATUS, INBOXES, Session, SessionStatus, Verification, statuses_in_inbox
+from onboarding.models import (
+    COMPLIANCE_STATUS,
+    INBOXES,
+    Applicant,
+    Session,
+    SessionStatus,
+    Verification,
+    statuses_in_inbox,
+)
 from onboarding.services.common import scoped
 
 SORTS = {
@@ -117,3 +129,88 @@ def session_detail_queryset(actor):
     return sessions_for(actor).select_related("workflow", "workflow_version", "assigned_to").prefetch_related(
         "applicants__verifications", "documents", "corrections"
     )
+
+
+# --- Dashboard reads -------------------------------------------------------
+
+# Statuses a session reaches only once every required step was submitted.
+SUBMITTED_STATUSES = [
+    SessionStatus.COMPLETED, SessionStatus.PROCESSING, SessionStatus.PROCESSED, SessionStatus.MANUAL_REVIEW,
+    SessionStatus.APPROVED, SessionStatus.REJECTED, SessionStatus.AWAITING_CLIENT_CORRECTION,
+]
+DECISION_TIME_BUCKETS = [
+    ("< 1 h", timedelta(hours=1)),
+    ("1–4 h", timedelta(hours=4)),
+    ("4–24 h", timedelta(days=1)),
+    ("1–3 d", timedelta(days=3)),
+    ("3–7 d", timedelta(days=7)),
+    ("> 7 d", None),
+]
+
+
+def session_list_queryset(queryset):
+    """A list page's rows with what each row shows, in two queries whatever the page size."""
+    return queryset.select_related("workflow", "workflow_version", "assigned_to").prefetch_related(
+        Prefetch("applicants", queryset=Applicant.objects.only("id", "session_id", "type", "label", "email",
+                                                                "identity", "company", "status", "created_at"))
+    )
+
+
+def overview_funnel(queryset):
+    """Sessions created → opened (a link was opened) → submitted → decided, in one query."""
+    opened = Exists(Applicant.objects.filter(session=OuterRef("pk"), link_opened_at__isnull=False))
+    return queryset.order_by().annotate(was_opened=opened).aggregate(
+        created=Count("id"),
+        opened=Count("id", filter=Q(was_opened=True)),
+        submitted=Count("id", filter=Q(completed_at__isnull=False) | Q(status__in=SUBMITTED_STATUSES)),
+        decided=Count("id", filter=Q(status__in=[SessionStatus.APPROVED, SessionStatus.REJECTED])),
+    )
+
+
+def overview_decision_times(queryset):
+    """How long decided sessions took from creation to decision: counts per bucket and the average, one query."""
+    decided = queryset.order_by().filter(decided_at__isnull=False).annotate(
+        took=ExpressionWrapper(F("decided_at") - F("created_at"), output_field=DurationField())
+    )
+    aggregates, lower = {"average": Avg("took")}, None
+    for index, (_, upper) in enumerate(DECISION_TIME_BUCKETS):
+        condition = Q()
+        if lower is not None:
+            condition &= Q(took__gte=lower)
+        if upper is not None:
+            condition &= Q(took__lt=upper)
+        aggregates[f"bucket_{index}"] = Count("id", filter=condition)
+        lower = upper
+    row = decided.aggregate(**aggregates)
+    return {
+        "buckets": [(label, row[f"bucket_{index}"]) for index, (label, _) in enumerate(DECISION_TIME_BUCKETS)],
+        "average": row["average"],
+    }
+
+
+def overview_decisions_per_day(queryset, since):
+    """{date: {"approved": n, "rejected": n}} for decisions since `since`, one query."""
+    rows = (
+        queryset.order_by()
+        .filter(decided_at__gte=since, status__in=[SessionStatus.APPROVED, SessionStatus.REJECTED])
+        .annotate(day=TruncDate("decided_at"))
+        .values("day", "status")
+        .annotate(n=Count("id"))
+    )
+    days = {}
+    for row in rows:
+        days.setdefault(row["day"], {"approved": 0, "rejected": 0})[row["status"]] = row["n"]
+    return days
+
+
+def overview_reason_codes(queryset, limit=8):
+    """The most frequent verification reason codes among the sessions, most frequent first, one query.
+
+    The codes are a JSON list per verification; counting them in Python keeps
+    the query portable between SQLite and PostgreSQL.
+    """
+    counts = Counter()
+    codes = Verification.objects.filter(session__in=queryset.order_by().values("id")).exclude(status_codes=[])
+    for row in codes.values_list("status_codes", flat=True).iterator():
+        counts.update(row)
+    return counts.most_common(limit)

@@ -1,0 +1,56 @@
+"""Short-lived signed URLs for documents, and their previews (PDF pages as PNG).
+
+A URL is signed for one document of one organization and lasts five minutes,
+so a copied or logged URL is soon useless; the view also requires a dashboard
+login in that same organization.
+"""
+
+import io
+
+from django.core import signing
+from django.urls import reverse
+
+from dashboard.presenters import PREVIEW_PAGES, DocumentView
+
+SALT = "dashboard.document"
+MAX_AGE_SECONDS = 300
+PREVIEW_WIDTH = 1200
+
+
+def sign(document):
+    return signing.dumps({"d": str(document.id), "o": str(document.organization_id)}, salt=SALT, compress=True)
+
+
+def unsign(token):
+    """{"d": document id, "o": organization id}, or raises signing.BadSignature (expired included)."""
+    return signing.loads(token, salt=SALT, max_age=MAX_AGE_SECONDS)
+
+
+def document_view(document):
+    token = sign(document)
+    if document.mime_type == "application/pdf":
+        pages = range(1, min(document.page_count or 1, PREVIEW_PAGES) + 1)
+        previews = [reverse("dashboard:document_page", args=[token, page]) for page in pages]
+    elif document.mime_type.startswith("image/"):
+        previews = [reverse("dashboard:document_file", args=[token])]
+    else:
+        previews = []
+    return DocumentView(document, previews, reverse("dashboard:document_file", args=[token]))
+
+
+def render_pdf_page(content, page_number):
+    """The page (1-based) as PNG bytes, at most PREVIEW_WIDTH pixels wide; IndexError past the last page."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(content)
+    try:
+        if not 1 <= page_number <= len(pdf):
+            raise IndexError(page_number)
+        page = pdf[page_number - 1]
+        width = page.get_width() or 1
+        image = page.render(scale=min(2.0, PREVIEW_WIDTH / width)).to_pil()
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG", optimize=True)
+        return buffer.getvalue()
+    finally:
+        pdf.close()

@@ -1,0 +1,156 @@
+"""Dashboard forms: they parse and validate input; the services decide."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from onboarding.models import INBOXES, Environment, Role, Scope, VerificationResult
+from onboarding.selectors import SORTS
+
+PAGE_SIZE = 50
+# Labels a reviewer picks when deciding; stored as the decision's reasons.
+DECISION_REASONS = [
+    ("identity_not_verified", "Identity not verified"),
+    ("document_suspected_forged", "Document suspected forged"),
+    ("document_expired", "Document expired"),
+    ("data_mismatch", "Data does not match"),
+    ("watchlist_confirmed", "Watchlist hit confirmed"),
+    ("address_not_verified", "Address not verified"),
+    ("bank_account_not_verified", "Bank account not verified"),
+    ("company_not_verified", "Company not verified"),
+    ("underage", "Under minimum age"),
+    ("fraud_suspected", "Fraud suspected"),
+    ("all_checks_passed", "All checks passed"),
+    ("verified_by_reviewer", "Verified by reviewer"),
+]
+SORT_LABELS = {
+    "-created_at": "Newest", "created_at": "Oldest", "-updated_at": "Recently updated", "updated_at": "Least recently updated",
+    "-risk_score": "Highest risk", "risk_score": "Lowest risk", "-priority": "Highest priority", "priority": "Lowest priority",
+}
+
+
+class InboxFilterForm(forms.Form):
+    inbox = forms.ChoiceField(choices=[("", "All")] + [(i, i) for i in INBOXES], required=False)
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    workflow = forms.ChoiceField(required=False, choices=[])
+    created_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    created_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    risk_min = forms.IntegerField(required=False, min_value=0, max_value=100, label="Risk ≥")
+    risk_max = forms.IntegerField(required=False, min_value=0, max_value=100, label="Risk ≤")
+    assignee = forms.ChoiceField(required=False, choices=[])
+    tag = forms.CharField(required=False, max_length=100)
+    environment = forms.ChoiceField(required=False, choices=[("", "Any"), *Environment.choices])
+    sort = forms.ChoiceField(required=False, choices=[(key, SORT_LABELS[key]) for key in SORTS])
+
+    def __init__(self, *args, workflows=(), members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workflow"].choices = [("", "Any workflow")] + [(str(w.id), w.name) for w in workflows]
+        self.fields["assignee"].choices = [("", "Anyone"), ("me", "Me"), ("none", "Unassigned")] + [
+            (str(u.pk), u.get_username()) for u in members
+        ]
+
+    def session_filters(self, user):
+        """The filters of onboarding.selectors.filter_sessions, without the inbox."""
+        data = self.cleaned_data
+        assignee = data.get("assignee")
+        filters = {
+            "q": data.get("q"),
+            "workflow_id": data.get("workflow") or None,
+            "created_from": data.get("created_from"),
+            "created_to": data.get("created_to"),
+            "risk_min": data.get("risk_min"),
+            "risk_max": data.get("risk_max"),
+            "assigned_to": str(user.pk) if assignee == "me" else assignee,
+            "tag": data.get("tag"),
+        }
+        if filters["created_to"]:
+            # A date means the whole day.
+            from datetime import datetime, time
+
+            filters["created_to"] = datetime.combine(filters["created_to"], time.max)
+        return filters
+
+
+class DecisionForm(forms.Form):
+    status = forms.ChoiceField(choices=[("approved", "Approve"), ("rejected", "Reject"),
+                                        ("manual_review", "Send to manual review")])
+    reasons = forms.MultipleChoiceField(choices=DECISION_REASONS, required=False,
+                                        widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class ResolveForm(forms.Form):
+    verification_id = forms.UUIDField(widget=forms.HiddenInput)
+    result = forms.ChoiceField(choices=VerificationResult.choices)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ChoiceField(required=False, choices=[])
+    priority = forms.IntegerField(min_value=-100, max_value=100)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", "Unassigned")] + [(str(u.pk), u.get_username()) for u in members]
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class ExtendForm(forms.Form):
+    extend_days = forms.IntegerField(min_value=1, max_value=365, initial=7, label="Days")
+    comment = forms.CharField(required=False, max_length=1000)
+
+
+class FalsePositiveForm(forms.Form):
+    match_index = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    entity_id = forms.CharField(max_length=200, widget=forms.HiddenInput)
+    note = forms.CharField(max_length=2000)
+
+
+def corrections_from_post(post):
+    """The `corrections` argument of services.session_request_corrections from the session page's form.
+
+    The form has one checkbox `step` per step, and per step the checkboxes
+    `field:<step>` and `doctype:<step>`; one applicant-facing message for all.
+    """
+    message = post.get("message", "")
+    applicant_id = post.get("applicant_id") or None
+    return [
+        {
+            "step_id": step_id,
+            **({"applicant_id": applicant_id} if applicant_id else {}),
+            "field_ids": post.getlist(f"field:{step_id}"),
+            "document_types": post.getlist(f"doctype:{step_id}"),
+            "message": message,
+        }
+        for step_id in post.getlist("step")
+    ]
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    scopes = forms.MultipleChoiceField(choices=Scope.choices, widget=forms.CheckboxSelectMultiple,
+                                       initial=[Scope.SESSIONS_READ, Scope.SESSIONS_WRITE])
+    environment = forms.ChoiceField(choices=Environment.choices)
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    email = forms.EmailField(required=False)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.REVIEWER)
+    password = forms.CharField(required=False, widget=forms.PasswordInput, min_length=10,
+                               help_text="Only for a new login; leave empty to add an existing user.")
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip()
+
+    def is_existing_user(self):
+        return get_user_model().objects.filter(username=self.cleaned_data["username"]).exists()
+
+
+class WatchlistUploadForm(forms.Form):
+    name = forms.SlugField(max_length=100, initial="opensanctions")
+    version = forms.CharField(max_length=100, required=False,
+                              help_text="The dataset's version or date; defaults to today's date.")
+    file = forms.FileField(help_text="OpenSanctions targets.simple.csv or FollowTheMoney JSON lines.")

@@ -1,0 +1,95 @@
+"""Inboxes: the session lists with their live counts, filters, search, sort and assignment."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from dashboard.access import can_decide, dashboard_view
+from dashboard.forms import PAGE_SIZE, InboxFilterForm
+from dashboard.views.common import error_text, members_of, perform
+from onboarding import services
+from onboarding.errors import ValidationFailed
+from onboarding.models import INBOXES, Role, Workflow
+from onboarding.selectors import filter_sessions, session_list_queryset, session_summary, sessions_for
+
+
+@dashboard_view()
+def inbox(request):
+    members = list(members_of(request.organization))
+    workflows = Workflow.objects.filter(organization=request.organization, deleted_at__isnull=True).order_by("name")
+    form = InboxFilterForm(request.GET or None, workflows=workflows, members=members)
+    filters, inbox_name, sort = {}, "", "-created_at"
+    if form.is_bound:
+        if form.is_valid():
+            filters = form.session_filters(request.user)
+            inbox_name, sort = form.cleaned_data["inbox"], form.cleaned_data["sort"] or sort
+        else:
+            messages.error(request, "Some filters were ignored: " + error_text(form.errors))
+    base = sessions_for(request.actor)
+    if form.is_bound and form.is_valid() and form.cleaned_data["environment"]:
+        base = base.filter(environment=form.cleaned_data["environment"])
+    try:
+        matching = filter_sessions(base, filters)
+    except ValidationFailed as exc:
+        messages.error(request, error_text(exc.errors))
+        matching = filter_sessions(base, {})
+    # The counts follow every filter but the inbox, so each tab shows what it would list.
+    summary = session_summary(matching)
+    listed = filter_sessions(matching, {"compliance_status": inbox_name}) if inbox_name else matching
+    page = Paginator(session_list_queryset(listed.order_by(sort, "-id")), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    tabs = [("", "All", summary["total"])] + [(name, name.replace("_", " "), summary["inbox_counts"][name])
+                                              for name in INBOXES]
+    return render(request, "dashboard/inbox.html", {
+        "form": form, "page": page, "tabs": tabs, "inbox": inbox_name, "summary": summary,
+        "query": query.urlencode(), "tab_query": _without(query, "inbox"),
+        "members": members, "can_decide": can_decide(request),
+    })
+
+
+def _without(query, key):
+    query = query.copy()
+    query.pop(key, None)
+    return query.urlencode()
+
+
+@dashboard_view(role=Role.REVIEWER)
+@require_POST
+def assign(request):
+    """Assign (or prioritise) the ticked sessions of a list: to me, to a colleague, or to nobody."""
+    session_ids = request.POST.getlist("session")
+    assignee = request.POST.get("assignee", "")
+    target = {"me": request.user.pk, "none": None}.get(assignee, assignee or ...)
+    changes = {}
+    if target is not ...:
+        changes["assigned_to"] = target
+    if request.POST.get("priority", "") != "":
+        try:
+            changes["priority"] = int(request.POST["priority"])
+        except ValueError:
+            messages.error(request, "priority: Must be a whole number.")
+            return redirect(_back(request))
+    if not session_ids or not changes:
+        messages.error(request, "Tick at least one session and choose an assignee or a priority.")
+        return redirect(_back(request))
+
+    @transaction.atomic
+    def update_all():
+        # All or none: a refused row leaves the whole selection as it was.
+        for session_id in session_ids:
+            services.session_update(actor=request.actor, session_id=session_id, **changes)
+
+    perform(request, update_all, f"Updated {len(session_ids)} session(s).")
+    return redirect(_back(request))
+
+
+def _back(request):
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return back
+    return reverse("dashboard:inbox")

@@ -1,0 +1,48 @@
+"""Overview: how onboarding is going, from a handful of aggregate queries."""
+
+from datetime import timedelta
+
+from django.shortcuts import render
+from django.utils import timezone
+
+from dashboard.access import dashboard_view
+from dashboard.charts import columns, horizontal_bars
+from onboarding import selectors
+
+PERIODS = {"7": 7, "30": 30, "90": 90}
+
+
+@dashboard_view()
+def overview(request):
+    days = PERIODS.get(request.GET.get("days", ""), 30)
+    now = timezone.now()
+    since = now - timedelta(days=days)
+    sessions = selectors.filter_sessions(selectors.sessions_for(request.actor), {"created_from": since})
+    funnel = selectors.overview_funnel(sessions)
+    times = selectors.overview_decision_times(sessions)
+    per_day = selectors.overview_decisions_per_day(selectors.sessions_for(request.actor), since)
+    reasons = selectors.overview_reason_codes(sessions)
+    summary = selectors.session_summary(sessions)
+    today = timezone.localdate()
+    day_list = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
+    return render(request, "dashboard/overview.html", {
+        "days": days, "periods": PERIODS, "summary": summary, "funnel": funnel,
+        "funnel_chart": horizontal_bars([("Created", funnel["created"]), ("Link opened", funnel["opened"]),
+                                         ("Submitted", funnel["submitted"]), ("Decided", funnel["decided"])],
+                                        css="funnel"),
+        "time_chart": columns([(label, {"n": count}) for label, count in times["buckets"]],
+                              [("n", "time", "sessions")]),
+        "average_time": _duration(times["average"]),
+        "per_day_chart": columns(
+            [(day.strftime("%d %b"), per_day.get(day, {})) for day in day_list],
+            [("approved", "approved", "approved"), ("rejected", "rejected", "rejected")],
+        ),
+        "reason_chart": horizontal_bars(reasons, css="reason"),
+    })
+
+
+def _duration(value):
+    if value is None:
+        return None
+    hours = value.total_seconds() / 3600
+    return f"{hours / 24:.1f} days" if hours >= 48 else f"{hours:.1f} h"

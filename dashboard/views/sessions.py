@@ -1,0 +1,205 @@
+"""The session page and the reviewer's actions on it. Each action is a POST calling one service."""
+
+import json
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from dashboard.access import can_decide, dashboard_view
+from dashboard.documents import document_view
+from dashboard.forms import (
+    DecisionForm,
+    ExtendForm,
+    FalsePositiveForm,
+    NoteForm,
+    ResolveForm,
+    AssignForm,
+    corrections_from_post,
+)
+from dashboard.presenters import step_views, watchlist_hits
+from dashboard.views.common import error_text, form_errors, members_of, perform
+from onboarding import services
+from onboarding.errors import InvalidTransition, ValidationFailed
+from onboarding.models import Event, Role, SESSION_TRANSITIONS
+from onboarding.selectors import session_detail_queryset
+from onboarding.services import dashboard as dashboard_services
+
+
+def _session(request, session_id):
+    session = session_detail_queryset(request.actor).filter(id=session_id).first()
+    if session is None:
+        raise Http404("Session not found.")
+    return session
+
+
+def _allowed(session, name):
+    return session.status in SESSION_TRANSITIONS[name][0]
+
+
+@dashboard_view()
+def session_detail(request, session_id):
+    session = _session(request, session_id)
+    applicants = [(applicant, step_views(session, applicant, document_view)) for applicant in session.applicants.all()]
+    watchlist, hits = watchlist_hits(session)
+    events = Event.objects.filter(organization_id=request.organization.id, session_ref=session.id).order_by(
+        "-sequence"
+    )
+    members = list(members_of(request.organization))
+    results = session.processing_results or {}
+    return render(request, "dashboard/session.html", {
+        "session": session,
+        "applicants": applicants,
+        "watchlist": watchlist,
+        "watchlist_hits": hits,
+        "face_match": results.get("face_match_result"),
+        "cross_validation": results.get("cross_validation"),
+        "events": events,
+        "corrections": session.corrections.all(),
+        "can_decide": can_decide(request),
+        "decision_form": DecisionForm(),
+        "assign_form": AssignForm(members=members, initial={
+            "assignee": str(session.assigned_to_id or ""), "priority": session.priority}),
+        "note_form": NoteForm(),
+        "extend_form": ExtendForm(),
+        "can": {
+            "approve": _allowed(session, "approve"),
+            "manual_review": _allowed(session, "send_to_manual_review"),
+            "reopen": _allowed(session, "reopen"),
+            "correct": _allowed(session, "request_corrections"),
+            "links": session.status in ("draft", "active", "awaiting_client_correction"),
+            "extend": session.status in ("draft", "active", "awaiting_client_correction", "expired"),
+        },
+    })
+
+
+def _back_to(session_id):
+    return redirect("dashboard:session", session_id)
+
+
+@dashboard_view(role=Role.REVIEWER)
+@require_POST
+def decide(request, session_id):
+    """Approve, reject, send to manual review, or reopen a decided session (the service requires its note)."""
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return _back_to(session_id)
+    status = form.cleaned_data["status"]
+    perform(request, lambda: services.session_decide(
+        actor=request.actor, session_id=session_id, status=status, note=form.cleaned_data["note"],
+        reasons=form.cleaned_data["reasons"],
+    ), {"approved": "Session approved.", "rejected": "Session rejected.",
+        "manual_review": "Session is in manual review."}[status])
+    return _back_to(session_id)
+
+
+@dashboard_view(role=Role.REVIEWER)
+@require_POST
+def request_corrections(request, session_id):
+    corrections = corrections_from_post(request.POST)
+    perform(request, lambda: services.session_request_corrections(
+        actor=request.actor, session_id=session_id, corrections=corrections,
+        comment=request.POST.get("comment", "").strip(),
+    ), "Corrections requested; the applicant's link opens the chosen steps again.")
+    return _back_to(session_id)
+
+
+@dashboard_view(role=Role.REVIEWER)
+@require_POST
+def resolve(request, session_id):
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return _back_to(session_id)
+    # The verification must belong to this session (and so to this organization).
+    verification = _session(request, session_id).verifications.filter(id=form.cleaned_data["verification_id"]).first()
+    if verification is None:
+        raise Http404("Verification not found.")
+    perform(request, lambda: services.verification_resolve(
+        actor=request.actor, verification_id=verification.id, result=form.cleaned_data["result"],
+        note=form.cleaned_data["note"],
+    ), f"Step {verification.step_id} resolved as {form.cleaned_data['result']}.")
+    return _back_to(session_id)
+
+
+@dashboard_view(role=Role.REVIEWER)
+@require_POST
+def assign(request, session_id):
+    form = AssignForm(request.POST, members=members_of(request.organization))
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return _back_to(session_id)
+    assignee = form.cleaned_data["assignee"]
+    if request.POST.get("to_me"):
+        assignee = request.user.pk
+    perform(request, lambda: services.session_update(
+        actor=request.actor, session_id=session_id, assigned_to=assignee or None,
+        priority=form.cleaned_data["priority"],
+    ), "Assignment saved.")
+    return _back_to(session_id)
+
+
+@dashboard_view(role=Role.REVIEWER)
+@require_POST
+def add_note(request, session_id):
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return _back_to(session_id)
+    perform(request, lambda: services.session_add_note(
+        actor=request.actor, session_id=session_id, note=form.cleaned_data["note"]), "Note added.")
+    return _back_to(session_id)
+
+
+@dashboard_view(role=Role.REVIEWER)
+@require_POST
+def extend(request, session_id):
+    form = ExtendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return _back_to(session_id)
+    perform(request, lambda: services.session_extend(
+        actor=request.actor, session_id=session_id, extend_days=form.cleaned_data["extend_days"],
+        comment=form.cleaned_data["comment"],
+    ), f"Session extended by {form.cleaned_data['extend_days']} days.")
+    return _back_to(session_id)
+
+
+@dashboard_view(role=Role.REVIEWER)
+@require_POST
+def regenerate_links(request, session_id):
+    """New links for every applicant; the plain URLs exist only in this response."""
+    try:
+        links = services.links_generate(actor=request.actor, session_id=session_id)
+    except (ValidationFailed, InvalidTransition) as exc:
+        messages.error(request, error_text(exc.errors) if isinstance(exc, ValidationFailed) else str(exc))
+        return _back_to(session_id)
+    response = render(request, "dashboard/links.html", {"session": _session(request, session_id), "links": links})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@dashboard_view(role=Role.REVIEWER)
+@require_POST
+def mark_false_positive(request, session_id):
+    form = FalsePositiveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return _back_to(session_id)
+    perform(request, lambda: dashboard_services.watchlist_mark_false_positive(
+        actor=request.actor, session_id=session_id, match_index=form.cleaned_data["match_index"],
+        entity_id=form.cleaned_data["entity_id"], note=form.cleaned_data["note"],
+    ), "Watchlist hit marked as a false positive.")
+    return _back_to(session_id)
+
+
+@dashboard_view()
+@require_POST
+def evidence_pack(request, session_id):
+    pack = dashboard_services.evidence_pack_export(actor=request.actor, session_id=session_id)
+    response = HttpResponse(json.dumps(pack, indent=2, default=str), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="evidence-{session_id}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
