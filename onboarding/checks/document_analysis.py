@@ -110,6 +110,10 @@ def labelled_values(lines, label):
             yield value
 
 
+def labelled_values_of(lines, labels):
+    return [value for label in labels for value in labelled_values(lines, label)]
+
+
 def value_after_label(lines, labels):
     """The value after the first label found, labels tried in priority order."""
     return next((value for label in labels for value in labelled_values(lines, label)), None)
@@ -194,22 +198,35 @@ UK_NUMBER_LABELS = ("company number", "registered number", "registration number"
 VIN_LABELS = ("numero d identification du vehicule", "fahrzeug identifizierungsnummer", "vehicle identification number",
               "vin")
 PLATE_LABELS = ("numero d immatriculation", "amtliches kennzeichen", "kennzeichen", "registration number")
-NAME_LABELS = {"last_name": ("nom", "nachname", "surname", "name"), "first_names": ("prenoms", "prenom", "vorname",
-                                                                                      "given names", "first name")}
+SIREN_LABELS = ("siren", "siret", "numero d identification", "immatriculation au rcs", "numero")
+NAME_LABELS = {
+    "last_name": ("nom", "nachname", "surname", "name"),
+    "first_names": ("prenoms", "prenom", "vorname", "given names", "first name"),
+}
 
 
 def _digits(text):
     return re.sub(r"\D", "", text)
 
 
+def french_numbers(text, lines):
+    """(SIREN, SIRET or None) with valid Luhn digits, labelled ones first: any nine
+    digits pass the Luhn test one time in ten."""
+    for source in (*labelled_values_of(lines, SIREN_LABELS), text):
+        for match in _SIRET.finditer(source):
+            if siret.is_valid(_digits(match.group(1))):
+                return _digits(match.group(1))[:9], _digits(match.group(1))
+        for match in _SIREN.finditer(source):
+            if siren.is_valid(_digits(match.group(1))):
+                return _digits(match.group(1)), None
+    return None, None
+
+
 def registration_number(text, lines):
     """(number, scheme) of a company: SIREN (from a SIRET too), Handelsregister or UK company number."""
-    for match in _SIRET.finditer(text):
-        if siret.is_valid(_digits(match.group(1))):
-            return _digits(match.group(1))[:9], "siren"
-    for match in _SIREN.finditer(text):
-        if siren.is_valid(_digits(match.group(1))):
-            return _digits(match.group(1)), "siren"
+    siren_number, _ = french_numbers(text, lines)
+    if siren_number:
+        return siren_number, "siren"
     match = _HANDELSREGISTER.search(text)
     if match:
         return f"{match.group(1)} {match.group(2)}", "handelsregister"
@@ -222,7 +239,9 @@ def registration_number(text, lines):
 
 def _company_fields(text, lines):
     number, scheme = registration_number(text, lines)
-    fields = {"registration_number": number, "registration_number_scheme": scheme}
+    fields = {"registration_number": number, "registration_number_scheme": scheme, "siret": None}
+    if scheme == "siren":
+        fields["siret"] = french_numbers(text, lines)[1]
     fields.update({name: value_after_label(lines, labels) for name, labels in COMPANY_LABELS.items()})
     fields.update({name: _iso(labelled_date(lines, labels)) for name, labels in COMPANY_DATE_LABELS.items()})
     return fields

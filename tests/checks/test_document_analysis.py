@@ -13,6 +13,13 @@ CASES = {
         {"registration_number": "443061841", "company_name": "ACME SOLUTIONS", "registration_date": "2010-06-01",
          "issue_date": "2025-03-12"},
     ),
+    "certificate of incorporation": (
+        lambda: company.certificate_pdf(company.BRITISH_COMPANY),
+        lambda: company.certificate_png(company.BRITISH_COMPANY, photo=True),
+        "company_certificate",
+        {"registration_number": "SC123456", "registration_number_scheme": "uk_company_number",
+         "company_name": "OXFORD WIDGETS LIMITED", "registration_date": "2015-09-21"},
+    ),
     "rne": (
         lambda: analysis.rne_certificate().pdf(),
         lambda: analysis.rne_certificate().photo(),
@@ -23,7 +30,7 @@ CASES = {
         lambda: analysis.sirene_notice().pdf(),
         lambda: analysis.sirene_notice().photo(),
         "business_registration_certificate",
-        {"registration_number": "732829320", "company_name": "ATELIER DUBOIS"},
+        {"registration_number": "732829320", "siret": "73282932000074", "company_name": "ATELIER DUBOIS"},
     ),
     "gewerbeanmeldung": (
         lambda: analysis.gewerbeanmeldung().pdf(),
@@ -85,7 +92,7 @@ def test_text_layer_pdf_is_classified_and_its_key_fields_read(name):
     _check(document, expected_type, expected_fields, {"document_type": expected_type})
 
 
-@pytest.mark.slow  # Tesseract on nine photos: about ten seconds together
+@pytest.mark.slow  # Tesseract on ten photos: about ten seconds together
 @pytest.mark.parametrize("name", CASES)
 def test_photo_is_classified_and_its_key_fields_read_by_ocr(name):
     _, make_photo, expected_type, expected_fields = CASES[name]
@@ -143,6 +150,15 @@ def test_siren_with_a_bad_luhn_digit_is_not_taken_as_the_registration_number():
 
     assert result.fields["registration_number"] is None
     assert result.reason_codes == ["key_fields_missing"]
+
+
+def test_labelled_siren_wins_over_other_numbers_passing_luhn():
+    # 443 061 841 passes the Luhn test too, but it is a phone number here.
+    page = lines("Registre national des entreprises", "Téléphone : 443 061 841", "SIREN : 552 100 554")
+
+    result = document_analysis.run([DocumentInput(text_pdf(page), "application/pdf")], {}, {})
+
+    assert result.fields["registration_number"] == "552100554"
 
 
 def test_labels_are_found_whatever_the_punctuation():
