@@ -81,6 +81,8 @@ class IdempotentReplay(Exception):
 class ApiView(GenericAPIView):
     throttle_classes = [ApiKeyRateThrottle]
     required_scopes = None
+    # POSTs honour Idempotency-Key (needs an authenticated key to file the record under).
+    idempotent = True
     idempotency = None
 
     @property
@@ -90,7 +92,7 @@ class ApiView(GenericAPIView):
     def initial(self, request, *args, **kwargs):
         check_body_size(request)
         super().initial(request, *args, **kwargs)
-        if request.method == "POST":
+        if request.method == "POST" and self.idempotent:
             self.idempotency = self.claim_idempotency(request)
 
     def claim_idempotency(self, request):
@@ -134,6 +136,10 @@ class ApiView(GenericAPIView):
         for name, value in rate_limit_headers(request).items():
             response[name] = value
         return response
+
+    def get_paginated_response(self, data, **meta):
+        """The page, with extra entries (e.g. `summary`) in `meta`."""
+        return self.paginator.get_paginated_response(data, **meta)
 
     @staticmethod
     def created(data):

@@ -1,12 +1,28 @@
-"""Storage behind the API's Idempotency-Key: one record per (key, Idempotency-Key) for 24 hours."""
+"""What the API needs beyond the shared services: the storage behind Idempotency-Key
+(one record per key and Idempotency-Key, 24 hours), and the few operations
+that compose services in one request or that only the API offers
+(subsessions, re-screening)."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from onboarding.models import IdempotencyRecord
+from onboarding import watchlist
+from onboarding.audit import record_event
+from onboarding.errors import InvalidTransition, ValidationFailed
+from onboarding.models import ApplicantType, IdempotencyRecord, Session, SessionStatus
+from onboarding.services.common import get_scoped
+from onboarding.services.review import session_decide
+from onboarding.services.sessions import session_create, session_update
+from onboarding.services.verifications import document_add
+from onboarding.steps import RELATED_PARTY_ROLES
+
+# A decided or erased parent takes no new related party.
+CLOSED_FOR_PARTIES = (SessionStatus.APPROVED, SessionStatus.REJECTED, SessionStatus.EXPIRED)
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
@@ -52,3 +68,124 @@ def idempotency_purge(now=None):
     now = now or timezone.now()
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=now - IDEMPOTENCY_TTL).delete()
     return deleted
+
+
+# --- Compositions of services the API offers in one request ---------------------------------
+
+@dataclass(frozen=True)
+class Upload:
+    step_id: str
+    content: bytes
+    filename: str = ""
+    kind: str = ""
+    side: str = ""
+
+
+@transaction.atomic
+def session_create_with_documents(*, actor, documents=(), **fields):
+    """session_create, then each upload attached to the first applicant's verification of its step.
+
+    All or nothing: a refused file leaves no session behind.
+    """
+    session = session_create(actor=actor, **fields)
+    verifications = {}
+    for verification in session.verifications.order_by("created_at"):
+        verifications.setdefault(verification.step_id, verification)
+    for index, upload in enumerate(documents):
+        verification = verifications.get(upload.step_id)
+        if verification is None:
+            raise ValidationFailed({f"input.documents[{index}].step_id": ["No step of this id takes documents."]})
+        try:
+            document_add(actor=actor, verification_id=verification.id, content=upload.content,
+                         filename=upload.filename, kind=upload.kind, side=upload.side)
+        except ValidationFailed as exc:
+            raise ValidationFailed({f"input.documents[{index}]": [m for ms in exc.errors.values() for m in ms]}) \
+                from None
+    return session
+
+
+@transaction.atomic
+def session_change(*, actor, session_id, status=None, notes="", reasons=(), **bookkeeping):
+    """PATCH /sessions/{id}: a decision and bookkeeping (assignee, priority, metadata) together or not at all."""
+    if bookkeeping:
+        session_update(actor=actor, session_id=session_id, **bookkeeping)
+    if status is not None:
+        session_decide(actor=actor, session_id=session_id, status=status, note=notes, reasons=reasons)
+
+
+def related_parties_workflow_id(session):
+    """The workflow a session's related parties go through: the related_parties step's, else the session's own."""
+    for step in session.workflow_version.steps:
+        if step["type"] == "related_parties" and step["config"].get("workflow_id"):
+            return step["config"]["workflow_id"]
+    return session.workflow_id
+
+
+def subsession_create(*, actor, session_id, role="", workflow_id=None, **fields):
+    """A related party (UBO, director, legal representative) as a subsession of `session_id`."""
+    if role and role not in RELATED_PARTY_ROLES:
+        raise ValidationFailed({"role": [f"Must be one of: {', '.join(RELATED_PARTY_ROLES)}."]})
+    parent = get_scoped(Session, actor, session_id)
+    if parent.parent_id:
+        raise ValidationFailed({"session_id": ["A subsession cannot have subsessions."]})
+    if parent.status in CLOSED_FOR_PARTIES:
+        raise InvalidTransition.for_object(parent, "add_subsession")
+    metadata = {**(fields.pop("metadata", None) or {}), **({"role": role} if role else {})}
+    return session_create(actor=actor, workflow_id=workflow_id or related_parties_workflow_id(parent),
+                          parent_id=parent.id, environment=parent.environment, metadata=metadata, **fields)
+
+
+@transaction.atomic
+def subsession_delete(*, actor, session_id, subsession_id):
+    """Remove a related party whose applicants have not submitted anything yet; the audit trail keeps the record."""
+    subsession = get_scoped(Session, actor, subsession_id, lock=True, parent_id=session_id)
+    if subsession.status not in (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.EXPIRED):
+        raise InvalidTransition.for_object(subsession, "delete_subsession")
+    files = list(subsession.documents.values_list("file", flat=True))
+    record_event(actor=actor, action="session.subsession_deleted", obj=subsession, session=subsession.parent,
+                 data={"subsession_id": str(subsession.id)})
+    subsession.delete()
+    transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+
+
+@transaction.atomic
+def session_screen(*, actor, session_id):
+    """Re-run the watchlist screening of every applicant of the session (POST /sessions/{id}/validate).
+
+    Stores processing_results.external_validations.watchlist and returns it.
+    """
+    session = get_scoped(Session, actor, session_id, lock=True)
+    if session.data_anonymized:
+        raise InvalidTransition("session", "erased", "validate")
+    if not session.workflow_version.setting("validations").get("watchlist", True):
+        raise ValidationFailed({"validations": ["Watchlist screening is off for this workflow."]})
+    matches = []
+    for applicant in session.applicants.all():
+        name, schema = screened_name(applicant)
+        if not name:
+            continue
+        for hit in watchlist.screen(actor.organization_id, name, birth_date=applicant.identity.get("birth_date"),
+                                    country=applicant.identity.get("nationality")
+                                    or applicant.company.get("country_code"), schema=schema):
+            matches.append({**hit, "applicant_id": str(applicant.id), "screened_name": name})
+    result = {
+        "is_match": bool(matches),
+        "match_count": len(matches),
+        "matches": matches,
+        "datasets": watchlist.dataset_versions(actor.organization_id),
+        "screened_at": timezone.now().isoformat(),
+    }
+    results = dict(session.processing_results or {})
+    results["external_validations"] = {**results.get("external_validations", {}), "watchlist": result}
+    session.processing_results = results
+    session.save(update_fields=["processing_results", "updated_at"])
+    record_event(actor=actor, action="session.screened", obj=session, session=session,
+                 data={"match_count": len(matches)})
+    return result
+
+
+def screened_name(applicant):
+    if applicant.type == ApplicantType.LEGAL_PERSON:
+        return applicant.company.get("company_name", ""), "LegalEntity"
+    identity = applicant.identity
+    return " ".join(p for p in (identity.get("first_name"), identity.get("last_name")) if p), "Person"

@@ -1,0 +1,76 @@
+"""Document downloads through short-lived signed URLs, served with Content-Disposition: attachment.
+
+The signed value names the document and its organization; it is the only
+credential the download needs, so it is kept short-lived (5 minutes). With
+S3 storage the URL is the bucket's own presigned URL instead.
+"""
+
+import mimetypes
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.storage import default_storage
+from django.http import FileResponse
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+
+from onboarding.api.base import ApiView
+from onboarding.errors import LinkUnavailable, NotFound
+from onboarding.models import Document
+
+DOWNLOAD_SALT = "threshold.api.document-download"
+DOWNLOAD_TTL = timedelta(minutes=5)
+
+
+def download_name(document):
+    extension = mimetypes.guess_extension(document.mime_type) or ""
+    return document.original_name or f"{document.kind or 'document'}-{str(document.id)[:8]}{extension}"
+
+
+def document_download_url(request, document):
+    """(url, expires_at) for one document."""
+    expires_at = timezone.now() + DOWNLOAD_TTL
+    if settings.USE_S3:
+        url = default_storage.url(
+            document.file.name,
+            parameters={"ResponseContentDisposition": f'attachment; filename="{download_name(document)}"'},
+            expire=int(DOWNLOAD_TTL.total_seconds()),
+        )
+        return url, expires_at
+    signed = signing.dumps({"d": str(document.id), "o": str(document.organization_id)}, salt=DOWNLOAD_SALT)
+    return request.build_absolute_uri(reverse("api:document-download", args=[signed])), expires_at
+
+
+class DocumentDownloadView(ApiView):
+    """The signed URL is the credential: no API key is needed (a browser or curl can follow it)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    idempotent = False
+
+    def perform_content_negotiation(self, request, force=False):
+        # A download answers with the file whatever the client's Accept header says.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(summary="Download a document (signed URL)", responses={(200, "application/octet-stream"):
+                                                                          OpenApiTypes.BINARY},
+                   tags=["sessions"])
+    def get(self, request, signed):
+        try:
+            payload = signing.loads(signed, salt=DOWNLOAD_SALT, max_age=DOWNLOAD_TTL.total_seconds())
+        except signing.SignatureExpired:
+            raise LinkUnavailable() from None
+        except signing.BadSignature:
+            raise NotFound("Document not found.") from None
+        document = Document.objects.filter(id=payload.get("d"), organization_id=payload.get("o")).first()
+        if document is None or not document.file:
+            raise NotFound("Document not found.")
+        response = FileResponse(document.file.open("rb"), as_attachment=True, filename=download_name(document),
+                                content_type=document.mime_type)
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

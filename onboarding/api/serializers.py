@@ -1,0 +1,215 @@
+"""Response shapes. Read-only: writes are parsed by each view's input serializer
+and performed by onboarding.services."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from onboarding.services.workflows import latest_version
+
+
+class VersionSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    custom_tags = serializers.ListField(child=serializers.CharField())
+    settings = serializers.JSONField()
+    steps = serializers.JSONField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+def _newest(versions):
+    return max(versions, key=lambda v: v.number)
+
+
+class WorkflowSerializer(serializers.Serializer):
+    """A workflow as its latest version describes it. Expects `versions` prefetched."""
+
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    workspace_id = serializers.UUIDField(allow_null=True)
+    status = serializers.SerializerMethodField()
+    version = serializers.SerializerMethodField()
+    published_version = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
+    custom_tags = serializers.SerializerMethodField()
+    settings = serializers.SerializerMethodField()
+    steps = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def _latest(self, workflow):
+        versions = list(workflow.versions.all())
+        return _newest(versions) if versions else latest_version(workflow)
+
+    @extend_schema_field(serializers.ChoiceField(choices=["draft", "published"]))
+    def get_status(self, workflow):
+        return "published" if self._latest(workflow).is_published else "draft"
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_version(self, workflow):
+        return self._latest(workflow).number
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_published_version(self, workflow):
+        published = [v for v in workflow.versions.all() if v.is_published]
+        return _newest(published).number if published else None
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_description(self, workflow):
+        return self._latest(workflow).description
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_custom_tags(self, workflow):
+        return self._latest(workflow).custom_tags
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_settings(self, workflow):
+        return self._latest(workflow).settings
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_steps(self, workflow):
+        return self._latest(workflow).steps
+
+
+class DocumentSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    applicant_id = serializers.UUIDField(allow_null=True)
+    verification_id = serializers.UUIDField(allow_null=True)
+    kind = serializers.CharField()
+    side = serializers.CharField()
+    original_name = serializers.CharField()
+    mime_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    page_count = serializers.IntegerField()
+    superseded = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class VerificationSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    session_id = serializers.UUIDField()
+    applicant_id = serializers.UUIDField()
+    step_id = serializers.CharField()
+    type = serializers.CharField()
+    required = serializers.BooleanField()
+    status = serializers.CharField()
+    result = serializers.CharField()
+    status_codes = serializers.ListField(child=serializers.CharField())
+    attempts = serializers.IntegerField()
+    previous_attempt = serializers.JSONField(allow_null=True)
+    data = serializers.JSONField()
+    resolution_note = serializers.CharField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class VerificationDetailSerializer(VerificationSerializer):
+    documents = DocumentSerializer(many=True)
+
+
+class ApplicantSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    session_id = serializers.UUIDField()
+    type = serializers.CharField()
+    label = serializers.CharField()
+    reference_id = serializers.CharField()
+    email = serializers.CharField()
+    phone_number = serializers.CharField()
+    identity = serializers.JSONField()
+    address = serializers.JSONField()
+    bank_account = serializers.JSONField()
+    company = serializers.JSONField()
+    form_data = serializers.JSONField()
+    status = serializers.CharField()
+    link_expires_at = serializers.DateTimeField(allow_null=True)
+    link_opened_at = serializers.DateTimeField(allow_null=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    verifications = VerificationSerializer(many=True)
+
+
+class SessionSerializer(serializers.Serializer):
+    """A list row: the session's own fields, no children."""
+
+    id = serializers.UUIDField()
+    workflow_id = serializers.UUIDField()
+    workflow_version = serializers.IntegerField(source="workflow_version.number")
+    parent_id = serializers.UUIDField(allow_null=True)
+    workspace_id = serializers.UUIDField(allow_null=True)
+    environment = serializers.CharField()
+    name = serializers.CharField()
+    reference_id = serializers.CharField()
+    metadata = serializers.JSONField()
+    custom_tags = serializers.ListField(child=serializers.CharField())
+    locale = serializers.CharField()
+    redirect_url = serializers.CharField()
+    state = serializers.CharField()
+    status = serializers.CharField()
+    compliance_status = serializers.CharField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    risk_score = serializers.IntegerField(allow_null=True)
+    risk_level = serializers.CharField()
+    final_decision = serializers.CharField()
+    assigned_to = serializers.IntegerField(source="assigned_to_id", allow_null=True)
+    priority = serializers.IntegerField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    data_anonymized = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class CorrectionSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    step_id = serializers.CharField()
+    applicant_id = serializers.UUIDField(allow_null=True)
+    field_ids = serializers.ListField(child=serializers.CharField())
+    document_types = serializers.ListField(child=serializers.CharField())
+    message = serializers.CharField()
+    status = serializers.CharField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class SessionDetailSerializer(SessionSerializer):
+    """Everything about one session. Expects onboarding.selectors.session_detail_queryset."""
+
+    decision_note = serializers.CharField()
+    decision_reasons = serializers.ListField(child=serializers.CharField())
+    applicants = ApplicantSerializer(many=True)
+    documents = DocumentSerializer(many=True)
+    corrections = CorrectionSerializer(many=True)
+    steps_data = serializers.JSONField(source="workflow_version.steps")
+    form_data = serializers.SerializerMethodField()
+    processing_results = serializers.JSONField()
+
+    @extend_schema_field(serializers.DictField(child=serializers.DictField()))
+    def get_form_data(self, session):
+        """What each applicant filled in the workflow's forms, by applicant id."""
+        return {str(applicant.id): applicant.form_data for applicant in session.applicants.all()}
+
+
+class LinkSerializer(serializers.Serializer):
+    applicant_id = serializers.UUIDField(source="applicant.id")
+    link_url = serializers.CharField(source="url")
+    link_expires_at = serializers.DateTimeField(source="expires_at")
+
+
+class EventSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    sequence = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    object_type = serializers.CharField()
+    object_id = serializers.UUIDField(allow_null=True)
+    action = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    actor_type = serializers.CharField()
+    actor_id = serializers.CharField()
+    actor_label = serializers.CharField()
+    note = serializers.CharField()
+    data = serializers.JSONField()

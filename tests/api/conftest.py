@@ -1,0 +1,48 @@
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from onboarding.models import Scope
+from tests.factories import make_api_key
+
+V1 = "/api/v1"
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate-limit counters live in the cache: each test starts with empty windows."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def bearer(plain):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plain}")
+    return client
+
+
+def client_for(org, scopes=None, environment="live"):
+    """(APIClient authenticated with a new key, the ApiKey)."""
+    key, plain = make_api_key(org, scopes=list(scopes or Scope.values), environment=environment)
+    return bearer(plain), key
+
+
+@pytest.fixture
+def api(org):
+    return client_for(org)[0]
+
+
+@pytest.fixture
+def other_api(other_org):
+    return client_for(other_org)[0]
+
+
+def problem(response, status):
+    """Assert an RFC 9457 problem response with this status; returns its body."""
+    assert response.status_code == status, (response.status_code, getattr(response, "content", b"")[:500])
+    assert response["Content-Type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status
+    assert body["title"] and body["type"] and "detail" in body
+    return body
