@@ -1,0 +1,136 @@
+"""Who gets in through /s/<token>/, what every response carries, and what never reaches the logs."""
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from onboarding import services
+from onboarding.models import Applicant
+from tests.factories import system
+from tests.portal.conftest import open_link
+
+pytestmark = pytest.mark.django_db
+
+UNKNOWN = "/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/"
+
+
+def test_link_opens_the_applicants_steps_and_marks_them_in_progress(client, link):
+    applicant, path = link
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "Your steps" in response.content.decode()
+    assert "Identity document" in response.content.decode()
+    applicant.refresh_from_db()
+    assert applicant.status == "in_progress"
+    assert applicant.session.events.filter(action="applicant.open_link", actor_type="applicant").count() == 1
+    client.get(path)
+    assert applicant.session.events.filter(action="applicant.open_link").count() == 1
+
+
+def _unavailable_body(response):
+    return response.content.decode()
+
+
+def test_unknown_expired_and_revoked_links_get_the_same_plain_page(client, portal_session):
+    applicant, revoked_path = open_link(portal_session)
+    _, live_path = open_link(portal_session)  # regenerating kills the first link
+    expired_applicant, expired_path = open_link(portal_session)
+    Applicant.objects.filter(id=expired_applicant.id).update(link_expires_at=timezone.now() - timedelta(minutes=1))
+
+    responses = [client.get(path) for path in (UNKNOWN, revoked_path, expired_path)]
+    assert {r.status_code for r in responses} == {404}
+    bodies = {_unavailable_body(r) for r in responses}
+    assert len(bodies) == 1
+    body = bodies.pop()
+    assert "This link is not available" in body
+    assert portal_session.organization.name not in body
+    assert "Eriksson" not in body
+    assert responses[0]["Cache-Control"] == "no-store"
+
+
+def test_expired_session_link_is_unavailable(client, link):
+    applicant, path = link
+    session = applicant.session
+    type(session).objects.filter(id=session.id).update(expires_at=timezone.now() - timedelta(days=1))
+    services.sessions_expire()
+    assert client.get(path).status_code == 404
+
+
+def test_erased_session_link_is_unavailable(client, link):
+    applicant, path = link
+    services.session_erase(actor=system(applicant.organization), session_id=applicant.session_id)
+    assert client.get(path).status_code == 404
+
+
+def test_repeated_bad_tokens_from_one_address_are_rate_limited(client, link, settings):
+    _, path = link
+    for index in range(20):
+        assert client.get(f"/s/bad-token-{index}/").status_code == 404
+    limited = client.get(UNKNOWN)
+    assert limited.status_code == 429
+    assert "Too many attempts" in limited.content.decode()
+    # Throttled whatever the token, so guessing gains nothing; other addresses are unaffected.
+    assert client.get(path).status_code == 429
+    assert client.get(path, REMOTE_ADDR="10.0.0.9").status_code == 200
+
+
+@pytest.mark.parametrize("path_suffix", ["", "steps/details/", "thanks/"])
+def test_portal_pages_send_privacy_and_security_headers(client, link, path_suffix):
+    _, path = link
+    response = client.get(path + path_suffix)
+    assert response.status_code == 200
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Cache-Control"] == "no-store"
+    assert "noindex" in response["X-Robots-Tag"]
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    body = response.content.decode()
+    assert '<meta name="robots" content="noindex, nofollow">' in body
+    assert "<script>" not in body and " style=" not in body and "http" not in body.split("<body>")[0].replace(
+        "http-equiv", "")
+
+
+def test_unavailable_page_sends_the_same_headers(client):
+    response = client.get(UNKNOWN)
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "noindex" in response["X-Robots-Tag"]
+    assert "Content-Security-Policy" in response
+
+
+def test_redirect_origin_is_allowed_as_a_form_target(client, org, portal_workflow):
+    from tests.factories import make_session
+
+    session = make_session(org, portal_workflow, redirect_url="https://shop.example/done?x=1")
+    _, path = open_link(session)
+    csp = client.get(path)["Content-Security-Policy"]
+    assert "form-action 'self' https://shop.example" in csp
+
+
+def test_tokens_never_reach_the_logs(client, link, caplog):
+    applicant, path = link
+    token = path.split("/")[2]
+    caplog.set_level(logging.DEBUG)
+    client.get(path + "steps/no-such-step/")
+    client.get(f"/s/{token}x/")
+    client.post(path + "finish/")
+    client.put(path)
+    csrf_client = type(client)(enforce_csrf_checks=True)
+    csrf_client.post(path + "steps/details/", {"email": "a@b.example"})
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert token not in logged
+
+
+def test_language_follows_the_session_and_can_be_switched(client, org, portal_workflow):
+    from tests.factories import make_session
+
+    session = make_session(org, portal_workflow, locale="de")
+    _, path = open_link(session)
+    german = client.get(path)
+    assert 'lang="de"' in german.content.decode()
+    french = client.get(path + "?lang=fr")
+    assert 'lang="fr"' in french.content.decode()
+    # The choice sticks for the next pages; an unknown language is ignored.
+    assert 'lang="fr"' in client.get(path + "steps/details/?lang=xx").content.decode()
