@@ -1,0 +1,48 @@
+"""`make bench`: every benchmark against PostgreSQL and Redis on 127.0.0.1, one line per target.
+
+Each benchmark runs in its own process so one's memory does not weigh on the next.
+"""
+
+import os
+import subprocess
+import sys
+import time
+
+from bench.common import ROOT
+
+BENCHMARKS = ["bench.summary", "bench.throughput", "bench.portal_pages", "bench.query_counts", "bench.extraction",
+              "bench.mrz_accuracy", "bench.watchlist"]
+DATABASE = "threshold_bench"
+
+
+def ensure_database(env):
+    exists = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc",
+                             f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"],
+                            capture_output=True, text=True).stdout.strip()
+    if exists != "1":
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {DATABASE}"], check=True)
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+
+
+def main():
+    env = {
+        **os.environ,
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DATABASE}"),
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"),
+    }
+    ensure_database(env)
+    failed = []
+    for name in sys.argv[1:] or BENCHMARKS:
+        print(f"== {name}", flush=True)
+        started = time.monotonic()
+        code = subprocess.run([sys.executable, "-m", name], cwd=ROOT, env=env).returncode
+        print(f"   ({time.monotonic() - started:.0f} s)", flush=True)
+        if code:
+            failed.append(name)
+    if failed:
+        print("benchmarks that did not run to the end: " + ", ".join(failed))
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

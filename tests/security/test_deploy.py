@@ -1,0 +1,28 @@
+"""Production settings pass Django's deployment checks and refuse to start half-configured."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def manage(*args, **env):
+    base = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SECRET_KEY", "ALLOWED_HOSTS")}
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**base, "THRESHOLD_PRODUCTION": "1", **env}, timeout=120)
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    done = manage("check", "--deploy", "--fail-level", "WARNING",
+                  DJANGO_SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="kyc.example.com")
+    assert done.returncode == 0, done.stderr
+    assert "no issues" in done.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    done = manage("check", ALLOWED_HOSTS="kyc.example.com")
+    assert done.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in done.stderr
