@@ -623,9 +623,12 @@ def read_image(image):
     fixed, corrections = _fix(chars, fmt, observed, confusable)
     timings["total"] = _ms(started)
     raw = ["".join(line) for line in chars]
-    unchecked_doubt = any(observed(*key) for key in _unchecked_cells(fmt) if chars[key[0]][key[1]] != mrz.FILLER)
-    if fixed is None or unchecked_doubt or any(_UNKNOWN in line for line in fixed):
+    doubts = {key for key in by_key if chars[key[0]][key[1]] != mrz.FILLER and observed(*key)}
+    if any(_UNKNOWN in line for line in raw) or doubts & set(_unchecked_cells(fmt)):
         return MrzReading(lines=raw, mrz=None, corrections=corrections, timings_ms=timings)
+    if fixed is None:
+        # Every reading agreed and still a check digit fails: the MRZ itself is wrong.
+        return MrzReading(lines=raw, mrz=None if doubts else mrz.parse(raw), timings_ms=timings)
     return MrzReading(lines=fixed, mrz=mrz.parse(fixed), corrections=corrections, timings_ms=timings)
 
 
