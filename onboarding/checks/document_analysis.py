@@ -341,14 +341,19 @@ def extract_fields(document_type, text):
     return EXTRACTORS[document_type](text, text_lines(text))
 
 
+def unreadable(error):
+    """Nothing could be read: the applicant loses an attempt and must upload again."""
+    return CheckResult(INCONCLUSIVE, reason_codes=["document_unreadable"], details={"error": error}, unusable=True)
+
+
 def run(documents, known, config):
     expected = config.get("document_type")
     try:
         text = ocr_text.document_text(documents)
     except UnreadableDocument as exc:
-        return CheckResult(FAILED, reason_codes=["document_unreadable"], details={"error": str(exc)}, unusable=True)
+        return unreadable(str(exc))
     if not normalize(text):
-        return CheckResult(FAILED, reason_codes=["document_unreadable"], details={"error": "no text"}, unusable=True)
+        return unreadable("no text")
     detected, confidence, scores = classify(text)
     fields = {"detected_type": detected, "confidence": confidence}
     details = {"expected_type": expected, "scores": scores}

@@ -14,7 +14,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, CheckResult, images, ocr_text, twoddoc
-from onboarding.checks.document_analysis import keyword_score, labelled_date, labelled_values, text_lines
+from onboarding.checks.document_analysis import keyword_score, labelled_date, labelled_values, text_lines, unreadable
 from onboarding.checks.names import compare_addresses, compare_names, normalize
 
 DEFAULT_MAX_AGE_MONTHS = 3
@@ -276,10 +276,10 @@ def run(documents, known, config):
         text = ocr_text.document_text(documents)
         pages = [page for document in documents for page in images.load_pages(document.content, document.mime_type)]
     except images.UnreadableDocument as exc:
-        return CheckResult(FAILED, reason_codes=["document_unreadable"], details={"error": str(exc)}, unusable=True)
+        return unreadable(str(exc))
     doc, twoddoc_fields, twoddoc_error = read_twoddoc(pages, config.get("twoddoc_certificates") or {})
     if len(normalize(text)) < MIN_TEXT_CHARS and doc is None:
-        return CheckResult(FAILED, reason_codes=["document_unreadable"], details={"error": "no text"}, unusable=True)
+        return unreadable("no text")
 
     expected_name, name_kind = _known_name(known)
     address = known.get("address") or {}

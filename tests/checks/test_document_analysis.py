@@ -178,7 +178,7 @@ def test_labels_are_found_whatever_the_punctuation():
 def test_document_without_text_is_unreadable(document):
     result = document_analysis.run([document], {}, {"document_type": "driver_licence"})
 
-    assert result.result == FAILED
+    assert result.result == INCONCLUSIVE
     assert result.reason_codes == ["document_unreadable"]
     assert result.unusable is True
 

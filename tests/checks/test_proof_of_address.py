@@ -207,7 +207,7 @@ def test_document_type_outside_the_accepted_list_fails():
 def test_unreadable_document_costs_an_attempt(document):
     result = proof_of_address.run([document], JEAN, {})
 
-    assert result.result == FAILED
+    assert result.result == INCONCLUSIVE
     assert result.reason_codes == ["document_unreadable"]
     assert result.unusable is True
 
