@@ -48,19 +48,34 @@ def score_verifications(verifications, extra_codes=()):
     return min(score, 100)
 
 
+def session_level_codes(verifications, results):
+    """Reason codes found across the session (cross-validation, face match, watchlist) that
+    no verification already carries: a mismatch its own check reported is not weighed twice."""
+    codes = list(results.get("cross_validation", {}).get("errors", []))
+    if results.get("face_match_result", {}).get("status") == "failed":
+        codes.append("face_mismatch")
+    if results.get("external_validations", {}).get("watchlist", {}).get("is_match"):
+        codes.append("watchlist_hit")
+    reported = {code for verification in verifications for code in verification.status_codes or []}
+    return [code for code in dict.fromkeys(codes) if code not in reported]
+
+
 def decide(session, verifications, results):
     """(final_decision, risk_score, risk_level) for a processed session."""
     thresholds = {"reject_at": 70, "review_at": 30, **session.workflow_version.setting("decision_thresholds")}
-    extra_codes = results.get("cross_validation", {}).get("errors", []) + (
-        ["watchlist_hit"] if results.get("external_validations", {}).get("watchlist", {}).get("is_match") else []
-    ) + (["face_mismatch"] if results.get("face_match_result", {}).get("status") == "failed" else [])
-    score = score_verifications(verifications, extra_codes)
+    codes = session_level_codes(verifications, results)
+    score = score_verifications(verifications, codes)
     level = risk_level(score, thresholds)
     simulated = session.metadata.get("simulate_outcome") if session.environment == "sandbox" else None
     if simulated in SIMULATED_OUTCOMES:
         return simulated, score, level
     warnings = results.get("cross_validation", {}).get("warnings", [])
-    if level == "high":
+    # A watchlist hit may be a namesake: it makes the risk high but only a reviewer rejects on it.
+    hit_only = level == "high" and risk_level(
+        score_verifications(verifications, [c for c in codes if c != "watchlist_hit"]), thresholds) != "high"
+    if hit_only:
+        decision = FinalDecision.MANUAL_REVIEW
+    elif level == "high":
         decision = FinalDecision.REJECTED
     elif level == "medium" or any(v.result in ("failed", "inconclusive") for v in verifications):
         decision = FinalDecision.MANUAL_REVIEW

@@ -6,18 +6,23 @@ under a row lock, run slow work (OCR, matching) outside any transaction, and
 tolerate being run twice.
 """
 
+import importlib.util
 import time
 
 from django.db import transaction
 from django.utils import timezone
 
+from onboarding import watchlist
 from onboarding.actors import Actor
 from onboarding.audit import record_event
+from onboarding.errors import ValidationFailed
 from onboarding.checks import DocumentInput, get_check
+from onboarding.crossvalidation import cross_validate
 from onboarding.decision import decide
 from onboarding.models import Applicant, ApplicantStatus, Session, SessionStatus, Verification, VerificationStatus
-from onboarding.services.common import apply_transition
+from onboarding.services.common import apply_transition, get_scoped
 from onboarding.services.verifications import advance
+from onboarding.steps import DEFAULT_SETTINGS
 
 V = VerificationStatus
 # An unreadable document costs an attempt only while the applicant can still retake it.
@@ -45,6 +50,30 @@ def check_config(session, verification):
     }
 
 
+def validations(version):
+    return {**DEFAULT_SETTINGS["validations"], **version.setting("validations")}
+
+
+def _inputs(documents, kind=None):
+    return [DocumentInput(d.file.open("rb").read(), d.mime_type, kind or d.kind, d.side, str(d.id))
+            for d in documents]
+
+
+def identity_documents(applicant):
+    """The applicant's current identity document files: the portrait a selfie is compared with."""
+    return applicant.documents.filter(superseded=False, verification__type="identity_document",
+                                      verification__status__in=[V.SUBMITTED, V.PROCESSING, V.DONE])
+
+
+def check_documents(verification, applicant):
+    """What a step's check reads: its own files; a selfie also gets the identity document,
+    its own files marked kind ``selfie``."""
+    own = verification.documents.filter(superseded=False)
+    if verification.type != "selfie":
+        return _inputs(own)
+    return _inputs(identity_documents(applicant)) + _inputs(own, kind="selfie")
+
+
 def _claim_verification(verification_id):
     with transaction.atomic():
         verification = Verification.objects.select_for_update().select_related("session").get(id=verification_id)
@@ -59,20 +88,17 @@ def run_verification_check(verification_id):
     if verification is None:
         return None
     session, applicant = verification.session, verification.applicant
-    documents = [
-        DocumentInput(d.file.open("rb").read(), d.mime_type, d.kind, d.side, str(d.id))
-        for d in verification.documents.filter(superseded=False)
-    ]
+    documents = check_documents(verification, applicant)
     started = time.monotonic()
     outcome = get_check(verification.type)(documents, known_data(applicant, verification),
                                            check_config(session, verification))
     elapsed_ms = round((time.monotonic() - started) * 1000)
-    _record_check(verification_id, outcome, elapsed_ms)
+    _record_check(verification_id, outcome, elapsed_ms, [d.document_id for d in documents])
     return outcome
 
 
 @transaction.atomic
-def _record_check(verification_id, outcome, elapsed_ms):
+def _record_check(verification_id, outcome, elapsed_ms, document_ids):
     verification = Verification.objects.get(id=verification_id)
     session = Session.objects.select_for_update().get(id=verification.session_id)
     applicant = Applicant.objects.select_for_update().get(id=verification.applicant_id)
@@ -80,7 +106,8 @@ def _record_check(verification_id, outcome, elapsed_ms):
     if verification.status != V.PROCESSING:
         return  # another run recorded it first
     actor = Actor.system(session.organization_id)
-    check = {**outcome.to_dict(), "processing_time_ms": elapsed_ms, "checked_at": timezone.now().isoformat()}
+    check = {**outcome.to_dict(), "processing_time_ms": elapsed_ms, "checked_at": timezone.now().isoformat(),
+             "document_ids": document_ids}
     if outcome.unusable and session.status in RETRYABLE_SESSION:
         documents = verification.documents.filter(superseded=False)
         previous = {
@@ -108,6 +135,107 @@ def _record_check(verification_id, outcome, elapsed_ms):
         advance(session, applicant, actor, step_id=verification.step_id)
 
 
+def extraction_results(verifications):
+    return [
+        {
+            "verification_id": str(v.id),
+            "applicant_id": str(v.applicant_id),
+            "step_id": v.step_id,
+            "type": v.type,
+            "status": v.status,
+            "result": v.result,
+            "reason_codes": v.status_codes,
+            "fields": v.data.get("extracted_from_document", {}),
+            "document_ids": [str(d.id) for d in v.documents.all() if not d.superseded],
+            "processing_time_ms": (v.data.get("checks") or {}).get("processing_time_ms"),
+        }
+        for v in verifications
+    ]
+
+
+def _face_result(outcome):
+    values = {**outcome.get("details", {}), **outcome.get("fields", {})}
+    return {
+        "status": outcome["result"],
+        "confidence": values.get("confidence"),
+        "threshold": values.get("threshold"),
+        "distance": values.get("distance"),
+        "reason_codes": outcome.get("reason_codes", []),
+    }
+
+
+def face_match_result(session, verifications):
+    """The selfie against the identity document portrait, for each applicant with a checked selfie.
+
+    The selfie's own check already compared them when the identity document was in;
+    otherwise (selfie taken first) the comparison runs now."""
+    if not validations(session.workflow_version)["face_match"] or importlib.util.find_spec(
+        "onboarding.checks.face"
+    ) is None:
+        return None
+    results = []
+    for selfie in (v for v in verifications if v.type == "selfie" and v.status == V.DONE):
+        check = selfie.data.get("checks") or {}
+        portrait_ids = [str(i) for i in identity_documents(selfie.applicant).values_list("id", flat=True)]
+        if not check or not portrait_ids:
+            continue
+        if not set(portrait_ids) <= set(check.get("document_ids", [])):
+            documents = _inputs(identity_documents(selfie.applicant)) + _inputs(
+                selfie.documents.filter(superseded=False), kind="selfie")
+            check = get_check("selfie")(documents, known_data(selfie.applicant, selfie),
+                                        check_config(session, selfie)).to_dict()
+        results.append({"applicant_id": str(selfie.applicant_id), **_face_result(check)})
+    if not results:
+        return None
+    # The session's result is its weakest applicant's.
+    order = {"failed": 0, "inconclusive": 1, "passed": 2}
+    worst = min(results, key=lambda result: order.get(result["status"], 1))
+    return {**worst, "applicants": results}
+
+
+def _screened_subject(applicant, verifications):
+    """(name, birth_date, country, schema) screened for an applicant: the known data, else the ID document."""
+    if applicant.type == "legal_person":
+        company = applicant.company or {}
+        return company.get("company_name"), None, company.get("country_code"), "Company"
+    identity = applicant.identity or {}
+    document = next((v.data.get("extracted_from_document") or {} for v in verifications
+                     if v.applicant_id == applicant.id and v.type == "identity_document" and v.status == V.DONE), {})
+    name = " ".join(filter(None, (identity.get("first_name"), identity.get("last_name")))) or " ".join(
+        filter(None, (document.get("given_names"), document.get("surname"))))
+    return (name, identity.get("birth_date") or document.get("birth_date"),
+            identity.get("nationality") or document.get("nationality"), "Person")
+
+
+def watchlist_result(session, applicants, verifications, previous=None):
+    """Screening of every applicant; hits a reviewer marked false positive keep their mark
+    and no longer make the session a match."""
+    dismissed = {
+        (match.get("applicant_id"), match.get("entity_id"))
+        for match in (previous or {}).get("matches", []) if match.get("false_positive")
+    }
+    matches, screened = [], []
+    for applicant in applicants:
+        name, birth_date, country, schema = _screened_subject(applicant, verifications)
+        if not name:
+            continue
+        screened.append({"applicant_id": str(applicant.id), "name": name, "birth_date": birth_date,
+                         "country": country})
+        for hit in watchlist.screen(session.organization_id, name, birth_date=birth_date, country=country,
+                                    schema=schema):
+            key = (str(applicant.id), hit["entity_id"])
+            matches.append({**hit, "applicant_id": key[0], **({"false_positive": True} if key in dismissed else {})})
+    return {
+        "is_match": any(not match.get("false_positive") for match in matches),
+        "match_count": len(matches),
+        "matches": matches,
+        "screened": screened,
+        "threshold": watchlist.DEFAULT_THRESHOLD,
+        "datasets": watchlist.dataset_versions(session.organization_id),
+        "screened_at": timezone.now().isoformat(),
+    }
+
+
 def run_session_processing(session_id):
     """Cross-checks and decision for a session in `processing`; a no-op otherwise."""
     session = Session.objects.filter(id=session_id, status=SessionStatus.PROCESSING).first()
@@ -119,23 +247,23 @@ def run_session_processing(session_id):
         "id", flat=True
     ):
         run_verification_check(verification_id)
-    verifications = list(session.verifications.select_related("applicant").order_by("created_at"))
+    version = session.workflow_version
+    verifications = list(
+        session.verifications.select_related("applicant").prefetch_related("documents").order_by("created_at")
+    )
+    applicants = list(session.applicants.order_by("created_at"))
     results = {
-        "extraction_results": [
-            {
-                "verification_id": str(v.id),
-                "applicant_id": str(v.applicant_id),
-                "step_id": v.step_id,
-                "type": v.type,
-                "status": v.status,
-                "result": v.result,
-                "reason_codes": v.status_codes,
-                "fields": v.data.get("extracted_from_document", {}),
-                "document_ids": [str(d.id) for d in v.documents.filter(superseded=False)],
-            }
-            for v in verifications
-        ],
+        "extraction_results": extraction_results(verifications),
+        "cross_validation": cross_validate(applicants, verifications,
+                                           name_threshold=version.setting("name_match_threshold")),
     }
+    face = face_match_result(session, verifications)
+    if face is not None:
+        results["face_match_result"] = face
+    if validations(version)["watchlist"]:
+        previous = (session.processing_results.get("external_validations") or {}).get("watchlist")
+        results["external_validations"] = {"watchlist": watchlist_result(session, applicants, verifications,
+                                                                         previous)}
     final_decision, risk_score, risk_level = decide(session, verifications, results)
     results.update(
         final_decision=final_decision,
@@ -146,6 +274,35 @@ def run_session_processing(session_id):
     )
     _finish_session(session_id, results)
     return results
+
+
+@transaction.atomic
+def session_revalidate(*, actor, session_id):
+    """Re-run the external validations (the watchlist) on a session's current data, e.g.
+    after a new list was loaded. Risk score and the proposed decision are recomputed;
+    the session's status is a reviewer's to change."""
+    session = get_scoped(Session, actor, session_id, lock=True)
+    if session.data_anonymized:
+        raise ValidationFailed({"session": ["This session's personal data was erased."]})
+    verifications = list(session.verifications.select_related("applicant").order_by("created_at"))
+    applicants = list(session.applicants.order_by("created_at"))
+    results = dict(session.processing_results or {})
+    previous = (results.get("external_validations") or {}).get("watchlist")
+    results["external_validations"] = {
+        **(results.get("external_validations") or {}),
+        "watchlist": watchlist_result(session, applicants, verifications, previous),
+    }
+    final_decision, risk_score, risk_level = decide(session, verifications, results)
+    results.update(final_decision=final_decision, risk_score=risk_score, risk_level=risk_level,
+                   revalidated_at=timezone.now().isoformat())
+    session.processing_results = results
+    session.risk_score, session.risk_level = risk_score, risk_level
+    session.save(update_fields=["processing_results", "risk_score", "risk_level", "updated_at"])
+    hits = results["external_validations"]["watchlist"]
+    record_event(actor=actor, action="session.revalidated", obj=session, session=session,
+                 data={"watchlist_is_match": hits["is_match"], "watchlist_match_count": hits["match_count"],
+                       "risk_score": risk_score})
+    return session
 
 
 @transaction.atomic
