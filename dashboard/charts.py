@@ -6,6 +6,8 @@ LABEL_WIDTH = 170
 BAR_AREA = 420
 ROW_HEIGHT = 26
 COLUMN_AREA_HEIGHT = 160
+# Room at each side of a column chart for the first and last axis labels.
+COLUMN_PADDING = 24
 
 
 @dataclass
@@ -60,7 +62,7 @@ def columns(groups, series, column_width=None, width=620):
     bars, axis = [], []
     label_every = max(1, count // 10)
     for index, (label, values) in enumerate(groups):
-        x = index * slot + (slot - column_width) / 2
+        x = COLUMN_PADDING + index * slot + (slot - column_width) / 2
         base = COLUMN_AREA_HEIGHT
         for key, css, legend in series:
             value = values.get(key, 0)
@@ -72,5 +74,5 @@ def columns(groups, series, column_width=None, width=620):
         if index % label_every == 0:
             axis.append((x + column_width / 2, COLUMN_AREA_HEIGHT + 14, str(label)))
     total = sum(sum(values.values()) for _, values in groups)
-    return Chart(int(width), COLUMN_AREA_HEIGHT + 22, bars, axis, [(css, text) for _, css, text in series],
+    return Chart(int(width) + 2 * COLUMN_PADDING, COLUMN_AREA_HEIGHT + 22, bars, axis, [(css, text) for _, css, text in series],
                  empty=not total)

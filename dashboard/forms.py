@@ -23,8 +23,9 @@ DECISION_REASONS = [
     ("verified_by_reviewer", "Verified by reviewer"),
 ]
 SORT_LABELS = {
-    "-created_at": "Newest", "created_at": "Oldest", "-updated_at": "Recently updated", "updated_at": "Least recently updated",
-    "-risk_score": "Highest risk", "risk_score": "Lowest risk", "-priority": "Highest priority", "priority": "Lowest priority",
+    "-created_at": "Newest", "created_at": "Oldest", "-priority": "Highest priority", "priority": "Lowest priority",
+    "-risk_score": "Highest risk", "risk_score": "Lowest risk", "-updated_at": "Recently updated",
+    "updated_at": "Least recently updated",
 }
 
 
@@ -39,7 +40,8 @@ class InboxFilterForm(forms.Form):
     assignee = forms.ChoiceField(required=False, choices=[])
     tag = forms.CharField(required=False, max_length=100)
     environment = forms.ChoiceField(required=False, choices=[("", "Any"), *Environment.choices])
-    sort = forms.ChoiceField(required=False, choices=[(key, SORT_LABELS[key]) for key in SORTS])
+    sort = forms.ChoiceField(required=False, choices=[(key, label) for key, label in SORT_LABELS.items()
+                                                      if key in SORTS])
 
     def __init__(self, *args, workflows=(), members=(), **kwargs):
         super().__init__(*args, **kwargs)
