@@ -255,6 +255,19 @@ def read_barcode(doc, expected_name, name_kind, expected_address):
     return readings
 
 
+def printed_vs_barcode(printed, barcode):
+    """How far the printed holder and address agree with the 2D-Doc's (0..1 each):
+    a low score on a valid code points at a document edited after printing."""
+    agreement = {}
+    printed_name, barcode_name = printed["holder_name"][0], barcode.get("holder_name", (None,))[0]
+    if printed_name and barcode_name:
+        agreement["holder_name"] = compare_names(printed_name, barcode_name)
+    printed_address, barcode_address = printed["address"][0], barcode.get("address", (None,))[0]
+    if printed_address and barcode_address:
+        agreement["address"] = compare_addresses(printed_address, barcode_address)
+    return agreement
+
+
 def _reasons(readings, expected_name, expected_address, limits, accepted_types, document_type):
     reasons = []
     if accepted_types and document_type not in accepted_types:
@@ -287,9 +300,11 @@ def run(documents, known, config):
     expected_address = address if any(address.get(key) for key in ("line_1", "zip_code", "city")) else None
     readings = read_printed(text, expected_name, name_kind, expected_address)
     sources = dict.fromkeys(readings, "text")
+    agreement = None
     if doc is not None:
         # The barcode is signed by the issuer: what it carries wins over the OCR.
         barcode = read_barcode(doc, expected_name, name_kind, expected_address)
+        agreement = printed_vs_barcode(readings, barcode)
         readings.update(barcode)
         sources.update(dict.fromkeys(barcode, "twoddoc"))
 
@@ -314,6 +329,7 @@ def run(documents, known, config):
         "limits": limits,
         "name": {"expected": expected_name, "score": readings["holder_name"][1] if expected_name else None},
         "address": {"expected": expected_address, "score": readings["address"][1]},
+        "twoddoc_agrees_with_text": agreement,
     }
     reasons = _reasons(readings, expected_name, expected_address, limits, config.get("document_types"), document_type)
     if twoddoc_error:

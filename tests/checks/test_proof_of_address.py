@@ -110,6 +110,8 @@ def test_2d_doc_fields_win_over_an_altered_printed_name():
     assert result.result == FAILED
     assert result.reason_codes == ["name_mismatch"]
     assert result.fields["holder_name"] == "PAUL DURAND"
+    assert result.details["twoddoc_agrees_with_text"]["holder_name"] < 0.5
+    assert result.details["twoddoc_agrees_with_text"]["address"] == 1.0
 
 
 def test_photographed_french_bill_uses_its_2d_doc():
