@@ -73,7 +73,10 @@ def flatten_errors(detail, prefix=""):
     if isinstance(detail, dict):
         flat = {}
         for key, value in detail.items():
-            path = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(key, int):  # DRF's errors for a list item
+                path = f"{prefix}[{key}]"
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
             flat.update(flatten_errors(value, path))
         return flat
     if isinstance(detail, list):

@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.test import TestCase
 from rest_framework.test import APIClient
 
 from onboarding.models import Scope
@@ -16,8 +17,16 @@ def fresh_rate_limits():
     cache.clear()
 
 
+class CommittingClient(APIClient):
+    """Runs what each request schedules on commit (eager Celery tasks), as production does after the response."""
+
+    def request(self, **kwargs):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return super().request(**kwargs)
+
+
 def bearer(plain):
-    client = APIClient()
+    client = CommittingClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {plain}")
     return client
 

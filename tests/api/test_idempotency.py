@@ -1,0 +1,76 @@
+"""Idempotency-Key: replays, conflicts, expiry."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from onboarding.models import IdempotencyRecord, Session
+from onboarding.services.api_support import idempotency_claim, idempotency_purge
+from tests.api.conftest import V1, client_for, problem
+
+pytestmark = pytest.mark.django_db
+
+
+def create(api, workflow, key, **fields):
+    return api.post(f"{V1}/sessions", {"workflow_id": str(workflow.id), **fields}, format="json",
+                    HTTP_IDEMPOTENCY_KEY=key)
+
+
+def test_replay_returns_the_stored_response_and_creates_nothing_more(api, workflow):
+    first = create(api, workflow, "order-1", name="Anna")
+    second = create(api, workflow, "order-1", name="Anna")
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert Session.objects.count() == 1
+
+
+def test_same_key_with_another_body_is_422(api, workflow):
+    create(api, workflow, "order-2", name="Anna")
+    body = problem(create(api, workflow, "order-2", name="Bob"), 422)
+    assert "Idempotency-Key" in body["detail"]
+    assert Session.objects.count() == 1
+
+
+def test_a_duplicate_still_running_is_409(api, workflow, org):
+    fresh, key = client_for(org)
+    assert create(fresh, workflow, "probe", name="Anna").status_code == 201
+    # The same request under another key that was claimed but has not answered yet.
+    IdempotencyRecord.objects.filter(api_key=key).update(response_status=None, response_body=None, key="running")
+    body = problem(create(fresh, workflow, "running", name="Anna"), 409)
+    assert "still being processed" in body["detail"]
+    assert Session.objects.count() == 1
+
+
+def test_errors_are_replayed_too_and_keys_are_per_api_key(api, workflow, org):
+    first = create(api, workflow, "k", locale="xx")
+    assert problem(first, 400)["errors"]["locale"]
+    again = create(api, workflow, "k", locale="xx")
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    other, _ = client_for(org)
+    assert create(other, workflow, "k", name="Anna").status_code == 201
+
+
+def test_a_key_older_than_24_hours_runs_again(api, workflow):
+    create(api, workflow, "old", name="Anna")
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    assert create(api, workflow, "old", name="Anna").status_code == 201
+    assert Session.objects.count() == 2
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    assert idempotency_purge() == 1
+
+
+def test_without_the_header_every_post_acts(api, workflow):
+    for _ in range(2):
+        assert api.post(f"{V1}/sessions", {"workflow_id": str(workflow.id)}, format="json").status_code == 201
+    assert Session.objects.count() == 2
+    assert not IdempotencyRecord.objects.exists()
+
+
+def test_claim_outcomes(org):
+    _, key = client_for(org)
+    record, outcome = idempotency_claim(api_key=key, key="x", fingerprint="a")
+    assert outcome.value == "new"
+    assert idempotency_claim(api_key=key, key="x", fingerprint="a")[1].value == "in_progress"
+    assert idempotency_claim(api_key=key, key="x", fingerprint="b")[1].value == "mismatch"
