@@ -3,7 +3,7 @@ Stromrechnung, an English water bill and a French income tax notice.
 
 A document is a list of styled lines; it is drawn on an A4 page (150 dpi) with
 DejaVu fonts, or written to a PDF whose text layer holds the same lines, and can
-carry a 2D-Doc DataMatrix in its top right corner. Photos go through
+carry a 2D-Doc DataMatrix in its bottom right corner. Photos go through
 ``identity.photograph``. Everything is deterministic.
 """
 
@@ -144,10 +144,6 @@ class Bill:
     with_twoddoc: bool = False
     # Fields written into the 2D-Doc instead of the printed ones (a tampered document).
     twoddoc_overrides: dict = field(default_factory=dict)
-
-    @property
-    def holder(self):
-        return f"{self.first_name} {self.last_name}"
 
 
 def _fr(value):

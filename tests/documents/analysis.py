@@ -13,7 +13,7 @@ from datetime import date
 
 from stdnum.fr import nir
 
-from tests.documents.address import draw_page, lines, png_bytes, text_pdf
+from tests.documents.address import PAGE_SIZE, draw_page, lines, png_bytes, text_pdf
 from tests.documents.identity import Capture, photograph
 
 CARD_SIZE = (1012, 638)  # ID-1 (85.6 x 54 mm) at 300 dpi
@@ -24,7 +24,7 @@ class Drawn:
     """A document's lines and the paper they are printed on."""
 
     lines: list
-    size: tuple = (1240, 1754)
+    size: tuple = PAGE_SIZE
 
     def png(self):
         return png_bytes(draw_page(self.lines, size=self.size))
