@@ -1,0 +1,80 @@
+"""English, German and French: every portal string translated, the catalogs compiled, pages in each language."""
+
+import gettext
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from django.conf import settings
+
+from tests.factories import make_session
+from tests.portal.conftest import open_link
+
+LOCALES = ("de", "fr")
+
+
+def catalog(language):
+    with open(Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.po", "rb") as po:
+        return read_po(po, locale=language)
+
+
+@pytest.mark.parametrize("language", LOCALES)
+def test_every_message_is_translated_and_compiled(language):
+    compiled = gettext.GNUTranslations(
+        open(Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.mo", "rb"))
+    messages = [m for m in catalog(language) if m.id]
+    assert len(messages) > 150
+    for message in messages:
+        assert not message.fuzzy, message.id
+        if isinstance(message.id, tuple):
+            assert all(message.string), message.id
+            assert compiled.ngettext(*message.id, 2) == message.string[1]
+        else:
+            assert message.string, message.id
+            assert compiled.gettext(message.id) == message.string, f"{message.id}: .mo is stale, run msgfmt"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language, words", [
+    ("de", ["Ihre Schritte", "Ausweisdokument", "Weiter", "Sprache"]),
+    ("fr", ["Vos étapes", "Pièce d’identité", "Continuer", "Langue"]),
+])
+def test_overview_in_the_sessions_language(client, org, portal_workflow, language, words):
+    session = make_session(org, portal_workflow, locale=language)
+    _, path = open_link(session)
+    response = client.get(path)
+    body = response.content.decode()
+    assert f'<html lang="{language}"' in body
+    for word in words:
+        assert word in body
+    assert response["Content-Language"] == language
+
+
+@pytest.mark.django_db
+def test_errors_and_country_names_in_german(client, org, portal_workflow):
+    session = make_session(org, portal_workflow, locale="de")
+    _, path = open_link(session)
+    response = client.post(path + "steps/details/", {"email": "x"})
+    body = response.content.decode()
+    assert "Geben Sie eine gültige E-Mail-Adresse ein." in body
+    assert "Bitte korrigieren Sie Folgendes" in body
+    assert ">Deutschland</option>" in body
+    assert 'E-Mail' in body  # the integrator's per-language field label
+
+
+@pytest.mark.django_db
+def test_upload_refusal_in_french(client, org, portal_workflow):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    session = make_session(org, portal_workflow, locale="fr")
+    _, path = open_link(session)
+    response = client.post(path + "steps/selfie/", {"file": SimpleUploadedFile("a.txt", b"hello", "text/plain")})
+    assert "Seuls les photos JPEG, PNG, HEIC et les documents PDF sont acceptés." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_switching_language_on_the_page(client, link):
+    _, path = link
+    assert "Vos étapes" in client.get(path + "?lang=fr").content.decode()
+    assert "Vos étapes" in client.get(path).content.decode()
+    assert "Your steps" in client.get(path + "?lang=en").content.decode()
