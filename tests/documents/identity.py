@@ -39,6 +39,7 @@ class IdentityDocument:
     issuing_country: str = ""
     document_type: str = ""
     optional_data: str = ""
+    mrz_override: tuple = ()  # printed instead of the computed MRZ, e.g. with a wrong check digit
 
     def __post_init__(self):
         object.__setattr__(self, "issuing_country", self.issuing_country or self.nationality)
@@ -46,7 +47,7 @@ class IdentityDocument:
         object.__setattr__(self, "document_type", self.document_type or default_type)
 
     def mrz_lines(self):
-        return compose_mrz(self)
+        return self.mrz_override or compose_mrz(self)
 
 
 def _pad(value, width):

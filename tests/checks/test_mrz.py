@@ -1,0 +1,115 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from onboarding.checks import mrz
+
+# The specimens printed in ICAO Doc 9303 (parts 4 to 7).
+TD3_SPECIMEN = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+TD1_SPECIMEN = ("I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<")
+TD2_SPECIMEN = ("I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6")
+MRVA_SPECIMEN = ("V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L8988901C4XXX4009078F96121096ZE184226B<<<<<<")
+MRVB_SPECIMEN = ("V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "L8988901C4XXX4009078F9612109<<<<<<<<")
+
+
+@pytest.mark.parametrize(
+    "data, digit",
+    [("L898902C3", "6"), ("740812", "2"), ("120415", "9"), ("ZE184226B<<<<<", "1"), ("D23145890", "7"),
+     ("L898902C3674081221204159ZE184226B<<<<<1", "0"), ("<<<<<<", "0")],
+)  # fmt: skip
+def test_check_digits_of_icao_specimens(data, digit):
+    assert mrz.check_digit(data) == digit
+
+
+def test_passport_specimen_parses_to_its_holder():
+    passport = mrz.parse(TD3_SPECIMEN)
+    assert passport.format == "TD3"
+    assert passport.valid
+    assert passport.fields() == {
+        "surname": "ERIKSSON",
+        "given_names": "ANNA MARIA",
+        "document_number": "L898902C3",
+        "document_type": "P",
+        "issuing_country": "UTO",
+        "nationality": "UTO",
+        "birth_date": "1974-08-12",
+        "sex": "F",
+        "expiry_date": "2012-04-15",
+    }
+    assert passport.optional_data == "ZE184226B"
+
+
+@pytest.mark.parametrize("lines, fmt", [(TD1_SPECIMEN, "TD1"), (TD2_SPECIMEN, "TD2")])
+def test_id_card_specimens_parse(lines, fmt):
+    card = mrz.parse(lines)
+    assert card.format == fmt
+    assert card.valid
+    assert set(card.check_digits) == {"document_number_check", "birth_date_check", "expiry_date_check", "composite_check"}
+    assert (card.document_number, card.surname, card.given_names) == ("D23145890", "ERIKSSON", "ANNA MARIA")
+    assert (card.birth_date, card.expiry_date, card.sex) == ("1974-08-12", "2012-04-15", "F")
+
+
+@pytest.mark.parametrize("lines, fmt", [(MRVA_SPECIMEN, "MRVA"), (MRVB_SPECIMEN, "MRVB")])
+def test_visa_specimens_parse_without_composite_check(lines, fmt):
+    visa = mrz.parse(lines)
+    assert visa.format == fmt
+    assert visa.valid
+    assert "composite_check" not in visa.check_digits
+    assert (visa.document_number, visa.nationality, visa.birth_date) == ("L8988901C", "XXX", "1940-09-07")
+
+
+def test_altered_birth_date_fails_its_check_digit_and_the_composite():
+    line2 = TD3_SPECIMEN[1].replace("740812", "740813")
+    assert mrz.parse((TD3_SPECIMEN[0], line2)).failed_check_digits == ["birth_date_check", "composite_check"]
+
+
+def test_long_td1_document_number_continues_in_optional_data():
+    number = "D23145890123"
+    line1 = mrz.FILLER.join(["I", "UTO" + number[:9], number[9:] + mrz.check_digit(number)]).ljust(30, "<")
+    line2_data = "7408122F1204159UTO<<<<<<<<<<<"
+    composite = mrz.check_digit(line1[5:30] + line2_data[0:7] + line2_data[8:15] + line2_data[18:29])
+    card = mrz.parse((line1, line2_data + composite, TD1_SPECIMEN[2]))
+    assert card.document_number == number
+    assert card.valid
+
+
+def test_shapes_of_no_format_are_refused():
+    with pytest.raises(mrz.InvalidMrz):
+        mrz.parse((TD3_SPECIMEN[0], TD3_SPECIMEN[1][:40]))
+    with pytest.raises(mrz.InvalidMrz):
+        mrz.parse((TD3_SPECIMEN[0], TD3_SPECIMEN[1].replace("L", "l")))
+
+
+def test_dates_take_their_century_from_what_they_are():
+    assert mrz.parse_date("991231", birth=True) == "1999-12-31"
+    assert mrz.parse_date("051231", birth=False) == "2005-12-31"
+    assert mrz.parse_date("351231", birth=False) == "2035-12-31"
+    assert mrz.parse_date("<<<<<<", birth=True) is None
+    assert mrz.parse_date("991331", birth=True) is None
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [("Müller-Lüdenscheidt", "MUELLER<LUEDENSCHEIDT"), ("O'Brien", "OBRIEN"), ("Øster", "OESTER"),
+     ("Ibáñez", "IBANEZ"), ("Van der Berg", "VAN<DER<BERG"), ("Strauß", "STRAUSS")],
+)  # fmt: skip
+def test_names_are_transliterated_as_icao_recommends(name, expected):
+    assert mrz.transliterate(name) == expected
+
+
+def test_name_field_is_truncated_to_its_width():
+    assert mrz.name_field("Wolfeschlegelsteinhausenbergerdorff", "Hubert", 30) == "WOLFESCHLEGELSTEINHAUSENBERGER"
+    assert mrz.name_field("Eriksson", "Anna Maria", 39) == "ERIKSSON<<ANNA<MARIA".ljust(39, "<")
+
+
+@given(st.text(alphabet=mrz.ALPHABET, min_size=1, max_size=40))
+def test_any_data_validates_with_its_own_check_digit(data):
+    assert mrz.check_digit_matches(data, mrz.check_digit(data))
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=20), st.data())
+def test_any_single_digit_change_breaks_the_check_digit(digits, draw):
+    position = draw.draw(st.integers(0, len(digits) - 1))
+    replacement = draw.draw(st.sampled_from([d for d in "0123456789" if d != digits[position]]))
+    changed = digits[:position] + replacement + digits[position + 1 :]
+    assert not mrz.check_digit_matches(changed, mrz.check_digit(digits))
