@@ -6,7 +6,6 @@ under a row lock, run slow work (OCR, matching) outside any transaction, and
 tolerate being run twice.
 """
 
-import importlib.util
 import time
 
 from django.db import transaction
@@ -16,7 +15,7 @@ from onboarding import watchlist
 from onboarding.actors import Actor
 from onboarding.audit import record_event
 from onboarding.errors import ValidationFailed
-from onboarding.checks import DocumentInput, get_check
+from onboarding.checks import CHECK_MODULES, DocumentInput, get_check
 from onboarding.crossvalidation import cross_validate
 from onboarding.decision import decide
 from onboarding.models import Applicant, ApplicantStatus, Session, SessionStatus, Verification, VerificationStatus
@@ -164,14 +163,22 @@ def _face_result(outcome):
     }
 
 
+def face_check_available():
+    try:
+        get_check("selfie")
+    except ModuleNotFoundError as exc:
+        if exc.name != CHECK_MODULES["selfie"]:
+            raise  # the module is there but one of its libraries is not: that is a broken install
+        return False
+    return True
+
+
 def face_match_result(session, verifications):
     """The selfie against the identity document portrait, for each applicant with a checked selfie.
 
     The selfie's own check already compared them when the identity document was in;
     otherwise (selfie taken first) the comparison runs now."""
-    if not validations(session.workflow_version)["face_match"] or importlib.util.find_spec(
-        "onboarding.checks.face"
-    ) is None:
+    if not validations(session.workflow_version)["face_match"] or not face_check_available():
         return None
     results = []
     for selfie in (v for v in verifications if v.type == "selfie" and v.status == V.DONE):
