@@ -141,6 +141,7 @@ def signing_session_create(*, actor, email, phone_number="", redirect_url="", do
         services.document_add(actor=actor, verification_id=verification.id, content=content,
                               filename="document.pdf", kind=PDF_TO_SIGN)
         link = services.links_generate(actor=actor, session_id=session.id)[0]
+    session.refresh_from_db()
     return session, link
 
 
