@@ -91,6 +91,10 @@ def check_input(actor, workflow_id, data):
                 errors[f"{path}.{name}"] = ["Not used by this workflow's steps." if path == "input"
                                             else "Unknown field."]
             continue
+        if error.validator == "required":
+            for name in sorted(set(error.validator_value) - set(error.instance)):
+                errors[f"{path}.{name}"] = ["This field is required."]
+            continue
         errors.setdefault(path, []).append(error.message)
     _, form_errors = validate_form_fields([{**field, "required": False} for field in form_fields(version)],
                                           data.get("form") or {})

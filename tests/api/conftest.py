@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.cache import cache
 from django.test import TestCase
@@ -55,3 +57,28 @@ def problem(response, status):
     assert body["status"] == status
     assert body["title"] and body["type"] and "detail" in body
     return body
+
+
+def png(color=(200, 30, 30), size=(60, 40)):
+    """A small real PNG, made at test time."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="PNG")
+    return out.getvalue()
+
+
+def pdf(pages=1):
+    """A small real PDF (blank pages), made at test time."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    images = [Image.new("RGB", (200, 280), "white") for _ in range(pages)]
+    images[0].save(out, format="PDF", save_all=True, append_images=images[1:])
+    return out.getvalue()
+
+
+def uploaded(content, name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
