@@ -483,14 +483,15 @@ def _passes(lines, spans):
 
 
 def _fix(lines, fmt, observed, confusable):
-    """The lines with every check digit passing, or None when that takes guessing.
+    """(lines, corrections, names of the checks still failing) after fixing what can be fixed
+    without guessing.
 
-    A failing check is fixed first from what Tesseract itself read differently
-    (two passes, a glyph read as two characters): the one combination of those that
-    passes. Failing that, and only when the readings agreed everywhere else, one
-    substitution among known confusions (or of the one unknown character). Either
-    fix is taken only when exactly one candidate satisfies the check digits. Field
-    checks come first, then the composite check guards everything at once.
+    A failing check is fixed first from what was read differently in its cells (two
+    Tesseract passes, a glyph read as two characters, the OCR-B shape): the one
+    combination of those that passes. Failing that, and only when the readings agreed
+    everywhere else, one substitution among known confusions (or of the one unknown
+    character). Either fix is taken only when exactly one candidate satisfies the check
+    digits. Field checks come first, then the composite check guards everything at once.
     """
     lines = [list(line) for line in lines]
     spans = mrz.check_digit_spans(fmt)
@@ -499,21 +500,26 @@ def _fix(lines, fmt, observed, confusable):
         judged = list(spans.values()) if name == "composite_check" else [spans[name]]
         if all(_passes(lines, s) for s in judged):
             continue
-        covered, digit_field, _ = spans[name]
-        positions = [(line, i) for line, start, end in covered for i in range(start, end)]
-        positions.append((digit_field.line, digit_field.start))
+        positions = _positions(spans[name])
         disputed = [(p, observed(*p)) for p in positions if observed(*p)]
         unknown = [p for p in positions if lines[p[0]][p[1]] == _UNKNOWN]
         fixes = _passing_combinations(lines, judged, [(p, [lines[p[0]][p[1]], *opts]) for p, opts in disputed])
         if not fixes and len(disputed) <= 1 and len(unknown) <= 1:
             suspects = unknown or positions
             fixes = _passing_combinations(lines, judged, [(p, confusable(*p)) for p in suspects], one_at_a_time=True)
-        if len(fixes) != 1:
-            return None, corrections
-        for (line, i), char in fixes[0]:
-            corrections.append({"line": line, "position": i, "read": lines[line][i], "corrected": char})
-            lines[line][i] = char
-    return ["".join(line) for line in lines], corrections
+        if len(fixes) == 1:
+            for (line, i), char in fixes[0]:
+                corrections.append({"line": line, "position": i, "read": lines[line][i], "corrected": char})
+                lines[line][i] = char
+    failing = [name for name, s in spans.items() if not _passes(lines, s)]
+    return ["".join(line) for line in lines], corrections, failing
+
+
+def _positions(spans):
+    """The cells a check digit covers, the digit's own cell last."""
+    covered, digit_field, _ = spans
+    positions = [(line, i) for line, start, end in covered for i in range(start, end)]
+    return positions + [(digit_field.line, digit_field.start)]
 
 
 def _passing_combinations(lines, judged, options, one_at_a_time=False):
@@ -620,15 +626,21 @@ def read_image(image):
         cell = by_key[(line, i)]
         return _candidates(chars[line][i], kinds[line][i], cell.shape == _UNSURE, height_classes.get((line, i)))
 
-    fixed, corrections = _fix(chars, fmt, observed, confusable)
+    fixed, corrections, failing = _fix(chars, fmt, observed, confusable)
     timings["total"] = _ms(started)
-    raw = ["".join(line) for line in chars]
-    doubts = {key for key in by_key if chars[key[0]][key[1]] != mrz.FILLER and observed(*key)}
-    if any(_UNKNOWN in line for line in raw) or doubts & set(_unchecked_cells(fmt)):
-        return MrzReading(lines=raw, mrz=None, corrections=corrections, timings_ms=timings)
-    if fixed is None:
-        # Every reading agreed and still a check digit fails: the MRZ itself is wrong.
-        return MrzReading(lines=raw, mrz=None if doubts else mrz.parse(raw), timings_ms=timings)
+    spans = mrz.check_digit_spans(fmt)
+    # A cell is settled when a passing field check covers it or every reading agreed.
+    settled = {p for name, s in spans.items() if name != "composite_check" and name not in failing for p in _positions(s)}
+    doubtful = {
+        (line, i)
+        for (line, i) in by_key
+        if fixed[line][i] == _UNKNOWN
+        or ((line, i) not in settled and set(observed(line, i)) - {fixed[line][i]})
+    }
+    in_failing = {p for name in failing for p in _positions(spans[name])}
+    if doubtful & (set(_unchecked_cells(fmt)) | in_failing):
+        return MrzReading(lines=["".join(line) for line in chars], mrz=None, corrections=corrections, timings_ms=timings)
+    # What remains failing was read the same by every pass: the printed MRZ itself is wrong.
     return MrzReading(lines=fixed, mrz=mrz.parse(fixed), corrections=corrections, timings_ms=timings)
 
 

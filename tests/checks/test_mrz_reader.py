@@ -71,13 +71,16 @@ def test_correction_is_taken_only_when_exactly_one_candidate_passes():
     assert "".join(lines[1]) == "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
 
     unknown = [list(line1), list("L898902C36UTO74081?2F1204159ZE184226B<<<<<10")]
-    fixed, corrections = mrz_reader._fix(unknown, "TD3", lambda *_: [], lambda line, i: list("0123456789"))
+    fixed, corrections, failing = mrz_reader._fix(unknown, "TD3", lambda *_: [], lambda line, i: list("0123456789"))
     assert fixed[1] == "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
     assert corrections == [{"line": 1, "position": 18, "read": "?", "corrected": "2"}]
+    assert failing == []
 
     # Two unknown digits in one date: several pairs would pass, so nothing is guessed.
     two_unknown = [list(line1), list("L898902C36UTO74081??F1204159ZE184226B<<<<<10")]
-    assert mrz_reader._fix(two_unknown, "TD3", lambda *_: [], lambda line, i: list("0123456789"))[0] is None
+    fixed, corrections, failing = mrz_reader._fix(two_unknown, "TD3", lambda *_: [], lambda line, i: list("0123456789"))
+    assert (fixed[1][18:20], corrections) == ("??", [])
+    assert failing == ["birth_date_check", "composite_check"]
 
 
 @pytest.mark.slow

@@ -1,0 +1,100 @@
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, DocumentInput, get_check
+from tests.documents.identity import IdentityDocument, as_pdf, photograph, render
+
+run = get_check("identity_document")
+TODAY = date.today()
+PASSPORT = IdentityDocument(
+    surname="Müller", given_names="Jean-Luc", birth_date=date(1985, 3, 14), sex="M", nationality="DEU",
+    document_number="C01X00T47", expiry_date=date(TODAY.year + 5, 6, 30), format="TD3",
+)  # fmt: skip
+APPLICANT = {"identity": {"first_name": "Jean-Luc", "last_name": "Müller", "birth_date": "1985-03-14", "nationality": "DE"}}
+
+
+def passport_upload(document=PASSPORT):
+    return [DocumentInput(content=photograph(render(document)[-1]), mime_type="image/png", kind="passport", side="front")]
+
+
+@pytest.fixture(scope="module")
+def passport_result():
+    return run(passport_upload(), APPLICANT, {})
+
+
+def test_matching_passport_passes_with_its_fields(passport_result):
+    assert passport_result.result == PASSED
+    assert passport_result.reason_codes == []
+    assert passport_result.fields == {
+        "surname": "MUELLER",
+        "given_names": "JEAN LUC",
+        "document_number": "C01X00T47",
+        "document_type": "P",
+        "issuing_country": "DEU",
+        "nationality": "DEU",
+        "birth_date": "1985-03-14",
+        "sex": "M",
+        "expiry_date": PASSPORT.expiry_date.isoformat(),
+    }
+
+
+def test_details_keep_the_raw_lines_check_digits_and_timings(passport_result):
+    details = passport_result.details
+    assert details["mrz_lines"] == list(PASSPORT.mrz_lines())
+    assert all(details["check_digits"].values())
+    assert details["timings_ms"]["total"] > 0
+
+
+def test_mismatching_applicant_data_fails_with_one_code_per_field(passport_result):
+    other = {"identity": {"first_name": "Paul", "last_name": "Schmidt", "birth_date": "1986-03-14", "nationality": "FRA"}}
+    result = run(passport_upload(), other, {})
+    assert result.result == FAILED
+    assert set(result.reason_codes) == {"name_mismatch", "birth_date_mismatch", "nationality_mismatch"}
+
+
+def test_id_card_front_and_back_pdf_passes():
+    card = replace(PASSPORT, format="TD1", document_type="I")
+    front, back = render(card)
+    documents = [DocumentInput(content=as_pdf([front, back]), mime_type="application/pdf", kind="id_card")]
+    result = run(documents, APPLICANT, {})
+    assert result.result == PASSED
+    assert result.fields["document_type"] == "I"
+
+
+def test_expired_document_fails():
+    expired = replace(PASSPORT, expiry_date=date(TODAY.year - 1, 1, 31))
+    result = run(passport_upload(expired), APPLICANT, {})
+    assert result.result == FAILED
+    assert result.reason_codes == ["document_expired"]
+
+
+def test_minor_fails_the_configured_minimum_age():
+    minor = replace(PASSPORT, birth_date=date(TODAY.year - 16, 1, 1))
+    result = run(passport_upload(minor), {}, {"min_age": 18})
+    assert result.reason_codes == ["underage"]
+    assert run(passport_upload(minor), {}, {"min_age": 16}).result == PASSED
+
+
+def test_wrong_printed_check_digit_fails_as_invalid_checksum():
+    line1, line2 = PASSPORT.mrz_lines()
+    wrong_digit = str((int(line2[19]) + 1) % 10)  # the birth date's check digit
+    tampered = replace(PASSPORT, mrz_override=(line1, line2[:19] + wrong_digit + line2[20:]))
+    result = run(passport_upload(tampered), APPLICANT, {})
+    assert result.result == FAILED
+    assert "mrz_checksum_invalid" in result.reason_codes
+    assert result.details["check_digits"]["birth_date_check"] is False
+
+
+def test_photo_without_mrz_is_unusable():
+    blank = photograph(render(replace(PASSPORT, format="TD1"))[0])  # a card front has no MRZ
+    result = run([DocumentInput(content=blank, mime_type="image/png")], APPLICANT, {})
+    assert result.result == INCONCLUSIVE
+    assert result.reason_codes == ["mrz_unreadable"]
+    assert result.unusable
+
+
+def test_bytes_that_are_no_image_are_unusable():
+    result = run([DocumentInput(content=b"not an image", mime_type="image/png")], APPLICANT, {})
+    assert (result.result, result.reason_codes, result.unusable) == (INCONCLUSIVE, ["mrz_unreadable"], True)
