@@ -62,6 +62,9 @@ REASONS = {
 }
 UNKNOWN_REASON = _("The document could not be used.")
 
+# Shown beside the consent box and kept, in the applicant's language, as signing evidence.
+CONSENT_TEXT = _("I have read the document and I agree to sign it electronically.")
+
 STATES = {
     "open": _("To do"),
     "checking": _("Received, being checked"),

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,7 +12,8 @@ from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.services import portal
 from portal import fields as f
 from portal.access import applicant_link
-from portal.labels import DOCUMENT_KINDS, ROLES, STATES, reason_text, step_title
+from portal.labels import CONSENT_TEXT, DOCUMENT_KINDS, ROLES, STATES, reason_text, step_title
+from portal.security import client_address
 
 
 def _url(request, name, **kwargs):
@@ -37,8 +39,10 @@ def _base_context(request, steps):
 
 
 def _step_row(request, step):
+    # Open steps link to their page, and so does a signed step: its page returns the signed PDF.
+    linked = step.is_open or (step.type == "signature" and step.state in (portal.CHECKING, portal.DONE))
     return {"state": step, "title": step_title(step.step), "state_text": STATES[step.state],
-            "url": _url(request, "step", step_id=step.id)}
+            "url": _url(request, "step", step_id=step.id) if linked else ""}
 
 
 @applicant_link
@@ -106,6 +110,40 @@ def step_skip(request, step_id):
         return redirect(_url(request, "step", step_id=step_id))
     messages.success(request, _("Step skipped."))
     return redirect(_next_url(request, step))
+
+
+@applicant_link
+@require_http_methods(["GET"])
+def step_pdf(request, step_id):
+    """The filled PDF a signature step asks the applicant to sign."""
+    step = portal.open_step(request.applicant, step_id)
+    if step is None or step.type != "signature":
+        return redirect(_url(request, "overview"))
+    try:
+        content = portal.signature_preview(actor=request.actor, step=step)
+    except (ValidationFailed, InvalidTransition):
+        messages.error(request, _("The document to sign is not available. Please contact the company that sent "
+                                  "you this link."))
+        return redirect(_url(request, "step", step_id=step_id))
+    return _pdf_response(content, "document.pdf")
+
+
+@applicant_link
+@require_http_methods(["GET"])
+def signed_pdf(request, step_id):
+    """The signed PDF, returned to the applicant once they have signed."""
+    step = portal.open_step(request.applicant, step_id)
+    document = portal.signed_document(step) if step else None
+    if document is None:
+        return redirect(_url(request, "overview"))
+    with document.file.open("rb") as handle:
+        return _pdf_response(handle.read(), "signed.pdf")
+
+
+def _pdf_response(content, filename):
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @applicant_link
@@ -184,7 +222,15 @@ def handle_company(request, step):
 
 
 def handle_signature(request, step):
-    portal.signature_consent(actor=request.actor, step=step, consent="consent" in request.POST)
+    try:
+        portal.signature_sign(actor=request.actor, step=step, consent="consent" in request.POST,
+                              consent_text=str(CONSENT_TEXT), ip=client_address(request),
+                              user_agent=request.META.get("HTTP_USER_AGENT", ""))
+    except ValidationFailed as exc:
+        if "consent" in exc.errors:
+            raise
+        raise ValidationFailed({"document": [_("The document to sign is not available. Please contact the "
+                                               "company that sent you this link.")]}) from exc
 
 
 def handle_parties(request, step):
@@ -282,8 +328,11 @@ def _step_context(request, step, errors):
             f.file_control("file", _("Registration certificate"), errors=errors.get("file"), current=_current(step)),
         ]
     elif step.type == "signature":
-        controls = [f.control("consent", _("I have read the document and I agree to sign it electronically."),
-                              kind="checkbox", value="consent" in post, errors=errors.get("consent"), required=True)]
+        controls = [f.control("consent", str(CONSENT_TEXT), kind="checkbox", value="consent" in post,
+                              errors=errors.get("consent"), required=True)]
+        extra["document_url"] = _url(request, "step_pdf", step_id=step.id)
+        if portal.signed_document(step):
+            extra["signed_url"] = _url(request, "signed_pdf", step_id=step.id)
     elif step.type == "related_parties":
         controls = [
             f.control("first_name", _("First name"), value=post.get("first_name", ""), errors=errors.get("first_name"),

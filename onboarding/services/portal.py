@@ -301,13 +301,28 @@ def company_submit(*, actor, step, registration_number, country_code):
     return verification_submit(actor=actor, verification_id=step.verification.id, data=cleaned)
 
 
-def signature_consent(*, actor, step, consent):
-    """The applicant explicitly agrees to sign the step's document."""
+def signature_sign(*, actor, step, consent, consent_text, ip="", user_agent=""):
+    """The applicant explicitly agreed: the step's filled PDF is signed and the step submitted."""
+    from onboarding import signing
+
     _require_open(step)
     if not consent:
         raise ValidationFailed({"consent": [_("Tick the box to give your consent.")]})
-    return verification_submit(actor=actor, verification_id=step.verification.id,
-                               data={"consent": True, "consented_at": timezone.now().isoformat()})
+    return signing.signature_sign(actor=actor, verification_id=step.verification.id, consent_text=consent_text,
+                                  ip=ip, user_agent=user_agent)
+
+
+def signature_preview(*, actor, step):
+    """The filled PDF the applicant is asked to sign."""
+    from onboarding import signing
+
+    return signing.signature_preview(actor=actor, verification_id=step.verification.id)
+
+
+def signed_document(step):
+    from onboarding.signing import SIGNED_PDF
+
+    return next((d for d in reversed(step.documents) if d.kind == SIGNED_PDF), None)
 
 
 # Related parties ----------------------------------------------------------------------------------

@@ -53,3 +53,19 @@ def company_link(org):
     workflow = make_workflow(org, steps=[*COMPANY_STEPS, *ALL_STEPS[:1]])
     session = make_session(org, workflow, input={"company": {"company_name": "Atelier Dubois"}})
     return open_link(session)
+
+
+@pytest.fixture(scope="session")
+def signing_pkcs12(tmp_path_factory):
+    from onboarding.signing_certificate import self_signed_pkcs12
+
+    path = tmp_path_factory.mktemp("signing") / "organization.p12"
+    path.write_bytes(self_signed_pkcs12("Portal test signing", organization="Portal test", password=b"secret"))
+    return path
+
+
+@pytest.fixture
+def signing_settings(settings, signing_pkcs12):
+    settings.SIGNING_PKCS12_PATH = str(signing_pkcs12)
+    settings.SIGNING_PKCS12_PASSWORD = "secret"
+    settings.TIMESTAMP_URL = ""

@@ -135,7 +135,7 @@ def test_finish_is_refused_while_required_steps_are_open(client, link):
 
 def test_submitted_step_waits_for_its_check(client, link):
     applicant, path = link
-    client.post(path + "steps/sign/", {"consent": "on"})  # the check runs after commit, not here
+    client.post(path + "steps/selfie/", {"file": SimpleUploadedFile("me.jpg", photo_bytes())})  # checked after commit
     overview = client.get(path).content.decode()
     assert "Received, being checked" in overview
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from onboarding.models import Applicant, Session
-from tests.factories import make_session, make_workflow
+from tests.factories import make_session, make_workflow, system
 from tests.portal.conftest import ALL_STEPS, open_link
 from tests.portal.images import bomb_png, pdf_bytes, photo_bytes
 
@@ -286,14 +286,60 @@ def test_related_parties_refusals(client, company_link):
 # Signature ----------------------------------------------------------------------------------------
 
 
-def test_signature_needs_explicit_consent(client, link):
-    applicant, path = link
-    response = client.post(path + "steps/sign/", {})
+@pytest.fixture
+def signing_link(org, signing_settings):
+    from onboarding import signing
+    from tests.signing.pdfs import form_pdf
+
+    session, link = signing.signing_session_create(
+        actor=system(org), email="anna@example.com", document=form_pdf(),
+        sign_fields=[{"field_id": "signature", "actor_id": "signer"}],
+        fill_fields=[{"field_id": "last_name", "value": "${identity.last_name}"}],
+        identity={"first_name": "Anna", "last_name": "Eriksson"})
+    return session.applicants.get(), f"/s/{link.token}/"
+
+
+def test_signature_shows_the_filled_pdf_and_needs_explicit_consent(client, signing_link):
+    from tests.signing.pdfs import page_text
+
+    applicant, path = signing_link
+    page = client.get(path + "steps/signature/").content.decode()
+    assert f'href="{path}steps/signature/document.pdf"' in page
+    preview = client.get(path + "steps/signature/document.pdf")
+    assert preview["Content-Type"] == "application/pdf"
+    assert preview["Content-Disposition"].startswith("attachment")
+    assert "Eriksson" in page_text(preview.content)
+    response = client.post(path + "steps/signature/", {})
     assert response.status_code == 400
     assert "Tick the box to give your consent." in response.content.decode()
-    assert client.post(path + "steps/sign/", {"consent": "on"}).status_code == 302
-    submitted = verification(applicant, "sign").data["submitted"]
-    assert submitted["consent"] is True and "consented_at" in submitted
+    assert not applicant.documents.filter(kind="signed_pdf").exists()
+
+
+def test_signing_returns_the_signed_pdf(client, signing_link):
+    from onboarding import signing_certificate, signing_pdf
+
+    applicant, path = signing_link
+    response = client.post(path + "steps/signature/", {"consent": "on"}, HTTP_USER_AGENT="PhoneBrowser/1.0")
+    assert response.status_code == 302
+    signature = verification(applicant, "signature")
+    evidence = signature.data["submitted"]["signature_evidence"]
+    assert evidence["consent_text"] == "I have read the document and I agree to sign it electronically."
+    assert evidence["user_agent"] == "PhoneBrowser/1.0"
+    assert f'href="{path}steps/signature/"' in client.get(path).content.decode()
+    page = client.get(path + "steps/signature/").content.decode()
+    assert "Download the signed document (PDF)" in page
+    signed = client.get(path + "steps/signature/signed.pdf")
+    assert signed["Content-Disposition"].startswith("attachment")
+    (status,) = signing_pdf.validate(signed.content, [signing_certificate.certificate()])
+    assert status.intact and status.valid
+
+
+def test_signature_step_without_a_document_says_so(client, link):
+    applicant, path = link
+    response = client.post(path + "steps/sign/", {"consent": "on"})
+    assert response.status_code == 400
+    assert "The document to sign is not available." in response.content.decode()
+    assert verification(applicant, "sign").status == "awaiting_data"
 
 
 # Skipping and closed steps --------------------------------------------------------------------------
@@ -311,10 +357,10 @@ def test_optional_step_can_be_skipped_required_cannot(client, link):
 
 def test_a_submitted_step_cannot_be_sent_twice(client, link):
     applicant, path = link
-    client.post(path + "steps/sign/", {"consent": "on"})
-    page = client.get(path + "steps/sign/").content.decode()
+    client.post(path + "steps/selfie/", {"file": upload()})
+    page = client.get(path + "steps/selfie/").content.decode()
     assert "We have received this step and are checking it." in page
-    response = client.post(path + "steps/sign/", {"consent": "on"})
+    response = client.post(path + "steps/selfie/", {"file": upload()})
     assert response.status_code == 400
     assert "This step cannot be changed now." in response.content.decode()
 
