@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse
 from django.urls import reverse
@@ -66,7 +67,10 @@ class DocumentDownloadView(ApiView):
             raise LinkUnavailable() from None
         except signing.BadSignature:
             raise NotFound("Document not found.") from None
-        document = Document.objects.filter(id=payload.get("d"), organization_id=payload.get("o")).first()
+        try:
+            document = Document.objects.filter(id=payload.get("d"), organization_id=payload.get("o")).first()
+        except (ValueError, ValidationError):
+            document = None
         if document is None or not document.file:
             raise NotFound("Document not found.")
         response = FileResponse(document.file.open("rb"), as_attachment=True, filename=download_name(document),

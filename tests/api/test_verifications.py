@@ -1,0 +1,120 @@
+"""Applicants, verifications, uploads and signed document downloads."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import signing
+
+from onboarding.api.documents import DOWNLOAD_SALT
+from onboarding.models import Applicant, Document
+from tests.api.conftest import V1, client_for, pdf, png, problem, uploaded
+from tests.factories import FORM_ONLY_STEPS, make_session, make_workflow
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def form_session(org):
+    return make_session(org, make_workflow(org, steps=FORM_ONLY_STEPS), input={})
+
+
+def test_applicants_add_read_update_remove(api, form_session):
+    url = f"{V1}/sessions/{form_session.id}/applicants"
+    response = api.post(url, {"type": "legal_person", "company": {"company_name": "Acme SAS", "country_code": "FR"}},
+                        format="json")
+    assert response.status_code == 201, response.json()
+    applicant = response.json()
+    assert applicant["type"] == "legal_person" and applicant["verifications"][0]["step_id"] == "details"
+    response = api.patch(f"{V1}/applicants/{applicant['id']}", {"company": {"registration_number": "552100554"}},
+                         format="json")
+    assert response.json()["company"] == {"company_name": "Acme SAS", "country_code": "FR",
+                                          "registration_number": "552100554"}
+    body = problem(api.patch(f"{V1}/applicants/{applicant['id']}", {"company": {"ceo": "x"}}, format="json"), 400)
+    assert "applicant.company.ceo" in body["errors"]
+    assert api.delete(f"{V1}/applicants/{applicant['id']}").status_code == 204
+    problem(api.get(f"{V1}/applicants/{applicant['id']}"), 404)
+    only = form_session.applicants.get()
+    problem(api.delete(f"{V1}/applicants/{only.id}"), 400)  # a session keeps one applicant
+
+
+def test_attach_by_type_or_step_and_resolve(api, form_session):
+    applicant = form_session.applicants.get()
+    response = api.post(f"{V1}/verifications", {"applicant_id": str(applicant.id), "type": "bank_account"},
+                        format="json")
+    assert response.status_code == 201
+    attached = response.json()
+    assert (attached["type"], attached["status"], attached["documents"]) == ("bank_account", "awaiting_data", [])
+    problem(api.post(f"{V1}/verifications", {"applicant_id": str(applicant.id), "step_id": "nope"}, format="json"),
+            400)
+    problem(api.post(f"{V1}/verifications", {"applicant_id": str(applicant.id)}, format="json"), 400)
+    body = problem(api.post(f"{V1}/verifications/{attached['id']}/resolve", {"result": "passed"}, format="json"),
+                   400)
+    assert body["errors"] == {"note": ["This field is required."]}
+    response = api.post(f"{V1}/verifications/{attached['id']}/resolve",
+                        {"result": "passed", "note": "checked by phone"}, format="json")
+    assert (response.json()["status"], response.json()["result"], response.json()["resolution_note"]) == (
+        "done", "passed", "checked by phone")
+    assert api.get(f"{V1}/verifications/{attached['id']}").json()["status"] == "done"
+
+
+def test_upload_then_download_through_a_short_lived_signed_url(api, org, client):
+    session = make_session(org)
+    verification = session.verifications.get(step_id="identity")
+    response = api.post(f"{V1}/verifications/{verification.id}/documents",
+                        {"file": uploaded(png(), "passport.png"), "kind": "passport", "side": "front"},
+                        format="multipart")
+    assert response.status_code == 201, response.json()
+    document = response.json()["document"]
+    assert (document["mime_type"], document["kind"], document["side"]) == ("image/png", "passport", "front")
+    assert response.json()["verification"]["status"] == "awaiting_data"
+
+    url_body = api.get(f"{V1}/sessions/{session.id}/documents/{document['id']}/url").json()
+    download = client.get(url_body["url"])  # no key needed: the signature is the credential
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith('attachment; filename="passport.png"')
+    assert download["Content-Type"] == "image/png"
+    assert b"".join(download.streaming_content) == Document.objects.get(id=document["id"]).file.read()
+    problem(client.get(url_body["url"].replace("/documents/", "/documents/x")), 404)
+
+
+def test_an_expired_download_url_is_gone(api, org, client, monkeypatch):
+    session = make_session(org)
+    verification = session.verifications.get(step_id="identity")
+    document_id = api.post(f"{V1}/verifications/{verification.id}/documents",
+                           {"file": uploaded(pdf(), "id.pdf")}, format="multipart").json()["document"]["id"]
+    url = api.get(f"{V1}/sessions/{session.id}/documents/{document_id}/url").json()["url"]
+    monkeypatch.setattr("onboarding.api.documents.DOWNLOAD_TTL", timedelta(seconds=-1))
+    problem(client.get(url), 410)
+    monkeypatch.undo()
+    forged = signing.dumps({"d": document_id, "o": "another-org"}, salt=DOWNLOAD_SALT)
+    problem(client.get(f"{V1}/documents/{forged}/"), 404)
+
+
+def test_upload_and_submit_runs_the_check(api, org):
+    session = make_session(org, make_workflow(org, steps=[{"id": "sign", "type": "signature"}]), input={})
+    verification = session.verifications.get()
+    response = api.post(f"{V1}/verifications/{verification.id}/documents",
+                        {"file": uploaded(pdf(), "contract.pdf"), "submit": "true"}, format="multipart")
+    assert response.status_code == 201
+    assert response.json()["verification"]["status"] in ("submitted", "processing", "done")
+
+
+def test_bad_uploads_are_refused_with_the_reason(api, org):
+    verification = make_session(org).verifications.get(step_id="identity")
+    url = f"{V1}/verifications/{verification.id}/documents"
+    body = problem(api.post(url, {"file": uploaded(b"plain text, not a document", "a.txt")}, format="multipart"),
+                   400)
+    assert "PDF" in " ".join(body["errors"]["file"])
+    problem(api.post(url, {"kind": "passport"}, format="multipart"), 400)
+    problem(api.post(url, {"file": "x"}, format="json"), 415)
+    assert not Document.objects.exists()
+
+
+def test_other_tenant_cannot_upload_or_read_documents(org, other_org):
+    session = make_session(org)
+    verification = session.verifications.get(step_id="identity")
+    other, _ = client_for(other_org)
+    problem(other.post(f"{V1}/verifications/{verification.id}/documents", {"file": uploaded(png(), "a.png")},
+                       format="multipart"), 404)
+    assert not Document.objects.exists()
+    assert Applicant.objects.get(session=session).status == "initiated"
