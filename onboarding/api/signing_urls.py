@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from onboarding.api import signing
+
+urlpatterns = [
+    path("signing-sessions", signing.SigningSessionView.as_view(), name="signing-sessions"),
+]
