@@ -1,6 +1,9 @@
 """Dashboard forms: they parse and validate input; the services decide."""
 
+from datetime import datetime, time
+
 from django import forms
+from django.utils import timezone
 from django.contrib.auth import get_user_model
 
 from onboarding.models import INBOXES, Environment, Role, Scope, VerificationResult
@@ -64,11 +67,11 @@ class InboxFilterForm(forms.Form):
             "assigned_to": str(user.pk) if assignee == "me" else assignee,
             "tag": data.get("tag"),
         }
+        # Dates are whole days in the reviewer's time zone.
+        if filters["created_from"]:
+            filters["created_from"] = timezone.make_aware(datetime.combine(filters["created_from"], time.min))
         if filters["created_to"]:
-            # A date means the whole day.
-            from datetime import datetime, time
-
-            filters["created_to"] = datetime.combine(filters["created_to"], time.max)
+            filters["created_to"] = timezone.make_aware(datetime.combine(filters["created_to"], time.max))
         return filters
 
 

@@ -71,3 +71,9 @@ def review_session(processed_session):
                                                                      **WATCHLIST_RESULTS})
     session.refresh_from_db()
     return session
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Tests create many logins; the production hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
