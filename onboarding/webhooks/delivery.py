@@ -9,8 +9,10 @@ import json
 import logging
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 from django.db import transaction
 from django.utils import timezone
 
@@ -129,23 +131,48 @@ class Outcome:
 
 
 def send(url, body, request_headers):
-    """POST once: no redirects, 10 s timeout, the URL re-checked (DNS may have changed since registration)."""
+    """POST once: no redirects, 10 s timeout, the URL re-checked (DNS may have changed since registration).
+
+    The connection goes to the address that was just vetted, not to a second
+    DNS answer, so a host cannot pass the check and then resolve elsewhere.
+    """
     try:
-        check_url(url)
+        addresses = check_url(url)
     except UnsafeUrl as error:
         return Outcome(error=f"Refused: {error}")
-    try:
-        with requests.post(url, data=body, headers=request_headers, timeout=TIMEOUT_SECONDS,
+    with requests.Session() as http:
+        http.trust_env = False  # no proxy from the environment: the vetted address is the destination
+        if addresses:
+            http.mount(url, PinnedAdapter(addresses[0]))
+            request_headers = {**request_headers, "host": urlsplit(url).netloc}
+        try:
+            with http.post(url, data=body, headers=request_headers, timeout=TIMEOUT_SECONDS,
                            allow_redirects=False, stream=True) as response:
-            head = next(response.iter_content(EXCERPT_CHARS * 4), b"")
-            return Outcome(
-                status_code=response.status_code,
-                excerpt=_printable(head.decode("utf-8", "replace"))[:EXCERPT_CHARS],
-                retry_after=response.headers.get("Retry-After"),
-            )
-    except requests.RequestException as error:
-        # The exception's class says what went wrong; its text may repeat the URL, which is enough.
-        return Outcome(error=f"{type(error).__name__}: {error}"[:300])
+                head = next(response.iter_content(EXCERPT_CHARS * 4), b"")
+                return Outcome(
+                    status_code=response.status_code,
+                    excerpt=_printable(head.decode("utf-8", "replace"))[:EXCERPT_CHARS],
+                    retry_after=response.headers.get("Retry-After"),
+                )
+        except requests.RequestException as error:
+            # The exception's class says what went wrong; its text may repeat the URL, which is enough.
+            return Outcome(error=f"{type(error).__name__}: {error}"[:300])
+
+
+class PinnedAdapter(HTTPAdapter):
+    """Connects to one given IP address; TLS still verifies the certificate against the URL's host name."""
+
+    def __init__(self, address):
+        self.address = address
+        super().__init__(max_retries=0)
+
+    def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
+        host_params, pool_kwargs = self.build_connection_pool_key_attributes(request, verify, cert)
+        if host_params["scheme"] == "https":
+            pool_kwargs = {**pool_kwargs, "server_hostname": host_params["host"],
+                           "assert_hostname": host_params["host"]}
+        return self.poolmanager.connection_from_host(**{**host_params, "host": self.address},
+                                                     pool_kwargs=pool_kwargs)
 
 
 def _printable(text):

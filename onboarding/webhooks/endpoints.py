@@ -43,10 +43,12 @@ def deliveries_for(actor, endpoint_id):
 def _clean_url(url):
     if not isinstance(url, str) or len(url) > 2000:
         raise ValidationFailed({"url": ["Must be a URL of at most 2000 characters."]})
+    url = url.strip()
     try:
-        return check_url(url.strip())
+        check_url(url)
     except UnsafeUrl as error:
         raise ValidationFailed({"url": [str(error)]}) from None
+    return url
 
 
 def _clean_event_types(event_types):

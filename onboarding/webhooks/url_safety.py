@@ -12,7 +12,8 @@ class UnsafeUrl(ValueError):
 
 
 def check_url(url):
-    """Raise UnsafeUrl with a message an integrator can act on; return the URL otherwise.
+    """Raise UnsafeUrl with a message an integrator can act on; otherwise return the
+    vetted addresses to connect to (empty when private addresses are allowed).
 
     In production the scheme must be https; hosts resolving to loopback,
     private, link-local or otherwise non-public addresses are refused unless
@@ -31,11 +32,15 @@ def check_url(url):
     except ValueError:
         raise UnsafeUrl("The URL has an invalid port.") from None
     if getattr(settings, "WEBHOOK_ALLOW_PRIVATE_URLS", False):
-        return url
-    for address in _resolve(parts.hostname, port):
-        if not address.is_global or address.is_multicast:
-            raise UnsafeUrl("The URL's host resolves to a private, loopback or link-local address.")
-    return url
+        return []
+    addresses = _resolve(parts.hostname, port)
+    if not all(_public(address) for address in addresses):
+        raise UnsafeUrl("The URL's host resolves to a private, loopback or link-local address.")
+    return sorted(str(address) for address in addresses)
+
+
+def _public(address):
+    return address.is_global and not address.is_multicast
 
 
 def _resolve(host, port):

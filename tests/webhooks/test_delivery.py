@@ -202,3 +202,25 @@ def test_another_organization_cannot_touch_an_endpoint(receiver, endpoint_for, o
         webhooks.endpoint_update(actor=system(other_org), endpoint_id=endpoint.id, description="x")
     with pytest.raises(NotFound):
         webhooks.redeliver(actor=system(other_org), endpoint_id=endpoint.id, delivery_id=endpoint.id)
+
+
+def test_delivery_connects_to_the_address_that_was_vetted(endpoint_for, create_session, settings, monkeypatch):
+    """A second DNS answer cannot redirect the request: the checked address is the one connected to."""
+    import ipaddress
+
+    from onboarding.webhooks import url_safety
+
+    with Receiver() as receiver:
+        port = receiver.server.server_address[1]
+
+        class Named:
+            url = f"http://hooks.receiver.test:{port}/hooks"
+
+        endpoint_for(Named)
+        settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
+        # The host "resolves" to the receiver's loopback address, taken as public for this test only.
+        monkeypatch.setattr(url_safety, "_resolve", lambda host, port: {ipaddress.ip_address("127.0.0.1")})
+        monkeypatch.setattr(url_safety, "_public", lambda address: True)
+        create_session()
+    assert WebhookDelivery.objects.get().status == "succeeded"
+    assert receiver.requests[0].headers["host"] == f"hooks.receiver.test:{port}"
