@@ -1,11 +1,15 @@
 """Celery tasks: take ids, call a service, own their retries. Every task tolerates running twice."""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from onboarding import services
 
-RETRY = {"autoretry_for": (OSError, ConnectionError), "retry_backoff": True, "retry_backoff_max": 600,
-         "retry_jitter": True, "max_retries": 8}
+# Storage, broker and database hiccups are retried with exponential backoff; a task that
+# raised anything else has a bug a retry would not fix. acks_late, reject_on_worker_lost and
+# prefetch 1 (settings) make a killed worker's task run again; every task is idempotent.
+RETRY = {"autoretry_for": (OSError, ConnectionError, OperationalError, InterfaceError), "retry_backoff": True,
+         "retry_backoff_max": 600, "retry_jitter": True, "max_retries": 8}
 
 
 @shared_task(**RETRY)

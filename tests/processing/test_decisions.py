@@ -1,6 +1,7 @@
 """What processing decides: watchlist hits, sandbox outcomes, re-validation, crashed workers."""
 
 import pytest
+from django.db import OperationalError
 
 from onboarding import services, tasks
 from onboarding.actors import Actor
@@ -137,4 +138,6 @@ def test_tasks_ack_late_retry_with_backoff_and_prefetch_one():
     assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
     assert app.conf.worker_prefetch_multiplier == 1
     for task in (tasks.check_verification, tasks.process_session):
-        assert task.retry_backoff and task.max_retries and OSError in task.autoretry_for
+        assert task.retry_backoff and task.max_retries
+        assert {OSError, ConnectionError, OperationalError} <= set(task.autoretry_for)
+
