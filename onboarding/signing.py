@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -138,9 +139,10 @@ def signing_session_create(*, actor, email, phone_number="", redirect_url="", do
         verification.data = {**verification.data, "signature_request": {
             "sign_fields": sign_fields, "fill_fields": fill_fields, "document_url": document_url or ""}}
         verification.save(update_fields=["data", "updated_at"])
+        link = services.links_generate(actor=actor, session_id=session.id)[0]
+        # Last: nothing after it can fail and leave its stored file behind.
         services.document_add(actor=actor, verification_id=verification.id, content=content,
                               filename="document.pdf", kind=PDF_TO_SIGN)
-        link = services.links_generate(actor=actor, session_id=session.id)[0]
     session.refresh_from_db()
     return session, link
 
@@ -245,9 +247,16 @@ def signature_sign(*, actor, verification_id, consent_text, ip="", user_agent=""
         "certificate_sha256": certificate.sha256.hex(),
         "timestamped": bool(timestamp_url),
     }
-    with transaction.atomic():
-        document = services.document_add(actor=actor, verification_id=verification.id, content=signed,
-                                         filename="signed.pdf", kind=SIGNED_PDF)
-        services.verification_submit(actor=actor, verification_id=verification.id,
-                                     data={"signature_evidence": {**evidence, "document_id": str(document.id)}})
+    document = None
+    try:
+        with transaction.atomic():
+            # Document and submission commit together: a signature raced by another is refused whole.
+            document = services.document_add(actor=actor, verification_id=verification.id, content=signed,
+                                             filename="signed.pdf", kind=SIGNED_PDF)
+            services.verification_submit(actor=actor, verification_id=verification.id,
+                                         data={"signature_evidence": {**evidence, "document_id": str(document.id)}})
+    except Exception:
+        if document is not None:
+            default_storage.delete(document.file.name)
+        raise
     return document

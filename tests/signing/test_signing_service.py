@@ -170,3 +170,20 @@ def test_workflow_signature_step_uses_its_config_and_an_uploaded_pdf(org, django
     with document.file.open("rb") as handle:
         assert "Anna Maria" in page_text(handle.read())
     assert Verification.objects.get(id=verification.id).result == "passed"
+
+
+def test_a_refused_submission_leaves_no_signed_file_behind(create, monkeypatch, media_root):
+    from onboarding import services
+
+    session, _ = create()
+    actor, verification = signer_of(session)
+
+    def refused(**kwargs):
+        raise InvalidTransition("verification", "submitted", "submit")
+
+    monkeypatch.setattr(services, "verification_submit", refused)
+    files_before = sorted(p.name for p in media_root.rglob("*.pdf"))
+    with pytest.raises(InvalidTransition):
+        signing.signature_sign(actor=actor, verification_id=verification.id, consent_text=CONSENT)
+    assert sorted(p.name for p in media_root.rglob("*.pdf")) == files_before
+    assert not Document.objects.filter(kind="signed_pdf").exists()
