@@ -50,14 +50,14 @@ def test_reviewer_requests_a_correction_then_approves(live_server, page):
 
     row.locator("a", has_text="Anna Eriksson").click()
     assert page.locator("#session-status").inner_text() == "Manual review"
-    bank = page.locator(f"[id^=step-][id$=-bank]")
+    bank = page.locator("[id^=step-][id$=-bank]")
     assert "iban_mismatch" in bank.inner_text()
     mismatch = bank.locator("tr.mismatch")
     assert mismatch.locator("th").inner_text() == "iban"
     # The bank letter's first page is rendered from the PDF and shown inline.
     preview = bank.locator(".document img").first
-    preview.wait_for()
-    assert page.evaluate("img => img.complete && img.naturalWidth > 100", preview.element_handle())
+    preview.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 100", arg=preview.element_handle())
     shot(page, "session")
 
     page.click("summary:has-text('Request corrections')")
