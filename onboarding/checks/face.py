@@ -31,13 +31,21 @@ CONFIDENCE_SCALE = 0.06
 # Larger photos are scaled down first: a face on a phone photo or a document scan keeps
 # well over the detector's 80 px window, and detection time stays bounded.
 MAX_SIDE = 1280
-# The detector only sees faces of 80 px and more; a smaller face (a portrait on a photo of
-# a whole document) is found by upsampling, each step doubling the image, within this budget.
+# The detector only sees faces of 80 px and more; a face down to 40 px (a portrait on a photo
+# of a whole document) is found by upsampling the image once, within this budget. A smaller
+# face holds too little detail to compare.
 UPSAMPLE_PIXEL_BUDGET = 5_000_000
-MAX_UPSAMPLE = 2
 # A face less than this share of the largest one's area is someone in the background (or a
 # document's small ghost portrait): among the large ones the detector's most certain wins.
 BACKGROUND_FACE_AREA = 0.5
+# Besides the chosen face, a detection counts as another face only when the detector is
+# fairly sure of it: a badge or a patterned shirt can score just above zero.
+OTHER_FACE_MIN_SCORE = 0.3
+# The detector misses heads tilted by more than about 10 degrees, and a photo that lost its EXIF
+# orientation lies on its side: when upright shows no face, the image is tilted, then turned
+# (without upsampling: a selfie or a card photographed that way shows its face large enough).
+TILTS = (15, -15)
+_TURNS = (Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_270, Image.Transpose.ROTATE_180)
 _SIDE_ORDER = {"front": 0, "": 1, "back": 2}
 
 
@@ -66,34 +74,46 @@ def _scaled(image):
     return image.resize((round(image.width * factor), round(image.height * factor)), Image.LANCZOS)
 
 
-def _detect(pixels):
-    """Face rectangles and scores, upsampling only while nothing is found and the budget allows."""
+def _detect(pixels, upsample):
+    """Face rectangles and scores; upsampled only when nothing is found at full size."""
     detector = _models()[0]
     height, width = pixels.shape[:2]
-    for upsample in range(MAX_UPSAMPLE + 1):
-        if upsample and width * height * 4**upsample > UPSAMPLE_PIXEL_BUDGET:
-            break
-        rectangles, scores, _ = detector.run(pixels, upsample, 0.0)
-        if len(rectangles):
-            return list(zip(rectangles, scores))
-    return []
+    rectangles, scores, _ = detector.run(pixels, 0, 0.0)
+    if not len(rectangles) and upsample and width * height * 4 <= UPSAMPLE_PIXEL_BUDGET:
+        rectangles, scores, _ = detector.run(pixels, 1, 0.0)
+    return list(zip(rectangles, scores))
 
 
 def _chosen(detections):
     largest = max(rect.area() for rect, _ in detections)
-    candidates = [(rect, score) for rect, score in detections if rect.area() >= BACKGROUND_FACE_AREA * largest]
+    candidates = [detection for detection in detections if detection[0].area() >= BACKGROUND_FACE_AREA * largest]
     return max(candidates, key=lambda detection: detection[1])
+
+
+def _orientations(image):
+    """(image, whether to upsample it): upright first, then turned."""
+    yield image, True
+    for angle in TILTS:
+        yield image.rotate(angle, resample=Image.BICUBIC, expand=True), False
+    for turn in _TURNS:
+        yield image.transpose(turn), False
 
 
 def scan_faces(image):
     """Detect the faces of a PIL image and describe the one that counts (see ``_chosen``)."""
-    pixels = np.asarray(_scaled(image).convert("RGB"))
-    detections = _detect(pixels)
-    if not detections:
+    scaled = _scaled(image).convert("RGB")
+    for candidate, upsample in _orientations(scaled):
+        pixels = np.asarray(candidate)
+        detections = _detect(pixels, upsample)
+        if detections:
+            break
+    else:
         return FaceScan(0)
-    rect, _ = _chosen(detections)
+    chosen = _chosen(detections)
+    others = sum(1 for detection in detections if detection is not chosen and detection[1] >= OTHER_FACE_MIN_SCORE)
     _, landmarks, encoder = _models()
-    return FaceScan(len(detections), np.array(encoder.compute_face_descriptor(pixels, landmarks(pixels, rect))))
+    encoding = encoder.compute_face_descriptor(pixels, landmarks(pixels, chosen[0]))
+    return FaceScan(1 + others, np.array(encoding))
 
 
 def confidence(distance, threshold):
