@@ -9,7 +9,7 @@ from onboarding.actors import Actor
 from onboarding.errors import LinkUnavailable
 from onboarding.models import ApplicantStatus
 from onboarding.services import applicant_open, link_resolve
-from portal.security import note_bad_token, origin_of, portal_headers, too_many_bad_tokens
+from portal.security import note_bad_token, origin_of, portal_csrf, portal_headers, too_many_bad_tokens
 
 
 def unavailable(request, status=404):
@@ -35,9 +35,8 @@ def applicant_link(view):
     answers 429, so guessing is throttled whatever the token.
     """
 
-    @portal_headers
     @wraps(view)
-    def wrapper(request, token, *args, **kwargs):
+    def resolved(request, token, *args, **kwargs):
         if too_many_bad_tokens(request):
             return unavailable(request, status=429)
         try:
@@ -57,4 +56,7 @@ def applicant_link(view):
         request.portal_form_targets = [redirect_origin] if redirect_origin else []
         return view(request, *args, **kwargs)
 
-    return wrapper
+    protected = portal_headers(portal_csrf(resolved))
+    # The site-wide CSRF middleware steps aside: portal_csrf checks these views (see PortalCsrfMiddleware).
+    protected.csrf_exempt = True
+    return protected

@@ -119,7 +119,9 @@ def form_values(post, fields):
     for spec in fields:
         field_id, field_type = spec["id"], spec.get("type", "text")
         if field_type == "address":
-            values[field_id] = {part: post.get(f"{field_id}.{part}", "") for part in ADDRESS_PARTS}
+            # Only the parts filled in: an optional address left blank is then empty, not incomplete.
+            parts = {part: post.get(f"{field_id}.{part}", "").strip() for part in ADDRESS_PARTS}
+            values[field_id] = {part: value for part, value in parts.items() if value}
         elif field_type == "checkbox":
             values[field_id] = field_id in post
         else:

@@ -134,3 +134,23 @@ def test_language_follows_the_session_and_can_be_switched(client, org, portal_wo
     assert 'lang="fr"' in french.content.decode()
     # The choice sticks for the next pages; an unknown language is ignored.
     assert 'lang="fr"' in client.get(path + "steps/details/?lang=xx").content.decode()
+
+
+def test_forms_post_with_a_null_origin_but_never_without_the_csrf_token(link):
+    """no-referrer makes browsers send Origin: null on the portal's own forms."""
+    from django.test import Client
+
+    applicant, path = link
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(path + "steps/details/")
+    token = page.content.decode().split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    refused = browser.post(path + "steps/details/", {"email": "anna@example.com"}, HTTP_ORIGIN="null")
+    assert refused.status_code == 403
+    assert refused["Referrer-Policy"] == "no-referrer"
+    foreign = browser.post(path + "steps/details/", {"email": "anna@example.com", "csrfmiddlewaretoken": token},
+                           HTTP_ORIGIN="https://evil.example")
+    assert foreign.status_code == 403
+    accepted = browser.post(path + "steps/details/", {"email": "anna@example.com", "terms": "on",
+                                                      "csrfmiddlewaretoken": token}, HTTP_ORIGIN="null")
+    assert accepted.status_code == 302
+    assert applicant.verifications.get(step_id="details").status == "submitted"

@@ -378,3 +378,14 @@ def test_steps_of_the_other_applicant_type_are_not_shown(client, org):
     assert Applicant.objects.get(id=applicant.id).type == "natural_person"
     body = client.get(path).content.decode()
     assert "Company registration" not in body
+
+
+def test_optional_address_left_blank_is_accepted_but_a_partial_one_is_not(client, link):
+    applicant, path = link
+    partial = client.post(path + "steps/details/", {"email": "anna@example.com", "terms": "on",
+                                                    "home.city": "Paris"})
+    assert partial.status_code == 400
+    assert 'id="f-home-line-1-error">This field is required.' in partial.content.decode()
+    blank = client.post(path + "steps/details/", {"email": "anna@example.com", "terms": "on"})
+    assert blank.status_code == 302
+    assert "home" not in verification(applicant, "details").data["submitted"]
