@@ -20,6 +20,7 @@ from django.conf import settings
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
+from rest_framework.metadata import SimpleMetadata
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -73,6 +74,13 @@ def _value_digest(value):
     return value
 
 
+class PlainMetadata(SimpleMetadata):
+    """OPTIONS answers with names and media types; the request shapes are in the OpenAPI schema."""
+
+    def determine_actions(self, request, view):
+        return {}
+
+
 class IdempotentReplay(Exception):
     def __init__(self, record):
         self.record = record
@@ -80,6 +88,7 @@ class IdempotentReplay(Exception):
 
 class ApiView(GenericAPIView):
     throttle_classes = [ApiKeyRateThrottle]
+    metadata_class = PlainMetadata
     required_scopes = None
     # POSTs honour Idempotency-Key (needs an authenticated key to file the record under).
     idempotent = True
