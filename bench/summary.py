@@ -29,12 +29,12 @@ def seed(organization, workflows):
                 expires_at, risk_score, risk_level, final_decision, processing_results, priority, decision_reasons,
                 decision_note, legal_hold, data_anonymized)
             SELECT gen_random_uuid(), now() - (random() * interval '365 days'), now(), %s,
-                   CASE WHEN g % 10 = 0 THEN 'sandbox' ELSE 'live' END,
-                   (ARRAY[%s, %s, %s]::uuid[])[1 + g % 3], (ARRAY[%s, %s, %s]::uuid[])[1 + g % 3],
+                   CASE WHEN mod(g, 10) = 0 THEN 'sandbox' ELSE 'live' END,
+                   (ARRAY[%s, %s, %s]::uuid[])[1 + mod(g, 3)], (ARRAY[%s, %s, %s]::uuid[])[1 + mod(g, 3)],
                    'Customer ' || g, 'ref-' || g, '{{}}', '[]', 'en', '', '',
-                   (ARRAY{STATUSES!r})[1 + (g * 7919) % {len(STATUSES)}],
+                   (ARRAY{STATUSES!r})[1 + mod(g::bigint * 7919, {len(STATUSES)})],
                    now() + interval '7 days',
-                   CASE WHEN g % 3 = 0 THEN NULL ELSE (g * 31) % 101 END, '', '', '{{}}', 0, '[]', '', false, false
+                   CASE WHEN mod(g, 3) = 0 THEN NULL ELSE mod(g * 31, 101) END, '', '', '{{}}', 0, '[]', '', false, false
             FROM generate_series(%s, %s) AS g
             """,
             [organization.id, *[w.id for w in workflows], *versions, existing + 1, ROWS],
