@@ -74,5 +74,5 @@ def columns(groups, series, column_width=None, width=620):
         if index % label_every == 0:
             axis.append((x + column_width / 2, COLUMN_AREA_HEIGHT + 14, str(label)))
     total = sum(sum(values.values()) for _, values in groups)
-    return Chart(int(width) + 2 * COLUMN_PADDING, COLUMN_AREA_HEIGHT + 22, bars, axis, [(css, text) for _, css, text in series],
-                 empty=not total)
+    return Chart(int(width) + 2 * COLUMN_PADDING, COLUMN_AREA_HEIGHT + 22, bars, axis,
+                 [(css, text) for _, css, text in series], empty=not total)

@@ -157,9 +157,10 @@ class StepForm(forms.Form):
     applicant_type = forms.ChoiceField(required=False, choices=[("", "type default"), (NATURAL, "natural person"),
                                                                 (LEGAL, "legal person"), (BOTH, "both")])
     # form
-    form_fields = forms.CharField(required=False, label="Fields", widget=forms.Textarea(attrs={"rows": 4, "class": "mono"}),
-                             help_text=f"One per line: id type [required] [choices=a|b] [label=…]. "
-                                       f"Types: {', '.join(sorted(FORM_FIELD_TYPES))}.")
+    form_fields = forms.CharField(required=False, label="Fields",
+                                  widget=forms.Textarea(attrs={"rows": 4, "class": "mono"}),
+                                  help_text=f"One per line: id type [required] [choices=a|b] [label=…]. "
+                                            f"Types: {', '.join(sorted(FORM_FIELD_TYPES))}.")
     # identity_document
     identity_document_types = _checkboxes(IDENTITY_DOCUMENT_TYPES)
     require_back = forms.BooleanField(required=False)

@@ -22,6 +22,7 @@ from dashboard.presenters import step_views, watchlist_hits
 from dashboard.views.common import error_text, form_errors, members_of, perform
 from onboarding import services
 from onboarding.errors import InvalidTransition, ValidationFailed
+from onboarding.evidence import render_evidence_pdf
 from onboarding.models import Event, Role, SESSION_TRANSITIONS
 from onboarding.selectors import session_detail_queryset
 from onboarding.services import dashboard as dashboard_services
@@ -48,6 +49,8 @@ def session_detail(request, session_id):
     )
     members = list(members_of(request.organization))
     results = session.processing_results or {}
+    # One correction choice per step, whichever applicants have it.
+    correction_steps = list({view.verification.step_id: view for _, views in applicants for view in views}.values())
     return render(request, "dashboard/session.html", {
         "session": session,
         "applicants": applicants,
@@ -57,6 +60,8 @@ def session_detail(request, session_id):
         "cross_validation": results.get("cross_validation"),
         "events": events,
         "corrections": session.corrections.all(),
+        "correction_steps": correction_steps,
+        "subsessions": session.subsessions.only("id", "name", "status", "reference_id").order_by("created_at"),
         "can_decide": can_decide(request),
         "decision_form": DecisionForm(),
         "assign_form": AssignForm(members=members, initial={
@@ -198,8 +203,13 @@ def mark_false_positive(request, session_id):
 @dashboard_view()
 @require_POST
 def evidence_pack(request, session_id):
-    pack = dashboard_services.evidence_pack_export(actor=request.actor, session_id=session_id)
-    response = HttpResponse(json.dumps(pack, indent=2, default=str), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="evidence-{session_id}.json"'
+    as_pdf = request.POST.get("format") == "pdf"
+    pack = dashboard_services.evidence_pack_export(actor=request.actor, session_id=session_id,
+                                                   format="pdf" if as_pdf else "json")
+    if as_pdf:
+        response = HttpResponse(render_evidence_pdf(pack), content_type="application/pdf")
+    else:
+        response = HttpResponse(json.dumps(pack, indent=2, default=str), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="evidence-{session_id}.{"pdf" if as_pdf else "json"}"'
     response["Cache-Control"] = "no-store"
     return response

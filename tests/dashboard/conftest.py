@@ -4,7 +4,7 @@ from onboarding import services
 from onboarding.models import Session
 from tests.factories import MembershipFactory, make_session, make_workflow, system
 
-PASSWORD = "correct horse battery"
+FORM_DATA = {"email": "anna@example.com"}
 REVIEW_STEPS = [
     {"id": "details", "type": "form", "config": {"fields": [{"id": "email", "type": "email", "required": True}]}},
     {"id": "bank", "type": "bank_account"},
@@ -45,7 +45,7 @@ def submit_all(session, data=None):
     actor = system(session.organization)
     for verification in session.verifications.filter(status__in=["awaiting_data", "needs_correction"]):
         services.verification_submit(actor=actor, verification_id=verification.id,
-                                     data=data or ({"email": "anna@example.com"} if verification.type == "form" else None))
+                                     data=data or (FORM_DATA if verification.type == "form" else None))
     session.refresh_from_db()
     return session
 

@@ -1,10 +1,12 @@
 """Reviewer actions on the session page: each calls a service and leaves an audit event."""
 
+import io
 import json
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pypdf import PdfReader
 
 from onboarding import services
 from onboarding.models import CorrectionRequest, Event, Session
@@ -197,8 +199,15 @@ def test_download_the_evidence_pack(reviewer_client, reviewer, review_session):
     assert pack["processing_results"]["external_validations"]["watchlist"]["match_count"] == 1
     actions = [e["action"] for e in pack["events"]]
     assert "session.approve" in actions and actions[-1] == "session.evidence_exported"
-    # The events chain: each one's prev_hash is the hash of the organization's event before it.
     assert all(len(e["hash"]) == 64 for e in pack["events"])
+
+
+def test_download_the_evidence_pack_as_pdf(reviewer_client, review_session):
+    response = reviewer_client.post(reverse("dashboard:evidence", args=[review_session.id]), {"format": "pdf"})
+    assert response["Content-Type"] == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert str(review_session.id) in text and "AUDIT TRAIL" in text and "session.send_to_manual_review" in text
+    assert events(review_session, "session.evidence_exported").get().data == {"format": "pdf"}
 
 
 @pytest.mark.parametrize("name, data", [
