@@ -98,6 +98,11 @@ def _claim(delivery_id):
             return None
         if delivery.next_attempt_at and delivery.next_attempt_at > now:
             return None
+        if not delivery.endpoint.enabled:
+            # Nothing is sent to a disabled endpoint; its deliveries end, and can be redelivered once re-enabled.
+            delivery.status, delivery.next_attempt_at = "failed", None
+            delivery.save(update_fields=["status", "next_attempt_at", "updated_at"])
+            return None
         delivery.next_attempt_at = now + LEASE
         delivery.save(update_fields=["next_attempt_at", "updated_at"])
         return delivery
@@ -109,9 +114,6 @@ def deliver(delivery_id):
     if delivery is None:
         return None
     endpoint = delivery.endpoint
-    if not endpoint.enabled:
-        return _record(delivery_id, Outcome(error=f"Endpoint disabled: {endpoint.disabled_reason}"[:300]), 0,
-                       final=True)
     now = timezone.now()
     body = message_body(delivery.message)
     request_headers = headers(signing_secrets(endpoint, now), str(delivery.message_id), int(now.timestamp()), body)
@@ -180,7 +182,7 @@ def _printable(text):
 
 
 @transaction.atomic
-def _record(delivery_id, outcome, duration_ms, *, final=False):
+def _record(delivery_id, outcome, duration_ms):
     delivery = WebhookDelivery.objects.select_for_update().select_related("endpoint").get(id=delivery_id)
     attempt = DeliveryAttempt.objects.create(
         delivery=delivery, status_code=outcome.status_code, duration_ms=duration_ms,
@@ -191,10 +193,9 @@ def _record(delivery_id, outcome, duration_ms, *, final=False):
     now = timezone.now()
     if outcome.succeeded:
         delivery.status, delivery.delivered_at, delivery.next_attempt_at = "succeeded", now, None
-    elif outcome.status_code == 410 or final:
+    elif outcome.status_code == 410:
         delivery.status, delivery.next_attempt_at = "failed", None
-        if outcome.status_code == 410:
-            _disable(delivery.endpoint, "The receiver answered 410 Gone.")
+        _disable(delivery.endpoint, "The receiver answered 410 Gone.")
     else:
         delivery.next_attempt_at = next_attempt_at(delivery.attempt_count, outcome.retry_after, now)
         if delivery.next_attempt_at is None:

@@ -224,3 +224,16 @@ def test_delivery_connects_to_the_address_that_was_vetted(endpoint_for, create_s
         create_session()
     assert WebhookDelivery.objects.get().status == "succeeded"
     assert receiver.requests[0].headers["host"] == f"hooks.receiver.test:{port}"
+
+
+def test_pending_deliveries_of_a_disabled_endpoint_end_without_a_request(endpoint_for, create_session, org):
+    with Receiver([(500, {}, b"")]) as receiver:
+        endpoint, _ = endpoint_for(receiver)
+        create_session()
+        webhooks.endpoint_update(actor=system(org), endpoint_id=endpoint.id, enabled=False)
+        delivery = WebhookDelivery.objects.get()
+        make_due(delivery)
+        webhooks.sweep()
+    delivery.refresh_from_db()
+    assert delivery.status == "failed" and delivery.attempts.count() == 1
+    assert len(receiver.requests) == 1
