@@ -12,6 +12,8 @@ EVENT_TYPES = [
     "session.processed",
     "session.corrections_requested",
     "session.expired",
+    # Personal data and files erased (DELETE or retention); the audit skeleton stays.
+    "session.erased",
 ]
 
 

@@ -305,6 +305,7 @@ def session_erase(*, actor, session_id, reason="erased on request"):
     session = get_scoped(Session, actor, session_id, lock=True)
     erase_session_data(session)
     record_event(actor=actor, action="session.erased", obj=session, session=session, note=reason)
+    outbox.emit(session=session, event_type="session.erased", data={"reason": "request"})
     return session
 
 
@@ -346,5 +347,6 @@ def sessions_apply_retention(now=None):
             erase_session_data(session)
             record_event(actor=Actor.system(organization_id), action="session.erased", obj=session,
                          session=session, note="retention period ended")
+            outbox.emit(session=session, event_type="session.erased", data={"reason": "retention"})
             count += 1
     return count
