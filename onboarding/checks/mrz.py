@@ -9,12 +9,27 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+import pycountry
+
 FILLER = "<"
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
 _WEIGHTS = (7, 3, 1)
 
 # (lines, characters per line) of each format.
 SHAPES = {"TD1": (3, 30), "TD2": (2, 36), "TD3": (2, 44), "MRVA": (2, 44), "MRVB": (2, 36)}
+
+
+# ICAO 9303 part 3: ISO 3166 alpha-3 codes plus the codes ICAO adds (Germany's "D", British
+# nationals, UN documents, stateless persons and refugees, Kosovo, the specimen state "UTO").
+ICAO_CODES = frozenset(
+    "D GBD GBN GBO GBP GBS UNO UNA UNK XBA XIM XCC XCE XCO XEC XPO XES XMP XOM XDC XXA XXB XXC XXX RKS EUE UTO".split()
+)
+COUNTRY_CODES = frozenset(country.alpha_3 for country in pycountry.countries) | ICAO_CODES
+
+
+def is_country_code(field_value):
+    """Whether a 3-character MRZ country field holds a code ICAO knows ("D<<" included)."""
+    return field_value.rstrip(FILLER) in COUNTRY_CODES
 
 
 class InvalidMrz(ValueError):

@@ -1,14 +1,20 @@
 """Reading the MRZ of a photographed or scanned identity document.
 
 A whole-page OCR of an MRZ rarely passes its check digits: Tesseract miscounts
-runs of ``<`` and confuses O/0, I/1, B/8. So the zone is located with
+runs of ``<`` and confuses O/0, S/5, G/6. So the zone is located with
 morphology, deskewed, binarised and cut into lines of fixed-pitch character
-cells. The ``<`` fillers are recognised by their shape and blanked out, and a
-single Tesseract call reads what is left; each character is then mapped back to
-its cell by position and coerced to what its field allows (letters, digits).
-A field whose check digit fails gets a second, per-character reading of its
-cells, and finally one-character fixes among known confusions, accepted only
-when exactly one candidate satisfies the check digits.
+cells. The ``<`` fillers are recognised by their chevron shape and left out,
+and one Tesseract call reads the other glyphs in place (plus, on a row below,
+the glyphs of letters-or-digits fields spaced apart, away from the neighbours
+that bias their reading). Each character read is mapped back to its cell by
+position and made to fit its field (letters, digits). Every glyph is also
+compared with the OCR-B shapes, the font ICAO prescribes for MRZs.
+
+Cells under a failing check digit get a second Tesseract reading, alone. A
+failing check is fixed from the disagreements between the readings, or by one
+substitution among known confusions, and only when exactly one candidate
+satisfies the check digits. Any doubt left in a cell no check digit covers
+(names, nationality) makes the MRZ unreadable rather than wrongly read.
 """
 
 import functools
@@ -627,10 +633,11 @@ def read_image(image):
         return _candidates(chars[line][i], kinds[line][i], cell.shape == _UNSURE, height_classes.get((line, i)))
 
     fixed, corrections, failing = _fix(chars, fmt, observed, confusable)
+    fixed, settled = _settle_country_codes(fixed, fmt, observed)
     timings["total"] = _ms(started)
     spans = mrz.check_digit_spans(fmt)
     # A cell is settled when a passing field check covers it or every reading agreed.
-    settled = {p for name, s in spans.items() if name != "composite_check" and name not in failing for p in _positions(s)}
+    settled |= {p for name, s in spans.items() if name != "composite_check" and name not in failing for p in _positions(s)}
     doubtful = {
         (line, i)
         for (line, i) in by_key
@@ -642,6 +649,24 @@ def read_image(image):
         return MrzReading(lines=["".join(line) for line in chars], mrz=None, corrections=corrections, timings_ms=timings)
     # What remains failing was read the same by every pass: the printed MRZ itself is wrong.
     return MrzReading(lines=fixed, mrz=mrz.parse(fixed), corrections=corrections, timings_ms=timings)
+
+
+def _settle_country_codes(lines, fmt, observed):
+    """(lines, settled cells): country fields have no check digit but few valid values, so
+    among the readings of their cells the one combination forming a known code is taken."""
+    lines = [list(line) for line in lines]
+    settled = set()
+    for name in ("issuing_country", "nationality"):
+        fld = mrz.LAYOUTS[fmt][name]
+        cells = [(fld.line, i) for i in range(fld.start, fld.end)]
+        options = [[lines[line][i], *observed(line, i)] for line, i in cells]
+        codes = {"".join(combo) for combo in itertools.product(*options)}
+        valid = [code for code in codes if mrz.is_country_code(code)]
+        if len(valid) == 1:
+            for (line, i), char in zip(cells, valid[0]):
+                lines[line][i] = char
+            settled.update(cells)
+    return ["".join(line) for line in lines], settled
 
 
 def _unchecked_cells(fmt):
