@@ -14,10 +14,10 @@ from django.utils import timezone
 from onboarding import watchlist
 from onboarding.actors import Actor
 from onboarding.audit import record_event
-from onboarding.errors import ValidationFailed
 from onboarding.checks import CHECK_MODULES, DocumentInput, get_check
 from onboarding.crossvalidation import cross_validate
 from onboarding.decision import decide
+from onboarding.errors import ValidationFailed
 from onboarding.models import Applicant, ApplicantStatus, Session, SessionStatus, Verification, VerificationStatus
 from onboarding.services.common import apply_transition, get_scoped
 from onboarding.services.verifications import advance
@@ -53,9 +53,13 @@ def validations(version):
     return {**DEFAULT_SETTINGS["validations"], **version.setting("validations")}
 
 
+def _content(document):
+    with document.file.open("rb") as handle:
+        return handle.read()
+
+
 def _inputs(documents, kind=None):
-    return [DocumentInput(d.file.open("rb").read(), d.mime_type, kind or d.kind, d.side, str(d.id))
-            for d in documents]
+    return [DocumentInput(_content(d), d.mime_type, kind or d.kind, d.side, str(d.id)) for d in documents]
 
 
 def identity_documents(applicant):
@@ -187,8 +191,7 @@ def face_match_result(session, verifications):
         if not check or not portrait_ids:
             continue
         if not set(portrait_ids) <= set(check.get("document_ids", [])):
-            documents = _inputs(identity_documents(selfie.applicant)) + _inputs(
-                selfie.documents.filter(superseded=False), kind="selfie")
+            documents = check_documents(selfie, selfie.applicant)
             check = get_check("selfie")(documents, known_data(selfie.applicant, selfie),
                                         check_config(session, selfie)).to_dict()
         results.append({"applicant_id": str(selfie.applicant_id), **_face_result(check)})

@@ -56,3 +56,16 @@ def test_face_match_says_when_the_check_is_not_installed(tmp_path, monkeypatch):
     path.write_bytes(bank_letter_pdf(FRENCH_ACCOUNT))
     with pytest.raises(CommandError, match="not available"):
         call_command("extract", str(path), str(path), "--kind", "face_match")
+
+
+@pytest.mark.slow
+def test_face_match_of_an_id_card_and_a_selfie(tmp_path, capsys):
+    from tests.documents.faces import ASTRONAUT, PORTRAIT_SITTER, id_card_front, selfie
+
+    card, same, other = tmp_path / "card.png", tmp_path / "me.jpg", tmp_path / "other.jpg"
+    card.write_bytes(id_card_front(ASTRONAUT))
+    same.write_bytes(selfie(ASTRONAUT))
+    other.write_bytes(selfie(PORTRAIT_SITTER))
+    output = extract(capsys, card, same, "--kind", "face_match")
+    assert output["result"] == "passed" and output["details"]["distance"] <= output["details"]["threshold"]
+    assert extract(capsys, card, other, "--kind", "face_match")["reason_codes"] == ["face_mismatch"]

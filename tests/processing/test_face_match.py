@@ -52,3 +52,23 @@ def test_another_person_is_a_face_mismatch(org, run_on_commit):
 def test_face_match_off_leaves_no_result(org, run_on_commit):
     session = process(org, selfie(ASTRONAUT), settings={"validations": {"face_match": False}})
     assert "face_match_result" not in session.processing_results
+
+
+def test_selfie_taken_before_the_identity_document_is_compared_at_processing(org, run_on_commit):
+    steps = list(reversed(STEPS))
+    workflow = make_workflow(org, steps=steps)
+    session = make_session(org, workflow, input={"identity": dict(EILEEN)})
+    services.links_generate(actor=system(org), session_id=session.id)
+    actor = Actor.for_applicant(session.applicants.get())
+    selfie_step = session.verifications.get(step_id="selfie")
+    services.document_add(actor=actor, verification_id=selfie_step.id, content=selfie(ASTRONAUT),
+                          filename="me.jpg", kind="selfie")
+    services.verification_submit(actor=actor, verification_id=selfie_step.id)
+    identity_step = session.verifications.get(step_id="identity")
+    for content, side in ((id_card_front(ASTRONAUT), "front"), (id_card_back(), "back")):
+        services.document_add(actor=actor, verification_id=identity_step.id, content=content,
+                              filename=f"{side}.png", kind="id_card", side=side)
+    services.verification_submit(actor=actor, verification_id=identity_step.id)
+    session.refresh_from_db()
+    face = session.processing_results["face_match_result"]
+    assert face["status"] == "passed" and face["distance"] <= 0.5
