@@ -358,6 +358,9 @@ def _step_context(request, step, errors):
         "is_upload": step.type in ("identity_document", "selfie", "proof_of_address", "document_analysis",
                                    "bank_account", "company_registry"),
         "skip_url": _url(request, "step_skip", step_id=step.id),
+        "photo_only": step.type in ("identity_document", "selfie"),
+        "corrections": [{"message": c.message, "documents": [DOCUMENT_KINDS.get(k, k) for k in c.document_types]}
+                        for c in step.corrections],
         **extra,
     }
 

@@ -37,6 +37,9 @@
     }
   }
   document.addEventListener("DOMContentLoaded", function () {
+    // After a refused post, screen readers and keyboards start at the list of what to fix.
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
     var inputs = document.querySelectorAll('input[type="file"]');
     for (var i = 0; i < inputs.length; i++) { inputs[i].addEventListener("change", onChange); }
   });

@@ -154,7 +154,8 @@ def test_correction_round_trip_opens_only_the_named_step(client, org, passing_se
     session.refresh_from_db()
     assert session.status == "processed"
     services.session_request_corrections(actor=system(org), session_id=session.id, corrections=[
-        {"step_id": "details", "field_ids": ["email"], "message": "Please use your work email address."}])
+        {"step_id": "details", "field_ids": ["email"], "document_types": ["passport"],
+         "message": "Please use your work email address."}])
 
     overview = client.get(path).content.decode()
     assert "Some information needs to be corrected" in overview
@@ -164,6 +165,7 @@ def test_correction_round_trip_opens_only_the_named_step(client, org, passing_se
     page = client.get(path + "steps/details/").content.decode()
     assert "Please use your work email address." in page
     assert 'value="anna@example.com"' in page and "Please check this field." in page
+    assert "Documents asked for: Passport" in page
     locked = client.post(path + "steps/selfie/", {"file": SimpleUploadedFile("me.jpg", photo_bytes())})
     assert "This step cannot be changed now." in locked.content.decode()
 

@@ -389,3 +389,18 @@ def test_optional_address_left_blank_is_accepted_but_a_partial_one_is_not(client
     blank = client.post(path + "steps/details/", {"email": "anna@example.com", "terms": "on"})
     assert blank.status_code == 302
     assert "home" not in verification(applicant, "details").data["submitted"]
+
+
+def test_heic_photo_is_converted_to_jpeg(client, link):
+    import io
+
+    import pillow_heif
+    from PIL import Image
+
+    pillow_heif.register_heif_opener()
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), "teal").save(out, format="HEIF")
+    applicant, path = link
+    assert client.post(path + "steps/selfie/", {"file": upload("IMG_0001.HEIC", out.getvalue(), "image/heic")}
+                       ).status_code == 302
+    assert verification(applicant, "selfie").documents.get().mime_type == "image/jpeg"
