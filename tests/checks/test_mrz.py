@@ -113,3 +113,8 @@ def test_any_single_digit_change_breaks_the_check_digit(digits, draw):
     replacement = draw.draw(st.sampled_from([d for d in "0123456789" if d != digits[position]]))
     changed = digits[:position] + replacement + digits[position + 1 :]
     assert not mrz.check_digit_matches(changed, mrz.check_digit(digits))
+
+
+@pytest.mark.parametrize("value, known", [("FRA", True), ("D<<", True), ("UTO", True), ("NLO", False), ("O<<", False)])
+def test_country_fields_hold_iso_or_icao_codes(value, known):
+    assert mrz.is_country_code(value) is known
