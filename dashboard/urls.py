@@ -13,6 +13,7 @@ urlpatterns = [
     path("overview/", overview.overview, name="overview"),
     path("sessions/<uuid:session_id>/", sessions.session_detail, name="session"),
     path("sessions/<uuid:session_id>/decide/", sessions.decide, name="decide"),
+    path("sessions/<uuid:session_id>/process/", sessions.process, name="process"),
     path("sessions/<uuid:session_id>/corrections/", sessions.request_corrections, name="corrections"),
     path("sessions/<uuid:session_id>/resolve/", sessions.resolve, name="resolve"),
     path("sessions/<uuid:session_id>/assign/", sessions.assign, name="assign"),

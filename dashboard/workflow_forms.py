@@ -241,8 +241,14 @@ class StepForm(forms.Form):
         step["config"] = config
         return step
 
-    def config_field_names(self):
-        return TYPE_FIELDS.get(self["type"].value(), [])
+    def config_groups(self):
+        """(step type, its bound config fields, whether it is the step's current type) for every type.
+
+        The editor shows the current type's group; its script swaps groups when the type changes.
+        """
+        current = self["type"].value()
+        return [(step_type, [self[name] for name in names], step_type == current)
+                for step_type, names in TYPE_FIELDS.items()]
 
 
 STEP_ERROR = re.compile(r"^steps\[(?P<index>\d+)\](?:\.(?P<rest>.+))?$")

@@ -73,6 +73,7 @@ def session_detail(request, session_id):
             "manual_review": _allowed(session, "send_to_manual_review"),
             "reopen": _allowed(session, "reopen"),
             "correct": _allowed(session, "request_corrections"),
+            "process": _allowed(session, "start_processing"),
             "links": session.status in ("draft", "active", "awaiting_client_correction"),
             "extend": session.status in ("draft", "active", "awaiting_client_correction", "expired"),
         },
@@ -97,6 +98,15 @@ def decide(request, session_id):
         reasons=form.cleaned_data["reasons"],
     ), {"approved": "Session approved.", "rejected": "Session rejected.",
         "manual_review": "Session is in manual review."}[status])
+    return _back_to(session_id)
+
+
+@dashboard_view(role=Role.REVIEWER)
+@require_POST
+def process(request, session_id):
+    """Run the checks of a completed session (for workflows that do not process automatically)."""
+    perform(request, lambda: services.session_process(actor=request.actor, session_id=session_id),
+            "Checks started; results appear here when they are done.")
     return _back_to(session_id)
 
 

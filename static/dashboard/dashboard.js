@@ -13,3 +13,13 @@ document.addEventListener("click", function (event) {
     done();
   }
 });
+
+// Workflow builder: show the settings of the step type just chosen.
+document.addEventListener("change", function (event) {
+  var select = event.target;
+  if (!select.matches(".step-form select[name$='-type']")) return;
+  var step = select.closest(".step-form");
+  step.querySelectorAll("[data-config-for]").forEach(function (group) {
+    group.hidden = group.dataset.configFor !== select.value;
+  });
+});

@@ -11,6 +11,11 @@ from tests.factories import make_session, make_workflow, system
 # Anna's bank letter as the applicant first sends it: another account than the one the company knows.
 WRONG_ACCOUNT = replace(GERMAN_ACCOUNT, iban=str(IBAN.generate("DE", bank_code="37040044",
                                                                 account_code="0532013099")))
+FORM_DATA = {"email": "anna@example.com"}
+REVIEW_STEPS = [
+    {"id": "details", "type": "form", "config": {"fields": [{"id": "email", "type": "email", "required": True}]}},
+    {"id": "bank", "type": "bank_account"},
+]
 DOCUMENT_STEPS = [
     {"id": "details", "type": "form", "config": {"fields": [{"id": "email", "type": "email", "required": True}]}},
     {"id": "bank", "type": "bank_account", "title": "Bank account", "config": {"require_document": True}},
@@ -60,3 +65,11 @@ def send_to_review(session):
 
 def resubmit_correct_letter(session):
     submit_steps(session, bank_letter_pdf(GERMAN_ACCOUNT))
+
+
+def submit_all(session, data=None):
+    """The applicant fills every step through the services, as the portal would."""
+    actor = system(session.organization)
+    for verification in session.verifications.filter(status__in=["awaiting_data", "needs_correction"]):
+        services.verification_submit(actor=actor, verification_id=verification.id,
+                                     data=data or (FORM_DATA if verification.type == "form" else None))

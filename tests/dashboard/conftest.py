@@ -2,13 +2,9 @@ import pytest
 
 from onboarding import services
 from onboarding.models import Session
+from tests.dashboard.builders import REVIEW_STEPS, submit_all
 from tests.factories import MembershipFactory, make_session, make_workflow, system
 
-FORM_DATA = {"email": "anna@example.com"}
-REVIEW_STEPS = [
-    {"id": "details", "type": "form", "config": {"fields": [{"id": "email", "type": "email", "required": True}]}},
-    {"id": "bank", "type": "bank_account"},
-]
 WATCHLIST_RESULTS = {
     "external_validations": {"watchlist": {"is_match": True, "match_count": 1, "matches": [
         {"entity_id": "Q-1234", "name": "Anna Maria Eriksson", "score": 0.91, "lists": ["eu_fsf"],
@@ -38,16 +34,6 @@ def reviewer_client(client, reviewer):
 @pytest.fixture
 def review_workflow(org):
     return make_workflow(org, steps=REVIEW_STEPS, name="Retail KYC")
-
-
-def submit_all(session, data=None):
-    """The applicant fills every step through the services, as the portal would."""
-    actor = system(session.organization)
-    for verification in session.verifications.filter(status__in=["awaiting_data", "needs_correction"]):
-        services.verification_submit(actor=actor, verification_id=verification.id,
-                                     data=data or (FORM_DATA if verification.type == "form" else None))
-    session.refresh_from_db()
-    return session
 
 
 @pytest.fixture

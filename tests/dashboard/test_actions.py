@@ -11,7 +11,8 @@ from pypdf import PdfReader
 from onboarding import services
 from onboarding.models import CorrectionRequest, Event, Session
 from onboarding.services.links import hash_token
-from tests.factories import MembershipFactory, make_session, system
+from tests.dashboard.builders import REVIEW_STEPS, submit_all
+from tests.factories import MembershipFactory, make_session, make_workflow, system
 
 
 def post(client, name, session, data=None):
@@ -231,3 +232,19 @@ def test_actions_need_the_csrf_token(reviewer, review_session):
     client.force_login(reviewer)
     response = client.post(reverse("dashboard:decide", args=[review_session.id]), {"status": "approved"})
     assert response.status_code == 403
+
+
+def test_run_checks_of_a_completed_session(reviewer_client, org, django_capture_on_commit_callbacks):
+    workflow = make_workflow(org, steps=REVIEW_STEPS, settings={"auto_process": False})
+    session = make_session(org, workflow)
+    services.links_generate(actor=system(org), session_id=session.id)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_all(session)
+    session.refresh_from_db()
+    assert session.status == "completed"
+    assert "Run checks now" in reviewer_client.get(reverse("dashboard:session", args=[session.id])).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        post(reviewer_client, "process", session)
+    session.refresh_from_db()
+    assert session.status == "processed"
+    assert events(session, "session.start_processing").get().actor_type == "user"
