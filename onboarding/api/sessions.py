@@ -43,13 +43,6 @@ class SessionCreate(StrictSerializer):
     applicants = serializers.ListField(child=serializers.DictField(), required=False, allow_empty=False)
     input = serializers.DictField(required=False)
 
-    def validate(self, data):
-        # metadata.subject_id is the integrator's subject: it is the session's reference_id unless one is given.
-        subject_id = (data.get("metadata") or {}).get("subject_id")
-        if subject_id and not data.get("reference_id"):
-            data["reference_id"] = str(subject_id)[:200]
-        return data
-
 
 class SessionChange(StrictSerializer):
     status = serializers.ChoiceField(choices=["approved", "rejected", "manual_review"], required=False)

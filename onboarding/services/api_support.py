@@ -85,8 +85,12 @@ class Upload:
 def session_create_with_documents(*, actor, documents=(), **fields):
     """session_create, then each upload attached to the first applicant's verification of its step.
 
-    All or nothing: a refused file leaves no session behind.
+    All or nothing: a refused file leaves no session behind. metadata.subject_id
+    (the integrator's own subject) is the session's reference_id unless one is given.
     """
+    subject_id = (fields.get("metadata") or {}).get("subject_id")
+    if subject_id and not fields.get("reference_id"):
+        fields["reference_id"] = str(subject_id)[:200]
     session = session_create(actor=actor, **fields)
     verifications = {}
     for verification in session.verifications.order_by("created_at"):
