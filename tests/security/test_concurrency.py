@@ -1,0 +1,80 @@
+"""Races that happen in real use: exactly one side wins, the other is refused, the audit chain holds."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from onboarding import services
+from onboarding.audit import verify_chain
+from onboarding.errors import InvalidTransition
+from onboarding.models import Session
+from tests.factories import FORM_ONLY_STEPS, OrganizationFactory, make_session, make_workflow, system
+
+# Row locks need a database server; SQLite serialises whole transactions instead.
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def race(*calls):
+    """Run the calls at the same moment in threads; return what each returned or raised."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        try:
+            outcomes[index] = call()
+        except Exception as exc:  # the refusal is the outcome under test
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+@pytest.fixture
+def processed_session():
+    org = OrganizationFactory()
+    session = make_session(org, make_workflow(org, steps=FORM_ONLY_STEPS))
+    actor = system(org)
+    services.links_generate(actor=actor, session_id=session.id)
+    verification = session.verifications.get()
+    # Committed for real here, so processing runs as it would after the last step.
+    services.verification_resolve(actor=actor, verification_id=verification.id, result="passed", note="ok")
+    session.refresh_from_db()
+    assert session.status == "processed"
+    return session
+
+
+def test_two_reviewers_deciding_at_once(processed_session):
+    actor = system(processed_session.organization)
+    outcomes = race(
+        lambda: services.session_decide(actor=actor, session_id=processed_session.id, status="approved"),
+        lambda: services.session_decide(actor=actor, session_id=processed_session.id, status="rejected"),
+    )
+    refused = [o for o in outcomes if isinstance(o, InvalidTransition)]
+    won = [o for o in outcomes if isinstance(o, Session)]
+    assert len(won) == 1 and len(refused) == 1
+    final = Session.objects.get(id=processed_session.id)
+    assert final.status == won[0].status
+    assert final.events.filter(action__in=["session.approve", "session.reject"]).count() == 1
+    assert verify_chain(final.organization) == (True, None)
+
+
+def test_decision_while_corrections_are_requested(processed_session):
+    actor = system(processed_session.organization)
+    outcomes = race(
+        lambda: services.session_decide(actor=actor, session_id=processed_session.id, status="approved"),
+        lambda: services.session_request_corrections(
+            actor=actor, session_id=processed_session.id,
+            corrections=[{"step_id": "details", "message": "Please check your email."}]),
+    )
+    assert sum(isinstance(o, Session) for o in outcomes) >= 1
+    final = Session.objects.get(id=processed_session.id)
+    assert final.status in ("approved", "awaiting_client_correction")
+    assert verify_chain(final.organization) == (True, None)
