@@ -221,7 +221,7 @@ def watchlist_result(session, applicants, verifications, previous=None):
     """Screening of every applicant; hits a reviewer marked false positive keep their mark
     and no longer make the session a match."""
     dismissed = {
-        (match.get("applicant_id"), match.get("entity_id"))
+        (match.get("applicant_id"), match.get("entity_id")): match["false_positive"]
         for match in (previous or {}).get("matches", []) if match.get("false_positive")
     }
     matches, screened = [], []
@@ -234,10 +234,13 @@ def watchlist_result(session, applicants, verifications, previous=None):
         for hit in watchlist.screen(session.organization_id, name, birth_date=birth_date, country=country,
                                     schema=schema):
             key = (str(applicant.id), hit["entity_id"])
-            matches.append({**hit, "applicant_id": key[0], **({"false_positive": True} if key in dismissed else {})})
+            matches.append({**hit, "applicant_id": key[0], **({"false_positive": dismissed[key]} if key in dismissed
+                                                                else {})})
+    confirmed = sum(1 for match in matches if not match.get("false_positive"))
     return {
-        "is_match": any(not match.get("false_positive") for match in matches),
+        "is_match": confirmed > 0,
         "match_count": len(matches),
+        "confirmed_match_count": confirmed,
         "matches": matches,
         "screened": screened,
         "threshold": watchlist.DEFAULT_THRESHOLD,

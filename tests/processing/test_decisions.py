@@ -93,12 +93,14 @@ def test_a_hit_marked_false_positive_stays_dismissed_after_revalidation(org, run
     listed(org)
     session = submit(form_session(org))
     results = session.processing_results
-    results["external_validations"]["watchlist"]["matches"][0]["false_positive"] = True
+    mark = {"by": "reviewer", "at": "2026-11-23T10:00:00+00:00", "note": "born elsewhere"}
+    results["external_validations"]["watchlist"]["matches"][0]["false_positive"] = mark
     Session.objects.filter(id=session.id).update(processing_results=results)
     session = session_revalidate(actor=system(org), session_id=session.id)
     watchlist = session.processing_results["external_validations"]["watchlist"]
-    assert watchlist["is_match"] is False and watchlist["match_count"] == 1
-    assert watchlist["matches"][0]["false_positive"] is True
+    assert watchlist["is_match"] is False
+    assert (watchlist["match_count"], watchlist["confirmed_match_count"]) == (1, 0)
+    assert watchlist["matches"][0]["false_positive"] == mark
 
 
 def test_revalidate_is_scoped_to_the_tenant(org, other_org, run_on_commit):
