@@ -129,12 +129,19 @@ def signing_session_create(*, actor, email, phone_number="", redirect_url="", do
     signing_pdf.check_fields(content, [i["field_id"] for i in sign_fields], [i["field_id"] for i in fill_fields])
     workflow = signature_workflow(actor)
     with transaction.atomic():
-        session = services.session_create(
-            actor=actor, workflow_id=workflow.id, name=name, reference_id=reference_id, locale=locale,
-            redirect_url=redirect_url,
-            applicants=[{"type": "natural_person", "email": email, "phone_number": phone_number,
-                         "reference_id": next(iter(signers), ""), "identity": identity, "address": address}],
-        )
+        try:
+            session = services.session_create(
+                actor=actor, workflow_id=workflow.id, name=name, reference_id=reference_id, locale=locale,
+                redirect_url=redirect_url,
+                applicants=[{"type": "natural_person", "email": email, "phone_number": phone_number,
+                             "reference_id": next(iter(signers), ""), "identity": identity, "address": address}],
+            )
+        except ValidationFailed as error:
+            if "redirect_url" not in error.errors:
+                raise
+            raise ValidationFailed({**error.errors, "redirect_url": [
+                f"This URL is not on the redirect allowlist of the {SIGNATURE_WORKFLOW_NAME!r} workflow "
+                "(its redirect_allowlist setting)."]}) from None
         verification = session.verifications.select_for_update().get()
         verification.data = {**verification.data, "signature_request": {
             "sign_fields": sign_fields, "fill_fields": fill_fields, "document_url": document_url or ""}}

@@ -18,10 +18,10 @@ KNOWN = {f"{block}.{name}" for block, names in VARIABLES.items() for name in nam
 MAX_VALUE_LENGTH = 500
 
 
-def validate_fill_fields(fill_fields, path="fill_fields"):
-    """Refuse malformed entries and unknown variables, naming each offending entry."""
+def fill_fields_errors(fill_fields, path="fill_fields"):
+    """{field path: [messages]} for malformed entries and unknown variables (empty when valid)."""
     if not isinstance(fill_fields, list):
-        raise ValidationFailed({path: ["Must be a list of objects with field_id and value."]})
+        return {path: ["Must be a list of objects with field_id and value."]}
     errors = {}
     for index, item in enumerate(fill_fields):
         where = f"{path}[{index}]"
@@ -38,6 +38,11 @@ def validate_fill_fields(fill_fields, path="fill_fields"):
                 f"Unknown variable {', '.join('${' + v + '}' for v in unknown)}; known: "
                 + ", ".join("${" + v + "}" for v in sorted(KNOWN)) + "."
             ]
+    return errors
+
+
+def validate_fill_fields(fill_fields, path="fill_fields"):
+    errors = fill_fields_errors(fill_fields, path)
     if errors:
         raise ValidationFailed(errors)
     return fill_fields

@@ -114,3 +114,13 @@ def test_production_without_a_certificate_refuses_to_sign(settings):
     settings.SIGNING_PKCS12_PATH, settings.PRODUCTION = "", True
     with pytest.raises(ImproperlyConfigured, match="SIGNING_PKCS12_PATH"):
         signing_certificate.signer()
+
+
+def test_two_fields_of_one_signer_are_signed_in_turn():
+    source = form_pdf(signature_fields=("signature", "initials"))
+    boxes = signing_pdf.signature_boxes(signing_pdf.form_fields(source), ["signature", "initials"])
+    signed = signing_pdf.sign(signing_pdf.fill_and_flatten(source, {}), boxes, signing_certificate.signer(),
+                              signer_name="Anna", reason="test")
+    first, last = signing_pdf.validate(signed, [signing_certificate_root()])
+    assert (first.field, last.field) == ("signature", "initials")
+    assert first.ok and last.ok and last.covers_whole_file and not first.covers_whole_file

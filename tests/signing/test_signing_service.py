@@ -187,3 +187,16 @@ def test_a_refused_submission_leaves_no_signed_file_behind(create, monkeypatch, 
         signing.signature_sign(actor=actor, verification_id=verification.id, consent_text=CONSENT)
     assert sorted(p.name for p in media_root.rglob("*.pdf")) == files_before
     assert not Document.objects.filter(kind="signed_pdf").exists()
+
+
+def test_redirect_url_must_be_on_the_signature_workflow_allowlist(create, org):
+    from onboarding import services
+
+    with pytest.raises(ValidationFailed, match="allowlist of the 'Signature' workflow"):
+        create(redirect_url="https://shop.example/done")
+    workflow = signing.signature_workflow(system(org))
+    services.workflow_update(actor=system(org), workflow_id=workflow.id,
+                             settings={"redirect_allowlist": ["https://shop.example"]})
+    services.workflow_publish(actor=system(org), workflow_id=workflow.id)
+    session, _ = create(redirect_url="https://shop.example/done")
+    assert session.redirect_url == "https://shop.example/done"
