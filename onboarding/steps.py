@@ -36,6 +36,8 @@ DEFAULT_SETTINGS = {
     # Risk score (0-100) at or above which a session is rejected / sent to review.
     "decision_thresholds": {"reject_at": 70, "review_at": 30},
     "name_match_threshold": 0.85,
+    # Face descriptor distance above which a selfie does not match the document portrait.
+    "face_match_threshold": 0.5,
 }
 
 
@@ -235,9 +237,10 @@ def normalize_settings(settings):
         for k, v in thresholds.items()
     ):
         errors[f"{path}.decision_thresholds"] = ["Must map reject_at and review_at to numbers from 0 to 100."]
-    threshold = settings.get("name_match_threshold", 0.85)
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
-        errors[f"{path}.name_match_threshold"] = ["Must be a number above 0 and at most 1."]
+    for key in ("name_match_threshold", "face_match_threshold"):
+        threshold = settings.get(key, DEFAULT_SETTINGS[key])
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
+            errors[f"{path}.{key}"] = ["Must be a number above 0 and at most 1."]
     if errors:
         raise ValidationFailed(errors)
     return settings

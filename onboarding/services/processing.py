@@ -45,6 +45,7 @@ def check_config(session, verification):
     return {
         **step.get("config", {}),
         "name_match_threshold": version.setting("name_match_threshold"),
+        "face_match_threshold": version.setting("face_match_threshold"),
         "environment": session.environment,
     }
 
