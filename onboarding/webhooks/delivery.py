@@ -8,6 +8,7 @@ between leaves it due again, and it is re-sent with the same `webhook-id`.
 import json
 import logging
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -123,9 +124,14 @@ def deliver(delivery_id):
     return _record(delivery_id, outcome, duration_ms)
 
 
+@dataclass(frozen=True)
 class Outcome:
-    def __init__(self, status_code=None, excerpt="", error="", retry_after=None):
-        self.status_code, self.excerpt, self.error, self.retry_after = status_code, excerpt, error, retry_after
+    """What one request got back: a status code, or the error that prevented one."""
+
+    status_code: int | None = None
+    excerpt: str = ""
+    error: str = ""
+    retry_after: str | None = None
 
     @property
     def succeeded(self):
