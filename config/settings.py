@@ -178,6 +178,7 @@ CELERY_BEAT_SCHEDULE = {
     "expire-sessions": {"task": "onboarding.tasks.expire_sessions", "schedule": crontab(minute="*/5")},
     "apply-retention": {"task": "onboarding.tasks.apply_retention", "schedule": crontab(minute=17)},
     "sweep-webhooks": {"task": "onboarding.tasks.sweep_webhooks", "schedule": timedelta(seconds=30)},
+    "requeue-stalled-work": {"task": "onboarding.tasks.requeue_stalled_work", "schedule": crontab(minute="*")},
 }
 
 REST_FRAMEWORK = {

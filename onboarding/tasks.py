@@ -53,3 +53,10 @@ def sweep_webhooks():
     from onboarding import webhooks
 
     return webhooks.sweep()
+
+
+@shared_task
+def requeue_stalled_work():
+    from onboarding.services.reconcile import requeue_stalled_work
+
+    return requeue_stalled_work()
