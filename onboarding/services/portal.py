@@ -252,12 +252,21 @@ def documents_submit(*, actor, step, kind="", data=None):
     choices = document_choices(step)
     if choices and kind not in choices:
         raise ValidationFailed({"kind": [_("Choose the kind of document.")]})
+    if step.corrections and not _new_since_correction(step):
+        name = "file_front" if step.type == "identity_document" else "file"
+        raise ValidationFailed({name: [_("Send a new document, as the reviewer asked.")]})
     missing = missing_sides(step, kind)
     if missing:
         raise ValidationFailed({f"file_{side}" if side else "file": [_("Add this file to continue.")]
                                 for side in missing})
     return verification_submit(actor=actor, verification_id=step.verification.id,
                                data={**(data or {}), "document_kind": kind})
+
+
+def _new_since_correction(step):
+    """A document step reopened by a reviewer is resubmitted only with a document sent since."""
+    asked_at = max(c.created_at for c in step.corrections)
+    return any(d.created_at >= asked_at for d in step.documents)
 
 
 def bank_submit(*, actor, step, iban="", bic=""):

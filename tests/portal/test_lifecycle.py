@@ -202,3 +202,19 @@ def test_processing_session_shows_everything_sent(client, org, django_capture_on
     assert Session.objects.get(id=session.id).status == "processing"
     page = client.get(path).content.decode()
     assert "Everything has been sent" in page and "Finish" in page
+
+
+def test_corrected_document_step_needs_a_new_document(client, org, passing_selfies,
+                                                      django_capture_on_commit_callbacks):
+    session, applicant, path = processed_form_session(org, client, django_capture_on_commit_callbacks)
+    send_selfie(client, path, django_capture_on_commit_callbacks)
+    services.session_request_corrections(actor=system(org), session_id=session.id, corrections=[
+        {"step_id": "selfie", "message": "The photo is too dark."}])
+    with django_capture_on_commit_callbacks(execute=True):
+        unchanged = client.post(path + "steps/selfie/", {})
+    assert unchanged.status_code == 400
+    assert "Send a new document, as the reviewer asked." in unchanged.content.decode()
+    assert send_selfie(client, path, django_capture_on_commit_callbacks).status_code == 302
+    session.refresh_from_db()
+    assert session.status == "processed"
+    assert applicant.verifications.get(step_id="selfie").documents.filter(superseded=False).count() == 1
