@@ -56,6 +56,7 @@ def session_detail(request, session_id):
         "applicants": applicants,
         "watchlist": watchlist,
         "watchlist_hits": hits,
+        "open_hits": sum(1 for hit in hits if not hit["false_positive"]),
         "face_match": results.get("face_match_result"),
         "cross_validation": results.get("cross_validation"),
         "events": events,

@@ -44,6 +44,7 @@ def test_shows_known_data_steps_reason_codes_and_marks_the_mismatch(reviewer_cli
 def test_shows_watchlist_hits_face_match_risk_and_decision(reviewer_client, review_session):
     html = page_of(reviewer_client, review_session)
     assert "Anna Maria Eriksson" in html and "Q-1234" in html and "0.91" in html and "eu_fsf" in html
+    assert "1 open hit" in html
     assert "distance 0.210" in html
     assert "manual_review" in html  # the final decision
     assert "watchlist hit" in html  # the note that sent it to review
