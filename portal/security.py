@@ -76,6 +76,13 @@ portal_csrf = decorator_from_middleware(PortalCsrfMiddleware)
 
 
 def client_address(request):
+    """The caller's address. Behind a reverse proxy, PORTAL_CLIENT_IP_HEADER names the header
+    it sets (e.g. "HTTP_X_FORWARDED_FOR"); its last entry is the address the proxy saw, the
+    only one a client cannot forge. Without it every applicant would share the proxy's limit."""
+    header = getattr(settings, "PORTAL_CLIENT_IP_HEADER", "")
+    forwarded = request.META.get(header, "") if header else ""
+    if forwarded:
+        return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "")
 
 

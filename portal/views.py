@@ -38,7 +38,8 @@ def _step_row(request, step):
     # Open steps link to their page, and so does a signed step: its page returns the signed PDF.
     linked = step.is_open or (step.type == "signature" and step.state in (portal.CHECKING, portal.DONE))
     return {"state": step, "title": step_title(step.step), "state_text": STATES[step.state],
-            "url": portal_url(request, "step", step_id=step.id) if linked else ""}
+            "url": portal_url(request, "step", step_id=step.id) if linked else "",
+            "received": [d.original_name for d in step.documents if d.original_name]}
 
 
 @applicant_link

@@ -154,3 +154,12 @@ def test_forms_post_with_a_null_origin_but_never_without_the_csrf_token(link):
                                                       "csrfmiddlewaretoken": token}, HTTP_ORIGIN="null")
     assert accepted.status_code == 302
     assert applicant.verifications.get(step_id="details").status == "submitted"
+
+
+def test_behind_a_proxy_the_limit_follows_the_forwarded_address(client, settings):
+    settings.PORTAL_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    for index in range(20):
+        client.get(f"/s/bad-{index}/", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.5")
+    assert client.get(UNKNOWN, HTTP_X_FORWARDED_FOR="203.0.113.5").status_code == 429
+    # Another client behind the same proxy (same REMOTE_ADDR) is not locked out.
+    assert client.get(UNKNOWN, HTTP_X_FORWARDED_FOR="203.0.113.6").status_code == 404

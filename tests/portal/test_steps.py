@@ -81,6 +81,7 @@ def test_identity_card_needs_front_and_back(client, link):
     assert response.status_code == 302
     identity = verification(applicant, "identity")
     assert identity.status == "submitted"
+    assert "Received: front.jpg, back.jpg" in client.get(path).content.decode()
     documents = identity.documents.filter(superseded=False)
     assert sorted(documents.values_list("kind", "side")) == [("id_card", "back"), ("id_card", "front")]
     assert identity.data["submitted"]["document_kind"] == "id_card"
