@@ -135,7 +135,7 @@ def corrections_from_post(post):
 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(max_length=200)
-    scopes = forms.MultipleChoiceField(choices=Scope.choices, widget=forms.CheckboxSelectMultiple,
+    scopes = forms.MultipleChoiceField(choices=[(s, s) for s in Scope.values], widget=forms.CheckboxSelectMultiple,
                                        initial=[Scope.SESSIONS_READ, Scope.SESSIONS_WRITE])
     environment = forms.ChoiceField(choices=Environment.choices)
 

@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from onboarding import services, webhooks
@@ -147,3 +149,31 @@ def test_unreadable_watchlist_file_is_reported(admin_client):
     response = admin_client.post(reverse("dashboard:watchlist"), {"name": "bad", "file": upload})
     assert "Cannot read this list" in response.content.decode()
     assert not WatchlistDataset.objects.filter(entry_count__gt=0).exists()
+
+
+def _grow(org, endpoint, count, start=0):
+    for index in range(start, start + count):
+        services.api_key_create(actor=system(org), name=f"key {index}", scopes=["sessions:read"],
+                                created_by=MembershipFactory(organization=org).user)
+        message = OutboxMessage.objects.create(organization=org, event_type="session.created", payload={})
+        delivery = WebhookDelivery.objects.create(organization=org, endpoint=endpoint, message=message)
+        delivery.attempts.create(status_code=500)
+        webhooks.endpoint_create(actor=system(org), url=f"http://127.0.0.1:9/hook{index}")
+        WatchlistDataset.objects.create(organization=org, name=f"list{index}", version="1")
+
+
+def test_settings_lists_run_constant_queries(admin_client, org, endpoint_with_delivery,
+                                            django_assert_max_num_queries):
+    endpoint, _ = endpoint_with_delivery
+    urls = [reverse("dashboard:api_keys"), reverse("dashboard:members"), reverse("dashboard:webhooks"),
+            reverse("dashboard:webhook_deliveries", args=[endpoint.id]), reverse("dashboard:watchlist")]
+    _grow(org, endpoint, 1)
+    counts = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(url).status_code == 200
+        counts[url] = len(queries.captured_queries)
+    _grow(org, endpoint, 5, start=1)
+    for url in urls:
+        with django_assert_max_num_queries(counts[url]):
+            admin_client.get(url)
