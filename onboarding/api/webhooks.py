@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from onboarding import webhooks
 from onboarding.api.base import ApiView, StrictSerializer, validated
-from onboarding.models import DeliveryAttempt, Environment, WebhookDelivery
+from onboarding.models import DeliveryAttempt, Environment
 from onboarding.outbox import EVENT_TYPES
 
 SCOPES = {"GET": "webhooks:write", "POST": "webhooks:write", "PATCH": "webhooks:write", "DELETE": "webhooks:write"}

@@ -2,7 +2,6 @@ import base64
 import io
 import json
 
-import pytest
 from rest_framework.test import APIClient
 
 from onboarding.models import Document, Session

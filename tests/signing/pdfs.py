@@ -2,6 +2,7 @@
 
 import io
 
+import pypdfium2
 from pypdf import PdfWriter
 from pypdf.generic import (
     ArrayObject,
@@ -61,8 +62,6 @@ def form_pdf(text_fields=("first_name", "last_name", "city"), signature_fields=(
 
 
 def page_text(content):
-    import pypdfium2
-
     document = pypdfium2.PdfDocument(content)
     try:
         return "\n".join(page.get_textpage().get_text_range() for page in document)

@@ -3,6 +3,7 @@ import io
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+from django.core.exceptions import ImproperlyConfigured
 from pypdf import PdfReader
 
 from onboarding import signing_certificate, signing_pdf
@@ -109,8 +110,6 @@ def test_development_certificate_is_generated_once_and_private(settings, tmp_pat
 
 
 def test_production_without_a_certificate_refuses_to_sign(settings):
-    from django.core.exceptions import ImproperlyConfigured
-
     settings.SIGNING_PKCS12_PATH, settings.PRODUCTION = "", True
     with pytest.raises(ImproperlyConfigured, match="SIGNING_PKCS12_PATH"):
         signing_certificate.signer()

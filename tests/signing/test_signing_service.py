@@ -1,6 +1,6 @@
 import pytest
 
-from onboarding import signing, signing_certificate, signing_pdf
+from onboarding import services, signing, signing_certificate, signing_pdf
 from onboarding.actors import Actor
 from onboarding.errors import InvalidTransition, NotFound, ValidationFailed
 from onboarding.models import Document, Verification
@@ -154,8 +154,6 @@ def _serve(handler, content):
 
 
 def test_workflow_signature_step_uses_its_config_and_an_uploaded_pdf(org, django_capture_on_commit_callbacks):
-    from onboarding import services
-
     workflow = make_workflow(org, steps=[{"id": "contract", "type": "signature", "config": {
         "sign_fields": [{"field_id": "signature", "actor_id": "natural_person"}],
         "fill_fields": [{"field_id": "first_name", "value": "${identity.first_name}"}],
@@ -173,8 +171,6 @@ def test_workflow_signature_step_uses_its_config_and_an_uploaded_pdf(org, django
 
 
 def test_a_refused_submission_leaves_no_signed_file_behind(create, monkeypatch, media_root):
-    from onboarding import services
-
     session, _ = create()
     actor, verification = signer_of(session)
 
@@ -190,8 +186,6 @@ def test_a_refused_submission_leaves_no_signed_file_behind(create, monkeypatch, 
 
 
 def test_redirect_url_must_be_on_the_signature_workflow_allowlist(create, org):
-    from onboarding import services
-
     with pytest.raises(ValidationFailed, match="allowlist of the 'Signature' workflow"):
         create(redirect_url="https://shop.example/done")
     workflow = signing.signature_workflow(system(org))

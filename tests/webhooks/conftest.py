@@ -1,7 +1,7 @@
 import pytest
 
 from onboarding import webhooks
-from tests.factories import make_workflow, system
+from tests.factories import FORM_ONLY_STEPS, make_workflow, system
 from tests.webhooks.receiver import Receiver
 
 
@@ -24,6 +24,4 @@ def endpoint_for(org):
 
 @pytest.fixture
 def form_workflow(org):
-    from tests.factories import FORM_ONLY_STEPS
-
     return make_workflow(org, steps=FORM_ONLY_STEPS)

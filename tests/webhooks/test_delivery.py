@@ -1,3 +1,4 @@
+import ipaddress
 import json
 from datetime import timedelta
 
@@ -5,10 +6,12 @@ import pytest
 from django.utils import timezone
 
 from onboarding import webhooks
+from onboarding.errors import NotFound
 from onboarding.models import OutboxMessage, WebhookDelivery
 from onboarding.webhooks import delivery as delivery_module
+from onboarding.webhooks import url_safety
 from onboarding.webhooks.schedule import MAX_ATTEMPTS
-from tests.factories import OrganizationFactory, make_session, make_workflow, system
+from tests.factories import OrganizationFactory, make_session, system
 from tests.webhooks.receiver import Receiver
 from tests.webhooks.standard_webhooks import valid_signatures
 
@@ -196,8 +199,6 @@ def test_delivery_time_check_refuses_a_url_that_became_private(receiver, endpoin
 
 def test_another_organization_cannot_touch_an_endpoint(receiver, endpoint_for, other_org):
     endpoint, _ = endpoint_for(receiver)
-    from onboarding.errors import NotFound
-
     with pytest.raises(NotFound):
         webhooks.endpoint_update(actor=system(other_org), endpoint_id=endpoint.id, description="x")
     with pytest.raises(NotFound):
@@ -206,10 +207,6 @@ def test_another_organization_cannot_touch_an_endpoint(receiver, endpoint_for, o
 
 def test_delivery_connects_to_the_address_that_was_vetted(endpoint_for, create_session, settings, monkeypatch):
     """A second DNS answer cannot redirect the request: the checked address is the one connected to."""
-    import ipaddress
-
-    from onboarding.webhooks import url_safety
-
     with Receiver() as receiver:
         port = receiver.server.server_address[1]
 
