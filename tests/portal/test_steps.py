@@ -243,7 +243,8 @@ def test_company_registry_number_and_country(client, company_link):
     assert submitted == {"registration_number": "552 100 554", "country_code": "FR"}
 
 
-def test_related_parties_each_get_a_subsession_and_a_link(client, company_link):
+def test_related_parties_each_get_a_subsession_and_a_link(client, company_link,
+                                                          django_capture_on_commit_callbacks):
     applicant, path = company_link
     response = client.post(path + "steps/people/", {"action": "add", "first_name": "Jean", "last_name": "Dubois",
                                                     "email": "jean@example.com", "role": "director"})
@@ -261,10 +262,12 @@ def test_related_parties_each_get_a_subsession_and_a_link(client, company_link):
     response = client.post(path + "steps/people/", {"action": "link", "party": str(subsession.id)})
     assert client.get(f"/s/{link_path}").status_code == 404
     assert "Link for Jean Dubois" in response.content.decode()
-    assert client.post(path + "steps/people/", {"action": "submit"}).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(path + "steps/people/", {"action": "submit"}).status_code == 302
     people = verification(applicant, "people")
     assert people.data["submitted"]["parties"] == [
         {"session_id": str(subsession.id), "name": "Jean Dubois", "role": "director"}]
+    assert (people.status, people.result) == ("done", "passed")
 
 
 def test_related_parties_refusals(client, company_link):
