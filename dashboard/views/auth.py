@@ -8,7 +8,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from dashboard.access import CONTENT_SECURITY_POLICY, ORGANIZATION_KEY
+from onboarding.api.throttling import WINDOW_SECONDS, hit
 from onboarding.models import Membership
+
+
+# Login attempts per minute: per username slows down guessing one password; per address (an
+# office may share one) slows down trying many usernames.
+LOGIN_ATTEMPTS_PER_USERNAME = 10
+LOGIN_ATTEMPTS_PER_ADDRESS = 30
 
 
 class LoginView(auth_views.LoginView):
@@ -16,9 +23,21 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def dispatch(self, request, *args, **kwargs):
-        response = super().dispatch(request, *args, **kwargs)
+        if request.method == "POST" and self._rate_limited(request):
+            response = render(request, "dashboard/login.html", {"rate_limited": True}, status=429)
+            response["Retry-After"] = str(WINDOW_SECONDS)
+        else:
+            response = super().dispatch(request, *args, **kwargs)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+    @staticmethod
+    def _rate_limited(request):
+        username = request.POST.get("username", "")[:150].lower()
+        by_address, _, _ = hit(f"dashboard-login:ip:{request.META.get('REMOTE_ADDR', '')}",
+                               LOGIN_ATTEMPTS_PER_ADDRESS)
+        by_user, _, _ = hit(f"dashboard-login:user:{username}", LOGIN_ATTEMPTS_PER_USERNAME)
+        return not (by_address and by_user)
 
 
 class LogoutView(auth_views.LogoutView):

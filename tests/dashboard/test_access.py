@@ -99,3 +99,14 @@ def test_logout_ends_the_session(client, reviewer):
     client.force_login(reviewer)
     client.post(reverse("dashboard:logout"))
     assert client.get(reverse("dashboard:inbox")).status_code == 302
+
+
+def test_repeated_login_attempts_are_rate_limited(client, reviewer, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "login-rate-limit-test"}}
+    for _ in range(10):
+        assert client.post(reverse("dashboard:login"), {"username": reviewer.username,
+                                                        "password": "wrong"}).status_code == 200
+    response = client.post(reverse("dashboard:login"), {"username": reviewer.username, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
