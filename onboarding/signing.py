@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from onboarding import services, signing_certificate, signing_pdf
+from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, NotFound, ValidationFailed
 from onboarding.models import ActorType, SessionStatus, Verification, VerificationStatus, Workflow
 from onboarding.services.common import get_scoped
@@ -262,6 +263,10 @@ def signature_sign(*, actor, verification_id, consent_text, ip="", user_agent=""
                                              filename="signed.pdf", kind=SIGNED_PDF)
             services.verification_submit(actor=actor, verification_id=verification.id,
                                          data={"signature_evidence": {**evidence, "document_id": str(document.id)}})
+            # The audit chain outlives erasure, so it keeps the hashes and never the IP or user agent.
+            record_event(actor=actor, action="signature.signed", obj=verification, session=verification.session,
+                         data={key: evidence[key] for key in ("source_sha256", "filled_sha256", "signed_sha256",
+                                                              "certificate_sha256", "timestamped")})
     except Exception:
         if document is not None:
             default_storage.delete(document.file.name)

@@ -68,6 +68,8 @@ def test_sign_fills_signs_stores_evidence_and_passes_the_check(create, django_ca
     assert verification.data["checks"]["fields"]["signer"].endswith("Acme Bank document signing")
     session.refresh_from_db()
     assert session.status == "approved", session.processing_results
+    event = session.events.get(action="signature.signed")
+    assert event.data["signed_sha256"] == document.sha256 and "ip" not in event.data
 
 
 def test_preview_shows_the_filled_pdf_without_signing(create):
