@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 from onboarding.api.errors import PROBLEM_CONTENT_TYPE, Conflict, PayloadTooLarge, Unprocessable
+from onboarding.api.schema import ApiAutoSchema
 from onboarding.api.throttling import ApiKeyRateThrottle, rate_limit_headers
 from onboarding.services.api_support import Claim, idempotency_claim, idempotency_release, idempotency_store
 
@@ -89,6 +90,7 @@ class IdempotentReplay(Exception):
 class ApiView(GenericAPIView):
     throttle_classes = [ApiKeyRateThrottle]
     metadata_class = PlainMetadata
+    schema = ApiAutoSchema()
     required_scopes = None
     # POSTs honour Idempotency-Key (needs an authenticated key to file the record under).
     idempotent = True

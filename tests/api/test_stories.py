@@ -94,21 +94,23 @@ def test_story_2_a_company_with_its_legal_representative(org, api):
         {"id": "identity", "type": "identity_document"},
     ])
     representative = {"first_name": "Jean", "last_name": "Dupont", "birth_date": "1970-02-01"}
-    response = api.post(f"{V1}/sessions", {"workflow_id": str(workflow.id), "name": "Boulangerie Martin", "applicants": [
-        {"type": "legal_person", "label": "Boulangerie Martin",
-         "company": {"company_name": "Boulangerie Martin SAS", "country_code": "FR", "registration_number": "552100554",
-                     "legal_representatives": [representative]},
+    company = {"company_name": "Boulangerie Martin SAS", "country_code": "FR", "registration_number": "552100554",
+               "legal_representatives": [representative]}
+    applicants = [
+        {"type": "legal_person", "label": "Boulangerie Martin", "company": company,
          "bank_account": {"iban": GERMAN_ACCOUNT.iban}},
         {"type": "natural_person", "label": "Legal representative", "identity": representative},
-    ]}, format="json")
+    ]
+    response = api.post(f"{V1}/sessions", {"workflow_id": str(workflow.id), "name": "Boulangerie Martin",
+                                           "applicants": applicants}, format="json")
     assert response.status_code == 201, response.json()
-    company, person = response.json()["applicants"]
-    assert company["company"]["legal_representatives"] == [representative]
-    assert [v["step_id"] for v in company["verifications"]] == ["registry", "bank"]
+    legal, person = response.json()["applicants"]
+    assert legal["company"]["legal_representatives"] == [representative]
+    assert [v["step_id"] for v in legal["verifications"]] == ["registry", "bank"]
     assert [v["step_id"] for v in person["verifications"]] == ["identity"]
 
     links = api.post(f"{V1}/sessions/{response.json()['id']}/links", {}, format="json").json()["links"]
-    assert [link["applicant_id"] for link in links] == [company["id"], person["id"]]
+    assert [link["applicant_id"] for link in links] == [legal["id"], person["id"]]
     assert links[0]["link_url"] != links[1]["link_url"]
     assert all(47.9 < hours_from_now(link["link_expires_at"]) <= 48 for link in links)
     statuses = [a["status"] for a in api.get(f"{V1}/sessions/{response.json()['id']}").json()["applicants"]]
