@@ -8,7 +8,8 @@ pack can be checked against the organization's chain.
 
 from django.utils import timezone
 
-from onboarding.models import Event, WatchlistDataset
+from onboarding.models import WatchlistDataset
+from onboarding.selectors import session_events
 
 PACK_FORMAT = "threshold.evidence/1"
 
@@ -93,8 +94,7 @@ def _event(event):
 
 def build_evidence_pack(session):
     version = session.workflow_version
-    events = list(Event.objects.filter(organization_id=session.organization_id, session_ref=session.id)
-                  .order_by("sequence"))
+    events = list(session_events(session).order_by("sequence"))
     deciding = next((e for e in reversed(events) if e.action in ("session.approve", "session.reject")), None)
     datasets = WatchlistDataset.objects.filter(organization_id=session.organization_id).order_by("name")
     return {

@@ -15,6 +15,7 @@ from onboarding.models import (
     COMPLIANCE_STATUS,
     INBOXES,
     Applicant,
+    Event,
     Session,
     SessionStatus,
     Verification,
@@ -154,6 +155,11 @@ def session_list_queryset(queryset):
         Prefetch("applicants", queryset=Applicant.objects.only("id", "session_id", "type", "label", "email",
                                                                 "identity", "company", "status", "created_at"))
     )
+
+
+def session_events(session):
+    """The session's audit trail (kept by id, so it outlives an erased session's rows)."""
+    return Event.objects.filter(organization_id=session.organization_id, session_ref=session.id)
 
 
 def overview_funnel(queryset):

@@ -63,14 +63,20 @@ def _without(query, key):
 def assign(request):
     """Assign (or prioritise) the ticked sessions of a list: to me, to a colleague, or to nobody."""
     session_ids = request.POST.getlist("session")
-    assignee = request.POST.get("assignee", "")
-    target = {"me": request.user.pk, "none": None}.get(assignee, assignee or ...)
+    assignee, priority = request.POST.get("assignee", ""), request.POST.get("priority", "").strip()
     changes = {}
-    if target is not ...:
-        changes["assigned_to"] = target
-    if request.POST.get("priority", "") != "":
+    if assignee == "me":
+        changes["assigned_to"] = request.user.pk
+    elif assignee == "none":
+        changes["assigned_to"] = None
+    elif assignee:
+        if not assignee.isdigit():
+            messages.error(request, "assigned to: Not a member of this organization.")
+            return redirect(_back(request))
+        changes["assigned_to"] = int(assignee)
+    if priority:
         try:
-            changes["priority"] = int(request.POST["priority"])
+            changes["priority"] = int(priority)
         except ValueError:
             messages.error(request, "priority: Must be a whole number.")
             return redirect(_back(request))

@@ -10,12 +10,12 @@ from django.views.decorators.http import require_POST
 from dashboard.access import can_decide, dashboard_view
 from dashboard.documents import document_view
 from dashboard.forms import (
+    AssignForm,
     DecisionForm,
     ExtendForm,
     FalsePositiveForm,
     NoteForm,
     ResolveForm,
-    AssignForm,
     corrections_from_post,
 )
 from dashboard.presenters import step_views, watchlist_hits
@@ -23,8 +23,8 @@ from dashboard.views.common import error_text, form_errors, members_of, perform
 from onboarding import services
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.evidence import render_evidence_pdf
-from onboarding.models import Event, Role, SESSION_TRANSITIONS
-from onboarding.selectors import session_detail_queryset
+from onboarding.models import SESSION_TRANSITIONS, Role
+from onboarding.selectors import session_detail_queryset, session_events
 from onboarding.services import dashboard as dashboard_services
 
 
@@ -44,9 +44,7 @@ def session_detail(request, session_id):
     session = _session(request, session_id)
     applicants = [(applicant, step_views(session, applicant, document_view)) for applicant in session.applicants.all()]
     watchlist, hits = watchlist_hits(session)
-    events = Event.objects.filter(organization_id=request.organization.id, session_ref=session.id).order_by(
-        "-sequence"
-    )
+    events = session_events(session).order_by("-sequence")
     members = list(members_of(request.organization))
     results = session.processing_results or {}
     # One correction choice per step, whichever applicants have it.
