@@ -10,8 +10,8 @@ applicant fields the services accept (onboarding.services.sessions.BLOCK_FIELDS)
 from onboarding.services.sessions import BLOCK_FIELDS, MAX_STATE_LENGTH
 from onboarding.steps import STEP_INPUT_BLOCKS
 
-DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-COUNTRY = {"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2"}
+DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "a date as YYYY-MM-DD"}
+COUNTRY = {"type": "string", "pattern": "^[A-Z]{2}$", "description": "an ISO 3166-1 alpha-2 country code"}
 TEXT = {"type": "string", "minLength": 1, "maxLength": 200}
 PERSON = {
     "type": "object",
@@ -29,8 +29,9 @@ FIELD_TYPES = {
         "state": TEXT, "country": COUNTRY,
     },
     "bank_account": {
-        "iban": {"type": "string", "pattern": "^[A-Za-z]{2}[0-9]{2}[A-Za-z0-9 ]{8,40}$"},
-        "bic": {"type": "string", "pattern": "^[A-Za-z0-9]{8}([A-Za-z0-9]{3})?$"},
+        "iban": {"type": "string", "pattern": "^[A-Za-z]{2}[0-9]{2}[A-Za-z0-9 ]{8,40}$", "description": "an IBAN"},
+        "bic": {"type": "string", "pattern": "^[A-Za-z0-9]{8}([A-Za-z0-9]{3})?$",
+                "description": "a BIC of 8 or 11 characters"},
         "holder_name": TEXT,
     },
     "company": {
@@ -47,8 +48,9 @@ REQUIRED_FIELDS = {
 FORM_FIELD_SCHEMAS = {
     "text": {"type": "string"},
     "name": TEXT,
-    "email": {"type": "string", "format": "email"},
-    "phone": {"type": "string", "pattern": r"^\+?[0-9 ().-]{6,20}$", "description": "E.164 preferred"},
+    "email": {"type": "string", "format": "email", "description": "an e-mail address"},
+    "phone": {"type": "string", "pattern": r"^\+?[0-9 ().-]{6,20}$",
+              "description": "a phone number, E.164 preferred"},
     "date": DATE,
     "country": COUNTRY,
     "address": {"type": "object", "properties": FIELD_TYPES["address"]},

@@ -15,7 +15,7 @@ from onboarding.api.base import ApiView, StrictSerializer, validated
 from onboarding.api.input_schema import form_fields, input_schema
 from onboarding.api.nested import multipart_parts
 from onboarding.api.serializers import SessionDetailSerializer, SessionSerializer
-from onboarding.checks.form import validate_form_fields
+from onboarding.checks.form import FALSE_WORDS, TRUE_WORDS, validate_form_fields
 from onboarding.errors import NotFound
 from onboarding.models import Workflow
 from onboarding.services import session_erase
@@ -69,12 +69,41 @@ class SessionFilters(serializers.Serializer):
         return [status.strip() for status in value.split(",") if status.strip()]
 
 
-def check_input(actor, workflow_id, data):
-    """`input` must hold only the blocks the workflow's steps read, each well-formed (400 per field)."""
+TYPE_NAMES = {"string": "text", "object": "an object", "array": "a list", "boolean": "true or false",
+              "integer": "a whole number"}
+
+
+def readable(error):
+    """A JSON Schema error as a sentence an integrator can act on."""
+    schema = error.schema
+    if error.validator in ("pattern", "format") and schema.get("description"):
+        return f"Must be {schema['description']}."
+    if error.validator == "type":
+        return f"Must be {TYPE_NAMES.get(error.validator_value, error.validator_value)}."
+    if error.validator == "enum":
+        return f"Must be one of: {', '.join(map(str, error.validator_value))}."
+    if error.validator == "minLength":
+        return "This field may not be blank."
+    if error.validator == "maxLength":
+        return f"Must be at most {error.validator_value} characters."
+    return error.message
+
+
+def check_input(actor, workflow_id, data, *, from_multipart=False):
+    """`input` must hold only the blocks the workflow's steps read, each well-formed (400 per field).
+
+    Multipart sends every value as text: checkbox words ("true", "off"...) become booleans first.
+    """
     workflow = get_scoped(Workflow, actor, workflow_id, deleted_at__isnull=True)
     version = published_version(workflow)
     if version is None:
         return  # session_create answers with the reason
+    form = data.get("form")
+    if from_multipart and isinstance(form, dict):
+        for field in form_fields(version):
+            value = form.get(field["id"])
+            if field["type"] == "checkbox" and isinstance(value, str) and value.lower() in TRUE_WORDS | FALSE_WORDS:
+                form[field["id"]] = value.lower() in TRUE_WORDS
     errors = {}
     for error in Draft202012Validator(input_schema(version)).iter_errors(data):
         path = ".".join(str(p) for p in ("input", *error.absolute_path))
@@ -88,7 +117,7 @@ def check_input(actor, workflow_id, data):
             for name in sorted(set(error.validator_value) - set(error.instance)):
                 errors[f"{path}.{name}"] = ["This field is required."]
             continue
-        errors.setdefault(path, []).append(error.message)
+        errors.setdefault(path, []).append(readable(error))
     _, form_errors = validate_form_fields([{**field, "required": False} for field in form_fields(version)],
                                           data.get("form") or {})
     errors.update({f"input.form.{key}": messages for key, messages in form_errors.items()})
@@ -160,7 +189,7 @@ class SessionListView(ApiView):
             body, uploads = request.data, None
         data = validated(SessionCreate, body)
         given_input = dict(data.pop("input", {}) or {})
-        check_input(self.actor, data["workflow_id"], given_input)
+        check_input(self.actor, data["workflow_id"], given_input, from_multipart=uploads is not None)
         if uploads is None:
             uploads = json_uploads(given_input.get("documents"))
         given_input.pop("documents", None)

@@ -52,7 +52,7 @@ def test_input_fields_are_typed_and_required_ones_checked(api, workflow):
     errors = body["errors"]
     assert "input.identity.shoe_size" in errors
     assert errors["input.identity.last_name"] == ["This field is required."]
-    assert "input.identity.birth_date" in errors
+    assert errors["input.identity.birth_date"] == ["Must be a date as YYYY-MM-DD."]
     assert "input.form.email" in errors
 
 
@@ -96,6 +96,15 @@ def test_multipart_creation_with_bracketed_fields_and_files(org, api):
     by_step = {v["id"]: v["step_id"] for v in body["applicants"][0]["verifications"]}
     assert sorted((by_step[d["verification_id"]], d["side"], d["mime_type"]) for d in body["documents"]) == [
         ("address", "", "application/pdf"), ("identity", "front", "image/png")]
+
+
+def test_multipart_checkbox_words_become_booleans(org, api):
+    workflow = make_workflow(org, steps=[{"id": "consent", "type": "form", "config": {"fields": [
+        {"id": "terms", "type": "checkbox", "required": True}, {"id": "city", "type": "text"}]}}])
+    response = api.post(f"{V1}/sessions", {"workflow_id": str(workflow.id), "input[form][terms]": "true",
+                                           "input[form][city]": "Lyon"}, format="multipart")
+    assert response.status_code == 201, response.json()
+    assert response.json()["applicants"][0]["form_data"] == {"terms": True, "city": "Lyon"}
 
 
 def test_a_refused_file_leaves_no_session(org, api):
