@@ -107,9 +107,9 @@ def form_controls(fields, values, errors, highlighted=()):
         choices = country_choices() if field_type == "country" else _choices(spec)
         if field_type == "phone" and not common["hint"]:
             common["hint"] = _("With the country code, e.g. +33 6 12 34 56 78.")
+        autocomplete = AUTOCOMPLETE.get(field_id, AUTOCOMPLETE.get(field_type, ""))
         result.append(control(field_id, label, kind=kind, value=value, errors=errors.get(field_id),
-                              choices=choices, autocomplete=AUTOCOMPLETE.get(field_id, AUTOCOMPLETE.get(field_type, "")),
-                              max_length=spec.get("max_length"), **common))
+                              choices=choices, autocomplete=autocomplete, max_length=spec.get("max_length"), **common))
     return result
 
 

@@ -1,5 +1,8 @@
 """What a step page shows: its controls (with values and errors), the reviewer's
-messages, the reasons of a retake, and what each step type adds."""
+messages, the reasons of a retake, and what each step type adds. One builder per
+step type; each returns (controls, extra context)."""
+
+from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -8,108 +11,163 @@ from onboarding.services import portal
 from portal import fields as f
 from portal.labels import CONSENT_TEXT, DOCUMENT_KINDS, ROLES, reason_text, step_title
 
+PHOTO_STEPS = ("identity_document", "selfie")
+
 
 def portal_url(request, name, **kwargs):
     return reverse(f"portal:{name}", kwargs={"token": request.token, **kwargs})
 
 
-def _current(step, kind=None, side=""):
-    return next((d for d in step.documents if d.side == side and (kind is None or d.kind == kind)), None)
+@dataclass
+class Page:
+    """What a builder reads: the request, the step, the errors, what was posted and what was sent before."""
+
+    request: object
+    step: portal.StepState
+    errors: dict
+
+    @property
+    def post(self):
+        return self.request.POST if self.request.method == "POST" else {}
+
+    @property
+    def submitted(self):
+        return self.step.verification.data.get("submitted") or {}
+
+    def value(self, name, default=""):
+        """What was just posted, else what was sent before, else the default."""
+        return self.post.get(name) or self.submitted.get(name) or default
+
+    def chosen_kind(self):
+        choices = portal.document_choices(self.step)
+        earlier = next((d.kind for d in self.step.documents), "")
+        return self.post.get("kind") or self.submitted.get("document_kind") or earlier or (choices or [""])[0]
+
+    def current(self, kind=None, side=""):
+        """The document already received for this side (and kind)."""
+        return next((d for d in self.step.documents if d.side == side and (kind is None or d.kind == kind)), None)
+
+    def kind_control(self, kind):
+        choices = [(k, DOCUMENT_KINDS.get(k, k)) for k in portal.document_choices(self.step)]
+        return f.control("kind", _("Type of document"), kind=kind, value=self.chosen_kind(),
+                         errors=self.errors.get("kind"), choices=choices, required=True)
+
+    def file(self, name, label, **kwargs):
+        return f.file_control(name, label, errors=self.errors.get(name), **kwargs)
 
 
-def _kind_choices(step):
-    return [(kind, DOCUMENT_KINDS.get(kind, kind)) for kind in portal.document_choices(step)]
+def _form(page):
+    fields = page.step.config.get("fields") or []
+    values = f.form_values(page.post, fields) if page.post else {**page.request.applicant.form_data,
+                                                                  **page.submitted}
+    return f.form_controls(fields, values, page.errors, page.step.correction_fields), {}
+
+
+def _identity(page):
+    kind = page.chosen_kind()
+    controls = [
+        page.file("file_front", _("Front side"), photo=True, capture="environment",
+                  current=page.current(kind, "front")),
+        page.file("file_back", _("Back side"), photo=True, capture="environment",
+                  hint=_("Not needed for a passport."), current=page.current(kind, "back")),
+    ]
+    return controls, {"kind_control": page.kind_control("radio")}
+
+
+def _selfie(page):
+    return [page.file("file", _("Photo of your face"), photo=True, capture="user", current=page.current(),
+                      hint=_("Look straight at the camera, in good light, without glasses."))], {}
+
+
+def _single_document(page):
+    extra = {"kind_control": page.kind_control("select")} if portal.document_choices(page.step) else {}
+    label = DOCUMENT_KINDS.get(portal.default_kind(page.step)) or _("Document")
+    return [page.file("file", label, current=page.current(),
+                      hint=_("A photo or a PDF of the whole document."))], extra
+
+
+def _bank(page):
+    typed = page.submitted.get("bank_account") or {}
+    controls = []
+    if page.step.config.get("allow_typed_iban", True):
+        controls += [
+            f.control("iban", _("IBAN"), value=page.post.get("iban", typed.get("iban", "")),
+                      errors=page.errors.get("iban"), hint=_("For example FR76 3000 6000 0112 3456 7890 189.")),
+            f.control("bic", _("BIC (optional)"), value=page.post.get("bic", typed.get("bic", "")),
+                      errors=page.errors.get("bic")),
+        ]
+    controls.append(page.file("file", _("Bank details document (RIB)"), current=page.current(),
+                              hint=_("A statement or letter from your bank showing the IBAN.")))
+    return controls, {}
+
+
+def _company(page):
+    company = page.request.applicant.company
+    countries = page.step.config.get("countries") or [""]
+    return [
+        f.control("registration_number", _("Registration number"), required=True,
+                  value=page.value("registration_number", company.get("registration_number", "")),
+                  errors=page.errors.get("registration_number"),
+                  hint=_("SIREN or SIRET in France, company number in the UK, Handelsregister number in Germany.")),
+        f.control("country_code", _("Country of registration"), kind="country", required=True,
+                  value=page.value("country_code", company.get("country_code") or countries[0]),
+                  errors=page.errors.get("country_code"), choices=f.country_choices()),
+        page.file("file", _("Registration certificate"), current=page.current()),
+    ], {}
+
+
+def _signature(page):
+    step, request = page.step, page.request
+    controls = [f.control("consent", str(CONSENT_TEXT), kind="checkbox", value="consent" in page.post,
+                          errors=page.errors.get("consent"), required=True)]
+    extra = {"document_url": portal_url(request, "step_pdf", step_id=step.id)}
+    if portal.signed_document(step):
+        extra["signed_url"] = portal_url(request, "signed_pdf", step_id=step.id)
+    return controls, extra
+
+
+def _related_parties(page):
+    def person(name, label, kind="text", choices=None):
+        return f.control(name, label, kind=kind, value=page.post.get(name, ""), errors=page.errors.get(name),
+                         required=True, autocomplete="off", choices=choices)
+
+    controls = [
+        person("first_name", _("First name")),
+        person("last_name", _("Last name")),
+        person("email", _("Email"), kind="email"),
+        person("role", _("Role"), kind="select",
+               choices=[(r, ROLES.get(r, r)) for r in portal.party_roles(page.step)]),
+    ]
+    parties = [{"session": p, "role": ROLES.get(p.metadata["related_party"]["role"], ""),
+                "applicant": p.applicants.first()} for p in portal.related_parties(page.step)]
+    return controls, {"parties": parties, "parties_error": page.errors.get("parties")}
+
+
+BUILDERS = {
+    "form": _form,
+    "identity_document": _identity,
+    "selfie": _selfie,
+    "proof_of_address": _single_document,
+    "document_analysis": _single_document,
+    "bank_account": _bank,
+    "company_registry": _company,
+    "signature": _signature,
+    "related_parties": _related_parties,
+}
 
 
 def step_context(request, step, errors):
-    post = request.POST if request.method == "POST" else {}
-    submitted = step.verification.data.get("submitted") or {}
-    chosen_kind = post.get("kind") or submitted.get("document_kind") or next(
-        (d.kind for d in step.documents), "") or (portal.document_choices(step) or [""])[0]
-    controls, extra = [], {}
-    if step.type == "form":
-        fields = step.config.get("fields") or []
-        values = f.form_values(post, fields) if post else {**request.applicant.form_data, **submitted}
-        controls = f.form_controls(fields, values, errors, step.correction_fields)
-    elif step.type == "identity_document":
-        extra["kind_control"] = f.control("kind", _("Type of document"), kind="radio", value=chosen_kind,
-                                          errors=errors.get("kind"), choices=_kind_choices(step), required=True)
-        controls = [
-            f.file_control("file_front", _("Front side"), errors=errors.get("file_front"), photo=True,
-                           capture="environment",
-                           current=_current(step, chosen_kind, "front")),
-            f.file_control("file_back", _("Back side"), errors=errors.get("file_back"), photo=True,
-                           capture="environment",
-                           hint=_("Not needed for a passport."), current=_current(step, chosen_kind, "back")),
-        ]
-    elif step.type == "selfie":
-        controls = [f.file_control("file", _("Photo of your face"), errors=errors.get("file"), photo=True,
-                                   capture="user", hint=_("Look straight at the camera, in good light, without glasses."),
-                                   current=_current(step))]
-    elif step.type in ("proof_of_address", "document_analysis"):
-        if portal.document_choices(step):
-            extra["kind_control"] = f.control("kind", _("Type of document"), kind="select", value=chosen_kind,
-                                              errors=errors.get("kind"), choices=_kind_choices(step), required=True)
-        label = DOCUMENT_KINDS.get(portal.default_kind(step)) or _("Document")
-        controls = [f.file_control("file", label, errors=errors.get("file"), current=_current(step),
-                                   hint=_("A photo or a PDF of the whole document."))]
-    elif step.type == "bank_account":
-        typed = submitted.get("bank_account") or {}
-        if step.config.get("allow_typed_iban", True):
-            controls += [
-                f.control("iban", _("IBAN"), value=post.get("iban", typed.get("iban", "")), errors=errors.get("iban"),
-                          hint=_("For example FR76 3000 6000 0112 3456 7890 189.")),
-                f.control("bic", _("BIC (optional)"), value=post.get("bic", typed.get("bic", "")),
-                          errors=errors.get("bic")),
-            ]
-        controls.append(f.file_control("file", _("Bank details document (RIB)"), errors=errors.get("file"),
-                                       current=_current(step), hint=_("A statement or letter from your bank showing the IBAN.")))
-    elif step.type == "company_registry":
-        company = request.applicant.company
-        country = post.get("country_code") or submitted.get("country_code") or company.get("country_code") or (
-            step.config.get("countries") or [""])[0]
-        controls = [
-            f.control("registration_number", _("Registration number"),
-                      value=post.get("registration_number") or submitted.get("registration_number")
-                      or company.get("registration_number", ""),
-                      errors=errors.get("registration_number"), required=True,
-                      hint=_("SIREN or SIRET in France, company number in the UK, Handelsregister number in Germany.")),
-            f.control("country_code", _("Country of registration"), kind="country", value=country,
-                      errors=errors.get("country_code"), required=True, choices=f.country_choices()),
-            f.file_control("file", _("Registration certificate"), errors=errors.get("file"), current=_current(step)),
-        ]
-    elif step.type == "signature":
-        controls = [f.control("consent", str(CONSENT_TEXT), kind="checkbox", value="consent" in post,
-                              errors=errors.get("consent"), required=True)]
-        extra["document_url"] = portal_url(request, "step_pdf", step_id=step.id)
-        if portal.signed_document(step):
-            extra["signed_url"] = portal_url(request, "signed_pdf", step_id=step.id)
-    elif step.type == "related_parties":
-        controls = [
-            f.control("first_name", _("First name"), value=post.get("first_name", ""), errors=errors.get("first_name"),
-                      required=True, autocomplete="off"),
-            f.control("last_name", _("Last name"), value=post.get("last_name", ""), errors=errors.get("last_name"),
-                      required=True, autocomplete="off"),
-            f.control("email", _("Email"), kind="email", value=post.get("email", ""), errors=errors.get("email"),
-                      required=True, autocomplete="off"),
-            f.control("role", _("Role"), kind="select", value=post.get("role", ""), errors=errors.get("role"),
-                      required=True, choices=[(r, ROLES.get(r, r)) for r in portal.party_roles(step)]),
-        ]
-        extra["parties"] = [{"session": p, "role": ROLES.get(p.metadata["related_party"]["role"], ""),
-                             "applicant": p.applicants.first()} for p in portal.related_parties(step)]
-        extra["parties_error"] = errors.get("parties")
-    all_controls = [*controls, *([extra["kind_control"]] if "kind_control" in extra else [])]
+    controls, extra = BUILDERS[step.type](Page(request, step, errors))
+    summary_controls = [*controls, *([extra["kind_control"]] if "kind_control" in extra else [])]
     return {
         "step": step,
         "title": step_title(step.step),
         "controls": controls,
         "errors": errors,
-        "error_summary": _error_summary(errors, all_controls),
+        "error_summary": _error_summary(errors, summary_controls),
         "reasons": [reason_text(code) for code in step.previous_reasons],
-        "is_upload": step.type in ("identity_document", "selfie", "proof_of_address", "document_analysis",
-                                   "bank_account", "company_registry"),
         "skip_url": portal_url(request, "step_skip", step_id=step.id),
-        "photo_only": step.type in ("identity_document", "selfie"),
+        "photo_only": step.type in PHOTO_STEPS,
         "corrections": [{"message": c.message, "documents": [DOCUMENT_KINDS.get(k, k) for k in c.document_types]}
                         for c in step.corrections],
         **extra,
@@ -119,14 +177,14 @@ def step_context(request, step, errors):
 def _error_summary(errors, controls):
     """Every error once, linked to its control when it has one (screen readers jump to it)."""
     by_name = {}
-    for c in controls:
-        by_name[c["name"]] = c
-        for part in c.get("parts", []):
+    for control in controls:
+        by_name[control["name"]] = control
+        for part in control.get("parts", []):
             by_name[part["name"]] = part
     summary = []
-    for key, messages_ in errors.items():
+    for key, messages in errors.items():
         target = by_name.get(key)
-        for message in messages_:
+        for message in messages:
             summary.append({"href": f"#{target['id']}" if target else "", "label": target["label"] if target else "",
                             "message": message})
     return summary
