@@ -1,13 +1,18 @@
 """Idempotency-Key: replays, conflicts, expiry."""
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
+from onboarding.api import sessions as sessions_view
 from onboarding.models import IdempotencyRecord, Session
 from onboarding.services.api_support import idempotency_claim, idempotency_purge
-from tests.api.conftest import V1, client_for, problem
+from tests.api.conftest import V1, bearer, client_for, problem
+from tests.factories import make_api_key
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +79,44 @@ def test_claim_outcomes(org):
     assert outcome.value == "new"
     assert idempotency_claim(api_key=key, key="x", fingerprint="a")[1].value == "in_progress"
     assert idempotency_claim(api_key=key, key="x", fingerprint="b")[1].value == "mismatch"
+
+
+def test_a_server_failure_frees_the_key_for_a_retry(api, workflow, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("storage unavailable")
+
+    real = sessions_view.session_create_with_documents
+    monkeypatch.setattr(sessions_view, "session_create_with_documents", broken)
+    api.raise_request_exception = False
+    failed = create(api, workflow, "retry-me", name="Anna")
+    assert failed.status_code == 500 and failed["Content-Type"] == "application/problem+json"
+    assert not IdempotencyRecord.objects.exists()
+    monkeypatch.setattr(sessions_view, "session_create_with_documents", real)
+    assert create(api, workflow, "retry-me", name="Anna").status_code == 201
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_identical_requests_at_once_run_only_once(org, workflow, monkeypatch):
+    real = sessions_view.session_create_with_documents
+    started = threading.Event()
+
+    def slow(**kwargs):
+        started.set()
+        time.sleep(0.5)
+        return real(**kwargs)
+
+    monkeypatch.setattr(sessions_view, "session_create_with_documents", slow)
+    _, plain = make_api_key(org)
+    results = {}
+
+    def first():
+        results["first"] = create(bearer(plain), workflow, "same", name="Anna").status_code
+        connection.close()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert started.wait(5)
+    second = create(bearer(plain), workflow, "same", name="Anna")
+    thread.join()
+    assert (results["first"], second.status_code) == (201, 409)
+    assert Session.objects.count() == 1
