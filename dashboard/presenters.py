@@ -37,6 +37,7 @@ CODE_FIELDS = {
     "mrz_checksum_invalid": {"mrz", "document_number"},
     "iban_invalid": {"iban"},
     "iban_mismatch": {"iban"},
+    "bic_iban_mismatch": {"bic", "iban"},
     "underage": {"birth_date", "date_of_birth"},
     "document_too_old": {"issue_date"},
 }
