@@ -64,7 +64,7 @@ def overview(request):
 @applicant_link
 @require_http_methods(["GET", "POST"])
 def step_page(request, step_id):
-    step = portal.open_step(request.applicant, step_id)
+    step = portal.applicant_step(request.applicant, step_id)
     if step is None:
         return redirect(portal_url(request, "overview"))
     errors, extra = {}, {}
@@ -84,7 +84,7 @@ def step_page(request, step_id):
                 else:
                     messages.success(request, _("Thank you, “%(step)s” was sent.") % {"step": step_title(step.step)})
                     return redirect(_next_url(request, step))
-        step = portal.open_step(request.applicant, step_id)  # uploads may have changed it
+        step = portal.applicant_step(request.applicant, step_id)  # uploads may have changed it
     context = _base_context(request, portal.applicant_steps(request.applicant))
     context.update(step_context(request, step, errors), **extra)
     return render(request, "portal/step.html", context, status=400 if errors else 200)
@@ -99,7 +99,7 @@ def _next_url(request, step):
 @applicant_link
 @require_POST
 def step_skip(request, step_id):
-    step = portal.open_step(request.applicant, step_id)
+    step = portal.applicant_step(request.applicant, step_id)
     try:
         portal.step_skip(actor=request.actor, step=step)
     except (ValidationFailed, InvalidTransition):
@@ -113,7 +113,7 @@ def step_skip(request, step_id):
 @require_http_methods(["GET"])
 def step_pdf(request, step_id):
     """The filled PDF a signature step asks the applicant to sign."""
-    step = portal.open_step(request.applicant, step_id)
+    step = portal.applicant_step(request.applicant, step_id)
     if step is None or step.type != "signature":
         return redirect(portal_url(request, "overview"))
     try:
@@ -129,7 +129,7 @@ def step_pdf(request, step_id):
 @require_http_methods(["GET"])
 def signed_pdf(request, step_id):
     """The signed PDF, returned to the applicant once they have signed."""
-    step = portal.open_step(request.applicant, step_id)
+    step = portal.applicant_step(request.applicant, step_id)
     document = portal.signed_document(step) if step else None
     if document is None:
         return redirect(portal_url(request, "overview"))
@@ -181,7 +181,7 @@ def _uploaded(request, step, kind, names):
             errors[name] = [_(message) for messages_ in exc.errors.values() for message in messages_]
     if errors:
         raise ValidationFailed(errors)
-    return portal.open_step(request.applicant, step.id)
+    return portal.applicant_step(request.applicant, step.id)
 
 
 def handle_form(request, step):

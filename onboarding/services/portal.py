@@ -159,7 +159,7 @@ def is_blocked(applicant, steps):
     return applicant.status == ApplicantStatus.BLOCKED or any(s.state == BLOCKED for s in steps)
 
 
-def open_step(applicant, step_id):
+def applicant_step(applicant, step_id):
     """The applicant's step `step_id`, or None."""
     return next((s for s in applicant_steps(applicant) if s.id == step_id), None)
 
