@@ -208,6 +208,15 @@ SPECTACULAR_SETTINGS = {
 # Links and tokens
 API_TOKEN_TTL = timedelta(minutes=60)
 
+# Document signing (PAdES): the organization's certificate; without it, development
+# generates a self-signed one in var/signing/ and production refuses to sign.
+SIGNING_PKCS12_PATH = os.environ.get("SIGNING_PKCS12_PATH", "")
+SIGNING_PKCS12_PASSWORD = os.environ.get("SIGNING_PKCS12_PASSWORD", "")
+# RFC 3161 timestamp server: signatures become PAdES B-T.
+TIMESTAMP_URL = os.environ.get("TIMESTAMP_URL", "")
+# Hosts a signing session's document_url may be fetched from ("docs.example.com", "*.example.com").
+SIGNING_DOCUMENT_URL_ALLOWLIST = [h for h in os.environ.get("SIGNING_DOCUMENT_URL_ALLOWLIST", "").split(",") if h]
+
 # Webhook receivers on loopback/private addresses are refused unless allowed here.
 WEBHOOK_ALLOW_PRIVATE_URLS = env_flag("WEBHOOK_ALLOW_PRIVATE_URLS", default=not PRODUCTION)
 

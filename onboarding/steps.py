@@ -117,6 +117,8 @@ def _check_analysis(config, errors, path):
 
 
 def _check_signature(config, errors, path):
+    from onboarding.signing_variables import fill_fields_errors
+
     for key, item_keys in (("sign_fields", ("field_id", "actor_id")), ("fill_fields", ("field_id", "value"))):
         items = config.get(key, [])
         if not isinstance(items, list) or any(
@@ -124,6 +126,9 @@ def _check_signature(config, errors, path):
             for i in items
         ):
             errors[f"{path}.{key}"] = [f"Must be a list of objects with {' and '.join(item_keys)}."]
+            return
+    # Unknown ${…} variables are refused when the workflow is saved, not when someone signs.
+    errors.update(fill_fields_errors(config.get("fill_fields", []), f"{path}.fill_fields"))
 
 
 def _check_related_parties(config, errors, path):

@@ -48,6 +48,8 @@ def test_published_version_is_not_edited_in_place(org, actor, workflow):
     ([{"type": "proof_of_address", "config": {"max_age_months": 0}}], "steps[0].config.max_age_months"),
     ([{"id": "a", "type": "selfie"}, {"id": "a", "type": "selfie"}], "steps[1].id"),
     ([{"id": "Not A Slug", "type": "selfie"}], "steps[0].id"),
+    ([{"type": "signature", "config": {"fill_fields": [{"field_id": "name", "value": "${identity.shoe_size}"}]}}],
+     "steps[0].config.fill_fields[0].value"),
 ])
 def test_step_config_is_checked_on_save(actor, steps, field):
     with pytest.raises(ValidationFailed) as error:
