@@ -118,3 +118,20 @@ def test_other_tenant_cannot_upload_or_read_documents(org, other_org):
                        format="multipart"), 404)
     assert not Document.objects.exists()
     assert Applicant.objects.get(session=session).status == "initiated"
+
+
+def test_with_s3_storage_the_url_is_the_buckets_presigned_attachment_url(api, org, settings, monkeypatch):
+    from storages.backends.s3 import S3Storage
+
+    session = make_session(org)
+    verification = session.verifications.get(step_id="identity")
+    document_id = api.post(f"{V1}/verifications/{verification.id}/documents",
+                           {"file": uploaded(png(), "id.png")}, format="multipart").json()["document"]["id"]
+    settings.USE_S3 = True
+    bucket = S3Storage(bucket_name="threshold", endpoint_url="http://127.0.0.1:9000", access_key="test",
+                       secret_key="test-secret", region_name="eu-west-1", querystring_auth=True)
+    monkeypatch.setattr("onboarding.api.documents.default_storage", bucket)
+    url = api.get(f"{V1}/sessions/{session.id}/documents/{document_id}/url").json()["url"]
+    assert url.startswith("http://127.0.0.1:9000/threshold/documents/")
+    assert "Signature=" in url and "Expires=" in url
+    assert "response-content-disposition=attachment" in url
