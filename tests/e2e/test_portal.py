@@ -45,6 +45,9 @@ def browser(browser_type):
 def phone_page(browser, javascript=True):
     page = browser.new_context(**PHONE, java_script_enabled=javascript).new_page()
     page.set_default_timeout(60000)
+    # Anything the CSP blocks (inline script, a third-party asset) shows up as a console error.
+    page.console_errors = []
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
     return page
 
 
@@ -131,6 +134,7 @@ def test_applicant_completes_the_workflow_on_a_phone(live_server, browser):
     assert page.locator("h1").inner_text() == "Thank you"
     shot(page, "08-thanks")
 
+    assert not [e for e in page.console_errors if "Content Security Policy" in e], page.console_errors
     session.refresh_from_db()
     assert session.status == "processed"
     results = {v.step_id: v.result for v in session.verifications.all()}
