@@ -157,6 +157,19 @@ def session_list_queryset(queryset):
     )
 
 
+def next_for_review(actor, user, exclude_id):
+    """The session a reviewer should open next: manual review, theirs or nobody's, highest priority, oldest first."""
+    return (
+        sessions_for(actor)
+        .filter(status=SessionStatus.MANUAL_REVIEW, parent__isnull=True)
+        .filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
+        .exclude(id=exclude_id)
+        .order_by("-priority", "created_at")
+        .only("id", "name")
+        .first()
+    )
+
+
 def session_events(session):
     """The session's audit trail (kept by id, so it outlives an erased session's rows)."""
     return Event.objects.filter(organization_id=session.organization_id, session_ref=session.id)

@@ -24,7 +24,7 @@ from onboarding import services
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.evidence import render_evidence_pdf
 from onboarding.models import SESSION_TRANSITIONS, Role
-from onboarding.selectors import session_detail_queryset, session_events
+from onboarding.selectors import next_for_review, session_detail_queryset, session_events
 from onboarding.services import dashboard as dashboard_services
 
 
@@ -58,6 +58,7 @@ def session_detail(request, session_id):
         "face_match": results.get("face_match_result"),
         "cross_validation": results.get("cross_validation"),
         "events": events,
+        "next_session": next_for_review(request.actor, request.user, session.id),
         "corrections": session.corrections.all(),
         "correction_steps": correction_steps,
         "subsessions": session.subsessions.only("id", "name", "status", "reference_id").order_by("created_at"),

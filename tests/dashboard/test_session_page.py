@@ -12,7 +12,7 @@ from PIL import Image
 from dashboard.documents import sign
 from onboarding import services
 from onboarding.actors import Actor
-from tests.dashboard.builders import session_in_manual_review
+from tests.dashboard.builders import send_to_review, session_in_manual_review
 from tests.factories import MembershipFactory, make_session, make_workflow, system
 
 
@@ -139,3 +139,16 @@ def test_another_workflow_session_page_renders_every_step_type(reviewer_client, 
     ])
     html = page_of(reviewer_client, make_session(org, workflow))
     assert "Awaiting data" in html and "Resolve by hand" in html
+
+
+def test_links_to_the_next_session_waiting_for_review(reviewer_client, org, review_session,
+                                                     django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        colleagues = session_in_manual_review(org, name="A colleague's")
+    send_to_review(colleagues)
+    services.session_update(actor=system(org), session_id=colleagues.id,
+                            assigned_to=MembershipFactory(organization=org).user.pk, priority=90)
+    # Only the colleague's session is left besides this one: nothing next.
+    assert 'id="next-session"' not in page_of(reviewer_client, review_session)
+    html = page_of(reviewer_client, colleagues)
+    assert f'href="/dashboard/sessions/{review_session.id}/" class="muted" id="next-session"' in html
