@@ -1,27 +1,18 @@
 """Sessions: list with filters and summary, create (JSON or multipart), read, change, erase."""
 
-import base64
-import binascii
-
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from jsonschema import Draft202012Validator
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from onboarding import selectors
 from onboarding.api.base import ApiView, StrictSerializer, validated
-from onboarding.api.input_schema import form_fields, input_schema
 from onboarding.api.nested import multipart_parts
 from onboarding.api.serializers import SessionDetailSerializer, SessionSerializer
-from onboarding.checks.form import FALSE_WORDS, TRUE_WORDS, validate_form_fields
+from onboarding.api.session_input import check_input, json_uploads, multipart_uploads
 from onboarding.errors import NotFound
-from onboarding.models import Workflow
 from onboarding.services import session_erase
-from onboarding.services.api_support import Upload, session_change, session_create_with_documents
-from onboarding.services.common import get_scoped
-from onboarding.services.workflows import published_version
+from onboarding.services.api_support import session_change, session_create_with_documents
 
 SESSION_SCOPES = {"GET": "sessions:read", "POST": "sessions:write", "PATCH": "sessions:write",
                   "DELETE": "sessions:write"}
@@ -67,85 +58,6 @@ class SessionFilters(serializers.Serializer):
 
     def validate_status_list(self, value):
         return [status.strip() for status in value.split(",") if status.strip()]
-
-
-TYPE_NAMES = {"string": "text", "object": "an object", "array": "a list", "boolean": "true or false",
-              "integer": "a whole number"}
-
-
-def readable(error):
-    """A JSON Schema error as a sentence an integrator can act on."""
-    schema = error.schema
-    if error.validator in ("pattern", "format") and schema.get("description"):
-        return f"Must be {schema['description']}."
-    if error.validator == "type":
-        return f"Must be {TYPE_NAMES.get(error.validator_value, error.validator_value)}."
-    if error.validator == "enum":
-        return f"Must be one of: {', '.join(map(str, error.validator_value))}."
-    if error.validator == "minLength":
-        return "This field may not be blank."
-    if error.validator == "maxLength":
-        return f"Must be at most {error.validator_value} characters."
-    return error.message
-
-
-def check_input(actor, workflow_id, data, *, from_multipart=False):
-    """`input` must hold only the blocks the workflow's steps read, each well-formed (400 per field).
-
-    Multipart sends every value as text: checkbox words ("true", "off"...) become booleans first.
-    """
-    workflow = get_scoped(Workflow, actor, workflow_id, deleted_at__isnull=True)
-    version = published_version(workflow)
-    if version is None:
-        return  # session_create answers with the reason
-    form = data.get("form")
-    if from_multipart and isinstance(form, dict):
-        for field in form_fields(version):
-            value = form.get(field["id"])
-            if field["type"] == "checkbox" and isinstance(value, str) and value.lower() in TRUE_WORDS | FALSE_WORDS:
-                form[field["id"]] = value.lower() in TRUE_WORDS
-    errors = {}
-    for error in Draft202012Validator(input_schema(version)).iter_errors(data):
-        path = ".".join(str(p) for p in ("input", *error.absolute_path))
-        if error.validator == "additionalProperties":
-            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-            for name in extra:
-                errors[f"{path}.{name}"] = ["Not used by this workflow's steps." if path == "input"
-                                            else "Unknown field."]
-            continue
-        if error.validator == "required":
-            for name in sorted(set(error.validator_value) - set(error.instance)):
-                errors[f"{path}.{name}"] = ["This field is required."]
-            continue
-        errors.setdefault(path, []).append(readable(error))
-    _, form_errors = validate_form_fields([{**field, "required": False} for field in form_fields(version)],
-                                          data.get("form") or {})
-    errors.update({f"input.form.{key}": messages for key, messages in form_errors.items()})
-    if errors:
-        raise ValidationError(errors)
-
-
-def json_uploads(documents):
-    uploads = []
-    for index, item in enumerate(documents or []):
-        try:
-            content = base64.b64decode(item["content_base64"], validate=True)
-        except (binascii.Error, ValueError):
-            raise ValidationError({f"input.documents[{index}].content_base64": ["Not valid base64."]}) from None
-        uploads.append(Upload(item["step_id"], content, item.get("filename", ""), item.get("kind", ""),
-                              item.get("side", "")))
-    return uploads
-
-
-def multipart_uploads(files):
-    """Files named input[documents][<step_id>] or input[documents][<step_id>][front|back]."""
-    uploads = []
-    for parts, file in files:
-        if parts[:2] != ["input", "documents"] or len(parts) not in (3, 4):
-            raise ValidationError({"[".join(parts): ["Files go under input[documents][<step_id>]."]})
-        side = parts[3] if len(parts) == 4 else ""
-        uploads.append(Upload(parts[2], file.read(), file.name, "", side))
-    return uploads
 
 
 def session_detail(actor, session_id):
