@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from dashboard.access import can_decide, dashboard_view
+from dashboard.access import can_decide, dashboard_view, is_admin
 from dashboard.documents import document_view
 from dashboard.forms import (
     AssignForm,
@@ -63,6 +63,7 @@ def session_detail(request, session_id):
         "correction_steps": correction_steps,
         "subsessions": session.subsessions.only("id", "name", "status", "reference_id").order_by("created_at"),
         "can_decide": can_decide(request),
+        "is_admin": is_admin(request),
         "decision_form": DecisionForm(),
         "assign_form": AssignForm(members=members, initial={
             "assignee": str(session.assigned_to_id or ""), "priority": session.priority}),
@@ -207,6 +208,19 @@ def mark_false_positive(request, session_id):
         actor=request.actor, session_id=session_id, match_index=form.cleaned_data["match_index"],
         entity_id=form.cleaned_data["entity_id"], note=form.cleaned_data["note"],
     ), "Watchlist hit marked as a false positive.")
+    return _back_to(session_id)
+
+
+@dashboard_view(role=Role.ADMIN)
+@require_POST
+def erase(request, session_id):
+    """Erase the session's personal data and files (a data subject's request); the audit skeleton stays."""
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the data is erased.")
+        return _back_to(session_id)
+    perform(request, lambda: services.session_erase(actor=request.actor, session_id=session_id,
+                                                    reason=form.cleaned_data["note"]), "Personal data erased.")
     return _back_to(session_id)
 
 

@@ -127,6 +127,17 @@ def workflow_publish(request, workflow_id):
     return redirect("dashboard:workflow_edit", workflow.id)
 
 
+@dashboard_view(role=Role.ADMIN)
+@require_POST
+def workflow_archive(request, workflow_id):
+    """No new session starts on an archived workflow; its sessions keep their version."""
+    workflow = _workflow(request, workflow_id)
+    if perform(request, lambda: services.workflow_delete(actor=request.actor, workflow_id=workflow.id),
+               f"Workflow {workflow.name} archived."):
+        return redirect("dashboard:workflows")
+    return redirect("dashboard:workflow_edit", workflow.id)
+
+
 @dashboard_view()
 def workflow_version_sessions(request, workflow_id, number):
     """The sessions pinned to one version of a workflow."""

@@ -248,3 +248,14 @@ def test_run_checks_of_a_completed_session(reviewer_client, org, django_capture_
     session.refresh_from_db()
     assert session.status == "processed"
     assert events(session, "session.start_processing").get().actor_type == "user"
+
+
+def test_admin_erases_personal_data_with_a_reason(client, member, review_session):
+    client.force_login(member("reviewer"))
+    assert client.post(reverse("dashboard:erase", args=[review_session.id]), {"note": "GDPR"}).status_code == 403
+    client.force_login(member("admin"))
+    post(client, "erase", review_session, {"note": "Data subject request #12"})
+    review_session.refresh_from_db()
+    assert review_session.data_anonymized and review_session.name == ""
+    assert review_session.applicants.get().identity == {}
+    assert events(review_session, "session.erased").get().note == "Data subject request #12"

@@ -163,3 +163,11 @@ def test_workflow_list_runs_constant_queries(admin_client, org, django_assert_ma
         make_workflow(org, name=f"More {index}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         admin_client.get(reverse("dashboard:workflows"))
+
+
+def test_archive_a_workflow(admin_client, org):
+    workflow = make_workflow(org, name="Old flow")
+    admin_client.post(reverse("dashboard:workflow_archive", args=[workflow.id]))
+    workflow.refresh_from_db()
+    assert workflow.deleted_at is not None
+    assert admin_client.get(reverse("dashboard:workflows")).context["rows"] == []
