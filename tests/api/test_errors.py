@@ -2,10 +2,12 @@
 
 import pytest
 from django.test import RequestFactory
+from rest_framework.test import APIClient
 
 from onboarding.api.errors import not_found, server_error
 from onboarding.models import Session
 from tests.api.conftest import V1, problem
+from tests.factories import make_api_key
 
 pytestmark = pytest.mark.django_db
 
@@ -38,11 +40,21 @@ def test_too_large_body_is_413_and_saves_nothing(api, workflow, settings):
     assert not Session.objects.exists()
 
 
-def test_unknown_endpoint_and_wrong_method_are_problems(api, workflow):
+def test_unknown_endpoint_and_wrong_method_are_problems(api, org, workflow):
     problem(api.get(f"{V1}/nothing-here"), 404)
+    strict = bearer_with_csrf_checks(org)
+    problem(strict.post(f"{V1}/nothing-here", {}, format="json"), 404)
+    assert strict.post(f"{V1}/sessions", {"workflow_id": str(workflow.id)}, format="json").status_code == 201
     problem(api.get("/api/v2/sessions"), 404)
     problem(api.put(f"{V1}/workflows/{workflow.id}", {}, format="json"), 405)
     problem(api.get(f"{V1}/sessions/not-a-uuid"), 404)
+
+
+def bearer_with_csrf_checks(organization):
+    """A client that, like a real one, has no CSRF token: the API must not ask for one."""
+    client = APIClient(enforce_csrf_checks=True)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_api_key(organization)[1]}")
+    return client
 
 
 def test_illegal_transition_is_409_naming_the_current_status(api, session):
