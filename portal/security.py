@@ -16,7 +16,8 @@ from django.core.cache import cache
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import decorator_from_middleware
 
-BAD_TOKEN_LIMIT = getattr(settings, "PORTAL_BAD_TOKEN_LIMIT", 20)
+# Bad tokens one address may try per window before every link answers 429 (PORTAL_BAD_TOKEN_LIMIT).
+DEFAULT_BAD_TOKEN_LIMIT = 20
 BAD_TOKEN_WINDOW_SECONDS = 15 * 60
 
 CSP = {
@@ -91,7 +92,8 @@ def _bad_token_key(address):
 
 
 def too_many_bad_tokens(request):
-    return cache.get(_bad_token_key(client_address(request)), 0) >= BAD_TOKEN_LIMIT
+    limit = getattr(settings, "PORTAL_BAD_TOKEN_LIMIT", DEFAULT_BAD_TOKEN_LIMIT)
+    return cache.get(_bad_token_key(client_address(request)), 0) >= limit
 
 
 def note_bad_token(request):
