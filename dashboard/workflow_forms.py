@@ -41,6 +41,8 @@ CONFIG_KEYS = {
     "identity_document_types": "document_types",
     "address_document_types": "document_types",
 }
+# Defaults of the boolean step settings, as the checks apply them when the setting is absent.
+BOOLEAN_DEFAULTS = {"allow_typed_iban": True}
 FIELD_LINE = re.compile(r"^(?P<id>[\w-]+)\s+(?P<type>\w+)(?P<rest>.*)$")
 
 
@@ -235,7 +237,11 @@ class StepForm(forms.Form):
         config = {}
         for name in TYPE_FIELDS[data["type"]]:
             value = data.get(name)
-            if value in (None, "", []) and not isinstance(self.fields[name], forms.BooleanField):
+            # A checkbox cannot say "not set": it is written only when it departs from the check's default.
+            if isinstance(self.fields[name], forms.BooleanField):
+                if value == BOOLEAN_DEFAULTS.get(name, False):
+                    continue
+            elif value in (None, "", []):
                 continue
             config[CONFIG_KEYS.get(name, name)] = value
         step["config"] = config

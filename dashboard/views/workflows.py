@@ -4,6 +4,7 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,9 +14,10 @@ from dashboard.access import dashboard_view, is_admin
 from dashboard.views.common import perform
 from dashboard.workflow_forms import StepForm, WorkflowForm, place_errors
 from onboarding import services
-from onboarding.errors import ValidationFailed
+from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import Role, Session, Workflow, WorkflowVersion
 from onboarding.services.workflows import latest_version
+from onboarding.steps import DEFAULT_SETTINGS, normalize_steps
 
 STEP_PREFIX = re.compile(r"^(step|new)-\d{1,3}$")
 MAX_STEPS = 50
@@ -70,15 +72,12 @@ def _editor(request, workflow=None):
         if valid:
             fields = {**workflow_form.to_fields(), "steps": [f.to_step() for f in kept]}
             try:
-                if workflow is None:
-                    workflow = services.workflow_create(actor=request.actor, **fields,
-                                                        publish="publish" in request.POST)
-                else:
-                    services.workflow_update(actor=request.actor, workflow_id=workflow.id, **fields)
-                    if "publish" in request.POST:
-                        services.workflow_publish(actor=request.actor, workflow_id=workflow.id)
+                with transaction.atomic():
+                    workflow = _save(request, workflow, version, fields, publish="publish" in request.POST)
             except ValidationFailed as exc:
                 place_errors(exc.errors, workflow_form, kept)
+            except InvalidTransition as exc:
+                workflow_form.add_error(None, str(exc))
             else:
                 messages.success(request, "Workflow published." if "publish" in request.POST else "Workflow saved.")
                 return redirect("dashboard:workflow_edit", workflow.id)
@@ -91,6 +90,27 @@ def _editor(request, workflow=None):
         workflow_form = WorkflowForm(initial=WorkflowForm.initial_for(version))
         steps = version.steps
     return _render_editor(request, workflow, version, workflow_form, _step_forms(request, workflows, steps))
+
+
+def _save(request, workflow, version, fields, publish):
+    """Create, or update (a published workflow gets a new version only when something changed), then publish."""
+    if workflow is None:
+        return services.workflow_create(actor=request.actor, **fields, publish=publish)
+    if not _unchanged(version, fields):
+        services.workflow_update(actor=request.actor, workflow_id=workflow.id, **fields)
+    if publish:
+        services.workflow_publish(actor=request.actor, workflow_id=workflow.id)
+    return workflow
+
+
+def _unchanged(version, fields):
+    return (
+        fields["name"] == version.name
+        and fields["description"] == version.description
+        and fields["custom_tags"] == version.custom_tags
+        and {**DEFAULT_SETTINGS, **fields["settings"]} == {**DEFAULT_SETTINGS, **version.settings}
+        and normalize_steps(fields["steps"]) == version.steps
+    )
 
 
 def _render_editor(request, workflow, version, workflow_form, step_forms, status=200):

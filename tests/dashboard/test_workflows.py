@@ -171,3 +171,16 @@ def test_archive_a_workflow(admin_client, org):
     workflow.refresh_from_db()
     assert workflow.deleted_at is not None
     assert admin_client.get(reverse("dashboard:workflows")).context["rows"] == []
+
+
+def test_saving_an_unchanged_published_workflow_makes_no_new_version(admin_client, org):
+    workflow = make_workflow(org, steps=[{"id": "bank", "type": "bank_account"}])
+    page = admin_client.get(reverse("dashboard:workflow_edit", args=[workflow.id]))
+    form, (bank,) = page.context["form"], page.context["step_forms"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {key: value for key, value in data.items() if value not in (None, False)}
+    data.update({f"{bank.prefix}-{name}": bank[name].value() for name in bank.fields
+                 if bank[name].value() not in (None, False, "")})
+    data["steps"] = [bank.prefix]
+    assert admin_client.post(reverse("dashboard:workflow_edit", args=[workflow.id]), data).status_code == 302
+    assert workflow.versions.count() == 1
