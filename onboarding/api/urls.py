@@ -1,5 +1,5 @@
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
 from onboarding.api import (
@@ -59,7 +59,7 @@ v1 = [
 urlpatterns = [
     # The schema and its viewer are public: they describe the API, not anyone's data.
     path("v1/schema", SpectacularAPIView.as_view(**PUBLIC), name="schema"),
-    path("docs", SpectacularSwaggerView.as_view(url_name="api:schema", **PUBLIC), name="docs"),
+    path("docs", SpectacularSwaggerSplitView.as_view(url_name="api:schema", **PUBLIC), name="docs"),
     path("v1/", include(v1)),
     path("v1/", include("onboarding.api.webhook_urls")),
     path("v1/", include("onboarding.api.signing_urls")),
