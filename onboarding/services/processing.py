@@ -112,6 +112,11 @@ def _record_check(verification_id, outcome, elapsed_ms, document_ids):
     actor = Actor.system(session.organization_id)
     check = {**outcome.to_dict(), "processing_time_ms": elapsed_ms, "checked_at": timezone.now().isoformat(),
              "document_ids": document_ids}
+    # Each file keeps what was concluded from it, also when the attempt is discarded.
+    verification.documents.filter(superseded=False).update(extracted_at=timezone.now(), extraction={
+        "verification_id": str(verification.id), "result": outcome.result, "reason_codes": outcome.reason_codes,
+        "unusable": outcome.unusable,
+    })  # fmt: skip
     if outcome.unusable and session.status in RETRYABLE_SESSION:
         documents = verification.documents.filter(superseded=False)
         previous = {

@@ -96,6 +96,8 @@ def test_upload_to_final_decision(org, run_on_commit):
     assert "face_match_result" not in results  # no selfie step
     assert (results["final_decision"], results["risk_score"]) == ("approved", 0)
     assert (session.final_decision, session.risk_score) == ("approved", 0)
+    for document in session.documents.all():
+        assert document.extracted_at is not None and document.extraction["result"] == "passed"
 
 
 def test_processing_twice_changes_nothing(org, run_on_commit):
@@ -105,3 +107,20 @@ def test_processing_twice_changes_nothing(org, run_on_commit):
     assert run_session_processing(session.id) is None
     session.refresh_from_db()
     assert session.processing_results == before and session.events.count() == events
+
+
+def test_an_unreadable_passport_costs_an_attempt(org, run_on_commit):
+    from tests.portal.images import photo_bytes
+
+    session = open_session(org)
+    applicant = session.applicants.get()
+    actor = Actor.for_applicant(applicant)
+    identity = session.verifications.get(step_id="identity")
+    services.document_add(actor=actor, verification_id=identity.id, content=photo_bytes("HOLIDAY"),
+                          filename="beach.jpg", kind="passport")
+    services.verification_submit(actor=actor, verification_id=identity.id)
+    identity.refresh_from_db()
+    assert (identity.status, identity.attempts) == ("awaiting_data", 1)
+    assert identity.previous_attempt["reason_codes"] == ["mrz_unreadable"]
+    discarded = session.documents.get()
+    assert discarded.superseded and discarded.extraction["unusable"] is True
