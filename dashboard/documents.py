@@ -14,7 +14,9 @@ from dashboard.presenters import PREVIEW_PAGES, DocumentView
 
 SALT = "dashboard.document"
 MAX_AGE_SECONDS = 300
+# A preview page fits in this box, whatever size the PDF declares.
 PREVIEW_WIDTH = 1200
+PREVIEW_HEIGHT = 2400
 
 
 def sign(document):
@@ -39,7 +41,7 @@ def document_view(document):
 
 
 def render_pdf_page(content, page_number):
-    """The page (1-based) as PNG bytes, at most PREVIEW_WIDTH pixels wide; IndexError past the last page."""
+    """The page (1-based) as PNG bytes within PREVIEW_WIDTH × PREVIEW_HEIGHT pixels; IndexError past the last page."""
     import pypdfium2
 
     pdf = pypdfium2.PdfDocument(content)
@@ -47,8 +49,8 @@ def render_pdf_page(content, page_number):
         if not 1 <= page_number <= len(pdf):
             raise IndexError(page_number)
         page = pdf[page_number - 1]
-        width = page.get_width() or 1
-        image = page.render(scale=min(2.0, PREVIEW_WIDTH / width)).to_pil()
+        width, height = page.get_width() or 1, page.get_height() or 1
+        image = page.render(scale=min(2.0, PREVIEW_WIDTH / width, PREVIEW_HEIGHT / height)).to_pil()
         buffer = io.BytesIO()
         image.save(buffer, "PNG", optimize=True)
         return buffer.getvalue()
