@@ -9,6 +9,7 @@ urlpatterns = [
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("organization/", auth.choose_organization, name="organization"),
     path("", inbox.inbox, name="inbox"),
+    path("counts/", inbox.inbox_counts, name="inbox_counts"),
     path("assign/", inbox.assign, name="bulk_assign"),
     path("overview/", overview.overview, name="overview"),
     path("sessions/<uuid:session_id>/", sessions.session_detail, name="session"),

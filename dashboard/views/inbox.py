@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,26 +18,37 @@ from onboarding.models import INBOXES, Role, Workflow
 from onboarding.selectors import filter_sessions, session_list_queryset, session_summary, sessions_for
 
 
-@dashboard_view()
-def inbox(request):
-    members = list(members_of(request.organization))
-    workflows = Workflow.objects.filter(organization=request.organization, deleted_at__isnull=True).order_by("name")
-    form = InboxFilterForm(request.GET or None, workflows=workflows, members=members)
-    filters, inbox_name, sort = {}, "", "-created_at"
+def _matching(request, form):
+    """The sessions matching every filter but the inbox (an invalid filter is reported and ignored)."""
+    filters = {}
+    base = sessions_for(request.actor)
     if form.is_bound:
         if form.is_valid():
             filters = form.session_filters(request.user)
-            inbox_name, sort = form.cleaned_data["inbox"], form.cleaned_data["sort"] or sort
+            if form.cleaned_data["environment"]:
+                base = base.filter(environment=form.cleaned_data["environment"])
         else:
             messages.error(request, "Some filters were ignored: " + error_text(form.errors))
-    base = sessions_for(request.actor)
-    if form.is_bound and form.is_valid() and form.cleaned_data["environment"]:
-        base = base.filter(environment=form.cleaned_data["environment"])
     try:
-        matching = filter_sessions(base, filters)
+        return filter_sessions(base, filters)
     except ValidationFailed as exc:
         messages.error(request, error_text(exc.errors))
-        matching = filter_sessions(base, {})
+        return filter_sessions(base, {})
+
+
+def _filter_form(request):
+    members = list(members_of(request.organization))
+    workflows = Workflow.objects.filter(organization=request.organization, deleted_at__isnull=True).order_by("name")
+    return InboxFilterForm(request.GET or None, workflows=workflows, members=members), members
+
+
+@dashboard_view()
+def inbox(request):
+    form, members = _filter_form(request)
+    matching = _matching(request, form)
+    valid = form.is_bound and form.is_valid()
+    inbox_name = form.cleaned_data["inbox"] if valid else ""
+    sort = (form.cleaned_data["sort"] if valid else "") or "-created_at"
     # The counts follow every filter but the inbox, so each tab shows what it would list.
     summary = session_summary(matching)
     listed = filter_sessions(matching, {"compliance_status": inbox_name}) if inbox_name else matching
@@ -50,6 +62,14 @@ def inbox(request):
         "query": query.urlencode(), "tab_query": _without(query, "inbox"),
         "members": members, "can_decide": can_decide(request),
     })
+
+
+@dashboard_view()
+def inbox_counts(request):
+    """The tabs' counts for the same filters, polled by the inbox page to keep them live."""
+    form, _ = _filter_form(request)
+    summary = session_summary(_matching(request, form))
+    return JsonResponse({"all": summary["total"], **summary["inbox_counts"]})
 
 
 def _without(query, key):

@@ -23,3 +23,22 @@ document.addEventListener("change", function (event) {
     group.hidden = group.dataset.configFor !== select.value;
   });
 });
+
+// Inbox: refresh the tabs' counts every 30 seconds while the page is visible.
+(function () {
+  var tabs = document.querySelector("[data-counts-url]");
+  if (!tabs || !window.fetch) return;
+  setInterval(function () {
+    if (document.hidden) return;
+    fetch(tabs.dataset.countsUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (counts) {
+        if (!counts) return;
+        tabs.querySelectorAll("a[data-inbox]").forEach(function (tab) {
+          var count = tab.querySelector(".count");
+          if (count && tab.dataset.inbox in counts) count.textContent = counts[tab.dataset.inbox];
+        });
+      })
+      .catch(function () {});
+  }, 30000);
+})();

@@ -151,3 +151,9 @@ def test_inbox_runs_the_same_number_of_queries_for_few_and_many_sessions(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = reviewer_client.get(reverse("dashboard:inbox"), {"q": "Bulk"})
     assert len(response.context["page"].object_list) == 14
+
+
+def test_counts_endpoint_follows_the_filters(reviewer_client, sessions, review_session):
+    counts = reviewer_client.get(reverse("dashboard:inbox_counts")).json()
+    assert (counts["all"], counts["incomplete"], counts["manual_review"]) == (5, 3, 1)
+    assert reviewer_client.get(reverse("dashboard:inbox_counts"), {"q": "Emil"}).json()["incomplete"] == 1
