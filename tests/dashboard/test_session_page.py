@@ -152,3 +152,11 @@ def test_links_to_the_next_session_waiting_for_review(reviewer_client, org, revi
     assert 'id="next-session"' not in page_of(reviewer_client, review_session)
     html = page_of(reviewer_client, colleagues)
     assert f'href="/dashboard/sessions/{review_session.id}/" class="muted" id="next-session"' in html
+
+
+def test_applicant_supplied_text_is_escaped(reviewer_client, org, review_workflow):
+    session = make_session(org, review_workflow, name="<script>alert(1)</script>",
+                           input={"identity": {"first_name": "<img src=x onerror=alert(1)>", "last_name": "X"}})
+    html = page_of(reviewer_client, session)
+    assert "<script>alert(1)</script>" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
