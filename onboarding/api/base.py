@@ -6,7 +6,11 @@
   Idempotency-Key on every POST (replay within 24 h returns the stored
   response with `Idempotent-Replayed: true`; same key with another body 422;
   a duplicate still running 409). `self.actor` is the key's Actor: pass it to
-  every service. `created(data)` answers 201.
+  every service. `created(data)` answers 201; `get_paginated_response(data,
+  **meta)` adds entries to a list's `meta`; `cursor_ordering` sets a list's
+  keyset order. Its OpenAPI documents the Idempotency-Key header and the
+  problem responses. A view without a key (set `authentication_classes = []`)
+  sets `idempotent = False`.
 - `StrictSerializer`: a Serializer that refuses unknown fields (400 naming them).
 - `validated(serializer_class, data)`: run a serializer and return its data.
 
