@@ -1,0 +1,40 @@
+"""The builder's text syntax for form fields and signature fields reads back what it writes."""
+
+import pytest
+from django import forms
+
+from dashboard.workflow_forms import StepForm, format_form_fields, parse_form_fields
+
+
+def test_form_fields_round_trip():
+    specs = [
+        {"id": "email", "type": "email", "required": True},
+        {"id": "plan", "type": "select", "required": False, "choices": ["basic", "pro"], "label": "Your plan"},
+    ]
+    assert parse_form_fields(format_form_fields(specs)) == specs
+
+
+def test_unreadable_line_names_itself():
+    with pytest.raises(forms.ValidationError, match="'email'"):
+        parse_form_fields("email")
+
+
+def test_signature_step_settings_become_config():
+    form = StepForm({"s-type": "signature", "s-required": "on", "s-sign_fields": "sig1 signer\nsig2 witness",
+                     "s-fill_fields": "name=${identity.last_name}"}, prefix="s")
+    assert form.is_valid(), form.errors
+    assert form.to_step()["config"] == {
+        "sign_fields": [{"field_id": "sig1", "actor_id": "signer"}, {"field_id": "sig2", "actor_id": "witness"}],
+        "fill_fields": [{"field_id": "name", "value": "${identity.last_name}"}],
+    }
+    again = StepForm(prefix="s", initial=StepForm.initial_for({"id": "sign", **form.to_step()}, 1))
+    assert again["sign_fields"].value() == "sig1 signer\nsig2 witness"
+
+
+def test_bank_step_keeps_typed_iban_default_unwritten():
+    form = StepForm({"b-type": "bank_account", "b-allow_typed_iban": "on"}, prefix="b")
+    assert form.is_valid()
+    assert form.to_step()["config"] == {}
+    form = StepForm({"b-type": "bank_account"}, prefix="b")
+    assert form.is_valid()
+    assert form.to_step()["config"] == {"allow_typed_iban": False}
