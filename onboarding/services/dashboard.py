@@ -34,7 +34,9 @@ def watchlist_mark_false_positive(*, actor, session_id, match_index, entity_id, 
     match = matches[match_index]
     match["false_positive"] = {"by": actor.label, "at": timezone.now().isoformat(), "note": note.strip()}
     watchlist = session.processing_results["external_validations"]["watchlist"]
+    # As the screening itself counts them: dismissed hits no longer make the session a match.
     watchlist["confirmed_match_count"] = sum(1 for m in matches if not m.get("false_positive"))
+    watchlist["is_match"] = watchlist["confirmed_match_count"] > 0
     session.save(update_fields=["processing_results", "updated_at"])
     record_event(actor=actor, action="watchlist.false_positive", obj=session, session=session, note=note.strip(),
                  data={"entity_id": str(entity_id), "name": match.get("name") or match.get("caption") or "",

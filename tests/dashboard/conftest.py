@@ -6,7 +6,10 @@ from tests.dashboard.builders import REVIEW_STEPS, submit_all
 from tests.factories import MembershipFactory, make_session, make_workflow, system
 
 WATCHLIST_RESULTS = {
-    "external_validations": {"watchlist": {"is_match": True, "match_count": 1, "matches": [
+    "external_validations": {"watchlist": {
+        "is_match": True, "match_count": 1, "threshold": 0.7,
+        "datasets": [{"name": "sanctions", "version": "20261101", "entry_count": 2}],
+        "screened": [{"name": "Anna Maria Eriksson"}], "matches": [
         {"entity_id": "Q-1234", "name": "Anna Maria Eriksson", "score": 0.91, "lists": ["eu_fsf"],
          "birth_dates": ["1974-08-12"], "countries": ["se"]},
     ]}},

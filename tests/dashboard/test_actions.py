@@ -176,7 +176,7 @@ def test_mark_a_watchlist_hit_as_false_positive(reviewer_client, reviewer, revie
     watchlist = review_session.processing_results["external_validations"]["watchlist"]
     assert watchlist["matches"][0]["false_positive"]["note"] == "Different birth place"
     assert watchlist["matches"][0]["false_positive"]["by"] == reviewer.username
-    assert watchlist["confirmed_match_count"] == 0
+    assert watchlist["confirmed_match_count"] == 0 and watchlist["is_match"] is False
     event = events(review_session, "watchlist.false_positive").get()
     assert event.data["entity_id"] == "Q-1234"
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 from PIL import Image
 
 from dashboard.documents import sign
-from onboarding import services
+from onboarding import services, watchlist
 from onboarding.actors import Actor
-from tests.dashboard.builders import send_to_review, session_in_manual_review
+from tests.dashboard.builders import send_to_review, session_in_manual_review, submit_all
 from tests.factories import MembershipFactory, make_session, make_workflow, system
 
 
@@ -44,7 +44,7 @@ def test_shows_known_data_steps_reason_codes_and_marks_the_mismatch(reviewer_cli
 def test_shows_watchlist_hits_face_match_risk_and_decision(reviewer_client, review_session):
     html = page_of(reviewer_client, review_session)
     assert "Anna Maria Eriksson" in html and "Q-1234" in html and "0.91" in html and "eu_fsf" in html
-    assert "1 open hit" in html
+    assert "1 open hit" in html and "sanctions 20261101 (2 entries)" in html
     assert "distance 0.210" in html
     assert "manual_review" in html  # the final decision
     assert "watchlist hit" in html  # the note that sent it to review
@@ -160,3 +160,23 @@ def test_applicant_supplied_text_is_escaped(reviewer_client, org, review_workflo
     html = page_of(reviewer_client, session)
     assert "<script>alert(1)</script>" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_real_screening_hit_is_shown_and_can_be_dismissed(reviewer_client, org, review_workflow, tmp_path,
+                                                         django_capture_on_commit_callbacks):
+    sanctions = tmp_path / "targets.simple.csv"
+    sanctions.write_text("id,schema,name,aliases,birth_date,countries,dataset\n"
+                         "Q-77,Person,Anna Maria Eriksson,,1974-08-12,se,eu_fsf\n")
+    records = watchlist.read_records(sanctions, default_list="sanctions")
+    watchlist.load_records(org, records, "sanctions", "20261101")
+    session = make_session(org, review_workflow, name="Screened")
+    services.links_generate(actor=system(org), session_id=session.id)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_all(session)
+    session.refresh_from_db()
+    hit = session.processing_results["external_validations"]["watchlist"]["matches"][0]
+    html = page_of(reviewer_client, session)
+    assert "1 open hit" in html and hit["entity_id"] in html
+    reviewer_client.post(reverse("dashboard:false_positive", args=[session.id]),
+                         {"match_index": 0, "entity_id": hit["entity_id"], "note": "Other person"})
+    assert "every hit dismissed" in page_of(reviewer_client, session)
