@@ -217,3 +217,84 @@ def test_german_and_french_pages(live_server, browser):
     assert re.search("Carte d’identité", page.inner_text("main"))
     assert fits_the_screen(page)
     shot(page, "32-french-identity")
+
+
+COMPANY_STEPS = [
+    {"id": "registry", "type": "company_registry", "config": {"countries": ["FR"]}},
+    {"id": "certificate", "type": "document_analysis", "config": {"document_type": "rne_certificate"}},
+    {"id": "people", "type": "related_parties", "config": {"roles": ["ubo", "director"]}},
+]
+
+
+def test_company_steps_and_a_signature_on_a_phone(live_server, browser, settings, tmp_path):
+    from onboarding import signing
+    from onboarding.signing_certificate import self_signed_pkcs12
+    from tests.documents.analysis import rne_certificate
+    from tests.signing.pdfs import form_pdf
+
+    organization = OrganizationFactory(name="Acme Bank")
+    session = make_session(organization, make_workflow(organization, steps=COMPANY_STEPS),
+                           input={"company": {"company_name": "Boulangerie Martin"}})
+    link = link_for(session)
+    page = phone_page(browser)
+    page.goto(f"{live_server.url}/s/{link.token}/")
+    page.click("text=Continue")
+
+    assert page.locator("h1").inner_text() == "Company registration"
+    page.fill("#f-registration-number", "552 100 554")
+    page.select_option("#f-country-code", "FR")
+    shot(page, "40-company-registry")
+    page.click("button:has-text('Send')")
+
+    assert page.locator("h1").inner_text() == "Document"
+    page.set_input_files("#f-file", file_payload("rne.pdf", rne_certificate().pdf(), "application/pdf"))
+    page.click("button:has-text('Send')")
+
+    assert page.locator("h1").inner_text() == "Related people"
+    page.fill("#f-first-name", "Paul")
+    page.fill("#f-last-name", "Martin")
+    page.fill("#f-email", "paul@boulangerie.example")
+    page.select_option("#f-role", "director")
+    page.click("button:has-text('Add this person')")
+    party_link = page.input_value("input.link")
+    assert "/s/" in party_link
+    assert fits_the_screen(page)
+    shot(page, "41-related-party-link")
+    page.click("button:has-text('I have added everyone')")
+    assert "3 of 3 steps sent" in page.inner_text("main")
+
+    # The person added opens their own link.
+    party_page = phone_page(browser)
+    party_page.goto(live_server.url + "/s/" + party_link.split("/s/")[1])
+    assert party_page.locator("h1").inner_text() == "Your steps"
+    session.refresh_from_db()
+    results = {v.step_id: (v.status, v.result) for v in session.verifications.all()}
+    assert results == {"registry": ("done", "passed"), "certificate": ("done", "passed"),
+                       "people": ("done", "passed")}, results
+
+    pkcs12 = tmp_path / "signing.p12"
+    pkcs12.write_bytes(self_signed_pkcs12("Acme Bank document signing", organization="Acme Bank", password=b"pw"))
+    settings.SIGNING_PKCS12_PATH, settings.SIGNING_PKCS12_PASSWORD, settings.TIMESTAMP_URL = str(pkcs12), "pw", ""
+    signing_session, signing_link = signing.signing_session_create(
+        actor=system(organization), email="paul@boulangerie.example", document=form_pdf(),
+        sign_fields=[{"field_id": "signature", "actor_id": "signer"}],
+        fill_fields=[{"field_id": "last_name", "value": "${identity.last_name}"}],
+        identity={"first_name": "Paul", "last_name": "Martin"})
+    page.goto(signing_link.url.replace(settings.PUBLIC_BASE_URL, live_server.url))
+    page.click("text=Continue")
+    with page.expect_download() as preview:
+        page.click("text=Open the document to sign (PDF)")
+    assert preview.value.suggested_filename == "document.pdf"
+    page.click("button:has-text('Sign')")
+    assert "Tick the box to give your consent." in page.inner_text("main")
+    page.check("#f-consent")
+    shot(page, "42-signature-consent")
+    page.click("button:has-text('Sign')")
+    page.click("a:has-text('Sign the document')")
+    with page.expect_download() as signed:
+        page.click("text=Download the signed document (PDF)")
+    assert signed.value.suggested_filename == "signed.pdf"
+    shot(page, "43-signed")
+    verification = signing_session.verifications.get()
+    verification.refresh_from_db()
+    assert (verification.status, verification.result) == ("done", "passed")
