@@ -28,7 +28,8 @@ class Page:
 
     @property
     def post(self):
-        return self.request.POST if self.request.method == "POST" else {}
+        # Posted values are shown back only when refused; after a success the form starts empty.
+        return self.request.POST if self.request.method == "POST" and self.errors else {}
 
     @property
     def submitted(self):

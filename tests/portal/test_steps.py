@@ -256,6 +256,7 @@ def test_related_parties_each_get_a_subsession_and_a_link(client, company_link,
     party = subsession.applicants.get()
     assert party.email == "jean@example.com" and party.identity["last_name"] == "Dubois"
     assert "Link for Jean Dubois" in body
+    assert 'value="jean@example.com"' not in body  # the form is ready for the next person
     link_path = body.split('class="link" value="')[1].split('"')[0].split("/s/")[1]
     assert client.get(f"/s/{link_path}").status_code == 200
     # A new link replaces the old one.
