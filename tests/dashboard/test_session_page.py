@@ -180,3 +180,12 @@ def test_real_screening_hit_is_shown_and_can_be_dismissed(reviewer_client, org, 
     reviewer_client.post(reverse("dashboard:false_positive", args=[session.id]),
                          {"match_index": 0, "entity_id": hit["entity_id"], "note": "Other person"})
     assert "every hit dismissed" in page_of(reviewer_client, session)
+
+
+def test_cross_validation_comparisons_are_listed_with_mismatches_marked(reviewer_client, bank_session):
+    comparisons = bank_session.processing_results["cross_validation"]["comparisons"]
+    html = page_of(reviewer_client, bank_session)
+    iban = next(c for c in comparisons if c["field"] == "iban")
+    assert iban["outcome"] == "mismatch"
+    assert re.search(r'<tr class="mismatch">\s*<th>iban</th><td class="muted">[^<]+</td><td>' + iban["values"][0],
+                     html)
