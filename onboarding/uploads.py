@@ -1,5 +1,12 @@
-"""Accepting an uploaded file: type sniffed from its bytes, size and page limits,
-images re-encoded (which drops EXIF, GPS included, and anything appended)."""
+"""The one rule for accepting an uploaded file, used by the API, the portal and signing.
+
+The type is sniffed from the bytes (the client's name and content type are not
+trusted); images are decoded under a pixel limit (a decompression bomb is refused
+before it is decoded) and re-encoded from their pixels alone, which drops EXIF
+(GPS included), comments, colour profiles and anything appended after the image;
+PDFs are refused when encrypted, too long, or carrying scripts, launch actions or
+attached files anywhere in their object graph.
+"""
 
 import hashlib
 import io
@@ -9,6 +16,7 @@ import magic
 from django.conf import settings
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from onboarding.checks.images import UnreadableDocument, open_image
 from onboarding.errors import ValidationFailed
@@ -17,6 +25,16 @@ IMAGE_TYPES = {"image/jpeg", "image/png", "image/heic", "image/heif"}
 PDF_TYPE = "application/pdf"
 MAX_PDF_PAGES = 50
 MAX_IMAGE_SIDE = 4000
+# Objects visited when looking for active content: a scanned 50-page PDF holds a few hundred.
+MAX_PDF_OBJECTS = 100_000
+# Dictionary keys and values that make a PDF run something or carry other files.
+ACTIVE_KEYS = {"/JS", "/JavaScript"}
+ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/RichMediaExecute"}
+ATTACHMENT_MARKERS = {"/EmbeddedFiles", "/EmbeddedFile", "/FileAttachment", "/RichMedia"}
+
+
+class FileTooLarge(ValidationFailed):
+    """The file exceeds MAX_UPLOAD_BYTES (the API answers 413)."""
 
 
 @dataclass(frozen=True)
@@ -35,12 +53,18 @@ class PreparedFile:
         return {"image/jpeg": ".jpg", "image/png": ".png", PDF_TYPE: ".pdf"}[self.mime_type]
 
 
-def refuse(message, field="file"):
-    raise ValidationFailed({field: [message]})
+def refuse(message, field="file", error=ValidationFailed):
+    raise error({field: [message]})
 
 
 def sniff(content):
     return magic.from_buffer(content[:8192], mime=True)
+
+
+def size_text(size):
+    if size >= 2**20:
+        return f"{size / 2**20:.3g} MB"
+    return f"{size / 2**10:.3g} KB" if size >= 2**10 else f"{size} bytes"
 
 
 def _reencode_image(content, mime_type):
@@ -53,6 +77,7 @@ def _reencode_image(content, mime_type):
     except UnreadableDocument:
         refuse("This image is damaged, truncated or too large to open.")
     image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
+    image.info = {}  # Pillow would otherwise copy the original's comment and colour profile
     out = io.BytesIO()
     if mime_type == "image/png":
         image.save(out, format="PNG", optimize=True)
@@ -61,24 +86,57 @@ def _reencode_image(content, mime_type):
     return out.getvalue(), "image/jpeg"
 
 
+def _active_content(root):
+    """'script', 'attachment' or None: what the PDF's object graph (from its catalog) carries."""
+    seen, stack, visited = set(), [root], 0
+    while stack:
+        node = stack.pop()
+        if isinstance(node, IndirectObject):
+            if (node.idnum, node.generation) in seen:
+                continue
+            seen.add((node.idnum, node.generation))
+            node = node.get_object()
+        visited += 1
+        if visited > MAX_PDF_OBJECTS:
+            return "too_complex"
+        if isinstance(node, DictionaryObject):
+            keys = set(node.keys())
+            if keys & ACTIVE_KEYS or node.get("/S") in ACTIVE_ACTIONS:
+                return "script"
+            if keys & ATTACHMENT_MARKERS or node.get("/Type") in ATTACHMENT_MARKERS \
+                    or node.get("/Subtype") in ATTACHMENT_MARKERS:
+                return "attachment"
+            stack.extend(value for key, value in node.items() if key != "/Parent")
+        elif isinstance(node, ArrayObject):
+            stack.extend(node)
+    return None
+
+
+ACTIVE_CONTENT_REFUSALS = {
+    "script": "PDFs with scripts are not accepted.",
+    "attachment": "PDFs with attached files are not accepted.",
+    "too_complex": "This PDF is damaged and cannot be read.",
+}
+
+
 def _check_pdf(content):
     try:
         reader = PdfReader(io.BytesIO(content), strict=False)
         if reader.is_encrypted:
             refuse("Encrypted PDFs cannot be read: please send the document without a password.")
-        pages = len(reader.pages)
-        root = reader.trailer["/Root"]
-        names = root.get("/Names", {})
-        if "/OpenAction" in root or "/AA" in root or "/JavaScript" in names:
-            refuse("PDFs with scripts are not accepted.")
-        if "/EmbeddedFiles" in names:
-            refuse("PDFs with attached files are not accepted.")
-    except (PdfReadError, ValueError, KeyError, TypeError, RecursionError):
+        root = reader.trailer["/Root"].get_object()
+        # The declared count first: counting thousands of pages costs time a refusal need not spend.
+        declared = root["/Pages"].get_object().get("/Count", 0)
+        pages = declared if isinstance(declared, int) and declared > MAX_PDF_PAGES else len(reader.pages)
+        active = _active_content(root) if pages <= MAX_PDF_PAGES else None
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         refuse("This PDF is damaged and cannot be read.")
     if pages == 0:
         refuse("This PDF has no pages.")
     if pages > MAX_PDF_PAGES:
         refuse(f"This PDF has {pages} pages; at most {MAX_PDF_PAGES} are accepted.")
+    if active:
+        refuse(ACTIVE_CONTENT_REFUSALS[active])
     return pages
 
 
@@ -88,7 +146,7 @@ def prepare_upload(content):
     if not content:
         refuse("The file is empty.")
     if len(content) > limit:
-        refuse(f"The file is larger than {limit // (1024 * 1024)} MB.")
+        refuse(f"The file is larger than {size_text(limit)}.", error=FileTooLarge)
     mime_type = sniff(content)
     if mime_type in IMAGE_TYPES:
         content, mime_type = _reencode_image(content, mime_type)
@@ -98,4 +156,3 @@ def prepare_upload(content):
     else:
         refuse("Only JPEG, PNG, HEIC photos and PDF documents are accepted.")
     return PreparedFile(content, mime_type, pages, hashlib.sha256(content).hexdigest())
-

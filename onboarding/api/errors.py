@@ -5,9 +5,13 @@ per-field `errors`, InvalidTransition 409 naming the current status,
 LinkUnavailable 410. Django-level 404/500 for /api/ paths answer the same way.
 """
 
+import sys
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import Http404, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.template import loader
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
@@ -15,6 +19,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from onboarding.errors import InvalidTransition, LinkUnavailable, NotFound, ValidationFailed
+from onboarding.uploads import FileTooLarge
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 TITLES = {
@@ -31,7 +36,10 @@ TITLES = {
     422: "Unprocessable content",
     429: "Too many requests",
     500: "Internal server error",
+    503: "Service unavailable",
 }
+# Seconds a client should wait before retrying while the database is unreachable.
+DATABASE_RETRY_AFTER = 30
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -93,6 +101,8 @@ def flatten_errors(detail, prefix=""):
 def _domain_problem(exc):
     if isinstance(exc, NotFound):
         return problem_response(404, str(exc) or "Not found.", code="not_found")
+    if isinstance(exc, FileTooLarge):
+        return problem_response(413, "The file is too large.", code="payload_too_large", errors=exc.errors)
     if isinstance(exc, ValidationFailed):
         return problem_response(400, "The request has invalid fields.", code="validation_error", errors=exc.errors)
     if isinstance(exc, InvalidTransition):
@@ -163,8 +173,22 @@ def not_found(request, exception=None):
     return defaults.page_not_found(request, exception)
 
 
+def _database_unavailable():
+    """True when the exception being handled is a lost or refused database connection."""
+    return isinstance(sys.exc_info()[1], (OperationalError, InterfaceError))
+
+
 def server_error(request):
-    """handler500: problem JSON under /api/, Django's page elsewhere."""
+    """handler500: problem JSON under /api/, Django's page elsewhere; 503 with Retry-After
+    when the database is unreachable (a retry will succeed once it is back)."""
+    if _database_unavailable():
+        if _is_api(request):
+            response = problem_json(503, "The service is briefly unavailable; retry shortly.", "service_unavailable")
+        else:
+            # Rendered without a request: no context processor may touch the database.
+            response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
     if _is_api(request):
         return problem_json(500, "The server failed to answer this request.", "server_error")
     return defaults.server_error(request)
