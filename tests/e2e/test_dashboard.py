@@ -37,6 +37,10 @@ def test_reviewer_requests_a_correction_then_approves(live_server, page):
     session = session_in_manual_review(organization)
     send_to_review(session)
     url = f"{live_server.url}/dashboard"
+    # The pages' policy forbids inline script and styles: the browser reports any violation here.
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
 
     page.goto(f"{url}/login/")
     page.fill("input[name=username]", reviewer.username)
@@ -81,3 +85,4 @@ def test_reviewer_requests_a_correction_then_approves(live_server, page):
     page.goto(f"{url}/overview/")
     assert page.locator("svg.chart").count() >= 3
     shot(page, "overview")
+    assert violations == []
