@@ -173,7 +173,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Seconds before Redis hands a task taken by a worker that died (unacknowledged) to another worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 3600))}
 CELERY_BEAT_SCHEDULE = {
     "expire-sessions": {"task": "onboarding.tasks.expire_sessions", "schedule": crontab(minute="*/5")},
     "apply-retention": {"task": "onboarding.tasks.apply_retention", "schedule": crontab(minute=17)},
@@ -188,7 +189,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "onboarding.api.errors.problem_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "onboarding.api.pagination.CursorPagination",
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "onboarding.api.parsers.StrictJSONParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
