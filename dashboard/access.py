@@ -7,11 +7,13 @@ organization's ids are simply not found.
 """
 
 from functools import wraps
+from urllib.parse import quote
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from onboarding.actors import Actor
 from onboarding.errors import NotFound
@@ -50,17 +52,20 @@ def dashboard_view(role=Role.VIEWER):
             membership = current_membership(request)
             if membership is None:
                 if not Membership.objects.filter(user=request.user).exists():
-                    raise PermissionDenied("You are not a member of any organization.")
-                return redirect(f"{_organization_url()}?next={request.get_full_path()}")
-            if ROLE_RANK[membership.role] < ROLE_RANK[role]:
-                raise PermissionDenied(f"This needs the {role} role.")
+                    return _refusal(request, 403, "You are not a member of any organization.")
+                return redirect(f"{reverse('dashboard:organization')}?next={quote(request.get_full_path())}")
             request.membership = membership
             request.organization = membership.organization
             request.actor = Actor.for_user(request.user, membership.organization)
+            if ROLE_RANK[membership.role] < ROLE_RANK[role]:
+                return _refusal(request, 403, f"This needs the {role} role; yours is {membership.role}.")
             try:
                 response = view(request, *args, **kwargs)
-            except NotFound as exc:
-                raise Http404(str(exc)) from None
+            except PermissionDenied as exc:
+                return _refusal(request, 403, str(exc) or "You may not do this.")
+            except (NotFound, Http404):
+                # Another organization's objects look exactly like missing ones.
+                return _refusal(request, 404, "Not found in this organization.")
             response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
             return response
 
@@ -70,10 +75,10 @@ def dashboard_view(role=Role.VIEWER):
     return decorator
 
 
-def _organization_url():
-    from django.urls import reverse
-
-    return reverse("dashboard:organization")
+def _refusal(request, status, message):
+    response = render(request, "dashboard/refused.html", {"status": status, "message": message}, status=status)
+    response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    return response
 
 
 def can_decide(request):

@@ -69,7 +69,8 @@ def test_picking_an_organization_one_is_not_member_of_is_refused(client, org, ot
 def test_reviewer_of_one_organization_gets_404_for_a_session_of_another(client, reviewer, other_org):
     foreign = make_session(other_org, make_workflow(other_org))
     client.force_login(reviewer)
-    assert client.get(reverse("dashboard:session", args=[foreign.id])).status_code == 404
+    response = client.get(reverse("dashboard:session", args=[foreign.id]))
+    assert response.status_code == 404 and "Not found in this organization." in response.content.decode()
     response = client.post(reverse("dashboard:decide", args=[foreign.id]), {"status": "approved"})
     assert response.status_code == 404
     assert client.post(reverse("dashboard:note", args=[foreign.id]), {"note": "hi"}).status_code == 404
@@ -83,6 +84,7 @@ def test_viewer_reads_but_cannot_decide(client, org, member, review_session):
     assert b"Confirm approval" not in page.content
     response = client.post(reverse("dashboard:decide", args=[review_session.id]), {"status": "approved"})
     assert response.status_code == 403
+    assert "This needs the reviewer role; yours is viewer." in response.content.decode()
     review_session.refresh_from_db()
     assert review_session.status == "manual_review"
 
