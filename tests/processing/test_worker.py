@@ -1,9 +1,10 @@
-"""A session processed by a real Celery worker through Redis (runs where REDIS_URL is set, as in CI)."""
+"""A session processed by a real Celery worker through Redis and PostgreSQL (as in CI)."""
 
 import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.db import connection
 
 from config.celery import app
 from onboarding import services
@@ -30,6 +31,10 @@ def wait_for(predicate, timeout=60):
 
 @pytest.fixture
 def worker():
+    if connection.vendor == "sqlite":
+        # The in-memory test database is shared between threads in SQLite's shared-cache mode, where
+        # a read during another thread's write fails at once ("table is locked") instead of waiting.
+        pytest.skip("a real worker thread needs PostgreSQL (DATABASE_URL), as in CI")
     app.conf.task_always_eager = False
     # The worker thread must see what the test commits: no transaction wraps the test.
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20) as running:
