@@ -6,6 +6,7 @@ login in that same organization.
 """
 
 import io
+import threading
 
 from django.core import signing
 from django.urls import reverse
@@ -17,6 +18,9 @@ MAX_AGE_SECONDS = 300
 # A preview page fits in this box, whatever size the PDF declares.
 PREVIEW_WIDTH = 1200
 PREVIEW_HEIGHT = 2400
+# PDFium is not thread-safe, not even across documents: one rendering at a time per process
+# (web servers and the live test server answer requests on several threads).
+PDFIUM_LOCK = threading.Lock()
 
 
 def sign(document):
@@ -44,15 +48,17 @@ def render_pdf_page(content, page_number):
     """The page (1-based) as PNG bytes within PREVIEW_WIDTH × PREVIEW_HEIGHT pixels; IndexError past the last page."""
     import pypdfium2
 
-    pdf = pypdfium2.PdfDocument(content)
-    try:
-        if not 1 <= page_number <= len(pdf):
-            raise IndexError(page_number)
-        page = pdf[page_number - 1]
-        width, height = page.get_width() or 1, page.get_height() or 1
-        image = page.render(scale=min(2.0, PREVIEW_WIDTH / width, PREVIEW_HEIGHT / height)).to_pil()
-        buffer = io.BytesIO()
-        image.save(buffer, "PNG", optimize=True)
-        return buffer.getvalue()
-    finally:
-        pdf.close()
+    with PDFIUM_LOCK:
+        pdf = pypdfium2.PdfDocument(content)
+        try:
+            if not 1 <= page_number <= len(pdf):
+                raise IndexError(page_number)
+            page = pdf[page_number - 1]
+            width, height = page.get_width() or 1, page.get_height() or 1
+            # Copied so the image no longer shares memory with the bitmap PDFium frees on close.
+            image = page.render(scale=min(2.0, PREVIEW_WIDTH / width, PREVIEW_HEIGHT / height)).to_pil().copy()
+        finally:
+            pdf.close()
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()

@@ -2,6 +2,7 @@
 
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
@@ -9,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
-from dashboard.documents import sign
+from dashboard.documents import render_pdf_page, sign
 from onboarding import services, watchlist
 from onboarding.actors import Actor
 from tests.dashboard.builders import send_to_review, session_in_manual_review, submit_all
@@ -189,3 +190,10 @@ def test_cross_validation_comparisons_are_listed_with_mismatches_marked(reviewer
     assert iban["outcome"] == "mismatch"
     assert re.search(r'<tr class="mismatch">\s*<th>iban</th><td class="muted">[^<]+</td><td>' + iban["values"][0],
                      html)
+
+
+def test_pdf_pages_render_safely_from_several_threads(bank_session):
+    content = bank_session.documents.first().file.read()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        pages = list(pool.map(lambda _: render_pdf_page(content, 1), range(8)))
+    assert len(set(pages)) == 1 and pages[0].startswith(b"\x89PNG")
