@@ -95,3 +95,11 @@ def test_degraded_photos_are_read_exactly_or_not_at_all():
             assert reading.lines == list(document.mrz_lines())
             exact += 1
     assert exact >= 8
+
+
+@pytest.mark.parametrize("rotation", [9, -10])
+def test_passport_photographed_askew_is_deskewed_and_read(rotation):
+    passport = IdentityDocument(**HOLDER, format="TD3")
+    reading = read(photograph(render(passport)[-1], Capture(rotation=rotation, blur=0.8, jpeg_quality=70, on_table=True)))
+    assert reading.valid
+    assert reading.lines == list(passport.mrz_lines())
