@@ -239,9 +239,10 @@ def watchlist_result(session, applicants, verifications, previous=None):
                          "country": country})
         for hit in watchlist.screen(session.organization_id, name, birth_date=birth_date, country=country,
                                     schema=schema):
-            key = (str(applicant.id), hit["entity_id"])
-            matches.append({**hit, "applicant_id": key[0], **({"false_positive": dismissed[key]} if key in dismissed
-                                                                else {})})
+            match = {**hit, "applicant_id": str(applicant.id)}
+            if (match["applicant_id"], hit["entity_id"]) in dismissed:
+                match["false_positive"] = dismissed[match["applicant_id"], hit["entity_id"]]
+            matches.append(match)
     confirmed = sum(1 for match in matches if not match.get("false_positive"))
     return {
         "is_match": confirmed > 0,
