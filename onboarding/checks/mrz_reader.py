@@ -497,7 +497,8 @@ def _fix(lines, fmt, observed, confusable):
     combination of those that passes. Failing that, and only when the readings agreed
     everywhere else, one substitution among known confusions (or of the one unknown
     character). Either fix is taken only when exactly one candidate satisfies the check
-    digits. Field checks come first, then the composite check guards everything at once.
+    digits. Field checks come first, then the composite check guards everything at once,
+    over the cells no passing field check vouches for.
     """
     lines = [list(line) for line in lines]
     spans = mrz.check_digit_spans(fmt)
@@ -507,11 +508,17 @@ def _fix(lines, fmt, observed, confusable):
         if all(_passes(lines, s) for s in judged):
             continue
         positions = _positions(spans[name])
+        if name == "composite_check":
+            # Fields whose own check digit passes are trusted; the doubt lies elsewhere.
+            trusted = {p for other, s in spans.items() if other != name and _passes(lines, s) for p in _positions(s)}
+            positions = [p for p in positions if p not in trusted]
         disputed = [(p, observed(*p)) for p in positions if observed(*p)]
         unknown = [p for p in positions if lines[p[0]][p[1]] == _UNKNOWN]
         fixes = _passing_combinations(lines, judged, [(p, [lines[p[0]][p[1]], *opts]) for p, opts in disputed])
         if not fixes and len(disputed) <= 1 and len(unknown) <= 1:
-            suspects = unknown or positions
+            # The composite digit catches errors that slipped past a field's own check:
+            # it is not bent to agree without evidence that the digit itself was misread.
+            suspects = unknown or ([] if name == "composite_check" else positions)
             fixes = _passing_combinations(lines, judged, [(p, confusable(*p)) for p in suspects], one_at_a_time=True)
         if len(fixes) == 1:
             for (line, i), char in fixes[0]:
@@ -560,15 +567,19 @@ def _format(line_count, width, first_char):
     return "MRVB" if first_char == "V" else "TD2"
 
 
-def _combine(readings, raw, kinds):
+def _combine(readings, raw, kinds, first_pass=True):
     """Add one Tesseract call's readings to ``readings`` ((line, index) -> characters, the
-    one to trust first). For letters-or-digits fields a glyph read alone is trusted over
-    the same glyph read within its word."""
+    one to trust first). In the first pass, a glyph of a letters-or-digits field read alone
+    is trusted over the same glyph read within its word; later passes only add doubts.
+    A lone glyph read as two characters is a hallucination, not a doubt: only the
+    character nearest the glyph is kept."""
     for key, chars in raw.items():
         alone = key[0] == "alone"
         line, index = key[1:] if alone else key
         known = readings.setdefault((line, index), [])
-        if alone and kinds[line][index] == "alnum":
+        if alone:
+            chars = chars[:1]
+        if alone and first_pass and kinds[line][index] == "alnum":
             known[:0] = chars
         else:
             known.extend(chars)
@@ -619,7 +630,7 @@ def read_image(image):
     chars = text()
     failing = [by_key[key] for key in sorted(_failing_cells(chars, fmt)) if by_key[key].box is not None]
     if failing:
-        _combine(readings, _read_cells(binary, _spaced_out(failing, pitch, 0)), kinds)
+        _combine(readings, _read_cells(binary, _spaced_out(failing, pitch, 0)), kinds, first_pass=False)
         chars = text()
         timings["second_ocr"] = _ms(started) - timings["locate"] - timings["ocr"]
 
