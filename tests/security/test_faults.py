@@ -7,6 +7,7 @@ succeed again.
 """
 
 import contextlib
+import io
 import os
 import signal
 import socket
@@ -21,7 +22,7 @@ from django.test import Client
 
 from onboarding.audit import verify_chain
 from onboarding.models import Applicant, Event, OutboxMessage, Session, Verification
-from tests.api.conftest import V1, bearer, problem
+from tests.api.conftest import V1, problem
 from tests.factories import FORM_ONLY_STEPS, make_api_key, make_session, make_workflow, system
 
 REFUSED = 'connection to server at "127.0.0.1", port 5432 failed: Connection refused'
@@ -136,4 +137,111 @@ def test_postgresql_unreachable_then_back(api_client, org):
         database.settings_dict["PORT"] = real_port
     assert not Session.objects.filter(name="During outage").exists()
     assert api_client.post(f"{V1}/sessions", payload, content_type="application/json").status_code == 201
+    assert verify_chain(org) == (True, None)
+
+
+# A worker killed mid-check --------------------------------------------------------------------------
+
+VISIBILITY_TIMEOUT = 3
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_for(predicate, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def database_url(settings_dict):
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    return (f"postgres://{settings_dict['USER']}{password}@{settings_dict['HOST'] or '127.0.0.1'}:"
+            f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}")
+
+
+@contextlib.contextmanager
+def worker_process(queue, media_root):
+    """A real worker (its own process, as in production) on the test database and a queue of its own."""
+    env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict), "MEDIA_ROOT": str(media_root),
+           "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "LOG_LEVEL": "WARNING"}
+    # `celery -A config worker`, with the tasks the worker itself sends kept on the same queue.
+    start = ("import sys; from config.celery import app; app.conf.task_default_queue = sys.argv[1]; "
+             "app.worker_main(['worker', '--pool', 'solo', '-Q', sys.argv[1], '--without-heartbeat', "
+             "'--without-gossip', '--without-mingle', '--loglevel', 'WARNING'])")
+    process = subprocess.Popen([sys.executable, "-c", start, queue], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+@pytest.fixture
+def broker_queue(settings):
+    """Tasks go to Redis, on a queue no other worker on this machine listens to."""
+    from kombu import Connection
+
+    from config.celery import app
+
+    queue = f"fault-test-{os.getpid()}-{time.monotonic_ns()}"
+    previous = (app.conf.broker_url, app.conf.task_default_queue, app.conf.broker_transport_options)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = settings.REDIS_URL
+    app.conf.task_default_queue = queue
+    app.conf.broker_transport_options = {"visibility_timeout": VISIBILITY_TIMEOUT}
+    yield queue
+    app.conf.broker_url, app.conf.task_default_queue, app.conf.broker_transport_options = previous
+    app.conf.task_always_eager = True
+    with Connection(settings.REDIS_URL) as broker:
+        broker.default_channel.queue_delete(queue)
+        broker.default_channel.exchange_delete(queue)
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_check_is_replaced_and_the_result_is_written_once(org, broker_queue, media_root):
+    import random
+
+    from onboarding import services
+    from tests.documents.identity import random_document, render
+
+    workflow = make_workflow(org, steps=[{"id": "identity", "type": "identity_document"}])
+    session = make_session(org, workflow)
+    verification = session.verifications.get()
+    actor = system(org)
+    page = io.BytesIO()
+    render(random_document(random.Random(7)))[0].save(page, format="PNG")
+    document = services.document_add(actor=actor, verification_id=verification.id, content=page.getvalue(),
+                                     filename="passport.png", kind="passport")
+    services.verification_submit(actor=actor, verification_id=verification.id)  # the task waits in Redis
+
+    def status():
+        return Verification.objects.get(id=verification.id).status
+
+    with worker_process(broker_queue, media_root) as first:
+        assert wait_for(lambda: status() == "processing", timeout=60), "the first worker never took the task"
+        first.send_signal(signal.SIGKILL)  # mid-extraction: OCR takes seconds
+        first.wait(timeout=10)
+    assert status() == "processing"
+    # The replacement worker starts once the unacknowledged task is past its visibility timeout:
+    # starting, a worker hands such tasks back to the queue (later, it sweeps for them periodically).
+    time.sleep(VISIBILITY_TIMEOUT + 0.5)
+    with worker_process(broker_queue, media_root):
+        assert wait_for(lambda: status() == "done", timeout=60), "the task was lost"
+    verification.refresh_from_db()
+    assert verification.result in ("passed", "failed", "inconclusive")
+    finished = Event.objects.filter(object_id=verification.id, action="verification.finish")
+    assert finished.count() == 1
+    document.refresh_from_db()
+    assert document.file.storage.exists(document.file.name) and not document.superseded
     assert verify_chain(org) == (True, None)
