@@ -4,19 +4,21 @@ The type is sniffed from the bytes (the client's name and content type are not
 trusted); images are decoded under a pixel limit (a decompression bomb is refused
 before it is decoded) and re-encoded from their pixels alone, which drops EXIF
 (GPS included), comments, colour profiles and anything appended after the image;
-PDFs are refused when encrypted, too long, or carrying scripts, launch actions or
-attached files anywhere in their object graph.
+PDFs are refused when encrypted, too long, carrying scripts, launch actions or
+attached files anywhere in their object graph, or holding a stream that unpacks
+to far more than it weighs (a PDF decompression bomb).
 """
 
 import hashlib
 import io
+import zlib
 from dataclasses import dataclass
 
 import magic
 from django.conf import settings
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
 from onboarding.checks.images import UnreadableDocument, open_image
 from onboarding.errors import ValidationFailed
@@ -31,6 +33,10 @@ MAX_PDF_OBJECTS = 100_000
 ACTIVE_KEYS = {"/JS", "/JavaScript"}
 ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/RichMediaExecute"}
 ATTACHMENT_MARKERS = {"/EmbeddedFiles", "/EmbeddedFile", "/FileAttachment", "/RichMedia"}
+# Deflated streams other than images (page contents, fonts) are inflated to measure them, up to
+# these sizes: a few kilobytes can inflate to gigabytes in the worker's PDF renderer otherwise.
+MAX_PDF_STREAM_BYTES = 32 * 2**20
+MAX_PDF_INFLATED_BYTES = 256 * 2**20
 
 
 class FileTooLarge(ValidationFailed):
@@ -86,9 +92,36 @@ def _reencode_image(content, mime_type):
     return out.getvalue(), "image/jpeg"
 
 
+def _inflated_size(raw, limit):
+    """Bytes a deflated stream inflates to, counting no further than just past `limit`."""
+    inflater, total = zlib.decompressobj(), 0
+    try:
+        while raw and total <= limit:
+            total += len(inflater.decompress(raw, 2**20))
+            raw = inflater.unconsumed_tail
+    except zlib.error:
+        pass  # a damaged stream is the renderer's to skip, not a bomb
+    return total
+
+
+def _unpacked_size(stream, limit):
+    """Bytes a stream decodes to, as far as it matters: an image by its declared pixels (the
+    renderer allocates no more), a deflated stream by inflating it up to just past `limit`."""
+    if stream.get("/Subtype") == "/Image":
+        width, height = stream.get("/Width", 0), stream.get("/Height", 0)
+        pixels = width * height if isinstance(width, int) and isinstance(height, int) else 0
+        return float("inf") if pixels > settings.MAX_IMAGE_PIXELS else 0
+    filters = stream.get("/Filter")
+    first = filters[0] if isinstance(filters, ArrayObject) and filters else filters
+    if first != "/FlateDecode":
+        return 0
+    # StreamObject.get_data gives the stored (still deflated) bytes of an encoded stream.
+    return _inflated_size(StreamObject.get_data(stream), limit)
+
+
 def _active_content(root):
-    """'script', 'attachment' or None: what the PDF's object graph (from its catalog) carries."""
-    seen, stack, visited = set(), [root], 0
+    """'script', 'attachment', 'bomb' or None: what the PDF's object graph (from its catalog) carries."""
+    seen, stack, visited, inflated = set(), [root], 0, 0
     while stack:
         node = stack.pop()
         if isinstance(node, IndirectObject):
@@ -106,6 +139,11 @@ def _active_content(root):
             if keys & ATTACHMENT_MARKERS or node.get("/Type") in ATTACHMENT_MARKERS \
                     or node.get("/Subtype") in ATTACHMENT_MARKERS:
                 return "attachment"
+            if isinstance(node, StreamObject):
+                size = _unpacked_size(node, min(MAX_PDF_STREAM_BYTES, MAX_PDF_INFLATED_BYTES - inflated))
+                inflated += size
+                if size > MAX_PDF_STREAM_BYTES or inflated > MAX_PDF_INFLATED_BYTES:
+                    return "bomb"
             stack.extend(value for key, value in node.items() if key != "/Parent")
         elif isinstance(node, ArrayObject):
             stack.extend(node)
@@ -115,6 +153,7 @@ def _active_content(root):
 ACTIVE_CONTENT_REFUSALS = {
     "script": "PDFs with scripts are not accepted.",
     "attachment": "PDFs with attached files are not accepted.",
+    "bomb": "This PDF is too large to open once unpacked.",
     "too_complex": "This PDF is damaged and cannot be read.",
 }
 

@@ -7,7 +7,7 @@ import zlib
 
 from PIL import Image
 from pypdf import PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import DictionaryObject, EncodedStreamObject, NameObject, TextStringObject
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 GPS_IFD = 0x8825
@@ -104,3 +104,18 @@ def pdf_with_page_javascript():
 
 def pdf_with_embedded_file():
     return _pdf(lambda writer: writer.add_attachment("invoice.exe", b"MZ\x90\x00 not really a program"))
+
+
+def pdf_deflate_bomb(unpacked_mb=40):
+    """One page whose content stream is `unpacked_mb` MB of spaces, deflated to a few dozen KB."""
+    compressor = zlib.compressobj(9)
+    chunk = b" " * 2**20
+    packed = b"".join(compressor.compress(chunk) for _ in range(unpacked_mb)) + compressor.flush()
+
+    def add_bomb(writer):
+        stream = EncodedStreamObject()
+        stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+        stream._data = packed  # stored as is: set_data would inflate it
+        writer.pages[0][NameObject("/Contents")] = writer._add_object(stream)
+
+    return _pdf(add_bomb)

@@ -38,6 +38,7 @@ REFUSED = {
     "PDF opening with JavaScript": (hostile.pdf_with_javascript, "id.pdf", "application/pdf", "scripts"),
     "PDF page with JavaScript": (hostile.pdf_with_page_javascript, "id.pdf", "application/pdf", "scripts"),
     "PDF with an embedded file": (hostile.pdf_with_embedded_file, "id.pdf", "application/pdf", "attached files"),
+    "PDF deflate bomb": (hostile.pdf_deflate_bomb, "id.pdf", "application/pdf", "too large to open once unpacked"),
     "PDF of 3000 pages": (lambda: hostile.blank_pdf(3000), "id.pdf", "application/pdf", "3000 pages"),
     "zero-byte file": (lambda: b"", "id.jpg", "image/jpeg", "empty"),
     "truncated image": (hostile.truncated_jpeg, "id.jpg", "image/jpeg", "damaged, truncated"),
