@@ -190,7 +190,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "onboarding.api.pagination.CursorPagination",
     "DEFAULT_PARSER_CLASSES": [
         "onboarding.api.parsers.StrictJSONParser",
-        "rest_framework.parsers.MultiPartParser",
+        "onboarding.api.parsers.StrictMultiPartParser",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": None,

@@ -1,11 +1,12 @@
-"""The API's JSON parser: DRF's, stricter about what a request body may hold.
+"""The API's JSON and multipart parsers: DRF's, stricter about what a request body may hold.
 
 Each of these is a 400 (ParseError) instead of a 500 or a silently odd value:
 text that is not UTF-8; nesting deeper than MAX_DEPTH (Python's parser overflows
 its stack at a few thousand levels); duplicate keys (two readers of the same body
 could disagree on its value); NUL characters and lone surrogates (PostgreSQL can
 store neither in text or jsonb); numbers beyond a double (1e400 reads as infinity,
-which has no JSON form to be written back).
+which has no JSON form to be written back). Multipart form values are held to
+the same rule on NUL characters.
 """
 
 import json
@@ -13,7 +14,7 @@ import math
 
 from django.conf import settings
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 
 MAX_DEPTH = 64
 
@@ -79,3 +80,18 @@ class StrictJSONParser(JSONParser):
             raise ParseError(f"JSON parse error - {exc}") from None
         check_values(data)
         return data
+
+
+class StrictMultiPartParser(MultiPartParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        for key, values in parsed.data.lists():
+            for text in (key, *values):
+                problem = _bad_string(text)
+                if problem:
+                    raise ParseError(f"Multipart form parse error - {problem} (in {_printable(key)}).")
+        return parsed
+
+
+def _printable(text):
+    return "".join(c for c in text if c.isprintable())[:100]

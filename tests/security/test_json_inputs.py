@@ -79,3 +79,15 @@ def test_bad_json_on_patch_is_a_400_problem(api, workflow_id, case):
         body = body.replace(f'"workflow_id": "{workflow_id}"', '"priority": 1')
     problem(api.patch(f"{V1}/sessions/{session_id}", body, content_type="application/json"), 400)
     assert Session.objects.get(id=session_id).metadata == {}
+
+
+@pytest.mark.parametrize("fields", [
+    {"name": "a\x00b"},
+    {"metadata[note]": "a\x00b"},
+    {"applicants[0][type]": "natural_person", "applicants[0][email]": "anna\x00@example.com"},
+    {"input[identity][first_name]": "An\x00na", "input[identity][last_name]": "Eriksson"},
+    {"state\x00": "x"},
+], ids=["name", "metadata", "applicant email", "identity", "field name"])
+def test_nul_in_a_multipart_form_is_a_400_problem(api, workflow_id, fields):
+    problem(api.post(f"{V1}/sessions", {"workflow_id": workflow_id, **fields}, format="multipart"), 400)
+    assert not Session.objects.exists()
