@@ -7,6 +7,7 @@ it. A field definition is ``{"id", "type", "required", "label", "choices",
 """
 
 import re
+import unicodedata
 from datetime import date
 
 import phonenumbers
@@ -40,6 +41,8 @@ def _text(value, field, max_length=DEFAULT_MAX_LENGTH):
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
         raise FieldError(_("Enter text."))
     text = " ".join(str(value).split())
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in text):  # NUL cannot even be stored
+        raise FieldError(_("Enter text without control characters."))
     limit = field.get("max_length", max_length)
     if len(text) > limit:
         raise FieldError(_("Use at most %(limit)d characters.") % {"limit": limit})
