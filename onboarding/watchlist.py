@@ -36,8 +36,6 @@ MAX_TOKENS_PER_ENTRY = 64
 CANDIDATE_LIMIT = 60
 DEFAULT_THRESHOLD = 0.7
 PHONETIC_PREFIX = "~"
-PREFIX_MARK, SUFFIX_MARK = "<", ">"
-AFFIX_LENGTH, AFFIX_MIN_WORD = 4, 7
 SCREENED_SCHEMATA = {"Person", "LegalEntity", "Organization", "Company", "PublicBody", "Vessel", "Airplane"}
 COUNTRY_PROPERTIES = ("country", "nationality", "citizenship", "jurisdiction")
 SCORING = ScoringConfig.defaults()
@@ -141,9 +139,11 @@ def read_records(path, default_list=""):
 
 
 def name_tokens(names):
-    """Index keys of some names: ASCII-folded words, their metaphone keys, and the first and
-    last letters of long words (a misspelling that changes a word and its sound mostly
-    leaves one end of it intact)."""
+    """Index keys of some names: ASCII-folded words and their metaphone keys.
+
+    Word fragments (first or last letters) would also catch misspellings that change a
+    word's sound, but they are shared by so many names ("-ller", "-ovich") that the
+    lookup stops narrowing: a 1M-entry screening went from 50 ms to 1.4 s at p95."""
     tokens = []
     for name in names:
         text = ascii_text(normalize_name(name) or "") or ""
@@ -153,8 +153,6 @@ def name_tokens(names):
             tokens.append(word)
             if len(word) > 2 and word.isalpha():
                 tokens.append(PHONETIC_PREFIX + metaphone(word))
-            if len(word) >= AFFIX_MIN_WORD:
-                tokens += [PREFIX_MARK + word[:AFFIX_LENGTH], SUFFIX_MARK + word[-AFFIX_LENGTH:]]
     return _unique(t[:64] for t in tokens)[:MAX_TOKENS_PER_ENTRY]
 
 
