@@ -179,6 +179,7 @@ CELERY_BEAT_SCHEDULE = {
     "expire-sessions": {"task": "onboarding.tasks.expire_sessions", "schedule": crontab(minute="*/5")},
     "apply-retention": {"task": "onboarding.tasks.apply_retention", "schedule": crontab(minute=17)},
     "sweep-webhooks": {"task": "onboarding.tasks.sweep_webhooks", "schedule": timedelta(seconds=30)},
+    "purge-idempotency": {"task": "onboarding.tasks.purge_idempotency_records", "schedule": crontab(minute=43)},
     "requeue-stalled-work": {"task": "onboarding.tasks.requeue_stalled_work", "schedule": crontab(minute="*")},
 }
 
@@ -208,6 +209,9 @@ SPECTACULAR_SETTINGS = {
 
 # Links and tokens
 API_TOKEN_TTL = timedelta(minutes=60)
+# API rate limits, requests per minute: per key, and per client address on /auth/token.
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", 600))
+API_TOKEN_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_TOKEN_RATE_LIMIT_PER_MINUTE", 20))
 
 # Document signing (PAdES): the organization's certificate; without it, development
 # generates a self-signed one in var/signing/ and production refuses to sign.

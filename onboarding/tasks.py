@@ -60,3 +60,10 @@ def requeue_stalled_work():
     from onboarding.services.reconcile import requeue_stalled_work
 
     return requeue_stalled_work()
+
+
+@shared_task
+def purge_idempotency_records():
+    from onboarding.services.api_support import idempotency_purge
+
+    return idempotency_purge()
