@@ -10,7 +10,7 @@ from onboarding.api.documents import document_download_url
 from onboarding.api.serializers import EventSerializer, LinkSerializer, SessionDetailSerializer
 from onboarding.api.sessions import session_detail
 from onboarding.models import Event, Session, SessionStatus
-from onboarding.services.api_support import session_screen
+from onboarding.services.processing import session_revalidate
 from onboarding.services.common import get_scoped
 from onboarding.services.verifications import get_document
 
@@ -109,7 +109,8 @@ class SessionValidateView(ApiView):
                    responses={200: inline_serializer("Screening", {"watchlist": serializers.JSONField()})},
                    tags=["sessions"])
     def post(self, request, session_id):
-        return Response({"watchlist": session_screen(actor=self.actor, session_id=session_id)})
+        session = session_revalidate(actor=self.actor, session_id=session_id)
+        return Response({"watchlist": session.processing_results["external_validations"]["watchlist"]})
 
 
 class DocumentUrlView(ApiView):

@@ -1,7 +1,7 @@
 """What the API needs beyond the shared services: the storage behind Idempotency-Key
 (one record per key and Idempotency-Key, 24 hours), and the few operations
 that compose services in one request or that only the API offers
-(subsessions, re-screening)."""
+(subsessions)."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,10 +11,9 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from onboarding import watchlist
 from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, ValidationFailed
-from onboarding.models import ApplicantType, IdempotencyRecord, Session, SessionStatus
+from onboarding.models import IdempotencyRecord, Session, SessionStatus
 from onboarding.services.common import get_scoped
 from onboarding.services.review import session_decide
 from onboarding.services.sessions import session_create, session_update
@@ -150,46 +149,3 @@ def subsession_delete(*, actor, session_id, subsession_id):
                  data={"subsession_id": str(subsession.id)})
     subsession.delete()
     transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
-
-
-@transaction.atomic
-def session_screen(*, actor, session_id):
-    """Re-run the watchlist screening of every applicant of the session (POST /sessions/{id}/validate).
-
-    Stores processing_results.external_validations.watchlist and returns it.
-    """
-    session = get_scoped(Session, actor, session_id, lock=True)
-    if session.data_anonymized:
-        raise InvalidTransition("session", "erased", "validate")
-    if not session.workflow_version.setting("validations").get("watchlist", True):
-        raise ValidationFailed({"validations": ["Watchlist screening is off for this workflow."]})
-    matches = []
-    for applicant in session.applicants.all():
-        name, schema = screened_name(applicant)
-        if not name:
-            continue
-        for hit in watchlist.screen(actor.organization_id, name, birth_date=applicant.identity.get("birth_date"),
-                                    country=applicant.identity.get("nationality")
-                                    or applicant.company.get("country_code"), schema=schema):
-            matches.append({**hit, "applicant_id": str(applicant.id), "screened_name": name})
-    result = {
-        "is_match": bool(matches),
-        "match_count": len(matches),
-        "matches": matches,
-        "datasets": watchlist.dataset_versions(actor.organization_id),
-        "screened_at": timezone.now().isoformat(),
-    }
-    results = dict(session.processing_results or {})
-    results["external_validations"] = {**results.get("external_validations", {}), "watchlist": result}
-    session.processing_results = results
-    session.save(update_fields=["processing_results", "updated_at"])
-    record_event(actor=actor, action="session.screened", obj=session, session=session,
-                 data={"match_count": len(matches)})
-    return result
-
-
-def screened_name(applicant):
-    if applicant.type == ApplicantType.LEGAL_PERSON:
-        return applicant.company.get("company_name", ""), "LegalEntity"
-    identity = applicant.identity
-    return " ".join(p for p in (identity.get("first_name"), identity.get("last_name")) if p), "Person"

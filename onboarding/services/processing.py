@@ -304,6 +304,8 @@ def session_revalidate(*, actor, session_id):
     session = get_scoped(Session, actor, session_id, lock=True)
     if session.data_anonymized:
         raise ValidationFailed({"session": ["This session's personal data was erased."]})
+    if not session.workflow_version.setting("validations").get("watchlist", True):
+        raise ValidationFailed({"validations": ["Watchlist screening is off for this workflow."]})
     verifications = list(session.verifications.select_related("applicant").order_by("created_at"))
     applicants = list(session.applicants.order_by("created_at"))
     results = dict(session.processing_results or {})

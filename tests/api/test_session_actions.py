@@ -43,7 +43,7 @@ def test_validate_rescreens_every_applicant(api, org, sanctions):
     assert watchlist["matches"][0]["applicant_id"] == str(session.applicants.get().id)
     stored = api.get(f"{V1}/sessions/{session.id}").json()["processing_results"]["external_validations"]
     assert stored["watchlist"]["match_count"] == 1
-    assert "session.screened" in [e["action"] for e in api.get(f"{V1}/sessions/{session.id}/events").json()["data"]]
+    assert "session.revalidated" in [e["action"] for e in api.get(f"{V1}/sessions/{session.id}/events").json()["data"]]
 
 
 def test_validate_respects_the_workflow_setting(api, org):
