@@ -8,8 +8,12 @@ stored re-encoded without them. Client filenames never reach the storage path.
 
 import functools
 import io
+import os
 import re
+import subprocess
+import sys
 import time
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -260,3 +264,39 @@ def test_portal_strips_gps_exif(client, portal_upload):
     stored = stored_bytes(Document.objects.get(verification_id=earlier.verification_id, side="back"))
     assert hostile.GPS_IFD not in Image.open(io.BytesIO(stored)).getexif()
     assert b"Exif" not in stored
+
+
+# Memory ---------------------------------------------------------------------------------------------
+
+MEASURE = """
+import resource, sys
+import django
+django.setup()
+from onboarding.errors import ValidationFailed
+from onboarding.uploads import prepare_upload
+for path in sys.argv[1:]:
+    try:
+        prepare_upload(open(path, "rb").read())
+    except ValidationFailed:
+        pass
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def peak_megabytes(paths):
+    """Peak resident memory of a fresh process checking these files (MB)."""
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, "-c", MEASURE, *map(str, paths)], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=60, check=True)
+    return int(done.stdout.split()[-1])
+
+
+def test_checking_bombs_keeps_memory_bounded(tmp_path):
+    paths = []
+    for case in ("decompression bomb", "PDF deflate bomb", "PDF of 3000 pages"):
+        path = tmp_path / f"{len(paths)}.bin"
+        path.write_bytes(content_of(case))
+        paths.append(path)
+    growth = peak_megabytes(paths) - peak_megabytes([])
+    assert growth < 64, f"checking the bombs took {growth} MB"
