@@ -2,7 +2,9 @@
 
 Domain errors map as the SPEC says: NotFound 404, ValidationFailed 400 with
 per-field `errors`, InvalidTransition 409 naming the current status,
-LinkUnavailable 410. Django-level 404/500 for /api/ paths answer the same way.
+LinkUnavailable 410, a file over the upload limit 413. Django-level 404/500 for
+/api/ paths answer the same way; an unreachable database is a 503 with Retry-After
+(problem JSON under /api/, templates/503.html elsewhere).
 """
 
 import sys
