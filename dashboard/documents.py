@@ -6,7 +6,6 @@ login in that same organization.
 """
 
 import io
-import threading
 
 from django.core import signing
 from django.urls import reverse
@@ -18,9 +17,6 @@ MAX_AGE_SECONDS = 300
 # A preview page fits in this box, whatever size the PDF declares.
 PREVIEW_WIDTH = 1200
 PREVIEW_HEIGHT = 2400
-# PDFium is not thread-safe, not even across documents: one rendering at a time per process
-# (web servers and the live test server answer requests on several threads).
-PDFIUM_LOCK = threading.Lock()
 
 
 def sign(document):
@@ -47,6 +43,8 @@ def document_view(document):
 def render_pdf_page(content, page_number):
     """The page (1-based) as PNG bytes within PREVIEW_WIDTH × PREVIEW_HEIGHT pixels; IndexError past the last page."""
     import pypdfium2
+
+    from onboarding.checks.images import PDFIUM_LOCK
 
     with PDFIUM_LOCK:
         pdf = pypdfium2.PdfDocument(content)

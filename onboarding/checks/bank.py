@@ -202,10 +202,12 @@ def find_holder(text, names, threshold):
     return best if best and _holder_score(best, names) >= threshold else None
 
 
-def _typed_account(known, config):
-    typed = dict(config.get("bank_account") or {})
-    typed.update({key: value for key, value in (known.get("bank_account") or {}).items() if value})
-    return typed
+def _accounts(known, config):
+    """(the account the applicant typed in this step, the account the company already knew)."""
+    submitted = {k: v for k, v in ((known.get("form") or {}).get("bank_account") or {}).items() if v}
+    on_file = dict(config.get("bank_account") or {})
+    on_file.update({key: value for key, value in (known.get("bank_account") or {}).items() if value})
+    return submitted, on_file
 
 
 def _holder_codes(text, known, threshold, details):
@@ -229,7 +231,8 @@ def _outcome(codes):
 
 def run(documents, known, config):
     threshold = config.get("name_match_threshold", DEFAULT_NAME_THRESHOLD)
-    typed = _typed_account(known, config)
+    submitted, on_file = _accounts(known, config)
+    typed = submitted if submitted.get("iban") else on_file
     details = {"name_match_threshold": threshold}
 
     if not documents and config.get("require_document"):
@@ -256,8 +259,11 @@ def run(documents, known, config):
     if iban is None:
         codes.append("iban_invalid")
         details["iban_error"] = error
-    elif source == "document" and typed.get("iban") and validate_iban(typed["iban"])[0] != iban:
-        codes.append("iban_mismatch")
+    else:
+        # Whatever was checked must be the account typed and the one on file, where they exist.
+        others = [submitted.get("iban"), on_file.get("iban")] if source == "document" else [on_file.get("iban")]
+        if any(other and validate_iban(other)[0] != iban for other in others):
+            codes.append("iban_mismatch")
 
     country = iban.country_code if iban is not None else iban_text[:2].upper()
     bic_value = (find_bic(text, country) if source == "document" else None) or typed.get("bic")

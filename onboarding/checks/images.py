@@ -5,6 +5,7 @@ not a warning), and PDFs are rasterised page by page with pdfium.
 """
 
 import io
+import threading
 import warnings
 
 import pypdfium2
@@ -13,6 +14,9 @@ from PIL import Image, ImageOps
 from pypdf import PdfReader
 
 MAX_PDF_PAGES = 20
+# PDFium is not thread-safe, not even across documents: one use at a time per process
+# (web servers answer requests on several threads, and eager checks run in them).
+PDFIUM_LOCK = threading.Lock()
 
 
 class UnreadableDocument(ValueError):
@@ -37,6 +41,11 @@ def open_image(content):
 
 
 def pdf_pages(content, dpi=200, max_pages=MAX_PDF_PAGES):
+    with PDFIUM_LOCK:
+        return _render_pages(content, dpi, max_pages)
+
+
+def _render_pages(content, dpi, max_pages):
     try:
         pdf = pypdfium2.PdfDocument(content)
     except pypdfium2.PdfiumError as exc:
@@ -49,6 +58,7 @@ def pdf_pages(content, dpi=200, max_pages=MAX_PDF_PAGES):
             scale = dpi / 72
             if width * scale * height * scale > _max_pixels():
                 scale = (_max_pixels() / (width * height)) ** 0.5
+            # convert() copies: the image must not share memory PDFium frees on close.
             pages.append(page.render(scale=scale).to_pil().convert("RGB"))
         return pages
     finally:

@@ -244,3 +244,19 @@ def test_empty_upload_is_unusable():
     result = run([DocumentInput(b"", "image/jpeg")], JEAN_DUPONT, {})
     assert result.unusable
     assert result.reason_codes == ["document_unreadable"]
+
+
+def test_a_typed_iban_differing_from_the_one_on_file_is_flagged():
+    known = {"identity": {"first_name": "Anna", "last_name": "Eriksson"},
+             "bank_account": {"iban": "FR7630006000011234567890189"},
+             "form": {"bank_account": {"iban": "DE89370400440532013000"}}}
+    outcome = run([], known, {})
+    assert outcome.fields["iban"].replace(" ", "") == "DE89370400440532013000"
+    assert outcome.reason_codes == ["iban_mismatch"]
+    assert outcome.result == FAILED
+
+
+def test_a_typed_iban_equal_to_the_one_on_file_passes():
+    known = {"bank_account": {"iban": "FR7630006000011234567890189"},
+             "form": {"bank_account": {"iban": "FR76 3000 6000 0112 3456 7890 189"}}}
+    assert run([], known, {}).result == PASSED
