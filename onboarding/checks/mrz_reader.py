@@ -282,12 +282,17 @@ def _grid_density(binary, box):
 
 
 def classify_cell(binary, box):
-    """Whether a cell holds a "<" filler, another glyph, or cannot be told apart."""
+    """Whether a cell holds a "<" filler, another glyph, or cannot be told apart.
+
+    A blurred chevron fills in and loses its empty corners; the OCR-B shapes, "<" among
+    them, then have the last word."""
     if box is None:
         return _UNSURE
     distance = float(np.linalg.norm(_grid_density(binary, box) - _FILLER_PROFILE))
     if distance < 0.45:
         return _FILLER
+    if _closest_shape(binary, box, _ALNUM + mrz.FILLER) == mrz.FILLER:
+        return _FILLER if distance < 0.8 else _UNSURE
     return _GLYPH if distance > 0.6 else _UNSURE
 
 
@@ -382,13 +387,24 @@ def _templates():
     except OSError:
         return None
     rows = []
-    for char in _ALNUM:
+    for char in _ALNUM + mrz.FILLER:
         image = Image.new("L", (140, 140), 0)
         ImageDraw.Draw(image).text((20, 10), char, font=font, fill=255)
         ink = np.asarray(image) > 127
         ys, xs = np.nonzero(ink)
         rows.append(_normalised_glyph(ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]))
-    return _ALNUM, np.stack(rows)
+    return _ALNUM + mrz.FILLER, np.stack(rows)
+
+
+def _closest_shape(binary, box, allowed):
+    """The OCR-B character among ``allowed`` the glyph in ``box`` resembles most (None without the font)."""
+    templates = _templates()
+    if templates is None:
+        return None
+    chars, matrix = templates
+    x0, y0, x1, y1 = box
+    scores = matrix @ _normalised_glyph(binary[y0:y1, x0:x1] > 0)
+    return max((score, char) for score, char in zip(scores, chars) if char in allowed)[1]
 
 
 def _template_reading(binary, cell, kind, height_class):
@@ -396,15 +412,10 @@ def _template_reading(binary, cell, kind, height_class):
 
     The normalised shapes of "0" and "O" barely differ; OCR-B digits stand taller, so
     the glyph's height decides between them when it is clear."""
-    templates = _templates()
-    if templates is None or cell.box is None:
+    if cell.box is None:
         return None
-    chars, matrix = templates
-    x0, y0, x1, y1 = cell.box
-    scores = matrix @ _normalised_glyph(binary[y0:y1, x0:x1] > 0)
-    allowed = _allowed(kind)
-    best = max((score, char) for score, char in zip(scores, chars) if char in allowed)[1]
-    if best in "0O" and height_class and kind == "alnum":
+    best = _closest_shape(binary, cell.box, _allowed(kind))
+    if best and best in "0O" and height_class and kind == "alnum":
         return "0" if height_class == "digit" else "O"
     return best
 
