@@ -5,6 +5,7 @@ from rest_framework.permissions import AllowAny
 from onboarding.api import (
     applicants,
     documents,
+    health,
     session_actions,
     sessions,
     subsessions,
@@ -19,6 +20,7 @@ app_name = "api"
 PUBLIC = {"authentication_classes": [], "permission_classes": [AllowAny]}
 
 v1 = [
+    path("health", health.HealthView.as_view(), name="health"),
     path("auth/token", tokens.TokenView.as_view(), name="token"),
     path("workflows", workflows.WorkflowListView.as_view(), name="workflows"),
     path("workflows/<uuid:workflow_id>", workflows.WorkflowDetailView.as_view(), name="workflow"),

@@ -1,0 +1,5 @@
+def test_health_answers_without_credentials(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
