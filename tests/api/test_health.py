@@ -1,3 +1,7 @@
+import pytest
+
+
+@pytest.mark.django_db
 def test_health_answers_without_credentials(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get("/api/v1/health")
