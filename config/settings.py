@@ -222,6 +222,11 @@ TIMESTAMP_URL = os.environ.get("TIMESTAMP_URL", "")
 # Hosts a signing session's document_url may be fetched from ("docs.example.com", "*.example.com").
 SIGNING_DOCUMENT_URL_ALLOWLIST = [h for h in os.environ.get("SIGNING_DOCUMENT_URL_ALLOWLIST", "").split(",") if h]
 
+# Portal: behind a reverse proxy, the header holding the client's address (e.g.
+# HTTP_X_FORWARDED_FOR), so bad-token rate limits apply per applicant, not per proxy.
+PORTAL_CLIENT_IP_HEADER = os.environ.get("PORTAL_CLIENT_IP_HEADER", "")
+PORTAL_BAD_TOKEN_LIMIT = int(os.environ.get("PORTAL_BAD_TOKEN_LIMIT", 20))
+
 # Webhook receivers on loopback/private addresses are refused unless allowed here.
 WEBHOOK_ALLOW_PRIVATE_URLS = env_flag("WEBHOOK_ALLOW_PRIVATE_URLS", default=not PRODUCTION)
 
