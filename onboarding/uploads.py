@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import magic
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
@@ -60,6 +62,7 @@ class PreparedFile:
 
 
 def refuse(message, field="file", error=ValidationFailed):
+    """Refuse the upload; `message` is already in the applicant's language."""
     raise error({field: [message]})
 
 
@@ -81,7 +84,7 @@ def _reencode_image(content, mime_type):
             pillow_heif.register_heif_opener()
         image = open_image(content)
     except UnreadableDocument:
-        refuse("This image is damaged, truncated or too large to open.")
+        refuse(_("This image is damaged, truncated or too large to open."))
     image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
     image.info = {}  # Pillow would otherwise copy the original's comment and colour profile
     out = io.BytesIO()
@@ -151,10 +154,10 @@ def _active_content(root):
 
 
 ACTIVE_CONTENT_REFUSALS = {
-    "script": "PDFs with scripts are not accepted.",
-    "attachment": "PDFs with attached files are not accepted.",
-    "bomb": "This PDF is too large to open once unpacked.",
-    "too_complex": "This PDF is damaged and cannot be read.",
+    "script": gettext_noop("PDFs with scripts are not accepted."),
+    "attachment": gettext_noop("PDFs with attached files are not accepted."),
+    "bomb": gettext_noop("This PDF is too large to open once unpacked."),
+    "too_complex": gettext_noop("This PDF is damaged and cannot be read."),
 }
 
 
@@ -162,20 +165,20 @@ def _check_pdf(content):
     try:
         reader = PdfReader(io.BytesIO(content), strict=False)
         if reader.is_encrypted:
-            refuse("Encrypted PDFs cannot be read: please send the document without a password.")
+            refuse(_("Encrypted PDFs cannot be read: please send the document without a password."))
         root = reader.trailer["/Root"].get_object()
         # The declared count first: counting thousands of pages costs time a refusal need not spend.
         declared = root["/Pages"].get_object().get("/Count", 0)
         pages = declared if isinstance(declared, int) and declared > MAX_PDF_PAGES else len(reader.pages)
         active = _active_content(root) if pages <= MAX_PDF_PAGES else None
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        refuse("This PDF is damaged and cannot be read.")
+        refuse(_("This PDF is damaged and cannot be read."))
     if pages == 0:
-        refuse("This PDF has no pages.")
+        refuse(_("This PDF has no pages."))
     if pages > MAX_PDF_PAGES:
-        refuse(f"This PDF has {pages} pages; at most {MAX_PDF_PAGES} are accepted.")
+        refuse(_("This PDF has %(pages)s pages; at most %(limit)s are accepted.") % {"pages": pages, "limit": MAX_PDF_PAGES})
     if active:
-        refuse(ACTIVE_CONTENT_REFUSALS[active])
+        refuse(_(ACTIVE_CONTENT_REFUSALS[active]))
     return pages
 
 
@@ -183,9 +186,9 @@ def prepare_upload(content):
     """A checked, normalised file ready to store, or ValidationFailed saying why not."""
     limit = settings.MAX_UPLOAD_BYTES
     if not content:
-        refuse("The file is empty.")
+        refuse(_("The file is empty."))
     if len(content) > limit:
-        refuse(f"The file is larger than {size_text(limit)}.", error=FileTooLarge)
+        refuse(_("The file is larger than %(size)s.") % {"size": size_text(limit)}, error=FileTooLarge)
     mime_type = sniff(content)
     if mime_type in IMAGE_TYPES:
         content, mime_type = _reencode_image(content, mime_type)
@@ -193,5 +196,5 @@ def prepare_upload(content):
     elif mime_type == PDF_TYPE:
         pages = _check_pdf(content)
     else:
-        refuse("Only JPEG, PNG, HEIC photos and PDF documents are accepted.")
+        refuse(_("Only JPEG, PNG, HEIC photos and PDF documents are accepted."))
     return PreparedFile(content, mime_type, pages, hashlib.sha256(content).hexdigest())

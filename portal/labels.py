@@ -3,7 +3,6 @@ reasons a check gave, roles. Every one goes through translation."""
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 STEP_TYPES = {
     "form": _("Your details"),
@@ -93,17 +92,3 @@ def step_title(step):
     if not title or title == default:
         return STEP_TYPES.get(step["type"], default)
     return title
-
-
-# onboarding/uploads.py words its refusals in English; its fixed messages are listed
-# here so the catalog carries them and the page shows them in the applicant's language.
-UPLOAD_REFUSALS = (
-    gettext_noop("This image is damaged, truncated or too large to open."),
-    gettext_noop("Encrypted PDFs cannot be read: please send the document without a password."),
-    gettext_noop("PDFs with scripts are not accepted."),
-    gettext_noop("PDFs with attached files are not accepted."),
-    gettext_noop("This PDF is damaged and cannot be read."),
-    gettext_noop("This PDF has no pages."),
-    gettext_noop("The file is empty."),
-    gettext_noop("Only JPEG, PNG, HEIC photos and PDF documents are accepted."),
-)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from onboarding.errors import InvalidTransition, ValidationFailed
+from onboarding.uploads import size_text
 from onboarding.services import portal
 from portal import fields as f
 from portal.access import applicant_link
@@ -172,7 +173,7 @@ def _uploaded(request, step, kind, names):
         if upload is None:
             continue
         if upload.size > settings.MAX_UPLOAD_BYTES:
-            errors[name] = [_("The file is larger than %(size)d MB.") % {"size": settings.MAX_UPLOAD_BYTES // 2**20}]
+            errors[name] = [_("The file is larger than %(size)s.") % {"size": size_text(settings.MAX_UPLOAD_BYTES)}]
             continue
         try:
             portal.document_upload(actor=request.actor, step=step, content=upload.read(), filename=upload.name,
