@@ -26,6 +26,9 @@ def pytest_collection_modifyitems(config, items):
     skip_pg = pytest.mark.skip(reason="needs DATABASE_URL pointing at PostgreSQL")
     skip_redis = pytest.mark.skip(reason="needs REDIS_URL")
     on_pg = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    # Browser tests last: Playwright keeps an event loop running in the main thread for the
+    # rest of the session, which code calling asyncio.run (PDF signing) cannot run under.
+    items.sort(key=lambda item: "e2e" in item.keywords)
     for item in items:
         if "postgres" in item.keywords and not on_pg:
             item.add_marker(skip_pg)
