@@ -41,7 +41,7 @@ def main():
     workflow = organization.workflows.first() or make_workflow(organization, steps=FORM_ONLY_STEPS)
     _, key = make_api_key(organization, name="bench")
     body = {"workflow_id": str(workflow.id), "name": "Anna Eriksson", "reference_id": "bench",
-            "input": {"identity": {"first_name": "Anna", "last_name": "Eriksson"}}}
+            "input": {"form": {"email": "anna@example.com"}}}
     auth = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     with gunicorn() as base:
         trivial = wrk(f"{base}/api/v1/health")
