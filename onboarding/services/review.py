@@ -20,7 +20,8 @@ def schedule_processing(session, actor):
 
     apply_transition(session, "start_processing", actor)
     session_id = str(session.id)
-    transaction.on_commit(lambda: tasks.process_session.delay(session_id))
+    # robust: with the broker down the change still stands; the reconciler enqueues it later.
+    transaction.on_commit(lambda: tasks.process_session.delay(session_id), robust=True)
 
 
 @transaction.atomic

@@ -67,7 +67,8 @@ def schedule_check(verification):
     from onboarding import tasks
 
     verification_id = str(verification.id)
-    transaction.on_commit(lambda: tasks.check_verification.delay(verification_id))
+    # robust: with the broker down the change still stands; the reconciler enqueues it later.
+    transaction.on_commit(lambda: tasks.check_verification.delay(verification_id), robust=True)
 
 
 def document_add(*, actor, verification_id, content, filename="", kind="", side=""):

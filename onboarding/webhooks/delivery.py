@@ -75,7 +75,7 @@ def dispatch_message(message_id):
             created.append(str(delivery.id))
     message.dispatched_at = now
     message.save(update_fields=["dispatched_at", "updated_at"])
-    transaction.on_commit(lambda: [_enqueue_delivery(i) for i in created])
+    transaction.on_commit(lambda: [_enqueue_delivery(i) for i in created], robust=True)
     return created
 
 
@@ -251,5 +251,5 @@ def redeliver(*, actor, endpoint_id, delivery_id):
     record_event(actor=actor, action="webhook_delivery.redelivered", obj=delivery,
                  data={"endpoint_id": str(endpoint.id), "message_id": str(delivery.message_id)})
     delivery_id = str(delivery.id)
-    transaction.on_commit(lambda: _enqueue_delivery(delivery_id))
+    transaction.on_commit(lambda: _enqueue_delivery(delivery_id), robust=True)  # the sweeper catches up
     return delivery
