@@ -69,11 +69,11 @@ def with_typo(name, rng):
 
 def _delete_previous(organization, dataset):
     """Plain SQL: the ORM's cascade would fetch millions of rows to delete them."""
-    from django.db import connection
+    from django.db import connection, transaction
 
     from onboarding.models import WatchlistEntry, WatchlistToken
 
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         for model in (WatchlistToken, WatchlistEntry):
             organization_id = model._meta.get_field("organization").get_db_prep_value(organization.id, connection)
             cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE organization_id = %s", [organization_id])
@@ -84,13 +84,14 @@ def ensure_loaded(entries, reload):
     """The bench organization with `entries` loaded; the load's duration in seconds, or None if reused."""
     from django.core.management import call_command
 
-    from onboarding.models import Organization, WatchlistDataset
+    from onboarding.models import Organization, WatchlistDataset, WatchlistToken
     from onboarding.watchlist import load_records
 
     call_command("migrate", verbosity=0)
     organization, _ = Organization.objects.get_or_create(slug=ORGANIZATION_SLUG, defaults={"name": "Bench"})
     dataset = WatchlistDataset.objects.filter(organization=organization, name=DATASET).first()
-    if dataset and dataset.entry_count == entries and not reload:
+    indexed = WatchlistToken.objects.filter(organization=organization).exists()
+    if dataset and dataset.entry_count == entries and indexed and not reload:
         return organization, None
     if dataset:
         _delete_previous(organization, dataset)
