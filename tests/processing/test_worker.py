@@ -1,7 +1,5 @@
 """A session processed by a real Celery worker through Redis and PostgreSQL (as in CI)."""
 
-import time
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.db import connection
@@ -12,21 +10,13 @@ from onboarding.actors import Actor
 from onboarding.models import Session
 from tests.documents.bank import FRENCH_ACCOUNT, bank_letter_pdf
 from tests.factories import make_session, make_workflow, system
+from tests.waiting import wait_for
 
 STEPS = [
     {"id": "details", "type": "form", "config": {"fields": [{"id": "email", "type": "email", "required": True}]}},
     {"id": "bank", "type": "bank_account"},
 ]
 JEAN = {"identity": {"first_name": "Jean", "last_name": "Dupont"}, "bank_account": {"iban": FRENCH_ACCOUNT.iban}}
-
-
-def wait_for(predicate, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 @pytest.fixture

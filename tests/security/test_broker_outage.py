@@ -14,6 +14,7 @@ from onboarding.actors import Actor
 from onboarding.models import Session, Verification
 from onboarding.services.reconcile import requeue_stalled_work
 from tests.factories import FORM_ONLY_STEPS, OrganizationFactory, make_session, make_workflow, system
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -24,15 +25,6 @@ REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::
 
 def redis_up():
     return subprocess.run(["redis-cli", "-h", "127.0.0.1", "ping"], capture_output=True, text=True).stdout.strip() == "PONG"
-
-
-def wait_for(predicate, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 @pytest.fixture

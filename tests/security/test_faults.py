@@ -24,6 +24,7 @@ from onboarding.audit import verify_chain
 from onboarding.models import Applicant, Event, OutboxMessage, Session, Verification
 from tests.api.conftest import V1, problem
 from tests.factories import FORM_ONLY_STEPS, make_api_key, make_session, make_workflow, system
+from tests.waiting import wait_for
 
 REFUSED = 'connection to server at "127.0.0.1", port 5432 failed: Connection refused'
 
@@ -144,15 +145,6 @@ def test_postgresql_unreachable_then_back(api_client, org):
 
 VISIBILITY_TIMEOUT = 3
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_for(predicate, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def database_url(settings_dict):
