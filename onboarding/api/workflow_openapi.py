@@ -3,18 +3,8 @@
 from django.conf import settings
 
 from onboarding.api.input_schema import multipart_schema, session_create_schema
+from onboarding.api.schema import PROBLEM_SCHEMA
 
-PROBLEM = {
-    "type": "object",
-    "required": ["type", "title", "status"],
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-    },
-}
 CREATED = {
     "type": "object",
     "required": ["id", "status"],
@@ -77,7 +67,7 @@ def workflow_openapi(workflow, version):
                 "SessionCreate": session_create_schema(version, workflow.id),
                 "SessionCreateMultipart": multipart_schema(version, workflow.id),
                 "Session": CREATED,
-                "Problem": PROBLEM,
+                "Problem": PROBLEM_SCHEMA,
             },
         },
     }
