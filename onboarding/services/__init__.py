@@ -4,7 +4,7 @@ changes, writes the audit event and schedules work after commit."""
 from onboarding.services.keys import api_key_authenticate, api_key_create, api_key_revoke
 from onboarding.services.links import applicant_open, link_resolve, links_generate
 from onboarding.services.organizations import member_set, organization_create
-from onboarding.services.processing import run_session_processing, run_verification_check
+from onboarding.services.processing import run_session_processing, run_verification_check, session_revalidate
 from onboarding.services.review import session_decide, session_process, session_request_corrections
 from onboarding.services.sessions import (
     applicant_add,
@@ -49,6 +49,7 @@ __all__ = [
     "session_extend",
     "session_process",
     "session_request_corrections",
+    "session_revalidate",
     "session_update",
     "sessions_apply_retention",
     "sessions_expire",

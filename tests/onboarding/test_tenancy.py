@@ -39,6 +39,7 @@ def _calls(session):
         "verification_resolve": lambda a: services.verification_resolve(
             actor=a, verification_id=verification.id, result="passed", note="ok"),
         "session_process": lambda a: services.session_process(actor=a, session_id=session.id),
+        "session_revalidate": lambda a: services.session_revalidate(actor=a, session_id=session.id),
         "session_decide": lambda a: services.session_decide(actor=a, session_id=session.id, status="approved"),
         "session_request_corrections": lambda a: services.session_request_corrections(
             actor=a, session_id=session.id, corrections=[{"step_id": "identity", "message": "m"}]),
@@ -53,7 +54,7 @@ SERVICES = [
     "workflow_update", "workflow_publish", "workflow_delete", "session_create", "applicant_add", "applicant_update",
     "applicant_delete", "applicant_open", "session_update", "session_add_note", "session_extend", "session_erase",
     "links_generate", "verification_submit", "document_add", "verification_attach", "verification_skip",
-    "verification_resolve", "session_process", "session_decide", "session_request_corrections", "api_key_revoke",
+    "verification_resolve", "session_process", "session_revalidate", "session_decide", "session_request_corrections", "api_key_revoke",
     "get_document",
 ]
 
