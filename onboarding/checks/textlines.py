@@ -1,0 +1,257 @@
+"""Text lines on a photographed or scanned page: where they are and what they say.
+
+The PP-OCRv6 text detector and line recogniser ship as ONNX models inside the
+``rapidocr`` wheel (Apache-2.0) and run with onnxruntime, offline. They are loaded
+once per process, on first use, and shared by every check that reads text
+(identity documents, proofs of address, bank details).
+
+Pages are shrunk to ``MAX_PIXELS`` before detection: the detector's memory (about
+190 MB at that size) and time grow with the pixel count, and phone photos carry far
+more pixels than text needs. Each line found is perspective-warped from the full-resolution page to a
+strip ``STRIP_HEIGHT`` pixels high for the recogniser, whose per-character
+probabilities are available to callers that decode them under their own
+constraints (see ``onboarding.checks.mrz``).
+"""
+
+import ctypes
+import ctypes.util
+import functools
+import importlib.util
+import math
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from django.conf import settings
+
+MAX_PIXELS = 600_000  # pages are shrunk to this before detection (about 950 x 630)
+STRIP_HEIGHT = 48  # the recogniser's input height
+_DETECTOR = "PP-OCRv6_det_small.onnx"
+_RECOGNISER = "PP-OCRv6_rec_small.onnx"
+_PIXEL_THRESHOLD = 0.3  # detector probability above which a pixel is text
+_BOX_THRESHOLD = 0.5  # mean probability a region needs to count as a line
+_UNCLIP_RATIO = 1.6  # the detector marks a shrunk core of each line: grow it back
+_BLANK = 0  # the recogniser's CTC blank class
+_BATCH_WIDTH = 2400  # strips per recogniser call are grouped up to this padded width
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """One line of text. ``box`` holds its corners in image pixels, clockwise from the
+    top-left corner of the text as read (left to right)."""
+
+    box: np.ndarray
+    text: str
+    confidence: float
+
+    @property
+    def height(self):
+        return float(np.linalg.norm(self.box[3] - self.box[0]))
+
+    @property
+    def width(self):
+        return float(np.linalg.norm(self.box[1] - self.box[0]))
+
+    @property
+    def angle(self):
+        """Degrees from horizontal of the reading direction (image y axis pointing down)."""
+        dx, dy = self.box[1] - self.box[0]
+        return math.degrees(math.atan2(dy, dx))
+
+
+class _Models:
+    def __init__(self):
+        import onnxruntime
+
+        folder = _model_folder()
+        options = onnxruntime.SessionOptions()
+        # A worker's pool runs one document per child: more threads than one only fight
+        # the other children for the cores. Without the arena, memory is given back.
+        options.intra_op_num_threads = getattr(settings, "TEXTLINES_THREADS", 1)
+        options.inter_op_num_threads = 1
+        options.enable_cpu_mem_arena = False
+        options.log_severity_level = 3
+        providers = ["CPUExecutionProvider"]
+        self.detector = onnxruntime.InferenceSession(str(folder / _DETECTOR), options, providers=providers)
+        self.recogniser = onnxruntime.InferenceSession(str(folder / _RECOGNISER), options, providers=providers)
+        characters = self.recogniser.get_modelmeta().custom_metadata_map["character"].splitlines()
+        # Class 0 is the CTC blank; the model's last class is a space.
+        self.charset = ["", *characters, " "]
+        self.lock = threading.Lock()
+
+
+def _release_memory():
+    """Hand the detector's freed buffers back to the system: without it glibc keeps the
+    peak of every page in the process, and a worker child only grows."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+try:
+    _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    _LIBC.malloc_trim  # noqa: B018  (glibc only)
+except (OSError, AttributeError):
+    _LIBC = None
+
+
+def _model_folder():
+    """The models folder of the installed rapidocr wheel, found without importing rapidocr
+    (whose import pulls in its own configuration and download machinery)."""
+    spec = importlib.util.find_spec("rapidocr")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("the rapidocr package (text detection and recognition models) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "models"
+
+
+@functools.cache
+def models():
+    """The detector and recogniser, loaded once per process."""
+    return _Models()
+
+
+def charset():
+    """The recogniser's classes: index -> character ("" for the blank)."""
+    return models().charset
+
+
+def as_bgr(image):
+    """The BGR uint8 array the models take, from a PIL image, a grayscale array or a BGR array."""
+    if hasattr(image, "convert"):
+        return cv2.cvtColor(np.asarray(image.convert("RGB")), cv2.COLOR_RGB2BGR)
+    return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
+
+
+def _normalise(bgr):
+    return ((bgr.astype(np.float32) / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)
+
+
+def _order(points):
+    """Corners of a rotated rectangle ordered top-left, top-right, bottom-right, bottom-left,
+    its long side taken as the reading direction, pointing right."""
+    points = np.asarray(points, dtype=np.float32)
+    centre = points.mean(axis=0)
+    sides = [points[(i + 1) % 4] - points[i] for i in range(4)]
+    horizontal = sides[0] if abs(sides[0][0]) >= abs(sides[1][0]) else sides[1]
+    vertical = sides[1] if horizontal is sides[0] else sides[0]
+    # A short word's box is nearly square: it reads horizontally unless clearly tall.
+    long = vertical if np.linalg.norm(vertical) > 1.5 * np.linalg.norm(horizontal) else horizontal
+    direction = long / (np.linalg.norm(long) or 1)
+    if direction[0] < 0 or (direction[0] == 0 and direction[1] < 0):
+        direction = -direction
+    normal = np.array([-direction[1], direction[0]])  # pointing down for a rightward line
+    along, across = (points - centre) @ direction, (points - centre) @ normal
+    half_length, half_height = np.abs(along).max(), np.abs(across).max()
+    return np.array([
+        centre - half_length * direction - half_height * normal,
+        centre + half_length * direction - half_height * normal,
+        centre + half_length * direction + half_height * normal,
+        centre - half_length * direction + half_height * normal,
+    ], dtype=np.float32)  # fmt: skip
+
+
+def find_boxes(image, max_pixels=MAX_PIXELS):
+    """(corners, score) of every text line the detector finds, in the image's pixels."""
+    bgr = as_bgr(image)
+    height, width = bgr.shape[:2]
+    scale = min(1.0, (max_pixels / (height * width)) ** 0.5)
+    size = (max(32, round(width * scale / 32) * 32), max(32, round(height * scale / 32) * 32))
+    small = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    detector = models().detector
+    with models().lock:
+        probability = detector.run(None, {detector.get_inputs()[0].name: _normalise(small)[None]})[0][0, 0]
+        _release_memory()
+    mask = cv2.dilate((probability > _PIXEL_THRESHOLD).astype(np.uint8), np.ones((2, 2), np.uint8))
+    contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    fx, fy = width / size[0], height / size[1]
+    boxes = []
+    for contour in contours:
+        (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
+        if min(w, h) < 3:
+            continue
+        region = np.zeros_like(mask)
+        cv2.fillPoly(region, [contour], 1)
+        score = float(probability[region > 0].mean())
+        if score < _BOX_THRESHOLD:
+            continue
+        grow = w * h * _UNCLIP_RATIO / (2 * (w + h))
+        corners = cv2.boxPoints(((cx, cy), (w + 2 * grow, h + 2 * grow), angle))
+        corners[:, 0] *= fx
+        corners[:, 1] *= fy
+        boxes.append((_order(corners), score))
+    return boxes
+
+
+def strip(image, box, height=STRIP_HEIGHT):
+    """The line inside ``box`` warped to a horizontal strip ``height`` pixels high (BGR)."""
+    bgr = as_bgr(image)
+    box = np.asarray(box, dtype=np.float32)
+    line_height = max(1.0, float(np.linalg.norm(box[3] - box[0])))
+    width = max(height, round(float(np.linalg.norm(box[1] - box[0])) * height / line_height))
+    target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(box, target)
+    return cv2.warpPerspective(bgr, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+
+
+def recognise(strips):
+    """The recogniser's per-step class probabilities (steps x classes) for each strip."""
+    recogniser = models().recogniser
+    name = recogniser.get_inputs()[0].name
+    strips = [_to_height(as_bgr(image)) for image in strips]
+    order = sorted(range(len(strips)), key=lambda i: strips[i].shape[1])
+    out = [None] * len(strips)
+    start = 0
+    while start < len(order):
+        # Strips of similar width go together: each batch is padded to its widest member.
+        widest = strips[order[start]].shape[1]
+        end = start + 1
+        while end < len(order) and strips[order[end]].shape[1] * (end - start + 1) <= _BATCH_WIDTH:
+            widest = strips[order[end]].shape[1]
+            end += 1
+        batch = np.zeros((end - start, 3, STRIP_HEIGHT, widest), dtype=np.float32)
+        for slot, index in enumerate(order[start:end]):
+            batch[slot, :, :, : strips[index].shape[1]] = _normalise(strips[index])
+        with models().lock:
+            probabilities = recogniser.run(None, {name: batch})[0]
+            _release_memory()
+        for slot, index in enumerate(order[start:end]):
+            # Steps past the strip's own width only saw the padding.
+            steps = math.ceil(strips[index].shape[1] / widest * probabilities.shape[1])
+            out[index] = probabilities[slot, : max(1, steps)]
+        start = end
+    return out
+
+
+def _to_height(image):
+    if image.shape[0] == STRIP_HEIGHT:
+        return image
+    width = max(8, round(image.shape[1] * STRIP_HEIGHT / image.shape[0]))
+    interpolation = cv2.INTER_AREA if image.shape[0] > STRIP_HEIGHT else cv2.INTER_CUBIC
+    return cv2.resize(image, (width, STRIP_HEIGHT), interpolation=interpolation)
+
+
+def greedy_text(probabilities):
+    """(text, confidence) of one strip: the most probable class per step, repeats and
+    blanks collapsed as CTC prescribes; the confidence is the mean of the characters kept."""
+    classes = probabilities.argmax(axis=1)
+    best = probabilities.max(axis=1)
+    keep = (classes != _BLANK) & np.concatenate([[True], classes[1:] != classes[:-1]])
+    table = charset()
+    text = "".join(table[c] for c in classes[keep])
+    return text.strip(), float(best[keep].mean()) if keep.any() else 0.0
+
+
+def detect_lines(image, max_pixels=MAX_PIXELS):
+    """Every text line of a page, top to bottom then left to right, read by the recogniser."""
+    bgr = as_bgr(image)
+    boxes = sorted((box for box, _ in find_boxes(bgr, max_pixels)), key=lambda b: (round(b[:, 1].mean() / 10), b[0][0]))
+    if not boxes:
+        return []
+    readings = recognise([strip(bgr, box) for box in boxes])
+    lines = []
+    for box, probabilities in zip(boxes, readings):
+        text, confidence = greedy_text(probabilities)
+        if text:
+            lines.append(TextLine(box=box, text=text, confidence=confidence))
+    return lines

@@ -1,0 +1,48 @@
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from onboarding.checks import textlines
+from tests.documents.identity import SANS
+
+LINES = ["Account holder", "JEANNE MARTIN", "12 RUE DES LILAS 75011 PARIS"]
+
+
+def page(size=(1000, 500), rotation=0.0):
+    image = Image.new("RGB", size, (250, 248, 240))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(SANS, size[1] // 14)
+    for index, text in enumerate(LINES):
+        draw.text((size[0] // 10, size[1] // 6 + index * size[1] // 4), text, font=font, fill=(20, 20, 30))
+    return image.rotate(rotation, resample=Image.BICUBIC, fillcolor=(250, 248, 240))
+
+
+def test_lines_are_found_read_and_ordered_top_to_bottom():
+    lines = textlines.detect_lines(page(rotation=3))
+    assert [line.text for line in lines] == LINES
+    assert all(line.confidence > 0.8 for line in lines)
+    centres = [line.box[:, 1].mean() for line in lines]
+    assert centres == sorted(centres)
+    # The page turned 3 degrees counter-clockwise: the lines climb to the right.
+    assert all(-5 < line.angle < -1 for line in lines)
+
+
+def test_a_large_photo_is_shrunk_for_detection_but_boxes_stay_in_its_pixels():
+    large = page(size=(3000, 1500))
+    lines = textlines.detect_lines(large)
+    assert [line.text for line in lines] == LINES
+    left, right = lines[2].box[:, 0].min(), lines[2].box[:, 0].max()
+    assert 250 < left < 320 and right > 1500
+
+
+def test_models_are_loaded_once_per_process():
+    assert textlines.models() is textlines.models()
+
+
+def test_per_step_probabilities_are_given_for_each_strip():
+    image = textlines.as_bgr(page())
+    boxes = [box for box, _ in textlines.find_boxes(image)]
+    probabilities = textlines.recognise([textlines.strip(image, box) for box in boxes])
+    assert len(probabilities) == len(boxes) == 3
+    for steps in probabilities:
+        assert steps.shape[1] == len(textlines.charset())
+        assert np.allclose(steps.sum(axis=1), 1.0, atol=1e-3)
