@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from onboarding.checks.mrz import FILLER, check_digit, name_field
+from onboarding.checks.mrz import FILLER, check_digit, transliterate
 
 OCR_B = "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
 SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -48,6 +48,15 @@ class IdentityDocument:
 
     def mrz_lines(self):
         return self.mrz_override or compose_mrz(self)
+
+
+def name_field(surname, given_names, width):
+    """The MRZ name field: primary identifier, ``<<``, secondary identifier, truncated and padded."""
+    value = transliterate(surname)
+    given = transliterate(given_names)
+    if given:
+        value += FILLER * 2 + given
+    return value[:width].ljust(width, FILLER)
 
 
 def _pad(value, width):

@@ -308,11 +308,3 @@ def transliterate(name):
         # apostrophes and other punctuation are dropped
     return re.sub(f"{FILLER}+", FILLER, "".join(out)).strip(FILLER)
 
-
-def name_field(surname, given_names, width):
-    """The MRZ name field: primary identifier, ``<<``, secondary identifier, truncated and padded."""
-    value = transliterate(surname)
-    given = transliterate(given_names)
-    if given:
-        value += FILLER * 2 + given
-    return value[:width].ljust(width, FILLER)
