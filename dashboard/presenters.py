@@ -40,6 +40,10 @@ CODE_FIELDS = {
     "bic_iban_mismatch": {"bic", "iban"},
     "underage": {"birth_date", "date_of_birth"},
     "document_too_old": {"issue_date"},
+    "issue_date_missing": {"issue_date"},
+    "holder_name_missing": {"holder_name"},
+    "address_missing": {"address"},
+    "bic_missing": {"bic"},
 }
 ADDRESS_ORDER = ("line_1", "line_2", "zip_code", "city", "state", "country")
 # Document types a correction can ask for, per step type.

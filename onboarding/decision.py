@@ -19,6 +19,8 @@ REASON_WEIGHTS = {
     "birth_date_mismatch": 30,
     "document_too_old": 20,
     "address_mismatch": 15,
+    # The printed text says something else than the issuer's signed 2D-Doc: possibly edited.
+    "twoddoc_mismatch": 40,
 }
 RESULT_WEIGHTS = {"passed": 0, "inconclusive": 15, "failed": 30}
 # A required step without a check result (blocked, never done) weighs like a failure.

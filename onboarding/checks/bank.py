@@ -1,11 +1,22 @@
 """Bank account check: IBAN and BIC from a bank details document or typed input.
 
-The IBAN is read from the document's text (a RIB, a bank letter) or taken from
+The IBAN is read from the document (a RIB, a bank letter, a banking app's
+screenshot; PDF text layer or OCR, in groups of four or compact) or taken from
 the applicant's typed data, validated with schwifty (ISO 13616 checksum, the
 country's format and, where schwifty knows it, the national check digits), and
-the BIC checked against the bank the IBAN belongs to. The account holder printed
-on the document must be the applicant. Everything runs offline: schwifty ships
-its bank registry.
+a printed BIC (with or without "XXX") checked against the bank the IBAN belongs
+to: a disagreement is reported (``bic_iban_mismatch``), never silently replaced.
+The account holder is read after its label in six languages ("Titulaire du
+compte", "Kontoinhaber", "Titular", "Intestatario", "Houder", "Account
+holder"), beside or under it in its own column, title stripped; a branch name
+or an address line is never taken for it. The holder must be the applicant.
+
+The check passes only when IBAN and holder (and the BIC, when one is printed)
+were read; a missing one is inconclusive (``iban_not_found``,
+``holder_name_not_found``, ``bic_missing``). ``details["sources"]`` says where
+each field was read: ``{"iban": {"source": "pdf" | "ocr" | "typed" |
+"registry", "label": "IBAN", "line": "IBAN : FR76 ..."}, "bic": ..., "holder_name":
+...}``. Everything runs offline: schwifty ships its bank registry.
 """
 
 import re
@@ -15,26 +26,31 @@ from schwifty import BIC, IBAN, exceptions, registry
 
 from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, CheckResult
 from onboarding.checks.images import UnreadableDocument
+from onboarding.checks.labelled_lines import Labelled, first_labelled, holder_value, strip_civility
 from onboarding.checks.names import compare_names, normalize
-from onboarding.checks.ocr_text import document_text, labelled_value
+from onboarding.checks.ocr_text import document_lines, labelled_value, lines_text
 
 DEFAULT_NAME_THRESHOLD = 0.85
 
+# Most specific first; a label written with a colon is generic and needs one after it.
 HOLDER_LABELS = [
-    "Titulaire du compte",
-    "Titulaire",
-    "Intitulé du compte",
-    "Account holder",
-    "Account name",
-    "Beneficiary",
-    "Kontoinhaber",
-    "Inhaber",
-]
-BIC_LABELS = ["Code BIC", "BIC / SWIFT", "BIC/SWIFT", "BIC", "Code SWIFT", "SWIFT"]
+    "Titulaire du compte", "Intitulé du compte", "Titulaire", "Bénéficiaire",
+    "Name des Kontoinhabers", "Kontoinhaberin", "Kontoinhaber", "Inhaber",
+    "Titular de la cuenta", "Titular del cuenta", "Nombre del titular", "Titular",
+    "Intestatario del conto", "Intestatario", "Intestato a", "Titolare del conto", "Titolare",
+    "Rekeninghouder", "Ten name van", "T.n.v.", "Tenaamstelling", "Houder",
+    "Account holder", "Account name", "Name of account holder", "Beneficiary",
+    "Nom:", "Name:", "Naam:", "Nombre:", "Nome:",
+]  # fmt: skip
+BIC_LABELS = ["Code BIC", "BIC / SWIFT", "BIC/SWIFT", "BIC-Code", "Codice BIC", "Código BIC", "Code SWIFT",
+              "BIC", "SWIFT"]  # fmt: skip
 
 # What OCR reads instead of a digit. Applied only where the country's format has a
 # digit, and kept only when the IBAN checksum then confirms the reading.
 DIGIT_LOOKALIKES = str.maketrans({"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "B": "8"})
+
+# And the other way round, where a BIC must have letters.
+LETTER_LOOKALIKES = str.maketrans({"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G"})
 
 _IBAN_START = re.compile(r"(?<![A-Z0-9])([A-Z]{2})(?=[ \t]?[0-9OILSZBDQ]{2})")
 _BIC_SHAPE = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?$")
@@ -191,15 +207,53 @@ def _holder_score(holder, names):
     return max(compare_names(holder, name, kind=kind) for name, kind in names)
 
 
-def find_holder(text, names, threshold):
-    """The account holder's name printed on the document: after its label or,
+def find_holder(lines, names, threshold):
+    """The account holder (a Labelled, title stripped) printed after its label or,
     on documents without one, a line that matches the applicant."""
-    holder = labelled_value(text, HOLDER_LABELS)
-    if holder or not names:
-        return holder
-    lines = [line.strip() for line in text.splitlines() if normalize(line)]
-    best = max(lines, key=lambda line: _holder_score(line, names), default=None)
-    return best if best and _holder_score(best, names) >= threshold else None
+    found = first_labelled(lines, HOLDER_LABELS, holder_value)
+    if found:
+        return Labelled(strip_civility(found.value), found.label, found.line)
+    if not names:
+        return None
+    scored = [(_holder_score(strip_civility(line.text), names), line) for line in lines if holder_value(line.text)]
+    score, line = max(scored, key=lambda item: item[0], default=(0, None))
+    return Labelled(strip_civility(line.text), "", line) if line and score >= threshold else None
+
+
+def repair_bic(value):
+    """The BIC with OCR's digits for letters put back in its six letter positions
+    (bank and country codes), when that makes a BIC the registry knows."""
+    repaired = value[:6].translate(LETTER_LOOKALIKES) + value[6:]
+    return repaired if repaired != value and _bic_exists(repaired) else value
+
+
+def _bic_length(value):
+    return len(_bic_from_value(value) or "") in (8, 11)
+
+
+def find_printed_bic(lines, text, country_code):
+    """(BIC or None, Labelled or None, whether a BIC label is printed at all).
+    A value of a BIC's length after the label is kept even when malformed: it is
+    reported invalid, not ignored."""
+    found = first_labelled(lines, BIC_LABELS, _bic_length)
+    if found:
+        return repair_bic(_bic_from_value(found.value)), found, True
+    printed = any(first_labelled([line], BIC_LABELS) is not None for line in lines)
+    value = find_bic(text, country_code)
+    if value and len(value) in (8, 11):
+        value = repair_bic(value)
+        line = next((line for line in lines if value in re.sub(r"[^A-Z0-9]", "", line.text.upper())), None)
+        return value, Labelled(value, "", line) if line else None, True
+    return None, None, printed
+
+
+def _iban_source(lines, compact):
+    """Where the IBAN was printed: the line holding it and the label before it."""
+    for line in lines:
+        if compact[:8] in re.sub(r"[^A-Z0-9]", "", line.text.upper()):
+            label = "IBAN" if "IBAN" in line.text.upper() else ""
+            return {"source": line.source, "label": label, "line": line.text}
+    return {"source": lines[0].source if lines else "typed", "label": "", "line": ""}
 
 
 def _accounts(known, config):
@@ -210,21 +264,12 @@ def _accounts(known, config):
     return submitted, on_file
 
 
-def _holder_codes(text, known, threshold, details):
-    """(holder name, reason codes) for the holder printed on the document."""
-    names = applicant_names(known)
-    if not names:
-        return labelled_value(text, HOLDER_LABELS) or "", []
-    holder = find_holder(text, names, threshold)
-    if not holder:
-        return "", ["holder_name_not_found"]
-    details["holder_name_score"] = score = _holder_score(holder, names)
-    return holder, ["holder_name_mismatch"] if score < threshold else []
+# A field that could not be read sends the document to a reviewer; every other code is a failure.
+MISSING_CODES = ("holder_name_not_found", "bic_missing")
 
 
 def _outcome(codes):
-    # A holder we could not find is for a reviewer to judge; every other code is a failure.
-    if any(code != "holder_name_not_found" for code in codes):
+    if any(code not in MISSING_CODES for code in codes):
         return FAILED
     return INCONCLUSIVE if codes else PASSED
 
@@ -238,10 +283,11 @@ def run(documents, known, config):
     if not documents and config.get("require_document"):
         return CheckResult(INCONCLUSIVE, reason_codes=["iban_not_found"], details={"document_required": True})
     try:
-        text = document_text(documents) if documents else ""
+        lines = document_lines(documents) if documents else []
     except UnreadableDocument as exc:
         details["error"] = str(exc)
         return CheckResult(INCONCLUSIVE, reason_codes=["document_unreadable"], details=details, unusable=True)
+    text = lines_text(lines)
 
     candidates = find_ibans(text) if text else []
     details["iban_candidates"] = [value for value, _ in candidates]
@@ -253,6 +299,8 @@ def run(documents, known, config):
         # A document without a readable IBAN must be uploaded again.
         return CheckResult(INCONCLUSIVE, reason_codes=["iban_not_found"], details=details, unusable=bool(documents))
     details["source"] = source
+    sources = {"iban": _iban_source(lines, iban_text) if source == "document" else
+               {"source": "typed", "label": "", "line": typed["iban"]}}  # fmt: skip
 
     codes = []
     iban, error = validate_iban(iban_text)
@@ -266,16 +314,36 @@ def run(documents, known, config):
             codes.append("iban_mismatch")
 
     country = iban.country_code if iban is not None else iban_text[:2].upper()
-    bic_value = (find_bic(text, country) if source == "document" else None) or typed.get("bic")
+    bic_value, bic_found, bic_printed = (find_printed_bic(lines, text, country) if source == "document"
+                                         else (None, None, False))  # fmt: skip
+    if bic_found:
+        sources["bic"] = bic_found.source()
+    if bic_printed and not bic_value:
+        codes.append("bic_missing")
+    if not bic_value and typed.get("bic"):
+        bic_value = typed["bic"]
+        sources["bic"] = {"source": "typed", "label": "", "line": bic_value}
     bic = iban.bic if iban is not None else None  # schwifty's registry knows many banks' BICs
     if bic_value:
         bic_codes, bic = check_bic(bic_value, iban)
         codes += bic_codes
+    elif bic:
+        sources["bic"] = {"source": "registry", "label": "", "line": str(bic)}
 
     holder = ""
     if source == "document":
-        holder, holder_codes = _holder_codes(text, known, threshold, details)
-        codes += holder_codes
+        names = applicant_names(known)
+        found = find_holder(lines, names, threshold)
+        if found is None:
+            codes.append("holder_name_not_found")
+        else:
+            holder = found.value
+            sources["holder_name"] = found.source()
+            if names:
+                details["holder_name_score"] = score = _holder_score(holder, names)
+                if score < threshold:
+                    codes.append("holder_name_mismatch")
+    details["sources"] = sources
 
     fields = {
         "iban": str(iban) if iban is not None else re.sub(r"\s", "", iban_text).upper(),

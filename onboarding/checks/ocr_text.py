@@ -3,10 +3,18 @@
 A PDF's own text layer is exact and instant, so it wins when present; scans and
 photos go through Tesseract after light clean-up. Raises
 ``images.UnreadableDocument`` when bytes are neither an image nor a PDF.
+
+Checks that read values by their labels need to know where each piece of text
+sits: ``document_lines`` gives the page as positioned runs of text, split where
+a wide gap separates two columns, so that a value is looked for beside or under
+its own label and not in the neighbouring column.
 """
 
 import os
+import statistics
+from dataclasses import dataclass
 
+import pypdfium2
 import pytesseract
 from PIL import Image, ImageOps
 
@@ -54,6 +62,154 @@ def text_of(document, lang=DEFAULT_LANG):
 def document_text(documents, lang=DEFAULT_LANG):
     """The text of every document, in upload order, separated by blank lines."""
     return "\n\n".join(text_of(document, lang) for document in documents)
+
+
+# A horizontal gap wider than this many text heights separates two columns.
+COLUMN_GAP = 1.6
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """A run of text on one row of a page, without any wide gap inside it.
+
+    ``box`` is (left, top, right, bottom) with y growing downwards, in the page's
+    own units (PDF points or image pixels: only distances between lines of the
+    same page are compared). ``source`` is "pdf" for the text layer, "ocr" otherwise.
+    """
+
+    text: str
+    box: tuple
+    page: int = 0
+    source: str = "ocr"
+
+    @property
+    def height(self):
+        return self.box[3] - self.box[1]
+
+
+def _split_row(pieces, page, source):
+    """TextLines from one row's (text, box) pieces, cut where the gap is a column gap."""
+    pieces = sorted(pieces, key=lambda piece: piece[1][0])
+    height = statistics.median(box[3] - box[1] for _, box in pieces) or 1
+    runs, current = [], [pieces[0]]
+    for piece in pieces[1:]:
+        if piece[1][0] - current[-1][1][2] > COLUMN_GAP * height:
+            runs.append(current)
+            current = []
+        current.append(piece)
+    runs.append(current)
+    lines = []
+    for run in runs:
+        text = " ".join(text for text, _ in run).strip()
+        if text:
+            box = (min(b[0] for _, b in run), min(b[1] for _, b in run),
+                   max(b[2] for _, b in run), max(b[3] for _, b in run))  # fmt: skip
+            lines.append(TextLine(text, box, page, source))
+    return lines
+
+
+def image_lines(image, page=0, lang=DEFAULT_LANG):
+    """The positioned text lines Tesseract reads on one page image."""
+    data = pytesseract.image_to_data(prepare_for_ocr(image), lang=lang, output_type=pytesseract.Output.DICT)
+    rows = {}
+    for index, word in enumerate(data["text"]):
+        if data["level"][index] != 5 or not word.strip():
+            continue
+        left, top = data["left"][index], data["top"][index]
+        box = (left, top, left + data["width"][index], top + data["height"][index])
+        key = (data["block_num"][index], data["par_num"][index], data["line_num"][index])
+        rows.setdefault(key, []).append((word, box))
+    lines = [line for pieces in rows.values() for line in _split_row(pieces, page, "ocr")]
+    return sorted(lines, key=lambda line: (line.box[1], line.box[0]))
+
+
+def _pdf_page_lines(page, index):
+    """Positioned text lines of a PDF page's text layer, from PDFium's characters."""
+    textpage = page.get_textpage()
+    try:
+        height = page.get_height()
+        rows, pieces, last = [], [], None
+        for char_index in range(textpage.count_chars()):
+            char = textpage.get_text_range(char_index, 1)
+            if char in "\r\n":
+                last = None
+                continue
+            left, bottom, right, top = textpage.get_charbox(char_index, loose=True)
+            box = (left, height - top, right, height - bottom)
+            same_row = last is not None and abs(box[3] - last[3]) < 0.5 * max(box[3] - box[1], 1)
+            if not same_row and pieces:
+                rows.append(pieces)
+                pieces = []
+            if char.strip():
+                pieces.append((char, box))
+            elif pieces:
+                pieces.append((" ", (box[0], pieces[-1][1][1], box[2], pieces[-1][1][3])))
+            last = box
+        if pieces:
+            rows.append(pieces)
+    finally:
+        textpage.close()
+    return [line for row in rows for line in _split_row(_words(row), index, "pdf")]
+
+
+def _words(characters):
+    """(word, box) pieces from a row's characters, so gaps are measured between words."""
+    words, current = [], []
+    for char, box in characters + [(" ", None)]:
+        if char == " ":
+            if current:
+                text = "".join(c for c, _ in current)
+                boxes = [b for _, b in current]
+                words.append((text, (boxes[0][0], min(b[1] for b in boxes), boxes[-1][2], max(b[3] for b in boxes))))
+            current = []
+        else:
+            current.append((char, box))
+    return words
+
+
+def pdf_lines(content):
+    """The positioned lines of a PDF's text layer ([] when it has none or cannot be read)."""
+    with images.PDFIUM_LOCK:
+        try:
+            pdf = pypdfium2.PdfDocument(content)
+        except pypdfium2.PdfiumError:
+            return []
+        try:
+            lines = []
+            for index in range(min(len(pdf), images.MAX_PDF_PAGES)):
+                lines += _pdf_page_lines(pdf[index], index)
+            return sorted(lines, key=lambda line: (line.page, line.box[1], line.box[0]))
+        finally:
+            pdf.close()
+
+
+def document_lines(documents, lang=DEFAULT_LANG):
+    """Positioned lines of every document: a PDF's text layer when it has one, else OCR.
+    Pages are numbered across documents in upload order."""
+    lines, offset = [], 0
+    for document in documents:
+        if document.mime_type == "application/pdf" or document.content[:5] == b"%PDF-":
+            layer = pdf_lines(document.content)
+            if sum(len(line.text) for line in layer) >= MIN_TEXT_LAYER_CHARS:
+                lines += [TextLine(line.text, line.box, line.page + offset, "pdf") for line in layer]
+                offset = max(line.page for line in lines) + 1
+                continue
+        for page in images.load_pages(document.content, document.mime_type):
+            lines += image_lines(page, offset, lang)
+            offset += 1
+    return lines
+
+
+def lines_text(lines):
+    """The lines as plain text, one row per line; columns of a row kept apart by wide spacing."""
+    rows, previous = [], None
+    for line in lines:
+        if previous and line.page == previous.page and line.box[1] < previous.box[3] - 0.3 * previous.height:
+            rows[-1] += "    " + line.text
+        else:
+            rows.append(line.text)
+        previous = line
+    return "\n".join(rows)
 
 
 def labelled_value(text, labels):

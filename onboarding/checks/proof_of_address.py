@@ -1,11 +1,26 @@
 """Proof of address: who the document is for, where they live, and how recent it is.
 
-The printed text (PDF text layer or Tesseract in English, French and German) is
-read for the address block (name, street, postcode and city), the issue date
-and the kind of document. A French 2D-Doc on the page is decoded too: its
-fields are signed by the issuer, so they win over the OCR. The holder is
-compared with the applicant's identity (or company name), the address with the
-known address, and the issue date with ``max_age_months``.
+The page is read as positioned lines (PDF text layer, else Tesseract in English,
+French and German) and each value is taken where a reader would look for it:
+the holder after a holder label ("Titulaire du contrat", "Rechnungsempfänger")
+or as the titled addressee ("M. JEAN DUPONT", "Herrn" over the name), the
+address in the block under that holder (street, complements, postcode and
+town), the issue date after its label and never a billing period or a due date.
+The issuer's own address in the header is never taken for the holder's. A
+French 2D-Doc on the page is decoded too: its fields are signed by the issuer,
+so they win over the printed text, and any disagreement between the two is
+reported (``twoddoc_mismatch``, details in ``twoddoc_disagreements``).
+
+The check passes only when holder, address (street, postcode, town) and issue
+date were all read; a missing one makes it inconclusive with a reason code
+naming it (``holder_name_missing``, ``address_missing``, ``issue_date_missing``).
+The holder is compared with the applicant's identity (or company name), the
+address with the known address, and the issue date with ``max_age_months``.
+
+``details["sources"]`` says where each field was read, for the reviewer:
+``{"holder_name": {"source": "pdf" | "ocr" | "twoddoc", "label": "Titulaire du
+contrat", "line": "M. JEAN DUPONT"}, ...}`` ("label" is the printed label, or
+"2D-Doc"; "" when the value had none).
 """
 
 import re
@@ -14,8 +29,22 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, CheckResult, images, ocr_text, twoddoc
-from onboarding.checks.document_analysis import keyword_score, labelled_date, labelled_values, text_lines, unreadable
-from onboarding.checks.names import compare_addresses, compare_names, normalize
+from onboarding.checks.document_analysis import keyword_score, unreadable
+from onboarding.checks.labelled_lines import (
+    CIVILITY,
+    COMPLEMENT,
+    STREET,
+    Labelled,
+    below,
+    first_labelled,
+    holder_value,
+    is_label,
+    label_rest,
+    labelled,
+    right_of,
+    strip_civility,
+)
+from onboarding.checks.names import compare_addresses, compare_names, normalize, parse_date
 
 DEFAULT_MAX_AGE_MONTHS = 3
 DEFAULT_NAME_THRESHOLD = 0.85
@@ -28,11 +57,20 @@ ISSUE_DATE_LABELS = (
     "date d etablissement", "date de mise en recouvrement", "date du releve", "releve du", "quittance du",
     "rechnungsdatum", "datum der rechnung", "rechnung vom", "ausstellungsdatum", "bescheid vom", "erstellt am",
     "bill date", "invoice date", "statement date", "date of issue", "issue date", "issued on", "date issued",
-    "datum", "date",
+    "date of this bill", "datum:", "date:", "le:",
 )  # fmt: skip
 HOLDER_LABELS = (
-    "titulaire du contrat", "titulaire", "nom du client", "beneficiaire", "rechnungsempfanger", "kunde", "kundin",
-    "vertragspartner", "account holder", "account name", "customer name", "customer",
+    "titulaire du contrat", "titulaire du compte", "titulaire de l abonnement", "titulaire", "nom du client",
+    "nom et prenom", "destinataire", "beneficiaire", "client:", "rechnungsempfanger", "rechnungsempfaenger",
+    "vertragspartner", "kundenname", "name des kunden", "kunde:", "kundin:", "account holder", "account name",
+    "customer name", "customer:", "bill to", "billed to", "houder", "titular", "intestatario", "nom:", "name:",
+    "naam:", "nombre:", "nome:",
+)  # fmt: skip
+ADDRESS_LABELS = (
+    "adresse du point de livraison", "point de livraison", "adresse de fourniture", "adresse de consommation",
+    "lieu de consommation", "adresse de facturation", "adresse du logement", "adresse:", "lieferanschrift",
+    "lieferadresse", "verbrauchsstelle", "anschrift:", "supply address", "service address", "property address",
+    "address:", "adres:", "direccion:", "indirizzo:",
 )  # fmt: skip
 # (document type of the step's vocabulary, service) -> weighted keywords.
 DOCUMENT_KINDS = {
@@ -68,24 +106,27 @@ LANGUAGE_MARKERS = {
     "GB": {"the", "and", "bill", "street", "road", "date", "account", "amount"},
 }
 
-_CIVILITY = re.compile(
-    r"^(?:m|mr|mrs|ms|miss|mme|mlle|monsieur|madame|mademoiselle|herr|herrn|frau|dr)\b\.?\s*", re.IGNORECASE
+_POSTCODE_CITY = re.compile(
+    r"^(?:[A-Z]{1,2}-)?(\d{4} ?[A-Z]{2}(?=\s)|\d{5}|\d{4})\s+([^\d,:;]{2,}?(?:\s+cedex(?:\s+\d{1,2})?)?)$",
+    re.IGNORECASE,
 )
-_ZIP_CITY = re.compile(r"^(?:[A-Z]{1,2}-)?(\d{5}|\d{4})\s+([^\d,:]{2,})$")
+# An address block is a name, at most a few street and complement lines, then the postcode line.
+MAX_ADDRESS_LINES = 5
 _UK_POSTCODE_LINE = re.compile(r"^(?:(.*?[A-Za-z])[ ,]+)?([A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})$")
-_INLINE_ADDRESS = re.compile(r"^(.*\d.*?),\s*(\d{5}|\d{4})\s+([^\d,]{2,})$")
+_INLINE_ADDRESS = re.compile(r"^(.*\d.*?),\s*(\d{4} ?[A-Z]{2}(?=\s)|\d{5}|\d{4})\s+([^\d,]{2,})$")
+# Labels of the dates a bill prints beside its issue date: never the issue date.
+NOT_ISSUE_DATE_LABELS = (
+    "periode", "periode de consommation", "periode de facturation", "du", "date limite", "date d echeance",
+    "echeance", "a payer avant", "a payer le", "payable avant", "date de prelevement", "prelevement le",
+    "prochaine facture", "abrechnungszeitraum", "leistungszeitraum", "zeitraum", "fallig am", "faellig am",
+    "zahlbar bis", "abbuchung am", "billing period", "period", "due date", "payment due", "pay by", "next bill",
+    "date of birth", "geburtsdatum", "date de naissance",
+)  # fmt: skip
+# "Paris, le 12 mars 2026", "Berlin, den 12.03.2026": the date a letter was written.
+_PLACE_AND_DATE = re.compile(r"(?:^|,)\s*(?:le|den|am|on)\s+(.*\d{4})\s*$", re.IGNORECASE)
 
 
 # --- printed text --------------------------------------------------------------
-
-
-def _looks_like_name(line):
-    words = line.split()
-    return 1 < len(words) <= 6 and not re.search(r"[\d:@/]", line)
-
-
-def _strip_civility(line):
-    return _CIVILITY.sub("", line).strip()
 
 
 def _language_country(text):
@@ -94,43 +135,73 @@ def _language_country(text):
     return max(scores, key=scores.get)
 
 
-def address_blocks(lines, country):
-    """Every postal address printed on the page as {name, line_1, zip_code, city, country};
-    name is the line above the street when it reads like one, else None."""
-    blocks = []
-    for index, line in enumerate(lines):
-        uk = _UK_POSTCODE_LINE.match(line)
-        zip_city = _ZIP_CITY.match(line)
-        inline = _INLINE_ADDRESS.match(line.rpartition(" : ")[2] if " : " in line else line)
-        if uk and index >= 2:
-            # UK order: name, street, town, postcode (the town may share the postcode's line).
-            city, street_at = (uk.group(1), index - 1) if uk.group(1) else (lines[index - 1], index - 2)
-            block = {"line_1": lines[street_at], "zip_code": uk.group(2).upper(), "city": city, "country": "GB"}
-            name_at = street_at - 1
-        elif zip_city and index >= 1:
-            block = {"line_1": lines[index - 1], "zip_code": zip_city.group(1), "city": zip_city.group(2).strip(),
-                     "country": country}  # fmt: skip
-            name_at = index - 2
-        elif inline:
-            block = {"line_1": inline.group(1).strip(), "zip_code": inline.group(2), "city": inline.group(3).strip(),
-                     "country": country}  # fmt: skip
-            name_at = -1
-        else:
+def _address_line(text, block, country):
+    """The address when ``text`` ends it (a postcode line, or a whole address on one
+    line) given the lines of the block above it, else None."""
+    if match := _INLINE_ADDRESS.match(text):
+        return _address_from(block, match.group(1).strip(), match.group(2), match.group(3).strip(), country)
+    if match := _UK_POSTCODE_LINE.match(text):
+        city = match.group(1) or (block.pop() if block else None)
+        return _address_from(block, None, match.group(2).upper(), city, "GB")
+    if match := _POSTCODE_CITY.match(text):
+        return _address_from(block, None, match.group(1), match.group(2).strip(), country)
+    return None
+
+
+def address_under(lines, line, country, stop_labels=(), head=""):
+    """The postal address printed under ``line`` in its column (``head``: its start,
+    printed on that line after a label): street, complements (flat, building), then
+    postcode and town (UK order: town, then postcode), or "12 rue des Lilas, 75011
+    Paris" on one line. None when no postcode line follows within a few lines."""
+    block = [head.strip()] if head.strip() else []
+    if head and (found := _address_line(head.strip(), [], country)):
+        return found
+    current = line
+    for _ in range(MAX_ADDRESS_LINES):
+        current = below(lines, current)
+        if current is None or is_label(current, stop_labels):
+            return None
+        if found := _address_line(current.text.strip(), block, country):
+            return found
+        block.append(current.text.strip())
+    return None
+
+
+def _address_from(texts, street, zip_code, city, country):
+    """The address dict from the lines between the name and the postcode."""
+    if street is None:
+        plain = [text for text in texts if not COMPLEMENT.match(normalize(text))]
+        streets = [text for text in plain if STREET.search(normalize(text))]
+        numbered = [text for text in plain if re.search(r"\d", text)]
+        candidates = streets or numbered or plain
+        street = candidates[-1] if candidates else None
+    if not street or not city:
+        return None
+    others = [text for text in texts if text != street]
+    return {"line_1": street, "line_2": ", ".join(others) or None, "zip_code": zip_code, "city": city,
+            "country": country}  # fmt: skip
+
+
+def holder_candidates(lines):
+    """Holders printed after a holder label, then addressees printed with a title
+    ("M. JEAN DUPONT", "Herrn" over "Max Mustermann"), in that order."""
+    found = [
+        Labelled(strip_civility(item.value), item.label, item.line)
+        for item in labelled(lines, HOLDER_LABELS, holder_value)
+    ]
+    for line in lines:
+        match = CIVILITY.match(line.text.strip())
+        if not match:
             continue
-        name_line = lines[name_at] if name_at >= 0 else ""
-        block["name"] = _strip_civility(name_line) if _looks_like_name(name_line) else None
-        block["has_civility"] = bool(name_line and _CIVILITY.match(name_line) and _looks_like_name(name_line))
-        blocks.append(block)
-    return blocks
-
-
-def name_candidates(lines, blocks):
-    """Names printed as the addressee, after a holder label, or after a civility."""
-    names = [block["name"] for block in blocks if block["name"]]
-    labelled = (_strip_civility(value) for label in HOLDER_LABELS for value in labelled_values(lines, label))
-    names += [name for name in labelled if _looks_like_name(name)]
-    names += [_strip_civility(line) for line in lines if _CIVILITY.match(line) and _looks_like_name(line)]
-    return list(dict.fromkeys(names))
+        if match.end() < len(line.text.strip()):
+            if holder_value(line.text):
+                found.append(Labelled(strip_civility(line.text), "", line))
+        elif (name_line := below(lines, line)) and holder_value(name_line.text):
+            found.append(Labelled(strip_civility(name_line.text), "", name_line))
+    unique = {}
+    for item in found:
+        unique.setdefault((item.value, item.line), item)
+    return list(unique.values())
 
 
 def document_kind(text):
@@ -146,11 +217,21 @@ def issuer(text, lines):
     for name, keywords in ISSUERS.items():
         if any(f" {keyword} " in padded for keyword in keywords):
             return name
-    return lines[0] if lines else None
+    return lines[0].text if lines else None
 
 
 def issue_date(lines):
-    return labelled_date(lines, ISSUE_DATE_LABELS)
+    """The issue date after its label (never a billing period or a due date), else
+    the date a letter gives beside its place ("Paris, le 12 mars 2026")."""
+    eligible = [line for line in lines if not is_label(line, NOT_ISSUE_DATE_LABELS)]
+    found = first_labelled(eligible, ISSUE_DATE_LABELS, lambda value: parse_date(value) is not None)
+    if found:
+        return parse_date(found.value), found
+    for line in eligible:
+        match = _PLACE_AND_DATE.search(line.text)
+        if match and (value := parse_date(match.group(1))):
+            return value, Labelled(match.group(1), "", line)
+    return None, None
 
 
 # --- 2D-Doc --------------------------------------------------------------------
@@ -158,7 +239,7 @@ def issue_date(lines):
 
 def _qualified_name(value):
     """'MME/MARTIN/MARIE' or 'M JEAN DUPONT' without the title."""
-    return _strip_civility(" ".join((value or "").replace("/", " ").split())) or None
+    return strip_civility(" ".join((value or "").replace("/", " ").split())) or None
 
 
 def twoddoc_holder_and_address(doc):
@@ -198,6 +279,22 @@ def read_twoddoc(pages, certificates):
     return doc, doc.to_dict(signature_verified=verified), error
 
 
+def labelled_address(lines, country):
+    """(address, Labelled) for an address printed under or after its own label
+    ("Point de livraison : 12 rue des Lilas", "Lieferanschrift" over the street)."""
+    for label in ADDRESS_LABELS:
+        for line in lines:
+            rest = label_rest(line, label)
+            if rest is None:
+                continue
+            anchor, head = line, rest
+            if not rest and (cell := right_of(lines, line)):
+                anchor, head = cell, cell.text
+            if address := address_under(lines, anchor, country, HOLDER_LABELS, head):
+                return address, Labelled(address["line_1"], line.text[: len(line.text) - len(rest)].strip(" :"), anchor)
+    return None, None
+
+
 # --- the check -----------------------------------------------------------------
 
 
@@ -210,113 +307,140 @@ def _known_name(known):
     return (company_name, "company") if company_name else (None, None)
 
 
-def _best(candidates, score):
-    scored = [(score(candidate), candidate) for candidate in candidates]
-    return max(scored, key=lambda item: item[0]) if scored else (0.0, None)
-
-
-def _public_address(block):
-    return {key: block.get(key) for key in ("line_1", "zip_code", "city", "country")} if block else None
-
-
-def read_printed(text, expected_name, name_kind, expected_address):
-    """Holder, address and issue date from the printed text, with their scores against
-    the applicant; among several names or addresses, the ones closest to the applicant's."""
-    lines = text_lines(text)
-    blocks = address_blocks(lines, _language_country(text))
-    name_score, holder = _best(
-        name_candidates(lines, blocks), lambda name: compare_names(name, expected_name or "", kind=name_kind)
-    )
-    if expected_address:
-        address_score, block = _best(blocks, lambda candidate: compare_addresses(expected_address, candidate))
-    else:
-        # Without a known address, the addressee's block: the one under a person's name.
-        block = next((b for b in blocks if b["has_civility"]), next((b for b in blocks if b["name"]), None))
-        address_score = None
-    if not expected_name:
-        holder = (block or {}).get("name") or holder
+def read_printed(lines, country):
+    """{field: (value, Labelled or None)} for holder, address and issue date read from
+    the printed lines. The holder is the first one printed after a holder label, else
+    after a title, preferring one with its postal address under it; the address is
+    the one under the holder (or under an address label), never elsewhere on the page:
+    the issuer's own address in the header is not the applicant's."""
+    candidates = holder_candidates(lines)
+    with_address = [(item, address_under(lines, item.line, country, HOLDER_LABELS)) for item in candidates]
+    holder, address = next(((item, block) for item, block in with_address if block),
+                           (candidates[0] if candidates else None, None))  # fmt: skip
+    address_source = holder
+    if address is None:
+        address, address_source = labelled_address(lines, country)
+    issued, issued_source = issue_date(lines)
     return {
-        "holder_name": (holder, name_score),
-        "address": (_public_address(block), address_score),
-        "issue_date": (issue_date(lines), None),
+        "holder_name": (holder.value if holder else None, holder),
+        "address": (address, address_source if address else None),
+        "issue_date": (issued, issued_source),
     }
 
 
-def read_barcode(doc, expected_name, name_kind, expected_address):
-    """The same readings from a 2D-Doc, for what it carries."""
+def read_barcode(doc):
+    """{field: (value, source)} from a 2D-Doc, for the fields it carries."""
     name, address = twoddoc_holder_and_address(doc)
     readings = {}
     if name:
-        readings["holder_name"] = (name, compare_names(name, expected_name, kind=name_kind) if expected_name else 0.0)
+        readings["holder_name"] = name
     if address:
-        readings["address"] = (address, compare_addresses(expected_address, address) if expected_address else None)
+        readings["address"] = {"line_2": None, **address}
     if doc.issue_date:
-        readings["issue_date"] = (doc.issue_date, None)
+        readings["issue_date"] = doc.issue_date
     return readings
 
 
-def printed_vs_barcode(printed, barcode):
-    """How far the printed holder and address agree with the 2D-Doc's (0..1 each):
-    a low score on a valid code points at a document edited after printing."""
-    agreement = {}
-    printed_name, barcode_name = printed["holder_name"][0], barcode.get("holder_name", (None,))[0]
-    if printed_name and barcode_name:
-        agreement["holder_name"] = compare_names(printed_name, barcode_name)
-    printed_address, barcode_address = printed["address"][0], barcode.get("address", (None,))[0]
-    if printed_address and barcode_address:
-        agreement["address"] = compare_addresses(printed_address, barcode_address)
-    return agreement
+def barcode_disagreements(printed, barcode):
+    """{field: {"twoddoc", "printed", "score"}} where the printed value and the signed
+    one differ: on a valid code, a document edited after printing (or a misread line)."""
+    compare = {
+        "holder_name": lambda a, b: compare_names(a, b),
+        "address": lambda a, b: compare_addresses(a, b),
+        "issue_date": lambda a, b: float(a == b),
+    }
+    limits = {"holder_name": DEFAULT_NAME_THRESHOLD, "address": DEFAULT_ADDRESS_THRESHOLD, "issue_date": 1.0}
+    scores, disagreements = {}, {}
+    for field, signed in barcode.items():
+        if printed.get(field) is None:
+            continue
+        scores[field] = score = compare[field](printed[field], signed)
+        if score < limits[field]:
+            disagreements[field] = {"twoddoc": _plain(signed), "printed": _plain(printed[field]), "score": score}
+    return scores, disagreements
 
 
-def _reasons(readings, expected_name, expected_address, limits, accepted_types, document_type):
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _public_address(address):
+    return {key: address.get(key) for key in ("line_1", "line_2", "zip_code", "city", "country")} if address else None
+
+
+# Reason codes that say a field could not be read: the document goes to a reviewer.
+MISSING_CODES = ("holder_name_missing", "address_missing", "issue_date_missing", "twoddoc_mismatch")
+
+
+def _reasons(values, scores, limits, accepted_types, document_type):
     reasons = []
     if accepted_types and document_type not in accepted_types:
         reasons.append("document_type_not_accepted")
-    issued = readings["issue_date"][0]
-    if issued is None:
+    if values["issue_date"] is None:
         reasons.append("issue_date_missing")
-    elif issued < date.today() - relativedelta(months=limits["max_age_months"]):
+    elif values["issue_date"] < date.today() - relativedelta(months=limits["max_age_months"]):
         reasons.append("document_too_old")
-    if expected_name and readings["holder_name"][1] < limits["name_threshold"]:
+    if not values["holder_name"]:
+        reasons.append("holder_name_missing")
+    elif scores["holder_name"] is not None and scores["holder_name"] < limits["name_threshold"]:
         reasons.append("name_mismatch")
-    if expected_address and (readings["address"][1] or 0.0) < limits["address_threshold"]:
+    if not values["address"]:
+        reasons.append("address_missing")
+    elif scores["address"] is not None and scores["address"] < limits["address_threshold"]:
         reasons.append("address_mismatch")
     return reasons
 
 
+def _outcome(reasons):
+    if any(code not in MISSING_CODES for code in reasons):
+        return FAILED
+    return INCONCLUSIVE if reasons else PASSED
+
+
 def run(documents, known, config):
     try:
-        text = ocr_text.document_text(documents)
+        lines = ocr_text.document_lines(documents)
         pages = [page for document in documents for page in images.load_pages(document.content, document.mime_type)]
     except images.UnreadableDocument as exc:
         return unreadable(str(exc))
+    text = ocr_text.lines_text(lines)
     doc, twoddoc_fields, twoddoc_error = read_twoddoc(pages, config.get("twoddoc_certificates") or {})
     if len(normalize(text)) < MIN_TEXT_CHARS and doc is None:
         return unreadable("no text")
+
+    printed = read_printed(lines, _language_country(text))
+    values = {field: value for field, (value, _) in printed.items()}
+    sources = {field: item.source() for field, (value, item) in printed.items() if value is not None and item}
+    details = {}
+    if doc is not None:
+        # The barcode is signed by the issuer: what it carries wins over the printed text.
+        barcode = read_barcode(doc)
+        details["twoddoc_agrees_with_text"], disagreements = barcode_disagreements(values, barcode)
+        if disagreements:
+            details["twoddoc_disagreements"] = disagreements
+        values.update(barcode)
+        for field, value in barcode.items():
+            sources[field] = {"source": "twoddoc", "label": "2D-Doc", "line": str(_plain(value))}
 
     expected_name, name_kind = _known_name(known)
     address = known.get("address") or {}
     # A country alone says nothing about where the applicant lives.
     expected_address = address if any(address.get(key) for key in ("line_1", "zip_code", "city")) else None
-    readings = read_printed(text, expected_name, name_kind, expected_address)
-    sources = dict.fromkeys(readings, "text")
-    agreement = None
-    if doc is not None:
-        # The barcode is signed by the issuer: what it carries wins over the OCR.
-        barcode = read_barcode(doc, expected_name, name_kind, expected_address)
-        agreement = printed_vs_barcode(readings, barcode)
-        readings.update(barcode)
-        sources.update(dict.fromkeys(barcode, "twoddoc"))
-
+    scores = {
+        "holder_name": compare_names(values["holder_name"], expected_name, kind=name_kind)
+        if expected_name and values["holder_name"] else None,
+        "address": compare_addresses(expected_address, values["address"])
+        if expected_address and values["address"] else None,
+    }  # fmt: skip
     document_type, service = document_kind(text)
-    issued = readings["issue_date"][0]
+    issued = values["issue_date"]
     fields = {
-        "holder_name": readings["holder_name"][0],
-        "address": readings["address"][0],
+        "holder_name": values["holder_name"],
+        "address": _public_address(values["address"]),
         "issue_date": issued.isoformat() if issued else None,
         "document_type": document_type,
         "service": service,
-        "issuer": issuer(text, text_lines(text)),
+        "issuer": issuer(text, lines),
         "twoddoc": twoddoc_fields,
     }
     limits = {
@@ -324,21 +448,16 @@ def run(documents, known, config):
         "address_threshold": config.get("address_match_threshold", DEFAULT_ADDRESS_THRESHOLD),
         "max_age_months": int(config.get("max_age_months") or DEFAULT_MAX_AGE_MONTHS),
     }
-    details = {
+    details.update({
         "sources": sources,
         "limits": limits,
-        "name": {"expected": expected_name, "score": readings["holder_name"][1] if expected_name else None},
-        "address": {"expected": expected_address, "score": readings["address"][1]},
-        "twoddoc_agrees_with_text": agreement,
-    }
-    reasons = _reasons(readings, expected_name, expected_address, limits, config.get("document_types"), document_type)
+        "name": {"expected": expected_name, "score": scores["holder_name"]},
+        "address": {"expected": expected_address, "score": scores["address"]},
+    })  # fmt: skip
+    reasons = _reasons(values, scores, limits, config.get("document_types"), document_type)
     if twoddoc_error:
         reasons.insert(0, "twoddoc_invalid")
         details["twoddoc_error"] = twoddoc_error
-    if not reasons:
-        result = PASSED
-    elif reasons == ["issue_date_missing"]:
-        result = INCONCLUSIVE
-    else:
-        result = FAILED
-    return CheckResult(result, fields, reasons, details)
+    if details.get("twoddoc_disagreements"):
+        reasons.append("twoddoc_mismatch")
+    return CheckResult(_outcome(reasons), fields, reasons, details)

@@ -23,14 +23,12 @@ import binascii
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-import numpy
 import zxingcpp
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
-from PIL import Image
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 GS, RS, US = "\x1d", "\x1e", "\x1f"
 EPOCH = date(2000, 1, 1)
@@ -120,7 +118,6 @@ FIELDS = {
     **_fields(length=1, sex="68"),
     **_fields(kind="ddmmyyyy", length=8, birth_date="69"),
 }  # fmt: skip
-FIELD_IDS = {spec.name: field_id for field_id, spec in FIELDS.items()}
 
 
 class InvalidTwoDDoc(ValueError):
@@ -277,7 +274,7 @@ def _public_key(pem):
     return serialization.load_pem_public_key(data)
 
 
-def _hash_for(curve):
+def hash_for(curve):
     return {256: hashes.SHA256(), 384: hashes.SHA384()}.get(curve.key_size, hashes.SHA512())
 
 
@@ -290,7 +287,7 @@ def _signature_matches(doc, pem):
         int.from_bytes(doc.signature[:half], "big"), int.from_bytes(doc.signature[half:], "big")
     )
     try:
-        key.verify(der, doc.signed_data.encode("latin-1"), ec.ECDSA(_hash_for(key.curve)))
+        key.verify(der, doc.signed_data.encode("latin-1"), ec.ECDSA(hash_for(key.curve)))
     except InvalidSignature:
         return False
     return True
@@ -310,77 +307,6 @@ def verify_signature(doc, certificates):
     else:
         candidates = list(certificates)
     return any(_signature_matches(doc, pem) for pem in candidates)
-
-
-def sign(data, private_key):
-    """The raw r||s ECDSA signature of ``data`` that a 2D-Doc carries."""
-    der = private_key.sign(data.encode("latin-1"), ec.ECDSA(_hash_for(private_key.curve)))
-    r, s = decode_dss_signature(der)
-    size = (private_key.curve.key_size + 7) // 8
-    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
-
-
-# --- encoding --------------------------------------------------------------
-
-
-def _hex_days(value):
-    return NO_DATE if value is None else f"{(value - EPOCH).days:04X}"
-
-
-def _encoded_value(spec, value):
-    if spec.kind == "date4":
-        return _hex_days(value)
-    if spec.kind == "ddmmyyyy":
-        return value.strftime("%d%m%Y")
-    if spec.kind == "bool":
-        return "1" if value else "0"
-    return str(value)
-
-
-def encode(
-    fields,
-    *,
-    issue_date,
-    signature_date=None,
-    document_type="01",
-    certification_authority="FR00",
-    certificate_id="0001",
-    version=4,
-    perimeter="01",
-    country="FR",
-    private_key=None,
-):
-    """The 2D-Doc string for ``fields`` (names of FIELDS or raw ids -> values).
-
-    Signed with ``private_key`` (an EC private key) when given; otherwise the
-    signature zone holds a zero-filled placeholder of a P-256 signature's size.
-    """
-    header = (
-        f"DC{version:02d}{certification_authority}{certificate_id}"
-        f"{_hex_days(issue_date)}{_hex_days(signature_date or issue_date)}{document_type}"
-    )
-    if version >= 3:
-        header += f"{perimeter}{country}"
-    parts = []
-    for name, value in fields.items():
-        field_id = FIELD_IDS.get(name, name)
-        spec = FIELDS.get(field_id, FieldSpec(field_id))
-        text = _encoded_value(spec, value)
-        if not text.isascii() or any(separator in text for separator in (GS, RS, US)):
-            raise ValueError(f"{name}: 2D-Doc values are ASCII without separators")
-        if spec.length and len(text) != spec.length:
-            raise ValueError(f"{name}: expected {spec.length} characters, got {text!r}")
-        parts.append(field_id + text + ("" if spec.length else GS))
-    message = "".join(parts).removesuffix(GS)
-    signed_data = header + message
-    signature = sign(signed_data, private_key) if private_key else bytes(64)
-    return signed_data + US + base64.b32encode(signature).decode().rstrip("=")
-
-
-def render(text, scale=4):
-    """The DataMatrix of a 2D-Doc string as a grayscale PIL image (with quiet zone)."""
-    barcode = zxingcpp.create_barcode(text.encode("latin-1"), zxingcpp.BarcodeFormat.DataMatrix)
-    return Image.fromarray(numpy.asarray(zxingcpp.write_barcode_to_image(barcode, scale=scale)))
 
 
 # --- reading ---------------------------------------------------------------

@@ -36,10 +36,13 @@ def test_rib_pdf_passes_with_fields_extracted():
         "iban": "FR7630004000011234567890173",
         "bic": "BNPAFRPPXXX",
         "bank_name": "BNP PARIBAS",
-        "holder_name": "M. JEAN DUPONT",
+        "holder_name": "JEAN DUPONT",
         "country": "FR",
     }
     assert result.details["source"] == "document"
+    assert result.details["sources"]["holder_name"] == {
+        "source": "pdf", "label": "Titulaire du compte", "line": "Titulaire du compte : M. JEAN DUPONT"}
+    assert result.details["sources"]["bic"]["label"] == "Code BIC"
 
 
 @pytest.mark.parametrize("photo", [False, True], ids=["scan", "phone-photo"])
@@ -77,7 +80,7 @@ def test_someone_elses_account_fails():
     result = run(pdf(), {"identity": {"first_name": "Marie", "last_name": "Martin"}}, {})
     assert result.result == FAILED
     assert result.reason_codes == ["holder_name_mismatch"]
-    assert result.fields["holder_name"] == "M. JEAN DUPONT"
+    assert result.fields["holder_name"] == "JEAN DUPONT"
 
 
 def test_threshold_comes_from_the_workflow_settings():

@@ -6,7 +6,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, DocumentInput, proof_of_address, twoddoc
+from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, DocumentInput, proof_of_address
 from tests.documents.address import (
     bill_lines,
     bill_pdf,
@@ -19,6 +19,7 @@ from tests.documents.address import (
     tax_notice,
     text_pdf,
 )
+from tests.documents.twoddoc import render
 
 JEAN = {
     "identity": {"first_name": "Jean", "last_name": "Dupont"},
@@ -53,8 +54,8 @@ def test_french_electricity_bill_pdf_passes():
 
     assert result.result == PASSED, result.reason_codes
     assert result.fields["holder_name"] == "JEAN DUPONT"
-    assert result.fields["address"] == {"line_1": "12 RUE DES LILAS", "zip_code": "75011", "city": "PARIS",
-                                        "country": "FR"}  # fmt: skip
+    assert result.fields["address"] == {"line_1": "12 RUE DES LILAS", "line_2": None, "zip_code": "75011",
+                                        "city": "PARIS", "country": "FR"}  # fmt: skip
     assert result.fields["issue_date"] == bill.issue_date.isoformat()
     assert (result.fields["document_type"], result.fields["service"]) == ("utility_bill", "electricity")
     assert result.fields["issuer"] == "EDF"
@@ -81,8 +82,8 @@ def test_photographed_english_water_bill_passes():
 
     assert result.result == PASSED, result.reason_codes
     assert result.fields["holder_name"] == "John Smith"
-    assert result.fields["address"] == {"line_1": "221B Baker Street", "zip_code": "NW1 6XE", "city": "London",
-                                        "country": "GB"}  # fmt: skip
+    assert result.fields["address"] == {"line_1": "221B Baker Street", "line_2": None, "zip_code": "NW1 6XE",
+                                        "city": "London", "country": "GB"}  # fmt: skip
     assert result.fields["issue_date"] == bill.issue_date.isoformat()
     assert (result.fields["service"], result.fields["issuer"]) == ("water", "Thames Water")
 
@@ -94,7 +95,10 @@ def test_tax_notice_with_2d_doc_is_read_from_the_barcode():
 
     assert result.result == PASSED, result.reason_codes
     assert result.fields["document_type"] == "tax_notice"
-    assert result.details["sources"] == {"holder_name": "twoddoc", "address": "twoddoc", "issue_date": "twoddoc"}
+    sources = result.details["sources"]
+    assert {field: source["source"] for field, source in sources.items()} == {
+        "holder_name": "twoddoc", "address": "twoddoc", "issue_date": "twoddoc"}
+    assert sources["holder_name"] == {"source": "twoddoc", "label": "2D-Doc", "line": "MARTIN MARIE"}
     assert result.fields["address"]["line_1"] == "8 AVENUE JEAN JAURES"
     assert result.fields["twoddoc"]["document_type"] == "04"
     assert result.fields["twoddoc"]["signature_present"] is True
@@ -108,8 +112,9 @@ def test_2d_doc_fields_win_over_an_altered_printed_name():
     result = proof_of_address.run(pdf(bill_pdf(bill)), JEAN, {})
 
     assert result.result == FAILED
-    assert result.reason_codes == ["name_mismatch"]
+    assert result.reason_codes == ["name_mismatch", "twoddoc_mismatch"]
     assert result.fields["holder_name"] == "PAUL DURAND"
+    assert result.details["twoddoc_disagreements"]["holder_name"]["printed"] == "JEAN DUPONT"
     assert result.details["twoddoc_agrees_with_text"]["holder_name"] < 0.5
     assert result.details["twoddoc_agrees_with_text"]["address"] == 1.0
 
@@ -120,13 +125,13 @@ def test_photographed_french_bill_uses_its_2d_doc():
     result = proof_of_address.run(photo(bill_photo(bill)), JEAN, {})
 
     assert result.result == PASSED, result.reason_codes
-    assert result.details["sources"]["address"] == "twoddoc"
+    assert result.details["sources"]["address"]["source"] == "twoddoc"
     assert result.fields["twoddoc"]["fields"]["service_zip_code"] == "75011"
     assert result.fields["issue_date"] == bill.issue_date.isoformat()
 
 
 def test_malformed_2d_doc_is_reported():
-    document = text_pdf(bill_lines(french_bill()), barcode=twoddoc.render("DC09FR000001262E262E0101FR"))
+    document = text_pdf(bill_lines(french_bill()), barcode=render("DC09FR000001262E262E0101FR"))
 
     result = proof_of_address.run(pdf(document), JEAN, {})
 

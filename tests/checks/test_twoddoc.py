@@ -8,6 +8,7 @@ from cryptography.x509.oid import NameOID
 
 from onboarding.checks import images, twoddoc
 from tests.documents.address import bill_photo, french_bill
+from tests.documents.twoddoc import encode, render
 
 GS, RS, US = twoddoc.GS, twoddoc.RS, twoddoc.US
 
@@ -43,10 +44,10 @@ def issuer_key():
 
 
 def test_round_trip_through_datamatrix_keeps_header_dates_and_fields():
-    text = twoddoc.encode(
+    text = encode(
         ADDRESS_FIELDS, issue_date=date(2026, 9, 30), signature_date=date(2026, 10, 2), document_type="01"
     )
-    image = twoddoc.render(text).convert("RGB")
+    image = render(text).convert("RGB")
 
     decoded = twoddoc.decode_pages([image])
     doc = twoddoc.parse(decoded[0])
@@ -116,7 +117,7 @@ def test_malformed_codes_are_rejected(text):
 @pytest.mark.parametrize("curve", [ec.SECP256R1, ec.SECP384R1, ec.SECP521R1], ids=["P-256", "P-384", "P-521"])
 def test_signature_verifies_against_the_configured_certificate(curve):
     issuer_key = ec.generate_private_key(curve())
-    text = twoddoc.encode(ADDRESS_FIELDS, issue_date=date(2026, 10, 1), private_key=issuer_key)
+    text = encode(ADDRESS_FIELDS, issue_date=date(2026, 10, 1), private_key=issuer_key)
     doc = twoddoc.parse(text)
 
     assert twoddoc.verify_signature(doc, {"FR00/0001": _certificate_pem(issuer_key)})
@@ -125,14 +126,14 @@ def test_signature_verifies_against_the_configured_certificate(curve):
 
 def test_signature_verifies_against_a_plain_list_of_trusted_certificates(issuer_key):
     other_key = ec.generate_private_key(ec.SECP384R1())
-    doc = twoddoc.parse(twoddoc.encode(ADDRESS_FIELDS, issue_date=date(2026, 10, 1), private_key=issuer_key))
+    doc = twoddoc.parse(encode(ADDRESS_FIELDS, issue_date=date(2026, 10, 1), private_key=issuer_key))
 
     assert twoddoc.verify_signature(doc, [_certificate_pem(other_key), _certificate_pem(issuer_key)])
     assert not twoddoc.verify_signature(doc, [_certificate_pem(other_key)])
 
 
 def test_signature_fails_with_another_key_or_altered_data(issuer_key):
-    text = twoddoc.encode(ADDRESS_FIELDS, issue_date=date(2026, 10, 1), private_key=issuer_key)
+    text = encode(ADDRESS_FIELDS, issue_date=date(2026, 10, 1), private_key=issuer_key)
     other_key = ec.generate_private_key(ec.SECP256R1())
     altered = twoddoc.parse(text.replace("LYON", "NICE"))
 
@@ -141,7 +142,7 @@ def test_signature_fails_with_another_key_or_altered_data(issuer_key):
 
 
 def test_without_certificates_the_signature_is_present_but_unverified(issuer_key):
-    doc = twoddoc.parse(twoddoc.encode(ADDRESS_FIELDS, issue_date=date(2026, 10, 1), private_key=issuer_key))
+    doc = twoddoc.parse(encode(ADDRESS_FIELDS, issue_date=date(2026, 10, 1), private_key=issuer_key))
 
     assert not twoddoc.verify_signature(doc, {})
     assert doc.to_dict()["signature_present"] is True
@@ -161,6 +162,6 @@ def test_code_printed_on_a_photographed_bill_is_read():
 
 def test_encoder_refuses_values_it_cannot_carry():
     with pytest.raises(ValueError):
-        twoddoc.encode({"service_zip_code": "7501"}, issue_date=date(2026, 1, 1))
+        encode({"service_zip_code": "7501"}, issue_date=date(2026, 1, 1))
     with pytest.raises(ValueError):
-        twoddoc.encode({"service_city": "SÈTE"}, issue_date=date(2026, 1, 1))
+        encode({"service_city": "SÈTE"}, issue_date=date(2026, 1, 1))

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
-from onboarding.checks import twoddoc
+from tests.documents.twoddoc import encode, render
 from tests.documents.identity import Capture, photograph
 
 SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -273,11 +273,11 @@ def twoddoc_text(bill, private_key=None):
         }
         document_type = "01"
     fields.update(bill.twoddoc_overrides)
-    return twoddoc.encode(fields, issue_date=bill.issue_date, document_type=document_type, private_key=private_key)
+    return encode(fields, issue_date=bill.issue_date, document_type=document_type, private_key=private_key)
 
 
 def _barcode(bill, private_key):
-    return twoddoc.render(twoddoc_text(bill, private_key), scale=6) if bill.with_twoddoc else None
+    return render(twoddoc_text(bill, private_key), scale=6) if bill.with_twoddoc else None
 
 
 def bill_lines(bill):

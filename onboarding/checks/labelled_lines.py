@@ -1,0 +1,177 @@
+"""Values found by their printed labels on a laid-out page.
+
+A label's value is printed after it on the same run of text ("Titulaire : JEAN
+DUPONT"), in the next cell of its row, or under it in its own column (a
+"Titulaire du contrat" heading over the addressee's block, an app showing
+"IBAN" in grey over the number). Lines come from ``ocr_text.document_lines``,
+already cut at column gaps, so a neighbouring column's text is never taken for
+the value. Every value keeps the label and the line it was read from, which the
+checks report as the field's source.
+"""
+
+import re
+from dataclasses import dataclass
+
+from onboarding.checks.names import normalize
+from onboarding.checks.ocr_text import TextLine
+
+# Titles printed before a holder's name, in the languages of the documents we read.
+CIVILITY = re.compile(
+    # Longer titles first: "Sig.ra" must not be read as "Sig." followed by a name "ra".
+    r"^(?:sig\.ra|sigra|signora|signor|sig|monsieur|madame|mademoiselle|messieurs|mevrouw|mevr|meneer|de heer"
+    r"|heer|dhr|mw|herrn|herr|hr|frau|mrs|mr|ms|miss|mmes|mme|mlle|mm|m|dr|prof|srta|sra|sr|dona|don|sir"
+    r"|madam)\b\.?\s*",
+    re.IGNORECASE,
+)
+COMPLEMENT = re.compile(
+    r"^(?:appartement|appart|appt|apt|apartment|flat|bat|batiment|batiment|building|bldg|residence|res|immeuble"
+    r"|escalier|esc|etage|floor|porte|entree|suite|unit|wohnung|whg|c o|chez|piso|puerta|scala|interno|int"
+    r"|lieu dit|bp|cs|postfach|hinterhaus|vorderhaus)\b"
+)
+STREET = re.compile(
+    r"\b(?:rue|avenue|av|bd|boulevard|chemin|allee|place|impasse|quai|route|cours|square|passage|voie|sentier"
+    r"|strasse|str|weg|platz|allee|gasse|ring|damm|ufer|street|st|road|rd|lane|drive|way|close|via|viale|piazza"
+    r"|corso|vicolo|calle|avenida|plaza|paseo|carrer|camino|straat|laan|plein|gracht|kade|dreef|steenweg)\b"
+    r"|\w(?:strasse|str|weg|platz|gasse|straat|laan|plein)\b"
+)
+# Words of a bank branch's name, never an account holder's.
+BRANCH = re.compile(
+    r"\b(?:agence|succursale|banque|bank|banca|banco|branch|filiale|geschaftsstelle|sucursal|oficina|filiaal"
+    r"|kantoor|agenzia|sparkasse|volksbank|domiciliation|guichet)\b"
+)
+
+# Words of labels and headings, never in a holder's name.
+NOT_A_NAME = re.compile(
+    r"\b(?:iban|bic|swift|code|compte|konto|rekening|cuenta|conto|adresse|address|anschrift|indirizzo|direccion"
+    r"|date|datum|fecha|data|reference|referenz|numero|nummer|number|total|montant|betrag|facture|rechnung"
+    r"|invoice|bill|titulaire|inhaber|holder|houder|titular|intestatario|client|kunde|customer)\b"
+)
+
+# How far under its label a value may be, in line heights (one empty line between is fine).
+MAX_BELOW = 2.6
+# How far right of its label, in line heights, a value in the next cell may start.
+MAX_RIGHT = 30
+_LEADING_SEPARATORS = " \t:.-–—|"
+
+
+@dataclass(frozen=True)
+class Labelled:
+    value: str
+    label: str  # the label as printed, "" when none
+    line: TextLine  # the line the value was read from
+
+    def source(self):
+        """Where the value came from, as checks report it for the reviewer."""
+        return {"source": self.line.source, "label": self.label, "line": self.line.text}
+
+
+def _label_words(label):
+    """(normalized words, needs a colon or nothing after it): a label written "Name:"
+    is generic and only counts when a colon follows or it stands alone."""
+    return normalize(label).split(), label.endswith(":")
+
+
+def _tail_after(text, word_count):
+    """The raw text after the first ``word_count`` words of ``text``."""
+    matches = list(re.finditer(r"[^\W_]+", text))
+    consumed, end = 0, 0
+    for match in matches:
+        consumed += len(normalize(match.group(0)).split())
+        end = match.end()
+        if consumed >= word_count:
+            break
+    return text[end:]
+
+
+def label_rest(line, label):
+    """What follows ``label`` at the start of the line ('' when the label stands alone),
+    or None when the line does not start with it."""
+    words, strict = _label_words(label)
+    line_words = normalize(line.text).split()
+    if line_words[: len(words)] != words:
+        return None
+    tail = _tail_after(line.text, len(words))
+    if strict and tail.strip() and not tail.lstrip().startswith(":"):
+        return None
+    # "Titulaire du compte (1)" or "Name(s)": a note on the label is not the value.
+    tail = re.sub(r"^\s*\(\w{1,3}\)", "", tail)
+    return tail.strip(_LEADING_SEPARATORS).strip()
+
+
+def _overlaps_vertically(a, b):
+    top, bottom = max(a.box[1], b.box[1]), min(a.box[3], b.box[3])
+    return bottom - top > 0.5 * min(a.height, b.height)
+
+
+def right_of(lines, line):
+    """The nearest line in the next cell of the same row."""
+    candidates = [
+        other for other in lines
+        if other.page == line.page and other is not line and _overlaps_vertically(other, line)
+        and line.box[2] <= other.box[0] <= line.box[2] + MAX_RIGHT * line.height
+    ]  # fmt: skip
+    return min(candidates, key=lambda other: other.box[0], default=None)
+
+
+def below(lines, line, max_gap=MAX_BELOW):
+    """The nearest line under ``line`` in its column: starting under it and close enough."""
+    height = max(line.height, 1)
+    candidates = [
+        other for other in lines
+        if other.page == line.page and other is not line
+        and other.box[1] > line.box[1] + 0.6 * height
+        and other.box[1] - line.box[3] < max_gap * height
+        and line.box[0] - 2 * height <= other.box[0] <= max(line.box[2], line.box[0] + 4 * height)
+    ]  # fmt: skip
+    return min(candidates, key=lambda other: (other.box[1], abs(other.box[0] - line.box[0])), default=None)
+
+
+def is_label(line, labels):
+    return any(label_rest(line, label) is not None for label in labels)
+
+
+def labelled(lines, labels, accept=bool):
+    """Every value accepted by ``accept`` that is printed after one of ``labels``,
+    labels tried in priority order; per label occurrence the first acceptable of:
+    the rest of its line, the next cell of its row, the line under it."""
+    for label in labels:
+        for line in lines:
+            rest = label_rest(line, label)
+            # "Titulaire du contrat" is read under its own label, not as "Titulaire" + "du contrat".
+            if rest is None or any(len(other) > len(label) and label_rest(line, other) is not None for other in labels):
+                continue
+            printed = line.text[: len(line.text) - len(_tail_after(line.text, len(_label_words(label)[0])))]
+            options = [(rest, line)] if rest else []
+            options += [(other.text, other) for other in (right_of(lines, line), below(lines, line)) if other]
+            for value, value_line in options:
+                if accept(value):
+                    yield Labelled(value, printed.strip(), value_line)
+                    break
+
+
+def first_labelled(lines, labels, accept=bool):
+    return next(labelled(lines, labels, accept), None)
+
+
+# --- holders ---------------------------------------------------------------
+
+
+def strip_civility(text):
+    stripped = text.strip()
+    while (match := CIVILITY.match(stripped)) and match.end() < len(stripped):
+        stripped = stripped[match.end() :].strip()
+    return stripped
+
+
+def looks_like_name(text):
+    words = text.split()
+    return 1 < len(words) <= 6 and not re.search(r"[\d:@/€$£%]", text)
+
+
+def holder_value(value):
+    """True when ``value`` reads like a person's or company's name once its title
+    is stripped: not an address line, a flat or building, or a bank's branch."""
+    name = normalize(strip_civility(value))
+    return looks_like_name(strip_civility(value)) and not (
+        STREET.search(name) or COMPLEMENT.match(name) or BRANCH.search(name) or NOT_A_NAME.search(name)
+    )
