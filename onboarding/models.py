@@ -104,10 +104,16 @@ class ApiKey(TenantModel):
 
 
 class Workflow(TenantModel):
-    """A verification template. Its content lives in versions; published ones never change."""
+    """A verification template. Its content lives in versions; published ones never change.
+
+    A workflow belongs to one environment: sessions of that environment run it, and
+    only keys of that environment (or dashboard users) change it, so a sandbox key
+    never changes what live sessions run.
+    """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="workflows")
     workspace = models.ForeignKey(Workspace, null=True, blank=True, on_delete=models.SET_NULL)
+    environment = models.CharField(max_length=10, choices=Environment.choices, default=Environment.LIVE)
     name = models.CharField(max_length=200)
     deleted_at = models.DateTimeField(null=True, blank=True)
 

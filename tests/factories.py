@@ -69,9 +69,9 @@ def make_api_key(organization, scopes=None, environment="live", name="test key")
                                    environment=environment)
 
 
-def make_workflow(organization, steps=None, settings=None, publish=True, name="KYC"):
+def make_workflow(organization, steps=None, settings=None, publish=True, name="KYC", environment="live"):
     return services.workflow_create(actor=system(organization), name=name, steps=steps or IDENTITY_STEPS,
-                                    settings=settings or {}, publish=publish)
+                                    settings=settings or {}, publish=publish, environment=environment)
 
 
 def make_session(organization, workflow=None, actor=None, **kwargs):

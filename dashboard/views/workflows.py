@@ -55,7 +55,10 @@ def _step_forms(request, workflows, steps=None):
 
 
 def _editor(request, workflow=None):
-    workflows = _workflows(request).exclude(id=getattr(workflow, "id", None)).order_by("name")
+    # Parties go through a workflow of the same environment (new workflows are live).
+    environment = workflow.environment if workflow else "live"
+    workflows = _workflows(request).filter(environment=environment).exclude(id=getattr(workflow, "id", None))
+    workflows = workflows.order_by("name")
     version = latest_version(workflow) if workflow else None
     if request.method == "POST":
         workflow_form = WorkflowForm(request.POST)

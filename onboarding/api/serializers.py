@@ -29,6 +29,7 @@ class WorkflowSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
     workspace_id = serializers.UUIDField(allow_null=True)
+    environment = serializers.CharField(help_text="The environment whose keys and sessions use this workflow.")
     status = serializers.SerializerMethodField()
     version = serializers.SerializerMethodField()
     published_version = serializers.SerializerMethodField()

@@ -6,13 +6,13 @@ from django_fsm import can_proceed
 from onboarding import outbox
 from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, NotFound
-from onboarding.models import Applicant, Session, Verification
+from onboarding.models import Applicant, Session, Verification, Workflow
 
 
 def scoped(model, actor):
     """The rows of `model` this actor may touch: its organization, and its environment for API keys."""
     queryset = model.objects.filter(organization_id=actor.organization_id)
-    if actor.environment and model is Session:
+    if actor.environment and model in (Session, Workflow):
         queryset = queryset.filter(environment=actor.environment)
     elif actor.environment and hasattr(model, "session"):
         queryset = queryset.filter(session__environment=actor.environment)

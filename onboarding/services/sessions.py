@@ -126,7 +126,12 @@ def session_create(*, actor, workflow_id, name="", reference_id="", metadata=Non
     if errors:
         raise ValidationFailed(errors)
 
-    environment = actor.environment or environment or "live"
+    # A session runs only a workflow of its own environment: a live session never
+    # runs what a sandbox key wrote, and a subsession stays in its parent's environment.
+    if environment and environment != workflow.environment:
+        raise ValidationFailed({"workflow_id": [f"This workflow belongs to the {workflow.environment} environment, "
+                                                f"not {environment}."]})
+    environment = workflow.environment
     parent = get_scoped(Session, actor, parent_id) if parent_id else None
     workspace = get_scoped(Workspace, actor, workspace_id) if workspace_id else workflow.workspace
     ttl = ttl_days or version.setting("session_ttl_days")

@@ -1,24 +1,27 @@
 """Workflows and their versions. A published version never changes."""
 
+import uuid
+
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, ValidationFailed
-from onboarding.models import Workflow, WorkflowVersion, Workspace
-from onboarding.services.common import get_scoped
+from onboarding.models import Environment, Workflow, WorkflowVersion, Workspace
+from onboarding.services.common import get_scoped, scoped
 from onboarding.steps import normalize_settings, normalize_steps
 
 EDITABLE = ("name", "description", "custom_tags", "settings", "steps")
 
 
-def _clean(fields):
+def _clean(fields, actor, environment):
     cleaned = dict(fields)
     if "name" in cleaned and not str(cleaned["name"] or "").strip():
         raise ValidationFailed({"name": ["This field may not be blank."]})
     if "steps" in cleaned:
         cleaned["steps"] = normalize_steps(cleaned["steps"])
+        _check_party_workflows(cleaned["steps"], actor, environment)
     if "settings" in cleaned:
         cleaned["settings"] = normalize_settings(cleaned["settings"])
     tags = cleaned.get("custom_tags", [])
@@ -27,17 +30,41 @@ def _clean(fields):
     return cleaned
 
 
+def _check_party_workflows(steps, actor, environment):
+    """A related_parties step may only send parties through a workflow of the same
+    organization and environment: checked when saved, not when an applicant adds a party."""
+    for index, step in enumerate(steps):
+        workflow_id = step["type"] == "related_parties" and step.get("config", {}).get("workflow_id")
+        if workflow_id and not scoped(Workflow, actor).filter(
+            id=_uuid_or_none(workflow_id), environment=environment, deleted_at__isnull=True
+        ).exists():
+            raise ValidationFailed({f"steps[{index}].config.workflow_id": ["No such workflow in this environment."]})
+
+
+def _uuid_or_none(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
 @transaction.atomic
 def workflow_create(*, actor, name, steps, description="", custom_tags=(), settings=None, workspace_id=None,
-                    publish=False):
+                    publish=False, environment=None):
+    # An API key's workflows belong to its environment; dashboard users configure live ones.
+    environment = actor.environment or environment or Environment.LIVE
+    if environment not in Environment.values:
+        raise ValidationFailed({"environment": [f"Must be one of: {', '.join(Environment.values)}."]})
     cleaned = _clean(
         {"name": name, "steps": steps, "description": description, "custom_tags": list(custom_tags),
-         "settings": settings or {}}
+         "settings": settings or {}},
+        actor, environment,
     )
     if not cleaned["steps"]:
         raise ValidationFailed({"steps": ["A workflow needs at least one step."]})
     workspace = get_scoped(Workspace, actor, workspace_id) if workspace_id else None
-    workflow = Workflow.objects.create(organization_id=actor.organization_id, workspace=workspace, name=name)
+    workflow = Workflow.objects.create(organization_id=actor.organization_id, workspace=workspace, name=name,
+                                       environment=environment)
     version = WorkflowVersion.objects.create(
         organization_id=actor.organization_id, workflow=workflow, number=1,
         published_at=timezone.now() if publish else None, **cleaned,
@@ -63,7 +90,7 @@ def workflow_update(*, actor, workflow_id, **changes):
     if unknown:
         raise ValidationFailed({key: ["Unknown field."] for key in sorted(unknown)})
     workflow = get_scoped(Workflow, actor, workflow_id, lock=True, deleted_at__isnull=True)
-    cleaned = _clean(changes)
+    cleaned = _clean(changes, actor, workflow.environment)
     if "steps" in cleaned and not cleaned["steps"]:
         raise ValidationFailed({"steps": ["A workflow needs at least one step."]})
     version = latest_version(workflow)

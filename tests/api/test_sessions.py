@@ -121,7 +121,7 @@ def test_sandbox_and_live_keys_see_only_their_environment(org, workflow):
     live, _ = client_for(org, environment="live")
     sandbox, _ = client_for(org, environment="sandbox")
     live_id = create(live, workflow).json()["id"]
-    sandbox_body = create(sandbox, workflow).json()
+    sandbox_body = create(sandbox, make_workflow(org, environment="sandbox")).json()
     assert sandbox_body["environment"] == "sandbox"
     assert [s["id"] for s in live.get(f"{V1}/sessions").json()["data"]] == [live_id]
     assert [s["id"] for s in sandbox.get(f"{V1}/sessions").json()["data"]] == [sandbox_body["id"]]

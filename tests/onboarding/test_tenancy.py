@@ -6,7 +6,7 @@ from onboarding import services
 from onboarding.actors import Actor
 from onboarding.errors import NotFound
 from onboarding.models import ApiKey, Event, Session
-from tests.factories import make_api_key, make_session, sample_png, system
+from tests.factories import make_api_key, make_session, make_workflow, sample_png, system
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +94,6 @@ def test_sandbox_key_does_not_see_live_sessions(org, workflow):
     sandbox = Actor.for_api_key(sandbox_key)
     with pytest.raises(NotFound):
         services.session_update(actor=sandbox, session_id=live.id, priority=3)
-    own = make_session(org, workflow, actor=sandbox)
+    own = make_session(org, make_workflow(org, environment="sandbox"), actor=sandbox)
     assert own.environment == "sandbox"
     assert services.session_update(actor=sandbox, session_id=own.id, priority=3).priority == 3

@@ -18,7 +18,9 @@ ANNA_LISTED = WatchlistRecord(entity_id="eu-42", name="Anna Maria ERIKSSON", bir
 
 
 def form_session(org, settings=None, **kwargs):
-    session = make_session(org, make_workflow(org, steps=FORM_ONLY_STEPS, settings=settings or {}), **kwargs)
+    workflow = make_workflow(org, steps=FORM_ONLY_STEPS, settings=settings or {},
+                             environment=kwargs.get("environment", "live"))
+    session = make_session(org, workflow, **kwargs)
     services.links_generate(actor=system(org), session_id=session.id)
     return Session.objects.get(id=session.id)
 

@@ -40,7 +40,7 @@ def jean_bill_pdf():
 
 
 def open_session(org, settings=None, identity=None, environment="live", metadata=None):
-    workflow = make_workflow(org, steps=STEPS, settings=settings or {})
+    workflow = make_workflow(org, steps=STEPS, settings=settings or {}, environment=environment)
     data = {**JEAN, "identity": identity or JEAN["identity"]}
     session = make_session(org, workflow, input={k: dict(v) for k, v in data.items()}, environment=environment,
                            metadata=metadata or {})
