@@ -44,7 +44,9 @@ def score_verifications(verifications, extra_codes=()):
         if verification.status != "done":
             score += MISSING_WEIGHT if verification.required else 0
             continue
-        weights = [REASON_WEIGHTS.get(code, 0) for code in verification.status_codes]
+        # A person's resolution (by hand or an override) replaces what the check reported.
+        codes = [] if verification.resolution_note else verification.status_codes
+        weights = [REASON_WEIGHTS.get(code, 0) for code in codes]
         score += max([RESULT_WEIGHTS.get(verification.result, 0), *weights])
     score += sum(REASON_WEIGHTS.get(code, 15) for code in extra_codes)
     return min(score, 100)

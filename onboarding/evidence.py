@@ -55,6 +55,8 @@ def _verification(verification):
         # The check's details hold its thresholds, scores and processing time.
         "check": verification.data.get("checks"),
         "resolution_note": verification.resolution_note,
+        # A reviewer's overrides of the check's result, oldest first; the check above is what it found.
+        "overrides": verification.data.get("overrides", []),
         "completed_at": _iso(verification.completed_at),
     }
 

@@ -346,11 +346,14 @@ A = ApplicantStatus
 APPLICANT_TRANSITIONS = {
     "notify": ([A.INITIATED], A.NOTIFIED),
     "open_link": ([A.NOTIFIED], A.IN_PROGRESS),
-    "submit": ([A.INITIATED, A.NOTIFIED, A.IN_PROGRESS], A.SUBMITTED),
+    # From blocked too: a reviewer resolved by hand the step that blocked the applicant.
+    "submit": ([A.INITIATED, A.NOTIFIED, A.IN_PROGRESS, A.BLOCKED], A.SUBMITTED),
     "mark_processed": ([A.SUBMITTED], A.PROCESSED),
     "block": ([A.INITIATED, A.NOTIFIED, A.IN_PROGRESS, A.SUBMITTED, A.PROCESSED], A.BLOCKED),
     # A new verification was attached after the applicant had finished.
     "renotify": ([A.SUBMITTED, A.PROCESSED], A.NOTIFIED),
+    # A reviewer granted more attempts.
+    "unblock": ([A.BLOCKED], A.IN_PROGRESS),
 }
 
 
@@ -417,6 +420,10 @@ class Applicant(ConcurrentTransitionMixin, FSMModelMixin, TenantModel):
     def renotify(self):
         self.submitted_at = None
 
+    @_applicant_transition("unblock")
+    def unblock(self):
+        pass
+
 
 class VerificationStatus(models.TextChoices):
     AWAITING_DATA = "awaiting_data"
@@ -441,6 +448,7 @@ VERIFICATION_TRANSITIONS = {
     "finish": ([V.PROCESSING], V.DONE),
     "retry": ([V.PROCESSING], V.AWAITING_DATA),
     "block": ([V.AWAITING_DATA], V.BLOCKED),
+    "unblock": ([V.BLOCKED], V.AWAITING_DATA),
     "request_correction": ([V.DONE, V.SUBMITTED], V.NEEDS_CORRECTION),
     "skip": ([V.AWAITING_DATA], V.SKIPPED),
     "resolve": ([s for s in V if s != V.DONE], V.DONE),
@@ -503,6 +511,11 @@ class Verification(ConcurrentTransitionMixin, FSMModelMixin, TenantModel):
     @_verification_transition("block")
     def block(self):
         pass
+
+    @_verification_transition("unblock")
+    def unblock(self):
+        # More attempts: the counter starts again; the audit event keeps the attempts used.
+        self.attempts = 0
 
     @_verification_transition("request_correction")
     def request_correction(self):

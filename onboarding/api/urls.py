@@ -52,6 +52,8 @@ v1 = [
          name="verification"),
     path("verifications/<uuid:verification_id>/resolve", verifications.VerificationResolveView.as_view(),
          name="verification-resolve"),
+    path("verifications/<uuid:verification_id>/unblock", verifications.VerificationUnblockView.as_view(),
+         name="verification-unblock"),
     path("verifications/<uuid:verification_id>/documents", verifications.VerificationDocumentsView.as_view(),
          name="verification-documents"),
     path("documents/<str:signed>/", documents.DocumentDownloadView.as_view(), name="document-download"),

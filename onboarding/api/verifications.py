@@ -30,6 +30,10 @@ class ResolveRequest(StrictSerializer):
     note = serializers.CharField(max_length=2000)
 
 
+class UnblockRequest(StrictSerializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
 class UploadRequest(StrictSerializer):
     file = serializers.FileField()
     kind = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
@@ -75,11 +79,29 @@ class VerificationDetailView(ApiView):
 class VerificationResolveView(ApiView):
     required_scopes = {"POST": "sessions:review"}
 
-    @extend_schema(summary="Resolve a verification by hand", request=ResolveRequest,
+    @extend_schema(summary="Resolve a verification by hand, or override a done one's result",
+                   description="A step not done becomes done with this result (a blocked applicant goes on once "
+                               "nothing else blocks them, and the session completes when every required step is "
+                               "in). A done step's result is overridden; the check's own findings stay. The risk "
+                               "score and recommendation of a processed session are recomputed.",
+                   request=ResolveRequest,
                    responses={200: VerificationDetailSerializer}, tags=["verifications"])
     def post(self, request, verification_id):
         data = validated(ResolveRequest, request.data)
         services.verification_resolve(actor=self.actor, verification_id=verification_id, **data)
+        return Response(verification_response(self.actor, verification_id))
+
+
+class VerificationUnblockView(ApiView):
+    required_scopes = {"POST": "sessions:review"}
+
+    @extend_schema(summary="Grant a blocked verification more attempts",
+                   description="The step awaits data again with its attempt counter reset; its applicant, once "
+                               "no other step blocks them, is back in progress. 409 unless the step is blocked.",
+                   request=UnblockRequest, responses={200: VerificationDetailSerializer}, tags=["verifications"])
+    def post(self, request, verification_id):
+        data = validated(UnblockRequest, request.data)
+        services.verification_unblock(actor=self.actor, verification_id=verification_id, **data)
         return Response(verification_response(self.actor, verification_id))
 
 

@@ -24,6 +24,7 @@ from onboarding.services.verifications import (
     verification_resolve,
     verification_skip,
     verification_submit,
+    verification_unblock,
 )
 from onboarding.services.workflows import workflow_create, workflow_delete, workflow_publish, workflow_update
 
@@ -57,6 +58,7 @@ __all__ = [
     "verification_resolve",
     "verification_skip",
     "verification_submit",
+    "verification_unblock",
     "workflow_create",
     "workflow_delete",
     "workflow_publish",

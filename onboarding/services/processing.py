@@ -20,6 +20,7 @@ from onboarding.decision import decide
 from onboarding.errors import ValidationFailed
 from onboarding.models import Applicant, ApplicantStatus, Session, SessionStatus, Verification, VerificationStatus
 from onboarding.services.common import apply_transition, get_scoped
+from onboarding.services.scoring import rescore
 from onboarding.services.verifications import advance
 from onboarding.steps import DEFAULT_SETTINGS
 
@@ -314,12 +315,9 @@ def session_revalidate(*, actor, session_id):
         **(results.get("external_validations") or {}),
         "watchlist": watchlist_result(session, applicants, verifications, previous),
     }
-    final_decision, risk_score, risk_level = decide(session, verifications, results)
-    results.update(final_decision=final_decision, risk_score=risk_score, risk_level=risk_level,
-                   revalidated_at=timezone.now().isoformat())
+    results["revalidated_at"] = timezone.now().isoformat()
     session.processing_results = results
-    session.risk_score, session.risk_level = risk_score, risk_level
-    session.save(update_fields=["processing_results", "risk_score", "risk_level", "updated_at"])
+    _, risk_score = rescore(session)
     hits = results["external_validations"]["watchlist"]
     record_event(actor=actor, action="session.revalidated", obj=session, session=session,
                  data={"watchlist_is_match": hits["is_match"], "watchlist_match_count": hits["match_count"],

@@ -23,6 +23,7 @@ from onboarding.models import (
     document_storage_name,
 )
 from onboarding.services.common import apply_transition, get_scoped
+from onboarding.services.scoring import rescore
 from onboarding.steps import STEP_TYPES, steps_for_applicant
 from onboarding.uploads import prepare_upload
 
@@ -31,6 +32,7 @@ V = VerificationStatus
 # run (or it was skipped): an unreadable document must be retaken first.
 SETTLED = (V.DONE, V.SKIPPED)
 OPEN_FOR_DATA = (V.AWAITING_DATA, V.NEEDS_CORRECTION)
+SESSION_OPEN_FOR_DATA = (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_CORRECTION)
 
 
 def _lock_chain(actor, verification_id):
@@ -43,7 +45,7 @@ def _lock_chain(actor, verification_id):
 
 
 def _ensure_accepting(session, verification, action):
-    if session.status not in (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_CORRECTION):
+    if session.status not in SESSION_OPEN_FOR_DATA:
         raise InvalidTransition.for_object(session, action)
     if verification.status not in OPEN_FOR_DATA:
         raise InvalidTransition.for_object(verification, action)
@@ -176,16 +178,66 @@ def verification_skip(*, actor, verification_id):
 
 @transaction.atomic
 def verification_resolve(*, actor, verification_id, result, note):
-    """A reviewer (or the integrator) settles a verification by hand; the note is kept."""
+    """A reviewer (or the integrator) settles a verification by hand; the note is kept.
+
+    A step not done yet becomes done with that result (a blocked applicant's step
+    included: the applicant goes on once nothing blocks them). A done step's result
+    is overridden: the check's own result and reasons stay in the evidence. Either
+    way a processed session's risk score and recommendation are recomputed.
+    """
     if result not in VerificationResult.values:
         raise ValidationFailed({"result": [f"Must be one of: {', '.join(VerificationResult.values)}."]})
     if not note or not note.strip():
         raise ValidationFailed({"note": ["A note is required to resolve a verification by hand."]})
+    note = note.strip()
     session, applicant, verification = _lock_chain(actor, verification_id)
+    if session.data_anonymized:
+        raise ValidationFailed({"session": ["This session's personal data was erased."]})
+    if verification.status == V.DONE:
+        _override(session, verification, actor, result, note)
+        return verification
     apply_transition(verification, "resolve", actor, note=note, result=result, resolution_note=note,
-                     data={"result": result})
+                     data={"result": result, "step_id": verification.step_id})
     if session.status in (SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_CORRECTION):
         advance(session, applicant, actor, step_id=verification.step_id)
+    _rescore_with_event(session, actor)
+    return verification
+
+
+def _override(session, verification, actor, result, note):
+    previous = verification.result
+    verification.result = result
+    verification.resolution_note = note
+    override = {"result": result, "previous_result": previous, "note": note, "by": actor.label,
+                "at": timezone.now().isoformat()}
+    verification.data = {**verification.data, "overrides": [*verification.data.get("overrides", []), override]}
+    verification.save(update_fields=["result", "resolution_note", "data", "updated_at"])
+    before, after = rescore(session)
+    record_event(actor=actor, action="verification.override", obj=verification, session=session, note=note,
+                 data={"step_id": verification.step_id, "result": result, "previous_result": previous,
+                       "risk_score_before": before, "risk_score": after})
+
+
+def _rescore_with_event(session, actor):
+    if not session.processing_results:
+        return
+    before, after = rescore(session)
+    if before != after:
+        record_event(actor=actor, action="session.rescored", obj=session, session=session,
+                     data={"risk_score_before": before, "risk_score": after})
+
+
+@transaction.atomic
+def verification_unblock(*, actor, verification_id, note=""):
+    """Grant a blocked step more attempts: it awaits data again with its attempt counter reset,
+    and its applicant, once nothing else blocks them, is back in progress (SPEC §3)."""
+    session, applicant, verification = _lock_chain(actor, verification_id)
+    if session.status not in SESSION_OPEN_FOR_DATA:
+        raise InvalidTransition.for_object(session, "unblock")
+    apply_transition(verification, "unblock", actor, note=(note or "").strip(),
+                     data={"step_id": verification.step_id, "attempts_used": verification.attempts})
+    if applicant.status == ApplicantStatus.BLOCKED and not applicant.verifications.filter(status=V.BLOCKED).exists():
+        apply_transition(applicant, "unblock", actor, note=(note or "").strip())
     return verification
 
 
@@ -199,10 +251,14 @@ def advance(session, applicant, actor, *, step_id=None):
         open_corrections.filter(applicant__isnull=True).update(status="resolved", resolved_at=timezone.now())
         open_corrections.filter(applicant=applicant).update(status="resolved", resolved_at=timezone.now())
     required = applicant.verifications.filter(required=True)
-    if applicant.status in (ApplicantStatus.INITIATED, ApplicantStatus.NOTIFIED, ApplicantStatus.IN_PROGRESS) and (
-        not required.exclude(status__in=SETTLED).exists()
-    ):
+    # A blocked applicant goes on once a reviewer settled every step that blocked them.
+    unblocked = applicant.status == ApplicantStatus.BLOCKED and not applicant.verifications.filter(
+        status=V.BLOCKED).exists()
+    working = applicant.status in (ApplicantStatus.INITIATED, ApplicantStatus.NOTIFIED, ApplicantStatus.IN_PROGRESS)
+    if (working or unblocked) and not required.exclude(status__in=SETTLED).exists():
         apply_transition(applicant, "submit", actor)
+    elif unblocked:
+        apply_transition(applicant, "unblock", actor)
     if session.status == SessionStatus.ACTIVE:
         waiting = session.applicants.exclude(status__in=[ApplicantStatus.SUBMITTED, ApplicantStatus.PROCESSED])
         if not waiting.exists():

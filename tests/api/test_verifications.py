@@ -8,6 +8,7 @@ from django.core import signing
 from onboarding.api.documents import DOWNLOAD_SALT
 from onboarding.models import Applicant, Document
 from tests.api.conftest import V1, client_for, pdf, png, problem, uploaded
+from tests.dashboard.builders import blocked_session
 from tests.factories import FORM_ONLY_STEPS, make_session, make_workflow
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +136,22 @@ def test_with_s3_storage_the_url_is_the_buckets_presigned_attachment_url(api, or
     assert url.startswith("http://127.0.0.1:9000/threshold/documents/")
     assert "Signature=" in url and "Expires=" in url
     assert "response-content-disposition=attachment" in url
+
+
+def test_a_blocked_applicants_step_resolved_through_the_api_completes_the_session(api, org, run_on_commit):
+    session, verification = blocked_session(org)
+    response = api.post(f"{V1}/verifications/{verification.id}/resolve",
+                        {"result": "passed", "note": "IBAN confirmed by phone"}, format="json")
+    assert response.json()["status"] == "done"
+    body = api.get(f"{V1}/sessions/{session.id}").json()
+    assert body["status"] == "processed"
+    assert api.patch(f"{V1}/sessions/{session.id}", {"status": "approved"}, format="json").status_code == 200
+
+
+def test_unblock_through_the_api_grants_more_attempts(api, org, run_on_commit):
+    session, verification = blocked_session(org)
+    response = api.post(f"{V1}/verifications/{verification.id}/unblock", {"note": "new attempts"}, format="json")
+    assert (response.json()["status"], response.json()["attempts"]) == ("awaiting_data", 0)
+    assert api.get(f"{V1}/sessions/{session.id}").json()["applicants"][0]["status"] == "in_progress"
+    body = problem(api.post(f"{V1}/verifications/{verification.id}/unblock", {}, format="json"), 409)
+    assert "awaiting_data" in body["detail"]

@@ -5,7 +5,8 @@ from dataclasses import replace
 from schwifty import IBAN
 
 from onboarding import services
-from tests.documents.bank import GERMAN_ACCOUNT, bank_letter_pdf
+from onboarding.models import Session
+from tests.documents.bank import GERMAN_ACCOUNT, Line, bank_letter_pdf, render_pdf
 from tests.factories import make_session, make_workflow, system
 
 # Anna's bank letter as the applicant first sends it: another account than the one the company knows.
@@ -73,3 +74,26 @@ def submit_all(session, data=None):
     for verification in session.verifications.filter(status__in=["awaiting_data", "needs_correction"]):
         services.verification_submit(actor=actor, verification_id=verification.id,
                                      data=data or (FORM_DATA if verification.type == "form" else None))
+
+
+BANK_STEPS = [{"id": "bank", "type": "bank_account", "title": "Bank account", "config": {"require_document": True}}]
+
+
+def blocked_session(org, **settings):
+    """The applicant sent two letters without any IBAN on them: the bank step is blocked."""
+    workflow = make_workflow(org, steps=BANK_STEPS, settings={"max_attempts": 2, **settings})
+    session = make_session(org, workflow, input={k: dict(v) for k, v in ANNA.items()})
+    services.links_generate(actor=system(org), session_id=session.id)
+    verification = session.verifications.get()
+    for _ in range(2):
+        send_letter(verification, render_pdf([Line("Nothing about a bank account here")]))
+    verification.refresh_from_db()
+    assert (verification.status, verification.applicant.status) == ("blocked", "blocked")
+    return Session.objects.get(id=session.id), verification
+
+
+def send_letter(verification, content):
+    actor = system(verification.organization)
+    services.document_add(actor=actor, verification_id=verification.id, content=content, filename="rib.pdf",
+                          kind="rib")
+    services.verification_submit(actor=actor, verification_id=verification.id)

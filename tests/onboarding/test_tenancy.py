@@ -38,6 +38,7 @@ def _calls(session):
         "verification_skip": lambda a: services.verification_skip(actor=a, verification_id=verification.id),
         "verification_resolve": lambda a: services.verification_resolve(
             actor=a, verification_id=verification.id, result="passed", note="ok"),
+        "verification_unblock": lambda a: services.verification_unblock(actor=a, verification_id=verification.id),
         "session_process": lambda a: services.session_process(actor=a, session_id=session.id),
         "session_revalidate": lambda a: services.session_revalidate(actor=a, session_id=session.id),
         "session_decide": lambda a: services.session_decide(actor=a, session_id=session.id, status="approved"),
@@ -54,7 +55,7 @@ SERVICES = [
     "workflow_update", "workflow_publish", "workflow_delete", "session_create", "applicant_add", "applicant_update",
     "applicant_delete", "applicant_open", "session_update", "session_add_note", "session_extend", "session_erase",
     "links_generate", "verification_submit", "document_add", "verification_attach", "verification_skip",
-    "verification_resolve", "session_process", "session_revalidate", "session_decide", "session_request_corrections", "api_key_revoke",
+    "verification_resolve", "verification_unblock", "session_process", "session_revalidate", "session_decide", "session_request_corrections", "api_key_revoke",
     "get_document",
 ]
 

@@ -35,7 +35,8 @@ SPEC_SESSION = {
 }
 SPEC_VERIFICATION = {
     ("awaiting_data", "submitted"), ("submitted", "processing"), ("processing", "done"),
-    ("processing", "awaiting_data"), ("awaiting_data", "blocked"), ("done", "needs_correction"),
+    ("processing", "awaiting_data"), ("awaiting_data", "blocked"), ("blocked", "awaiting_data"),
+    ("done", "needs_correction"),
     ("submitted", "needs_correction"), ("needs_correction", "submitted"), ("awaiting_data", "skipped"),
 } | {(s, "done") for s in VerificationStatus.values if s != "done"}
 SPEC_APPLICANT = {
@@ -45,6 +46,8 @@ SPEC_APPLICANT = {
     ("initiated", "submitted"), ("notified", "submitted"),
     # a verification attached to an applicant who had submitted
     ("submitted", "notified"),
+    # a reviewer grants more attempts, or resolves by hand the step that blocked the applicant
+    ("blocked", "in_progress"), ("blocked", "submitted"),
 } | {(s, "blocked") for s in ApplicantStatus.values if s != "blocked"}
 
 TRANSITION_KWARGS = {
