@@ -34,7 +34,7 @@ run: setup
 	$(BIN)/python manage.py runserver $(HOST)
 
 worker: setup
-	$(BIN)/celery -A config worker --beat --loglevel=info --concurrency=2
+	$(BIN)/celery -A config worker --beat --loglevel=info --concurrency=2 -Q checks,processing,webhooks
 
 test: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from kombu import Queue
 
 from config.local_keys import persistent_key
 
@@ -176,6 +177,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 MAX_IMAGE_PIXELS = 40_000_000
+# Pixels the worker renders for one PDF, all pages together (after the page and DPI caps):
+# a PDF that would need more is refused at upload and unusable in a check.
+MAX_RENDER_PIXELS = int(os.environ.get("MAX_RENDER_PIXELS", 80_000_000))
 
 # Celery: eager in-process without Redis, so the embedded default needs no service.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -188,6 +192,24 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Seconds before Redis hands a task taken by a worker that died (unacknowledged) to another worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 3600))}
+# A hostile file costs one attempt, never the worker: a check past the soft limit ends as an
+# unusable document; past the hard limit, or past the memory ceiling, the pool child is replaced
+# (its task is redelivered, and quarantined after onboarding.services.processing.MAX_CHECK_RUNS).
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", 120))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", 180))
+# Kilobytes of resident memory after which a pool child is replaced once its task is done.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 600_000))
+# One queue per kind of work, so one tenant's slow webhook receivers never delay anyone's
+# document checks. A worker started without -Q (`make worker`) consumes all three; production
+# runs a worker per queue (README).
+CELERY_TASK_QUEUES = [Queue("checks"), Queue("processing"), Queue("webhooks")]
+CELERY_TASK_DEFAULT_QUEUE = "processing"
+CELERY_TASK_ROUTES = {
+    "onboarding.tasks.check_verification": {"queue": "checks"},
+    "onboarding.tasks.dispatch_webhook_message": {"queue": "webhooks"},
+    "onboarding.tasks.deliver_webhook": {"queue": "webhooks"},
+    "onboarding.tasks.sweep_webhooks": {"queue": "webhooks"},
+}
 CELERY_BEAT_SCHEDULE = {
     "expire-sessions": {"task": "onboarding.tasks.expire_sessions", "schedule": crontab(minute="*/5")},
     "apply-retention": {"task": "onboarding.tasks.apply_retention", "schedule": crontab(minute=17)},

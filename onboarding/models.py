@@ -471,6 +471,9 @@ class Verification(ConcurrentTransitionMixin, FSMModelMixin, TenantModel):
     result = models.CharField(max_length=20, choices=VerificationResult.choices, blank=True)
     status_codes = models.JSONField(default=list, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Check runs started on the current attempt. A run that never records its result (a worker
+    # killed by a hostile file) still counts, so the file is quarantined instead of looping.
+    check_runs = models.PositiveSmallIntegerField(default=0)
     # The last unusable attempt: its result, reasons and documents.
     previous_attempt = models.JSONField(null=True, blank=True)
     # submitted (what the applicant typed), extracted_from_document, checks
@@ -505,6 +508,7 @@ class Verification(ConcurrentTransitionMixin, FSMModelMixin, TenantModel):
     def retry(self, previous_attempt):
         self.previous_attempt = previous_attempt
         self.attempts += 1
+        self.check_runs = 0
         self.result = ""
         self.status_codes = []
 

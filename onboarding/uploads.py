@@ -11,18 +11,19 @@ to far more than it weighs (a PDF decompression bomb).
 
 import hashlib
 import io
-import zlib
 from dataclasses import dataclass
 
 import magic
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf import PdfReader, apply_configuration
+from pypdf.errors import LimitReachedError, PdfReadError
+from pypdf.filters import decode_stream_data
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
-from onboarding.checks.images import UnreadableDocument, open_image
+from onboarding.checks.images import MAX_PDF_PAGES as MAX_RENDERED_PAGES
+from onboarding.checks.images import UnreadableDocument, open_image, render_scales
 from onboarding.errors import ValidationFailed
 
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/heic", "image/heif"}
@@ -35,10 +36,14 @@ MAX_PDF_OBJECTS = 100_000
 ACTIVE_KEYS = {"/JS", "/JavaScript"}
 ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/RichMediaExecute"}
 ATTACHMENT_MARKERS = {"/EmbeddedFiles", "/EmbeddedFile", "/FileAttachment", "/RichMedia"}
-# Deflated streams other than images (page contents, fonts) are inflated to measure them, up to
-# these sizes: a few kilobytes can inflate to gigabytes in the worker's PDF renderer otherwise.
+# Encoded streams other than images (page contents, fonts) are decoded to measure them, up to
+# these sizes: a few kilobytes can unpack to gigabytes in the worker's PDF renderer otherwise.
 MAX_PDF_STREAM_BYTES = 32 * 2**20
 MAX_PDF_INFLATED_BYTES = 256 * 2**20
+# pypdf's output limit of each filter (and of a whole chain), set to the budget while measuring.
+DECODE_BUDGETS = ("zlib_maximum_output_length", "lzw_maximum_output_length", "run_length_maximum_output_length",
+                  "brotli_maximum_output_length", "jbig2_maximum_output_length", "stream_decoding_work_maximum_length",
+                  "array_based_stream_maximum_output_length")
 
 
 class FileTooLarge(ValidationFailed):
@@ -95,31 +100,29 @@ def _reencode_image(content, mime_type):
     return out.getvalue(), "image/jpeg"
 
 
-def _inflated_size(raw, limit):
-    """Bytes a deflated stream inflates to, counting no further than just past `limit`."""
-    inflater, total = zlib.decompressobj(), 0
+def _decoded_size(stream, limit):
+    """Bytes a stream decodes to through its whole filter chain (`[/ASCIIHexDecode /FlateDecode]`
+    as well as a lone Flate), really decoded but never past `limit`: infinity beyond it."""
+    budget = {name: max(limit, 1) for name in DECODE_BUDGETS}
     try:
-        while raw and total <= limit:
-            total += len(inflater.decompress(raw, 2**20))
-            raw = inflater.unconsumed_tail
-    except zlib.error:
-        pass  # a damaged stream is the renderer's to skip, not a bomb
-    return total
+        with apply_configuration(**budget):
+            return len(decode_stream_data(stream))
+    except LimitReachedError:
+        return float("inf")
+    except Exception:  # pypdf raises many types on damaged streams
+        return 0  # a stream pypdf cannot decode is the renderer's to skip; its pages are priced apart
 
 
 def _unpacked_size(stream, limit):
     """Bytes a stream decodes to, as far as it matters: an image by its declared pixels (the
-    renderer allocates no more), a deflated stream by inflating it up to just past `limit`."""
+    renderer allocates no more), any other stream by decoding it up to just past `limit`."""
     if stream.get("/Subtype") == "/Image":
         width, height = stream.get("/Width", 0), stream.get("/Height", 0)
         pixels = width * height if isinstance(width, int) and isinstance(height, int) else 0
         return float("inf") if pixels > settings.MAX_IMAGE_PIXELS else 0
-    filters = stream.get("/Filter")
-    first = filters[0] if isinstance(filters, ArrayObject) and filters else filters
-    if first != "/FlateDecode":
+    if "/Filter" not in stream:
         return 0
-    # StreamObject.get_data gives the stored (still deflated) bytes of an encoded stream.
-    return _inflated_size(StreamObject.get_data(stream), limit)
+    return _decoded_size(stream, limit)
 
 
 def _active_content(root):
@@ -171,6 +174,7 @@ def _check_pdf(content):
         declared = root["/Pages"].get_object().get("/Count", 0)
         pages = declared if isinstance(declared, int) and declared > MAX_PDF_PAGES else len(reader.pages)
         active = _active_content(root) if pages <= MAX_PDF_PAGES else None
+        sizes = [_page_size(page) for page in reader.pages[:MAX_RENDERED_PAGES]] if pages <= MAX_PDF_PAGES else []
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         refuse(_("This PDF is damaged and cannot be read."))
     if pages == 0:
@@ -179,7 +183,17 @@ def _check_pdf(content):
         refuse(_("This PDF has %(pages)s pages; at most %(limit)s are accepted.") % {"pages": pages, "limit": MAX_PDF_PAGES})
     if active:
         refuse(_(ACTIVE_CONTENT_REFUSALS[active]))
+    try:
+        render_scales(sizes)
+    except UnreadableDocument:
+        refuse(_("This PDF's pages are too large or oddly shaped to be read."))
     return pages
+
+
+def _page_size(page):
+    """(width, height) in points of what is rendered: the crop box, which defaults to the media box."""
+    box = page.cropbox
+    return float(box.width), float(box.height)
 
 
 def prepare_upload(content):

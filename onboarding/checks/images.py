@@ -14,6 +14,9 @@ from PIL import Image, ImageOps
 from pypdf import PdfReader
 
 MAX_PDF_PAGES = 20
+RENDER_DPI = 200
+# No document page is this long at RENDER_DPI; a longer one is a stripe made to break the renderer.
+MAX_PAGE_SIDE = 20_000
 # PDFium is not thread-safe, not even across documents: one use at a time per process
 # (web servers answer requests on several threads, and eager checks run in them).
 PDFIUM_LOCK = threading.Lock()
@@ -25,6 +28,10 @@ class UnreadableDocument(ValueError):
 
 def _max_pixels():
     return getattr(settings, "MAX_IMAGE_PIXELS", 40_000_000) if settings.configured else 40_000_000
+
+
+def _max_render_pixels():
+    return getattr(settings, "MAX_RENDER_PIXELS", 80_000_000) if settings.configured else 80_000_000
 
 
 def open_image(content):
@@ -40,7 +47,28 @@ def open_image(content):
     return ImageOps.exif_transpose(image).convert("RGB")
 
 
-def pdf_pages(content, dpi=200, max_pages=MAX_PDF_PAGES):
+def render_scales(sizes, dpi=RENDER_DPI):
+    """The scale each page (width, height in points) renders at: `dpi`, lowered so that one page
+    stays under MAX_IMAGE_PIXELS; UnreadableDocument when the pages together would cost more than
+    MAX_RENDER_PIXELS or a page would render under one pixel or over MAX_PAGE_SIDE pixels wide.
+
+    The upload check and the renderer share it, so a file accepted is a file the worker can afford."""
+    scales, total = [], 0
+    for width, height in sizes:
+        if not (width > 0 and height > 0):
+            raise UnreadableDocument("a page has no area")
+        scale = min(dpi / 72, (_max_pixels() / (width * height)) ** 0.5)
+        sides = (width * scale, height * scale)
+        if min(sides) < 1 or max(sides) > MAX_PAGE_SIDE:
+            raise UnreadableDocument(f"a page of {width:g} x {height:g} pt cannot be rendered")
+        total += sides[0] * sides[1]
+        if total > _max_render_pixels():
+            raise UnreadableDocument("the pages together are too large to render")
+        scales.append(scale)
+    return scales
+
+
+def pdf_pages(content, dpi=RENDER_DPI, max_pages=MAX_PDF_PAGES):
     with PDFIUM_LOCK:
         return _render_pages(content, dpi, max_pages)
 
@@ -51,16 +79,13 @@ def _render_pages(content, dpi, max_pages):
     except pypdfium2.PdfiumError as exc:
         raise UnreadableDocument(str(exc)) from exc
     try:
-        pages = []
-        for index in range(min(len(pdf), max_pages)):
-            page = pdf[index]
-            width, height = page.get_size()
-            scale = dpi / 72
-            if width * scale * height * scale > _max_pixels():
-                scale = (_max_pixels() / (width * height)) ** 0.5
-            # convert() copies: the image must not share memory PDFium frees on close.
-            pages.append(page.render(scale=scale).to_pil().convert("RGB"))
-        return pages
+        pages = [pdf[index] for index in range(min(len(pdf), max_pages))]
+        # Priced before anything is rendered: a hostile file costs the applicant an attempt, not the worker.
+        scales = render_scales([page.get_size() for page in pages], dpi)
+        # convert() copies: the image must not share memory PDFium frees on close.
+        return [page.render(scale=scale).to_pil().convert("RGB") for page, scale in zip(pages, scales)]
+    except pypdfium2.PdfiumError as exc:
+        raise UnreadableDocument(str(exc)) from exc
     finally:
         pdf.close()
 

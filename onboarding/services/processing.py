@@ -6,6 +6,7 @@ under a row lock, run slow work (OCR, matching) outside any transaction, and
 tolerate being run twice.
 """
 
+import logging
 import time
 
 from django.db import transaction
@@ -14,7 +15,7 @@ from django.utils import timezone
 from onboarding import watchlist
 from onboarding.actors import Actor
 from onboarding.audit import record_event
-from onboarding.checks import CHECK_MODULES, DocumentInput, get_check
+from onboarding.checks import CHECK_MODULES, INCONCLUSIVE, CheckResult, DocumentInput, get_check
 from onboarding.crossvalidation import cross_validate
 from onboarding.decision import decide
 from onboarding.errors import ValidationFailed
@@ -25,6 +26,10 @@ from onboarding.services.verifications import advance
 from onboarding.steps import DEFAULT_SETTINGS
 
 V = VerificationStatus
+logger = logging.getLogger(__name__)
+# Check runs of one attempt that may end without a result (the worker died) before the
+# documents are quarantined as unusable.
+MAX_CHECK_RUNS = 3
 # An unreadable document costs an attempt only while the applicant can still retake it.
 RETRYABLE_SESSION = (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_CORRECTION)
 
@@ -83,22 +88,55 @@ def _claim_verification(verification_id):
     with transaction.atomic():
         verification = Verification.objects.select_for_update().select_related("session").get(id=verification_id)
         if verification.status == V.SUBMITTED:
+            verification.check_runs = 0
             apply_transition(verification, "start_processing", Actor.system(verification.organization_id))
-        # A verification left in processing by a killed worker is taken up again.
-        return verification if verification.status == V.PROCESSING else None
+        if verification.status != V.PROCESSING:
+            return None
+        # A verification left in processing by a killed worker is taken up again, a bounded number of times.
+        verification.check_runs += 1
+        verification.save(update_fields=["check_runs", "updated_at"])
+        return verification
+
+
+def run_check(step_type, documents, known, config):
+    """A check's outcome; any error it raises (a renderer choking on a hostile file, a time
+    limit) makes the documents unusable: the applicant loses one attempt, the worker nothing."""
+    try:
+        return get_check(step_type)(documents, known, config)
+    except Exception as exc:  # noqa: BLE001 - whatever a hostile file triggers, the outcome is the same
+        logger.warning("%s check failed on documents %s: %s", step_type, [d.document_id for d in documents],
+                       type(exc).__name__)
+        return CheckResult(INCONCLUSIVE, reason_codes=["document_unreadable"],
+                           details={"error": type(exc).__name__}, unusable=True)
 
 
 def run_verification_check(verification_id):
     verification = _claim_verification(verification_id)
     if verification is None:
         return None
-    session, applicant = verification.session, verification.applicant
-    documents = check_documents(verification, applicant)
+    documents = check_documents(verification, verification.applicant)
+    if verification.check_runs > MAX_CHECK_RUNS:
+        return _quarantine(verification, documents)
     started = time.monotonic()
-    outcome = get_check(verification.type)(documents, known_data(applicant, verification),
-                                           check_config(session, verification))
+    outcome = run_check(verification.type, documents, known_data(verification.applicant, verification),
+                        check_config(verification.session, verification))
     elapsed_ms = round((time.monotonic() - started) * 1000)
     _record_check(verification_id, outcome, elapsed_ms, [d.document_id for d in documents])
+    return outcome
+
+
+def _quarantine(verification, documents):
+    """Runs that never finished (the worker died each time) end the attempt without running the check again."""
+    document_ids = [d.document_id for d in documents]
+    logger.error("verification %s quarantined: its check did not finish in %s runs (documents %s)",
+                 verification.id, MAX_CHECK_RUNS, document_ids)
+    outcome = CheckResult(INCONCLUSIVE, reason_codes=["document_unreadable"],
+                          details={"quarantined": True, "check_runs": MAX_CHECK_RUNS}, unusable=True)
+    with transaction.atomic():
+        record_event(actor=Actor.system(verification.organization_id), action="verification.quarantined",
+                     obj=verification, session=verification.session,
+                     data={"check_runs": MAX_CHECK_RUNS, "document_ids": document_ids})
+        _record_check(verification.id, outcome, 0, document_ids)
     return outcome
 
 
@@ -199,8 +237,8 @@ def face_match_result(session, verifications):
             continue
         if not set(portrait_ids) <= set(check.get("document_ids", [])):
             documents = check_documents(selfie, selfie.applicant)
-            check = get_check("selfie")(documents, known_data(selfie.applicant, selfie),
-                                        check_config(session, selfie)).to_dict()
+            check = run_check("selfie", documents, known_data(selfie.applicant, selfie),
+                              check_config(session, selfie)).to_dict()
         results.append({"applicant_id": str(selfie.applicant_id), **_face_result(check)})
     if not results:
         return None

@@ -7,7 +7,7 @@ import zlib
 
 from PIL import Image
 from pypdf import PdfWriter
-from pypdf.generic import DictionaryObject, EncodedStreamObject, NameObject, TextStringObject
+from pypdf.generic import ArrayObject, DictionaryObject, EncodedStreamObject, NameObject, TextStringObject
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 GPS_IFD = 0x8825
@@ -65,10 +65,10 @@ def truncated_jpeg():
     return content[: len(content) // 2]
 
 
-def _pdf(build, pages=1):
+def _pdf(build, pages=1, size=(595, 842)):
     writer = PdfWriter()
     for _ in range(pages):
-        writer.add_blank_page(width=595, height=842)
+        writer.add_blank_page(width=size[0], height=size[1])
     build(writer)
     out = io.BytesIO()
     writer.write(out)
@@ -119,3 +119,34 @@ def pdf_deflate_bomb(unpacked_mb=40):
         writer.pages[0][NameObject("/Contents")] = writer._add_object(stream)
 
     return _pdf(add_bomb)
+
+
+def _deflated_spaces(unpacked_mb):
+    compressor = zlib.compressobj(9)
+    chunk = b" " * 2**20
+    return b"".join(compressor.compress(chunk) for _ in range(unpacked_mb)) + compressor.flush()
+
+
+def pdf_filter_chain_bomb(unpacked_mb=40):
+    """A content stream deflated, then hex-encoded: `/Filter [/ASCIIHexDecode /FlateDecode]`,
+    so Flate is not the first filter. About 80 KB on disk."""
+    packed = _deflated_spaces(unpacked_mb).hex().encode() + b">"
+
+    def add_bomb(writer):
+        stream = EncodedStreamObject()
+        stream[NameObject("/Filter")] = ArrayObject([NameObject("/ASCIIHexDecode"), NameObject("/FlateDecode")])
+        stream._data = packed
+        writer.pages[0][NameObject("/Contents")] = writer._add_object(stream)
+
+    return _pdf(add_bomb)
+
+
+def pdf_of_huge_pages(pages=20, side=14400):
+    """`pages` blank pages of side x side points (14400 pt is PDF's largest page): a few KB that
+    render as pages x 40 megapixels."""
+    return _pdf(lambda writer: None, pages, size=(side, side))
+
+
+def pdf_stripe_page():
+    """One page with `/MediaBox [0 0 1000000000 1]`: PDFium cannot render it."""
+    return _pdf(lambda writer: None, size=(1_000_000_000, 1))

@@ -160,6 +160,7 @@ def worker_process(queue, media_root):
            "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "LOG_LEVEL": "WARNING"}
     # `celery -A config worker`, with the tasks the worker itself sends kept on the same queue.
     start = ("import sys; from config.celery import app; app.conf.task_default_queue = sys.argv[1]; "
+             "app.conf.task_routes = {}; "
              "app.worker_main(['worker', '--pool', 'solo', '-Q', sys.argv[1], '--without-heartbeat', "
              "'--without-gossip', '--without-mingle', '--loglevel', 'WARNING'])")
     process = subprocess.Popen([sys.executable, "-c", start, queue], cwd=ROOT, env=env,
@@ -184,13 +185,18 @@ def broker_queue(settings):
     from config.celery import app
 
     queue = f"fault-test-{os.getpid()}-{time.monotonic_ns()}"
-    previous = (app.conf.broker_url, app.conf.task_default_queue, app.conf.broker_transport_options)
+    previous = (app.conf.broker_url, app.conf.task_default_queue, app.conf.broker_transport_options,
+                app.conf.task_routes)
     app.conf.task_always_eager = False
     app.conf.broker_url = settings.REDIS_URL
     app.conf.task_default_queue = queue
+    app.conf.task_routes = {}  # every task on this test's queue, checks and webhooks included
+    app.amqp.flush_routes()
     app.conf.broker_transport_options = {"visibility_timeout": VISIBILITY_TIMEOUT}
     yield queue
-    app.conf.broker_url, app.conf.task_default_queue, app.conf.broker_transport_options = previous
+    (app.conf.broker_url, app.conf.task_default_queue, app.conf.broker_transport_options,
+     app.conf.task_routes) = previous
+    app.amqp.flush_routes()
     app.conf.task_always_eager = True
     with Connection(settings.REDIS_URL) as broker:
         broker.default_channel.queue_delete(queue)

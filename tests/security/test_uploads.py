@@ -44,6 +44,12 @@ REFUSED = {
     "PDF with an embedded file": (hostile.pdf_with_embedded_file, "id.pdf", "application/pdf", "attached files"),
     "PDF deflate bomb": (hostile.pdf_deflate_bomb, "id.pdf", "application/pdf", "too large to open once unpacked"),
     "PDF of 3000 pages": (lambda: hostile.blank_pdf(3000), "id.pdf", "application/pdf", "3000 pages"),
+    "PDF bomb behind a hex filter": (hostile.pdf_filter_chain_bomb, "id.pdf", "application/pdf",
+                                     "too large to open once unpacked"),
+    "PDF of 20 pages of 40 megapixels": (hostile.pdf_of_huge_pages, "id.pdf", "application/pdf",
+                                         "too large or oddly shaped"),
+    "PDF page a billion points wide": (hostile.pdf_stripe_page, "id.pdf", "application/pdf",
+                                       "too large or oddly shaped"),
     "zero-byte file": (lambda: b"", "id.jpg", "image/jpeg", "empty"),
     "truncated image": (hostile.truncated_jpeg, "id.jpg", "image/jpeg", "damaged, truncated"),
 }
