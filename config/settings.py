@@ -216,6 +216,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-webhooks": {"task": "onboarding.tasks.sweep_webhooks", "schedule": timedelta(seconds=30)},
     "purge-idempotency": {"task": "onboarding.tasks.purge_idempotency_records", "schedule": crontab(minute=43)},
     "requeue-stalled-work": {"task": "onboarding.tasks.requeue_stalled_work", "schedule": crontab(minute="*")},
+    "remind-applicants": {"task": "onboarding.tasks.remind_applicants", "schedule": crontab(minute="*/15")},
 }
 
 REST_FRAMEWORK = {
@@ -256,6 +257,21 @@ SIGNING_PKCS12_PASSWORD = os.environ.get("SIGNING_PKCS12_PASSWORD", "")
 TIMESTAMP_URL = os.environ.get("TIMESTAMP_URL", "")
 # Hosts a signing session's document_url may be fetched from ("docs.example.com", "*.example.com").
 SIGNING_DOCUMENT_URL_ALLOWLIST = [h for h in os.environ.get("SIGNING_DOCUMENT_URL_ALLOWLIST", "").split(",") if h]
+
+# Email to applicants (links, reminders, outcome notices). Development prints mails on the
+# console; with EMAIL_HOST set (always in production) they go out through SMTP.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost" if PRODUCTION else "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
+    EMAIL_USE_SSL = env_flag("EMAIL_USE_SSL")
+    EMAIL_TIMEOUT = 20
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Threshold <no-reply@localhost>")
 
 # Portal: behind a reverse proxy, the header holding the client's address (e.g.
 # HTTP_X_FORWARDED_FOR), so bad-token rate limits apply per applicant, not per proxy.

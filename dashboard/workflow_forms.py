@@ -51,7 +51,7 @@ def _lines(text):
 
 
 def parse_form_fields(text):
-    """`id type [required] [choices=a|b|c] [label=Some label]` per line → form field specs."""
+    """`id type [required] [choices=a|b|c] [label=Some label] [label.de=…] [label.fr=…]` per line → field specs."""
     specs = []
     for line in _lines(text):
         match = FIELD_LINE.match(line)
@@ -59,10 +59,12 @@ def parse_form_fields(text):
             raise forms.ValidationError(f"Cannot read {line!r}: write “id type [required] [choices=a|b]”.")
         spec = {"id": match["id"], "type": match["type"], "required": False}
         rest = match["rest"]
-        label = re.search(r"label=(.+?)(?=\s+\w+=|$)", rest)
-        if label:
-            spec["label"] = label.group(1).strip()
+        labels = {}
+        for label in re.finditer(r"label(?:\.(?P<lang>[a-z]{2}))?=(?P<text>.+?)(?=\s+[\w.]+=|$)", rest):
+            labels[label["lang"] or "en"] = label["text"].strip()
             rest = rest.replace(label.group(0), "")
+        if labels:
+            spec["label"] = labels["en"] if list(labels) == ["en"] else labels
         for word in rest.split():
             if word == "required":
                 spec["required"] = True
@@ -79,9 +81,12 @@ def format_form_fields(specs):
         if spec.get("required"):
             words.append("required")
         if spec.get("choices"):
-            words.append("choices=" + "|".join(spec["choices"]))
-        if spec.get("label"):
-            words.append(f"label={spec['label']}")
+            words.append("choices=" + "|".join(str(c.get("value") if isinstance(c, dict) else c)
+                                               for c in spec["choices"]))
+        label = spec.get("label")
+        for language, text in (label.items() if isinstance(label, dict) else [("en", label)]):
+            if text:
+                words.append(f"label={text}" if language == "en" else f"label.{language}={text}")
         lines.append(" ".join(words))
     return "\n".join(lines)
 
@@ -155,13 +160,16 @@ class StepForm(forms.Form):
     id = forms.SlugField(required=False, max_length=64, label="Step id",
                          help_text="Leave empty to derive it from the title.")
     title = forms.CharField(required=False, max_length=200)
+    title_de = forms.CharField(required=False, max_length=200, label="Title in German")
+    title_fr = forms.CharField(required=False, max_length=200, label="Title in French")
     required = forms.BooleanField(required=False, initial=True)
     applicant_type = forms.ChoiceField(required=False, choices=[("", "type default"), (NATURAL, "natural person"),
                                                                 (LEGAL, "legal person"), (BOTH, "both")])
     # form
     form_fields = forms.CharField(required=False, label="Fields",
                                   widget=forms.Textarea(attrs={"rows": 4, "class": "mono"}),
-                                  help_text=f"One per line: id type [required] [choices=a|b] [label=…]. "
+                                  help_text=f"One per line: id type [required] [choices=a|b] [label=…] "
+                                            f"[label.de=…] [label.fr=…]. "
                                             f"Types: {', '.join(sorted(FORM_FIELD_TYPES))}.")
     # identity_document
     identity_document_types = _checkboxes(IDENTITY_DOCUMENT_TYPES)
@@ -209,7 +217,10 @@ class StepForm(forms.Form):
 
     @classmethod
     def initial_for(cls, step, order):
-        initial = {"order": order, "type": step["type"], "id": step["id"], "title": step.get("title", ""),
+        title = step.get("title", "")
+        titles = title if isinstance(title, dict) else {"en": title}
+        initial = {"order": order, "type": step["type"], "id": step["id"], "title": titles.get("en", ""),
+                   "title_de": titles.get("de", ""), "title_fr": titles.get("fr", ""),
                    "required": step.get("required", True), "applicant_type": step.get("applicant_type", "")}
         config = step.get("config") or {}
         for name in TYPE_FIELDS[step["type"]]:
@@ -231,9 +242,14 @@ class StepForm(forms.Form):
     def to_step(self):
         data = self.cleaned_data
         step = {"type": data["type"], "required": data["required"]}
-        for key in ("id", "title", "applicant_type"):
+        for key in ("id", "applicant_type"):
             if data.get(key):
                 step[key] = data[key]
+        # A title in one language stays a plain string; translations make it one value per language.
+        titles = {language: data[key] for language, key in (("en", "title"), ("de", "title_de"), ("fr", "title_fr"))
+                  if data.get(key)}
+        if titles:
+            step["title"] = titles if set(titles) - {"en"} else titles["en"]
         config = {}
         for name in TYPE_FIELDS[data["type"]]:
             value = data.get(name)

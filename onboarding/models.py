@@ -382,6 +382,10 @@ class Applicant(ConcurrentTransitionMixin, FSMModelMixin, TenantModel):
     link_expires_at = models.DateTimeField(null=True, blank=True)
     link_opened_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The applicant pressed Finish: the portal stops offering it (SPEC §3 "What people see").
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The reminder before the link expires went out for the current link.
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from django.utils.text import slugify
 
 from onboarding.errors import ValidationFailed
+from onboarding.texts import text_in
 
 NATURAL, LEGAL, BOTH = "natural_person", "legal_person", "both"
 
@@ -38,6 +39,10 @@ DEFAULT_SETTINGS = {
     "name_match_threshold": 0.85,
     # Face descriptor distance above which a selfie does not match the document portrait.
     "face_match_threshold": 0.5,
+    # Hours before a link expires at which an applicant who has not finished gets it again by email (0: never).
+    "reminder_hours_before_expiry": 0,
+    # Email each applicant the decision (approved / not approved) once it is taken.
+    "notify_outcome": False,
 }
 
 
@@ -51,6 +56,15 @@ def _int(config, key, errors, path, low, high):
         value = config[key]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             errors[f"{path}.{key}"] = [f"Must be a whole number between {low} and {high}."]
+
+
+def _text(spec, key, errors, path):
+    """A workflow text (onboarding.texts): a string, or an object mapping languages to strings."""
+    value = spec.get(key)
+    if value is None or isinstance(value, str):
+        return
+    if not (isinstance(value, dict) and value and all(k in LOCALES and isinstance(v, str) for k, v in value.items())):
+        errors[f"{path}.{key}"] = [f"Must be a text, or an object mapping languages ({', '.join(LOCALES)}) to texts."]
 
 
 def _subset(config, key, allowed, errors, path, required=False):
@@ -84,6 +98,8 @@ def _check_form(config, errors, path):
         ):
             errors[f"{where}.choices"] = ["A select field needs a non-empty list of choices."]
         _bool(spec, "required", errors, where)
+        _text(spec, "label", errors, where)
+        _text(spec, "hint", errors, where)
 
 
 def _check_identity(config, errors, path):
@@ -180,7 +196,8 @@ def normalize_steps(steps):
             errors[f"{path}.type"] = [f"Must be one of: {', '.join(STEP_TYPES)}."]
             continue
         default_applicant, check = STEP_TYPES[step_type]
-        step_id = raw.get("id") or slugify(raw.get("title") or step_type)
+        _text(raw, "title", errors, path)
+        step_id = raw.get("id") or slugify(text_in(raw.get("title"), "en") or step_type)
         if step_id != slugify(step_id) or len(step_id) > 64:
             errors[f"{path}.id"] = ["Must be a slug (letters, digits, hyphens), at most 64 characters."]
         if step_id in seen:
@@ -224,7 +241,8 @@ def normalize_settings(settings):
     _int(settings, "session_ttl_days", errors, path, 1, 365)
     _int(settings, "max_attempts", errors, path, 1, 100)
     _int(settings, "retention_days", errors, path, 1, 3650)
-    for key in ("auto_process", "auto_decide"):
+    _int(settings, "reminder_hours_before_expiry", errors, path, 0, 24 * 90)
+    for key in ("auto_process", "auto_decide", "notify_outcome"):
         _bool(settings, key, errors, path)
     if "locales" in settings:
         _subset(settings, "locales", LOCALES, errors, path)

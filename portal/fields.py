@@ -52,7 +52,8 @@ def country_choices():
 
 
 def control(name, label, *, kind="text", value="", errors=None, required=False, hint="", choices=None,
-            autocomplete="", max_length=None):
+            autocomplete="", max_length=None, alternative=False):
+    """`alternative`: one of several controls of which one must be filled, so neither reads "(optional)"."""
     errors = errors or []
     dom_id = "f-" + name.replace(".", "-").replace("_", "-")
     described = [f"{dom_id}-hint"] if hint else []
@@ -60,7 +61,7 @@ def control(name, label, *, kind="text", value="", errors=None, required=False, 
     return {
         "name": name, "id": dom_id, "label": label, "kind": kind, "value": value, "errors": errors,
         "required": required, "hint": hint, "choices": choices or [], "autocomplete": autocomplete,
-        "max_length": max_length, "described_by": " ".join(described),
+        "max_length": max_length, "described_by": " ".join(described), "alternative": alternative,
     }
 
 

@@ -4,6 +4,8 @@ reasons a check gave, roles. Every one goes through translation."""
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from onboarding.texts import text_in
+
 STEP_TYPES = {
     "form": _("Your details"),
     "identity_document": _("Identity document"),
@@ -64,14 +66,30 @@ UNKNOWN_REASON = _("The document could not be used.")
 # Shown beside the consent box and kept, in the applicant's language, as signing evidence.
 CONSENT_TEXT = _("I have read the document and I agree to sign it electronically.")
 
-STATES = {
-    "open": _("To do"),
-    "checking": _("Received, being checked"),
-    "done": _("Done"),
-    "skipped": _("Skipped"),
+# One badge per state of onboarding.standing; only "approved" is a success.
+STANDINGS = {
+    "to_do": _("To do"),
+    "received_checking": _("Received, being checked"),
+    "needs_new_document": _("New document needed"),
+    "under_review": _("Received, under review"),
+    "approved": _("Approved"),
+    "not_approved": _("Not approved"),
+    "expired": _("Expired"),
+    "cancelled": _("Cancelled"),
     "blocked": _("Blocked"),
-    "locked": _("Nothing to do now"),
+    "skipped": _("Skipped"),
+    "nothing_to_do": _("Nothing to do now"),
 }
+# Steps without a document get their correction asked in other words.
+CORRECTION_NEEDED = _("Correction needed")
+DOCUMENT_STEP_TYPES = {"identity_document", "selfie", "proof_of_address", "bank_account", "company_registry",
+                       "document_analysis"}
+
+
+def standing_text(state, step_type=""):
+    if state == "needs_new_document" and step_type and step_type not in DOCUMENT_STEP_TYPES:
+        return CORRECTION_NEEDED
+    return STANDINGS[state]
 
 
 def reason_text(code):
@@ -79,10 +97,8 @@ def reason_text(code):
 
 
 def localized(value):
-    """A label the integrator gave, as text or as {"en": …, "de": …}, in the current language."""
-    if isinstance(value, dict):
-        return value.get(get_language()) or value.get("en") or next(iter(value.values()), "")
-    return value or ""
+    """A text the workflow gives, as a string or as {"en": …, "de": …}, in the current language."""
+    return text_in(value, get_language())
 
 
 def step_title(step):

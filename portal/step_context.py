@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from onboarding.services import portal
+from onboarding.services import portal as portal_steps
 from portal import fields as f
-from portal.labels import CONSENT_TEXT, DOCUMENT_KINDS, ROLES, reason_text, step_title
+from portal.labels import CONSENT_TEXT, DOCUMENT_KINDS, ROLES, reason_text, standing_text, step_title
 
 PHOTO_STEPS = ("identity_document", "selfie")
 
@@ -23,13 +23,10 @@ class Page:
     """What a builder reads: the request, the step, the errors, what was posted and what was sent before."""
 
     request: object
-    step: portal.StepState
+    step: portal_steps.StepState
     errors: dict
-
-    @property
-    def post(self):
-        # Posted values are shown back only when refused; after a success the form starts empty.
-        return self.request.POST if self.request.method == "POST" and self.errors else {}
+    # What a refused post held (files aside), shown back; after a success the form starts empty.
+    post: dict
 
     @property
     def submitted(self):
@@ -40,16 +37,19 @@ class Page:
         return self.post.get(name) or self.submitted.get(name) or default
 
     def chosen_kind(self):
-        choices = portal.document_choices(self.step)
+        choices = portal_steps.document_choices(self.step)
         earlier = next((d.kind for d in self.step.documents), "")
         return self.post.get("kind") or self.submitted.get("document_kind") or earlier or (choices or [""])[0]
 
     def current(self, kind=None, side=""):
-        """The document already received for this side (and kind)."""
-        return next((d for d in self.step.documents if d.side == side and (kind is None or d.kind == kind)), None)
+        """The document already received for this side (and kind); none from before a reviewer asked
+        for a new one, since that one no longer counts."""
+        asked_at = max((c.created_at for c in self.step.corrections), default=None)
+        return next((d for d in self.step.documents if d.side == side and (kind is None or d.kind == kind)
+                     and (asked_at is None or d.created_at >= asked_at)), None)
 
     def kind_control(self, kind):
-        choices = [(k, DOCUMENT_KINDS.get(k, k)) for k in portal.document_choices(self.step)]
+        choices = [(k, DOCUMENT_KINDS.get(k, k)) for k in portal_steps.document_choices(self.step)]
         return f.control("kind", _("Type of document"), kind=kind, value=self.chosen_kind(),
                          errors=self.errors.get("kind"), choices=choices, required=True)
 
@@ -81,25 +81,30 @@ def _selfie(page):
 
 
 def _single_document(page):
-    extra = {"kind_control": page.kind_control("select")} if portal.document_choices(page.step) else {}
-    label = DOCUMENT_KINDS.get(portal.default_kind(page.step)) or _("Document")
+    extra = {"kind_control": page.kind_control("select")} if portal_steps.document_choices(page.step) else {}
+    label = DOCUMENT_KINDS.get(portal_steps.default_kind(page.step)) or _("Document")
     return [page.file("file", label, current=page.current(),
                       hint=_("A photo or a PDF of the whole document."))], extra
 
 
 def _bank(page):
     typed = page.submitted.get("bank_account") or {}
+    config = page.step.config
+    typed_allowed = config.get("allow_typed_iban", True)
+    # Either the IBAN or the document is enough unless the workflow asks for the document too.
+    document_required = not typed_allowed or config.get("require_document", False)
     controls = []
-    if page.step.config.get("allow_typed_iban", True):
+    if typed_allowed:
         controls += [
             f.control("iban", _("IBAN"), value=page.post.get("iban", typed.get("iban", "")),
-                      errors=page.errors.get("iban"), hint=_("For example FR76 3000 6000 0112 3456 7890 189.")),
-            f.control("bic", _("BIC (optional)"), value=page.post.get("bic", typed.get("bic", "")),
+                      errors=page.errors.get("iban"), alternative=not document_required,
+                      hint=_("For example FR76 3000 6000 0112 3456 7890 189.")),
+            f.control("bic", _("BIC"), value=page.post.get("bic", typed.get("bic", "")),
                       errors=page.errors.get("bic")),
         ]
     controls.append(page.file("file", _("Bank details document (RIB)"), current=page.current(),
                               hint=_("A statement or letter from your bank showing the IBAN.")))
-    return controls, {}
+    return controls, {"document_required": document_required, "typed_allowed": typed_allowed}
 
 
 def _company(page):
@@ -122,7 +127,7 @@ def _signature(page):
     controls = [f.control("consent", str(CONSENT_TEXT), kind="checkbox", value="consent" in page.post,
                           errors=page.errors.get("consent"), required=True)]
     extra = {"document_url": portal_url(request, "step_pdf", step_id=step.id)}
-    if portal.signed_document(step):
+    if portal_steps.signed_document(step):
         extra["signed_url"] = portal_url(request, "signed_pdf", step_id=step.id)
     return controls, extra
 
@@ -137,10 +142,10 @@ def _related_parties(page):
         person("last_name", _("Last name")),
         person("email", _("Email"), kind="email"),
         person("role", _("Role"), kind="select",
-               choices=[(r, ROLES.get(r, r)) for r in portal.party_roles(page.step)]),
+               choices=[(r, ROLES.get(r, r)) for r in portal_steps.party_roles(page.step)]),
     ]
     parties = [{"session": p, "role": ROLES.get(p.metadata["related_party"]["role"], ""),
-                "applicant": p.applicants.first()} for p in portal.related_parties(page.step)]
+                "applicant": p.applicants.first()} for p in portal_steps.related_parties(page.step)]
     return controls, {"parties": parties, "parties_error": page.errors.get("parties")}
 
 
@@ -157,8 +162,8 @@ BUILDERS = {
 }
 
 
-def step_context(request, step, errors):
-    controls, extra = BUILDERS[step.type](Page(request, step, errors))
+def step_context(request, step, errors, posted):
+    controls, extra = BUILDERS[step.type](Page(request, step, errors, posted))
     summary_controls = [*controls, *([extra["kind_control"]] if "kind_control" in extra else [])]
     return {
         "step": step,
@@ -166,7 +171,8 @@ def step_context(request, step, errors):
         "controls": controls,
         "errors": errors,
         "error_summary": _error_summary(errors, summary_controls),
-        "reasons": [reason_text(code) for code in step.previous_reasons],
+        "reasons": [reason_text(code) for code in step.standing.reason_codes],
+        "state_text": standing_text(step.standing.state, step.type),
         "skip_url": portal_url(request, "step_skip", step_id=step.id),
         "photo_only": step.type in PHOTO_STEPS,
         "corrections": [{"message": c.message, "documents": [DOCUMENT_KINDS.get(k, k) for k in c.document_types]}

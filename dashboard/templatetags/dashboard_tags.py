@@ -1,6 +1,7 @@
 from django import template
 
 from dashboard.presenters import display
+from onboarding.texts import text_in
 
 register = template.Library()
 
@@ -16,3 +17,9 @@ def label(value):
 def show(value):
     """Any JSON value as one line of text (addresses in postal order)."""
     return display(value)
+
+
+@register.filter
+def text(value):
+    """A workflow text (plain, or one value per language) as the English dashboard shows it."""
+    return text_in(value, "en")

@@ -58,7 +58,8 @@ def links_generate(*, actor, session_id, applicant_ids=None):
         token = secrets.token_urlsafe(32)  # 256 bits
         applicant.link_token_hash = hash_token(token)
         applicant.link_expires_at = expires_at
-        applicant.save(update_fields=["link_token_hash", "link_expires_at", "updated_at"])
+        applicant.reminded_at = None  # a new link earns its own reminder
+        applicant.save(update_fields=["link_token_hash", "link_expires_at", "reminded_at", "updated_at"])
         if applicant.status == ApplicantStatus.INITIATED:
             apply_transition(applicant, "notify", actor)
         record_event(actor=actor, action="applicant.link_generated", obj=applicant, session=session,
@@ -92,4 +93,15 @@ def applicant_open(*, applicant_id, actor):
     applicant = get_scoped(Applicant, actor, applicant_id, lock=True)
     if applicant.status == ApplicantStatus.NOTIFIED:
         apply_transition(applicant, "open_link", actor)
+    return applicant
+
+
+@transaction.atomic
+def applicant_mark_finished(*, applicant_id, actor):
+    """The applicant pressed Finish (once): the portal stops offering it."""
+    applicant = get_scoped(Applicant, actor, applicant_id, lock=True)
+    if applicant.finished_at is None:
+        applicant.finished_at = timezone.now()
+        applicant.save(update_fields=["finished_at", "updated_at"])
+        record_event(actor=actor, action="applicant.finished", obj=applicant, session=applicant.session)
     return applicant

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from onboarding.standing import CLOSED, StepStanding, applicant_standing, step_standing
 from onboarding.audit import record_event
 from onboarding.checks.bank import validate_iban
 from onboarding.checks.form import validate_form_fields
@@ -26,7 +27,7 @@ from onboarding.models import (
     Verification,
     VerificationStatus,
 )
-from onboarding.services.links import links_generate
+from onboarding.services.links import applicant_mark_finished, links_generate
 from onboarding.services.sessions import applicant_update, session_create
 from onboarding.services.verifications import OPEN_FOR_DATA, document_add, verification_skip, verification_submit
 from onboarding.steps import IDENTITY_DOCUMENT_TYPES, PROOF_OF_ADDRESS_TYPES, RELATED_PARTY_ROLES
@@ -51,6 +52,8 @@ class StepState:
     number: int
     corrections: list = field(default_factory=list)
     attempts_left: int | None = None
+    # What the applicant reads about the step (onboarding.standing).
+    standing: StepStanding | None = None
 
     @property
     def id(self):
@@ -128,8 +131,15 @@ def applicant_steps(applicant):
             number=number,
             corrections=step_corrections,
             attempts_left=max(max_attempts - verification.attempts, 0),
+            standing=step_standing(session, applicant, verification, step_corrections, max_attempts),
         ))
     return states
+
+
+def case_standing(applicant, steps):
+    """The applicant's whole case, from the steps applicant_steps read."""
+    return applicant_standing(applicant, [s.verification for s in steps],
+                                       [c for s in steps for c in s.corrections])
 
 
 def _state(session, applicant, verification, corrections):
@@ -148,11 +158,6 @@ def _state(session, applicant, verification, corrections):
         # Only the steps the reviewer named open again (a retake of one of them included).
         return OPEN if status == V.NEEDS_CORRECTION or corrections else LOCKED
     return OPEN
-
-
-def can_finish(steps):
-    """Nothing required is left to send and nothing is blocked."""
-    return all(not (s.required and s.state in (OPEN, LOCKED)) and s.state != BLOCKED for s in steps)
 
 
 def is_blocked(applicant, steps):
@@ -415,17 +420,23 @@ def step_skip(*, actor, step):
 
 
 def applicant_finish(*, actor, applicant):
-    """The applicant is done: optional steps left untouched are skipped.
+    """The applicant is done: optional steps left untouched are skipped, and Finish is not offered again.
 
     Returns the address to send them to: the session's redirect_url with
     `state` and `session_id` appended, or None for the thank-you page.
+    Finishing twice (Back, a second tap) sends them there again and changes nothing.
     """
     steps = applicant_steps(applicant)
-    if not can_finish(steps):
-        raise ValidationFailed({"steps": [_("Some required steps are not done yet.")]})
-    for step in steps:
-        if step.is_open and not step.required and step.verification.status in OPEN_FOR_DATA:
-            verification_skip(actor=actor, verification_id=step.verification.id)
+    case = case_standing(applicant, steps)
+    if case.state in CLOSED:
+        raise InvalidTransition("applicant", case.state, "finish")
+    if applicant.finished_at is None:
+        if not case.can_finish:
+            raise ValidationFailed({"steps": [_("Some required steps are not done yet.")]})
+        for step in steps:
+            if step.is_open and not step.required and step.verification.status in OPEN_FOR_DATA:
+                verification_skip(actor=actor, verification_id=step.verification.id)
+        applicant_mark_finished(actor=actor, applicant_id=applicant.id)
     return finish_url(applicant.session)
 
 

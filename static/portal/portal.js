@@ -24,6 +24,9 @@
     var limit = parseInt(input.getAttribute("data-max-bytes"), 10);
     var warning = document.getElementById(input.id + "-size");
     if (warning) { warning.textContent = ""; }
+    // A new choice replaces what was said about the last one: one message per control, never two.
+    var earlier = document.getElementById(input.id + "-error");
+    if (earlier) { earlier.hidden = true; }
     if (preview) { preview.hidden = true; preview.removeAttribute("src"); }
     if (!file) { return; }
     if (limit && file.size > limit) {

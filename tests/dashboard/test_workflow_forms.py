@@ -38,3 +38,19 @@ def test_bank_step_keeps_typed_iban_default_unwritten():
     form = StepForm({"b-type": "bank_account"}, prefix="b")
     assert form.is_valid()
     assert form.to_step()["config"] == {"allow_typed_iban": False}
+
+
+def test_texts_in_several_languages_round_trip():
+    specs = [{"id": "email", "type": "email", "required": True,
+              "label": {"en": "Email", "de": "E-Mail-Adresse", "fr": "Adresse e-mail"}}]
+    assert parse_form_fields(format_form_fields(specs)) == specs
+    step = {"id": "details", "type": "form", "title": {"en": "Your details", "fr": "Vos informations"},
+            "config": {"fields": specs}}
+    initial = StepForm.initial_for(step, 1)
+    assert (initial["title"], initial["title_de"], initial["title_fr"]) == ("Your details", "", "Vos informations")
+    form = StepForm({f"s-{key}": value for key, value in {**initial, "required": "on"}.items()}, prefix="s")
+    assert form.is_valid(), form.errors
+    assert form.to_step()["title"] == {"en": "Your details", "fr": "Vos informations"}
+    # A title in one language stays the plain string it always was.
+    form = StepForm({"s-type": "selfie", "s-title": "Your face", "s-required": "on"}, prefix="s")
+    assert form.is_valid() and form.to_step()["title"] == "Your face"

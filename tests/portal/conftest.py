@@ -69,3 +69,11 @@ def signing_settings(settings, signing_pkcs12):
     settings.SIGNING_PKCS12_PATH = str(signing_pkcs12)
     settings.SIGNING_PKCS12_PASSWORD = "secret"
     settings.TIMESTAMP_URL = ""
+
+
+def post_refused(client, url, data=None):
+    """A refused post answers with a redirect to its own page (so Back never re-posts); the page says why."""
+    response = client.post(url, data or {})
+    assert response.status_code == 302, response.status_code
+    assert response["Location"] == url
+    return client.get(url)

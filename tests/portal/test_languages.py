@@ -8,7 +8,7 @@ from babel.messages.pofile import read_po
 from django.conf import settings
 
 from tests.factories import make_session
-from tests.portal.conftest import open_link
+from tests.portal.conftest import open_link, post_refused
 
 LOCALES = ("de", "fr")
 
@@ -54,7 +54,7 @@ def test_overview_in_the_sessions_language(client, org, portal_workflow, languag
 def test_errors_and_country_names_in_german(client, org, portal_workflow):
     session = make_session(org, portal_workflow, locale="de")
     _, path = open_link(session)
-    response = client.post(path + "steps/details/", {"email": "x"})
+    response = post_refused(client, path + "steps/details/", {"email": "x"})
     body = response.content.decode()
     assert "Geben Sie eine gültige E-Mail-Adresse ein." in body
     assert "Bitte korrigieren Sie Folgendes" in body
@@ -68,7 +68,8 @@ def test_upload_refusal_in_french(client, org, portal_workflow):
 
     session = make_session(org, portal_workflow, locale="fr")
     _, path = open_link(session)
-    response = client.post(path + "steps/selfie/", {"file": SimpleUploadedFile("a.txt", b"hello", "text/plain")})
+    response = post_refused(client, path + "steps/selfie/",
+                            {"file": SimpleUploadedFile("a.txt", b"hello", "text/plain")})
     assert "Seuls les photos JPEG, PNG, HEIC et les documents PDF sont acceptés." in response.content.decode()
 
 
@@ -78,3 +79,37 @@ def test_switching_language_on_the_page(client, link):
     assert "Vos étapes" in client.get(path + "?lang=fr").content.decode()
     assert "Vos étapes" in client.get(path).content.decode()
     assert "Your steps" in client.get(path + "?lang=en").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language, title, label", [
+    ("en", "Your details", "Email"),
+    ("de", "Ihre Angaben", "E-Mail-Adresse"),
+    ("fr", "Vos informations", "Adresse e-mail"),
+])
+def test_the_demo_workflow_speaks_each_language(client, language, title, label):
+    from django.core.management import call_command
+
+    from onboarding.models import Session
+
+    call_command("demo", "--json", stdout=open("/dev/null", "w"))
+    session = Session.objects.latest("created_at")
+    _, path = open_link(session)
+    overview = client.get(path + f"?lang={language}").content.decode()
+    assert f">{title}</a>" in overview
+    page = client.get(path + "steps/details/").content.decode()
+    assert f"<h1>{title}</h1>" in page and f'<label for="f-email">{label}</label>' in page
+
+
+@pytest.mark.django_db
+def test_workflow_texts_take_one_value_per_language_or_a_plain_string(org):
+    from onboarding.errors import ValidationFailed
+    from onboarding.steps import normalize_steps
+
+    [step] = normalize_steps([{"type": "form", "title": {"en": "About you", "fr": "À propos de vous"},
+                               "config": {"fields": [{"id": "email", "type": "email", "label": "Email"}]}}])
+    assert step["id"] == "about-you" and step["title"]["fr"] == "À propos de vous"
+    with pytest.raises(ValidationFailed) as refused:
+        normalize_steps([{"type": "form", "title": {"xx": "?"},
+                          "config": {"fields": [{"id": "email", "type": "email", "label": ["Email"]}]}}])
+    assert set(refused.value.errors) == {"steps[0].title", "steps[0].config.fields[0].label"}

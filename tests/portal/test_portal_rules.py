@@ -43,5 +43,11 @@ def test_a_correction_for_one_applicant_opens_nothing_for_the_other(org, django_
     [anna_step] = portal.applicant_steps(Applicant.objects.get(id=anna.id))
     [ben_step] = portal.applicant_steps(Applicant.objects.get(id=ben.id))
     assert anna_step.state == portal.OPEN and anna_step.corrections[0].message == "Check your email."
+    assert anna_step.standing.state == "needs_new_document"
+    assert anna_step.standing.correction_messages == ("Check your email.",)
     assert ben_step.state == portal.DONE and ben_step.corrections == []
-    assert portal.can_finish([ben_step]) and not portal.can_finish([anna_step])
+    assert ben_step.standing.state == "under_review"
+    anna_case = portal.case_standing(Applicant.objects.get(id=anna.id), [anna_step])
+    ben_case = portal.case_standing(Applicant.objects.get(id=ben.id), [ben_step])
+    assert (anna_case.state, anna_case.can_finish) == ("needs_new_document", False)
+    assert (ben_case.state, ben_case.can_finish) == ("under_review", True)

@@ -18,14 +18,23 @@ from onboarding.models import Organization, Role, Scope, Workflow
 
 DEMO_SLUG = "demo"
 DEMO_USERNAME = "reviewer"
+# Titles and labels in each of the portal's languages (a plain string is the same in all of them).
 DEMO_STEPS = [
-    {"id": "details", "type": "form", "title": "Your details", "config": {"fields": [
-        {"id": "email", "type": "email", "label": "Email", "required": True},
-        {"id": "phone", "type": "phone", "label": "Mobile phone", "required": False},
-    ]}},
-    {"id": "identity", "type": "identity_document", "title": "Identity document"},
-    {"id": "address", "type": "proof_of_address", "title": "Proof of address", "config": {"max_age_months": 3}},
-    {"id": "bank", "type": "bank_account", "title": "Bank account"},
+    {"id": "details", "type": "form",
+     "title": {"en": "Your details", "de": "Ihre Angaben", "fr": "Vos informations"},
+     "config": {"fields": [
+         {"id": "email", "type": "email", "required": True,
+          "label": {"en": "Email", "de": "E-Mail-Adresse", "fr": "Adresse e-mail"}},
+         {"id": "phone", "type": "phone", "required": False,
+          "label": {"en": "Mobile phone", "de": "Mobiltelefon", "fr": "Téléphone mobile"}},
+     ]}},
+    {"id": "identity", "type": "identity_document",
+     "title": {"en": "Identity document", "de": "Ausweisdokument", "fr": "Pièce d’identité"}},
+    {"id": "address", "type": "proof_of_address",
+     "title": {"en": "Proof of address", "de": "Adressnachweis", "fr": "Justificatif de domicile"},
+     "config": {"max_age_months": 3}},
+    {"id": "bank", "type": "bank_account",
+     "title": {"en": "Bank account", "de": "Bankkonto", "fr": "Compte bancaire"}},
 ]
 
 
