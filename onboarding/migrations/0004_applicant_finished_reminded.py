@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('onboarding', '0001_initial'),
+        ('onboarding', '0003_verification_check_runs'),
     ]
 
     operations = [
