@@ -87,12 +87,12 @@ def filter_sessions(queryset, filters):
         queryset = queryset.filter(custom_tags__icontains=f'"{filters["tag"]}"')
     q = (filters.get("q") or "").strip()
     if q:
-        queryset = queryset.filter(
-            Q(name__icontains=q)
-            | Q(reference_id__icontains=q)
-            | Q(applicants__email__icontains=q)
-            | Q(applicants__label__icontains=q)
-        ).distinct()
+        # A subquery, not a join: a join repeats a session once per matching applicant,
+        # which `distinct()` hides from the rows but not from the summary's GROUP BY.
+        matching_applicant = Applicant.objects.filter(session=OuterRef("pk")).filter(
+            Q(email__icontains=q) | Q(label__icontains=q)
+        )
+        queryset = queryset.filter(Q(name__icontains=q) | Q(reference_id__icontains=q) | Exists(matching_applicant))
     return queryset
 
 

@@ -247,3 +247,15 @@ def test_a_refused_decision_changes_nothing_else(org, api, session):
     problem(response, 409)
     session.refresh_from_db()
     assert (session.status, session.priority) == ("draft", 0)
+
+
+def test_search_with_summary_counts_sessions_not_the_applicants_that_matched(org, api, workflow):
+    family = [{"type": "natural_person", "email": f"{name}@eriksson.example"} for name in ("anna", "bo", "lars")]
+    session = make_session(org, workflow, name="Eriksson family", applicants=family)
+    make_session(org, workflow, name="Someone else")
+    response = api.get(f"{V1}/sessions?q=eriksson&include_summary=true")
+    assert [row["id"] for row in response.json()["data"]] == [str(session.id)]
+    summary = response.json()["meta"]["summary"]
+    assert summary["total"] == 1
+    assert summary["status_counts"]["draft"] == 1 and summary["inbox_counts"]["incomplete"] == 1
+    assert summary["validation_counts"] == {}
