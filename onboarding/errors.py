@@ -27,5 +27,12 @@ class InvalidTransition(DomainError):
         return cls(type(obj).__name__.lower(), obj.status, action)
 
 
+class SessionErased(DomainError):
+    """The session's personal data was erased: it takes no new applicant, link or extension."""
+
+    def __init__(self):
+        super().__init__("The session's personal data was erased; it can no longer be used.")
+
+
 class LinkUnavailable(DomainError):
     """An applicant link that is unknown, revoked or expired."""

@@ -2,7 +2,7 @@
 
 Domain errors map as the SPEC says: NotFound 404, ValidationFailed 400 with
 per-field `errors`, InvalidTransition 409 naming the current status,
-LinkUnavailable 410, a file over the upload limit 413. Django-level 404/500 for
+LinkUnavailable and SessionErased 410, a file over the upload limit 413. Django-level 404/500 for
 /api/ paths answer the same way; an unreachable database is a 503 with Retry-After
 (problem JSON under /api/, templates/503.html elsewhere).
 """
@@ -20,7 +20,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from onboarding.errors import InvalidTransition, LinkUnavailable, NotFound, ValidationFailed
+from onboarding.errors import InvalidTransition, LinkUnavailable, NotFound, SessionErased, ValidationFailed
 from onboarding.uploads import FileTooLarge
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -111,6 +111,8 @@ def _domain_problem(exc):
         return problem_response(409, str(exc), code="invalid_transition", current_status=exc.status)
     if isinstance(exc, LinkUnavailable):
         return problem_response(410, "This link is no longer available.", code="link_unavailable")
+    if isinstance(exc, SessionErased):
+        return problem_response(410, str(exc), code="session_erased")
     if isinstance(exc, (TransitionNotAllowed, ConcurrentTransition)):
         return problem_response(409, "The object changed meanwhile; retry the request.", code="conflict")
     return None

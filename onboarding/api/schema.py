@@ -30,6 +30,7 @@ PROBLEMS = {
     "409": "Refused in the object's current status, named in `current_status`",
     "429": "Too many requests: retry after the Retry-After header's seconds",
 }
+SESSION_GONE = ("410", "The session's personal data was erased: it takes no new link, applicant or extension")
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
     description="Replays within 24 hours return the first response; the same key with another body answers 422.",
@@ -59,7 +60,10 @@ class ApiAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         component = ResolvedComponent("Problem", ResolvedComponent.SCHEMA, schema=PROBLEM_SCHEMA, object="Problem")
         self.registry.register_on_missing(component)
-        for code, description in PROBLEMS.items():
+        problems = dict(PROBLEMS)
+        if self.method == "POST" and "{session_id}" in self.path:
+            problems.update([SESSION_GONE])
+        for code, description in problems.items():
             responses.setdefault(code, {
                 "description": description,
                 "content": {"application/problem+json": {"schema": component.ref}},

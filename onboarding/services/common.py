@@ -5,7 +5,7 @@ from django_fsm import can_proceed
 
 from onboarding import outbox
 from onboarding.audit import record_event
-from onboarding.errors import InvalidTransition, NotFound
+from onboarding.errors import InvalidTransition, NotFound, SessionErased
 from onboarding.models import Applicant, Session, Verification, Workflow
 
 
@@ -28,6 +28,11 @@ def get_scoped(model, actor, obj_id, *, lock=False, **filters):
         return queryset.get(id=obj_id, **filters)
     except (ObjectDoesNotExist, ValueError, TypeError):
         raise NotFound(f"{model.__name__} not found.") from None
+
+
+def ensure_not_erased(session):
+    if session.data_anonymized:
+        raise SessionErased()
 
 
 def session_of(obj):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, LinkUnavailable
 from onboarding.models import Applicant, ApplicantStatus, Session, SessionStatus
-from onboarding.services.common import apply_transition, get_scoped
+from onboarding.services.common import apply_transition, ensure_not_erased, get_scoped
 
 # Statuses in which an applicant can still use a link.
 LINKABLE = (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_CORRECTION)
@@ -44,6 +44,7 @@ def links_generate(*, actor, session_id, applicant_ids=None):
     The plain tokens exist only in the returned links: they are never stored.
     """
     session = get_scoped(Session, actor, session_id, lock=True)
+    ensure_not_erased(session)
     if session.status not in LINKABLE:
         raise InvalidTransition.for_object(session, "generate_links")
     if session.status == SessionStatus.DRAFT:

@@ -21,7 +21,7 @@ from onboarding.models import (
     Workflow,
     Workspace,
 )
-from onboarding.services.common import apply_transition, get_scoped
+from onboarding.services.common import apply_transition, ensure_not_erased, get_scoped
 from onboarding.services.workflows import published_version
 from onboarding.steps import DEFAULT_SETTINGS, LOCALES, redirect_allowed, steps_for_applicant
 
@@ -162,6 +162,7 @@ def session_create(*, actor, workflow_id, name="", reference_id="", metadata=Non
 @transaction.atomic
 def applicant_add(*, actor, session_id, data):
     session = get_scoped(Session, actor, session_id, lock=True)
+    ensure_not_erased(session)
     errors = _validate_applicant_data(data, "applicant")
     if errors:
         raise ValidationFailed(errors)
@@ -261,6 +262,7 @@ def session_extend(*, actor, session_id, extend_days, comment=""):
     if isinstance(extend_days, bool) or not isinstance(extend_days, int) or not 1 <= extend_days <= 365:
         raise ValidationFailed({"extend_days": ["Must be a whole number of days from 1 to 365."]})
     session = get_scoped(Session, actor, session_id, lock=True)
+    ensure_not_erased(session)
     now = timezone.now()
     expires_at = max(session.expires_at or now, now) + timedelta(days=extend_days)
     if session.status == SessionStatus.EXPIRED:
@@ -323,7 +325,7 @@ def erase_session_data(session):
     for current in sessions:
         Applicant.objects.filter(session=current).update(
             label="", reference_id="", email="", phone_number="", identity={}, address={}, bank_account={},
-            company={}, form_data={}, link_token_hash=None,
+            company={}, form_data={}, link_token_hash=None, link_expires_at=None,
         )
         Verification.objects.filter(session=current).update(data={}, previous_attempt=None)
         current.corrections.update(message="")
