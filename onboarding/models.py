@@ -400,6 +400,15 @@ class Applicant(ConcurrentTransitionMixin, FSMModelMixin, TenantModel):
         full = " ".join(p for p in (self.identity.get("first_name"), self.identity.get("last_name")) if p)
         return full or self.label
 
+    def filled_form(self):
+        """The form values as they stand: the prefill, overridden by what the applicant typed in
+        each form step (in step order). Reads `verifications`, so prefetch them for lists."""
+        values = dict(self.form_data)
+        for verification in self.verifications.all():
+            if verification.type == "form":
+                values.update(verification.data.get("submitted") or {})
+        return values
+
     @_applicant_transition("notify")
     def notify(self):
         pass

@@ -188,10 +188,11 @@ class SessionDetailSerializer(SessionSerializer):
     form_data = serializers.SerializerMethodField()
     processing_results = serializers.JSONField()
 
-    @extend_schema_field(serializers.DictField(child=serializers.DictField()))
+    @extend_schema_field(serializers.DictField(child=serializers.DictField(), help_text=(
+        "By applicant id: the form values as they stand, what the applicant typed over the prefill "
+        "(each applicant's `form_data` is the prefill as sent).")))
     def get_form_data(self, session):
-        """What each applicant filled in the workflow's forms, by applicant id."""
-        return {str(applicant.id): applicant.form_data for applicant in session.applicants.all()}
+        return {str(applicant.id): applicant.filled_form() for applicant in session.applicants.all()}
 
 
 class LinkSerializer(serializers.Serializer):

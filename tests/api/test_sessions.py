@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from onboarding import services
 from onboarding.models import Document, Session
+from tests.api.applicant import applicant_submits
 from tests.api.conftest import V1, client_for, pdf, png, problem, uploaded
 from tests.factories import ALICE, FORM_ONLY_STEPS, MembershipFactory, make_session, make_workflow, system
 
@@ -259,3 +260,13 @@ def test_search_with_summary_counts_sessions_not_the_applicants_that_matched(org
     assert summary["total"] == 1
     assert summary["status_counts"]["draft"] == 1 and summary["inbox_counts"]["incomplete"] == 1
     assert summary["validation_counts"] == {}
+
+
+def test_form_data_shows_what_the_applicant_typed_over_the_prefill(org, api):
+    workflow = make_workflow(org, steps=[{"id": "details", "type": "form", "config": {"fields": [
+        {"id": "email", "type": "email", "required": True}, {"id": "city", "type": "text"}]}}])
+    created = create(api, workflow, input={"form": {"email": "old@example.com", "city": "Lyon"}}).json()
+    applicant = created["applicants"][0]
+    applicant_submits(applicant["verifications"][0]["id"], data={"email": "anna@example.com"})
+    body = api.get(f"{V1}/sessions/{created['id']}").json()
+    assert body["form_data"] == {applicant["id"]: {"email": "anna@example.com", "city": "Lyon"}}
