@@ -269,6 +269,22 @@ def normalize_settings(settings):
     return settings
 
 
+def merge_settings(current, changes):
+    """A settings change applied to the stored settings: only the named settings change (objects
+    such as `validations` key by key), and null puts a setting back to its default."""
+    if not isinstance(changes, dict):
+        return changes  # normalize_settings names the error
+    merged = dict(current)
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
 def steps_for_applicant(steps, applicant_type):
     return [s for s in steps if s["applicant_type"] in (applicant_type, BOTH)]
 

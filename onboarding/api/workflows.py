@@ -64,7 +64,10 @@ class WorkflowDetailView(ApiView):
     def get(self, request, workflow_id):
         return Response(workflow_response(self.actor, workflow_id))
 
-    @extend_schema(summary="Edit a workflow", description="Editing a published workflow creates version N+1.",
+    @extend_schema(summary="Edit a workflow",
+                   description="Editing a published workflow creates version N+1. `settings` changes only the "
+                               "settings it names (objects such as `validations` key by key); `null` puts a "
+                               "setting back to its default.",
                    request=WorkflowWrite(partial=True), tags=["workflows"])
     def patch(self, request, workflow_id):
         data = validated(WorkflowWrite, request.data, partial=True)

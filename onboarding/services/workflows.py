@@ -10,7 +10,7 @@ from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import Environment, Workflow, WorkflowVersion, Workspace
 from onboarding.services.common import get_scoped, scoped
-from onboarding.steps import normalize_settings, normalize_steps
+from onboarding.steps import merge_settings, normalize_settings, normalize_steps
 
 EDITABLE = ("name", "description", "custom_tags", "settings", "steps")
 
@@ -85,15 +85,21 @@ def published_version(workflow):
 
 @transaction.atomic
 def workflow_update(*, actor, workflow_id, **changes):
-    """Edit the draft; editing a published workflow starts version N+1 from it."""
+    """Edit the draft; editing a published workflow starts version N+1 from it.
+
+    `settings` changes only the settings it names (see merge_settings): a partial
+    object never resets the others.
+    """
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationFailed({key: ["Unknown field."] for key in sorted(unknown)})
     workflow = get_scoped(Workflow, actor, workflow_id, lock=True, deleted_at__isnull=True)
+    version = latest_version(workflow)
+    if "settings" in changes:
+        changes = {**changes, "settings": merge_settings(version.settings, changes["settings"])}
     cleaned = _clean(changes, actor, workflow.environment)
     if "steps" in cleaned and not cleaned["steps"]:
         raise ValidationFailed({"steps": ["A workflow needs at least one step."]})
-    version = latest_version(workflow)
     if version.is_published:
         number = workflow.versions.aggregate(n=Max("number"))["n"] + 1
         version = WorkflowVersion(

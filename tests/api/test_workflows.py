@@ -87,3 +87,20 @@ def test_openapi_lists_exactly_the_blocks_the_steps_need(api, org):
 
 def test_a_draft_only_workflow_has_no_openapi_yet(api, org):
     problem(api.get(f"{V1}/workflows/{make_workflow(org, publish=False).id}/openapi"), 404)
+
+
+def test_patching_settings_changes_only_the_settings_named(api, org):
+    workflow = make_workflow(org, settings={"max_attempts": 3, "auto_decide": True, "link_ttl_hours": 24,
+                                            "validations": {"watchlist": False, "face_match": True}})
+    response = api.patch(f"{V1}/workflows/{workflow.id}", {"settings": {
+        "link_ttl_hours": 12, "validations": {"face_match": False}}}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["settings"] == {"max_attempts": 3, "auto_decide": True, "link_ttl_hours": 12,
+                                           "validations": {"watchlist": False, "face_match": False}}
+    # null puts a setting back to its default
+    response = api.patch(f"{V1}/workflows/{workflow.id}", {"settings": {"auto_decide": None}}, format="json")
+    assert response.json()["settings"] == {"max_attempts": 3, "link_ttl_hours": 12,
+                                           "validations": {"watchlist": False, "face_match": False}}
+    body = problem(api.patch(f"{V1}/workflows/{workflow.id}", {"settings": {"max_attempts": 0}}, format="json"), 400)
+    assert "settings.max_attempts" in body["errors"]
+    assert api.get(f"{V1}/workflows/{workflow.id}").json()["settings"]["max_attempts"] == 3
