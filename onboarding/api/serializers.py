@@ -89,6 +89,16 @@ class DocumentSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class PreviousAttemptSerializer(serializers.Serializer):
+    """The last unusable attempt at a step, kept when a new attempt starts."""
+
+    attempt = serializers.IntegerField(help_text="Its number, from 1.")
+    reason_codes = serializers.ListField(child=serializers.CharField(), help_text="Why it was unusable.")
+    document_ids = serializers.ListField(child=serializers.UUIDField(),
+                                         help_text="Its documents, kept as evidence (superseded).")
+    ended_at = serializers.DateTimeField()
+
+
 class VerificationSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     session_id = serializers.UUIDField()
@@ -100,7 +110,7 @@ class VerificationSerializer(serializers.Serializer):
     result = serializers.CharField()
     status_codes = serializers.ListField(child=serializers.CharField())
     attempts = serializers.IntegerField()
-    previous_attempt = serializers.JSONField(allow_null=True)
+    previous_attempt = PreviousAttemptSerializer(allow_null=True, help_text="null until an attempt was unusable.")
     data = serializers.JSONField()
     resolution_note = serializers.CharField()
     completed_at = serializers.DateTimeField(allow_null=True)

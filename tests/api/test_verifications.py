@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import signing
+from jsonschema import Draft202012Validator
 
 from onboarding.api.documents import DOWNLOAD_SALT
 from onboarding.models import Applicant, Document
@@ -155,3 +156,27 @@ def test_unblock_through_the_api_grants_more_attempts(api, org, run_on_commit):
     assert api.get(f"{V1}/sessions/{session.id}").json()["applicants"][0]["status"] == "in_progress"
     body = problem(api.post(f"{V1}/verifications/{verification.id}/unblock", {}, format="json"), 409)
     assert "awaiting_data" in body["detail"]
+
+
+def test_previous_attempt_is_null_or_the_typed_object_the_schema_describes(api, org, client):
+    session = make_session(org, make_workflow(org, steps=[
+        {"id": "bank", "type": "bank_account", "config": {"allow_typed_iban": False, "require_document": True}}]),
+        input={})
+    verification = session.verifications.get()
+    schema = client.get(f"{V1}/schema?format=json").json()
+    validator = Draft202012Validator({**schema, "$ref": "#/components/schemas/VerificationDetail"})
+    fresh = api.get(f"{V1}/verifications/{verification.id}").json()
+    assert fresh["previous_attempt"] is None
+    validator.validate(fresh)
+
+    # A blank image holds no bank details: the attempt is unusable and a new one starts.
+    response = api.post(f"{V1}/verifications/{verification.id}/documents",
+                        {"file": uploaded(png(color=(255, 255, 255), size=(400, 300)), "blank.png"),
+                         "submit": "true"}, format="multipart")
+    assert response.status_code == 201, response.json()
+    retried = api.get(f"{V1}/verifications/{verification.id}").json()
+    assert retried["status"] == "awaiting_data" and retried["attempts"] == 1
+    previous = retried["previous_attempt"]
+    assert previous["attempt"] == 1 and previous["reason_codes"]
+    assert previous["document_ids"] == [response.json()["document"]["id"]]
+    validator.validate(retried)
