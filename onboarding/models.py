@@ -796,7 +796,9 @@ class IdempotencyRecord(models.Model):
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.JSONField(null=True, blank=True)
+    # The response, encrypted with a key derived from SECRET_KEY (kept outside the database):
+    # a replay can carry a link or a webhook secret, which the database must not hold in clear.
+    sealed_response = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -31,7 +31,14 @@ from rest_framework.utils.encoders import JSONEncoder
 from onboarding.api.errors import PROBLEM_CONTENT_TYPE, Conflict, PayloadTooLarge, Unprocessable
 from onboarding.api.schema import ApiAutoSchema
 from onboarding.api.throttling import ApiKeyRateThrottle, rate_limit_headers
-from onboarding.services.api_support import Claim, idempotency_claim, idempotency_release, idempotency_store
+from onboarding.services.api_support import (
+    Claim,
+    ReplayUnreadable,
+    idempotency_claim,
+    idempotency_release,
+    idempotency_response,
+    idempotency_store,
+)
 
 IDEMPOTENCY_KEY_MAX = 255
 # Multipart bodies carry files (each checked against MAX_UPLOAD_BYTES by the
@@ -87,8 +94,8 @@ class PlainMetadata(SimpleMetadata):
 
 
 class IdempotentReplay(Exception):
-    def __init__(self, record):
-        self.record = record
+    def __init__(self, status, body):
+        self.status, self.body = status, body
 
 
 class ApiView(GenericAPIView):
@@ -122,14 +129,19 @@ class ApiView(GenericAPIView):
         if claim is Claim.IN_PROGRESS:
             raise Conflict("A request with this Idempotency-Key is still being processed; retry later.")
         if claim is Claim.REPLAY:
-            raise IdempotentReplay(record)
+            try:
+                body = idempotency_response(record)
+            except ReplayUnreadable:
+                # Running the request again could act twice: the client must choose a new key.
+                raise Conflict("The stored response for this Idempotency-Key can no longer be read "
+                               "(the server's secret key changed); send the request with a new key.") from None
+            raise IdempotentReplay(record.response_status, body)
         return record
 
     def handle_exception(self, exc):
         if isinstance(exc, IdempotentReplay):
-            record = exc.record
-            content_type = PROBLEM_CONTENT_TYPE if record.response_status >= 400 else None
-            return Response(record.response_body, status=record.response_status, content_type=content_type,
+            content_type = PROBLEM_CONTENT_TYPE if exc.status >= 400 else None
+            return Response(exc.body, status=exc.status, content_type=content_type,
                             headers={"Idempotent-Replayed": "true"})
         return super().handle_exception(exc)
 

@@ -1,15 +1,20 @@
 """What the API needs beyond the shared services: the storage behind Idempotency-Key
-(one record per key and Idempotency-Key, 24 hours), and the few operations
+(one record per key and Idempotency-Key, 24 hours, its response encrypted), and the few operations
 that compose services in one request or that only the API offers
 (subsessions)."""
 
+import base64
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, ValidationFailed
@@ -53,8 +58,31 @@ def idempotency_claim(*, api_key, key, fingerprint, now=None):
     return record, Claim.REPLAY
 
 
+def _sealer():
+    """Fernet keys derived from SECRET_KEY and its fallbacks, so a rotated key still opens recent replays."""
+    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return MultiFernet([
+        Fernet(base64.urlsafe_b64encode(salted_hmac("threshold.idempotency", "replay", secret=key,
+                                                    algorithm="sha256").digest()))
+        for key in keys
+    ])
+
+
+class ReplayUnreadable(Exception):
+    """The stored response was sealed under a secret key that is no longer configured."""
+
+
 def idempotency_store(record, status, body):
-    IdempotencyRecord.objects.filter(id=record.id).update(response_status=status, response_body=body)
+    sealed = _sealer().encrypt(json.dumps(body).encode()).decode()
+    IdempotencyRecord.objects.filter(id=record.id).update(response_status=status, sealed_response=sealed)
+
+
+def idempotency_response(record):
+    """The stored response body of a REPLAY record."""
+    try:
+        return json.loads(_sealer().decrypt(record.sealed_response.encode()))
+    except InvalidToken:
+        raise ReplayUnreadable() from None
 
 
 def idempotency_release(record):

@@ -12,7 +12,8 @@ from onboarding.api import sessions as sessions_view
 from onboarding.models import IdempotencyRecord, Session
 from onboarding.services.api_support import idempotency_claim, idempotency_purge
 from tests.api.conftest import V1, bearer, client_for, problem
-from tests.factories import make_api_key
+from tests.factories import make_api_key, make_session
+from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def test_a_duplicate_still_running_is_409(api, workflow, org):
     fresh, key = client_for(org)
     assert create(fresh, workflow, "probe", name="Anna").status_code == 201
     # The same request under another key that was claimed but has not answered yet.
-    IdempotencyRecord.objects.filter(api_key=key).update(response_status=None, response_body=None, key="running")
+    IdempotencyRecord.objects.filter(api_key=key).update(response_status=None, sealed_response="", key="running")
     body = problem(create(fresh, workflow, "running", name="Anna"), 409)
     assert "still being processed" in body["detail"]
     assert Session.objects.count() == 1
@@ -119,4 +120,43 @@ def test_two_identical_requests_at_once_run_only_once(org, workflow, monkeypatch
     second = create(bearer(plain), workflow, "same", name="Anna")
     thread.join()
     assert (results["first"], second.status_code) == (201, 409)
+    assert Session.objects.count() == 1
+
+
+def stored_records():
+    """The idempotency table as a database reader sees it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {IdempotencyRecord._meta.db_table}")
+        return " ".join(str(value) for row in cursor.fetchall() for value in row)
+
+
+def test_replays_hold_no_link_token_or_webhook_secret_in_the_database(api, org):
+    session = make_session(org)
+    links_url = f"{V1}/sessions/{session.id}/links"
+    first = api.post(links_url, {}, format="json", HTTP_IDEMPOTENCY_KEY="links-1")
+    token = first.json()["links"][0]["link_url"].rstrip("/").rsplit("/", 1)[1]
+    with Receiver() as receiver:
+        endpoint = api.post(f"{V1}/webhook-endpoints", {"url": receiver.url}, format="json",
+                            HTTP_IDEMPOTENCY_KEY="hook-1")
+    secret = endpoint.json()["secret"]
+    assert secret.startswith("whsec_")
+
+    table = stored_records()
+    assert IdempotencyRecord.objects.count() == 2
+    assert token not in table and secret not in table and "whsec_" not in table
+
+    again = api.post(links_url, {}, format="json", HTTP_IDEMPOTENCY_KEY="links-1")
+    assert again["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    assert api.post(f"{V1}/webhook-endpoints", {"url": endpoint.json()["url"]}, format="json",
+                    HTTP_IDEMPOTENCY_KEY="hook-1").json()["secret"] == secret
+
+
+def test_replays_survive_a_key_rotation_and_are_refused_not_rerun_once_the_key_is_retired(api, workflow, settings):
+    first = create(api, workflow, "sealed", name="Anna")
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
+    assert create(api, workflow, "sealed", name="Anna").json() == first.json()
+    settings.SECRET_KEY_FALLBACKS = []
+    body = problem(create(api, workflow, "sealed", name="Anna"), 409)
+    assert "Idempotency-Key" in body["detail"]
     assert Session.objects.count() == 1
