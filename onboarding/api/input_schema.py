@@ -142,6 +142,8 @@ def session_create_schema(version, workflow_id):
                                             + ", ".join(version.setting("redirect_allowlist") or ["(none)"])},
             "state": {"type": "string", "maxLength": MAX_STATE_LENGTH},
             "ttl_days": {"type": "integer", "minimum": 1, "maximum": 365},
+            "links": {"type": "boolean", "default": False,
+                      "description": "Generate every applicant's link now and return them in `links`."},
             "input": input_schema(version),
         },
     }

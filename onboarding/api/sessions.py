@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from onboarding import selectors
 from onboarding.api.base import ApiView, StrictSerializer, validated
 from onboarding.api.nested import multipart_parts
-from onboarding.api.serializers import SessionDetailSerializer, SessionSerializer
+from onboarding.api.serializers import LinkSerializer, SessionDetailSerializer, SessionSerializer
 from onboarding.api.session_input import check_input, json_uploads, multipart_uploads
 from onboarding.errors import NotFound
 from onboarding.services import session_erase
@@ -33,6 +33,13 @@ class SessionCreate(StrictSerializer):
     workspace_id = serializers.UUIDField(required=False, allow_null=True)
     applicants = serializers.ListField(child=serializers.DictField(), required=False, allow_empty=False)
     input = serializers.DictField(required=False)
+    links = serializers.BooleanField(required=False, default=False,
+                                     help_text="Generate every applicant's link now and return them in `links`.")
+
+
+class SessionCreated(SessionDetailSerializer):
+    links = LinkSerializer(many=True, required=False,
+                           help_text="Only when asked with `links: true`: each applicant's link and its expiry.")
 
 
 class SessionChange(StrictSerializer):
@@ -90,7 +97,7 @@ class SessionListView(ApiView):
                     "under `input[documents][<step_id>]`. GET /workflows/{id}/openapi describes the body for one "
                     "workflow exactly.",
         request={"application/json": SessionCreate, "multipart/form-data": OpenApiTypes.OBJECT},
-        responses={201: SessionDetailSerializer},
+        responses={201: SessionCreated},
         tags=["sessions"],
     )
     def post(self, request):
@@ -105,8 +112,12 @@ class SessionListView(ApiView):
         if uploads is None:
             uploads = json_uploads(given_input.get("documents"))
         given_input.pop("documents", None)
-        session = session_create_with_documents(actor=self.actor, documents=uploads, input=given_input, **data)
-        return self.created(session_detail(self.actor, session.id))
+        session, links = session_create_with_documents(actor=self.actor, documents=uploads, input=given_input,
+                                                       **data)
+        body = session_detail(self.actor, session.id)
+        if links is not None:
+            body["links"] = LinkSerializer(links, many=True).data
+        return self.created(body)
 
 
 class SessionDetailView(ApiView):

@@ -14,6 +14,15 @@ CREATED = {
         "reference_id": {"type": "string"},
         "expires_at": {"type": "string", "format": "date-time"},
         "applicants": {"type": "array", "items": {"type": "object"}},
+        "links": {
+            "type": "array",
+            "description": "With `links: true`: each applicant's link and its expiry.",
+            "items": {"type": "object", "properties": {
+                "applicant_id": {"type": "string", "format": "uuid"},
+                "link_url": {"type": "string", "format": "uri"},
+                "link_expires_at": {"type": "string", "format": "date-time"},
+            }},
+        },
     },
 }
 

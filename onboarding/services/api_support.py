@@ -20,6 +20,7 @@ from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import IdempotencyRecord, Session, SessionStatus
 from onboarding.services.common import get_scoped
+from onboarding.services.links import links_generate
 from onboarding.services.review import session_decide
 from onboarding.services.sessions import session_create, session_update
 from onboarding.services.verifications import document_add
@@ -109,16 +110,19 @@ class Upload:
 
 
 @transaction.atomic
-def session_create_with_documents(*, actor, documents=(), **fields):
+def session_create_with_documents(*, actor, documents=(), links=False, **fields):
     """session_create, then each upload attached to the first applicant's verification of its step.
 
-    All or nothing: a refused file leaves no session behind. metadata.subject_id
-    (the integrator's own subject) is the session's reference_id unless one is given.
+    Returns (session, links): with `links`, every applicant's link is generated at once
+    (None otherwise). All or nothing: a refused file leaves no session behind.
+    metadata.subject_id (the integrator's own subject) is the session's reference_id
+    unless one is given.
     """
     subject_id = (fields.get("metadata") or {}).get("subject_id")
     if subject_id and not fields.get("reference_id"):
         fields["reference_id"] = str(subject_id)[:200]
     session = session_create(actor=actor, **fields)
+    generated = links_generate(actor=actor, session_id=session.id) if links else None
     verifications = {}
     for verification in session.verifications.order_by("created_at"):
         verifications.setdefault(verification.step_id, verification)
@@ -132,7 +136,7 @@ def session_create_with_documents(*, actor, documents=(), **fields):
         except ValidationFailed as exc:
             raise ValidationFailed({f"input.documents[{index}]": [m for ms in exc.errors.values() for m in ms]}) \
                 from None
-    return session
+    return session, generated
 
 
 @transaction.atomic

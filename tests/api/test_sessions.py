@@ -270,3 +270,18 @@ def test_form_data_shows_what_the_applicant_typed_over_the_prefill(org, api):
     applicant_submits(applicant["verifications"][0]["id"], data={"email": "anna@example.com"})
     body = api.get(f"{V1}/sessions/{created['id']}").json()
     assert body["form_data"] == {applicant["id"]: {"email": "anna@example.com", "city": "Lyon"}}
+
+
+def test_links_on_create_return_each_applicants_link_and_expiry(org, api, client):
+    workflow = make_workflow(org, steps=FORM_ONLY_STEPS, settings={"link_ttl_hours": 12})
+    response = create(api, workflow, links=True, applicants=[{"label": "Anna"}, {"label": "Bo"}])
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "active"
+    assert [link["applicant_id"] for link in body["links"]] == [a["id"] for a in body["applicants"]]
+    for link, applicant in zip(body["links"], body["applicants"]):
+        assert link["link_expires_at"] == applicant["link_expires_at"]
+        expires = timezone.datetime.fromisoformat(link["link_expires_at"])
+        assert timedelta(hours=11) < expires - timezone.now() <= timedelta(hours=12)
+        assert client.get(link["link_url"].replace("http://127.0.0.1:8000", "")).status_code == 200
+    assert "links" not in create(api, workflow).json()
