@@ -24,6 +24,7 @@ def gunicorn(workers=2):
         **os.environ,
         "THRESHOLD_PRODUCTION": "1",
         "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench-" + "x" * 50),
+        "AUDIT_CHAIN_KEY": os.environ.get("AUDIT_CHAIN_KEY", "bench-" + "y" * 50),
         "ALLOWED_HOSTS": "127.0.0.1",
         # Plain HTTP on loopback: no TLS terminator in front of the benchmark.
         "SECURE_SSL_REDIRECT": "0",

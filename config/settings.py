@@ -55,6 +55,13 @@ else:
     SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or persistent_key(VAR_DIR / "secret_key")
     ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
+# The audit chain's HMAC key, kept outside the database: someone who can only write to the
+# database cannot recompute a chain they edited.
+if PRODUCTION:
+    AUDIT_CHAIN_KEY = env_required("AUDIT_CHAIN_KEY")
+else:
+    AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY") or persistent_key(VAR_DIR / "audit_chain_key")
+
 # Used to build absolute applicant links (API responses, emails, demo).
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -217,6 +224,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency": {"task": "onboarding.tasks.purge_idempotency_records", "schedule": crontab(minute=43)},
     "requeue-stalled-work": {"task": "onboarding.tasks.requeue_stalled_work", "schedule": crontab(minute="*")},
     "remind-applicants": {"task": "onboarding.tasks.remind_applicants", "schedule": crontab(minute="*/15")},
+    "verify-audit-chains": {"task": "onboarding.tasks.verify_audit_chains", "schedule": crontab(minute=23)},
 }
 
 REST_FRAMEWORK = {

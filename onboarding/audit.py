@@ -1,10 +1,21 @@
-"""Appending to and verifying the per-organization hash chain of events."""
+"""Appending to and verifying the per-organization hash chain of events.
+
+Each link is an HMAC under AUDIT_CHAIN_KEY, a key kept outside the database: someone who
+can write to the database but does not hold the key cannot recompute the chain after an
+edit. The chain is verified periodically (a broken one is logged as an error and marked on
+the dashboard for admins) and on demand (`manage.py verify_audit`).
+"""
+
+import logging
 
 from django.db import transaction
+from django.utils import timezone
 
-from onboarding.models import Event, Organization
+from onboarding.models import Event, Organization, chain_hmac
 
 GENESIS = "0" * 64
+ALGORITHM = "HMAC-SHA256"
+logger = logging.getLogger(__name__)
 
 
 def record_event(*, actor, action, obj=None, session=None, from_status="", to_status="", note="", data=None):
@@ -50,3 +61,35 @@ def verify_chain(organization):
     ):
         return False, expected_sequence
     return True, None
+
+
+def head_signature(organization_id, sequence, head_hash):
+    return chain_hmac(f"{organization_id}:{sequence}:{head_hash or GENESIS}")
+
+
+def chain_head(organization):
+    """The chain's head and its signature, as an evidence pack carries them: whoever holds the
+    audit key can check them offline, and a later pack's chain must extend this one."""
+    organization.refresh_from_db(fields=["audit_head_sequence", "audit_head_hash"])
+    sequence, head = organization.audit_head_sequence, organization.audit_head_hash or GENESIS
+    return {"organization_id": str(organization.id), "head_sequence": sequence, "head_hash": head,
+            "head_signature": head_signature(organization.id, sequence, head), "algorithm": ALGORITHM}
+
+
+def audit_verify(organization):
+    """verify_chain, and its outcome recorded: a broken chain is logged as an error and
+    marked on the organization (admins see it on every dashboard page) until it verifies."""
+    ok, sequence = verify_chain(organization)
+    if ok:
+        Organization.objects.filter(id=organization.id).update(audit_broken_at=None, audit_broken_sequence=None)
+    else:
+        logger.error("audit chain of organization %s is broken at event %s", organization.id, sequence)
+        Organization.objects.filter(id=organization.id, audit_broken_at__isnull=True).update(
+            audit_broken_at=timezone.now())
+        Organization.objects.filter(id=organization.id).update(audit_broken_sequence=sequence)
+    return ok, sequence
+
+
+def audit_verify_all():
+    """Every organization's chain; returns the ids of the broken ones."""
+    return [str(org.id) for org in Organization.objects.order_by("created_at") if not audit_verify(org)[0]]

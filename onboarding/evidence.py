@@ -8,6 +8,7 @@ pack can be checked against the organization's chain.
 
 from django.utils import timezone
 
+from onboarding.audit import chain_head
 from onboarding.models import WatchlistDataset
 from onboarding.selectors import session_events
 
@@ -149,6 +150,9 @@ def build_evidence_pack(session):
                            if deciding else None),
         },
         "events": [_event(e) for e in events],
+        # The organization's whole chain at the time of the pack: an auditor holding the audit key
+        # checks the signature offline, and every later pack's chain must extend this head.
+        "audit_chain": chain_head(session.organization),
     }
 
 

@@ -6,6 +6,7 @@ A transition sets fields on self and nothing else.
 """
 
 import hashlib
+import hmac
 import json
 import uuid
 
@@ -40,6 +41,9 @@ class Organization(models.Model):
     # Head of the audit chain, so that removing the newest events is detected too.
     audit_head_sequence = models.PositiveBigIntegerField(default=0, editable=False)
     audit_head_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # Set by the periodic verification when the chain is broken: admins see it on every dashboard page.
+    audit_broken_at = models.DateTimeField(null=True, blank=True, editable=False)
+    audit_broken_sequence = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
 
     def __str__(self):
         return self.name
@@ -647,32 +651,10 @@ class Event(models.Model):
         return f"{self.action} {self.from_status}→{self.to_status}"
 
     def canonical(self):
-        return json.dumps(
-            {
-                "id": str(self.id),
-                "organization": str(self.organization_id),
-                "sequence": self.sequence,
-                "created_at": self.created_at.isoformat(),
-                "session": str(self.session_ref) if self.session_ref else None,
-                "object_type": self.object_type,
-                "object_id": str(self.object_id) if self.object_id else None,
-                "action": self.action,
-                "from_status": self.from_status,
-                "to_status": self.to_status,
-                "actor_type": self.actor_type,
-                "actor_id": self.actor_id,
-                "actor_label": self.actor_label,
-                "note": self.note,
-                "data": self.data,
-                "prev_hash": self.prev_hash,
-            },
-            sort_keys=True,
-            separators=(",", ":"),
-            default=str,
-        )
+        return event_canonical(self)
 
     def compute_hash(self):
-        return hashlib.sha256(self.canonical().encode()).hexdigest()
+        return chain_hmac(self.canonical())
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -681,6 +663,39 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit events cannot be deleted.")
+
+
+def chain_hmac(text):
+    """HMAC-SHA256 under AUDIT_CHAIN_KEY: without the key (kept outside the database) nobody
+    can recompute the chain after changing a row."""
+    return hmac.new(settings.AUDIT_CHAIN_KEY.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def event_canonical(event):
+    """The text an event's hash covers (also used by the migration that keyed existing chains)."""
+    return json.dumps(
+        {
+            "id": str(event.id),
+            "organization": str(event.organization_id),
+            "sequence": event.sequence,
+            "created_at": event.created_at.isoformat(),
+            "session": str(event.session_ref) if event.session_ref else None,
+            "object_type": event.object_type,
+            "object_id": str(event.object_id) if event.object_id else None,
+            "action": event.action,
+            "from_status": event.from_status,
+            "to_status": event.to_status,
+            "actor_type": event.actor_type,
+            "actor_id": event.actor_id,
+            "actor_label": event.actor_label,
+            "note": event.note,
+            "data": event.data,
+            "prev_hash": event.prev_hash,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
 
 
 class WebhookEndpoint(TenantModel):

@@ -63,6 +63,13 @@ def requeue_stalled_work():
 
 
 @shared_task
+def verify_audit_chains():
+    from onboarding.audit import audit_verify_all
+
+    return audit_verify_all()
+
+
+@shared_task
 def purge_idempotency_records():
     from onboarding.services.api_support import idempotency_purge
 
