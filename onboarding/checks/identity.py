@@ -2,7 +2,10 @@
 the holder's data against what the applicant declared.
 
 A document whose MRZ cannot be read costs the applicant an attempt (``unusable``);
-one that is read but fails a rule fails the check with a reason code per rule.
+one that is read but fails a rule fails the check with a reason code per rule. The
+check passes only when every key field was read; a missing one leaves it
+inconclusive with a reason code naming the field. Each field's provenance (the MRZ
+line and cells it was read from) is kept in the details for the reviewer.
 """
 
 import time
@@ -12,12 +15,16 @@ import pycountry
 
 from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, CheckResult
 from onboarding.checks.images import UnreadableDocument, load_pages
-from onboarding.checks.mrz import transliterate
-from onboarding.checks.mrz_reader import read_pages
+from onboarding.checks.mrz import LAYOUTS, transliterate
+from onboarding.checks.mrz.reader import read_pages
 from onboarding.checks.names import compare_names
 
 DEFAULT_MIN_AGE = 18
 DEFAULT_NAME_THRESHOLD = 0.85
+# The fields an identity document must yield; each missing one is a reason code "<field>_missing".
+KEY_FIELDS = ("document_number", "surname", "given_names", "birth_date", "expiry_date", "nationality", "sex")
+# Where each field sits in the MRZ layouts (names share one field).
+_MRZ_FIELD = {"surname": "name", "given_names": "name"}
 # MRZ codes that are not ISO 3166 alpha-3 (ICAO 9303 part 3, section 5).
 _MRZ_COUNTRY_ALIASES = {"D": "DEU", "GBD": "GBR", "GBN": "GBR", "GBO": "GBR", "GBP": "GBR", "GBS": "GBR"}
 
@@ -75,7 +82,7 @@ def run(documents, known, config):
     reading = read_pages(pages)
     if reading is not None:
         details["mrz_lines"] = reading.lines
-        details["corrections"] = reading.corrections
+        details["mrz_doubts"] = reading.doubts
         details["timings_ms"].update(reading.timings_ms)
     details["timings_ms"]["total"] = _ms(started)
     if reading is None or reading.mrz is None:
@@ -84,6 +91,8 @@ def run(documents, known, config):
     mrz = reading.mrz
     details["mrz_format"] = mrz.format
     details["check_digits"] = mrz.check_digits
+    fields = mrz.fields()
+    details["provenance"] = _provenance(mrz.format, fields)
     codes = [] if mrz.valid else ["mrz_checksum_invalid"]
     today = date.today()
     if mrz.expiry_date and date.fromisoformat(mrz.expiry_date) < today:
@@ -93,4 +102,17 @@ def run(documents, known, config):
         codes.append("underage")
     threshold = config.get("name_match_threshold", DEFAULT_NAME_THRESHOLD)
     codes += _compare_with_applicant(mrz, known.get("identity") or {}, threshold, details)
-    return CheckResult(FAILED if codes else PASSED, fields=mrz.fields(), reason_codes=codes, details=details)
+    missing = [f"{name}_missing" for name in KEY_FIELDS if not fields.get(name)]
+    result = FAILED if codes else INCONCLUSIVE if missing else PASSED
+    return CheckResult(result, fields=fields, reason_codes=codes + missing, details=details)
+
+
+def _provenance(fmt, fields):
+    """Field -> where it was read: the zone ("MRZ"), its line and cells, for the reviewer."""
+    layout = LAYOUTS[fmt]
+    sources = {}
+    for name, value in fields.items():
+        cells = layout.get(_MRZ_FIELD.get(name, name))
+        if value and cells is not None:
+            sources[name] = {"source": "MRZ", "line": cells.line + 1, "cells": [cells.start + 1, cells.end]}
+    return sources

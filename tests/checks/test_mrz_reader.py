@@ -1,4 +1,5 @@
 import io
+import math
 import random
 from datetime import date
 
@@ -6,12 +7,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from onboarding.checks import mrz_reader
 from onboarding.checks.images import load_pages
+from onboarding.checks.mrz import ALPHABET, decoding, reader, resolving
 from tests.documents.identity import (
     Capture,
     IdentityDocument,
     as_pdf,
+    phone_photos,
     photograph,
     random_capture,
     random_document,
@@ -21,10 +23,11 @@ from tests.documents.identity import (
 HOLDER = dict(surname="Müller", given_names="Anna Maria", birth_date=date(1985, 3, 14), sex="F", nationality="DEU",
               document_number="C01X00T47", expiry_date=date(2031, 6, 30))  # fmt: skip
 PHONE_PHOTO = Capture(rotation=4, blur=1.0, noise=8, scale=0.7, jpeg_quality=60, on_table=True)
+TD3_LINES = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
 
 
 def read(content, mime_type="image/png"):
-    return mrz_reader.read_pages(load_pages(content, mime_type))
+    return reader.read_pages(load_pages(content, mime_type))
 
 
 def test_clean_passport_is_read_exactly():
@@ -36,11 +39,18 @@ def test_clean_passport_is_read_exactly():
     assert reading.mrz.given_names == "ANNA MARIA"
 
 
-def test_td2_document_is_read_exactly():
-    permit = IdentityDocument(**HOLDER, format="TD2")
-    reading = read(photograph(render(permit)[-1]))
+def test_visa_is_read_exactly():
+    visa = IdentityDocument(**HOLDER, format="MRVB", optional_data="12345678")
+    reading = read(photograph(render(visa)[-1]))
+    assert reading.mrz.format == "MRVB"
+    assert reading.lines == list(visa.mrz_lines())
+
+
+def test_id_card_with_a_long_document_number_photographed_upside_down():
+    card = IdentityDocument(**{**HOLDER, "document_number": "D23145890734"}, format="TD1")
+    reading = read(photograph(render(card)[-1], Capture(rotation=182, blur=0.8, jpeg_quality=60, on_table=True)))
     assert reading.valid
-    assert reading.lines == list(permit.mrz_lines())
+    assert reading.mrz.document_number == "D23145890734"
 
 
 def test_slightly_rotated_blurred_phone_photo_of_an_id_card_back_is_read():
@@ -64,42 +74,77 @@ def test_image_without_mrz_gives_no_reading():
     assert read(out.getvalue()) is None
 
 
-def test_correction_is_taken_only_when_exactly_one_candidate_passes():
-    line1 = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
-    misread = "L898902C36UTO7408I22F1204159ZE184226B<<<<<10"  # the "1" of the birth date read as "I"
-    lines = [list(line1), list(mrz_reader._coerce(c, k) for c, k in zip(misread, mrz_reader._kinds("TD3", 44)[1]))]
-    assert "".join(lines[1]) == "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
+def _gaps(lines, doubts=()):
+    """Gap matrices of a sure reading of ``lines``, with (line, cell, char, gap) alternatives."""
+    matrices = []
+    for line in lines:
+        gaps = np.full((len(line), len(ALPHABET)), 30.0)
+        gaps[np.arange(len(line)), [ALPHABET.index(c) for c in line]] = 0.0
+        matrices.append(gaps)
+    for line, cell, char, gap in doubts:
+        matrices[line][cell, ALPHABET.index(char)] = gap
+    return matrices
 
-    unknown = [list(line1), list("L898902C36UTO74081?2F1204159ZE184226B<<<<<10")]
-    fixed, corrections, failing = mrz_reader._fix(unknown, "TD3", lambda *_: [], lambda line, i: list("0123456789"))
-    assert fixed[1] == "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
-    assert corrections == [{"line": 1, "position": 18, "read": "?", "corrected": "2"}]
-    assert failing == []
 
-    # Two unknown digits in one date: several pairs would pass, so nothing is guessed.
-    two_unknown = [list(line1), list("L898902C36UTO74081??F1204159ZE184226B<<<<<10")]
-    fixed, corrections, failing = mrz_reader._fix(two_unknown, "TD3", lambda *_: [], lambda line, i: list("0123456789"))
-    assert (fixed[1][18:20], corrections) == ("??", [])
-    assert failing == ["birth_date_check", "composite_check"]
+def test_check_digits_choose_among_likely_readings_only_when_one_clearly_wins():
+    misread = [TD3_LINES[0], TD3_LINES[1][:18] + "7" + TD3_LINES[1][19:]]  # the birth date's "2" read as "7"
+    fixed = resolving.resolve("TD3", _gaps(misread, [(1, 18, "2", 1.0)]))
+    assert fixed.resolved and fixed.lines == TD3_LINES
+
+    # Two digits of the birth date in doubt: 740829 passes its check digit and the composite
+    # as well as 740812, and is nearly as likely.
+    doubtful = resolving.resolve("TD3", _gaps(TD3_LINES, [(1, 17, "2", 0.2), (1, 18, "9", 0.2)]))
+    assert not doubtful.resolved and doubtful.doubts == ["check_digits_ambiguous"]
+
+
+def test_alternatives_the_check_digits_cannot_see_are_refused():
+    # "S" and "8" weigh the same modulo 10: the document number L898902C3 passes its check
+    # digit and the composite as LS98902C3 too.
+    close = resolving.resolve("TD3", _gaps(TD3_LINES, [(1, 1, "S", 0.5)]))
+    assert not close.resolved and set(close.doubts) == {"check_digits_ambiguous", "document_number_check"}
+    assert resolving.resolve("TD3", _gaps(TD3_LINES, [(1, 1, "S", 4.0)])).resolved
+
+
+def test_a_name_cell_in_doubt_makes_the_mrz_unreadable():
+    resolution = resolving.resolve("TD3", _gaps(TD3_LINES, [(0, 7, "L", 0.3)]))
+    assert not resolution.resolved and resolution.doubts == ["name"]
+
+
+def test_decoding_gives_exactly_the_line_width_with_field_rules():
+    # A recogniser that reads the digit "0" where a name needs a letter, and skips a repeated filler.
+    charset = ["", *ALPHABET]
+    text = "P<UTOERIKSS0N<<ANNA"
+    steps = []
+    for char in text:
+        step = np.full(len(charset), 0.001)
+        step[charset.index(char)] = 0.9
+        if char == "0":
+            step[charset.index("O")] = 0.3
+        steps += [step, np.eye(len(charset))[0] * 0.95 + 0.001]
+    probabilities = np.array(steps) / np.array(steps).sum(axis=1, keepdims=True)
+    allowed = decoding.allowed_classes("TD3", width=len(text))[0]
+    line = decoding.decode_line(decoding.fold(probabilities, charset), allowed)
+    assert line.text == "P<UTOERIKSSON<<ANNA"
+    assert math.isinf(line.gaps[10, ALPHABET.index("0")])  # no digit in a name
 
 
 @pytest.mark.slow
 def test_degraded_photos_are_read_exactly_or_not_at_all():
     rng = random.Random(42)
     exact = 0
-    for index in range(9):
+    for index in range(6):
         document = random_document(rng, ("TD1", "TD2", "TD3")[index % 3])
         content = photograph(render(document, seed=index)[-1], random_capture(rng, 1.0), seed=index)
         reading = read(content)
         if reading and reading.valid:
             assert reading.lines == list(document.mrz_lines())
             exact += 1
-    assert exact >= 8
+    assert exact >= 5
 
 
-@pytest.mark.parametrize("rotation", [9, -10])
-def test_passport_photographed_askew_is_deskewed_and_read(rotation):
-    passport = IdentityDocument(**HOLDER, format="TD3")
-    reading = read(photograph(render(passport)[-1], Capture(rotation=rotation, blur=0.8, jpeg_quality=70, on_table=True)))
-    assert reading.valid
-    assert reading.lines == list(passport.mrz_lines())
+@pytest.mark.slow
+def test_hard_phone_photos_are_never_read_wrong():
+    for sample in phone_photos("tuning", 4):
+        reading = read(sample.content, sample.mime_type)
+        if reading and reading.valid:
+            assert tuple(reading.lines) == sample.truth, sample.description

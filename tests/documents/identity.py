@@ -1,9 +1,13 @@
-"""Identity documents drawn in code: passports (TD3), ID cards (TD1 front and back), TD2 cards.
+"""Identity documents drawn in code: passports (TD3), ID cards (TD1 front and back), TD2
+cards and visas (MRV-A, MRV-B).
 
-The MRZ is composed from the document's data with real ICAO check digits and
-printed in OCR-B; the visual zone has labels, values and a drawn portrait. Photo
-variants add rotation, blur, noise, downscaling and JPEG compression; every
-function is deterministic for a given seed.
+The MRZ is composed from the document's data with real ICAO check digits (TD1
+numbers longer than 9 characters continue in the optional data, as ICAO prescribes)
+and printed in OCR-B or another monospaced font, over a plain or coloured security
+print, under a "SPECIMEN" overprint if asked; the visual zone has labels, values and
+a drawn portrait. Photo variants add rotation, blur, noise, downscaling and JPEG
+compression; ``phone_photos`` makes the hard sets (whole scenes photographed by
+``tests.documents.camera``). Every function is deterministic for a given seed.
 """
 
 import io
@@ -20,10 +24,14 @@ OCR_B = "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
 SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 SANS_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
+MONO = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+MONO_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf"
+
 PX_PER_MM = 12  # about 300 dpi
 MRZ_PITCH_MM = 2.54  # ICAO: 10 characters per 25.4 mm
 # (width, height) in mm and characters per MRZ line of each format.
-FORMATS = {"TD1": ((85.6, 54.0), 30), "TD2": ((105.0, 74.0), 36), "TD3": ((125.0, 88.0), 44)}
+FORMATS = {"TD1": ((85.6, 54.0), 30), "TD2": ((105.0, 74.0), 36), "TD3": ((125.0, 88.0), 44),
+           "MRVA": ((120.0, 80.0), 44), "MRVB": ((105.0, 74.0), 36)}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,7 @@ class IdentityDocument:
 
     def __post_init__(self):
         object.__setattr__(self, "issuing_country", self.issuing_country or self.nationality)
-        default_type = "P" if self.format == "TD3" else "I"
+        default_type = {"TD3": "P", "MRVA": "V", "MRVB": "V"}.get(self.format, "I")
         object.__setattr__(self, "document_type", self.document_type or default_type)
 
     def mrz_lines(self):
@@ -74,7 +82,12 @@ def compose_mrz(doc):
     birth, expiry = _yymmdd(doc.birth_date), _yymmdd(doc.expiry_date)
     header = _pad(doc.document_type, 2) + doc.issuing_country
     if doc.format == "TD1":
-        line1 = _pad(header + number + check_digit(number) + doc.optional_data, 30)
+        if len(doc.document_number) > 9:
+            # ICAO long number: "<" in the check digit's place, the rest and its check digit after.
+            overflow = doc.document_number[9:] + check_digit(doc.document_number)
+            line1 = _pad(header + number + FILLER + overflow + FILLER + doc.optional_data, 30)
+        else:
+            line1 = _pad(header + number + check_digit(number) + doc.optional_data, 30)
         line2 = birth + check_digit(birth) + doc.sex + expiry + check_digit(expiry) + doc.nationality
         line2 = _pad(line2, 29)
         composite = line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29]
@@ -83,6 +96,8 @@ def compose_mrz(doc):
     line1 = header + name_field(doc.surname, doc.given_names, width - 5)
     line2 = number + check_digit(number) + doc.nationality + birth + check_digit(birth)
     line2 += doc.sex + expiry + check_digit(expiry)
+    if doc.format.startswith("MRV"):
+        return line1, line2 + _pad(doc.optional_data, width - 28)
     if doc.format == "TD3":
         optional = _pad(doc.optional_data, 14)
         optional_check = check_digit(optional) if doc.optional_data else FILLER
@@ -140,15 +155,77 @@ def _portrait(page, box, rng):
     page.paste(photo, (x0, y0))
 
 
-def _draw_mrz(draw, doc, page_height):
-    """OCR-B lines at the ICAO pitch (OCR-B advances 0.723 em), centred, 5 mm above the bottom edge."""
+@dataclass(frozen=True)
+class Printing:
+    """How the document is printed: the MRZ font, a coloured security print behind the MRZ,
+    a "SPECIMEN" overprint across the page."""
+
+    font: str = OCR_B
+    security_print: bool = False
+    specimen: bool = False
+
+
+PLAIN = Printing()
+
+
+def _security_print(image, top, rng):
+    """Dense coloured guilloche (rainbow-printed rosettes and waves) over the MRZ area."""
+    draw = ImageDraw.Draw(image)
+    width, height = image.size
+    for wave in range(46):
+        hue = wave / 46
+        colour = tuple(int(150 + 70 * np.sin(2 * np.pi * (hue + k / 3))) for k in range(3))
+        phase, amplitude, period = rng.uniform(0, 6.28), rng.uniform(6, 22), rng.uniform(18, 40)
+        y0 = top + (height - top) * wave / 46
+        points = [(x, y0 + amplitude * np.sin(x / period + phase)) for x in range(0, width, 4)]
+        draw.line(points, fill=colour, width=2)
+    for _ in range(3):
+        cx, cy, radius = rng.uniform(0, width), rng.uniform(top, height), rng.uniform(60, 140)
+        colour = tuple(rng.randint(140, 215) for _ in range(3))
+        for step in range(36):
+            angle = step * np.pi / 18
+            draw.ellipse((cx + radius * 0.4 * np.cos(angle) - radius, cy + radius * 0.4 * np.sin(angle) - radius * 0.5,
+                          cx + radius * 0.4 * np.cos(angle) + radius, cy + radius * 0.4 * np.sin(angle) + radius * 0.5),
+                         outline=colour, width=1)  # fmt: skip
+
+
+def _specimen(image, rng):
+    """The word SPECIMEN printed big and slanted across the page, the MRZ included."""
+    overlay = Image.new("L", image.size, 0)
+    font = ImageFont.truetype(SANS_BOLD, image.height // 5)
+    ImageDraw.Draw(overlay).text((image.width // 10, image.height // 3), "SPECIMEN", font=font, fill=255)
+    overlay = overlay.rotate(rng.uniform(12, 28), resample=Image.BICUBIC)
+    colour = Image.new("RGB", image.size, rng.choice([(200, 40, 40), (150, 150, 160), (60, 90, 170)]))
+    image.paste(colour, (0, 0), overlay.point(lambda v: v * 45 // 100))
+
+
+def _mrz_font(printing):
+    """The MRZ font sized so its characters advance by the ICAO pitch."""
+    probe = ImageFont.truetype(printing.font, 100)
+    return ImageFont.truetype(printing.font, round(_mm(MRZ_PITCH_MM) / (probe.getlength("0") / 100)))
+
+
+def mrz_cap_height(printing=PLAIN):
+    """Pixels an MRZ capital stands high on a rendered page."""
+    left, top, right, bottom = _mrz_font(printing).getbbox("H")
+    return bottom - top
+
+
+def _draw_mrz(image, doc, printing, rng):
+    """The MRZ lines at the ICAO pitch, each character placed on its own cell, centred,
+    5 mm above the bottom edge."""
     lines = doc.mrz_lines()
-    font = ImageFont.truetype(OCR_B, round(_mm(MRZ_PITCH_MM) / 0.723))
     line_pitch = _mm(4.2)
-    left = _mm(FORMATS[doc.format][0][0] - MRZ_PITCH_MM * len(lines[0])) / 2
-    top = page_height - _mm(5) - line_pitch * len(lines)
+    top = image.height - _mm(5) - line_pitch * len(lines)
+    if printing.security_print:
+        _security_print(image, top - _mm(3), rng)
+    draw = ImageDraw.Draw(image)
+    pitch = _mm(MRZ_PITCH_MM)
+    font = _mrz_font(printing)
+    left = (image.width - pitch * len(lines[0])) / 2
     for index, line in enumerate(lines):
-        draw.text((left, top + index * line_pitch), line, font=font, fill=(20, 20, 25))
+        for position, char in enumerate(line):
+            draw.text((left + position * pitch, top + index * line_pitch), char, font=font, fill=(20, 20, 25))
 
 
 def _labelled(draw, position, label, value):
@@ -181,25 +258,32 @@ def _page(doc, seed, tint):
     return image, ImageDraw.Draw(image), rng
 
 
-def render_passport(doc, seed=0):
-    """The data page of a TD3 passport."""
+def _finish(image, doc, printing, rng):
+    _draw_mrz(image, doc, printing, rng)
+    if printing.specimen:
+        _specimen(image, rng)
+    return image
+
+
+def render_passport(doc, seed=0, printing=PLAIN):
+    """The data page of a TD3 passport, or a visa sticker (MRV-A)."""
     image, draw, rng = _page(doc, seed, (236, 232, 218))
     _portrait(image, (_mm(6), _mm(14), _mm(38), _mm(56)), rng)
-    _visual_zone(draw, doc, (_mm(44), _mm(12)), f"PASSPORT / PASSEPORT   {doc.issuing_country}")
-    _draw_mrz(draw, doc, image.height)
-    return image
+    title = "VISA" if doc.format.startswith("MRV") else "PASSPORT / PASSEPORT"
+    _visual_zone(draw, doc, (_mm(44), _mm(12)), f"{title}   {doc.issuing_country}")
+    return _finish(image, doc, printing, rng)
 
 
-def render_td2(doc, seed=0):
-    """A TD2 card or document: visual zone and MRZ on the same side."""
+def render_td2(doc, seed=0, printing=PLAIN):
+    """A TD2 card or document, or a visa (MRV-B): visual zone and MRZ on the same side."""
     image, draw, rng = _page(doc, seed, (226, 236, 228))
     _portrait(image, (_mm(5), _mm(12), _mm(31), _mm(46)), rng)
-    _visual_zone(draw, doc, (_mm(36), _mm(11)), f"RESIDENCE PERMIT   {doc.issuing_country}")
-    _draw_mrz(draw, doc, image.height)
-    return image
+    title = "VISA" if doc.format.startswith("MRV") else "RESIDENCE PERMIT"
+    _visual_zone(draw, doc, (_mm(36), _mm(11)), f"{title}   {doc.issuing_country}")
+    return _finish(image, doc, printing, rng)
 
 
-def render_id_card(doc, seed=0):
+def render_id_card(doc, seed=0, printing=PLAIN):
     """(front, back) of a TD1 identity card; the MRZ is on the back."""
     front, draw, rng = _page(doc, seed, (222, 230, 240))
     _portrait(front, (_mm(4), _mm(11), _mm(27), _mm(42)), rng)
@@ -208,15 +292,41 @@ def render_id_card(doc, seed=0):
     draw.text((_mm(4), _mm(4)), "Address / Adresse", font=_font(SANS, 1.6), fill=(70, 70, 110))
     draw.text((_mm(4), _mm(6.5)), "12 RUE DES LILAS 75011 PARIS", font=_font(SANS_BOLD, 2.4), fill=(25, 25, 30))
     draw.text((_mm(4), _mm(11)), "Issued / Délivrée 2021-03-04", font=_font(SANS, 2.0), fill=(25, 25, 30))
-    _draw_mrz(draw, doc, back.height)
-    return front, back
+    return front, _finish(back, doc, printing, random.Random(seed + 2))
 
 
-def render(doc, seed=0):
+def render(doc, seed=0, printing=PLAIN):
     """The page images of a document: the side with the MRZ last."""
     if doc.format == "TD1":
-        return list(render_id_card(doc, seed))
-    return [render_passport(doc, seed) if doc.format == "TD3" else render_td2(doc, seed)]
+        return list(render_id_card(doc, seed, printing))
+    if doc.format in ("TD3", "MRVA"):
+        return [render_passport(doc, seed, printing)]
+    return [render_td2(doc, seed, printing)]
+
+
+def open_booklet(data_page, seed=0):
+    """A passport opened flat: a visa page with stamps and printed lines above the data page."""
+    rng = random.Random(seed)
+    upper = _background(data_page.size, rng, (238, 234, 224))
+    draw = ImageDraw.Draw(upper)
+    draw.text((_mm(8), _mm(6)), "VISAS", font=_font(SANS_BOLD, 4), fill=(60, 70, 120))
+    for _ in range(rng.randint(1, 3)):
+        x, y, r = rng.uniform(20, 100) * PX_PER_MM, rng.uniform(20, 70) * PX_PER_MM, _mm(rng.uniform(9, 14))
+        ink = rng.choice([(150, 40, 60), (40, 60, 150), (40, 120, 60)])
+        draw.ellipse((x - r, y - r, x + r, y + r), outline=ink, width=4)
+        draw.text((x - r * 0.7, y - _mm(1.5)), f"ENTRY {rng.randint(10, 28)}.0{rng.randint(1, 9)}", font=_font(SANS_BOLD, 2.6), fill=ink)
+    booklet = Image.new("RGB", (data_page.width, data_page.height * 2 + _mm(2)), (90, 40, 45))
+    booklet.paste(upper, (0, 0))
+    booklet.paste(data_page, (0, data_page.height + _mm(2)))
+    return booklet
+
+
+def tight_crop(page, seed=0):
+    """The MRZ end of a page cut closely, as specimen collections show it."""
+    rng = random.Random(seed)
+    top = int(page.height * rng.uniform(0.45, 0.7))
+    margin = _mm(rng.uniform(0.5, 2.5))
+    return page.crop((margin, top, page.width - margin, page.height - margin))
 
 
 # -- photographing ------------------------------------------------------------------------
@@ -285,7 +395,8 @@ _NATIONALITIES = ["FRA", "DEU", "ESP", "ITA", "SWE", "POL", "GBR", "NLD", "IRL",
 def random_document(rng, fmt="TD3", **overrides):
     """A plausible document of the format with random holder data."""
     letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
-    number = "".join(rng.choice(letters + "0123456789") for _ in range(rng.choice([8, 9])))
+    length = rng.choice([8, 9, 12]) if fmt == "TD1" else rng.choice([8, 9])
+    number = "".join(rng.choice(letters + "0123456789") for _ in range(length))
     birth = date(rng.randint(1940, 2005), rng.randint(1, 12), rng.randint(1, 28))
     doc = IdentityDocument(
         surname=rng.choice(_SURNAMES),
@@ -296,7 +407,7 @@ def random_document(rng, fmt="TD3", **overrides):
         document_number=number,
         expiry_date=date(rng.randint(2027, 2036), rng.randint(1, 12), rng.randint(1, 28)),
         format=fmt,
-        optional_data="".join(rng.choice("0123456789") for _ in range(rng.choice([0, 7]))),
+        optional_data="".join(rng.choice("0123456789") for _ in range(rng.choice([0, 7 if length < 12 else 5]))),
     )
     return replace(doc, **overrides)
 
@@ -313,3 +424,58 @@ def random_capture(rng, severity):
         jpeg_quality=rng.choice([None, 85, 60]) if severity < 0.7 else rng.choice([70, 50, 40]),
         on_table=rng.random() < severity,
     )
+
+
+# -- hard phone photo sets ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sample:
+    content: bytes
+    mime_type: str
+    truth: tuple  # the MRZ lines printed on the document
+    description: str
+
+
+# Each split has its own seeds. The tuning split is what the reader was tuned on; the
+# held-out split draws harsher, shifted parameters and was only ever scored.
+SPLITS = {
+    "tuning": {"seed": 1_000, "ranges": {}},
+    "held_out": {"seed": 70_001, "ranges": {"perspective": (0.05, 0.12), "motion_blur": (5, 9),
+                                            "jpeg_quality": (35, 50), "text_height": (8, 13), "width": (840, 920)}},
+}  # fmt: skip
+_LAYOUT_FORMATS = ["TD3", "TD3", "TD1", "TD1", "TD2", "MRVA", "MRVB"]
+
+
+def phone_photos(split, count):
+    """``count`` phone photos (or their PDF scans) of random identity documents, with the truth."""
+    from tests.documents import camera
+
+    spec = SPLITS[split]
+    rng = random.Random(spec["seed"])
+    for index in range(count):
+        seed = spec["seed"] + index
+        fmt = _LAYOUT_FORMATS[index % len(_LAYOUT_FORMATS)]
+        doc = random_document(rng, fmt)
+        printing = Printing(font=rng.choice([OCR_B, OCR_B, OCR_B, MONO, MONO_BOLD]),
+                            security_print=rng.random() < 0.4, specimen=rng.random() < 0.25)  # fmt: skip
+        pages = render(doc, seed, printing)
+        layout = rng.random()
+        shot = camera.random_shot(rng, **spec["ranges"])
+        if fmt == "TD1" and layout < 0.5:
+            images, scene = pages, "front and back"
+        elif fmt == "TD3" and layout < 0.4:
+            images, scene = [open_booklet(pages[-1], seed)], "open booklet"
+        elif layout > 0.9:
+            images, scene = [tight_crop(pages[-1], seed)], "tight crop"
+            shot = replace(shot, fill=0.98, clutter=False, perspective=shot.perspective / 3)
+        else:
+            images, scene = pages[-1:], "data page"
+        text_px = None if scene == "tight crop" else mrz_cap_height(printing)
+        content, mime_type = camera.photograph(images, shot, seed, text_px), "image/jpeg"
+        if rng.random() < 0.1:
+            content, mime_type = as_pdf([Image.open(io.BytesIO(content))], dpi=150), "application/pdf"
+        description = (f"{fmt} {scene}, {printing.font.rsplit('/', 1)[-1]}"
+                       f"{', security print' if printing.security_print else ''}"
+                       f"{', SPECIMEN' if printing.specimen else ''}, {shot}")  # fmt: skip
+        yield Sample(content, mime_type, tuple(doc.mrz_lines()), description)

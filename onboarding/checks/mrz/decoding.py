@@ -1,0 +1,147 @@
+"""Decoding one MRZ line from the recogniser's per-step probabilities.
+
+The recogniser knows thousands of characters and no MRZ rule: read greedily, a
+line comes back one character short, with an "O" in a date or a "0" in a name.
+Its probabilities are folded into the 37 MRZ classes (plus the CTC blank), and the
+most probable string of exactly N characters is searched in which each cell only
+admits what its field allows. For every cell and class the search also gives the
+probability of the best string holding that class there, relative to the best
+string overall: the alternatives the check digits then choose from.
+"""
+
+import functools
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+
+from .formats import ALPHABET, FILLER, LAYOUTS, SHAPES
+
+LETTERS = ALPHABET[:26]
+DIGITS = ALPHABET[26:36]
+_BLANK = len(ALPHABET)  # index of the blank among the folded classes
+_FILLER_LOOKALIKES = "<‹«≤〈＜くᐸ"
+_FLOOR = 1e-9
+_NEG = -1e9
+
+
+@functools.cache
+def _fold_table(charset):
+    """(recogniser classes that are MRZ characters, a matrix summing them into the 37 MRZ
+    classes). Anything else (the blank, spaces, punctuation, characters no MRZ holds)
+    only separates characters: it counts as the blank."""
+    indices, classes = [], []
+    for index, char in enumerate(charset):
+        folded = FILLER if char and char in _FILLER_LOOKALIKES else unicodedata.normalize("NFKC", char).upper()
+        if len(folded) == 1 and folded in ALPHABET:
+            indices.append(index)
+            classes.append(ALPHABET.index(folded))
+    matrix = np.zeros((len(indices), len(ALPHABET)), dtype=np.float32)
+    matrix[np.arange(len(indices)), classes] = 1.0
+    return np.array(indices), matrix
+
+
+def fold(probabilities, charset):
+    """(steps x 38) probabilities: the 37 MRZ classes and the blank last."""
+    indices, matrix = _fold_table(tuple(charset))
+    mrz = probabilities[:, indices] @ matrix
+    blank = np.clip(1.0 - mrz.sum(axis=1, keepdims=True), 0.0, 1.0)
+    return np.hstack([mrz, blank]).astype(np.float64)
+
+
+def allowed_classes(fmt, width=None):
+    """(lines x width x 37) booleans: which characters each cell of the format admits."""
+    lines, width = SHAPES[fmt][0], width or SHAPES[fmt][1]
+    everything = np.ones(len(ALPHABET), dtype=bool)
+    masks = np.broadcast_to(everything, (lines, width, len(ALPHABET))).copy()
+    admits = {
+        "alpha": LETTERS + FILLER,
+        "numeric": DIGITS,
+        "check": DIGITS + FILLER,
+        "sex": "MFX" + FILLER,
+    }
+    for name, fld in LAYOUTS[fmt].items():
+        chars = admits.get(fld.kind)
+        if name == "document_type":
+            masks[fld.line, fld.start] = [c in "PIACV" for c in ALPHABET]
+            masks[fld.line, fld.start + 1] = [c in admits["alpha"] for c in ALPHABET]
+        elif chars:
+            masks[fld.line, fld.start : fld.end] = [c in chars for c in ALPHABET]
+    return masks
+
+
+@dataclass
+class LineDecoding:
+    """The best string of the line and, per cell and class, how much less probable
+    (natural log) the best string holding that class there is; ``inf`` where it cannot."""
+
+    text: str
+    score: float  # log probability of the best path
+    gaps: np.ndarray  # cells x 37
+
+
+def decode_line(folded, allowed):
+    """The most probable path of exactly ``len(allowed)`` characters, each cell within its
+    allowed classes (a Viterbi search over CTC paths), and every cell's alternatives.
+
+    States at each step: "blank after k characters" (k = 0..N) and "in cell i showing
+    class c". A repeated character needs a blank between its two cells, as CTC demands.
+    """
+    log = np.log(np.maximum(folded, _FLOOR))
+    steps, cells = log.shape[0], allowed.shape[0]
+    emit = np.where(allowed[None], log[:, None, : len(ALPHABET)], _NEG)  # steps x cells x classes
+    blank = log[:, _BLANK]
+    in_cell = np.full((steps, cells, len(ALPHABET)), _NEG)
+    after = np.full((steps, cells + 1), _NEG)
+    after[0, 0] = blank[0]
+    in_cell[0, 0] = emit[0, 0]
+    for t in range(1, steps):
+        previous, waiting = in_cell[t - 1], after[t - 1]
+        ends = previous.max(axis=1)
+        after[t, 0] = waiting[0] + blank[t]
+        after[t, 1:] = np.maximum(waiting[1:], ends) + blank[t]
+        entering = np.full((cells, len(ALPHABET)), _NEG)
+        entering[:] = waiting[:cells, None]
+        entering[1:] = np.maximum(entering[1:], _others_max(previous[:-1]))
+        in_cell[t] = emit[t] + np.maximum(previous, entering)
+    best = max(after[-1, cells], in_cell[-1, cells - 1].max())
+    if best <= _NEG / 2:
+        return None
+    # Backward pass: the best continuation from each state, to find for every (cell, class)
+    # the best complete path through it.
+    ahead_cell = np.full((cells, len(ALPHABET)), _NEG)
+    ahead_cell[cells - 1] = 0.0
+    ahead_after = np.full(cells + 1, _NEG)
+    ahead_after[cells] = 0.0
+    through = in_cell[-1] + ahead_cell
+    for t in range(steps - 2, -1, -1):
+        nxt_cell = emit[t + 1] + ahead_cell
+        stay_blank = blank[t + 1] + ahead_after
+        start = np.full(cells + 1, _NEG)
+        start[:cells] = nxt_cell.max(axis=1)
+        new_after = np.maximum(stay_blank, start)
+        new_cell = np.maximum(nxt_cell, stay_blank[1:, None])
+        new_cell[:-1] = np.maximum(new_cell[:-1], _others_max(nxt_cell[1:]))
+        ahead_cell, ahead_after = new_cell, new_after
+        through = np.maximum(through, in_cell[t] + ahead_cell)
+    gaps = np.where(allowed, best - through, np.inf)
+    gaps = np.where(gaps > -_NEG / 2, np.inf, np.maximum(gaps, 0.0))
+    text = "".join(ALPHABET[i] for i in gaps.argmin(axis=1))
+    return LineDecoding(text=text, score=float(best), gaps=gaps)
+
+
+def _others_max(scores):
+    """For each row and class, the best score among the row's other classes."""
+    order = np.argsort(scores, axis=1)
+    top, second = order[:, -1], order[:, -2]
+    rows = np.arange(scores.shape[0])
+    result = np.repeat(scores[rows, top][:, None], scores.shape[1], axis=1)
+    result[rows, top] = scores[rows, second]
+    return result
+
+
+def greedy_mrz(folded):
+    """The line as the recogniser reads it, folded to MRZ characters (to size it up)."""
+    classes = folded.argmax(axis=1)
+    keep = (classes != _BLANK) & np.concatenate([[True], classes[1:] != classes[:-1]])
+    return "".join(ALPHABET[c] for c in classes[keep])

@@ -1,0 +1,222 @@
+"""Reading the MRZ of a photographed or scanned identity document.
+
+The text detector finds the lines of the page (``textlines``); the MRZ is the chain
+of 2 or 3 long parallel lines (``zone``). Each line is warped to a strip and read by
+the recogniser, whose probabilities are decoded under the format's field rules
+(``decoding``); the check digits then choose among the likely readings
+(``resolving``). A close call is read a second time from a differently enhanced
+crop, and the evidence of both readings is added up. What still cannot be settled
+makes the MRZ unreadable rather than wrongly read.
+
+A page turned upside down is read the other way round; when no MRZ is found at all,
+the page is turned a quarter and searched again. The whole document has a time
+budget (``MRZ_TIME_BUDGET_S``).
+"""
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+from django.conf import settings
+
+from onboarding.checks import textlines
+
+from . import decoding, formats, resolving, zone
+
+DEFAULT_TIME_BUDGET_S = 12.0
+_CONFIDENT = math.log(100)  # a printed MRZ that fails its check is reported only when read this surely
+_MAX_ZONES = 6  # candidate zones whose lines are recognised to pick the MRZ among them
+
+
+@dataclass
+class MrzReading:
+    """What was read; ``mrz`` is None when the characters could not all be settled."""
+
+    lines: list
+    mrz: "formats.Mrz | None"
+    doubts: list = field(default_factory=list)
+    margin: float | None = None  # how much more probable (natural log) the reading is than the next
+    timings_ms: dict = field(default_factory=dict)
+
+    @property
+    def valid(self):
+        return self.mrz is not None and self.mrz.valid
+
+
+class _Budget:
+    def __init__(self, seconds):
+        self.started = time.perf_counter()
+        self.deadline = self.started + seconds
+
+    @property
+    def spent(self):
+        return time.perf_counter() > self.deadline
+
+    def ms(self):
+        return round((time.perf_counter() - self.started) * 1000, 1)
+
+
+def _time_budget():
+    return getattr(settings, "MRZ_TIME_BUDGET_S", DEFAULT_TIME_BUDGET_S)
+
+
+def _enhanced(bgr):
+    """A second look: contrast equalised locally and strokes sharpened, which brings the
+    characters out of guilloche, glare and shadow differently from the plain crop."""
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    gray = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(2, 16)).apply(gray)
+    blurred = cv2.GaussianBlur(gray, (0, 0), 2)
+    sharp = cv2.addWeighted(gray, 1.6, blurred, -0.6, 0)
+    return cv2.cvtColor(sharp, cv2.COLOR_GRAY2BGR)
+
+
+def _grown(box, factor):
+    """The box grown across the line by ``factor`` of its height (a crop framed differently)."""
+    top, bottom = box[3] - box[0], box[2] - box[1]
+    grown = box.copy()
+    grown[0] -= top * factor / 2
+    grown[3] += top * factor / 2
+    grown[1] -= bottom * factor / 2
+    grown[2] += bottom * factor / 2
+    return grown
+
+
+def _strips(bgr, lines, second_look):
+    if second_look:
+        return [_enhanced(textlines.strip(bgr, _grown(box, 0.12))) for box in lines]
+    return [textlines.strip(bgr, box) for box in lines]
+
+
+def _folded(probabilities):
+    return [decoding.fold(p, textlines.charset()) for p in probabilities]
+
+
+def _formats(folded):
+    """The formats the zone may hold, the likeliest first, judged by line count and length."""
+    if len(folded) == 3:
+        return ["TD1"]
+    length = np.mean([len(decoding.greedy_mrz(f)) for f in folded])
+    return ["TD3", "TD2"] if length > 40 else ["TD2", "TD3"]
+
+
+def _decode(fmt, folded):
+    """Gap matrices of each line decoded in the format, or None when a line cannot hold it;
+    visas share the shape of TD2/TD3 and are told apart by their first character."""
+    first = decoding.decode_line(folded[0], decoding.allowed_classes(fmt)[0])
+    if first is None:
+        return None, fmt
+    if first.text.startswith("V"):
+        fmt = {"TD3": "MRVA", "TD2": "MRVB"}.get(fmt, fmt)
+    allowed = decoding.allowed_classes(fmt)
+    rest = [decoding.decode_line(f, allowed[n]) for n, f in enumerate(folded[1:], start=1)]
+    if any(d is None for d in rest):
+        return None, fmt
+    return [first.gaps, *(d.gaps for d in rest)], fmt
+
+
+def _confident(gaps):
+    """Whether every cell's best reading is far ahead of its second."""
+    for g in gaps:
+        ordered = np.sort(g, axis=1)
+        if (ordered[:, 1] - ordered[:, 0] < _CONFIDENT).any():
+            return False
+    return True
+
+
+def _read_zone(bgr, lines, probabilities, budget):
+    """The reading of one candidate zone from its lines' recognised probabilities."""
+    folded = _folded(probabilities)
+    second_look = []
+    fallback = None
+    for fmt in _formats(folded):
+        gaps, fmt = _decode(fmt, folded)
+        if gaps is None:
+            continue
+        resolution = resolving.resolve(fmt, gaps)
+        if not resolution.resolved and not budget.spent:
+            second_look = second_look or _folded(textlines.recognise(_strips(bgr, lines, second_look=True)))
+            second, second_fmt = _decode(fmt, second_look)
+            if second is not None and second_fmt == fmt:
+                gaps = [a + b for a, b in zip(gaps, second)]
+                resolution = resolving.resolve(fmt, gaps, readings=2)
+        if resolution.resolved:
+            return MrzReading(lines=resolution.lines, mrz=formats.parse(resolution.lines), margin=resolution.margin)
+        failing_only = all(d.endswith("_check") for d in resolution.doubts)
+        if failing_only and _confident(gaps):
+            # Read surely, yet a check digit fails: the printed MRZ itself is wrong.
+            return MrzReading(lines=resolution.lines, mrz=formats.parse(resolution.lines), doubts=resolution.doubts)
+        fallback = fallback or MrzReading(lines=resolution.lines, mrz=None, doubts=resolution.doubts,
+                                          margin=resolution.margin)  # fmt: skip
+    return fallback
+
+
+def _filler_count(probabilities):
+    """How many "<" the recogniser reads on a line, and how many ">" (a "<" upside down)."""
+    text, _ = textlines.greedy_text(probabilities)
+    return text.count("<") + text.count("«") * 2, text.count(">") + text.count("»") * 2
+
+
+def _ranked(page, candidates):
+    """(zone lines, their probabilities) of the zones that look like an MRZ, the likeliest
+    first, each turned the way its fillers say it reads. Every line is recognised once, in
+    one batch; a zone found upside down is recognised again (probabilities None) when tried."""
+    unique = {}
+    for lines in candidates:
+        for box in lines:
+            unique.setdefault(box.tobytes(), box)
+    keys = list(unique)
+    probabilities = dict(zip(keys, textlines.recognise([textlines.strip(page, unique[k]) for k in keys])))
+    ranked = []
+    for lines in candidates:
+        counts = [_filler_count(probabilities[box.tobytes()]) for box in lines]
+        upright, upside_down = sum(c[0] for c in counts), sum(c[1] for c in counts)
+        if max(upright, upside_down) < 2 * len(lines) - 1:
+            continue
+        if upright >= upside_down:
+            ranked.append((upright, lines, [probabilities[box.tobytes()] for box in lines]))
+        else:
+            ranked.append((upside_down, zone.flipped(lines), None))
+    ranked.sort(key=lambda item: -item[0])
+    return [(lines, probs) for _, lines, probs in ranked]
+
+
+def read_image(image, budget=None):
+    """The MRZ read from one page image (PIL or BGR array); None when no MRZ was found."""
+    budget = budget or _Budget(_time_budget())
+    bgr = textlines.as_bgr(image)
+    best = None
+    for turn in (None, cv2.ROTATE_90_CLOCKWISE):
+        page = bgr if turn is None else cv2.rotate(bgr, turn)
+        candidates = _ranked(page, zone.zones([box for box, _ in textlines.find_boxes(page)])[:_MAX_ZONES])
+        for lines, probabilities in candidates:
+            if budget.spent:
+                break
+            if probabilities is None:
+                probabilities = textlines.recognise(_strips(page, lines, second_look=False))
+            reading = _read_zone(page, lines, probabilities, budget)
+            if reading is not None and reading.mrz is not None:
+                reading.timings_ms["total"] = budget.ms()
+                return reading
+            best = best or reading
+        if candidates or budget.spent:
+            break
+    if best is not None:
+        best.timings_ms["total"] = budget.ms()
+    return best
+
+
+def read_pages(pages):
+    """The MRZ of a document's pages (the MRZ is often on the last one, a card's back),
+    within one time budget; None when no page shows one."""
+    budget = _Budget(_time_budget())
+    best = None
+    for page in reversed(pages):
+        reading = read_image(page, budget)
+        if reading is not None and reading.mrz is not None:
+            return reading
+        best = best or reading
+        if budget.spent:
+            break
+    return best

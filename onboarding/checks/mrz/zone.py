@@ -1,0 +1,134 @@
+"""Finding the MRZ among the text lines a detector found on a page.
+
+A detector often cuts an MRZ line where a run of ``<`` fillers leaves little ink, so
+collinear pieces are merged first. MRZ lines are then the long ones, 2 or 3 of them
+parallel, of about the same length, stacked at a regular spacing: the zones are such
+chains, the longest first.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+_MIN_ASPECT = 8  # an MRZ line is at least this many times longer than high (30 characters)
+_PARALLEL_DEGREES = 4
+
+
+@dataclass
+class _Segment:
+    centre: np.ndarray
+    direction: np.ndarray  # unit vector along the line
+    length: float
+    height: float
+
+    @classmethod
+    def of(cls, box):
+        direction = box[1] - box[0]
+        length = float(np.linalg.norm(direction))
+        return cls(box.mean(axis=0), direction / max(length, 1e-6), length, float(np.linalg.norm(box[3] - box[0])))
+
+    @property
+    def normal(self):
+        return np.array([-self.direction[1], self.direction[0]])
+
+    def corners(self):
+        half_along, half_across = self.direction * self.length / 2, self.normal * self.height / 2
+        c = self.centre
+        return np.array([c - half_along - half_across, c + half_along - half_across,
+                         c + half_along + half_across, c - half_along + half_across], dtype=np.float32)  # fmt: skip
+
+
+def _parallel(a, b):
+    return abs(float(np.dot(a.direction, b.normal))) < math.sin(math.radians(_PARALLEL_DEGREES))
+
+
+def _collinear(a, b):
+    """Whether ``b`` continues ``a`` on the same text line, after a gap of a few characters."""
+    if not _parallel(a, b) or max(a.height, b.height) > 1.6 * min(a.height, b.height):
+        return False
+    offset = b.centre - a.centre
+    if abs(float(np.dot(offset, a.normal))) > 0.4 * a.height:
+        return False
+    gap = abs(float(np.dot(offset, a.direction))) - (a.length + b.length) / 2
+    return gap < 2.5 * a.height
+
+
+def _merge(a, b):
+    points = np.vstack([a.corners(), b.corners()])
+    direction = a.direction if a.length >= b.length else b.direction
+    along = points @ direction
+    across = points @ np.array([-direction[1], direction[0]])
+    start, end = along.min(), along.max()
+    centre = direction * (start + end) / 2 + np.array([-direction[1], direction[0]]) * (across.min() + across.max()) / 2
+    return _Segment(centre, direction, float(end - start), max(a.height, b.height))
+
+
+def merge_collinear(boxes):
+    """The boxes with the pieces of one line merged, as segments."""
+    segments = [_Segment.of(np.asarray(box, dtype=np.float32)) for box in boxes]
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(segments)):
+            for j in range(i + 1, len(segments)):
+                if _collinear(segments[i], segments[j]):
+                    segments[i] = _merge(segments[i], segments.pop(j))
+                    merged = True
+                    break
+            if merged:
+                break
+    return segments
+
+
+def _stacked(upper, lower):
+    """Whether ``lower`` is the next MRZ line below ``upper``: parallel, as long, aligned,
+    one to three line heights apart."""
+    if not _parallel(upper, lower) or max(upper.length, lower.length) > 1.25 * min(upper.length, lower.length):
+        return False
+    offset = lower.centre - upper.centre
+    across, along = float(np.dot(offset, upper.normal)), float(np.dot(offset, upper.direction))
+    height = (upper.height + lower.height) / 2
+    return 0.6 * height < abs(across) < 3 * height and abs(along) < 0.15 * upper.length
+
+
+def zones(boxes):
+    """Candidate MRZs, the longest lines first: each a list of 2 or 3 line boxes (corners),
+    in the order their positions across the lines give (top line first when upright)."""
+    segments = [s for s in merge_collinear(boxes) if s.length >= _MIN_ASPECT * s.height]
+    found = []
+    for i, seed in enumerate(segments):
+        stacked = [s for j, s in enumerate(segments) if j != i and _stacked(seed, s)]
+        chain = sorted([seed, *stacked], key=lambda s: float(np.dot(s.centre - seed.centre, seed.normal)))
+        for count in (3, 2):
+            for start in range(len(chain) - count + 1):
+                group = chain[start : start + count]
+                if _evenly_spaced(group, seed):
+                    key = tuple(sorted(id(s) for s in group))
+                    if key not in {k for k, _ in found}:
+                        found.append((key, group))
+    longest = max((s.length for s in segments), default=1.0)
+    # Longest lines first; among chains of lines about as long, the one with 3 lines first.
+    found.sort(key=lambda item: (-round(np.mean([s.length for s in item[1]]) / (0.05 * longest)), -len(item[1])))
+    return [[_aligned(s, group[0]).corners() for s in group] for _, group in found]
+
+
+def _evenly_spaced(group, seed):
+    positions = [float(np.dot(s.centre - seed.centre, seed.normal)) for s in group]
+    gaps = np.diff(positions)
+    height = np.mean([s.height for s in group])
+    return all(0.6 * height < gap < 3 * height for gap in gaps) and (len(gaps) < 2 or max(gaps) < 1.4 * min(gaps))
+
+
+def _aligned(segment, reference):
+    """The segment with the reading direction of the zone's first line (so all lines of a zone
+    are read the same way round)."""
+    if float(np.dot(segment.direction, reference.direction)) < 0:
+        return _Segment(segment.centre, -segment.direction, segment.length, segment.height)
+    return segment
+
+
+def flipped(zone):
+    """The zone read the other way round (the page upside down): lines in reverse order,
+    each box's corners turned by 180 degrees."""
+    return [np.roll(box, 2, axis=0) for box in reversed(zone)]
