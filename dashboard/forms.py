@@ -6,25 +6,11 @@ from django import forms
 from django.utils import timezone
 from django.contrib.auth import get_user_model
 
+from onboarding.labels import DECISION_REASONS
 from onboarding.models import INBOXES, Environment, Role, Scope, VerificationResult
 from onboarding.selectors import SORTS
 
 PAGE_SIZE = 50
-# Labels a reviewer picks when deciding; stored as the decision's reasons.
-DECISION_REASONS = [
-    ("identity_not_verified", "Identity not verified"),
-    ("document_suspected_forged", "Document suspected forged"),
-    ("document_expired", "Document expired"),
-    ("data_mismatch", "Data does not match"),
-    ("watchlist_confirmed", "Watchlist hit confirmed"),
-    ("address_not_verified", "Address not verified"),
-    ("bank_account_not_verified", "Bank account not verified"),
-    ("company_not_verified", "Company not verified"),
-    ("underage", "Under minimum age"),
-    ("fraud_suspected", "Fraud suspected"),
-    ("all_checks_passed", "All checks passed"),
-    ("verified_by_reviewer", "Verified by reviewer"),
-]
 SORT_LABELS = {
     "-created_at": "Newest", "created_at": "Oldest", "-priority": "Highest priority", "priority": "Lowest priority",
     "-risk_score": "Highest risk", "risk_score": "Lowest risk", "-updated_at": "Recently updated",
@@ -78,9 +64,14 @@ class InboxFilterForm(forms.Form):
 class DecisionForm(forms.Form):
     status = forms.ChoiceField(choices=[("approved", "Approve"), ("rejected", "Reject"),
                                         ("manual_review", "Send to manual review")])
-    reasons = forms.MultipleChoiceField(choices=DECISION_REASONS, required=False,
+    reasons = forms.MultipleChoiceField(choices=list(DECISION_REASONS.items()), required=False,
                                         widget=forms.CheckboxSelectMultiple)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+
+
+class UnblockForm(forms.Form):
+    verification_id = forms.UUIDField(widget=forms.HiddenInput)
+    note = forms.CharField(required=False, max_length=4000)
 
 
 class ResolveForm(forms.Form):

@@ -6,46 +6,15 @@ puts each extracted value beside the known value it was checked against.
 
 from dataclasses import dataclass, field
 
-from onboarding.steps import ANALYSIS_DOCUMENT_TYPES, IDENTITY_DOCUMENT_TYPES, PROOF_OF_ADDRESS_TYPES
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-# Extracted field -> where its known counterpart lives on the applicant.
-KNOWN_SOURCES = {
-    "first_name": ("identity", "first_name"),
-    "given_names": ("identity", "first_name"),
-    "last_name": ("identity", "last_name"),
-    "surname": ("identity", "last_name"),
-    "birth_date": ("identity", "birth_date"),
-    "date_of_birth": ("identity", "birth_date"),
-    "birth_place": ("identity", "birth_place"),
-    "nationality": ("identity", "nationality"),
-    "gender": ("identity", "gender"),
-    "sex": ("identity", "gender"),
-    "holder_name": ("name", None),
-    "full_name": ("name", None),
-    "address": ("address", None),
-    "iban": ("bank_account", "iban"),
-    "bic": ("bank_account", "bic"),
-    "registration_number": ("company", "registration_number"),
-    "company_name": ("company", "company_name"),
-    "country_code": ("company", "country_code"),
-}
-# Reason codes that do not name their field in their prefix.
-CODE_FIELDS = {
-    "name_mismatch": {"first_name", "given_names", "last_name", "surname", "holder_name", "full_name"},
-    "birth_date_mismatch": {"birth_date", "date_of_birth"},
-    "document_expired": {"expiry_date", "expiration_date", "date_of_expiry"},
-    "mrz_checksum_invalid": {"mrz", "document_number"},
-    "iban_invalid": {"iban"},
-    "iban_mismatch": {"iban"},
-    "bic_iban_mismatch": {"bic", "iban"},
-    "underage": {"birth_date", "date_of_birth"},
-    "document_too_old": {"issue_date"},
-    "issue_date_missing": {"issue_date"},
-    "holder_name_missing": {"holder_name"},
-    "address_missing": {"address"},
-    "bic_missing": {"bic"},
-}
-ADDRESS_ORDER = ("line_1", "line_2", "zip_code", "city", "state", "country")
+from onboarding.comparisons import comparisons, display, established
+from onboarding.labels import ACTORS, action_label, field_label, legible, reason_label, result_label
+from onboarding.models import SessionStatus
+from onboarding.steps import ANALYSIS_DOCUMENT_TYPES, IDENTITY_DOCUMENT_TYPES, PROOF_OF_ADDRESS_TYPES
+from onboarding.texts import text_in
+
 # Document types a correction can ask for, per step type.
 CORRECTION_DOCUMENT_TYPES = {
     "identity_document": IDENTITY_DOCUMENT_TYPES,
@@ -56,49 +25,6 @@ CORRECTION_DOCUMENT_TYPES = {
     "selfie": ["selfie"],
 }
 PREVIEW_PAGES = 4
-
-
-def display(value):
-    """One line of text for any JSON value."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, dict):
-        keys = [k for k in ADDRESS_ORDER if k in value] or list(value)
-        return ", ".join(display(value[k]) for k in keys if display(value.get(k)))
-    if isinstance(value, (list, tuple)):
-        return ", ".join(display(v) for v in value if display(v))
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
-def flagged_fields(codes):
-    fields = set()
-    for code in codes:
-        fields |= CODE_FIELDS.get(code, set())
-        for suffix in ("_mismatch", "_invalid", "_not_found"):
-            if code.endswith(suffix):
-                fields.add(code[: -len(suffix)])
-    return fields
-
-
-def known_value(applicant, name, submitted):
-    source = KNOWN_SOURCES.get(name)
-    if source is None:
-        return submitted.get(name, applicant.form_data.get(name))
-    block, key = source
-    if block == "name":
-        return applicant.display_name
-    data = getattr(applicant, block) or {}
-    return data if key is None else data.get(key)
-
-
-@dataclass
-class Comparison:
-    name: str
-    extracted: str
-    known: str
-    mismatch: bool
 
 
 @dataclass
@@ -118,31 +44,41 @@ class StepView:
     superseded: list = field(default_factory=list)
     field_ids: list = field(default_factory=list)
     document_types: list = field(default_factory=list)
+    # For a selfie: the identity document it is compared with, shown beside it.
+    portraits: list = field(default_factory=list)
+
+    @property
+    def title(self):
+        return step_title(self.step) or legible(self.verification.step_id)
 
     @property
     def validity(self):
-        """MRZ and IBAN validity, the two checksums a reviewer looks for first."""
-        v = self.verification
-        if v.status != "done":
-            return []
-        codes = set(v.status_codes)
-        rows = []
-        if v.type == "identity_document":
-            rows.append(("MRZ check digits", "mrz_checksum_invalid" not in codes and "mrz_not_found" not in codes))
-        if v.type == "bank_account" and "iban_not_found" not in codes:
-            rows.append(("IBAN", "iban_invalid" not in codes))
-        return rows
+        """MRZ and IBAN validity, the two checksums a reviewer looks for first, when a check computed them."""
+        return established(self.verification)
+
+    @property
+    def reasons(self):
+        return [(code, reason_label(code)) for code in self.verification.status_codes]
+
+    @property
+    def overrides(self):
+        return self.verification.data.get("overrides") or []
+
+    @property
+    def check_result(self):
+        """What the check itself concluded, when a person has since changed the result."""
+        checked = (self.verification.data.get("checks") or {}).get("result")
+        return checked if checked and checked != self.verification.result else ""
+
+    @property
+    def detail_rows(self):
+        """The check's details as (label, code, text); where each field was read shows in its row instead."""
+        return [(field_label(key), key, display(value)) for key, value in self.checks.items() if key != "sources"]
 
 
-def comparisons(verification, applicant):
-    extracted = verification.data.get("extracted_from_document") or {}
-    submitted = verification.data.get("submitted") or {}
-    flagged = flagged_fields(verification.status_codes)
-    rows = []
-    for name, value in extracted.items():
-        known = known_value(applicant, name, submitted)
-        rows.append(Comparison(name, display(value), display(known), name in flagged))
-    return rows
+def step_title(step):
+    """A step's title in the reader's language (a workflow may give one per locale)."""
+    return text_in(step.get("title"), get_language())
 
 
 def step_views(session, applicant, document_urls):
@@ -151,10 +87,13 @@ def step_views(session, applicant, document_urls):
     by_verification = {}
     for document in session.documents.all():
         by_verification.setdefault(document.verification_id, []).append(document)
+    verifications = list(applicant.verifications.all())
+    identity_documents = [d for v in verifications if v.type == "identity_document"
+                          for d in by_verification.get(v.id, []) if not d.superseded]
     views = []
-    for verification in applicant.verifications.all():
+    for verification in verifications:
         step = version.step(verification.step_id) or {"id": verification.step_id, "type": verification.type,
-                                                      "title": verification.step_id, "config": {}}
+                                                      "config": {}}
         docs = by_verification.get(verification.id, [])
         config = step.get("config") or {}
         views.append(StepView(
@@ -166,8 +105,55 @@ def step_views(session, applicant, document_urls):
             superseded=[document_urls(d) for d in docs if d.superseded],
             field_ids=[f["id"] for f in config.get("fields", [])],
             document_types=config.get("document_types") or CORRECTION_DOCUMENT_TYPES.get(verification.type, []),
+            portraits=[document_urls(d) for d in identity_documents] if verification.type == "selfie" else [],
         ))
     return views
+
+
+def outcome(session):
+    """("decision" | "recommendation", value) or None: the automatic outcome is only a
+    recommendation until a person (or auto-decide) approves or rejects."""
+    if session.status in (SessionStatus.APPROVED, SessionStatus.REJECTED):
+        return "decision", session.status
+    recommended = (session.processing_results or {}).get("final_decision")
+    return ("recommendation", recommended) if recommended else None
+
+
+@dataclass
+class TimelineEntry:
+    event: object
+    label: str
+    step: str
+    who: str
+    result: str = ""
+
+
+def timeline(session, events):
+    """Audit events as lines a reviewer reads: what happened, on which step, by whom."""
+    steps, people = {}, {}
+    for applicant in session.applicants.all():
+        people[str(applicant.id)] = applicant.display_name or applicant.email or _("Applicant")
+        for verification in applicant.verifications.all():
+            step = session.workflow_version.step(verification.step_id) or {}
+            steps[str(verification.id)] = step_title(step) or legible(verification.step_id)
+    entries = []
+    for event in events:
+        step = steps.get(str(event.object_id), "") if event.object_type == "verification" else ""
+        if not step and event.data.get("step_id"):
+            step = legible(event.data["step_id"])
+        result = event.data.get("result") or ""
+        entries.append(TimelineEntry(event, str(action_label(event.action)), step, _who(event, people),
+                                     str(result_label(result)) if result else ""))
+    return entries
+
+
+def _who(event, people):
+    kind = ACTORS.get(event.actor_type, legible(event.actor_type))
+    if event.actor_type == "system":
+        return str(kind)
+    if event.actor_type == "applicant":
+        return f"{kind}: {people.get(event.actor_id) or event.actor_label}"
+    return f"{kind}: {event.actor_label}"
 
 
 def watchlist_hits(session):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("sessions/<uuid:session_id>/process/", sessions.process, name="process"),
     path("sessions/<uuid:session_id>/corrections/", sessions.request_corrections, name="corrections"),
     path("sessions/<uuid:session_id>/resolve/", sessions.resolve, name="resolve"),
+    path("sessions/<uuid:session_id>/unblock/", sessions.unblock, name="unblock"),
     path("sessions/<uuid:session_id>/assign/", sessions.assign, name="assign"),
     path("sessions/<uuid:session_id>/note/", sessions.add_note, name="note"),
     path("sessions/<uuid:session_id>/extend/", sessions.extend, name="extend"),

@@ -1,6 +1,7 @@
 from django import template
 
-from dashboard.presenters import display
+from onboarding.comparisons import display
+from onboarding.labels import field_label, reason_label, result_label
 from onboarding.texts import text_in
 
 register = template.Library()
@@ -23,3 +24,20 @@ def show(value):
 def text(value):
     """A workflow text (plain, or one value per language) as the English dashboard shows it."""
     return text_in(value, "en")
+
+
+@register.filter
+def result(value):
+    """A check result in the reader's language."""
+    return result_label(value)
+
+
+@register.filter
+def reason(code):
+    """A reason code as words (the code itself stays beside it in the page)."""
+    return reason_label(code)
+
+
+@register.filter
+def field(name):
+    return field_label(name)

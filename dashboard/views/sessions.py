@@ -5,6 +5,7 @@ import json
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dashboard.access import can_decide, dashboard_view, is_admin
@@ -16,14 +17,16 @@ from dashboard.forms import (
     FalsePositiveForm,
     NoteForm,
     ResolveForm,
+    UnblockForm,
     corrections_from_post,
 )
-from dashboard.presenters import step_views, watchlist_hits
+from dashboard.presenters import outcome, step_views, timeline, watchlist_hits
 from dashboard.views.common import error_text, form_errors, members_of, perform
 from onboarding import services
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.evidence import render_evidence_pdf
-from onboarding.models import SESSION_TRANSITIONS, Role
+from onboarding.labels import result_label
+from onboarding.models import SESSION_TRANSITIONS, Role, VerificationResult
 from onboarding.selectors import next_for_review, session_detail_queryset, session_events
 from onboarding.services import dashboard as dashboard_services
 
@@ -35,6 +38,14 @@ def _session(request, session_id):
     return session
 
 
+def _verification(request, session_id, verification_id):
+    # The verification must belong to this session (and so to this organization).
+    verification = _session(request, session_id).verifications.filter(id=verification_id).first()
+    if verification is None:
+        raise Http404("Verification not found.")
+    return verification
+
+
 def _allowed(session, name):
     return session.status in SESSION_TRANSITIONS[name][0]
 
@@ -44,7 +55,7 @@ def session_detail(request, session_id):
     session = _session(request, session_id)
     applicants = [(applicant, step_views(session, applicant, document_view)) for applicant in session.applicants.all()]
     watchlist, hits = watchlist_hits(session)
-    events = session_events(session).order_by("-sequence")
+    events = timeline(session, session_events(session).order_by("-sequence"))
     members = list(members_of(request.organization))
     results = session.processing_results or {}
     # One correction choice per step, whichever applicants have it.
@@ -56,6 +67,8 @@ def session_detail(request, session_id):
         "watchlist_hits": hits,
         "open_hits": sum(1 for hit in hits if not hit["false_positive"]),
         "face_match": results.get("face_match_result"),
+        "outcome": outcome(session),
+        "result_choices": VerificationResult.values,
         "cross_validation": results.get("cross_validation"),
         "events": events,
         "next_session": next_for_review(request.actor, request.user, session.id),
@@ -70,7 +83,9 @@ def session_detail(request, session_id):
         "note_form": NoteForm(),
         "extend_form": ExtendForm(),
         "can": {
-            "approve": _allowed(session, "approve"),
+            # Not while checks run, nor while a correction is awaited: the evidence is still coming.
+            "approve": _allowed(session, "approve") and session.status != "processing"
+            and not any(c.status == "open" for c in session.corrections.all()),
             "manual_review": _allowed(session, "send_to_manual_review"),
             "reopen": _allowed(session, "reopen"),
             "correct": _allowed(session, "request_corrections"),
@@ -129,14 +144,27 @@ def resolve(request, session_id):
     if not form.is_valid():
         messages.error(request, form_errors(form))
         return _back_to(session_id)
-    # The verification must belong to this session (and so to this organization).
-    verification = _session(request, session_id).verifications.filter(id=form.cleaned_data["verification_id"]).first()
-    if verification is None:
-        raise Http404("Verification not found.")
+    verification = _verification(request, session_id, form.cleaned_data["verification_id"])
     perform(request, lambda: services.verification_resolve(
         actor=request.actor, verification_id=verification.id, result=form.cleaned_data["result"],
         note=form.cleaned_data["note"],
-    ), f"Step {verification.step_id} resolved as {form.cleaned_data['result']}.")
+    ), _("Step %(step)s: result set to %(result)s.") % {"step": verification.step_id,
+                                                       "result": result_label(form.cleaned_data["result"])})
+    return _back_to(session_id)
+
+
+@dashboard_view(role=Role.REVIEWER)
+@require_POST
+def unblock(request, session_id):
+    """Grant a blocked step more attempts."""
+    form = UnblockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return _back_to(session_id)
+    verification = _verification(request, session_id, form.cleaned_data["verification_id"])
+    perform(request, lambda: services.verification_unblock(
+        actor=request.actor, verification_id=verification.id, note=form.cleaned_data["note"],
+    ), _("The applicant can send “%(step)s” again.") % {"step": verification.step_id})
     return _back_to(session_id)
 
 

@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from onboarding.labels import reason_label
 from onboarding.services.workflows import latest_version
 
 
@@ -99,6 +100,11 @@ class PreviousAttemptSerializer(serializers.Serializer):
     ended_at = serializers.DateTimeField()
 
 
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    description = serializers.CharField(help_text="In the request's language (Accept-Language: en, de, fr).")
+
+
 class VerificationSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     session_id = serializers.UUIDField()
@@ -109,6 +115,7 @@ class VerificationSerializer(serializers.Serializer):
     status = serializers.CharField()
     result = serializers.CharField()
     status_codes = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.SerializerMethodField(help_text="Each of status_codes with its description.")
     attempts = serializers.IntegerField()
     previous_attempt = PreviousAttemptSerializer(allow_null=True, help_text="null until an attempt was unusable.")
     data = serializers.JSONField()
@@ -116,6 +123,11 @@ class VerificationSerializer(serializers.Serializer):
     completed_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+
+    @extend_schema_field(ReasonSerializer(many=True))
+    def get_reasons(self, verification):
+        return [{"code": code, "description": str(reason_label(code))} for code in verification.status_codes]
 
 
 class VerificationDetailSerializer(VerificationSerializer):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dashboard.presenters import display, flagged_fields
+from onboarding.comparisons import display, flagged_fields
 
 
 @pytest.mark.parametrize("codes, flagged", [

@@ -34,8 +34,9 @@ def page_of(client, session):
 def test_shows_known_data_steps_reason_codes_and_marks_the_mismatch(reviewer_client, bank_session):
     html = page_of(reviewer_client, bank_session)
     assert "Anna Maria" in html and "1974-08-12" in html
-    assert "iban_mismatch" in html
-    mismatch = re.search(r'<tr class="mismatch">\s*<th>(\w+)</th><td>([^<]+)</td><td>([^<]+)</td>', html)
+    assert "IBAN does not match <code class=\"code\">iban_mismatch</code>" in html  # words first, code beside
+    mismatch = re.search(r'<tr class="mismatch" data-field="(\w+)">\s*<th>IBAN <code[^>]*>iban</code></th>'
+                         r'<td>([^<]+)</td><td>([^<]+)</td>', html)
     assert mismatch.group(1) == "iban"
     assert mismatch.group(2) != mismatch.group(3)  # extracted beside known
     assert "IBAN: valid" in html
