@@ -24,6 +24,7 @@ from onboarding.models import (
 )
 from onboarding.services.common import apply_transition, get_scoped
 from onboarding.services.scoring import rescore
+from onboarding.standing import SESSION_ACCEPTING
 from onboarding.steps import STEP_TYPES, steps_for_applicant
 from onboarding.uploads import prepare_upload
 
@@ -32,7 +33,6 @@ V = VerificationStatus
 # run (or it was skipped): an unreadable document must be retaken first.
 SETTLED = (V.DONE, V.SKIPPED)
 OPEN_FOR_DATA = (V.AWAITING_DATA, V.NEEDS_CORRECTION)
-SESSION_OPEN_FOR_DATA = (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_CORRECTION)
 
 
 def _lock_chain(actor, verification_id):
@@ -45,7 +45,7 @@ def _lock_chain(actor, verification_id):
 
 
 def _ensure_accepting(session, verification, action):
-    if session.status not in SESSION_OPEN_FOR_DATA:
+    if session.status not in SESSION_ACCEPTING:
         raise InvalidTransition.for_object(session, action)
     if verification.status not in OPEN_FOR_DATA:
         raise InvalidTransition.for_object(verification, action)
@@ -232,7 +232,7 @@ def verification_unblock(*, actor, verification_id, note=""):
     """Grant a blocked step more attempts: it awaits data again with its attempt counter reset,
     and its applicant, once nothing else blocks them, is back in progress (SPEC §3)."""
     session, applicant, verification = _lock_chain(actor, verification_id)
-    if session.status not in SESSION_OPEN_FOR_DATA:
+    if session.status not in SESSION_ACCEPTING:
         raise InvalidTransition.for_object(session, "unblock")
     apply_transition(verification, "unblock", actor, note=(note or "").strip(),
                      data={"step_id": verification.step_id, "attempts_used": verification.attempts})
