@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 from onboarding.api.documents import DOWNLOAD_SALT
 from onboarding.models import Applicant, Document
 from tests.api.conftest import V1, client_for, pdf, png, problem, uploaded
-from tests.dashboard.builders import blocked_session
+from tests.dashboard.builders import blocked_session, session_in_manual_review
 from tests.factories import FORM_ONLY_STEPS, make_session, make_workflow
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +180,12 @@ def test_previous_attempt_is_null_or_the_typed_object_the_schema_describes(api, 
     assert previous["attempt"] == 1 and previous["reason_codes"]
     assert previous["document_ids"] == [response.json()["document"]["id"]]
     validator.validate(retried)
+
+
+def test_reason_codes_come_with_their_descriptions(api, org, run_on_commit):
+    session = session_in_manual_review(org)
+    verification = session.verifications.get(step_id="bank")
+    body = api.get(f"{V1}/verifications/{verification.id}").json()
+    assert {"code": "iban_mismatch", "description": "IBAN does not match"} in body["reasons"]
+    french = api.get(f"{V1}/verifications/{verification.id}", HTTP_ACCEPT_LANGUAGE="fr").json()
+    assert {"code": "iban_mismatch", "description": "L’IBAN ne correspond pas"} in french["reasons"]
