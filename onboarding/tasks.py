@@ -74,3 +74,17 @@ def purge_idempotency_records():
     from onboarding.services.api_support import idempotency_purge
 
     return idempotency_purge()
+
+
+@shared_task(**RETRY)
+def send_outcome_notice(session_id, decided_at):
+    from onboarding.services.emails import outcome_notice_send
+
+    return outcome_notice_send(session_id, decided_at)
+
+
+@shared_task
+def remind_applicants():
+    from onboarding.services.emails import reminders_send
+
+    return reminders_send()

@@ -214,9 +214,10 @@ def extend(request, session_id):
 @dashboard_view(role=Role.REVIEWER)
 @require_POST
 def regenerate_links(request, session_id):
-    """New links for every applicant; the plain URLs exist only in this response."""
+    """New links for every applicant, emailed to them when asked; the plain URLs exist only in this response."""
+    generate = services.links_send if request.POST.get("send") else services.links_generate
     try:
-        links = services.links_generate(actor=request.actor, session_id=session_id)
+        links = generate(actor=request.actor, session_id=session_id)
     except (ValidationFailed, InvalidTransition) as exc:
         messages.error(request, error_text(exc.errors) if isinstance(exc, ValidationFailed) else str(exc))
         return _back_to(session_id)

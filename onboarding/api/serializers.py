@@ -221,6 +221,9 @@ class LinkSerializer(serializers.Serializer):
     applicant_id = serializers.UUIDField(source="applicant.id")
     link_url = serializers.CharField(source="url")
     link_expires_at = serializers.DateTimeField(source="expires_at")
+    email = serializers.ChoiceField(
+        choices=["sent", "no_address", "failed"], required=False,
+        help_text="Only when the links were sent: whether the applicant's link went out by email.")
 
 
 class EventSerializer(serializers.Serializer):

@@ -19,6 +19,8 @@ LinksResponse = inline_serializer("Links", {"links": LinkSerializer(many=True)})
 
 class LinksRequest(StrictSerializer):
     applicant_ids = serializers.ListField(child=serializers.UUIDField(), required=False, allow_empty=False)
+    send = serializers.BooleanField(required=False, default=False,
+                                    help_text="Also email each applicant their new link (to the applicant's email).")
 
 
 class ExtendRequest(StrictSerializer):
@@ -51,8 +53,8 @@ class SessionLinksView(ApiView):
                    request=LinksRequest, responses={200: LinksResponse}, tags=["sessions"])
     def post(self, request, session_id):
         data = validated(LinksRequest, request.data)
-        links = services.links_generate(actor=self.actor, session_id=session_id,
-                                        applicant_ids=data.get("applicant_ids"))
+        generate = services.links_send if data["send"] else services.links_generate
+        links = generate(actor=self.actor, session_id=session_id, applicant_ids=data.get("applicant_ids"))
         return Response(links_response(links))
 
 

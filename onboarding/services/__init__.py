@@ -1,6 +1,7 @@
 """The only code that changes domain state. Each service is atomic, locks what it
 changes, writes the audit event and schedules work after commit."""
 
+from onboarding.services.emails import links_send, outcome_notice_send, reminders_send
 from onboarding.services.keys import api_key_authenticate, api_key_create, api_key_revoke
 from onboarding.services.links import applicant_open, link_resolve, links_generate
 from onboarding.services.organizations import member_set, organization_create
@@ -39,8 +40,11 @@ __all__ = [
     "document_add",
     "link_resolve",
     "links_generate",
+    "links_send",
     "member_set",
     "organization_create",
+    "outcome_notice_send",
+    "reminders_send",
     "run_session_processing",
     "run_verification_check",
     "session_add_note",

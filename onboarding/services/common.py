@@ -59,6 +59,11 @@ def apply_transition(obj, name, actor, *, note="", data=None, **kwargs):
         data=data,
     )
     _emit_status_webhook(obj, session, before)
+    if isinstance(obj, Session):
+        # Every decision passes here (reviewer, API, auto-decide): the applicants' notice, if the workflow wants one.
+        from onboarding.services.emails import outcome_notice_schedule  # emails builds on this module
+
+        outcome_notice_schedule(obj)
     return obj
 
 
