@@ -20,6 +20,8 @@ class Bar:
     height: float
     css: str = ""
     note: str = ""
+    # Shown with the label on hover (a reason's code beside its words).
+    hint: str = ""
 
     @property
     def end(self):
@@ -41,16 +43,18 @@ class Chart:
 
 
 def horizontal_bars(rows, css=""):
-    """rows: [(label, value)] drawn as bars sharing one scale; each bar notes its share of the first row."""
-    top = max((value for _, value in rows), default=0) or 1
+    """rows: [(label, value)] or [(label, value, hint)] drawn as bars sharing one scale; each bar
+    notes its share of the first row."""
+    top = max((row[1] for row in rows), default=0) or 1
     first = rows[0][1] if rows else 0
     bars = []
-    for index, (label, value) in enumerate(rows):
+    for index, (label, value, *hint) in enumerate(rows):
         share = f" ({round(100 * value / first)} %)" if first and index else ""
         bars.append(Bar(str(label), value, LABEL_WIDTH, index * ROW_HEIGHT + 4,
-                        max(BAR_AREA * value / top, 1 if value else 0), ROW_HEIGHT - 8, css, f"{value}{share}"))
+                        max(BAR_AREA * value / top, 1 if value else 0), ROW_HEIGHT - 8, css, f"{value}{share}",
+                        "".join(hint)))
     return Chart(LABEL_WIDTH + BAR_AREA + 90, max(len(rows), 1) * ROW_HEIGHT + 4, bars,
-                 empty=not any(value for _, value in rows))
+                 empty=not any(row[1] for row in rows))
 
 
 def columns(groups, series, column_width=None, width=620):

@@ -3,6 +3,7 @@
 from datetime import datetime, time
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from django.utils import timezone
 from django.contrib.auth import get_user_model
 
@@ -28,6 +29,7 @@ class InboxFilterForm(forms.Form):
     risk_max = forms.IntegerField(required=False, min_value=0, max_value=100, label="Risk ≤")
     assignee = forms.ChoiceField(required=False, choices=[])
     tag = forms.CharField(required=False, max_length=100)
+    blocked = forms.BooleanField(required=False, label=_("Blocked applicants only"))
     environment = forms.ChoiceField(required=False, choices=[("", "Any"), *Environment.choices])
     sort = forms.ChoiceField(required=False, choices=[(key, label) for key, label in SORT_LABELS.items()
                                                       if key in SORTS])
@@ -52,6 +54,7 @@ class InboxFilterForm(forms.Form):
             "risk_max": data.get("risk_max"),
             "assigned_to": str(user.pk) if assignee == "me" else assignee,
             "tag": data.get("tag"),
+            "blocked": data.get("blocked"),
         }
         # Dates are whole days in the reviewer's time zone.
         if filters["created_from"]:

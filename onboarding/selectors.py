@@ -15,6 +15,7 @@ from onboarding.models import (
     COMPLIANCE_STATUS,
     INBOXES,
     Applicant,
+    ApplicantStatus,
     Event,
     Session,
     SessionStatus,
@@ -43,7 +44,8 @@ def filter_sessions(queryset, filters):
     """Apply the list filters of SPEC §4. `filters` is a dict of already-parsed values.
 
     Keys: status, status_list, compliance_status, workflow_id, reference_id,
-    assigned_to, created_from, created_to, q, tag, risk_min, risk_max, parent_id.
+    assigned_to, created_from, created_to, q, tag, risk_min, risk_max, parent_id,
+    blocked (only sessions with a blocked applicant).
     """
     errors = {}
     status = filters.get("status")
@@ -82,6 +84,9 @@ def filter_sessions(queryset, filters):
         queryset = queryset.filter(assigned_to__isnull=True)
     elif assigned_to not in (None, ""):
         queryset = queryset.filter(assigned_to_id=assigned_to)
+    if filters.get("blocked"):
+        queryset = queryset.filter(Exists(Applicant.objects.filter(session=OuterRef("pk"),
+                                                                   status=ApplicantStatus.BLOCKED)))
     if filters.get("tag"):
         # Text match on the JSON list: works alike on SQLite and PostgreSQL.
         queryset = queryset.filter(custom_tags__icontains=f'"{filters["tag"]}"')

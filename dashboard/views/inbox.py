@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from dashboard.access import can_decide, dashboard_view
@@ -14,8 +15,21 @@ from dashboard.forms import PAGE_SIZE, InboxFilterForm
 from dashboard.views.common import error_text, members_of, perform
 from onboarding import services
 from onboarding.errors import ValidationFailed
-from onboarding.models import INBOXES, Role, Workflow
+from onboarding.models import Role, Workflow
 from onboarding.selectors import filter_sessions, session_list_queryset, session_summary, sessions_for
+
+
+# The inboxes named by what a reviewer has to do, the work first. Their keys are the
+# compliance statuses of SPEC §3, as the API filters them.
+INBOX_LABELS = {
+    "completed": _("To review"),
+    "manual_review": _("Manual review"),
+    "remediation": _("Awaiting correction"),
+    "pending": _("With the applicant or checks"),
+    "approved": _("Approved"),
+    "rejected": _("Rejected"),
+    "incomplete": _("Incomplete or expired"),
+}
 
 
 def _matching(request, form):
@@ -55,10 +69,11 @@ def inbox(request):
     page = Paginator(session_list_queryset(listed.order_by(sort, "-id")), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    tabs = [("", "All", summary["total"])] + [(name, name.replace("_", " "), summary["inbox_counts"][name])
-                                              for name in INBOXES]
+    tabs = [("", _("All"), summary["total"])] + [(name, label, summary["inbox_counts"][name])
+                                                 for name, label in INBOX_LABELS.items()]
+    blocked = filter_sessions(matching, {"blocked": True}).count()
     return render(request, "dashboard/inbox.html", {
-        "form": form, "page": page, "tabs": tabs, "inbox": inbox_name, "summary": summary,
+        "form": form, "page": page, "tabs": tabs, "inbox": inbox_name, "summary": summary, "blocked": blocked,
         "query": query.urlencode(), "tab_query": _without(query, "inbox"),
         "members": members, "can_decide": can_decide(request),
     })

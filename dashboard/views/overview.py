@@ -4,10 +4,13 @@ from datetime import timedelta
 
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dashboard.access import dashboard_view
 from dashboard.charts import columns, horizontal_bars
 from onboarding import selectors
+from onboarding.labels import reason_label
 
 PERIODS = {"7": 7, "30": 30, "90": 90}
 
@@ -39,12 +42,19 @@ def overview(request):
             [(day.strftime("%d %b"), per_day.get(day, {})) for day in day_list],
             [("approved", "approved", "approved"), ("rejected", "rejected", "rejected")],
         ),
-        "reason_chart": horizontal_bars(reasons, css="reason"),
+        # Reasons as words; the code stays in each bar's tooltip.
+        "reason_chart": horizontal_bars([(reason_label(code), count, code) for code, count in reasons], css="reason"),
     })
 
 
 def _duration(value):
+    """A duration at the scale it is read: minutes under an hour, hours under two days, then days."""
     if value is None:
         return None
-    hours = value.total_seconds() / 3600
-    return f"{hours / 24:.1f} days" if hours >= 48 else f"{hours:.1f} h"
+    minutes = value.total_seconds() / 60
+    if minutes < 1:
+        return _("under a minute")
+    if minutes < 60:
+        return ngettext("%(n)d minute", "%(n)d minutes", round(minutes)) % {"n": round(minutes)}
+    hours = minutes / 60
+    return _("%(n).1f days") % {"n": hours / 24} if hours >= 48 else _("%(n).1f h") % {"n": hours}

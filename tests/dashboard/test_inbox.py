@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from dashboard.forms import PAGE_SIZE
 from onboarding import services
-from onboarding.models import Event, Session
+from onboarding.models import INBOXES, Event, Session
+from tests.dashboard.builders import blocked_session
 from tests.factories import MembershipFactory, make_session, make_workflow, system
 
 
@@ -157,3 +158,18 @@ def test_counts_endpoint_follows_the_filters(reviewer_client, sessions, review_s
     counts = reviewer_client.get(reverse("dashboard:inbox_counts")).json()
     assert (counts["all"], counts["incomplete"], counts["manual_review"]) == (5, 3, 1)
     assert reviewer_client.get(reverse("dashboard:inbox_counts"), {"q": "Emil"}).json()["incomplete"] == 1
+
+
+def test_tabs_are_named_by_the_work_and_blocked_applicants_are_marked(reviewer_client, org, processed_session,
+                                                                       run_on_commit):
+    blocked, _ = blocked_session(org)
+    response = reviewer_client.get(reverse("dashboard:inbox"))
+    tabs = {key: (str(label), count) for key, label, count in response.context["tabs"]}
+    assert set(tabs) == {"", *INBOXES}
+    assert tabs["completed"] == ("To review", 1)  # processed, waiting for a person
+    assert tabs["pending"] == ("With the applicant or checks", 1)
+    html = response.content.decode()
+    assert "Recommended: Approved" in html and "Processed / approved" not in html
+    assert 'Blocked applicants <span class="count" id="blocked-count">1</span>' in html
+    assert '<span class="tag blocked">blocked</span>' in html
+    assert names(reviewer_client.get(reverse("dashboard:inbox"), {"blocked": "on"})) == {blocked.name}

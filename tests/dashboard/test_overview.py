@@ -53,3 +53,12 @@ def test_sessions_outside_the_period_are_left_out(reviewer_client, org, review_w
     Session.objects.filter(id=old.id).update(created_at=timezone.now() - timedelta(days=40))
     response = reviewer_client.get(reverse("dashboard:overview"), {"days": "30"})
     assert response.context["funnel"]["created"] == 0
+
+
+def test_a_two_minute_decision_reads_in_minutes_and_reasons_read_as_words(reviewer_client, org, review_session):
+    services.session_decide(actor=system(org), session_id=review_session.id, status="approved")
+    Session.objects.filter(id=review_session.id).update(decided_at=review_session.created_at + timedelta(minutes=2))
+    review_session.verifications.filter(step_id="bank").update(status_codes=["iban_mismatch"])
+    html = reviewer_client.get(reverse("dashboard:overview")).content.decode()
+    assert "<dd>2 minutes</dd>" in html and "0.0 h" not in html
+    assert "IBAN does not match (iban_mismatch)" in html
