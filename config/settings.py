@@ -281,9 +281,13 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Threshold <no-reply@localhost>")
 
-# Portal: behind a reverse proxy, the header holding the client's address (e.g.
-# HTTP_X_FORWARDED_FOR), so bad-token rate limits apply per applicant, not per proxy.
-PORTAL_CLIENT_IP_HEADER = os.environ.get("PORTAL_CLIENT_IP_HEADER", "")
+# Behind reverse proxies: how many proxies append to CLIENT_IP_HEADER, and/or their address
+# ranges, so every rate limit keys on the client, not on the proxy (onboarding.client_address).
+# PORTAL_CLIENT_IP_HEADER, the former setting, still means "one proxy, this header".
+CLIENT_IP_HEADER = (os.environ.get("CLIENT_IP_HEADER") or os.environ.get("PORTAL_CLIENT_IP_HEADER")
+                    or "HTTP_X_FORWARDED_FOR")
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 1 if os.environ.get("PORTAL_CLIENT_IP_HEADER") else 0))
+TRUSTED_PROXY_RANGES = [r.strip() for r in os.environ.get("TRUSTED_PROXY_RANGES", "").split(",") if r.strip()]
 PORTAL_BAD_TOKEN_LIMIT = int(os.environ.get("PORTAL_BAD_TOKEN_LIMIT", 20))
 
 # Webhook receivers on loopback/private addresses are refused unless allowed here.

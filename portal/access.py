@@ -37,11 +37,12 @@ def applicant_link(view):
 
     @wraps(view)
     def resolved(request, token, *args, **kwargs):
-        if too_many_bad_tokens(request):
-            return unavailable(request, status=429)
         try:
             applicant = link_resolve(token)
         except LinkUnavailable:
+            # Only bad tokens are limited: a valid link opens even from an address that guessed.
+            if too_many_bad_tokens(request):
+                return unavailable(request, status=429)
             note_bad_token(request)
             return unavailable(request)
         actor = Actor.for_applicant(applicant)

@@ -16,6 +16,8 @@ from django.core.cache import cache
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import decorator_from_middleware
 
+from onboarding.client_address import client_address
+
 # Bad tokens one address may try per window before every link answers 429 (PORTAL_BAD_TOKEN_LIMIT).
 DEFAULT_BAD_TOKEN_LIMIT = 20
 BAD_TOKEN_WINDOW_SECONDS = 15 * 60
@@ -74,17 +76,6 @@ class PortalCsrfMiddleware(CsrfViewMiddleware):
 
 
 portal_csrf = decorator_from_middleware(PortalCsrfMiddleware)
-
-
-def client_address(request):
-    """The caller's address. Behind a reverse proxy, PORTAL_CLIENT_IP_HEADER names the header
-    it sets (e.g. "HTTP_X_FORWARDED_FOR"); its last entry is the address the proxy saw, the
-    only one a client cannot forge. Without it every applicant would share the proxy's limit."""
-    header = getattr(settings, "PORTAL_CLIENT_IP_HEADER", "")
-    forwarded = request.META.get(header, "") if header else ""
-    if forwarded:
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _bad_token_key(address):

@@ -8,14 +8,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from dashboard.access import CONTENT_SECURITY_POLICY, ORGANIZATION_KEY
-from onboarding.api.throttling import WINDOW_SECONDS, hit
+from onboarding.api.throttling import WINDOW_SECONDS, counted, hit
+from onboarding.client_address import client_address
 from onboarding.models import Membership
 
 
-# Login attempts per minute: per username slows down guessing one password; per address (an
-# office may share one) slows down trying many usernames.
-LOGIN_ATTEMPTS_PER_USERNAME = 10
-LOGIN_ATTEMPTS_PER_ADDRESS = 30
+# Failed logins per minute. Per username *and* address: guessing one password is slowed down,
+# yet nobody elsewhere can lock the real owner out by failing on their username. Per address
+# (the client's, behind proxies too), trying many usernames is slowed down as well.
+FAILED_LOGINS_PER_USERNAME_AND_ADDRESS = 10
+FAILED_LOGINS_PER_ADDRESS = 30
 
 
 class LoginView(auth_views.LoginView):
@@ -31,13 +33,21 @@ class LoginView(auth_views.LoginView):
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
 
+    def form_invalid(self, form):
+        for bucket, limit in self._buckets(self.request):
+            hit(bucket, limit)
+        return super().form_invalid(form)
+
     @staticmethod
-    def _rate_limited(request):
+    def _buckets(request):
         username = request.POST.get("username", "")[:150].lower()
-        by_address, _, _ = hit(f"dashboard-login:ip:{request.META.get('REMOTE_ADDR', '')}",
-                               LOGIN_ATTEMPTS_PER_ADDRESS)
-        by_user, _, _ = hit(f"dashboard-login:user:{username}", LOGIN_ATTEMPTS_PER_USERNAME)
-        return not (by_address and by_user)
+        address = client_address(request)
+        return [(f"dashboard-login:user:{username}:ip:{address}", FAILED_LOGINS_PER_USERNAME_AND_ADDRESS),
+                (f"dashboard-login:ip:{address}", FAILED_LOGINS_PER_ADDRESS)]
+
+    @classmethod
+    def _rate_limited(cls, request):
+        return any(counted(bucket) >= limit for bucket, limit in cls._buckets(request))
 
 
 class LogoutView(auth_views.LogoutView):

@@ -17,6 +17,9 @@ from django.template import loader
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from kombu.exceptions import OperationalError as BrokerOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -177,14 +180,20 @@ def not_found(request, exception=None):
     return defaults.page_not_found(request, exception)
 
 
+# A lost or refused connection to the database, to Redis (cache and rate limits) or to the
+# broker: a retry will succeed once it is back, so the answer is 503, never 500.
+UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError,
+                      BrokerOperationalError)
+
+
 def _database_unavailable():
-    """True when the exception being handled is a lost or refused database connection."""
-    return isinstance(sys.exc_info()[1], (OperationalError, InterfaceError))
+    """True when the exception being handled is a lost or refused connection to a backing service."""
+    return isinstance(sys.exc_info()[1], UNAVAILABLE_ERRORS)
 
 
 def server_error(request):
     """handler500: problem JSON under /api/, Django's page elsewhere; 503 with Retry-After
-    when the database is unreachable (a retry will succeed once it is back)."""
+    when the database, Redis or the broker is unreachable (a retry will succeed once it is back)."""
     if _database_unavailable():
         if _is_api(request):
             response = problem_json(503, "The service is briefly unavailable; retry shortly.", "service_unavailable")

@@ -11,17 +11,28 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
 
+from onboarding.client_address import client_address
+
 WINDOW_SECONDS = 60
 # Defaults when settings do not set API_RATE_LIMIT_PER_MINUTE / API_TOKEN_RATE_LIMIT_PER_MINUTE.
 DEFAULT_KEY_LIMIT = 600
 DEFAULT_TOKEN_LIMIT = 20
 
 
+def _window_key(bucket, now):
+    return f"threshold:ratelimit:{bucket}:{int(now // WINDOW_SECONDS)}"
+
+
+def counted(bucket):
+    """Requests counted in the current window, without counting one more."""
+    return cache.get(_window_key(bucket, time.time()), 0)
+
+
 def hit(bucket, limit):
     """Count one request in the current window; returns (allowed, remaining, seconds until reset)."""
     now = time.time()
     window = int(now // WINDOW_SECONDS)
-    key = f"threshold:ratelimit:{bucket}:{window}"
+    key = _window_key(bucket, now)
     cache.add(key, 0, timeout=WINDOW_SECONDS + 5)
     try:
         count = cache.incr(key)
@@ -67,7 +78,7 @@ class TokenRateThrottle(WindowThrottle):
     """settings.API_TOKEN_RATE_LIMIT_PER_MINUTE token requests per client address."""
 
     def bucket(self, request):
-        return f"token:{request.META.get('REMOTE_ADDR', '')}"
+        return f"token:{client_address(request)}"
 
     def limit(self):
         return getattr(settings, "API_TOKEN_RATE_LIMIT_PER_MINUTE", DEFAULT_TOKEN_LIMIT)

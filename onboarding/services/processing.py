@@ -103,7 +103,7 @@ def run_check(step_type, documents, known, config):
     limit) makes the documents unusable: the applicant loses one attempt, the worker nothing."""
     try:
         return get_check(step_type)(documents, known, config)
-    except Exception as exc:  # noqa: BLE001 - whatever a hostile file triggers, the outcome is the same
+    except Exception as exc:  # whatever a hostile file triggers, the outcome is the same
         logger.warning("%s check failed on documents %s: %s", step_type, [d.document_id for d in documents],
                        type(exc).__name__)
         return CheckResult(INCONCLUSIVE, reason_codes=["document_unreadable"],

@@ -6,4 +6,4 @@ def test_health_answers_without_credentials(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get("/api/v1/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "cache": "ok", "broker": "in_process"}
