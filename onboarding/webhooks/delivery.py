@@ -151,7 +151,10 @@ def send(url, body, request_headers):
     with requests.Session() as http:
         http.trust_env = False  # no proxy from the environment: the vetted address is the destination
         if addresses:
-            http.mount(url, PinnedAdapter(addresses[0]))
+            # Every request of this session, whatever its URL turns into once requests has
+            # re-quoted it, goes through the pinned adapter: never a second DNS lookup.
+            for prefix in ("http://", "https://"):
+                http.mount(prefix, PinnedAdapter(addresses[0]))
             request_headers = {**request_headers, "host": urlsplit(url).netloc}
         try:
             with http.post(url, data=body, headers=request_headers, timeout=TIMEOUT_SECONDS,
@@ -162,9 +165,10 @@ def send(url, body, request_headers):
                     excerpt=_printable(head.decode("utf-8", "replace"))[:EXCERPT_CHARS],
                     retry_after=response.headers.get("Retry-After"),
                 )
-        except requests.RequestException as error:
-            # The exception's class says what went wrong; its text may repeat the URL, which is enough.
-            return Outcome(error=f"{type(error).__name__}: {error}"[:300])
+        except requests.RequestException:
+            # One message for refused, reset, timed-out and failed TLS connections alike: the
+            # delivery log must not tell which ports of a host are open.
+            return Outcome(error=f"No answer from the receiver (unreachable, or silent for {TIMEOUT_SECONDS} s).")
 
 
 class PinnedAdapter(HTTPAdapter):

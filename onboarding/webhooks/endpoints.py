@@ -10,7 +10,7 @@ from onboarding.errors import NotFound, ValidationFailed
 from onboarding.models import Environment, WebhookDelivery, WebhookEndpoint
 from onboarding.outbox import EVENT_TYPES
 from onboarding.webhooks.signatures import new_secret
-from onboarding.webhooks.url_safety import UnsafeUrl, check_url
+from onboarding.webhooks.url_safety import UnsafeUrl, check_url, normalize_url
 
 # How long the replaced secret keeps signing after a rotation, so receivers can switch over.
 ROTATION_OVERLAP = timedelta(hours=24)
@@ -43,8 +43,8 @@ def deliveries_for(actor, endpoint_id):
 def _clean_url(url):
     if not isinstance(url, str) or len(url) > 2000:
         raise ValidationFailed({"url": ["Must be a URL of at most 2000 characters."]})
-    url = url.strip()
     try:
+        url = normalize_url(url)
         check_url(url)
     except UnsafeUrl as error:
         raise ValidationFailed({"url": [str(error)]}) from None
