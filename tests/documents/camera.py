@@ -55,7 +55,7 @@ def random_shot(rng, **ranges):
         "jpeg_quality": (35, 60), "width": (860, 960),
         **ranges,
     }  # fmt: skip
-    blur_kind = rng.choice(["motion", "defocus", "both", "none"])
+    blur_kind = rng.choice(["motion", "defocus", "none"])
     return Shot(
         width=rng.randint(*r["width"]),
         fill=rng.uniform(*r["fill"]),
@@ -67,9 +67,9 @@ def random_shot(rng, **ranges):
         vignette=rng.uniform(*r["vignette"]),
         shadow=rng.choice([0.0, 0.0, rng.uniform(0.25, 0.5)]),
         glare=rng.choice([0.0, 0.0, rng.uniform(0.4, 0.9)]),
-        motion_blur=rng.randint(*r["motion_blur"]) if blur_kind in ("motion", "both") else 0,
+        motion_blur=rng.randint(*r["motion_blur"]) if blur_kind == "motion" else 0,
         motion_angle=rng.uniform(0, 180),
-        defocus=rng.uniform(*r["defocus"]) if blur_kind in ("defocus", "both") else 0.0,
+        defocus=rng.uniform(*r["defocus"]) if blur_kind == "defocus" else 0.0,
         noise=rng.uniform(*r["noise"]),
         jpeg_quality=rng.randint(*r["jpeg_quality"]),
         background=rng.choice(["wood", "desk", "fabric"]),

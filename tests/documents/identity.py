@@ -200,9 +200,9 @@ def _specimen(image, rng):
 
 
 def _mrz_font(printing):
-    """The MRZ font sized so its characters advance by the ICAO pitch."""
-    probe = ImageFont.truetype(printing.font, 100)
-    return ImageFont.truetype(printing.font, round(_mm(MRZ_PITCH_MM) / (probe.getlength("0") / 100)))
+    """The MRZ font sized so its characters advance by the ICAO pitch (OCR-B: 0.723 em)."""
+    advance = 0.723 if printing.font == OCR_B else ImageFont.truetype(printing.font, 100).getlength("0") / 100
+    return ImageFont.truetype(printing.font, round(_mm(MRZ_PITCH_MM) / advance))
 
 
 def mrz_cap_height(printing=PLAIN):
@@ -222,9 +222,12 @@ def _draw_mrz(image, doc, printing, rng):
     draw = ImageDraw.Draw(image)
     pitch = _mm(MRZ_PITCH_MM)
     font = _mrz_font(printing)
-    left = (image.width - pitch * len(lines[0])) / 2
+    left = _mm(FORMATS[doc.format][0][0] - MRZ_PITCH_MM * len(lines[0])) / 2
     for index, line in enumerate(lines):
-        for position, char in enumerate(line):
+        if printing.font == OCR_B:
+            draw.text((left, top + index * line_pitch), line, font=font, fill=(20, 20, 25))
+            continue
+        for position, char in enumerate(line):  # other fonts keep the pitch one cell at a time
             draw.text((left + position * pitch, top + index * line_pitch), char, font=font, fill=(20, 20, 25))
 
 

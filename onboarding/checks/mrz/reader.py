@@ -152,10 +152,21 @@ def _read_zone(bgr, lines, probabilities, budget):
     return fallback
 
 
-def _filler_count(probabilities):
-    """How many "<" the recogniser reads on a line, and how many ">" (a "<" upside down)."""
+_MRZ_LIKE = set(formats.ALPHABET + "«")
+
+
+def _looks(probabilities):
+    """(how much a line read as-is looks like an MRZ line, how many "<" it shows upside down).
+
+    MRZ lines are long runs of capitals, digits and "<" (which the recogniser may read as
+    "«"); turned upside down, a "<" reads as ">"."""
     text, _ = textlines.greedy_text(probabilities)
-    return text.count("<") + text.count("«") * 2, text.count(">") + text.count("»") * 2
+    text = text.replace(" ", "")
+    mrz_like = sum(char in _MRZ_LIKE for char in text)
+    upright = text.count("<") + text.count("«") * 2 + len(text) / 10
+    if len(text) < 25 or mrz_like < 0.9 * len(text):
+        upright = 0.0
+    return upright, text.count(">") + text.count("»") * 2
 
 
 def _ranked(page, candidates):
@@ -170,14 +181,11 @@ def _ranked(page, candidates):
     probabilities = dict(zip(keys, textlines.recognise([textlines.strip(page, unique[k]) for k in keys])))
     ranked = []
     for lines in candidates:
-        counts = [_filler_count(probabilities[box.tobytes()]) for box in lines]
-        upright, upside_down = sum(c[0] for c in counts), sum(c[1] for c in counts)
-        if max(upright, upside_down) < 2 * len(lines) - 1:
-            continue
-        if upright >= upside_down:
-            ranked.append((upright, lines, [probabilities[box.tobytes()] for box in lines]))
-        else:
-            ranked.append((upside_down, zone.flipped(lines), None))
+        looks = [_looks(probabilities[box.tobytes()]) for box in lines]
+        if all(upright > 0 for upright, _ in looks):
+            ranked.append((sum(u for u, _ in looks), lines, [probabilities[box.tobytes()] for box in lines]))
+        elif sum(d for _, d in looks) >= len(lines):
+            ranked.append((sum(d for _, d in looks), zone.flipped(lines), None))
     ranked.sort(key=lambda item: -item[0])
     return [(lines, probs) for _, lines, probs in ranked]
 
