@@ -5,12 +5,11 @@ so a copied or logged URL is soon useless; the view also requires a dashboard
 login in that same organization.
 """
 
-import io
-
 from django.core import signing
 from django.urls import reverse
 
 from dashboard.presenters import PREVIEW_PAGES, DocumentView
+from onboarding.previews import pdf_page_png
 
 SALT = "dashboard.document"
 MAX_AGE_SECONDS = 300
@@ -42,21 +41,4 @@ def document_view(document):
 
 def render_pdf_page(content, page_number):
     """The page (1-based) as PNG bytes within PREVIEW_WIDTH × PREVIEW_HEIGHT pixels; IndexError past the last page."""
-    import pypdfium2
-
-    from onboarding.checks.images import PDFIUM_LOCK
-
-    with PDFIUM_LOCK:
-        pdf = pypdfium2.PdfDocument(content)
-        try:
-            if not 1 <= page_number <= len(pdf):
-                raise IndexError(page_number)
-            page = pdf[page_number - 1]
-            width, height = page.get_width() or 1, page.get_height() or 1
-            # Copied so the image no longer shares memory with the bitmap PDFium frees on close.
-            image = page.render(scale=min(2.0, PREVIEW_WIDTH / width, PREVIEW_HEIGHT / height)).to_pil().copy()
-        finally:
-            pdf.close()
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=True)
-    return buffer.getvalue()
+    return pdf_page_png(content, page_number, PREVIEW_WIDTH, PREVIEW_HEIGHT)

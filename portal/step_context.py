@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from onboarding.services import portal as portal_steps
+from onboarding.errors import InvalidTransition, ValidationFailed
+from onboarding.previews import MAX_PREVIEW_PAGES, pdf_page_count
 from portal import fields as f
 from portal.labels import CONSENT_TEXT, DOCUMENT_KINDS, ROLES, reason_text, standing_text, step_title
 
@@ -126,10 +128,23 @@ def _signature(page):
     step, request = page.step, page.request
     controls = [f.control("consent", str(CONSENT_TEXT), kind="checkbox", value="consent" in page.post,
                           errors=page.errors.get("consent"), required=True)]
-    extra = {"document_url": portal_url(request, "step_pdf", step_id=step.id)}
+    extra = {"document_url": portal_url(request, "step_pdf", step_id=step.id),
+             "pages": [portal_url(request, "step_pdf_page", step_id=step.id, page=number)
+                       for number in range(1, _pages_to_sign(request, step) + 1)]}
     if portal_steps.signed_document(step):
         extra["signed_url"] = portal_url(request, "signed_pdf", step_id=step.id)
     return controls, extra
+
+
+def _pages_to_sign(request, step):
+    """How many pages of the PDF to sign are shown as images on the step (none once it is sent)."""
+    if not step.is_open:
+        return 0
+    try:
+        content = portal_steps.signature_preview(actor=request.actor, step=step)
+    except (ValidationFailed, InvalidTransition):
+        return 0  # the step says the document is not available when the applicant tries to sign
+    return min(pdf_page_count(content), MAX_PREVIEW_PAGES)
 
 
 def _related_parties(page):

@@ -2,13 +2,14 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from onboarding import standing
 from onboarding.errors import InvalidTransition, ValidationFailed
+from onboarding.previews import MAX_PREVIEW_PAGES, pdf_page_png
 from onboarding.uploads import size_text
 from onboarding.services import portal as portal_steps
 from portal import fields as f
@@ -16,6 +17,9 @@ from portal.access import applicant_link
 from portal.labels import CONSENT_TEXT, standing_text, step_title
 from portal.security import client_address
 from portal.step_context import portal_url, step_context
+
+# A contract page fills a phone screen at twice its CSS width, and stays sharp on a desktop.
+CONTRACT_PAGE_WIDTH, CONTRACT_PAGE_HEIGHT = 1000, 1600
 
 
 def _base_context(request, steps):
@@ -151,6 +155,21 @@ def step_pdf(request, step_id):
                                   "you this link."))
         return redirect(portal_url(request, "step", step_id=step_id))
     return _pdf_response(content, "document.pdf")
+
+
+@applicant_link
+@require_http_methods(["GET"])
+def step_pdf_page(request, step_id, page):
+    """One page of the PDF to sign as an image, so it is read on the step itself before consenting."""
+    step = portal_steps.applicant_step(request.applicant, step_id)
+    if step is None or step.type != "signature" or not 1 <= page <= MAX_PREVIEW_PAGES:
+        return HttpResponseNotFound()
+    try:
+        content = portal_steps.signature_preview(actor=request.actor, step=step)
+        image = pdf_page_png(content, page, CONTRACT_PAGE_WIDTH, CONTRACT_PAGE_HEIGHT)
+    except (ValidationFailed, InvalidTransition, IndexError):
+        return HttpResponseNotFound()
+    return HttpResponse(image, content_type="image/png")
 
 
 @applicant_link

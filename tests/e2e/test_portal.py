@@ -128,7 +128,7 @@ def test_applicant_completes_the_workflow_on_a_phone(live_server, browser):
     page.click("button:has-text('Send')")
 
     assert "5 of 5 steps sent" in page.inner_text("main")
-    assert "Everything has been sent" in page.inner_text("main")
+    assert "nothing else is needed from you for now" in page.inner_text("main")
     shot(page, "07-all-sent")
     page.click("button:has-text('Finish')")
     assert page.locator("h1").inner_text() == "Thank you"
@@ -155,7 +155,7 @@ def test_correction_round_trip_without_javascript(live_server, browser):
 
     page = phone_page(browser, javascript=False)
     page.goto(f"{live_server.url}/s/{link.token}/")
-    assert "Some information needs to be corrected" in page.inner_text("main")
+    assert "Some information needs to be sent again" in page.inner_text("main")
     assert "Please give your work email address." in page.inner_text("main")
     shot(page, "10-correction-overview")
     page.click("a:has-text('Your details')")
@@ -164,7 +164,7 @@ def test_correction_round_trip_without_javascript(live_server, browser):
     shot(page, "11-correction-step")
     page.fill("#f-email", "eileen.collins@acme.example")
     page.click("button:has-text('Send')")
-    assert "Everything has been sent" in page.inner_text("main")
+    assert "Your information is being reviewed" in page.inner_text("main")
     shot(page, "12-correction-sent")
 
     session.refresh_from_db()

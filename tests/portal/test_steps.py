@@ -326,6 +326,25 @@ def test_signature_shows_the_filled_pdf_and_needs_explicit_consent(client, signi
     assert not applicant.documents.filter(kind="signed_pdf").exists()
 
 
+def test_signature_step_shows_the_contracts_pages_before_consent(client, signing_link):
+    from io import BytesIO
+
+    from PIL import Image
+
+    applicant, path = signing_link
+    page = client.get(path + "steps/signature/").content.decode()
+    image_url = f"{path}steps/signature/document-page-1.png"
+    # The page is on the step itself, above the consent box, without JavaScript.
+    assert page.index(f'<img src="{image_url}"') < page.index('id="f-consent"')
+    assert 'alt="Page 1 of 1 of the document to sign"' in page
+    image = client.get(image_url)
+    assert image["Content-Type"] == "image/png" and image["Cache-Control"] == "no-store"
+    rendered = Image.open(BytesIO(image.content))
+    assert rendered.width > 500 and rendered.getextrema() != ((255, 255), (255, 255), (255, 255))
+    assert client.get(f"{path}steps/signature/document-page-2.png").status_code == 404
+    assert client.get("/s/not-a-token/steps/signature/document-page-1.png").status_code == 404
+
+
 def test_signing_returns_the_signed_pdf(client, signing_link):
     from onboarding import signing_certificate, signing_pdf
 
