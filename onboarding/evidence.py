@@ -9,6 +9,7 @@ pack can be checked against the organization's chain.
 from django.utils import timezone
 
 from onboarding.audit import chain_head
+from onboarding.comparisons import comparisons
 from onboarding.models import WatchlistDataset
 from onboarding.selectors import session_events
 
@@ -39,6 +40,11 @@ def _applicant(applicant):
     }
 
 
+def _comparison(row):
+    return {"field": row.name, "label": row.label, "extracted": row.extracted, "known": row.known,
+            "finding": row.finding, "source": row.source}
+
+
 def _verification(verification):
     return {
         "id": str(verification.id),
@@ -58,6 +64,8 @@ def _verification(verification):
         "resolution_note": verification.resolution_note,
         # A reviewer's overrides of the check's result, oldest first; the check above is what it found.
         "overrides": verification.data.get("overrides", []),
+        # Each extracted value beside the known one, with the check's word on it (in the reader's language).
+        "comparisons": [_comparison(row) for row in comparisons(verification, verification.applicant)],
         "completed_at": _iso(verification.completed_at),
     }
 
@@ -125,7 +133,8 @@ def build_evidence_pack(session):
             "steps": version.steps,
         },
         "applicants": [_applicant(a) for a in session.applicants.order_by("created_at")],
-        "verifications": [_verification(v) for v in session.verifications.order_by("created_at")],
+        "verifications": [_verification(v) for v in
+                          session.verifications.select_related("applicant").order_by("created_at")],
         "documents": [_document(d) for d in session.documents.order_by("created_at")],
         "corrections": [
             {"step_id": c.step_id, "applicant_id": str(c.applicant_id) if c.applicant_id else None,
@@ -154,107 +163,3 @@ def build_evidence_pack(session):
         # checks the signature offline, and every later pack's chain must extend this head.
         "audit_chain": chain_head(session.organization),
     }
-
-
-# --- PDF rendering -----------------------------------------------------------
-# A plain, self-contained text PDF (Courier, WinAnsi): readable by anyone, with no
-# layout engine to trust. The JSON pack stays the machine-checkable original.
-
-PDF_LINE_WIDTH = 96
-PDF_LINES_PER_PAGE = 66
-
-
-def _pack_lines(pack):
-    session, decision, workflow = pack["session"], pack["decision"], pack["workflow"]
-    lines = [
-        "THRESHOLD EVIDENCE PACK",
-        f"Generated {pack['generated_at']}  ({pack['format']})",
-        "",
-        f"Session     {session['id']}  {session['name']}",
-        f"Reference   {session['reference_id']}   environment {session['environment']}",
-        f"Workflow    {workflow['name']} v{workflow['version']} (published {workflow['published_at']})",
-        f"Created     {session['created_at']}   completed {session['completed_at']}",
-        "",
-        "DECISION",
-        f"  status {decision['status']}   final decision {decision['final_decision']}   "
-        f"risk {decision['risk_score']} ({decision['risk_level']})",
-        f"  decided at {decision['decided_at']} by "
-        f"{(decision['decided_by'] or {}).get('label', '-')}",
-        f"  reasons {', '.join(decision['reasons']) or '-'}",
-        f"  note {decision['note'] or '-'}",
-        "",
-        "APPLICANTS",
-    ]
-    for applicant in pack["applicants"]:
-        lines.append(f"  {applicant['type']} {applicant['label']} ({applicant['status']}) {applicant['id']}")
-        for block, values in applicant["known_data"].items():
-            if values:
-                lines.append(f"    {block}: " + ", ".join(f"{k}={v}" for k, v in values.items()))
-    lines += ["", "VERIFICATIONS"]
-    for verification in pack["verifications"]:
-        lines.append(f"  {verification['step_id']} [{verification['type']}] {verification['status']} "
-                     f"{verification['result'] or '-'} attempts {verification['attempts']} "
-                     f"codes {', '.join(verification['reason_codes']) or '-'}")
-        for key, value in (verification["extracted_from_document"] or {}).items():
-            lines.append(f"    extracted {key}: {value}")
-        for key, value in ((verification["check"] or {}).get("details") or {}).items():
-            lines.append(f"    check {key}: {value}")
-        if verification["resolution_note"]:
-            lines.append(f"    resolved by hand: {verification['resolution_note']}")
-    lines += ["", "DOCUMENTS"]
-    lines += [f"  {d['kind'] or 'document'} {d['side']} {d['mime_type']} {d['size']} B sha256 {d['sha256']}"
-              f"{' (superseded)' if d['superseded'] else ''}" for d in pack["documents"]]
-    lines += ["", "WATCHLIST DATASETS"]
-    lines += [f"  {d['name']} version {d['version']} ({d['entry_count']} entries)" for d in pack["watchlist_datasets"]]
-    lines += ["", "AUDIT TRAIL"]
-    for event in pack["events"]:
-        lines.append(f"  #{event['sequence']} {event['at']} {event['action']} {event['from_status']}"
-                     f"{'->' if event['to_status'] else ''}{event['to_status']} by {event['actor']['type']}:"
-                     f"{event['actor']['label']}")
-        if event["note"]:
-            lines.append(f"      note: {event['note']}")
-        lines.append(f"      hash {event['hash']}")
-    return lines
-
-
-def _wrap(lines):
-    wrapped = []
-    for line in lines:
-        line = line.replace("\r", " ").replace("\n", " ")
-        while len(line) > PDF_LINE_WIDTH:
-            wrapped.append(line[:PDF_LINE_WIDTH])
-            line = "      " + line[PDF_LINE_WIDTH:]
-        wrapped.append(line)
-    return wrapped
-
-
-def _pdf_text(text):
-    encoded = text.encode("cp1252", "replace")
-    return encoded.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
-
-
-def render_evidence_pdf(pack):
-    """The pack as a text PDF, one A4 page per PDF_LINES_PER_PAGE lines."""
-    lines = _wrap(_pack_lines(pack))
-    pages = [lines[i:i + PDF_LINES_PER_PAGE] for i in range(0, len(lines), PDF_LINES_PER_PAGE)] or [[]]
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", None,
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier /Encoding /WinAnsiEncoding >>"]
-    page_ids = []
-    for number, page in enumerate(pages, 1):
-        stream = b"BT /F1 8 Tf 11 TL 36 806 Td " + b" ".join(b"(" + _pdf_text(line) + b") '" for line in page)
-        stream += b" ET BT /F1 7 Tf 520 20 Td (page %d/%d) Tj ET" % (number, len(pages))
-        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >>"
-                       b" /Contents %d 0 R >>" % len(objects))
-        page_ids.append(len(objects))
-    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
-        b" ".join(b"%d 0 R" % i for i in page_ids), len(page_ids))
-    output, offsets = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"), []
-    for index, body in enumerate(objects, 1):
-        offsets.append(len(output))
-        output += b"%d 0 obj\n" % index + body + b"\nendobj\n"
-    xref = len(output)
-    output += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    output += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    output += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(output)

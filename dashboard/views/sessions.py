@@ -24,7 +24,7 @@ from dashboard.presenters import outcome, step_views, timeline, watchlist_hits
 from dashboard.views.common import error_text, form_errors, members_of, perform
 from onboarding import services
 from onboarding.errors import InvalidTransition, ValidationFailed
-from onboarding.evidence import render_evidence_pdf
+from onboarding.evidence_pdf import render_evidence_pdf
 from onboarding.labels import result_label
 from onboarding.models import SESSION_TRANSITIONS, Role, VerificationResult
 from onboarding.selectors import next_for_review, session_detail_queryset, session_events

@@ -207,7 +207,7 @@ def test_download_the_evidence_pack_as_pdf(reviewer_client, review_session):
     response = reviewer_client.post(reverse("dashboard:evidence", args=[review_session.id]), {"format": "pdf"})
     assert response["Content-Type"] == "application/pdf"
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
-    assert str(review_session.id) in text and "AUDIT TRAIL" in text and "session.send_to_manual_review" in text
+    assert str(review_session.id) in text and "Audit trail" in text and "session.send_to_manual_review" in text
     assert events(review_session, "session.evidence_exported").get().data == {"format": "pdf"}
 
 
