@@ -10,9 +10,9 @@ from onboarding.api.documents import document_download_url
 from onboarding.api.serializers import EventSerializer, LinkSerializer, SessionDetailSerializer
 from onboarding.api.sessions import session_detail
 from onboarding.models import Event, Session, SessionStatus
-from onboarding.services.processing import session_revalidate
+from onboarding.services.screening import session_revalidate
 from onboarding.services.common import get_scoped
-from onboarding.services.verifications import get_document
+from onboarding.services.documents import get_document
 
 LinksResponse = inline_serializer("Links", {"links": LinkSerializer(many=True)})
 

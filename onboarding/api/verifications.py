@@ -39,7 +39,8 @@ class UploadRequest(StrictSerializer):
     kind = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     side = serializers.ChoiceField(choices=["", "front", "back"], required=False, default="")
     submit = serializers.BooleanField(required=False, default=False,
-                                      help_text="Submit the step once this file is stored (its check then runs).")
+                                      help_text="Submit the step once this file is stored (its check then runs); refused "
+                                                "while a side the document needs is missing.")
 
 
 UploadResponse = inline_serializer("UploadedDocument", {
@@ -117,6 +118,6 @@ class VerificationDocumentsView(ApiView):
         document = services.document_add(actor=self.actor, verification_id=verification_id, content=upload.read(),
                                          filename=upload.name, kind=data["kind"], side=data["side"])
         if data["submit"]:
-            services.verification_submit(actor=self.actor, verification_id=verification_id)
+            services.documents_submit(actor=self.actor, verification_id=verification_id)
         return self.created({"document": DocumentSerializer(document).data,
                              "verification": verification_response(self.actor, verification_id)})

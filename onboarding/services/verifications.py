@@ -1,32 +1,27 @@
-"""Verifications: submitted data, documents, attaching, skipping and manual resolution.
+"""Verifications: submitted data, attaching, skipping and manual resolution (documents: services/documents.py).
 
 After each change `advance` moves the applicant and the session on when
 everything they owe is in (SPEC §3).
 """
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from onboarding.audit import record_event
-from onboarding.errors import InvalidTransition, NotFound, ValidationFailed
+from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import (
     Applicant,
     ApplicantStatus,
-    Document,
     Session,
     SessionStatus,
     Verification,
     VerificationResult,
     VerificationStatus,
-    document_storage_name,
 )
 from onboarding.services.common import apply_transition, get_scoped
 from onboarding.services.scoring import rescore
 from onboarding.standing import SESSION_ACCEPTING
 from onboarding.steps import STEP_TYPES, steps_for_applicant
-from onboarding.uploads import prepare_upload
 
 V = VerificationStatus
 # A required verification no longer holds its applicant back once its check has
@@ -35,7 +30,7 @@ SETTLED = (V.DONE, V.SKIPPED)
 OPEN_FOR_DATA = (V.AWAITING_DATA, V.NEEDS_CORRECTION)
 
 
-def _lock_chain(actor, verification_id):
+def lock_chain(actor, verification_id):
     """Lock session, applicant and verification, in that order (the order every service uses)."""
     verification = get_scoped(Verification, actor, verification_id)
     session = Session.objects.select_for_update().get(id=verification.session_id)
@@ -44,7 +39,7 @@ def _lock_chain(actor, verification_id):
     return session, applicant, verification
 
 
-def _ensure_accepting(session, verification, action):
+def ensure_accepting(session, verification, action):
     if session.status not in SESSION_ACCEPTING:
         raise InvalidTransition.for_object(session, action)
     if verification.status not in OPEN_FOR_DATA:
@@ -54,8 +49,8 @@ def _ensure_accepting(session, verification, action):
 @transaction.atomic
 def verification_submit(*, actor, verification_id, data=None):
     """Record what the applicant (or integrator) submitted for one step and mark it submitted."""
-    session, applicant, verification = _lock_chain(actor, verification_id)
-    _ensure_accepting(session, verification, "submit")
+    session, applicant, verification = lock_chain(actor, verification_id)
+    ensure_accepting(session, verification, "submit")
     if data is not None:
         if not isinstance(data, dict):
             raise ValidationFailed({"data": ["Must be an object."]})
@@ -71,60 +66,6 @@ def schedule_check(verification):
     verification_id = str(verification.id)
     # robust: with the broker down the change still stands; the reconciler enqueues it later.
     transaction.on_commit(lambda: tasks.check_verification.delay(verification_id), robust=True)
-
-
-def document_add(*, actor, verification_id, content, filename="", kind="", side=""):
-    """Check, store and attach one uploaded file to a verification.
-
-    Extraction runs when the step is submitted (verification_submit), on all
-    of the step's files together (an ID card's front and back are read as one).
-    The file is written before the transaction so no lock is held during slow
-    storage I/O; if the transaction is refused the stored file is removed.
-    """
-    # Scope first, so another tenant's id costs no storage write.
-    verification = get_scoped(Verification, actor, verification_id)
-    prepared = prepare_upload(content)
-    name = default_storage.save(
-        document_storage_name(verification.organization_id, verification.session_id, prepared.extension),
-        ContentFile(prepared.content),
-    )
-    try:
-        return _attach_document(actor, verification_id, prepared, name, filename, kind, side)
-    except Exception:
-        default_storage.delete(name)
-        raise
-
-
-@transaction.atomic
-def _attach_document(actor, verification_id, prepared, name, filename, kind, side):
-    session, applicant, verification = _lock_chain(actor, verification_id)
-    _ensure_accepting(session, verification, "upload_document")
-    document = Document.objects.create(
-        organization_id=session.organization_id,
-        session=session,
-        applicant=applicant,
-        verification=verification,
-        kind=kind[:60],
-        side=side[:10],
-        original_name=_safe_name(filename),
-        mime_type=prepared.mime_type,
-        size=prepared.size,
-        sha256=prepared.sha256,
-        page_count=prepared.page_count,
-    )
-    document.file.name = name
-    document.save(update_fields=["file"])
-    record_event(actor=actor, action="document.uploaded", obj=document, session=session,
-                 data={"verification_id": str(verification.id), "kind": document.kind, "side": document.side,
-                       "sha256": document.sha256, "mime_type": document.mime_type})
-    return document
-
-
-def _safe_name(filename):
-    """A display-only name: printable characters, no path, bounded length."""
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if c.isprintable() and c not in "\u202e\u202d\u200e\u200f")
-    return name[:255]
 
 
 @transaction.atomic
@@ -167,10 +108,10 @@ def verification_attach(*, actor, applicant_id, step_id=None, type=None):
 
 @transaction.atomic
 def verification_skip(*, actor, verification_id):
-    session, applicant, verification = _lock_chain(actor, verification_id)
+    session, applicant, verification = lock_chain(actor, verification_id)
     if verification.required:
         raise ValidationFailed({"step_id": ["This step is required and cannot be skipped."]})
-    _ensure_accepting(session, verification, "skip")
+    ensure_accepting(session, verification, "skip")
     apply_transition(verification, "skip", actor)
     advance(session, applicant, actor)
     return verification
@@ -190,7 +131,7 @@ def verification_resolve(*, actor, verification_id, result, note):
     if not note or not note.strip():
         raise ValidationFailed({"note": ["A note is required to resolve a verification by hand."]})
     note = note.strip()
-    session, applicant, verification = _lock_chain(actor, verification_id)
+    session, applicant, verification = lock_chain(actor, verification_id)
     if session.data_anonymized:
         raise ValidationFailed({"session": ["This session's personal data was erased."]})
     if verification.status == V.DONE:
@@ -231,7 +172,7 @@ def _rescore_with_event(session, actor):
 def verification_unblock(*, actor, verification_id, note=""):
     """Grant a blocked step more attempts: it awaits data again with its attempt counter reset,
     and its applicant, once nothing else blocks them, is back in progress (SPEC §3)."""
-    session, applicant, verification = _lock_chain(actor, verification_id)
+    session, applicant, verification = lock_chain(actor, verification_id)
     if session.status not in SESSION_ACCEPTING:
         raise InvalidTransition.for_object(session, "unblock")
     apply_transition(verification, "unblock", actor, note=(note or "").strip(),
@@ -274,10 +215,3 @@ def _complete(session, actor):
     apply_transition(session, "complete", actor)
     if session.workflow_version.setting("auto_process"):
         schedule_processing(session, actor)
-
-
-def get_document(*, actor, session_id, document_id):
-    try:
-        return get_scoped(Document, actor, document_id, session_id=session_id)
-    except NotFound:
-        raise NotFound("Document not found.") from None

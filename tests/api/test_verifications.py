@@ -189,3 +189,27 @@ def test_reason_codes_come_with_their_descriptions(api, org, run_on_commit):
     assert {"code": "iban_mismatch", "description": "IBAN does not match"} in body["reasons"]
     french = api.get(f"{V1}/verifications/{verification.id}", HTTP_ACCEPT_LANGUAGE="fr").json()
     assert {"code": "iban_mismatch", "description": "L’IBAN ne correspond pas"} in french["reasons"]
+
+
+def test_an_id_card_with_its_front_only_is_not_submitted(api, org):
+    verification = make_session(org).verifications.get(step_id="identity")
+    url = f"{V1}/verifications/{verification.id}/documents"
+    body = problem(api.post(url, {"file": uploaded(png(), "front.png"), "kind": "id_card", "side": "front",
+                                  "submit": "true"}, format="multipart"), 400)
+    assert list(body["errors"]) == ["back"]
+    verification.refresh_from_db()
+    assert verification.status == "awaiting_data"
+    response = api.post(url, {"file": uploaded(png(), "back.png"), "kind": "id_card", "side": "back",
+                              "submit": "true"}, format="multipart")
+    assert response.status_code == 201, response.json()
+    assert response.json()["verification"]["status"] in ("submitted", "processing", "done")
+
+
+def test_a_second_front_replaces_the_first(api, org):
+    verification = make_session(org).verifications.get(step_id="identity")
+    url = f"{V1}/verifications/{verification.id}/documents"
+    first, second = (api.post(url, {"file": uploaded(png(color), "front.png"), "kind": "id_card", "side": "front"},
+                              format="multipart").json()["document"]["id"] for color in ((1, 2, 3), (4, 5, 6)))
+    current = api.get(f"{V1}/verifications/{verification.id}").json()["documents"]
+    assert [d["id"] for d in current if not d.get("superseded")] == [second]
+    assert Document.objects.get(id=first).superseded

@@ -46,7 +46,7 @@ def _calls(session):
             actor=a, session_id=session.id, corrections=[{"step_id": "identity", "message": "m"}]),
         "api_key_revoke": lambda a: services.api_key_revoke(
             actor=a, api_key_id=ApiKey.objects.get(organization=session.organization).id),
-        "get_document": lambda a: services.verifications.get_document(
+        "get_document": lambda a: services.documents.get_document(
             actor=a, session_id=session.id, document_id=document_id),
     }
 

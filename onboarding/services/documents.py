@@ -1,0 +1,182 @@
+"""Documents: which kinds a step accepts, which sides each kind needs, adding a file
+(it replaces the earlier file of the same side, or of another kind) and submitting
+a document step once every side is in. The portal and the API both go through here.
+"""
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Q
+
+from onboarding.audit import record_event
+from onboarding.errors import NotFound, ValidationFailed
+from onboarding.models import CorrectionRequest, Document, Verification, document_storage_name
+from onboarding.services.common import get_scoped
+from onboarding.services.verifications import ensure_accepting, lock_chain, verification_submit
+from onboarding.steps import IDENTITY_DOCUMENT_TYPES, PROOF_OF_ADDRESS_TYPES
+from onboarding.uploads import prepare_upload
+
+# Identity documents printed on one side only.
+SINGLE_SIDED = {"passport"}
+
+
+def step_of(verification, version=None):
+    """The verification's step in its workflow version (one attached by type may have none)."""
+    version = version or verification.session.workflow_version
+    return version.step(verification.step_id) or {
+        "id": verification.step_id, "type": verification.type, "title": "", "config": {},
+    }
+
+
+def accepted_kinds(step):
+    """The kinds of document a step lets the applicant choose from, or [] when there is no choice."""
+    config = step.get("config") or {}
+    if step["type"] == "identity_document":
+        return config.get("document_types") or IDENTITY_DOCUMENT_TYPES
+    if step["type"] == "proof_of_address":
+        return config.get("document_types") or PROOF_OF_ADDRESS_TYPES
+    return []
+
+
+def default_kind(step):
+    """The kind a document of this step has when the step offers no choice."""
+    return {
+        "selfie": "selfie",
+        "bank_account": "bank_details",
+        "company_registry": "company_certificate",
+        "document_analysis": (step.get("config") or {}).get("document_type", ""),
+    }.get(step["type"], "")
+
+
+def required_sides(step, kind):
+    """The sides a document of this kind needs on this step ("" for a document without sides)."""
+    if step["type"] != "identity_document":
+        return [""]
+    if kind in SINGLE_SIDED or (step.get("config") or {}).get("require_back") is False:
+        return ["front"]
+    return ["front", "back"]
+
+
+def missing_sides(step, documents, kind):
+    """The sides still missing among `documents` (the step's current ones) for a document of `kind`.
+
+    A file sent without a side stands for the front: a passport has nothing else.
+    """
+    sides = required_sides(step, kind)
+    have = {d.side or sides[0] for d in documents if d.kind == kind}
+    return [side for side in sides if side not in have]
+
+
+def current_documents(verification):
+    return list(verification.documents.filter(superseded=False).order_by("created_at"))
+
+
+def _check_kind(step, kind):
+    kinds = accepted_kinds(step)
+    # A file sent without a kind is read as whatever it turns out to be; a kind given must be one the step takes.
+    if kind and kinds and kind not in kinds:
+        raise ValidationFailed({"kind": [f"Choose the kind of document: {', '.join(kinds)}."]})
+
+
+def document_add(*, actor, verification_id, content, filename="", kind="", side=""):
+    """Check, store and attach one uploaded file to a verification.
+
+    Extraction runs when the step is submitted (verification_submit), on all
+    of the step's files together (an ID card's front and back are read as one).
+    The file is written before the transaction so no lock is held during slow
+    storage I/O; if the transaction is refused the stored file is removed.
+    """
+    # Scope first, so another tenant's id costs no storage write.
+    verification = get_scoped(Verification, actor, verification_id)
+    prepared = prepare_upload(content)
+    name = default_storage.save(
+        document_storage_name(verification.organization_id, verification.session_id, prepared.extension),
+        ContentFile(prepared.content),
+    )
+    try:
+        return _attach_document(actor, verification_id, prepared, name, filename, kind, side)
+    except Exception:
+        default_storage.delete(name)
+        raise
+
+
+@transaction.atomic
+def _attach_document(actor, verification_id, prepared, name, filename, kind, side):
+    session, applicant, verification = lock_chain(actor, verification_id)
+    ensure_accepting(session, verification, "upload_document")
+    document = Document.objects.create(
+        organization_id=session.organization_id,
+        session=session,
+        applicant=applicant,
+        verification=verification,
+        kind=kind[:60],
+        side=side[:10],
+        original_name=_safe_name(filename),
+        mime_type=prepared.mime_type,
+        size=prepared.size,
+        sha256=prepared.sha256,
+        page_count=prepared.page_count,
+    )
+    document.file.name = name
+    document.save(update_fields=["file"])
+    record_event(actor=actor, action="document.uploaded", obj=document, session=session,
+                 data={"verification_id": str(verification.id), "kind": document.kind, "side": document.side,
+                       "sha256": document.sha256, "mime_type": document.mime_type})
+    _supersede_replaced(actor, document)
+    return document
+
+
+def _supersede_replaced(actor, document):
+    """A step keeps one current file per side: a new one replaces the same side, or a file of another kind."""
+    earlier = Document.objects.filter(verification_id=document.verification_id, superseded=False).exclude(
+        id=document.id)
+    for old in earlier:
+        if old.side == document.side or old.kind != document.kind:
+            old.superseded = True
+            old.save(update_fields=["superseded", "updated_at"])
+            record_event(actor=actor, action="document.replaced", obj=old, session=document.session,
+                         data={"replaced_by": str(document.id)})
+
+
+def _safe_name(filename):
+    """A display-only name: printable characters, no path, bounded length."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable() and c not in "\u202e\u202d\u200e\u200f")
+    return name[:255]
+
+
+def documents_submit(*, actor, verification_id, kind="", data=None):
+    """Submit a document step once every side its kind needs is in (both sides when the kind is unknown).
+
+    Errors name what is missing: `front`, `back`, `document` (a step without
+    sides), or `documents` when a reviewer asked for a new file and none came since.
+    """
+    verification = get_scoped(Verification, actor, verification_id)
+    step = step_of(verification)
+    documents = current_documents(verification)
+    kind = kind or (documents[-1].kind if documents else default_kind(step))
+    _check_kind(step, kind)
+    if not _new_since_correction(verification, documents):
+        raise ValidationFailed({"documents": ["Send a new document, as the reviewer asked."]})
+    missing = missing_sides(step, documents, kind)
+    if missing:
+        raise ValidationFailed({side or "document": [f"The {side} side of the document is missing." if side
+                                                     else "Add the document first."] for side in missing})
+    return verification_submit(actor=actor, verification_id=verification.id,
+                               data={**(data or {}), "document_kind": kind})
+
+
+def _new_since_correction(verification, documents):
+    """A document step reopened by a reviewer is resubmitted only with a document sent since."""
+    asked = CorrectionRequest.objects.filter(
+        Q(applicant__isnull=True) | Q(applicant_id=verification.applicant_id),
+        session_id=verification.session_id, step_id=verification.step_id, status="open",
+    ).order_by("-created_at").values_list("created_at", flat=True).first()
+    return asked is None or any(d.created_at >= asked for d in documents)
+
+
+def get_document(*, actor, session_id, document_id):
+    try:
+        return get_scoped(Document, actor, document_id, session_id=session_id)
+    except NotFound:
+        raise NotFound("Document not found.") from None

@@ -1,0 +1,379 @@
+"""The applicant's steps as the portal shows them (open, checking, done, locked...),
+and what the applicant sent on a page turned into the domain's services, with
+errors named after the page's fields and in the applicant's language (SPEC §5).
+
+The rules themselves live in onboarding.services (documents, related parties,
+verifications); views parse requests and render.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from onboarding.checks.bank import validate_iban
+from onboarding.checks.form import validate_form_fields
+from onboarding.errors import InvalidTransition, ValidationFailed
+from onboarding.models import (
+    ApplicantStatus,
+    ApplicantType,
+    CorrectionRequest,
+    SessionStatus,
+    Verification,
+    VerificationStatus,
+)
+from onboarding.services import documents
+from onboarding.services import related_parties as related_parties_service
+from onboarding.services.links import links_generate
+from onboarding.services.sessions import applicant_update
+from onboarding.services.verifications import OPEN_FOR_DATA, verification_skip, verification_submit
+
+V = VerificationStatus
+# Session statuses in which an applicant can still send data through their link.
+ACCEPTING = (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_CORRECTION)
+
+OPEN, CHECKING, DONE, SKIPPED, BLOCKED, LOCKED = "open", "checking", "done", "skipped", "blocked", "locked"
+
+
+@dataclass
+class StepState:
+    """One step as the applicant sees it now."""
+
+    step: dict
+    verification: Verification
+    state: str
+    number: int
+    corrections: list = field(default_factory=list)
+    attempts_left: int | None = None
+
+    @property
+    def id(self):
+        return self.step["id"]
+
+    @property
+    def type(self):
+        return self.step["type"]
+
+    @property
+    def title(self):
+        return self.step.get("title") or self.type
+
+    @property
+    def config(self):
+        return self.step.get("config") or {}
+
+    @property
+    def required(self):
+        return self.verification.required
+
+    @property
+    def is_open(self):
+        return self.state == OPEN
+
+    @property
+    def is_settled(self):
+        return self.state in (CHECKING, DONE, SKIPPED)
+
+    @property
+    def retake(self):
+        """The last attempt's document was unusable: the applicant must send it again."""
+        return self.state == OPEN and self.verification.attempts > 0
+
+    @property
+    def previous_reasons(self):
+        return (self.verification.previous_attempt or {}).get("reason_codes", []) if self.retake else []
+
+    @property
+    def correction_fields(self):
+        return sorted({f for c in self.corrections for f in c.field_ids})
+
+    @property
+    def documents(self):
+        return [d for d in self.verification.documents.all() if not d.superseded]
+
+
+def _step_definition(version, verification):
+    # A verification attached by type may have no step in the workflow version.
+    return version.step(verification.step_id) or {
+        "id": verification.step_id, "type": verification.type, "title": "", "config": {},
+    }
+
+
+def applicant_steps(applicant):
+    """The applicant's steps in workflow order, each with what the applicant may do on it now."""
+    session = applicant.session
+    version = session.workflow_version
+    order = {step["id"]: index for index, step in enumerate(version.steps)}
+    verifications = sorted(
+        applicant.verifications.prefetch_related("documents"),
+        key=lambda v: (order.get(v.step_id, len(order)), v.created_at),
+    )
+    corrections = list(CorrectionRequest.objects.filter(
+        Q(applicant__isnull=True) | Q(applicant=applicant), session=session, status="open"))
+    max_attempts = version.setting("max_attempts")
+    states = []
+    for number, verification in enumerate(verifications, start=1):
+        step_corrections = [c for c in corrections if c.step_id == verification.step_id]
+        state = _state(session, applicant, verification, step_corrections)
+        states.append(StepState(
+            step=_step_definition(version, verification),
+            verification=verification,
+            state=state,
+            number=number,
+            corrections=step_corrections,
+            attempts_left=max(max_attempts - verification.attempts, 0),
+        ))
+    return states
+
+
+def _state(session, applicant, verification, corrections):
+    status = verification.status
+    if status == V.BLOCKED:
+        return BLOCKED
+    if status == V.SKIPPED:
+        return SKIPPED
+    if status in (V.SUBMITTED, V.PROCESSING):
+        return CHECKING
+    if status == V.DONE:
+        return DONE
+    if session.status not in ACCEPTING or applicant.status == ApplicantStatus.BLOCKED:
+        return LOCKED
+    if session.status == SessionStatus.AWAITING_CLIENT_CORRECTION:
+        # Only the steps the reviewer named open again (a retake of one of them included).
+        return OPEN if status == V.NEEDS_CORRECTION or corrections else LOCKED
+    return OPEN
+
+
+def can_finish(steps):
+    """Nothing required is left to send and nothing is blocked."""
+    return all(not (s.required and s.state in (OPEN, LOCKED)) and s.state != BLOCKED for s in steps)
+
+
+def is_blocked(applicant, steps):
+    return applicant.status == ApplicantStatus.BLOCKED or any(s.state == BLOCKED for s in steps)
+
+
+def applicant_step(applicant, step_id):
+    """The applicant's step `step_id`, or None."""
+    return next((s for s in applicant_steps(applicant) if s.id == step_id), None)
+
+
+def require_open(step):
+    """Refuse any change to a step the applicant cannot work on now."""
+    if step is None or not step.is_open:
+        status = step.verification.status if step else "unknown"
+        raise InvalidTransition("step", status, "submit")
+
+
+# Form steps ---------------------------------------------------------------------------------------
+
+
+def form_submit(*, actor, step, values):
+    """Check the typed values against the step's fields; submit the cleaned ones."""
+    require_open(step)
+    cleaned, errors = validate_form_fields(step.config.get("fields"), values)
+    if errors:
+        raise ValidationFailed(errors)
+    return verification_submit(actor=actor, verification_id=step.verification.id, data=cleaned)
+
+
+# Documents ----------------------------------------------------------------------------------------
+
+
+def document_choices(step):
+    """The kinds of document the applicant may choose from on this step, or [] when there is no choice."""
+    return documents.accepted_kinds(step.step)
+
+
+def default_kind(step):
+    return documents.default_kind(step.step)
+
+
+def missing_sides(step, kind):
+    return documents.missing_sides(step.step, step.documents, kind)
+
+
+def document_upload(*, actor, step, content, filename, kind, side=""):
+    """Store one file for the step; it replaces the earlier file of the same side or of another kind."""
+    require_open(step)
+    return documents.document_add(actor=actor, verification_id=step.verification.id, content=content,
+                                  filename=filename, kind=kind, side=side)
+
+
+def documents_submit(*, actor, step, kind="", data=None):
+    """Submit a document step once every side it needs is in; errors name the page's file fields."""
+    require_open(step)
+    try:
+        return documents.documents_submit(actor=actor, verification_id=step.verification.id, kind=kind, data=data)
+    except ValidationFailed as exc:
+        raise ValidationFailed(_document_errors(step, exc.errors)) from None
+
+
+def _document_errors(step, errors):
+    first_file = "file_front" if step.type == "identity_document" else "file"
+    fields = {"front": "file_front", "back": "file_back", "document": "file", "documents": first_file}
+    messages = {"documents": _("Send a new document, as the reviewer asked."),
+                "kind": _("Choose the kind of document.")}
+    return {fields.get(key, key): [messages.get(key, _("Add this file to continue."))] for key in errors}
+
+
+def bank_submit(*, actor, step, iban="", bic=""):
+    """A typed IBAN is checked at once; without one, the uploaded bank details document is submitted."""
+    require_open(step)
+    config = step.config
+    if iban.strip() and config.get("allow_typed_iban", True):
+        valid, _reason = validate_iban(iban)
+        if valid is None:
+            raise ValidationFailed({"iban": [_("This IBAN is not valid: check the letters and digits.")]})
+        account = {"iban": str(valid.compact)}
+        if bic.strip():
+            account["bic"] = bic.strip().upper()
+        if config.get("require_document") and not step.documents:
+            raise ValidationFailed({"file": [_("Add your bank details document to continue.")]})
+        applicant = step.verification.applicant
+        if not applicant.bank_account.get("iban"):
+            # Nothing was known: the account the applicant gives becomes the one checked.
+            applicant_update(actor=actor, applicant_id=applicant.id, data={"bank_account": account})
+        return verification_submit(actor=actor, verification_id=step.verification.id,
+                                   data={"bank_account": account})
+    if not step.documents:
+        raise ValidationFailed({"iban": [_("Type your IBAN or add a bank details document.")]})
+    return documents_submit(actor=actor, step=step)
+
+
+def company_submit(*, actor, step, registration_number, country_code):
+    require_open(step)
+    values = {"registration_number": registration_number, "country_code": country_code}
+    fields = [{"id": "registration_number", "type": "text", "required": True, "max_length": 40},
+              {"id": "country_code", "type": "country", "required": True}]
+    cleaned, errors = validate_form_fields(fields, values)
+    countries = step.config.get("countries")
+    if "country_code" in cleaned and countries and cleaned["country_code"] not in countries:
+        errors["country_code"] = [_("Companies from this country are not accepted here.")]
+    if step.config.get("require_certificate") and not step.documents:
+        errors["file"] = [_("Add the company's registration certificate.")]
+    if errors:
+        raise ValidationFailed(errors)
+    return verification_submit(actor=actor, verification_id=step.verification.id, data=cleaned)
+
+
+def signature_sign(*, actor, step, consent, consent_text, ip="", user_agent=""):
+    """The applicant explicitly agreed: the step's filled PDF is signed and the step submitted."""
+    from onboarding import signing
+
+    require_open(step)
+    if not consent:
+        raise ValidationFailed({"consent": [_("Tick the box to give your consent.")]})
+    return signing.signature_sign(actor=actor, verification_id=step.verification.id, consent_text=consent_text,
+                                  ip=ip, user_agent=user_agent)
+
+
+def signature_preview(*, actor, step):
+    """The filled PDF the applicant is asked to sign."""
+    from onboarding import signing
+
+    return signing.signature_preview(actor=actor, verification_id=step.verification.id)
+
+
+def signed_document(step):
+    from onboarding.signing import SIGNED_PDF
+
+    return next((d for d in reversed(step.documents) if d.kind == SIGNED_PDF), None)
+
+
+# Related parties ----------------------------------------------------------------------------------
+
+PARTY_FIELDS = [
+    {"id": "first_name", "type": "name", "required": True},
+    {"id": "last_name", "type": "name", "required": True},
+    {"id": "email", "type": "email", "required": True},
+]
+
+
+def party_roles(step):
+    return related_parties_service.party_roles(step.step)
+
+
+def related_parties(step):
+    """The subsessions this step created, oldest first."""
+    return related_parties_service.related_parties(step.verification)
+
+
+def related_party_add(*, actor, step, values):
+    """Add a person: they get a subsession on the step's workflow and their own link (returned)."""
+    require_open(step)
+    fields = [*PARTY_FIELDS, {"id": "role", "type": "select", "required": True, "choices": party_roles(step)}]
+    cleaned, errors = validate_form_fields(fields, values)
+    if errors:
+        raise ValidationFailed(errors)
+    limit = related_parties_service.party_limit(step.step)
+    if len(related_parties(step)) >= limit:
+        raise ValidationFailed({"parties": [_("You can add at most %(limit)d people.") % {"limit": limit}]})
+    parent = step.verification.session
+    name = f"{cleaned['first_name']} {cleaned['last_name']}"
+    subsession = related_parties_service.related_party_add(
+        actor=actor,
+        session_id=parent.id,
+        role=cleaned["role"],
+        verification_id=step.verification.id,
+        name=name,
+        locale=parent.locale,
+        applicants=[{"type": ApplicantType.NATURAL_PERSON, "label": name, "email": cleaned["email"],
+                     "identity": {"first_name": cleaned["first_name"], "last_name": cleaned["last_name"]}}],
+    )
+    [link] = links_generate(actor=actor, session_id=subsession.id)
+    return link
+
+
+def related_party_link(*, actor, step, session_id):
+    """A new link for a person this step added; their previous link stops working."""
+    party = next((s for s in related_parties(step) if str(s.id) == str(session_id)), None)
+    if party is None:
+        raise ValidationFailed({"parties": [_("This person is not on your list.")]})
+    [link] = links_generate(actor=actor, session_id=party.id)
+    return link
+
+
+def related_parties_submit(*, actor, step):
+    require_open(step)
+    if not related_parties(step):
+        raise ValidationFailed({"parties": [_("Add at least one person.")]})
+    return related_parties_service.related_parties_submit(actor=actor, verification_id=step.verification.id)
+
+
+# Skipping and finishing ---------------------------------------------------------------------------
+
+
+def step_skip(*, actor, step):
+    require_open(step)
+    if step.required:
+        raise ValidationFailed({"step": [_("This step is required.")]})
+    return verification_skip(actor=actor, verification_id=step.verification.id)
+
+
+def applicant_finish(*, actor, applicant):
+    """The applicant is done: optional steps left untouched are skipped.
+
+    Returns the address to send them to: the session's redirect_url with
+    `state` and `session_id` appended, or None for the thank-you page.
+    """
+    steps = applicant_steps(applicant)
+    if not can_finish(steps):
+        raise ValidationFailed({"steps": [_("Some required steps are not done yet.")]})
+    for step in steps:
+        if step.is_open and not step.required and step.verification.status in OPEN_FOR_DATA:
+            verification_skip(actor=actor, verification_id=step.verification.id)
+    return finish_url(applicant.session)
+
+
+def finish_url(session):
+    if not session.redirect_url:
+        return None
+    parts = urlsplit(session.redirect_url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("state", "session_id")]
+    if session.state:
+        query.append(("state", session.state))
+    query.append(("session_id", str(session.id)))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
