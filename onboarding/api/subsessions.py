@@ -10,7 +10,7 @@ from onboarding.api.serializers import SessionDetailSerializer, SessionSerialize
 from onboarding.api.session_actions import LinksResponse, links_response
 from onboarding.api.sessions import session_detail
 from onboarding.models import Session
-from onboarding.services.api_support import subsession_create, subsession_delete
+from onboarding.services.related_parties import related_party_add, subsession_delete
 from onboarding.services.common import get_scoped
 from onboarding.steps import RELATED_PARTY_ROLES
 
@@ -44,7 +44,7 @@ class SubsessionListView(ApiView):
                    responses={201: SessionDetailSerializer}, tags=["subsessions"])
     def post(self, request, session_id):
         data = validated(SubsessionCreate, request.data)
-        subsession = subsession_create(actor=self.actor, session_id=session_id, **data)
+        subsession = related_party_add(actor=self.actor, session_id=session_id, **data)
         return self.created(session_detail(self.actor, subsession.id))
 
 

@@ -1,7 +1,6 @@
 """What the API needs beyond the shared services: the storage behind Idempotency-Key
 (one record per key and Idempotency-Key, 24 hours, its response encrypted), and the few operations
-that compose services in one request or that only the API offers
-(subsessions)."""
+that compose services in one request."""
 
 import base64
 import json
@@ -11,23 +10,16 @@ from enum import Enum
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from onboarding.audit import record_event
-from onboarding.errors import InvalidTransition, ValidationFailed
-from onboarding.models import IdempotencyRecord, Session, SessionStatus
-from onboarding.services.common import get_scoped
+from onboarding.errors import ValidationFailed
+from onboarding.models import IdempotencyRecord
+from onboarding.services.documents import document_add
 from onboarding.services.links import links_generate
 from onboarding.services.review import session_decide
 from onboarding.services.sessions import session_create, session_update
-from onboarding.services.verifications import document_add
-from onboarding.steps import RELATED_PARTY_ROLES
-
-# A decided or erased parent takes no new related party.
-CLOSED_FOR_PARTIES = (SessionStatus.APPROVED, SessionStatus.REJECTED, SessionStatus.EXPIRED)
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
@@ -146,38 +138,3 @@ def session_change(*, actor, session_id, status=None, notes="", reasons=(), **bo
         session_update(actor=actor, session_id=session_id, **bookkeeping)
     if status is not None:
         session_decide(actor=actor, session_id=session_id, status=status, note=notes, reasons=reasons)
-
-
-def related_parties_workflow_id(session):
-    """The workflow a session's related parties go through: the related_parties step's, else the session's own."""
-    for step in session.workflow_version.steps:
-        if step["type"] == "related_parties" and step["config"].get("workflow_id"):
-            return step["config"]["workflow_id"]
-    return session.workflow_id
-
-
-def subsession_create(*, actor, session_id, role="", workflow_id=None, **fields):
-    """A related party (UBO, director, legal representative) as a subsession of `session_id`."""
-    if role and role not in RELATED_PARTY_ROLES:
-        raise ValidationFailed({"role": [f"Must be one of: {', '.join(RELATED_PARTY_ROLES)}."]})
-    parent = get_scoped(Session, actor, session_id)
-    if parent.parent_id:
-        raise ValidationFailed({"session_id": ["A subsession cannot have subsessions."]})
-    if parent.status in CLOSED_FOR_PARTIES:
-        raise InvalidTransition.for_object(parent, "add_subsession")
-    metadata = {**(fields.pop("metadata", None) or {}), **({"role": role} if role else {})}
-    return session_create(actor=actor, workflow_id=workflow_id or related_parties_workflow_id(parent),
-                          parent_id=parent.id, environment=parent.environment, metadata=metadata, **fields)
-
-
-@transaction.atomic
-def subsession_delete(*, actor, session_id, subsession_id):
-    """Remove a related party whose applicants have not submitted anything yet; the audit trail keeps the record."""
-    subsession = get_scoped(Session, actor, subsession_id, lock=True, parent_id=session_id)
-    if subsession.status not in (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.EXPIRED):
-        raise InvalidTransition.for_object(subsession, "delete_subsession")
-    files = list(subsession.documents.values_list("file", flat=True))
-    record_event(actor=actor, action="session.subsession_deleted", obj=subsession, session=subsession.parent,
-                 data={"subsession_id": str(subsession.id)})
-    subsession.delete()
-    transaction.on_commit(lambda: [default_storage.delete(name) for name in files])

@@ -92,3 +92,19 @@ def test_subsessions_stay_under_their_parent(api, org, other_org):
     problem(stranger.get(f"{V1}/sessions/{parent.id}/subsessions"), 404)
     assert api.delete(f"{V1}/sessions/{parent.id}/subsessions/{child['id']}").status_code == 204
     problem(api.get(f"{V1}/sessions/{child['id']}"), 404)
+
+
+def test_a_related_party_added_through_the_api_is_listed_in_the_portal(api, org, client):
+    from tests.portal.conftest import COMPANY_STEPS, open_link
+
+    session = make_session(org, make_workflow(org, steps=COMPANY_STEPS),
+                           input={"company": {"company_name": "Atelier Dubois"}})
+    response = api.post(f"{V1}/sessions/{session.id}/subsessions",
+                        {"role": "director", "name": "Jean Dubois", "input": {}}, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["metadata"]["related_party"]["role"] == "director"
+    _, path = open_link(session)
+    page = client.get(path + "steps/people/").content.decode()
+    assert "Jean Dubois" in page
+    problem(api.post(f"{V1}/sessions/{session.id}/subsessions", {"role": "legal_representative"}, format="json"),
+            400)  # the step takes UBOs and directors only

@@ -168,7 +168,7 @@ def test_story_3_a_lender_reviews_corrects_and_approves(org, api):
     parties = [api.post(f"{url}/subsessions", {"role": "ubo", "name": f"UBO {n}", "input": {}}, format="json")
                for n in (1, 2)]
     assert [p.status_code for p in parties] == [201, 201]
-    assert all(p.json()["parent_id"] == session_id and p.json()["metadata"] == {"role": "ubo"} for p in parties)
+    assert all(p.json()["parent_id"] == session_id and p.json()["metadata"]["related_party"]["role"] == "ubo" for p in parties)
     assert api.delete(f"{url}/subsessions/{parties[1].json()['id']}").status_code == 204
     remaining = api.get(f"{url}/subsessions").json()["data"]
     assert [s["name"] for s in remaining] == ["UBO 1"]
