@@ -17,7 +17,6 @@ from onboarding import services
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import Role, Session, Workflow, WorkflowVersion
 from onboarding.services.workflows import latest_version
-from onboarding.steps import DEFAULT_SETTINGS, normalize_steps
 
 STEP_PREFIX = re.compile(r"^(step|new)-\d{1,3}$")
 MAX_STEPS = 50
@@ -76,7 +75,7 @@ def _editor(request, workflow=None):
             fields = {**workflow_form.to_fields(), "steps": [f.to_step() for f in kept]}
             try:
                 with transaction.atomic():
-                    workflow = _save(request, workflow, version, fields, publish="publish" in request.POST)
+                    workflow = _save(request, workflow, fields, publish="publish" in request.POST)
             except ValidationFailed as exc:
                 place_errors(exc.errors, workflow_form, kept)
             except InvalidTransition as exc:
@@ -95,25 +94,14 @@ def _editor(request, workflow=None):
     return _render_editor(request, workflow, version, workflow_form, _step_forms(request, workflows, steps))
 
 
-def _save(request, workflow, version, fields, publish):
-    """Create, or update (a published workflow gets a new version only when something changed), then publish."""
+def _save(request, workflow, fields, publish):
+    """Create, or update (the service makes no new version when nothing changed), then publish."""
     if workflow is None:
         return services.workflow_create(actor=request.actor, **fields, publish=publish)
-    if not _unchanged(version, fields):
-        services.workflow_update(actor=request.actor, workflow_id=workflow.id, **fields)
+    services.workflow_update(actor=request.actor, workflow_id=workflow.id, **fields)
     if publish:
         services.workflow_publish(actor=request.actor, workflow_id=workflow.id)
     return workflow
-
-
-def _unchanged(version, fields):
-    return (
-        fields["name"] == version.name
-        and fields["description"] == version.description
-        and fields["custom_tags"] == version.custom_tags
-        and {**DEFAULT_SETTINGS, **fields["settings"]} == {**DEFAULT_SETTINGS, **version.settings}
-        and normalize_steps(fields["steps"]) == version.steps
-    )
 
 
 def _render_editor(request, workflow, version, workflow_form, step_forms, status=200):

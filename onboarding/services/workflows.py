@@ -10,7 +10,7 @@ from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import Environment, Workflow, WorkflowVersion, Workspace
 from onboarding.services.common import get_scoped, scoped
-from onboarding.steps import merge_settings, normalize_settings, normalize_steps
+from onboarding.steps import DEFAULT_SETTINGS, merge_settings, normalize_settings, normalize_steps
 
 EDITABLE = ("name", "description", "custom_tags", "settings", "steps")
 
@@ -88,7 +88,8 @@ def workflow_update(*, actor, workflow_id, **changes):
     """Edit the draft; editing a published workflow starts version N+1 from it.
 
     `settings` changes only the settings it names (see merge_settings): a partial
-    object never resets the others.
+    object never resets the others. Changes equal to what the latest version holds
+    are no change at all: no new version, no event.
     """
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -100,6 +101,8 @@ def workflow_update(*, actor, workflow_id, **changes):
     cleaned = _clean(changes, actor, workflow.environment)
     if "steps" in cleaned and not cleaned["steps"]:
         raise ValidationFailed({"steps": ["A workflow needs at least one step."]})
+    if _unchanged(version, cleaned):
+        return workflow
     if version.is_published:
         number = workflow.versions.aggregate(n=Max("number"))["n"] + 1
         version = WorkflowVersion(
@@ -115,6 +118,15 @@ def workflow_update(*, actor, workflow_id, **changes):
     record_event(actor=actor, action="workflow.updated", obj=workflow,
                  data={"version": version.number, "fields": sorted(cleaned)})
     return workflow
+
+
+def _unchanged(version, cleaned):
+    def same(field, value):
+        if field == "settings":
+            return {**DEFAULT_SETTINGS, **value} == {**DEFAULT_SETTINGS, **version.settings}
+        return value == getattr(version, field)
+
+    return all(same(field, value) for field, value in cleaned.items())
 
 
 @transaction.atomic

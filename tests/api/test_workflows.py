@@ -46,6 +46,15 @@ def test_editing_a_published_workflow_makes_a_new_draft_version(api, workflow):
     assert versions[1]["steps"][1]["id"] == "identity"  # version 1 is untouched
 
 
+def test_an_unchanged_workflow_makes_no_new_version(api, workflow):
+    current = api.get(f"{V1}/workflows/{workflow.id}").json()
+    response = api.patch(f"{V1}/workflows/{workflow.id}", {"name": current["name"], "steps": current["steps"],
+                                                           "settings": current["settings"]}, format="json")
+    assert response.status_code == 200
+    assert (response.json()["version"], response.json()["status"]) == (1, "published")
+    assert [v["number"] for v in api.get(f"{V1}/workflows/{workflow.id}/versions").json()["data"]] == [1]
+
+
 def test_another_tenants_workflow_is_404(other_api, workflow):
     for response in (other_api.get(f"{V1}/workflows/{workflow.id}"),
                      other_api.patch(f"{V1}/workflows/{workflow.id}", {"name": "x"}, format="json"),
