@@ -28,7 +28,8 @@ from onboarding.evidence_pdf import render_evidence_pdf
 from onboarding.labels import result_label
 from onboarding.models import SESSION_TRANSITIONS, Role, VerificationResult
 from onboarding.selectors import next_for_review, session_detail_queryset, session_events
-from onboarding.services import dashboard as dashboard_services
+from onboarding.services.evidence import evidence_pack_export
+from onboarding.services.screening import watchlist_mark_false_positive
 
 
 def _session(request, session_id):
@@ -233,7 +234,7 @@ def mark_false_positive(request, session_id):
     if not form.is_valid():
         messages.error(request, form_errors(form))
         return _back_to(session_id)
-    perform(request, lambda: dashboard_services.watchlist_mark_false_positive(
+    perform(request, lambda: watchlist_mark_false_positive(
         actor=request.actor, session_id=session_id, match_index=form.cleaned_data["match_index"],
         entity_id=form.cleaned_data["entity_id"], note=form.cleaned_data["note"],
     ), "Watchlist hit marked as a false positive.")
@@ -257,7 +258,7 @@ def erase(request, session_id):
 @require_POST
 def evidence_pack(request, session_id):
     as_pdf = request.POST.get("format") == "pdf"
-    pack = dashboard_services.evidence_pack_export(actor=request.actor, session_id=session_id,
+    pack = evidence_pack_export(actor=request.actor, session_id=session_id,
                                                    format="pdf" if as_pdf else "json")
     if as_pdf:
         response = HttpResponse(render_evidence_pdf(pack), content_type="application/pdf")

@@ -17,7 +17,7 @@ from onboarding import services, webhooks
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import ApiKey, Environment, Membership, Role, WatchlistDataset
 from onboarding.outbox import EVENT_TYPES
-from onboarding.services import dashboard as dashboard_services
+from onboarding.services.screening import watchlist_upload
 
 DELIVERIES_PER_PAGE = 50
 
@@ -152,7 +152,7 @@ def watchlist(request):
                 handle.write(chunk)
             handle.flush()
             try:
-                dataset, stats = dashboard_services.watchlist_upload(
+                dataset, stats = watchlist_upload(
                     actor=request.actor, path=handle.name, dataset_name=form.cleaned_data["name"], version=version,
                     source_name=upload.name)
             except (ValidationFailed, InvalidTransition) as exc:

@@ -12,16 +12,14 @@ import time
 from django.db import transaction
 from django.utils import timezone
 
-from onboarding import watchlist
 from onboarding.actors import Actor
 from onboarding.audit import record_event
 from onboarding.checks import CHECK_MODULES, INCONCLUSIVE, CheckResult, DocumentInput, get_check
 from onboarding.crossvalidation import cross_validate
 from onboarding.decision import decide
-from onboarding.errors import ValidationFailed
 from onboarding.models import Applicant, ApplicantStatus, Session, SessionStatus, Verification, VerificationStatus
-from onboarding.services.common import apply_transition, get_scoped
-from onboarding.services.scoring import rescore
+from onboarding.services.common import apply_transition
+from onboarding.services.screening import watchlist_result
 from onboarding.services.verifications import advance
 from onboarding.steps import DEFAULT_SETTINGS
 
@@ -248,53 +246,6 @@ def face_match_result(session, verifications):
     return {**worst, "applicants": results}
 
 
-def _screened_subject(applicant, verifications):
-    """(name, birth_date, country, schema) screened for an applicant: the known data, else the ID document."""
-    if applicant.type == "legal_person":
-        company = applicant.company or {}
-        return company.get("company_name"), None, company.get("country_code"), "Company"
-    identity = applicant.identity or {}
-    document = next((v.data.get("extracted_from_document") or {} for v in verifications
-                     if v.applicant_id == applicant.id and v.type == "identity_document" and v.status == V.DONE), {})
-    name = " ".join(filter(None, (identity.get("first_name"), identity.get("last_name")))) or " ".join(
-        filter(None, (document.get("given_names"), document.get("surname"))))
-    return (name, identity.get("birth_date") or document.get("birth_date"),
-            identity.get("nationality") or document.get("nationality"), "Person")
-
-
-def watchlist_result(session, applicants, verifications, previous=None):
-    """Screening of every applicant; hits a reviewer marked false positive keep their mark
-    and no longer make the session a match."""
-    dismissed = {
-        (match.get("applicant_id"), match.get("entity_id")): match["false_positive"]
-        for match in (previous or {}).get("matches", []) if match.get("false_positive")
-    }
-    matches, screened = [], []
-    for applicant in applicants:
-        name, birth_date, country, schema = _screened_subject(applicant, verifications)
-        if not name:
-            continue
-        screened.append({"applicant_id": str(applicant.id), "name": name, "birth_date": birth_date,
-                         "country": country})
-        for hit in watchlist.screen(session.organization_id, name, birth_date=birth_date, country=country,
-                                    schema=schema):
-            match = {**hit, "applicant_id": str(applicant.id)}
-            if (match["applicant_id"], hit["entity_id"]) in dismissed:
-                match["false_positive"] = dismissed[match["applicant_id"], hit["entity_id"]]
-            matches.append(match)
-    confirmed = sum(1 for match in matches if not match.get("false_positive"))
-    return {
-        "is_match": confirmed > 0,
-        "match_count": len(matches),
-        "confirmed_match_count": confirmed,
-        "matches": matches,
-        "screened": screened,
-        "threshold": watchlist.DEFAULT_THRESHOLD,
-        "datasets": watchlist.dataset_versions(session.organization_id),
-        "screened_at": timezone.now().isoformat(),
-    }
-
-
 def run_session_processing(session_id):
     """Cross-checks and decision for a session in `processing`; a no-op otherwise."""
     session = Session.objects.filter(id=session_id, status=SessionStatus.PROCESSING).first()
@@ -333,34 +284,6 @@ def run_session_processing(session_id):
     )
     _finish_session(session_id, results)
     return results
-
-
-@transaction.atomic
-def session_revalidate(*, actor, session_id):
-    """Re-run the external validations (the watchlist) on a session's current data, e.g.
-    after a new list was loaded. Risk score and the proposed decision are recomputed;
-    the session's status is a reviewer's to change."""
-    session = get_scoped(Session, actor, session_id, lock=True)
-    if session.data_anonymized:
-        raise ValidationFailed({"session": ["This session's personal data was erased."]})
-    if not session.workflow_version.setting("validations").get("watchlist", True):
-        raise ValidationFailed({"validations": ["Watchlist screening is off for this workflow."]})
-    verifications = list(session.verifications.select_related("applicant").order_by("created_at"))
-    applicants = list(session.applicants.order_by("created_at"))
-    results = dict(session.processing_results or {})
-    previous = (results.get("external_validations") or {}).get("watchlist")
-    results["external_validations"] = {
-        **(results.get("external_validations") or {}),
-        "watchlist": watchlist_result(session, applicants, verifications, previous),
-    }
-    results["revalidated_at"] = timezone.now().isoformat()
-    session.processing_results = results
-    _, risk_score = rescore(session)
-    hits = results["external_validations"]["watchlist"]
-    record_event(actor=actor, action="session.revalidated", obj=session, session=session,
-                 data={"watchlist_is_match": hits["is_match"], "watchlist_match_count": hits["match_count"],
-                       "risk_score": risk_score})
-    return session
 
 
 @transaction.atomic

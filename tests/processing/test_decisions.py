@@ -7,7 +7,7 @@ from onboarding import services, tasks
 from onboarding.actors import Actor
 from onboarding.errors import NotFound
 from onboarding.models import Session, Verification
-from onboarding.services.processing import session_revalidate
+from onboarding.services.screening import session_revalidate, watchlist_mark_false_positive
 from onboarding.watchlist import WatchlistRecord, load_records
 from tests.factories import FORM_ONLY_STEPS, make_session, make_workflow, system
 
@@ -103,6 +103,19 @@ def test_a_hit_marked_false_positive_stays_dismissed_after_revalidation(org, run
     assert watchlist["is_match"] is False
     assert (watchlist["match_count"], watchlist["confirmed_match_count"]) == (1, 0)
     assert watchlist["matches"][0]["false_positive"] == mark
+
+
+def test_dismissing_the_only_hit_lowers_the_risk_score(org, run_on_commit):
+    listed(org)
+    session = submit(form_session(org))
+    assert session.risk_score >= 70 and session.processing_results["final_decision"] == "manual_review"
+    watchlist_mark_false_positive(actor=system(org), session_id=session.id, match_index=0, entity_id="eu-42",
+                                  note="born elsewhere")
+    session.refresh_from_db()
+    assert session.risk_score < 30 and session.risk_level == "low"
+    assert session.processing_results["risk_score"] == session.risk_score
+    assert session.processing_results["final_decision"] == "approved"
+    assert session.processing_results["external_validations"]["watchlist"]["is_match"] is False
 
 
 def test_revalidate_is_scoped_to_the_tenant(org, other_org, run_on_commit):
