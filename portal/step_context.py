@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from onboarding.services import portal as portal_steps
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.previews import MAX_PREVIEW_PAGES, pdf_page_count
 from portal import fields as f
+from portal import steps as portal_steps
 from portal.labels import CONSENT_TEXT, DOCUMENT_KINDS, ROLES, reason_text, standing_text, step_title
 
 PHOTO_STEPS = ("identity_document", "selfie")

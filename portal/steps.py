@@ -25,9 +25,10 @@ from onboarding.models import (
 )
 from onboarding.services import documents
 from onboarding.services import related_parties as related_parties_service
-from onboarding.services.links import links_generate
+from onboarding.services.links import applicant_mark_finished, links_generate
 from onboarding.services.sessions import applicant_update
 from onboarding.services.verifications import OPEN_FOR_DATA, verification_skip, verification_submit
+from onboarding.standing import CLOSED, StepStanding, applicant_standing, step_standing
 
 V = VerificationStatus
 # Session statuses in which an applicant can still send data through their link.
@@ -46,6 +47,8 @@ class StepState:
     number: int
     corrections: list = field(default_factory=list)
     attempts_left: int | None = None
+    # What the applicant reads about the step (onboarding.standing).
+    standing: StepStanding | None = None
 
     @property
     def id(self):
@@ -93,13 +96,6 @@ class StepState:
         return [d for d in self.verification.documents.all() if not d.superseded]
 
 
-def _step_definition(version, verification):
-    # A verification attached by type may have no step in the workflow version.
-    return version.step(verification.step_id) or {
-        "id": verification.step_id, "type": verification.type, "title": "", "config": {},
-    }
-
-
 def applicant_steps(applicant):
     """The applicant's steps in workflow order, each with what the applicant may do on it now."""
     session = applicant.session
@@ -117,14 +113,21 @@ def applicant_steps(applicant):
         step_corrections = [c for c in corrections if c.step_id == verification.step_id]
         state = _state(session, applicant, verification, step_corrections)
         states.append(StepState(
-            step=_step_definition(version, verification),
+            step=documents.step_of(verification, version),
             verification=verification,
             state=state,
             number=number,
             corrections=step_corrections,
             attempts_left=max(max_attempts - verification.attempts, 0),
+            standing=step_standing(session, applicant, verification, step_corrections, max_attempts),
         ))
     return states
+
+
+def case_standing(applicant, steps):
+    """The applicant's whole case, from the steps applicant_steps read."""
+    return applicant_standing(applicant, [s.verification for s in steps],
+                                       [c for s in steps for c in s.corrections])
 
 
 def _state(session, applicant, verification, corrections):
@@ -143,11 +146,6 @@ def _state(session, applicant, verification, corrections):
         # Only the steps the reviewer named open again (a retake of one of them included).
         return OPEN if status == V.NEEDS_CORRECTION or corrections else LOCKED
     return OPEN
-
-
-def can_finish(steps):
-    """Nothing required is left to send and nothing is blocked."""
-    return all(not (s.required and s.state in (OPEN, LOCKED)) and s.state != BLOCKED for s in steps)
 
 
 def is_blocked(applicant, steps):
@@ -188,10 +186,6 @@ def document_choices(step):
 
 def default_kind(step):
     return documents.default_kind(step.step)
-
-
-def missing_sides(step, kind):
-    return documents.missing_sides(step.step, step.documents, kind)
 
 
 def document_upload(*, actor, step, content, filename, kind, side=""):
@@ -353,17 +347,23 @@ def step_skip(*, actor, step):
 
 
 def applicant_finish(*, actor, applicant):
-    """The applicant is done: optional steps left untouched are skipped.
+    """The applicant is done: optional steps left untouched are skipped, and Finish is not offered again.
 
     Returns the address to send them to: the session's redirect_url with
     `state` and `session_id` appended, or None for the thank-you page.
+    Finishing twice (Back, a second tap) sends them there again and changes nothing.
     """
     steps = applicant_steps(applicant)
-    if not can_finish(steps):
-        raise ValidationFailed({"steps": [_("Some required steps are not done yet.")]})
-    for step in steps:
-        if step.is_open and not step.required and step.verification.status in OPEN_FOR_DATA:
-            verification_skip(actor=actor, verification_id=step.verification.id)
+    case = case_standing(applicant, steps)
+    if case.state in CLOSED:
+        raise InvalidTransition("applicant", case.state, "finish")
+    if applicant.finished_at is None:
+        if not case.can_finish:
+            raise ValidationFailed({"steps": [_("Some required steps are not done yet.")]})
+        for step in steps:
+            if step.is_open and not step.required and step.verification.status in OPEN_FOR_DATA:
+                verification_skip(actor=actor, verification_id=step.verification.id)
+        applicant_mark_finished(actor=actor, applicant_id=applicant.id)
     return finish_url(applicant.session)
 
 

@@ -1,4 +1,4 @@
-"""Applicant pages. Each view parses the request, calls onboarding.services.portal and renders."""
+"""Applicant pages. Each view parses the request, calls portal.steps (and through it the services) and renders."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,8 +11,8 @@ from onboarding import standing
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.previews import MAX_PREVIEW_PAGES, pdf_page_png
 from onboarding.uploads import size_text
-from onboarding.services import portal as portal_steps
 from portal import fields as f
+from portal import steps as portal_steps
 from portal.access import applicant_link
 from portal.labels import CONSENT_TEXT, standing_text, step_title
 from portal.security import client_address

@@ -1,11 +1,13 @@
 """The only code that changes domain state. Each service is atomic, locks what it
 changes, writes the audit event and schedules work after commit."""
 
+from onboarding.services.documents import document_add, documents_submit
 from onboarding.services.emails import links_send, outcome_notice_send, reminders_send
 from onboarding.services.keys import api_key_authenticate, api_key_create, api_key_revoke
 from onboarding.services.links import applicant_open, link_resolve, links_generate
 from onboarding.services.organizations import member_set, organization_create
-from onboarding.services.processing import run_session_processing, run_verification_check, session_revalidate
+from onboarding.services.processing import run_session_processing, run_verification_check
+from onboarding.services.screening import session_revalidate
 from onboarding.services.review import session_decide, session_process, session_request_corrections
 from onboarding.services.sessions import (
     applicant_add,
@@ -19,8 +21,8 @@ from onboarding.services.sessions import (
     sessions_apply_retention,
     sessions_expire,
 )
+from onboarding.services.related_parties import related_party_add, related_parties_submit, subsession_delete
 from onboarding.services.verifications import (
-    document_add,
     verification_attach,
     verification_resolve,
     verification_skip,
@@ -38,6 +40,7 @@ __all__ = [
     "applicant_open",
     "applicant_update",
     "document_add",
+    "documents_submit",
     "link_resolve",
     "links_generate",
     "links_send",
@@ -45,6 +48,8 @@ __all__ = [
     "organization_create",
     "outcome_notice_send",
     "reminders_send",
+    "related_parties_submit",
+    "related_party_add",
     "run_session_processing",
     "run_verification_check",
     "session_add_note",
@@ -58,6 +63,7 @@ __all__ = [
     "session_update",
     "sessions_apply_retention",
     "sessions_expire",
+    "subsession_delete",
     "verification_attach",
     "verification_resolve",
     "verification_skip",

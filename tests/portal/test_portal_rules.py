@@ -1,11 +1,11 @@
-"""onboarding.services.portal on its own: redirect addresses and which steps open for whom."""
+"""portal.steps on its own: redirect addresses and which steps open for whom."""
 
 import pytest
 
 from onboarding import services
 from onboarding.actors import Actor
 from onboarding.models import Applicant
-from onboarding.services import portal
+from portal import steps as portal_steps
 from tests.factories import FORM_ONLY_STEPS, make_session, make_workflow, system
 
 pytestmark = pytest.mark.django_db
@@ -19,11 +19,11 @@ pytestmark = pytest.mark.django_db
 def test_finish_url_appends_state_and_session_id(org, redirect_url, state, expected):
     workflow = make_workflow(org, steps=FORM_ONLY_STEPS, settings={"redirect_allowlist": ["shop.example"]})
     session = make_session(org, workflow, redirect_url=redirect_url, state=state)
-    assert portal.finish_url(session) == expected.format(id=session.id)
+    assert portal_steps.finish_url(session) == expected.format(id=session.id)
 
 
 def test_no_redirect_url_means_the_thank_you_page(session):
-    assert portal.finish_url(session) is None
+    assert portal_steps.finish_url(session) is None
 
 
 def test_a_correction_for_one_applicant_opens_nothing_for_the_other(org, django_capture_on_commit_callbacks):
@@ -40,14 +40,14 @@ def test_a_correction_for_one_applicant_opens_nothing_for_the_other(org, django_
     assert session.status == "processed"
     services.session_request_corrections(actor=system(org), session_id=session.id, corrections=[
         {"step_id": "details", "applicant_id": str(anna.id), "message": "Check your email."}])
-    [anna_step] = portal.applicant_steps(Applicant.objects.get(id=anna.id))
-    [ben_step] = portal.applicant_steps(Applicant.objects.get(id=ben.id))
-    assert anna_step.state == portal.OPEN and anna_step.corrections[0].message == "Check your email."
+    [anna_step] = portal_steps.applicant_steps(Applicant.objects.get(id=anna.id))
+    [ben_step] = portal_steps.applicant_steps(Applicant.objects.get(id=ben.id))
+    assert anna_step.state == portal_steps.OPEN and anna_step.corrections[0].message == "Check your email."
     assert anna_step.standing.state == "needs_new_document"
     assert anna_step.standing.correction_messages == ("Check your email.",)
-    assert ben_step.state == portal.DONE and ben_step.corrections == []
+    assert ben_step.state == portal_steps.DONE and ben_step.corrections == []
     assert ben_step.standing.state == "under_review"
-    anna_case = portal.case_standing(Applicant.objects.get(id=anna.id), [anna_step])
-    ben_case = portal.case_standing(Applicant.objects.get(id=ben.id), [ben_step])
+    anna_case = portal_steps.case_standing(Applicant.objects.get(id=anna.id), [anna_step])
+    ben_case = portal_steps.case_standing(Applicant.objects.get(id=ben.id), [ben_step])
     assert (anna_case.state, anna_case.can_finish) == ("needs_new_document", False)
     assert (ben_case.state, ben_case.can_finish) == ("under_review", True)
