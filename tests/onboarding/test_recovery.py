@@ -6,7 +6,7 @@ import pytest
 from onboarding import services
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import Event
-from onboarding.services.dashboard import evidence_pack_export
+from onboarding.services.evidence import evidence_pack_export
 from tests.dashboard.builders import ANNA, BANK_STEPS, WRONG_ACCOUNT, blocked_session, send_letter
 from tests.documents.bank import GERMAN_ACCOUNT, bank_letter_pdf
 from tests.factories import make_session, make_workflow, system
