@@ -16,6 +16,7 @@ def _calls(session):
     verification = session.verifications.first()
     workflow = session.workflow
     document_id = session.documents.first().id
+    subsession_id = session.subsessions.first().id
     return {
         "workflow_update": lambda a: services.workflow_update(actor=a, workflow_id=workflow.id, name="x"),
         "workflow_publish": lambda a: services.workflow_publish(actor=a, workflow_id=workflow.id),
@@ -48,6 +49,12 @@ def _calls(session):
             actor=a, api_key_id=ApiKey.objects.get(organization=session.organization).id),
         "get_document": lambda a: services.documents.get_document(
             actor=a, session_id=session.id, document_id=document_id),
+        "documents_submit": lambda a: services.documents_submit(actor=a, verification_id=verification.id),
+        "related_party_add": lambda a: services.related_party_add(actor=a, session_id=session.id, name="UBO"),
+        "related_parties_submit": lambda a: services.related_parties_submit(actor=a,
+                                                                            verification_id=verification.id),
+        "subsession_delete": lambda a: services.subsession_delete(actor=a, session_id=session.id,
+                                                                  subsession_id=subsession_id),
     }
 
 
@@ -56,7 +63,7 @@ SERVICES = [
     "applicant_delete", "applicant_open", "session_update", "session_add_note", "session_extend", "session_erase",
     "links_generate", "verification_submit", "document_add", "verification_attach", "verification_skip",
     "verification_resolve", "verification_unblock", "session_process", "session_revalidate", "session_decide", "session_request_corrections", "api_key_revoke",
-    "get_document",
+    "get_document", "documents_submit", "related_party_add", "related_parties_submit", "subsession_delete",
 ]
 
 
@@ -65,6 +72,7 @@ def foreign_session(org):
     session = make_session(org)
     verification = session.verifications.get(step_id="identity")
     services.document_add(actor=system(org), verification_id=verification.id, content=sample_png())
+    services.related_party_add(actor=system(org), session_id=session.id, name="UBO")
     make_api_key(org)
     return session
 
