@@ -49,6 +49,7 @@ def _calls(session):
             actor=a, api_key_id=ApiKey.objects.get(organization=session.organization).id),
         "get_document": lambda a: services.documents.get_document(
             actor=a, session_id=session.id, document_id=document_id),
+        "links_send": lambda a: services.links_send(actor=a, session_id=session.id),
         "documents_submit": lambda a: services.documents_submit(actor=a, verification_id=verification.id),
         "related_party_add": lambda a: services.related_party_add(actor=a, session_id=session.id, name="UBO"),
         "related_parties_submit": lambda a: services.related_parties_submit(actor=a,
@@ -63,7 +64,7 @@ SERVICES = [
     "applicant_delete", "applicant_open", "session_update", "session_add_note", "session_extend", "session_erase",
     "links_generate", "verification_submit", "document_add", "verification_attach", "verification_skip",
     "verification_resolve", "verification_unblock", "session_process", "session_revalidate", "session_decide", "session_request_corrections", "api_key_revoke",
-    "get_document", "documents_submit", "related_party_add", "related_parties_submit", "subsession_delete",
+    "get_document", "links_send", "documents_submit", "related_party_add", "related_parties_submit", "subsession_delete",
 ]
 
 
@@ -92,7 +93,7 @@ def test_every_service_is_covered():
         # not about an existing object of an organization
         "workflow_create", "organization_create", "member_set", "api_key_create", "api_key_authenticate",
         "link_resolve", "sessions_expire", "sessions_apply_retention", "run_session_processing",
-        "run_verification_check",
+        "run_verification_check", "reminders_send", "outcome_notice_send",
     }
     assert exported <= set(SERVICES)
 
