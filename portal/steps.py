@@ -84,10 +84,6 @@ class StepState:
         return self.state == OPEN and self.verification.attempts > 0
 
     @property
-    def previous_reasons(self):
-        return (self.verification.previous_attempt or {}).get("reason_codes", []) if self.retake else []
-
-    @property
     def correction_fields(self):
         return sorted({f for c in self.corrections for f in c.field_ids})
 
@@ -146,10 +142,6 @@ def _state(session, applicant, verification, corrections):
         # Only the steps the reviewer named open again (a retake of one of them included).
         return OPEN if status == V.NEEDS_CORRECTION or corrections else LOCKED
     return OPEN
-
-
-def is_blocked(applicant, steps):
-    return applicant.status == ApplicantStatus.BLOCKED or any(s.state == BLOCKED for s in steps)
 
 
 def applicant_step(applicant, step_id):

@@ -206,3 +206,19 @@ def test_tap_targets_are_at_least_44_px_on_a_phone(live_server, browser, checks)
             for box in (page.locator(selector).nth(i).bounding_box() for i in range(page.locator(selector).count())):
                 assert box and box["height"] >= 44, (path, selector, box)
     shot(page, "6-bank-tap-targets")
+
+
+def test_a_new_warning_replaces_the_old_error_instead_of_stacking(live_server, browser, checks, settings):  # noqa: F811
+    settings.MAX_UPLOAD_BYTES = 2000  # so a small generated photo is "too large" for the page's own check
+    organization = OrganizationFactory(name="Acme Bank")
+    session = make_session(organization, make_workflow(organization, steps=SELFIE_STEPS))
+    link = link_for(session)
+    page = phone_page(browser)
+    step = f"{live_server.url}/s/{link.token}/steps/selfie/"
+    page.goto(step)
+    send(page, "en")  # no photo: refused
+    assert page.locator("#f-file-error").is_visible()
+    page.set_input_files("#f-file", file_payload("big.png", sample_png(size=(400, 400), color=(1, 2, 3)) * 3))
+    assert page.locator("#f-file-size").is_visible()
+    visible = [e for e in page.locator(".field.file .error").all() if e.is_visible()]
+    assert len(visible) == 1, [e.inner_text() for e in visible]
