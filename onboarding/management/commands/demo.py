@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from onboarding import services
+from onboarding import demo, services
 from onboarding.actors import Actor
 from onboarding.models import Organization, Role, Scope, Workflow
 
@@ -44,8 +44,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="Print one JSON object for scripts.")
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        result = self.seed()
+        # After the commit: the cases' checks run as each of their services commits.
+        cases = demo.seed_cases(Organization.objects.get(slug=DEMO_SLUG),
+                                get_user_model().objects.get(username=DEMO_USERNAME))
+        result["cases"] = {reference: str(session.id) for reference, session in cases.items()}
+        if options["json"]:
+            self.stdout.write(json.dumps(result))
+            return
+        self.stdout.write(
+            "Threshold demo is ready.\n"
+            f"  Dashboard: /dashboard/  login {DEMO_USERNAME} / {result['password']}\n"
+            f"  API key (all scopes, shown once): {result['api_key']}\n"
+            f"  Applicant link for session {result['session_id']}:\n    {result['link']}\n"
+            f"  Cases in every inbox: {', '.join(f'{s.name} ({s.status})' for s in cases.values())}\n"
+        )
+
+    @transaction.atomic
+    def seed(self):
         organization = Organization.objects.filter(slug=DEMO_SLUG).first() or services.organization_create(
             name="Demo Company", slug=DEMO_SLUG, support_contact="compliance@demo.example"
         )
@@ -68,14 +85,5 @@ class Command(BaseCommand):
                                "country": "FR"}},
         )
         (link,) = services.links_generate(actor=actor, session_id=session.id)
-        result = {"username": DEMO_USERNAME, "password": password, "api_key": api_key, "link": link.url,
-                  "session_id": str(session.id)}
-        if options["json"]:
-            self.stdout.write(json.dumps(result))
-            return
-        self.stdout.write(
-            "Threshold demo is ready.\n"
-            f"  Dashboard: /dashboard/  login {DEMO_USERNAME} / {password}\n"
-            f"  API key (all scopes, shown once): {api_key}\n"
-            f"  Applicant link for session {session.id}:\n    {link.url}\n"
-        )
+        return {"username": DEMO_USERNAME, "password": password, "api_key": api_key, "link": link.url,
+                "session_id": str(session.id)}
