@@ -98,3 +98,19 @@ def test_photo_without_mrz_is_unusable():
 def test_bytes_that_are_no_image_are_unusable():
     result = run([DocumentInput(content=b"not an image", mime_type="image/png")], APPLICANT, {})
     assert (result.result, result.reason_codes, result.unusable) == (INCONCLUSIVE, ["mrz_unreadable"], True)
+
+
+def test_every_field_says_where_in_the_mrz_it_was_read(passport_result):
+    provenance = passport_result.details["provenance"]
+    assert set(provenance) == set(passport_result.fields)
+    assert provenance["document_number"] == {"source": "MRZ", "line": 2, "cells": [1, 9]}
+    assert provenance["surname"] == provenance["given_names"] == {"source": "MRZ", "line": 1, "cells": [6, 44]}
+
+
+def test_a_key_field_missing_leaves_the_check_inconclusive_naming_it():
+    mononym = replace(PASSPORT, given_names="")  # the document prints a surname only
+    result = run(passport_upload(mononym), {}, {})
+    assert result.result == INCONCLUSIVE
+    assert result.reason_codes == ["given_names_missing"]
+    assert result.fields["surname"] == "MUELLER"
+    assert not result.unusable  # the document was read: nothing to retake

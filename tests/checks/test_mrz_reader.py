@@ -39,6 +39,13 @@ def test_clean_passport_is_read_exactly():
     assert reading.mrz.given_names == "ANNA MARIA"
 
 
+def test_td2_document_is_read_exactly():
+    permit = IdentityDocument(**HOLDER, format="TD2")
+    reading = read(photograph(render(permit)[-1]))
+    assert reading.valid
+    assert reading.lines == list(permit.mrz_lines())
+
+
 def test_visa_is_read_exactly():
     visa = IdentityDocument(**HOLDER, format="MRVB", optional_data="12345678")
     reading = read(photograph(render(visa)[-1]))
@@ -132,19 +139,33 @@ def test_decoding_gives_exactly_the_line_width_with_field_rules():
 def test_degraded_photos_are_read_exactly_or_not_at_all():
     rng = random.Random(42)
     exact = 0
-    for index in range(6):
+    for index in range(9):
         document = random_document(rng, ("TD1", "TD2", "TD3")[index % 3])
         content = photograph(render(document, seed=index)[-1], random_capture(rng, 1.0), seed=index)
         reading = read(content)
         if reading and reading.valid:
             assert reading.lines == list(document.mrz_lines())
             exact += 1
-    assert exact >= 5
+    assert exact >= 8
 
 
 @pytest.mark.slow
 def test_hard_phone_photos_are_never_read_wrong():
-    for sample in phone_photos("tuning", 4):
+    for sample in phone_photos("tuning", 2):
         reading = read(sample.content, sample.mime_type)
         if reading and reading.valid:
             assert tuple(reading.lines) == sample.truth, sample.description
+
+
+@pytest.mark.parametrize("rotation", [9, -10])
+def test_passport_photographed_askew_is_deskewed_and_read(rotation):
+    passport = IdentityDocument(**HOLDER, format="TD3")
+    reading = read(photograph(render(passport)[-1], Capture(rotation=rotation, blur=0.8, jpeg_quality=70, on_table=True)))
+    assert reading.valid
+    assert reading.lines == list(passport.mrz_lines())
+
+
+def test_reading_stops_at_the_time_budget(settings):
+    settings.MRZ_TIME_BUDGET_S = 0
+    passport = IdentityDocument(**HOLDER, format="TD3")
+    assert read(photograph(render(passport)[-1])) is None

@@ -25,7 +25,7 @@ from onboarding.checks import textlines
 
 from . import decoding, formats, resolving, zone
 
-DEFAULT_TIME_BUDGET_S = 12.0
+DEFAULT_TIME_BUDGET_S = 20.0
 _CONFIDENT = math.log(100)  # a printed MRZ that fails its check is reported only when read this surely
 _MAX_ZONES = 6  # candidate zones whose lines are recognised to pick the MRZ among them
 
@@ -162,9 +162,9 @@ def _looks(probabilities):
     "«"); turned upside down, a "<" reads as ">"."""
     text, _ = textlines.greedy_text(probabilities)
     text = text.replace(" ", "")
-    mrz_like = sum(char in _MRZ_LIKE for char in text)
+    mrz_like = sum(char in _MRZ_LIKE for char in text.upper())
     upright = text.count("<") + text.count("«") * 2 + len(text) / 10
-    if len(text) < 25 or mrz_like < 0.9 * len(text):
+    if len(text) < 20 or mrz_like < 0.8 * len(text):
         upright = 0.0
     return upright, text.count(">") + text.count("»") * 2
 
