@@ -37,6 +37,7 @@ def record_event(*, actor, action, obj=None, session=None, from_status="", to_st
         actor_id=actor.id,
         actor_label=actor.label,
         note=note or "",
+        note_digest=chain_hmac(note) if note else "",
         data=data or {},
         prev_hash=organization.audit_head_hash or GENESIS,
     )
@@ -54,6 +55,9 @@ def verify_chain(organization):
     previous, expected_sequence = GENESIS, 1
     for event in Event.objects.filter(organization=organization).order_by("sequence").iterator():
         if event.sequence != expected_sequence or event.prev_hash != previous or event.compute_hash() != event.hash:
+            return False, expected_sequence
+        # A note is either the one its digest covers, or blank (erased with its session's personal data).
+        if event.note and chain_hmac(event.note) != event.note_digest:
             return False, expected_sequence
         previous, expected_sequence = event.hash, expected_sequence + 1
     if expected_sequence - 1 != organization.audit_head_sequence or previous != (

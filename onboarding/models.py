@@ -638,7 +638,10 @@ class Event(models.Model):
     actor_type = models.CharField(max_length=20, choices=ActorType.choices)
     actor_id = models.CharField(max_length=64, blank=True)
     actor_label = models.CharField(max_length=200, blank=True)
+    # A note may hold personal data (a name, a phone number): the chain covers its keyed digest,
+    # so erasure can blank the note and the chain still verifies.
     note = models.TextField(blank=True)
+    note_digest = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
@@ -688,7 +691,7 @@ def event_canonical(event):
             "actor_type": event.actor_type,
             "actor_id": event.actor_id,
             "actor_label": event.actor_label,
-            "note": event.note,
+            "note_digest": event.note_digest,
             "data": event.data,
             "prev_hash": event.prev_hash,
         },

@@ -83,6 +83,20 @@ def idempotency_release(record):
     IdempotencyRecord.objects.filter(id=record.id, response_status__isnull=True).delete()
 
 
+def idempotency_forget_sessions(organization_id, session_ids):
+    """Stored replies about erased sessions now answer with the session's id only (they held
+    its personal data as it was). Records live 24 hours: a handful per organization to open."""
+    wanted = {str(i) for i in session_ids}
+    for record in IdempotencyRecord.objects.filter(api_key__organization_id=organization_id,
+                                                   response_status__isnull=False):
+        try:
+            body = idempotency_response(record)
+        except ReplayUnreadable:
+            continue
+        if isinstance(body, dict) and str(body.get("id")) in wanted:
+            idempotency_store(record, record.response_status, {"id": body["id"], "data_anonymized": True})
+
+
 def idempotency_purge(now=None):
     """Delete records past their 24 hours; returns how many."""
     now = now or timezone.now()

@@ -13,8 +13,11 @@ from onboarding.errors import InvalidTransition, NotFound, ValidationFailed
 from onboarding.models import (
     Applicant,
     ApplicantType,
+    DeliveryAttempt,
     Document,
+    Event,
     Membership,
+    OutboxMessage,
     Session,
     SessionStatus,
     Verification,
@@ -317,9 +320,12 @@ def session_erase(*, actor, session_id, reason="erased on request"):
 
 
 def erase_session_data(session):
-    """Blank every personal field of a locked session (used by DELETE and by retention)."""
+    """Blank every field that can hold personal data, of a locked session and its subsessions
+    (used by DELETE and by retention). The README's security model lists them; the audit
+    skeleton (who did what when, statuses, ids) stays and its chain still verifies."""
     sessions = [session, *session.subsessions.all()]
-    documents = Document.objects.filter(session__in=sessions)
+    session_ids = [current.id for current in sessions]
+    documents = Document.objects.filter(session__in=sessions)  # superseded attempts' files too
     _delete_files_on_commit([d.file.name for d in documents])
     documents.delete()
     for current in sessions:
@@ -327,13 +333,27 @@ def erase_session_data(session):
             label="", reference_id="", email="", phone_number="", identity={}, address={}, bank_account={},
             company={}, form_data={}, link_token_hash=None, link_expires_at=None,
         )
-        Verification.objects.filter(session=current).update(data={}, previous_attempt=None)
+        Verification.objects.filter(session=current).update(data={}, previous_attempt=None, resolution_note="")
         current.corrections.update(message="")
         Session.objects.filter(id=current.id).update(
-            name="", metadata={}, state="", redirect_url="", processing_results={}, decision_note="",
-            data_anonymized=True, updated_at=timezone.now(),
+            name="", reference_id="", metadata={}, state="", redirect_url="", processing_results={},
+            decision_note="", data_anonymized=True, updated_at=timezone.now(),
         )
+    # Reviewers' notes in the audit trail: the chain covers their digests, not the text.
+    Event.objects.filter(session_ref__in=session_ids).exclude(note="").update(note="")
+    _erase_webhook_copies([str(i) for i in session_ids])
+    from onboarding.services.api_support import idempotency_forget_sessions  # it imports this module
+
+    idempotency_forget_sessions(session.organization_id, session_ids)
     session.refresh_from_db()
+
+
+def _erase_webhook_copies(session_ids):
+    """Webhook payloads carry the integrator's reference_id; receivers' answers may echo it."""
+    messages = OutboxMessage.objects.filter(payload__session_id__in=session_ids)
+    for message in messages.exclude(payload__reference_id=""):
+        OutboxMessage.objects.filter(id=message.id).update(payload={**message.payload, "reference_id": ""})
+    DeliveryAttempt.objects.filter(delivery__message__in=messages).update(response_excerpt="")
 
 
 def sessions_apply_retention(now=None):
