@@ -11,7 +11,7 @@ from onboarding import services
 from onboarding.actors import Actor
 from onboarding.evidence_pdf import render_evidence_pdf
 from onboarding.models import Session
-from onboarding.services.dashboard import evidence_pack_export
+from onboarding.services.evidence import evidence_pack_export
 from tests.dashboard.builders import session_in_manual_review
 from tests.dashboard.conftest import WATCHLIST_RESULTS
 from tests.factories import MembershipFactory, system
