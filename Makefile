@@ -7,7 +7,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-
 	libmagic1 libicu-dev pkg-config gettext chromium wrk
 HOST ?= 127.0.0.1:8000
 
-.PHONY: setup system-packages run worker test test-fast fuzz bench check clean
+.PHONY: setup system-packages lock run worker test test-fast fuzz bench check clean
 
 $(VENV)/.system-packages:
 	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
@@ -18,15 +18,25 @@ $(VENV)/.system-packages:
 
 system-packages: $(VENV)/.system-packages
 
-$(VENV)/.installed: requirements.txt requirements-nodeps.txt | $(VENV)/.system-packages
+# Production installs the first two locks only (see README, "Running in production").
+$(VENV)/.installed: requirements.txt requirements-nodeps.txt requirements-dev.txt | $(VENV)/.system-packages
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements.txt
-	# face-recognition-ng pins dlib<20, which pip would build from source: dlib-bin provides it.
-	$(BIN)/pip install -q --no-deps -r requirements-nodeps.txt
+	$(BIN)/pip install -q --require-hashes -r requirements.txt
+	# followthemoney declares sqlalchemy[mypy], which would install the mypy type checker:
+	# it and nomenklatura come without their declared dependencies, listed in requirements.in instead.
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements-nodeps.txt
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.txt
 	@touch $@
 
 setup: $(VENV)/.installed
+
+# After editing requirements.in or requirements-dev.in: recompile both locks (existing pins are kept
+# unless an edited line needs another version; add --upgrade-package NAME to move one on).
+PIP_COMPILE := $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: setup
+	$(PIP_COMPILE) requirements.in
+	$(PIP_COMPILE) requirements-dev.in
 
 run: setup
 	$(BIN)/python manage.py migrate --noinput
