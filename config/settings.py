@@ -163,6 +163,8 @@ if USE_S3:
             "default_acl": "private",
             "querystring_auth": True,
             "querystring_expire": 300,
+            # Signature version 4: the only one every region and S3-compatible store accepts.
+            "signature_version": "s3v4",
             "file_overwrite": False,
         },
     }

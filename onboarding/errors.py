@@ -1,4 +1,4 @@
-"""The domain's errors. Interfaces map them: 404, 400, 409, 410 in the API; a message on a page."""
+"""The domain's errors. Interfaces map them: 404, 400, 409, 410, 503 in the API; a message on a page."""
 
 
 class DomainError(Exception):
@@ -36,3 +36,10 @@ class SessionErased(DomainError):
 
 class LinkUnavailable(DomainError):
     """An applicant link that is unknown, revoked or expired."""
+
+
+class StorageUnavailable(DomainError):
+    """The file store refused a file or could not be reached: nothing was saved, the same upload can be sent again."""
+
+    def __init__(self):
+        super().__init__("The file could not be stored just now; nothing was saved. Send it again in a few minutes.")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from onboarding import standing
-from onboarding.errors import InvalidTransition, ValidationFailed
+from onboarding.errors import InvalidTransition, StorageUnavailable, ValidationFailed
 from onboarding.previews import MAX_PREVIEW_PAGES, pdf_page_png
 from onboarding.uploads import size_text
 from portal import fields as f
@@ -88,6 +88,10 @@ def _step_post(request, step):
         return _refused(request, step, exc.errors)
     except InvalidTransition:
         return _refused(request, step, {"step": [_("This step cannot be changed now.")]})
+    except StorageUnavailable:
+        return _refused(request, step, {"step": [
+            _("Your file could not be saved just now and nothing was kept. Please send it again in a few minutes.")
+        ]})
     if isinstance(outcome, dict):
         # Stays on the page: a new link to hand over is shown once and never stored.
         context = _base_context(request, portal_steps.applicant_steps(request.applicant))

@@ -2,8 +2,9 @@
 
 Domain errors map as the SPEC says: NotFound 404, ValidationFailed 400 with
 per-field `errors`, InvalidTransition 409 naming the current status,
-LinkUnavailable and SessionErased 410, a file over the upload limit 413. Django-level 404/500 for
-/api/ paths answer the same way; an unreachable database is a 503 with Retry-After
+LinkUnavailable and SessionErased 410, a file over the upload limit 413, a file
+store refusing writes 503 with Retry-After. Django-level 404/500 for /api/ paths
+answer the same way; an unreachable database is a 503 with Retry-After
 (problem JSON under /api/, templates/503.html elsewhere).
 """
 
@@ -23,7 +24,14 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from onboarding.errors import InvalidTransition, LinkUnavailable, NotFound, SessionErased, ValidationFailed
+from onboarding.errors import (
+    InvalidTransition,
+    LinkUnavailable,
+    NotFound,
+    SessionErased,
+    StorageUnavailable,
+    ValidationFailed,
+)
 from onboarding.uploads import FileTooLarge
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -45,6 +53,8 @@ TITLES = {
 }
 # Seconds a client should wait before retrying while the database is unreachable.
 DATABASE_RETRY_AFTER = 30
+# ... and while the file store refuses writes.
+STORAGE_RETRY_AFTER = 60
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -116,6 +126,9 @@ def _domain_problem(exc):
         return problem_response(410, "This link is no longer available.", code="link_unavailable")
     if isinstance(exc, SessionErased):
         return problem_response(410, str(exc), code="session_erased")
+    if isinstance(exc, StorageUnavailable):
+        return problem_response(503, str(exc), code="storage_unavailable",
+                                headers={"Retry-After": str(STORAGE_RETRY_AFTER)})
     if isinstance(exc, (TransitionNotAllowed, ConcurrentTransition)):
         return problem_response(409, "The object changed meanwhile; retry the request.", code="conflict")
     return None

@@ -3,13 +3,14 @@
 a document step once every side is in. The portal and the API both go through here.
 """
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 
 from onboarding.audit import record_event
-from onboarding.errors import NotFound, ValidationFailed
+from onboarding.errors import NotFound, StorageUnavailable, ValidationFailed
 from onboarding.models import CorrectionRequest, Document, Verification, document_storage_name
 from onboarding.services.common import get_scoped
 from onboarding.services.verifications import ensure_accepting, lock_chain, verification_submit
@@ -89,10 +90,14 @@ def document_add(*, actor, verification_id, content, filename="", kind="", side=
     # Scope first, so another tenant's id costs no storage write.
     verification = get_scoped(Verification, actor, verification_id)
     prepared = prepare_upload(content)
-    name = default_storage.save(
-        document_storage_name(verification.organization_id, verification.session_id, prepared.extension),
-        ContentFile(prepared.content),
-    )
+    try:
+        name = default_storage.save(
+            document_storage_name(verification.organization_id, verification.session_id, prepared.extension),
+            ContentFile(prepared.content),
+        )
+    except (OSError, BotoCoreError, ClientError) as exc:
+        # A full disk, or a bucket that refuses the write or cannot be reached: no row was written.
+        raise StorageUnavailable() from exc
     try:
         return _attach_document(actor, verification_id, prepared, name, filename, kind, side)
     except Exception:
