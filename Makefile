@@ -7,7 +7,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-
 	libmagic1 libicu-dev pkg-config gettext chromium wrk
 HOST ?= 127.0.0.1:8000
 
-.PHONY: setup system-packages lock run worker test test-fast fuzz bench check clean
+.PHONY: setup system-packages lock run worker test test-fast fuzz bench prod-smoke check clean
 
 $(VENV)/.system-packages:
 	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
@@ -63,3 +63,8 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 media test-artifacts
+
+# The production topology on 127.0.0.1 (two gunicorns, a worker per queue group, beat, an S3
+# server) against the machine's PostgreSQL and Redis; 50 sessions while a worker is killed.
+prod-smoke: setup
+	$(BIN)/python -m tests.prod_smoke

@@ -16,6 +16,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
 # is stuck; nginx buffers uploads, so a slow client never holds a worker.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
+# The application is imported once, before the workers fork: they start at once, share its
+# memory, and a slow import never counts against a worker's request timeout.
+preload_app = True
 keepalive = 5
 # Recycle workers now and then so memory grown by a rare large request is returned.
 max_requests = 2000

@@ -17,7 +17,8 @@ from onboarding.checks.face import (
 from onboarding.checks.images import load_pages, open_image
 from tests.documents.faces import (
     ASTRONAUT,
-    GROUP,
+    LEANING,
+    OTHER,
     PEOPLE,
     SelfieShot,
     faceless_photo,
@@ -70,7 +71,7 @@ def test_same_person_passes_with_distance_below_threshold(astronaut_card, astron
 
 
 def test_different_people_fail_with_face_mismatch(astronaut_card):
-    result = check(selfie(GROUP[0]), astronaut_card)
+    result = check(selfie(OTHER), astronaut_card)
     assert result.result == FAILED
     assert result.reason_codes == ["face_mismatch"]
     assert result.details["distance"] > 0.6
@@ -119,7 +120,7 @@ def test_document_without_portrait_is_inconclusive(astronaut_selfie):
 
 
 def test_second_face_in_selfie_is_a_warning_and_the_applicant_still_matches(astronaut_card):
-    result = check(group_selfie(ASTRONAUT, GROUP[0]), astronaut_card)
+    result = check(group_selfie(ASTRONAUT, OTHER), astronaut_card)
     assert result.result == PASSED
     assert result.reason_codes == ["multiple_faces_selfie"]
     assert result.details["faces_found"] == {"document": 1, "selfie": 2}
@@ -131,7 +132,7 @@ def test_without_identity_document_the_selfie_needs_exactly_one_face(astronaut_s
     assert alone.details["faces_found"] == {"selfie": 1}
     assert "no identity document" in alone.details["note"]
 
-    crowded = check(group_selfie(ASTRONAUT, GROUP[0]))
+    crowded = check(group_selfie(ASTRONAUT, OTHER))
     assert (crowded.result, crowded.reason_codes, crowded.unusable) == (INCONCLUSIVE, ["multiple_faces_selfie"], True)
 
     empty = check(faceless_photo())
@@ -140,8 +141,7 @@ def test_without_identity_document_the_selfie_needs_exactly_one_face(astronaut_s
 
 def test_tilted_head_is_found_by_tilting_the_selfie():
     """This person's head leans; the selfie's own rotation leans it further than the detector sees."""
-    leaning = GROUP[4]
-    result = check(selfie(leaning, SelfieShot(rotation=6)), card(leaning))
+    result = check(selfie(LEANING, SelfieShot(rotation=6)), card(LEANING))
     assert result.result == PASSED
     assert result.details["faces_found"]["selfie"] == 1
 
@@ -163,8 +163,8 @@ def test_small_portrait_on_a_photographed_card_is_found(astronaut_selfie):
 
 
 def test_face_distance_reads_a_scanned_pdf():
-    front = open_image(id_card_front(GROUP[2]))
-    outcome = face_distance(as_pdf([front]), selfie(GROUP[2], SelfieShot(width=400, brightness=0.8, rotation=-5)))
+    front = open_image(id_card_front(OTHER))
+    outcome = face_distance(as_pdf([front]), selfie(OTHER, SelfieShot(width=400, brightness=0.8, rotation=-5)))
     assert outcome["status"] == PASSED
     assert outcome["faces_found"] == {"document": 1, "selfie": 1}
     assert set(outcome) == {"status", "distance", "confidence", "threshold", "faces_found", "reason_codes"}

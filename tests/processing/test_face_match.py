@@ -5,7 +5,7 @@ import pytest
 from onboarding import services
 from onboarding.actors import Actor
 from onboarding.models import Session
-from tests.documents.faces import ASTRONAUT, HOLDER, PORTRAIT_SITTER, id_card_back, id_card_front, selfie
+from tests.documents.faces import ASTRONAUT, HOLDER, OTHER, id_card_back, id_card_front, selfie
 from tests.factories import make_session, make_workflow, system
 
 # OCR of the card's MRZ and dlib face descriptors: a few seconds per session.
@@ -43,7 +43,7 @@ def test_same_person_matches_and_is_approved(org, run_on_commit):
 
 
 def test_another_person_is_a_face_mismatch(org, run_on_commit):
-    session = process(org, selfie(PORTRAIT_SITTER))
+    session = process(org, selfie(OTHER))
     face = session.processing_results["face_match_result"]
     assert face["status"] == "failed" and "face_mismatch" in face["reason_codes"]
     assert session.risk_score >= 60 and session.final_decision == "manual_review"
