@@ -143,9 +143,10 @@ def smoke_environment(directory, s3_endpoint, ca_bundle):
         raise SystemExit("prod-smoke needs PostgreSQL: set DATABASE_URL to a postgres:// URL")
     base_redis = urlsplit(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     return {
-        **{key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "AWS_"))},
+        **{key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "AWS_", "AUDIT_"))},
         "THRESHOLD_PRODUCTION": "1",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "AUDIT_CHAIN_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": base_db._replace(path=f"/{SMOKE_DATABASE}").geturl(),
         "REDIS_URL": base_redis._replace(path=f"/{SMOKE_REDIS_DB}").geturl(),
