@@ -195,7 +195,9 @@ SOURCES = {
     "twoddoc": _("2D-Doc barcode"),
     "ocr": _("OCR"),
     "text": _("PDF text"),
+    "pdf": _("PDF text"),
     "pdf_text": _("PDF text"),
+    "registry": _("Bank registry"),
     "barcode": _("Barcode"),
     "typed": _("Typed by the applicant"),
 }

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboard.builders import resubmit_correct_letter, send_to_review, session_in_manual_review
+from dashboard.templatetags.dashboard_tags import label
+from onboarding.models import Session
+from tests.dashboard.builders import (
+    blocked_session,
+    resubmit_correct_letter,
+    send_letter,
+    send_to_review,
+    session_in_manual_review,
+)
+from tests.documents.bank import GERMAN_ACCOUNT, bank_letter_pdf
 from tests.factories import MembershipFactory, OrganizationFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -31,21 +40,43 @@ def shot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def test_reviewer_requests_a_correction_then_approves(live_server, page):
-    organization = OrganizationFactory(name="Acme Bank")
+def log_in(page, live_server, organization):
+    """A reviewer of the organization logs in; returns the dashboard's URL and the CSP violations seen."""
     reviewer = MembershipFactory(organization=organization, role="reviewer").user
-    session = session_in_manual_review(organization)
-    send_to_review(session)
-    url = f"{live_server.url}/dashboard"
     # The pages' policy forbids inline script and styles: the browser reports any violation here.
     violations = []
     page.on("console", lambda message: violations.append(message.text)
             if "Content Security Policy" in message.text else None)
-
+    url = f"{live_server.url}/dashboard"
     page.goto(f"{url}/login/")
     page.fill("input[name=username]", reviewer.username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button:has-text('Log in')")
+    return url, violations
+
+
+def assert_status_matches(page, session):
+    """The page says what the database holds: the session's status, and a decision only once decided."""
+    session = Session.objects.get(id=session.id)
+    assert page.locator("#session-status").inner_text() == label(session.status)
+    if session.status in ("approved", "rejected"):
+        assert page.locator("#decision").inner_text() == label(session.status)
+        assert page.locator("#recommendation").count() == 0
+    elif (session.processing_results or {}).get("final_decision"):
+        assert page.locator("#recommendation").inner_text() == label(session.processing_results["final_decision"])
+        assert "Final decision" not in page.content()
+    for applicant in session.applicants.all():
+        for verification in applicant.verifications.all():
+            step = page.locator(f"#step-{applicant.id}-{verification.step_id}")
+            assert step.get_attribute("data-status") == verification.status
+            assert step.locator(".status").first.inner_text() == label(verification.status)
+
+
+def test_reviewer_requests_a_correction_then_approves(live_server, page):
+    organization = OrganizationFactory(name="Acme Bank")
+    session = session_in_manual_review(organization)
+    send_to_review(session)
+    url, violations = log_in(page, live_server, organization)
     page.click("a[data-inbox=manual_review]")
     row = page.locator("table.sessions tbody tr", has_text="Anna Eriksson")
     assert row.count() == 1
@@ -54,10 +85,11 @@ def test_reviewer_requests_a_correction_then_approves(live_server, page):
 
     row.locator("a", has_text="Anna Eriksson").click()
     assert page.locator("#session-status").inner_text() == "Manual review"
+    assert_status_matches(page, session)
     bank = page.locator("[id^=step-][id$=-bank]")
-    assert "iban_mismatch" in bank.inner_text()
+    assert "IBAN does not match" in bank.inner_text() and "iban_mismatch" in bank.inner_text()
     mismatch = bank.locator("tr.mismatch")
-    assert mismatch.locator("th").inner_text() == "iban"
+    assert mismatch.get_attribute("data-field") == "iban"
     # The bank letter's first page is rendered from the PDF and shown inline.
     preview = bank.locator(".document img").first
     preview.scroll_into_view_if_needed()
@@ -72,17 +104,87 @@ def test_reviewer_requests_a_correction_then_approves(live_server, page):
     form.locator("textarea[name=comment]").fill("IBAN differs from the one on file.")
     form.locator("button:has-text('Send correction request')").click()
     assert page.locator("#session-status").inner_text() == "Awaiting client correction"
+    assert_status_matches(page, session)
+    assert page.locator("summary:has-text('Reject')").count() == 0  # nothing to reject while a correction is awaited
 
     resubmit_correct_letter(session)
     page.reload()
     assert page.locator("#session-status").inner_text() == "Processed"
+    assert_status_matches(page, session)
     page.click("summary:has-text('Approve')")
     page.fill("#actions textarea[name=note]", "Correct account provided.")
     page.click("button:has-text('Confirm approval')")
     assert page.locator("#session-status").inner_text() == "Approved"
-    assert re.search(r"session\.approve", page.locator(".timeline").inner_text())
+    assert_status_matches(page, session)
+    assert re.search(r"Approved.*session\.approve", page.locator(".timeline").inner_text(), re.S)
 
     page.goto(f"{url}/overview/")
     assert page.locator("svg.chart").count() >= 3
     shot(page, "overview")
+    assert violations == []
+
+
+def test_reviewer_overrides_a_failed_check_and_uses_the_viewer(live_server, page):
+    organization = OrganizationFactory(name="Acme Bank")
+    session = session_in_manual_review(organization)
+    send_to_review(session)
+    url, violations = log_in(page, live_server, organization)
+    page.goto(f"{url}/sessions/{session.id}/")
+    assert_status_matches(page, session)
+    risk_before = page.locator("#risk-score").inner_text()
+    bank = page.locator("[id^=step-][id$=-bank]")
+    assert bank.get_attribute("data-result") == "failed"
+
+    # Zoom and rotate the bank letter in place (a local script: the page loads nothing else).
+    figure = bank.locator("figure[data-viewer]").first
+    figure.locator("button[aria-label='Zoom in']").click()
+    figure.locator("button[aria-label='Rotate']").click()
+    assert (figure.get_attribute("data-zoom"), figure.get_attribute("data-rotation")) == ("1.25", "90")
+    shot(page, "viewer")
+    figure.locator("button[aria-label='Reset']").click()
+
+    bank.locator("summary:has-text('Override result…')").click()
+    form = bank.locator("form[action$='/resolve/']")
+    form.locator("select[name=result]").select_option("passed")
+    form.locator("textarea[name=note]").fill("Customer changed banks; new account confirmed by phone.")
+    form.locator("button:has-text('Confirm override')").click()
+    bank = page.locator("[id^=step-][id$=-bank]")
+    assert bank.get_attribute("data-result") == "passed"
+    assert "check said: failed" in bank.inner_text()
+    assert "changed the result from failed to passed" in bank.inner_text()
+    assert page.locator("#risk-score").inner_text() != risk_before
+    assert "Check result overridden" in page.locator(".timeline").inner_text()
+    assert_status_matches(page, session)
+    shot(page, "override")
+    assert violations == []
+
+
+def test_blocked_applicant_is_unblocked_and_the_session_completes(live_server, page):
+    organization = OrganizationFactory(name="Acme Bank")
+    session, verification = blocked_session(organization)
+    url, violations = log_in(page, live_server, organization)
+    assert page.locator("#blocked-count").inner_text() == "1"
+    page.click("a.blocked-filter")
+    row = page.locator("table.sessions tbody tr")
+    assert row.count() == 1 and "blocked" in row.locator(".tag.blocked").inner_text()
+    shot(page, "inbox-blocked")
+    row.locator("td a").first.click()
+    assert_status_matches(page, session)
+
+    page.click("summary:has-text('Grant more attempts…')")
+    page.fill("form[action$='/unblock/'] textarea[name=note]", "Customer will send the letter again.")
+    page.click("button:has-text('Confirm more attempts')")
+    assert "can send “bank” again" in page.locator(".messages, body").first.inner_text()
+    assert_status_matches(page, session)
+    assert page.locator(".applicant .status").first.inner_text() == "In progress"
+
+    send_letter(verification, bank_letter_pdf(GERMAN_ACCOUNT))  # the applicant's new attempt
+    page.reload()
+    assert page.locator("#session-status").inner_text() == "Processed"
+    assert_status_matches(page, session)
+    page.click("summary:has-text('Approve')")
+    page.click("button:has-text('Confirm approval')")
+    assert page.locator("#session-status").inner_text() == "Approved"
+    assert_status_matches(page, session)
+    shot(page, "unblocked-approved")
     assert violations == []
