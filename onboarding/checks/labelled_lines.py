@@ -44,7 +44,8 @@ BRANCH = re.compile(
 NOT_A_NAME = re.compile(
     r"\b(?:iban|bic|swift|code|compte|konto|rekening|cuenta|conto|adresse|address|anschrift|indirizzo|direccion"
     r"|date|datum|fecha|data|reference|referenz|numero|nummer|number|total|montant|betrag|facture|rechnung"
-    r"|invoice|bill|titulaire|inhaber|holder|houder|titular|intestatario|client|kunde|customer)\b"
+    r"|invoice|bill|titulaire|inhaber|holder|houder|titular|intestatario|client|kunde|customer|contrat|contract"
+    r"|vertrag|votre|vos|your|ihr|ihre|uw|su|suo|property|offre|tarif|zahler|meter)\b"
 )
 
 # How far under its label a value may be, in line heights (one empty line between is fine).
@@ -133,7 +134,8 @@ def is_label(line, labels):
 def labelled(lines, labels, accept=bool):
     """Every value accepted by ``accept`` that is printed after one of ``labels``,
     labels tried in priority order; per label occurrence the first acceptable of:
-    the rest of its line, the next cell of its row, the line under it."""
+    the rest of its line, then the next cell of its row and the line under it
+    (under it first when the label stands alone without a colon, like a heading)."""
     for label in labels:
         for line in lines:
             rest = label_rest(line, label)
@@ -141,8 +143,10 @@ def labelled(lines, labels, accept=bool):
             if rest is None or any(len(other) > len(label) and label_rest(line, other) is not None for other in labels):
                 continue
             printed = line.text[: len(line.text) - len(_tail_after(line.text, len(_label_words(label)[0])))]
+            # A label with a colon points at its value on the right; a heading stands over its value.
+            order = (right_of, below) if line.text.rstrip().endswith(":") else (below, right_of)
             options = [(rest, line)] if rest else []
-            options += [(other.text, other) for other in (right_of(lines, line), below(lines, line)) if other]
+            options += [(other.text, other) for other in (find(lines, line) for find in order) if other]
             for value, value_line in options:
                 if accept(value):
                     yield Labelled(value, printed.strip(), value_line)

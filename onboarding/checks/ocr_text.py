@@ -14,9 +14,11 @@ import os
 import statistics
 from dataclasses import dataclass
 
+import cv2
+import numpy
 import pypdfium2
 import pytesseract
-from PIL import Image, ImageOps
+from PIL import Image, ImageFilter, ImageOps
 
 from onboarding.checks import images
 from onboarding.checks.names import normalize
@@ -35,14 +37,40 @@ MAX_WIDTH = 3000
 MIN_TEXT_LAYER_CHARS = 20
 
 
+def flatten_light(gray):
+    """The page divided by its own paper brightness: a phone photo's shadows and
+    vignetting would otherwise push one side of the page under Tesseract's single
+    black/white threshold. The paper is estimated at 1/8 scale with a maximum
+    filter wider than any stroke, so text does not darken its own background."""
+    small = gray.resize((max(1, gray.width // 8), max(1, gray.height // 8)), Image.Resampling.BILINEAR)
+    paper = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(4))
+    paper = numpy.asarray(paper.resize(gray.size, Image.Resampling.BILINEAR), dtype=numpy.float32)
+    ratio = numpy.asarray(gray, dtype=numpy.float32) / numpy.maximum(paper, 1.0)
+    return Image.fromarray(numpy.clip(ratio * 255, 0, 255).astype(numpy.uint8))
+
+
+def remove_rules(gray):
+    """The image without long thin horizontal lines (a fold's crease, table rules,
+    underlines): Tesseract reads a line crossing a row of text as part of its
+    glyphs and loses the whole row."""
+    pixels = numpy.asarray(gray).copy()
+    dark = (pixels < 215).astype(numpy.uint8)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(40, gray.width // 30), 1))
+    rules = cv2.dilate(cv2.morphologyEx(dark, cv2.MORPH_OPEN, kernel), numpy.ones((3, 1), numpy.uint8))
+    # Ink is darker than a crease or a grey rule: where a glyph crosses the line, it stays.
+    pixels[(rules > 0) & (pixels > 110)] = 255
+    return Image.fromarray(pixels)
+
+
 def prepare_for_ocr(image):
-    """Grayscale, scaled into Tesseract's comfortable range, contrast stretched."""
+    """Grayscale, scaled into Tesseract's comfortable range, evenly lit, without
+    rules, contrast stretched."""
     gray = ImageOps.grayscale(image)
     width = gray.width
     if width < MIN_WIDTH or width > MAX_WIDTH:
         target = MIN_WIDTH if width < MIN_WIDTH else MAX_WIDTH
         gray = gray.resize((target, round(gray.height * target / width)), Image.Resampling.LANCZOS)
-    return ImageOps.autocontrast(gray, cutoff=1)
+    return remove_rules(ImageOps.autocontrast(flatten_light(gray), cutoff=1))
 
 
 def image_text(image, lang=DEFAULT_LANG):

@@ -107,7 +107,7 @@ LANGUAGE_MARKERS = {
 }
 
 _POSTCODE_CITY = re.compile(
-    r"^(?:[A-Z]{1,2}-)?(\d{4} ?[A-Z]{2}(?=\s)|\d{5}|\d{4})\s+([^\d,:;]{2,}?(?:\s+cedex(?:\s+\d{1,2})?)?)$",
+    r"^(?:[A-Z]{1,2}-)?(\d{4} ?[A-Z]{2}(?=\s)|\d{5}|\d{4})[\s.,–—-]+([^\d,:;]{2,}?(?:\s+cedex(?:\s+\d{1,2})?)?)$",
     re.IGNORECASE,
 )
 # An address block is a name, at most a few street and complement lines, then the postcode line.
@@ -138,6 +138,8 @@ def _language_country(text):
 def _address_line(text, block, country):
     """The address when ``text`` ends it (a postcode line, or a whole address on one
     line) given the lines of the block above it, else None."""
+    # OCR leaves stray dashes and dots at the end of a line a crease or a shadow crossed.
+    text = text.rstrip(" .,_–—-")
     if match := _INLINE_ADDRESS.match(text):
         return _address_from(block, match.group(1).strip(), match.group(2), match.group(3).strip(), country)
     if match := _UK_POSTCODE_LINE.match(text):
