@@ -67,11 +67,12 @@ def _iban_spec(country_code):
         return None
 
 
-def _digit_positions(spec):
-    """Indexes of the IBAN's characters that must be digits (check digits included)."""
-    positions, index = {2, 3}, 4
-    for count, kind in _SPEC_PART.findall(spec.bban_spec):
-        if kind == "n":
+def _positions(spec, kind):
+    """Indexes of the IBAN's characters that must be digits ("n", check digits
+    included) or letters ("a")."""
+    positions, index = ({2, 3} if kind == "n" else set()), 4
+    for count, part_kind in _SPEC_PART.findall(spec.bban_spec):
+        if part_kind == kind:
             positions.update(range(index, index + int(count)))
         index += int(count)
     return positions
@@ -95,14 +96,17 @@ def _read_run(text, start, length):
 
 def repair_digits(candidate):
     """The candidate with OCR look-alikes turned into digits where its country's
-    format requires digits, or None when that does not make a valid IBAN."""
+    format requires digits (and into letters where it requires letters, like an
+    Italian CIN), or None when that does not make a valid IBAN."""
     spec = _iban_spec(candidate[:2])
     if spec is None:
         return None
-    positions = _digit_positions(spec)
+    digits, letters = _positions(spec, "n"), _positions(spec, "a")
     repaired = "".join(
-        char.translate(DIGIT_LOOKALIKES) if index in positions else char for index, char in enumerate(candidate)
-    )
+        char.translate(DIGIT_LOOKALIKES) if index in digits else
+        char.translate(LETTER_LOOKALIKES) if index in letters else char
+        for index, char in enumerate(candidate)
+    )  # fmt: skip
     return repaired if repaired != candidate and validate_iban(repaired)[0] else None
 
 

@@ -20,7 +20,8 @@ CIVILITY = re.compile(
     # Longer titles first: "Sig.ra" must not be read as "Sig." followed by a name "ra".
     r"^(?:sig\.ra|sigra|signora|signor|sig|monsieur|madame|mademoiselle|messieurs|mevrouw|mevr|meneer|de heer"
     r"|heer|dhr|mw|herrn|herr|hr|frau|mrs|mr|ms|miss|mmes|mme|mlle|mm|m|dr|prof|srta|sra|sr|dona|don|sir"
-    r"|madam)\b\.?\s*",
+    # How OCR often reads "Mlle" and "Mme" in a small font.
+    r"|madam|mile|mlie|mne)\b\.?\s*",
     re.IGNORECASE,
 )
 COMPLEMENT = re.compile(

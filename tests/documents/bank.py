@@ -2,14 +2,25 @@
 
 A document is a list of text lines laid out once and rendered twice: as a PNG
 (what a phone or scanner gives us, read by OCR) and as a PDF with a real text
-layer (what an online bank exports). Everything is deterministic.
+layer (what an online bank exports). ``bank_details_set`` draws harder ones for
+France, Germany, Spain, Italy, the Netherlands and Belgium, each with its truth:
+RIB-style pages with the holder and the branch side by side, letters with the
+branch's address nearby, banking-app screenshots; holders with titles, labels
+in each language, IBANs in groups of four or compact, BICs with or without
+"XXX" or not printed; uploaded as text PDFs, phone photos, PDFs of a photo or
+screenshots. A tuning split and a held-out split (other seeds, and layouts only
+it uses). Everything is deterministic.
 """
 
 import io
+import random
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from schwifty import IBAN
+
+from onboarding.checks.bank import validate_iban
+from tests.documents.address import SPLIT_SEEDS, Sample, beside, capture, draw_page, lines, text_pdf
 
 SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 SANS_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
@@ -183,3 +194,173 @@ def bank_letter_pdf(details=FRENCH_ACCOUNT):
 
 def bank_letter_scanned_pdf(details=FRENCH_ACCOUNT):
     return render_scanned_pdf(bank_letter_lines(details))
+
+
+# -- six countries, with their truth ----------------------------------------------------------
+
+COUNTRIES = {
+    "FR": {"people": [("M.", "Jean", "Dupont"), ("Mme", "Claire", "Fontaine"), ("Mlle", "Inès", "Roux")],
+           "branch": ("AGENCE PARIS OPÉRA", "29 boulevard Haussmann", "75009 PARIS"),
+           "labels": ("RELEVÉ D'IDENTITÉ BANCAIRE", "Titulaire du compte", "Domiciliation", "BIC")},
+    "DE": {"people": [("Herr", "Lukas", "Becker"), ("Frau", "Anna", "Schmidt"), ("Frau Dr.", "Eva", "Wolf")],
+           "branch": ("Filiale Köln Hohe Straße", "Hohe Straße 12", "50667 Köln"),
+           "labels": ("Kontoinformationen", "Kontoinhaber", "Filiale", "BIC")},
+    "ES": {"people": [("Sr.", "Javier", "García López"), ("Sra.", "Lucía", "Martín Ruiz")],
+           "branch": ("Oficina 0418 Gran Vía", "Calle Gran Vía 28", "28013 Madrid"),
+           "labels": ("Certificado de titularidad de cuenta", "Titular de la cuenta", "Oficina", "BIC")},
+    "IT": {"people": [("Sig.", "Marco", "Bianchi"), ("Sig.ra", "Giulia", "Rossi")],
+           "branch": ("Filiale di Milano Centro", "Via Dante 7", "20121 Milano"),
+           "labels": ("Coordinate bancarie", "Intestatario", "Filiale", "Codice BIC")},
+    "NL": {"people": [("Dhr.", "Pieter", "Jansen"), ("Mevrouw", "Anna", "de Vries")],
+           "branch": ("Kantoor Amsterdam Zuid", "Gustav Mahlerlaan 10", "1082 PP Amsterdam"),
+           "labels": ("Rekeninggegevens", "Rekeninghouder", "Kantoor", "BIC")},
+    "BE": {"people": [("M.", "Luc", "Peeters"), ("Mevrouw", "Els", "Claes")],
+           "branch": ("Agence Bruxelles Louise", "Avenue Louise 54", "1050 Bruxelles"),
+           "labels": ("Relevé d'identité bancaire", "Titulaire / Houder", "Agence / Kantoor", "BIC")},
+}  # fmt: skip
+HOLDER_STREETS = {"FR": ("12 rue des Lilas", "75011 Paris"), "DE": ("Gartenweg 3a", "50667 Köln"),
+                  "ES": ("Calle Mayor 5, 2º B", "28013 Madrid"), "IT": ("Via Roma 21", "20121 Milano"),
+                  "NL": ("Keizersgracht 112", "1015 CX Amsterdam"), "BE": ("Rue Haute 8", "1000 Bruxelles")}  # fmt: skip
+LAYOUTS = ("rib_columns", "letter", "app")
+HELD_OUT_LAYOUTS = ("letter_table",)
+
+
+@dataclass(frozen=True)
+class Account:
+    country: str
+    title: str
+    first_name: str
+    last_name: str
+    iban: IBAN
+    bic_printed: str  # "" when the document prints none
+    compact_iban: bool
+
+    @property
+    def holder(self):
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def printed_iban(self):
+        return self.iban.compact if self.compact_iban else self.iban.formatted
+
+
+def random_account(rng, country):
+    """An account at a bank schwifty knows (so its BIC is known), with a numeric account number."""
+    while True:
+        drawn = IBAN.random(country_code=country, random=rng)
+        if drawn.bic is None:
+            continue
+        digits = "".join(rng.choice("0123456789") for _ in drawn.account_code)
+        iban = IBAN.generate(country, bank_code=drawn.bank_code, branch_code=drawn.branch_code or "",
+                             account_code=digits)  # fmt: skip
+        if iban.bic is not None and validate_iban(iban.compact)[0]:  # German account numbers have check digits
+            break
+    title, first, last = rng.choice(COUNTRIES[country]["people"])
+    bic = str(iban.bic)
+    bic = {0: "", 1: bic.removesuffix("XXX"), 2: bic if len(bic) == 11 else bic + "XXX"}[rng.randint(0, 2)]
+    return Account(country, title, first, last, iban, bic, rng.random() < 0.4)
+
+
+def _rib_columns(account):
+    title, holder_label, branch_label, bic_label = COUNTRIES[account.country]["labels"]
+    branch, branch_street, branch_city = COUNTRIES[account.country]["branch"]
+    street, city = HOLDER_STREETS[account.country]
+    return lines(
+        (account.iban.bank_name[:40], "title"),
+        (title, "bold"),
+        "",
+        (holder_label, "bold"), beside(branch_label, style="bold"),
+        f"{account.title} {account.holder}".upper(), beside(branch.upper()),
+        street.upper(), beside(branch_street.upper()),
+        city.upper(), beside(branch_city.upper()),
+        "",
+        f"IBAN : {account.printed_iban}",
+        *([f"{bic_label} : {account.bic_printed}"] if account.bic_printed else []),
+    )
+
+
+def _letter(account):
+    """A bank's letter: its branch address in the header, the holder after its label."""
+    title, holder_label, branch_label, bic_label = COUNTRIES[account.country]["labels"]
+    branch, branch_street, branch_city = COUNTRIES[account.country]["branch"]
+    return lines(
+        (account.iban.bank_name[:40], "title"),
+        (f"{branch} - {branch_street}, {branch_city}", "small"),
+        "",
+        (title, "bold"),
+        f"{holder_label}: {account.title} {account.holder}",
+        f"{branch_label}: {branch}",
+        f"IBAN: {account.printed_iban}",
+        *([f"{bic_label}: {account.bic_printed}"] if account.bic_printed else []),
+    )
+
+
+def _letter_table(account):
+    """Labels in a left column, values in a right one, the branch's address under them."""
+    title, holder_label, branch_label, bic_label = COUNTRIES[account.country]["labels"]
+    branch, branch_street, branch_city = COUNTRIES[account.country]["branch"]
+    return lines(
+        (account.iban.bank_name[:40], "title"),
+        "",
+        (title, "bold"),
+        f"{holder_label} :", beside(f"{account.title} {account.holder}", x=560),
+        f"{branch_label} :", beside(branch, x=560),
+        "", beside(f"{branch_street}, {branch_city}", x=560),
+        "IBAN :", beside(account.printed_iban, x=560),
+        *([f"{bic_label} :", beside(account.bic_printed, x=560)] if account.bic_printed else []),
+    )
+
+
+PAGE_TEMPLATES = {"rib_columns": _rib_columns, "letter": _letter, "letter_table": _letter_table}
+APP_COLOURS = [((0, 130, 90), (255, 255, 255)), ((20, 60, 140), (255, 255, 255)), ((236, 0, 0), (255, 255, 255))]
+
+
+def app_screenshot(account, rng):
+    """A banking app's account details screen (PNG): labels in grey over values."""
+    _, holder_label, branch_label, bic_label = COUNTRIES[account.country]["labels"]
+    width, height = 1080, 1920
+    bar, ink = rng.choice(APP_COLOURS)
+    image = Image.new("RGB", (width, height), (246, 246, 248))
+    draw = ImageDraw.Draw(image)
+    font = lambda path, size: ImageFont.truetype(path, size)  # noqa: E731
+    draw.rectangle((0, 0, width, 90), fill=(20, 20, 20))
+    draw.text((40, 25), "9:41", font=font(SANS_BOLD, 38), fill="white")
+    draw.rectangle((0, 90, width, 300), fill=bar)
+    draw.text((60, 150), account.iban.bank_name[:28], font=font(SANS_BOLD, 52), fill=ink)
+    rows = [(holder_label.split(" / ")[0], f"{account.title} {account.holder}"), ("IBAN", account.printed_iban)]
+    if account.bic_printed:
+        rows.append((bic_label, account.bic_printed))
+    rows.append((branch_label.split(" / ")[0], COUNTRIES[account.country]["branch"][0]))
+    y = 380
+    for label, value in rows:
+        draw.rounded_rectangle((30, y - 30, width - 30, y + 150), 24, fill="white")
+        draw.text((70, y), label, font=font(SANS, 36), fill=(120, 120, 128))
+        draw.text((70, y + 56), value, font=font(SANS_BOLD, 44 if len(value) < 32 else 38), fill=(15, 15, 20))
+        y += 220
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def bank_details_set(split, count=18):
+    """``count`` bank details documents of ``split`` ("tuning" or "held_out"), three
+    per country: a page uploaded as a text PDF, the same kind photographed (or a PDF
+    of the photo), and an app screenshot."""
+    rng = random.Random(SPLIT_SEEDS[split] + 1)
+    layouts = PAGE_TEMPLATES if split == "held_out" else [name for name in PAGE_TEMPLATES if name not in HELD_OUT_LAYOUTS]
+    samples = []
+    for index in range(count):
+        country = list(COUNTRIES)[index // 3 % len(COUNTRIES)]
+        account = random_account(rng, country)
+        kind = ("text_pdf", rng.choice(("photo", "pdf_of_photo")), "app")[index % 3]
+        if kind == "app":
+            content, mime_type, layout = app_screenshot(account, rng), "image/png", "app"
+        else:
+            layout = rng.choice(list(layouts))
+            page_lines = PAGE_TEMPLATES[layout](account)
+            content, mime_type = capture(draw_page(page_lines), kind, SPLIT_SEEDS[split] + 500 + index,
+                                         text_pdf(page_lines) if kind == "text_pdf" else None)  # fmt: skip
+        truth = {"iban": account.iban.compact, "bic": account.bic_printed or None, "holder_name": account.holder}
+        samples.append(Sample(f"{split}-{index:02d}-{country}-{layout}-{kind}", content, mime_type, truth))
+    return samples
+
