@@ -231,6 +231,14 @@ def repair_bic(value):
     return repaired if repaired != value and _bic_exists(repaired) else value
 
 
+def _same_characters(read, registered):
+    """True when two BICs differ only by OCR look-alikes (and an "XXX" branch code)."""
+    def folded(value):
+        return value.removesuffix("XXX").translate(LETTER_LOOKALIKES)
+
+    return folded(read) == folded(registered)
+
+
 def _bic_length(value):
     return len(_bic_from_value(value) or "") in (8, 11)
 
@@ -328,6 +336,11 @@ def run(documents, known, config):
         bic_value = typed["bic"]
         sources["bic"] = {"source": "typed", "label": "", "line": bic_value}
     bic = iban.bic if iban is not None else None  # schwifty's registry knows many banks' BICs
+    if bic_value and bic is not None and bic_value != str(bic) and _same_characters(bic_value, str(bic)):
+        # OCR's 1 for I (or 0 for O) in the branch code: the IBAN's bank confirms the reading.
+        registered = str(bic)
+        details["bic_read"] = bic_value
+        bic_value = registered if len(bic_value) == len(registered) else registered[:8] + bic_value[8:]
     if bic_value:
         bic_codes, bic = check_bic(bic_value, iban)
         codes += bic_codes

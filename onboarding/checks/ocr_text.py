@@ -33,6 +33,7 @@ DEFAULT_LANG = "eng+fra+deu"
 # small scans and thumbnails are not.
 MIN_WIDTH = 1600
 MAX_WIDTH = 3000
+PAPER_GAIN = 1.08
 # A text layer shorter than this is a scanned PDF with a stray header, not the document.
 MIN_TEXT_LAYER_CHARS = 20
 
@@ -46,7 +47,8 @@ def flatten_light(gray):
     paper = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(4))
     paper = numpy.asarray(paper.resize(gray.size, Image.Resampling.BILINEAR), dtype=numpy.float32)
     ratio = numpy.asarray(gray, dtype=numpy.float32) / numpy.maximum(paper, 1.0)
-    return Image.fromarray(numpy.clip(ratio * 255, 0, 255).astype(numpy.uint8))
+    # A little over 1 so the paper itself saturates to white instead of keeping its grain.
+    return Image.fromarray(numpy.clip(ratio * PAPER_GAIN * 255, 0, 255).astype(numpy.uint8))
 
 
 def remove_rules(gray):
@@ -54,8 +56,8 @@ def remove_rules(gray):
     underlines): Tesseract reads a line crossing a row of text as part of its
     glyphs and loses the whole row."""
     pixels = numpy.asarray(gray).copy()
-    dark = (pixels < 215).astype(numpy.uint8)
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(40, gray.width // 30), 1))
+    dark = (pixels < 230).astype(numpy.uint8)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(24, gray.width // 60), 1))
     rules = cv2.dilate(cv2.morphologyEx(dark, cv2.MORPH_OPEN, kernel), numpy.ones((3, 1), numpy.uint8))
     # Ink is darker than a crease or a grey rule: where a glyph crosses the line, it stays.
     pixels[(rules > 0) & (pixels > 110)] = 255
@@ -70,7 +72,7 @@ def prepare_for_ocr(image):
     if width < MIN_WIDTH or width > MAX_WIDTH:
         target = MIN_WIDTH if width < MIN_WIDTH else MAX_WIDTH
         gray = gray.resize((target, round(gray.height * target / width)), Image.Resampling.LANCZOS)
-    return remove_rules(ImageOps.autocontrast(flatten_light(gray), cutoff=1))
+    return ImageOps.autocontrast(remove_rules(flatten_light(gray)), cutoff=1)
 
 
 def image_text(image, lang=DEFAULT_LANG):
@@ -148,7 +150,30 @@ def image_lines(image, page=0, lang=DEFAULT_LANG):
         key = (data["block_num"][index], data["par_num"][index], data["line_num"][index])
         rows.setdefault(key, []).append((word, box))
     lines = [line for pieces in rows.values() for line in _split_row(pieces, page, "ocr")]
-    return sorted(lines, key=lambda line: (line.box[1], line.box[0]))
+    return sorted(_join_broken_rows(lines), key=lambda line: (line.box[1], line.box[0]))
+
+
+def _join_broken_rows(lines):
+    """Lines Tesseract split on a slanted row joined again: one starting right where
+    another ends, at the same height, is the rest of it ("Rekeninghouder: Anna de" +
+    "Vries" on a photo taken at an angle)."""
+    joined = sorted(lines, key=lambda line: line.box[0])
+    changed = True
+    while changed:
+        changed = False
+        for first in joined:
+            follower = next((
+                other for other in joined
+                if other is not first and 0 <= other.box[0] - first.box[2] < COLUMN_GAP * first.height
+                and min(first.box[3], other.box[3]) - max(first.box[1], other.box[1]) > 0.4 * min(first.height, other.height)
+            ), None)  # fmt: skip
+            if follower:
+                box = (first.box[0], min(first.box[1], follower.box[1]), follower.box[2], max(first.box[3], follower.box[3]))
+                joined = [line for line in joined if line is not first and line is not follower]
+                joined.append(TextLine(f"{first.text} {follower.text}", box, first.page, first.source))
+                changed = True
+                break
+    return joined
 
 
 def _pdf_page_lines(page, index):

@@ -112,7 +112,9 @@ _POSTCODE_CITY = re.compile(
 )
 # An address block is a name, at most a few street and complement lines, then the postcode line.
 MAX_ADDRESS_LINES = 5
-_UK_POSTCODE_LINE = re.compile(r"^(?:(.*?[A-Za-z])[ ,]+)?([A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})$")
+# The inward code's first character is always a digit: OCR's I, l or O there can only be 1 or 0.
+_UK_POSTCODE_LINE = re.compile(r"^(?:(.*?[A-Za-z])[ ,]+)?([A-Z]{1,2}\d[A-Z\d]?)[ -]?([\dIlO])([A-Z]{2})$")
+_INWARD_DIGIT = str.maketrans({"I": "1", "l": "1", "O": "0"})
 _INLINE_ADDRESS = re.compile(r"^(.*\d.*?),\s*(\d{4} ?[A-Z]{2}(?=\s)|\d{5}|\d{4})\s+([^\d,]{2,})$")
 # Labels of the dates a bill prints beside its issue date: never the issue date.
 NOT_ISSUE_DATE_LABELS = (
@@ -138,13 +140,12 @@ def _language_country(text):
 def _address_line(text, block, country):
     """The address when ``text`` ends it (a postcode line, or a whole address on one
     line) given the lines of the block above it, else None."""
-    # OCR leaves stray dashes and dots at the end of a line a crease or a shadow crossed.
-    text = text.rstrip(" .,_–—-")
     if match := _INLINE_ADDRESS.match(text):
         return _address_from(block, match.group(1).strip(), match.group(2), match.group(3).strip(), country)
     if match := _UK_POSTCODE_LINE.match(text):
         city = match.group(1) or (block.pop() if block else None)
-        return _address_from(block, None, match.group(2).upper(), city, "GB")
+        postcode = f"{match.group(2)} {match.group(3).translate(_INWARD_DIGIT)}{match.group(4)}"
+        return _address_from(block, None, postcode, city, "GB")
     if match := _POSTCODE_CITY.match(text):
         return _address_from(block, None, match.group(1), match.group(2).strip(), country)
     return None
@@ -163,9 +164,11 @@ def address_under(lines, line, country, stop_labels=(), head=""):
         current = below(lines, current)
         if current is None or is_label(current, stop_labels):
             return None
-        if found := _address_line(current.text.strip(), block, country):
+        # OCR leaves stray dashes and dots at the end of a line a crease or a shadow crossed.
+        text = current.text.strip().rstrip(" .,_–—-")
+        if found := _address_line(text, block, country):
             return found
-        block.append(current.text.strip())
+        block.append(text)
     return None
 
 

@@ -263,3 +263,86 @@ def test_a_typed_iban_equal_to_the_one_on_file_passes():
     known = {"bank_account": {"iban": "FR7630006000011234567890189"},
              "form": {"bank_account": {"iban": "FR76 3000 6000 0112 3456 7890 189"}}}
     assert run([], known, {}).result == PASSED
+
+
+# -- six countries' layouts: holders beside branches, titles, BIC forms --------------------
+
+
+def _account(country, seed=1, **overrides):
+    from tests.documents.bank import random_account
+
+    return replace(random_account(random.Random(seed), country), **overrides)
+
+
+@pytest.mark.parametrize("country", ["FR", "DE", "ES", "IT", "NL", "BE"])
+def test_holder_beside_the_branch_is_read_in_each_language(country):
+    from tests.documents.bank import _rib_columns, text_pdf
+
+    account = _account(country)
+    result = run([DocumentInput(text_pdf(_rib_columns(account)), "application/pdf")], {}, {})
+
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["holder_name"].casefold() == account.holder.casefold()
+    assert result.fields["iban"] == account.iban.compact
+    assert result.details["sources"]["holder_name"]["source"] == "pdf"
+
+
+def test_branch_name_under_the_holder_label_is_not_taken_for_the_holder():
+    lines = [Line("Titulaire du compte"), Line("AGENCE PARIS OPERA"), Line("29 BOULEVARD HAUSSMANN"),
+             Line("IBAN : FR76 3000 4000 0112 3456 7890 173")]  # fmt: skip
+    result = run([DocumentInput(render_pdf(lines), "application/pdf")], {}, {})
+
+    assert result.result == INCONCLUSIVE
+    assert result.reason_codes == ["holder_name_not_found"]
+    assert result.fields["holder_name"] == ""
+
+
+def test_dutch_holder_label_and_title_are_not_part_of_the_name():
+    lines = [Line("Houder M. de Vries-Jansen"), Line("IBAN NL91ABNA0417164300"), Line("BIC ABNANL2A")]
+    result = run([DocumentInput(render_pdf(lines), "application/pdf")], {}, {})
+
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["holder_name"] == "de Vries-Jansen"
+    assert result.fields["bic"] == "ABNANL2A"
+
+
+def test_bic_label_without_a_readable_bic_is_missing_not_replaced():
+    lines = [Line("Titulaire du compte : M. JEAN DUPONT"), Line("IBAN : FR76 3000 4000 0112 3456 7890 173"),
+             Line("BIC : ?")]  # fmt: skip
+    result = run([DocumentInput(render_pdf(lines), "application/pdf")], JEAN_DUPONT, {})
+
+    assert result.result == INCONCLUSIVE
+    assert result.reason_codes == ["bic_missing"]
+
+
+def test_bic_with_and_without_branch_code_matches_the_iban():
+    for bic in ("BNPAFRPP", "BNPAFRPPXXX", "BNPA FR PP XXX"):
+        result = run(pdf(replace(FRENCH_ACCOUNT, bic=bic)), JEAN_DUPONT, {})
+        assert result.result == PASSED, (bic, result.reason_codes)
+        assert result.fields["bic"].removesuffix("XXX") == "BNPAFRPP"
+
+
+def test_bic_read_with_a_digit_for_a_letter_is_repaired_only_when_the_registry_knows_it():
+    result = run(pdf(replace(FRENCH_ACCOUNT, bic="BNPAFRPP")), JEAN_DUPONT, {})
+    assert result.fields["bic"] == "BNPAFRPP"
+    repaired = run(pdf(replace(FRENCH_ACCOUNT, bic="8NPAFRPP")), JEAN_DUPONT, {})
+    assert repaired.fields["bic"] == "BNPAFRPP"
+    assert repaired.result == PASSED
+
+
+def test_italian_cin_read_as_a_digit_is_repaired_when_the_checksum_agrees():
+    # The CIN "S" read as a 5: a letter is the only thing that position can hold.
+    assert find_ibans("IBAN IT78 5054 2811 1010 0000 0123 451")[0] == ("IT78S0542811101000000123451", True)
+
+
+@pytest.mark.slow  # one Tesseract page of a phone screen: about five seconds
+def test_banking_app_screenshot_is_read():
+    from tests.documents.bank import app_screenshot
+
+    account = _account("NL", seed=3, title="Mevrouw", first_name="Anna", last_name="de Vries", compact_iban=False)
+    result = run([DocumentInput(app_screenshot(account, random.Random(0)), "image/png")], {}, {})
+
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["holder_name"] == "Anna de Vries"
+    assert result.fields["iban"] == account.iban.compact
+    assert result.details["sources"]["holder_name"]["label"] == "Rekeninghouder"

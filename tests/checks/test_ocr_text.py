@@ -1,5 +1,6 @@
+import numpy
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from onboarding.checks import DocumentInput
 from onboarding.checks.images import UnreadableDocument
@@ -76,3 +77,33 @@ Bank account details
 )
 def test_labelled_value_reads_the_value_after_its_label(labels, expected):
     assert labelled_value(TEXT, labels) == expected
+
+
+def test_pdf_lines_keep_two_columns_apart_with_their_positions():
+    from onboarding.checks.ocr_text import document_lines
+    from tests.documents.address import beside, lines, text_pdf
+
+    page = text_pdf(lines("Titulaire du compte", beside("Domiciliation"), "M. JEAN DUPONT", beside("AGENCE OPERA")))
+    found = document_lines([DocumentInput(page, "application/pdf")])
+
+    assert [line.text for line in found] == ["Titulaire du compte", "Domiciliation", "M. JEAN DUPONT", "AGENCE OPERA"]
+    holder, branch = found[2], found[3]
+    assert holder.source == "pdf"
+    assert holder.box[2] < branch.box[0]  # the holder ends before the branch's column starts
+    assert abs(holder.box[1] - branch.box[1]) < holder.height / 2
+
+
+def test_a_crease_and_a_shadow_do_not_hide_a_line_from_tesseract():
+    from onboarding.checks.ocr_text import image_lines
+
+    image = Image.new("RGB", (1240, 400), "white")
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 30)
+    ImageDraw.Draw(image).text((110, 150), "42 Station Road", font=font, fill=(20, 20, 20))
+    # Light falling from the right (half as bright on the left) and a fold slanting through the text.
+    light = numpy.tile(numpy.linspace(0.5, 1.0, 1240)[None, :, None], (400, 1, 1))
+    for x in range(1240):
+        crease = 172 - round(6 * x / 1240)
+        light[crease - 1 : crease + 2, x] *= 0.68
+    photo = Image.fromarray((numpy.asarray(image, dtype=numpy.float32) * light).astype(numpy.uint8))
+
+    assert [line.text for line in image_lines(photo)] == ["42 Station Road"]

@@ -241,3 +241,92 @@ def test_signed_2d_doc_verifies_with_configured_certificates():
     assert trusted_result.fields["twoddoc"]["signature_verified"] is True
     assert untrusted_result.result == FAILED
     assert untrusted_result.reason_codes == ["twoddoc_invalid"]
+
+
+# -- layouts of real bills: distractors, columns, complements, missing fields --------------
+
+
+def test_supplier_header_and_contract_column_are_not_the_holders_address():
+    bill = french_bill(template="edf_columns", title="Mlle", first_name="Camille", last_name="Girard",
+                       line_1="14 rue de la République", line_2="Appartement 23, Bâtiment B", zip_code="69002",
+                       city="Lyon")  # fmt: skip
+
+    result = proof_of_address.run(pdf(bill_pdf(bill)), {}, {})
+
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["holder_name"] == "CAMILLE GIRARD"
+    assert result.fields["address"] == {"line_1": "14 RUE DE LA RÉPUBLIQUE", "line_2": "APPARTEMENT 23, BÂTIMENT B",
+                                        "zip_code": "69002", "city": "LYON", "country": "FR"}  # fmt: skip
+    assert result.fields["issue_date"] == bill.issue_date.isoformat()
+    assert result.details["sources"]["holder_name"] == {
+        "source": "pdf", "label": "Titulaire du contrat", "line": "MLLE CAMILLE GIRARD"}
+    assert result.details["sources"]["issue_date"]["label"] == "Facture du"
+
+
+def test_billing_period_beside_the_issue_date_and_the_debit_date_are_not_taken():
+    bill = french_bill(template="engie_window", issue_date=date.today() - timedelta(days=9))
+
+    result = proof_of_address.run(pdf(bill_pdf(bill)), JEAN, {})
+
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["issue_date"] == bill.issue_date.isoformat()
+    assert result.details["sources"]["issue_date"]["label"] == "Date d'émission"
+
+
+def test_german_bill_with_recipient_label_in_a_two_column_block():
+    bill = german_bill(template="wasser_columns", title="Frau", first_name="Anna", last_name="Schmidt",
+                       line_1="Gartenweg 3a", line_2="Hinterhaus", zip_code="50667", city="Köln")  # fmt: skip
+
+    result = proof_of_address.run(pdf(bill_pdf(bill)), {}, {})
+
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["holder_name"] == "Anna Schmidt"
+    assert (result.fields["address"]["line_1"], result.fields["address"]["line_2"]) == ("Gartenweg 3a", "Hinterhaus")
+    assert result.details["sources"]["holder_name"]["label"] == "Rechnungsempfänger"
+
+
+def test_letter_without_a_holder_is_inconclusive_even_without_applicant_data():
+    letter = text_pdf(lines("Facture d'électricité", "Date de facture : " + date.today().strftime("%d/%m/%Y"), "",
+                            "12 RUE DES LILAS", "75011 PARIS"))  # fmt: skip
+
+    result = proof_of_address.run(pdf(letter), {}, {})
+
+    assert result.result == INCONCLUSIVE
+    assert result.reason_codes == ["holder_name_missing", "address_missing"]
+    assert result.fields["holder_name"] is None
+
+
+def test_holder_without_postal_address_is_inconclusive():
+    letter = text_pdf(lines("Facture d'électricité", "Date de facture : " + date.today().strftime("%d/%m/%Y"), "",
+                            "Titulaire du contrat : M. JEAN DUPONT", "Montant : 12,00 €"))  # fmt: skip
+
+    result = proof_of_address.run(pdf(letter), JEAN, {})
+
+    assert result.result == INCONCLUSIVE
+    assert result.reason_codes == ["address_missing"]
+    assert result.fields["holder_name"] == "JEAN DUPONT"
+
+
+def test_2d_doc_with_another_address_than_the_print_is_reported():
+    bill = french_bill(with_twoddoc=True, twoddoc_overrides={"service_zip_code": "69002", "service_city": "LYON"})
+
+    result = proof_of_address.run(pdf(bill_pdf(bill)), {}, {})
+
+    assert result.result == INCONCLUSIVE
+    assert result.reason_codes == ["twoddoc_mismatch"]
+    assert result.fields["address"]["zip_code"] == "69002"
+    assert result.details["twoddoc_disagreements"]["address"]["printed"]["zip_code"] == "75011"
+    assert result.details["sources"]["address"]["source"] == "twoddoc"
+
+
+@pytest.mark.slow  # two Tesseract pages: about ten seconds
+def test_folded_letter_photos_are_read_field_by_field():
+    from tests.documents.address import proof_of_address_set
+
+    for sample in [proof_of_address_set("tuning", count=2, with_twoddoc=0)[1]]:
+        result = proof_of_address.run([DocumentInput(sample.content, sample.mime_type)], {}, {})
+
+        assert result.result == PASSED, (sample.name, result.reason_codes)
+        assert result.fields["address"]["zip_code"] == sample.truth["zip_code"]
+        assert result.fields["issue_date"] == sample.truth["issue_date"].isoformat()
+        assert result.details["sources"]["holder_name"]["source"] == "ocr"
