@@ -87,14 +87,11 @@ def test_switching_language_on_the_page(client, link):
     ("de", "Ihre Angaben", "E-Mail-Adresse"),
     ("fr", "Vos informations", "Adresse e-mail"),
 ])
-def test_the_demo_workflow_speaks_each_language(client, language, title, label):
-    from django.core.management import call_command
+def test_the_demo_workflow_speaks_each_language(client, org, language, title, label):
+    from onboarding.management.commands.demo import DEMO_STEPS
+    from tests.factories import make_workflow
 
-    from onboarding.models import Session
-
-    call_command("demo", "--json", stdout=open("/dev/null", "w"))
-    session = Session.objects.latest("created_at")
-    _, path = open_link(session)
+    _, path = open_link(make_session(org, make_workflow(org, steps=DEMO_STEPS)))
     overview = client.get(path + f"?lang={language}").content.decode()
     assert f">{title}</a>" in overview
     page = client.get(path + "steps/details/").content.decode()
