@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.previews import MAX_PREVIEW_PAGES, pdf_page_count
+from onboarding.services.documents import required_sides
 from portal import fields as f
 from portal import steps as portal_steps
 from portal.labels import CONSENT_TEXT, DOCUMENT_KINDS, ROLES, reason_text, standing_text, step_title
@@ -71,9 +72,11 @@ def _identity(page):
     controls = [
         page.file("file_front", _("Front side"), photo=True, capture="environment",
                   current=page.current(kind, "front")),
-        page.file("file_back", _("Back side"), photo=True, capture="environment",
-                  hint=_("Not needed for a passport."), current=page.current(kind, "back")),
     ]
+    # No back side to ask for when every document the step accepts is single-sided (a passport).
+    if any("back" in required_sides(page.step.step, k) for k in portal_steps.document_choices(page.step)):
+        controls.append(page.file("file_back", _("Back side"), photo=True, capture="environment",
+                                  hint=_("Not needed for a passport."), current=page.current(kind, "back")))
     return controls, {"kind_control": page.kind_control("radio")}
 
 

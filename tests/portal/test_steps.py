@@ -107,6 +107,14 @@ def test_identity_requires_a_document_kind(client, link):
     assert not verification(applicant, "identity").documents.exists()
 
 
+def test_a_passport_only_step_asks_for_no_back_side(client, org):
+    workflow = make_workflow(org, steps=[{"id": "identity", "type": "identity_document",
+                                          "config": {"document_types": ["passport"]}}])
+    _, path = open_link(make_session(org, workflow))
+    page = client.get(path + "steps/identity/").content.decode()
+    assert 'id="f-file-front"' in page and 'id="f-file-back"' not in page
+
+
 def test_a_new_upload_replaces_the_previous_one_of_the_same_side(client, link):
     applicant, path = link
     client.post(path + "steps/identity/", {"kind": "id_card", "file_front": upload("first.jpg")})
