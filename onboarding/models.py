@@ -470,6 +470,8 @@ VERIFICATION_TRANSITIONS = {
     "skip": ([V.AWAITING_DATA], V.SKIPPED),
     "resolve": ([s for s in V if s != V.DONE], V.DONE),
 }
+# The applicant's part of the step is done: what progress counts as a completed step.
+VERIFICATION_COMPLETED = frozenset({V.SUBMITTED, V.PROCESSING, V.DONE, V.SKIPPED})
 
 
 def _verification_transition(name):
@@ -496,6 +498,8 @@ class Verification(ConcurrentTransitionMixin, FSMModelMixin, TenantModel):
     # submitted (what the applicant typed), extracted_from_document, checks
     data = models.JSONField(default=dict, blank=True)
     resolution_note = models.TextField(blank=True)
+    # When the first file or submission for the step arrived.
+    started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -507,9 +511,13 @@ class Verification(ConcurrentTransitionMixin, FSMModelMixin, TenantModel):
     def __str__(self):
         return f"{self.step_id} ({self.status})"
 
+    def mark_started(self):
+        if self.started_at is None:
+            self.started_at = timezone.now()
+
     @_verification_transition("submit")
     def submit(self):
-        pass
+        self.mark_started()
 
     @_verification_transition("start_processing")
     def start_processing(self):

@@ -7,13 +7,29 @@ whatever the number of rows.
 from collections import Counter
 from datetime import timedelta
 
-from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q
-from django.db.models.functions import TruncDate
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 
 from onboarding.errors import ValidationFailed
 from onboarding.models import (
     COMPLIANCE_STATUS,
     INBOXES,
+    VERIFICATION_COMPLETED,
     Applicant,
     ApplicantStatus,
     Event,
@@ -130,11 +146,44 @@ def session_summary(queryset):
     }
 
 
+def _count(verifications):
+    counted = verifications.order_by().values("session_id").annotate(n=Count("id")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def with_progress(queryset):
+    """Annotate each session with legaltalent's progress counters, in the same query as the rows.
+
+    Steps are every applicant's verifications in their order (creation order, which is
+    the workflow's step order): `completed_steps` counts those whose applicant part is
+    done, `current_step_index` is the position of the first one that is not (null once
+    none is left), `progress_percent` the completed share, rounded down.
+    """
+    steps = Verification.objects.filter(session=OuterRef("pk"))
+    open_steps = steps.exclude(status__in=VERIFICATION_COMPLETED)
+    first_open = open_steps.order_by("created_at").values("created_at")[:1]
+    return queryset.annotate(
+        total_steps=_count(steps),
+        completed_steps=_count(steps.filter(status__in=VERIFICATION_COMPLETED)),
+        first_open_at=Subquery(first_open),
+        current_step_index=Case(
+            When(first_open_at__isnull=True, then=Value(None)),
+            default=_count(steps.filter(created_at__lt=OuterRef("first_open_at"))),
+            output_field=IntegerField(),
+        ),
+        progress_percent=Case(
+            When(total_steps=0, then=Value(0)),
+            default=F("completed_steps") * 100 / F("total_steps"),
+            output_field=IntegerField(),
+        ),
+    )
+
+
 def session_detail_queryset(actor):
     """Sessions with everything a detail page or response shows, fetched in a fixed number of queries."""
-    return sessions_for(actor).select_related("workflow", "workflow_version", "assigned_to").prefetch_related(
-        "applicants__verifications", "documents", "corrections"
-    )
+    return with_progress(sessions_for(actor)).select_related(
+        "workflow", "workflow_version", "assigned_to"
+    ).prefetch_related("applicants__verifications", "documents", "corrections")
 
 
 # --- Dashboard reads -------------------------------------------------------

@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from onboarding import standing as vocabulary
 from onboarding.labels import reason_label
 from onboarding.services.workflows import latest_version
 
@@ -134,6 +135,13 @@ class VerificationDetailSerializer(VerificationSerializer):
     documents = DocumentSerializer(many=True)
 
 
+def applicant_standing(applicant):
+    """onboarding.standing for an applicant whose session's corrections and own verifications are
+    prefetched (the session detail) or read now (one applicant)."""
+    open_corrections = [c for c in applicant.session.corrections.all() if c.status == "open"]
+    return vocabulary.applicant_standing(applicant, list(applicant.verifications.all()), open_corrections)
+
+
 class ApplicantSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     session_id = serializers.UUIDField()
@@ -148,11 +156,17 @@ class ApplicantSerializer(serializers.Serializer):
     company = serializers.JSONField()
     form_data = serializers.JSONField()
     status = serializers.CharField()
+    standing = serializers.SerializerMethodField()
     link_expires_at = serializers.DateTimeField(allow_null=True)
     link_opened_at = serializers.DateTimeField(allow_null=True)
     submitted_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
     verifications = VerificationSerializer(many=True)
+
+    @extend_schema_field(serializers.ChoiceField(
+        choices=vocabulary.STATES, help_text="Where the applicant's case stands, in the words the applicant reads."))
+    def get_standing(self, applicant):
+        return applicant_standing(applicant).state
 
 
 class SessionSerializer(serializers.Serializer):
@@ -184,6 +198,31 @@ class SessionSerializer(serializers.Serializer):
     data_anonymized = serializers.BooleanField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+    # Counted over every applicant's steps, in the order of steps_data (onboarding.selectors.with_progress).
+    current_step_index = serializers.IntegerField(
+        allow_null=True, help_text="Position in steps_data of the first step not completed yet; null when none is left.")
+    completed_steps = serializers.IntegerField(help_text="Steps whose applicant part is done (submitted or later).")
+    total_steps = serializers.IntegerField()
+    progress_percent = serializers.IntegerField(help_text="completed_steps / total_steps, in percent, rounded down.")
+
+
+class StepProgressSerializer(serializers.Serializer):
+    """One step for one applicant."""
+
+    step_id = serializers.CharField()
+    applicant_id = serializers.UUIDField()
+    verification_id = serializers.UUIDField()
+    type = serializers.CharField()
+    title = serializers.CharField()
+    required = serializers.BooleanField()
+    status = serializers.CharField(help_text="The verification's status.")
+    result = serializers.CharField()
+    standing = serializers.ChoiceField(choices=vocabulary.STATES,
+                                       help_text="Where the step stands, in the words the applicant reads.")
+    attempts = serializers.IntegerField()
+    started_at = serializers.DateTimeField(allow_null=True, help_text="When its first file or submission arrived.")
+    completed_at = serializers.DateTimeField(allow_null=True, help_text="When its check (or a person) settled it.")
+    documents = serializers.ListField(child=serializers.UUIDField(), help_text="Its current documents' ids.")
 
 
 class CorrectionSerializer(serializers.Serializer):
@@ -206,9 +245,34 @@ class SessionDetailSerializer(SessionSerializer):
     applicants = ApplicantSerializer(many=True)
     documents = DocumentSerializer(many=True)
     corrections = CorrectionSerializer(many=True)
-    steps_data = serializers.JSONField(source="workflow_version.steps")
+    steps_data = serializers.SerializerMethodField()
     form_data = serializers.SerializerMethodField()
     processing_results = serializers.JSONField()
+
+    @extend_schema_field(StepProgressSerializer(many=True))
+    def get_steps_data(self, session):
+        """Per step and applicant, in the verifications' order (the one current_step_index counts in).
+        Reads only what the detail queryset prefetched."""
+        documents = {}
+        for document in session.documents.all():
+            if not document.superseded and document.verification_id:
+                documents.setdefault(document.verification_id, []).append(document.id)
+        rows = []
+        for applicant in session.applicants.all():
+            verifications = list(applicant.verifications.all())
+            for verification, step_standing in zip(verifications, applicant_standing(applicant).steps):
+                step = session.workflow_version.step(verification.step_id) or {}
+                rows.append({
+                    "created_at": verification.created_at, "step_id": verification.step_id, "applicant_id": applicant.id,
+                    "verification_id": verification.id, "type": verification.type,
+                    "title": step.get("title") or verification.type.replace("_", " ").capitalize(),
+                    "required": verification.required, "status": verification.status, "result": verification.result,
+                    "standing": step_standing.state, "attempts": verification.attempts,
+                    "started_at": verification.started_at, "completed_at": verification.completed_at,
+                    "documents": documents.get(verification.id, []),
+                })
+        rows.sort(key=lambda row: row["created_at"])
+        return StepProgressSerializer(rows, many=True).data
 
     @extend_schema_field(serializers.DictField(child=serializers.DictField(), help_text=(
         "By applicant id: the form values as they stand, what the applicant typed over the prefill "

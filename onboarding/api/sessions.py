@@ -87,7 +87,7 @@ class SessionListView(ApiView):
     def get(self, request):
         filters = validated(SessionFilters, request.query_params)
         queryset = selectors.filter_sessions(selectors.sessions_for(self.actor), filters)
-        page = self.paginate_queryset(queryset.select_related("workflow_version"))
+        page = self.paginate_queryset(selectors.with_progress(queryset).select_related("workflow_version"))
         meta = {"summary": selectors.session_summary(queryset)} if filters["include_summary"] else {}
         return self.get_paginated_response(SessionSerializer(page, many=True).data, **meta)
 

@@ -37,7 +37,7 @@ class SubsessionListView(ApiView):
     def get(self, request, session_id):
         parent = get_scoped(Session, self.actor, session_id)
         subsessions = selectors.filter_sessions(selectors.sessions_for(self.actor), {"parent_id": parent.id})
-        page = self.paginate_queryset(subsessions.select_related("workflow_version"))
+        page = self.paginate_queryset(selectors.with_progress(subsessions).select_related("workflow_version"))
         return self.get_paginated_response(SessionSerializer(page, many=True).data)
 
     @extend_schema(summary="Add a related party as a subsession", request=SubsessionCreate,

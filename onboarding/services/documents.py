@@ -124,6 +124,9 @@ def _attach_document(actor, verification_id, prepared, name, filename, kind, sid
     )
     document.file.name = name
     document.save(update_fields=["file"])
+    if verification.started_at is None:
+        verification.mark_started()
+        verification.save(update_fields=["started_at", "updated_at"])
     record_event(actor=actor, action="document.uploaded", obj=document, session=session,
                  data={"verification_id": str(verification.id), "kind": document.kind, "side": document.side,
                        "sha256": document.sha256, "mime_type": document.mime_type})
