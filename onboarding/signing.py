@@ -109,7 +109,7 @@ def _check_contact(email, phone_number):
         raise ValidationFailed(errors)
 
 
-def signing_session_create(*, actor, email, phone_number="", redirect_url="", document=None, document_url="",
+def signing_session_create(*, actor, email, phone_number="", redirect_url="", state="", document=None, document_url="",
                            sign_fields=None, fill_fields=None, identity=None, address=None, name="",
                            reference_id="", locale="en"):
     """Open a signing session for one signer; returns (session, link) with the signer's link.
@@ -133,7 +133,7 @@ def signing_session_create(*, actor, email, phone_number="", redirect_url="", do
         try:
             session = services.session_create(
                 actor=actor, workflow_id=workflow.id, name=name, reference_id=reference_id, locale=locale,
-                redirect_url=redirect_url,
+                redirect_url=redirect_url, state=state,
                 applicants=[{"type": "natural_person", "email": email, "phone_number": phone_number,
                              "reference_id": next(iter(signers), ""), "identity": identity, "address": address}],
             )

@@ -200,7 +200,8 @@ class SessionSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
     # Counted over every applicant's steps, in the order of steps_data (onboarding.selectors.with_progress).
     current_step_index = serializers.IntegerField(
-        allow_null=True, help_text="Position in steps_data of the first step not completed yet; null when none is left.")
+        allow_null=True,
+        help_text="Position in steps_data of the first step not completed yet; null when none is left.")
     completed_steps = serializers.IntegerField(help_text="Steps whose applicant part is done (submitted or later).")
     total_steps = serializers.IntegerField()
     progress_percent = serializers.IntegerField(help_text="completed_steps / total_steps, in percent, rounded down.")
@@ -263,8 +264,8 @@ class SessionDetailSerializer(SessionSerializer):
             for verification, step_standing in zip(verifications, applicant_standing(applicant).steps):
                 step = session.workflow_version.step(verification.step_id) or {}
                 rows.append({
-                    "created_at": verification.created_at, "step_id": verification.step_id, "applicant_id": applicant.id,
-                    "verification_id": verification.id, "type": verification.type,
+                    "created_at": verification.created_at, "step_id": verification.step_id,
+                    "applicant_id": applicant.id, "verification_id": verification.id, "type": verification.type,
                     "title": step.get("title") or verification.type.replace("_", " ").capitalize(),
                     "required": verification.required, "status": verification.status, "result": verification.result,
                     "standing": step_standing.state, "attempts": verification.attempts,

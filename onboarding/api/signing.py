@@ -74,6 +74,9 @@ class SigningSessionCreate(StrictSerializer):
     email = serializers.CharField(max_length=254)
     phone_number = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     redirect_url = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    # Length is the service's rule (≤ 2048): it answers with the field named.
+    state = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, default="",
+                                  help_text="Opaque; appended to redirect_url when the signer is done.")
     document = DocumentField(required=False)
     document_url = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     sign_fields = SignFieldsField(required=False, default=list)

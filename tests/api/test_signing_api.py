@@ -1,11 +1,15 @@
 import base64
 import io
 import json
+from urllib.parse import parse_qs, urlsplit
 
 from rest_framework.test import APIClient
 
 from onboarding.models import Document, Session
-from tests.factories import make_api_key
+from onboarding.services.portal import finish_url
+from onboarding.signing import signature_workflow
+from tests.factories import make_api_key, system
+
 # The organization certificate configured in settings, as in the signing tests.
 from tests.signing.conftest import organization_pkcs12, signing_certificate  # noqa: F401
 from tests.signing.pdfs import form_pdf
@@ -64,3 +68,24 @@ def test_errors_are_problem_details_naming_the_field(org, settings):
 def test_scope_is_required(org):
     response = client_for(org, scopes=["sessions:read"]).post(URL, {"email": "a@example.com"}, format="json")
     assert response.status_code == 403
+
+
+def test_state_is_accepted_and_echoed_on_the_redirect(org):
+    client = client_for(org, scopes=["sessions:write", "sessions:read", "workflows:write"])
+    workflow = signature_workflow(system(org))
+    client.patch(f"/api/v1/workflows/{workflow.id}", {"settings": {"redirect_allowlist": ["https://shop.example"]}},
+                 format="json")
+    assert client.post(f"/api/v1/workflows/{workflow.id}/publish").status_code == 200
+    response = client.post(URL, {
+        "email": "anna@example.com", "document": base64.b64encode(form_pdf()).decode(), "sign_fields": SIGN,
+        "redirect_url": "https://shop.example/signed", "state": "cart=42&step=sign",
+    }, format="json")
+    assert response.status_code == 201, response.json()
+    session = Session.objects.get(id=response.json()["session_id"])
+    assert client.get(f"/api/v1/sessions/{session.id}").json()["state"] == "cart=42&step=sign"
+    redirect = urlsplit(finish_url(session))
+    assert (redirect.netloc, redirect.path) == ("shop.example", "/signed")
+    assert parse_qs(redirect.query) == {"state": ["cart=42&step=sign"], "session_id": [str(session.id)]}
+    too_long = client.post(URL, {"email": "anna@example.com", "document": base64.b64encode(form_pdf()).decode(),
+                                 "sign_fields": SIGN, "state": "s" * 3000}, format="json")
+    assert too_long.status_code == 400 and "state" in too_long.json()["errors"]
