@@ -167,6 +167,7 @@ class SessionStatus(models.TextChoices):
     REJECTED = "rejected"
     AWAITING_CLIENT_CORRECTION = "awaiting_client_correction"
     EXPIRED = "expired"
+    CANCELLED = "cancelled"
 
 
 S = SessionStatus
@@ -183,6 +184,7 @@ COMPLIANCE_STATUS = {
     S.REJECTED: "rejected",
     S.AWAITING_CLIENT_CORRECTION: "remediation",
     S.EXPIRED: "incomplete",
+    S.CANCELLED: "incomplete",
 }
 INBOXES = ["pending", "manual_review", "approved", "rejected", "remediation", "completed", "incomplete"]
 
@@ -215,6 +217,8 @@ SESSION_TRANSITIONS = {
     ),
     "expire": ([S.DRAFT, S.ACTIVE, S.AWAITING_CLIENT_CORRECTION], S.EXPIRED),
     "extend": ([S.EXPIRED], S.ACTIVE),
+    # By the integrator or a reviewer: links die, data is kept, nothing follows.
+    "cancel": ([S.DRAFT, S.ACTIVE, S.COMPLETED, S.AWAITING_CLIENT_CORRECTION], S.CANCELLED),
     # Attaching a verification to a session whose applicants had finished.
     "reactivate": ([S.COMPLETED, S.PROCESSED, S.MANUAL_REVIEW], S.ACTIVE),
 }
@@ -326,6 +330,10 @@ class Session(ConcurrentTransitionMixin, FSMModelMixin, TenantModel):
     @_session_transition("extend")
     def extend(self, expires_at):
         self.expires_at = expires_at
+
+    @_session_transition("cancel")
+    def cancel(self):
+        pass
 
     @_session_transition("reactivate")
     def reactivate(self):

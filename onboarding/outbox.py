@@ -12,6 +12,7 @@ EVENT_TYPES = [
     "session.processed",
     "session.corrections_requested",
     "session.expired",
+    "session.cancelled",
     # Personal data and files erased (DELETE or retention); the audit skeleton stays.
     "session.erased",
 ]

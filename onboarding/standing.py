@@ -32,7 +32,6 @@ CLOSED = frozenset({APPROVED, NOT_APPROVED, EXPIRED, CANCELLED, BLOCKED})
 V = VerificationStatus
 # Session statuses in which an applicant can still send data through their link.
 SESSION_ACCEPTING = frozenset({SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_CORRECTION})
-CANCELLED_STATUS = "cancelled"
 # Everything was sent and the checks have not all run yet.
 SESSION_CHECKING = frozenset({SessionStatus.COMPLETED, SessionStatus.PROCESSING})
 # Decided by a person or by auto-decide.
@@ -69,7 +68,7 @@ class Standing:
 
 def case_state(session):
     """The session's own part of the case state, or None when it depends on the applicant's steps."""
-    if session.status == CANCELLED_STATUS:
+    if session.status == SessionStatus.CANCELLED:
         return CANCELLED
     if session.status == SessionStatus.EXPIRED:
         return EXPIRED

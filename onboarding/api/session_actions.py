@@ -1,4 +1,5 @@
-"""Actions on one session: links, extension, corrections, processing, screening, document URLs, audit trail."""
+"""Actions on one session: links, extension, cancellation, expiry, corrections, processing, screening,
+document URLs, audit trail."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -26,6 +27,11 @@ class LinksRequest(StrictSerializer):
 class ExtendRequest(StrictSerializer):
     extend_days = serializers.IntegerField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CancelRequest(StrictSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000,
+                                   help_text="Kept in the audit trail.")
 
 
 class CorrectionItem(StrictSerializer):
@@ -66,6 +72,32 @@ class SessionExtendView(ApiView):
     def post(self, request, session_id):
         data = validated(ExtendRequest, request.data)
         services.session_extend(actor=self.actor, session_id=session_id, **data)
+        return Response(session_detail(self.actor, session_id))
+
+
+class SessionCancelView(ApiView):
+    required_scopes = {"POST": "sessions:write"}
+
+    @extend_schema(summary="Cancel a session",
+                   description="From draft, active, completed or awaiting_client_correction. The links stop "
+                               "working, the data is kept, and `session.cancelled` is sent; a cancelled session "
+                               "is final.",
+                   request=CancelRequest, responses={200: SessionDetailSerializer}, tags=["sessions"])
+    def post(self, request, session_id):
+        data = validated(CancelRequest, request.data)
+        services.session_cancel(actor=self.actor, session_id=session_id, reason=data["reason"])
+        return Response(session_detail(self.actor, session_id))
+
+
+class SessionExpireView(ApiView):
+    required_scopes = {"POST": "sessions:write"}
+
+    @extend_schema(summary="Expire a session now",
+                   description="What its TTL would do, at once (e.g. to test `session.expired`): from draft, "
+                               "active or awaiting_client_correction. POST .../extend brings it back.",
+                   request=None, responses={200: SessionDetailSerializer}, tags=["sessions"])
+    def post(self, request, session_id):
+        services.session_expire_now(actor=self.actor, session_id=session_id)
         return Response(session_detail(self.actor, session_id))
 
 

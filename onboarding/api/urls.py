@@ -33,6 +33,8 @@ v1 = [
          name="session-applicants"),
     path("sessions/<uuid:session_id>/links", session_actions.SessionLinksView.as_view(), name="session-links"),
     path("sessions/<uuid:session_id>/extend", session_actions.SessionExtendView.as_view(), name="session-extend"),
+    path("sessions/<uuid:session_id>/cancel", session_actions.SessionCancelView.as_view(), name="session-cancel"),
+    path("sessions/<uuid:session_id>/expire", session_actions.SessionExpireView.as_view(), name="session-expire"),
     path("sessions/<uuid:session_id>/corrections", session_actions.SessionCorrectionsView.as_view(),
          name="session-corrections"),
     path("sessions/<uuid:session_id>/process", session_actions.SessionProcessView.as_view(), name="session-process"),

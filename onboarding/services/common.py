@@ -72,6 +72,7 @@ def _emit_status_webhook(obj, session, before):
         outbox.emit(session=session, event_type="session.status_changed", data={"from": before, "to": obj.status})
         special = {
             "expired": "session.expired",
+            "cancelled": "session.cancelled",
             "awaiting_client_correction": "session.corrections_requested",
             "processed": "session.processed",
         }.get(obj.status)

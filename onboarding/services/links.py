@@ -16,6 +16,8 @@ from onboarding.services.common import apply_transition, ensure_not_erased, get_
 
 # Statuses in which an applicant can still use a link.
 LINKABLE = (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_CORRECTION)
+# Statuses in which no link opens any more.
+LINKS_DEAD = (SessionStatus.EXPIRED, SessionStatus.CANCELLED)
 
 
 def hash_token(token):
@@ -83,7 +85,7 @@ def link_resolve(token):
     session = applicant.session
     if applicant.link_expires_at is None or applicant.link_expires_at <= timezone.now():
         raise LinkUnavailable()
-    if session.status == SessionStatus.EXPIRED or session.data_anonymized:
+    if session.status in LINKS_DEAD or session.data_anonymized:
         raise LinkUnavailable()
     return applicant
 

@@ -19,7 +19,7 @@ from onboarding.services.verifications import verification_submit
 from onboarding.steps import RELATED_PARTY_ROLES
 
 # A decided or expired parent takes no new related party.
-CLOSED_FOR_PARTIES = (SessionStatus.APPROVED, SessionStatus.REJECTED, SessionStatus.EXPIRED)
+CLOSED_FOR_PARTIES = (SessionStatus.APPROVED, SessionStatus.REJECTED, SessionStatus.EXPIRED, SessionStatus.CANCELLED)
 DEFAULT_MAX_PARTIES = 10
 
 
@@ -93,7 +93,8 @@ def related_parties_submit(*, actor, verification_id):
 def subsession_delete(*, actor, session_id, subsession_id):
     """Remove a related party whose applicants have not submitted anything yet; the audit trail keeps the record."""
     subsession = get_scoped(Session, actor, subsession_id, lock=True, parent_id=session_id)
-    if subsession.status not in (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.EXPIRED):
+    if subsession.status not in (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.EXPIRED,
+                                 SessionStatus.CANCELLED):
         raise InvalidTransition.for_object(subsession, "delete_subsession")
     files = list(subsession.documents.values_list("file", flat=True))
     record_event(actor=actor, action="session.subsession_deleted", obj=subsession, session=subsession.parent,

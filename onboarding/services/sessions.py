@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django_fsm import can_proceed
 
 from onboarding import outbox
 from onboarding.actors import Actor
@@ -281,6 +282,34 @@ def session_extend(*, actor, session_id, extend_days, comment=""):
     session.applicants.filter(link_token_hash__isnull=False).update(
         link_expires_at=min(expires_at, now + link_ttl + timedelta(days=extend_days))
     )
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, actor, session_id, reason=""):
+    """The integrator or a reviewer calls the case off: its links die, its data stays, nothing follows.
+
+    Open related parties (subsessions) are called off with it.
+    """
+    session = get_scoped(Session, actor, session_id, lock=True)
+    apply_transition(session, "cancel", actor, note=reason)
+    for subsession in session.subsessions.select_for_update():
+        if can_proceed(subsession.cancel):
+            apply_transition(subsession, "cancel", actor, note=reason)
+    # Dead for good: the tokens go, so no later change can make them open anything.
+    Applicant.objects.filter(session__in=[session, *session.subsessions.all()]).update(
+        link_token_hash=None, link_expires_at=None)
+    return session
+
+
+@transaction.atomic
+def session_expire_now(*, actor, session_id):
+    """Expire a session still waiting on applicants at once (as its TTL would), e.g. to test session.expired."""
+    session = get_scoped(Session, actor, session_id, lock=True)
+    if not can_proceed(session.expire):
+        raise InvalidTransition.for_object(session, "expire")
+    session.expires_at = timezone.now()
+    apply_transition(session, "expire", actor, note="expired on request")
     return session
 
 

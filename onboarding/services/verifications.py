@@ -90,8 +90,8 @@ def verification_attach(*, actor, applicant_id, step_id=None, type=None):
         raise ValidationFailed({"type": [f"Give a step_id or a type among: {', '.join(STEP_TYPES)}."]})
     if applicant.verifications.filter(step_id=step["id"]).exists():
         raise ValidationFailed({"step_id": ["This applicant already has a verification for that step."]})
-    if session.status in (SessionStatus.EXPIRED, SessionStatus.PROCESSING, SessionStatus.APPROVED,
-                          SessionStatus.REJECTED):
+    if session.status in (SessionStatus.EXPIRED, SessionStatus.CANCELLED, SessionStatus.PROCESSING,
+                          SessionStatus.APPROVED, SessionStatus.REJECTED):
         raise InvalidTransition.for_object(session, "attach_verification")
     verification = Verification.objects.create(
         organization_id=session.organization_id, session=session, applicant=applicant, step_id=step["id"],

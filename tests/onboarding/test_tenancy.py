@@ -30,6 +30,8 @@ def _calls(session):
         "session_add_note": lambda a: services.session_add_note(actor=a, session_id=session.id, note="n"),
         "session_extend": lambda a: services.session_extend(actor=a, session_id=session.id, extend_days=1),
         "session_erase": lambda a: services.session_erase(actor=a, session_id=session.id),
+        "session_cancel": lambda a: services.session_cancel(actor=a, session_id=session.id),
+        "session_expire_now": lambda a: services.session_expire_now(actor=a, session_id=session.id),
         "links_generate": lambda a: services.links_generate(actor=a, session_id=session.id),
         "verification_submit": lambda a: services.verification_submit(actor=a, verification_id=verification.id),
         "document_add": lambda a: services.document_add(actor=a, verification_id=verification.id,
@@ -62,6 +64,7 @@ def _calls(session):
 SERVICES = [
     "workflow_update", "workflow_publish", "workflow_delete", "session_create", "applicant_add", "applicant_update",
     "applicant_delete", "applicant_open", "session_update", "session_add_note", "session_extend", "session_erase",
+    "session_cancel", "session_expire_now",
     "links_generate", "verification_submit", "document_add", "verification_attach", "verification_skip",
     "verification_resolve", "verification_unblock", "session_process", "session_revalidate", "session_decide", "session_request_corrections", "api_key_revoke",
     "get_document", "links_send", "documents_submit", "related_party_add", "related_parties_submit", "subsession_delete",

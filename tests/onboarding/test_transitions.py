@@ -30,6 +30,8 @@ SPEC_SESSION = {
     ("approved", "awaiting_client_correction"), ("rejected", "awaiting_client_correction"),
     ("completed", "awaiting_client_correction"), ("awaiting_client_correction", "completed"),
     ("draft", "expired"), ("active", "expired"), ("awaiting_client_correction", "expired"), ("expired", "active"),
+    ("draft", "cancelled"), ("active", "cancelled"), ("completed", "cancelled"),
+    ("awaiting_client_correction", "cancelled"),
     # attaching a verification reopens a finished session
     ("completed", "active"), ("processed", "active"), ("manual_review", "active"),
 }
