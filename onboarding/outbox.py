@@ -19,13 +19,15 @@ EVENT_TYPES = [
 
 
 def emit(*, session, event_type, data):
-    """Queue one event about a session; payloads are thin: ids, statuses, times."""
+    """Queue one event about a session; payloads are thin: ids, statuses, times, and what the
+    integrator filed the session under (reference_id, custom_tags) so a receiver can route it."""
     assert event_type in EVENT_TYPES, event_type
     message = OutboxMessage.objects.create(
         organization_id=session.organization_id,
         environment=session.environment,
         event_type=event_type,
-        payload={"session_id": str(session.id), "reference_id": session.reference_id, **data},
+        payload={"session_id": str(session.id), "reference_id": session.reference_id,
+                 "custom_tags": list(session.custom_tags), **data},
     )
     # Only once the change is committed: a rollback sends nothing. A lost dispatch is swept up later.
     message_id = str(message.id)

@@ -1,8 +1,12 @@
+import json
+
 import pytest
+from django.test import TestCase
 from rest_framework.test import APIClient
 
+from onboarding import services
 from onboarding.models import WebhookDelivery, WebhookEndpoint
-from tests.factories import FORM_ONLY_STEPS, make_api_key, make_session, make_workflow
+from tests.factories import FORM_ONLY_STEPS, make_api_key, make_session, make_workflow, system
 from tests.webhooks.receiver import Receiver
 from tests.webhooks.standard_webhooks import valid_signatures
 
@@ -89,3 +93,19 @@ def test_deliveries_are_listed_with_attempts_and_can_be_redelivered(org, api, dj
     failed = api.get(f"{BASE}/{created['id']}/deliveries?status=failed").json()["data"]
     assert failed == []
     assert api.get(f"{BASE}/{created['id']}/deliveries?status=bogus").status_code == 400
+
+
+def test_session_events_carry_the_sessions_custom_tags_and_reference_id(org, receiver):
+    client = client_for(org, scopes=("webhooks:write", "sessions:write"))
+    assert client.post(BASE, {"url": receiver.url}, format="json").status_code == 201
+    workflow = services.workflow_create(actor=system(org), name="Retail", steps=FORM_ONLY_STEPS,
+                                        custom_tags=["retail", "fr"], publish=True)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post("/api/v1/sessions", {"workflow_id": str(workflow.id), "reference_id": "cust-42",
+                                                    "links": True}, format="json")
+    assert response.status_code == 201
+    events = [json.loads(request.body) for request in receiver.requests]
+    session_events = [e for e in events if e["type"].startswith("session.")]
+    assert {e["type"] for e in session_events} >= {"session.created", "session.status_changed"}
+    for event in session_events:
+        assert (event["data"]["reference_id"], event["data"]["custom_tags"]) == ("cust-42", ["retail", "fr"])

@@ -42,7 +42,8 @@ def test_event_is_delivered_signed_with_a_thin_payload(receiver, endpoint_for, c
     assert abs(int(request.headers["webhook-timestamp"]) - timezone.now().timestamp()) < 30
     event = json.loads(request.body)
     assert event["type"] == "session.created"
-    assert event["data"] == {"session_id": str(session.id), "reference_id": "customer-42", "status": "draft"}
+    assert event["data"] == {"session_id": str(session.id), "reference_id": "customer-42", "custom_tags": [],
+                             "status": "draft"}
     delivery = WebhookDelivery.objects.get(endpoint=endpoint)
     assert delivery.status == "succeeded" and delivery.attempt_count == 1 and delivery.last_status_code == 200
     attempt = delivery.attempts.get()
