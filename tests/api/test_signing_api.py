@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 from rest_framework.test import APIClient
 
 from onboarding.models import Document, Session
-from onboarding.services.portal import finish_url
 from onboarding.signing import signature_workflow
+from portal.steps import finish_url
 from tests.factories import make_api_key, system
 
 # The organization certificate configured in settings, as in the signing tests.
