@@ -9,6 +9,7 @@ applicant fields the services accept (onboarding.services.sessions.BLOCK_FIELDS)
 
 from onboarding.services.sessions import BLOCK_FIELDS, MAX_STATE_LENGTH
 from onboarding.steps import STEP_INPUT_BLOCKS
+from onboarding.texts import text_in
 
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "a date as YYYY-MM-DD"}
 COUNTRY = {"type": "string", "pattern": "^[A-Z]{2}$", "description": "an ISO 3166-1 alpha-2 country code"}
@@ -89,7 +90,7 @@ def form_schema(version):
             schema = {"type": "string", "enum": [str(c.get("value") if isinstance(c, dict) else c)
                                                  for c in field["choices"]]}
         if field.get("label"):
-            schema["title"] = str(field["label"])
+            schema["title"] = text_in(field["label"], "en")  # a label may carry one value per language
         properties[field["id"]] = schema
     return {"type": "object", "additionalProperties": False, "properties": properties}
 

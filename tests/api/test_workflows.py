@@ -1,5 +1,7 @@
 """Workflows: CRUD, versioning, and the per-workflow OpenAPI document."""
 
+import json
+
 import pytest
 from drf_spectacular.validation import validate_schema
 from jsonschema import Draft202012Validator
@@ -113,3 +115,10 @@ def test_patching_settings_changes_only_the_settings_named(api, org):
     body = problem(api.patch(f"{V1}/workflows/{workflow.id}", {"settings": {"max_attempts": 0}}, format="json"), 400)
     assert "settings.max_attempts" in body["errors"]
     assert api.get(f"{V1}/workflows/{workflow.id}").json()["settings"]["max_attempts"] == 3
+
+
+def test_a_workflows_openapi_titles_a_field_with_its_english_label(org, api):
+    workflow = make_workflow(org, steps=[{"id": "details", "type": "form", "config": {"fields": [
+        {"id": "email", "type": "email", "label": {"en": "Email", "fr": "Adresse e-mail"}}]}}])
+    document = api.get(f"{V1}/workflows/{workflow.id}/openapi").json()
+    assert '"title": "Email"' in json.dumps(document)
