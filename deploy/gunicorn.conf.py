@@ -19,6 +19,16 @@ graceful_timeout = 30
 # The application is imported once, before the workers fork: they start at once, share its
 # memory, and a slow import never counts against a worker's request timeout.
 preload_app = True
+
+
+def when_ready(server):
+    """Django imports the URL configuration, and with it every view, on the first request:
+    do it here, in the master, so the workers fork with it loaded."""
+    import importlib
+
+    from django.conf import settings
+
+    importlib.import_module(settings.ROOT_URLCONF)
 keepalive = 5
 # Recycle workers now and then so memory grown by a rare large request is returned.
 max_requests = 2000

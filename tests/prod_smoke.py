@@ -356,6 +356,7 @@ def run(processes, directory):
     time.sleep(3)  # a late duplicate would show up here
     figures = check_exactly_once(session_ids, receiver)
     log(f"every session processed exactly once: {figures}")
+    print(f"prod-smoke: {SESSIONS} passed, 0 failed", flush=True)
 
 
 if __name__ == "__main__":
