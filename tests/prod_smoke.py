@@ -14,7 +14,6 @@ outbox row, and no webhook received twice. Bounded in time; stops everything it 
 import datetime
 import http.server
 import ipaddress
-import json
 import os
 import re
 import secrets
@@ -60,9 +59,10 @@ class Processes:
         self.running = {}
 
     def start(self, name, command, env):
-        output = open(self.directory / f"{name}.log", "ab")
-        self.running[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-                                              start_new_session=True)
+        # The child keeps its own copy of the log's descriptor.
+        with open(self.directory / f"{name}.log", "ab") as output:
+            self.running[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output,
+                                                  stderr=subprocess.STDOUT, start_new_session=True)
         return self.running[name]
 
     def kill(self, name, sig=signal.SIGKILL):
@@ -321,9 +321,6 @@ def run(processes, directory):
     bases = [f"http://127.0.0.1:{port}" for port in ports]
     for base in bases:
         wait_until(lambda base=base: answers(base + "/api/v1/health"), 120, f"gunicorn on {base}")
-    demo = subprocess.run([sys.executable, "manage.py", "demo", "--json"], cwd=ROOT, env=env, check=True,
-                          capture_output=True, text=True)
-    api_key = json.loads(demo.stdout)["api_key"]
     log(f"topology up: S3 {s3_endpoint}, web {', '.join(bases)}, 2 workers, beat")
 
     sys.path.insert(0, str(ROOT))
@@ -331,8 +328,14 @@ def run(processes, directory):
     import django
 
     django.setup()
+    from onboarding import services
+    from onboarding.actors import Actor
+    from onboarding.models import Scope
     from tests.documents.faces import ASTRONAUT, selfie
 
+    organization = services.organization_create(name="Smoke", slug="smoke")
+    _, api_key = services.api_key_create(actor=Actor.system(organization.id), name="smoke",
+                                         scopes=list(Scope.values))
     receiver = Receiver(cert_path, key_path)
 
     def on_upload(count):
