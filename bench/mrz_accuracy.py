@@ -32,16 +32,14 @@ TARGET_RATIO = 1.0
 TARGET_RSS_MB = 400
 
 
-def _read_all(split, count):
+def _read_all(samples):
     """In a pool child: (per-document outcomes, peak resident MB while reading, bare OCR ms)."""
     setup_django()
     from onboarding.checks import textlines
     from onboarding.checks.images import load_pages
     from onboarding.checks.mrz import parse
     from onboarding.checks.mrz.reader import read_pages
-    from tests.documents.identity import phone_photos
 
-    samples = list(phone_photos(split, count))
     textlines.models()
     outcomes = []
     for sample in samples:
@@ -72,11 +70,16 @@ def main():
     parser.add_argument("--documents", type=int, default=40)
     parser.add_argument("--split", action="append", choices=["tuning", "held_out"])
     args = parser.parse_args()
+    setup_django()
+    from tests.documents.identity import phone_photos
+
     rows = []
     context = multiprocessing.get_context("spawn")
     for split in args.split or ["tuning", "held_out"]:
+        # Drawn here, so the child's memory is the reading's alone.
+        samples = list(phone_photos(split, args.documents))
         with context.Pool(1) as pool:
-            outcomes, peak_mb, bare = pool.apply(_read_all, (split, args.documents))
+            outcomes, peak_mb, bare = pool.apply(_read_all, (samples,))
         count = len(outcomes)
         right = sum(o["outcome"] == "right" for o in outcomes)
         wrong = sum(o["outcome"] == "wrong" for o in outcomes)

@@ -105,6 +105,15 @@ def _model_folder():
     return Path(next(iter(spec.submodule_search_locations))) / "models"
 
 
+def missing_models():
+    """What prevents loading the models ([] when nothing does), without loading them."""
+    try:
+        folder = _model_folder()
+    except ImportError as exc:
+        return [str(exc)]
+    return [str(folder / name) for name in (_DETECTOR, _RECOGNISER) if not (folder / name).is_file()]
+
+
 @functools.cache
 def models():
     """The detector and recogniser, loaded once per process."""

@@ -46,3 +46,12 @@ def test_per_step_probabilities_are_given_for_each_strip():
     for steps in probabilities:
         assert steps.shape[1] == len(textlines.charset())
         assert np.allclose(steps.sum(axis=1), 1.0, atol=1e-3)
+
+
+def test_start_up_checks_fail_loudly_when_the_models_are_missing(monkeypatch, tmp_path):
+    from django.core import checks
+
+    assert not [e for e in checks.run_checks() if e.id == "onboarding.E001"]
+    monkeypatch.setattr(textlines, "_model_folder", lambda: tmp_path)
+    errors = [e for e in checks.run_checks() if e.id == "onboarding.E001"]
+    assert len(errors) == 2 and "PP-OCRv6_det_small.onnx" in errors[0].msg
