@@ -186,6 +186,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 MAX_IMAGE_PIXELS = 40_000_000
+# Files one step, and one session, may receive in all (replaced ones count): a link cannot fill the storage.
+MAX_UPLOADS_PER_STEP = int(os.environ.get("MAX_UPLOADS_PER_STEP", 20))
+MAX_UPLOADS_PER_SESSION = int(os.environ.get("MAX_UPLOADS_PER_SESSION", 60))
 # Pixels the worker renders for one PDF, all pages together (after the page and DPI caps):
 # a PDF that would need more is refused at upload and unusable in a check.
 MAX_RENDER_PIXELS = int(os.environ.get("MAX_RENDER_PIXELS", 80_000_000))

@@ -5,7 +5,6 @@ credential the download needs, so it is kept short-lived (5 minutes). With
 S3 storage the URL is the bucket's own presigned URL instead.
 """
 
-import mimetypes
 from datetime import timedelta
 
 from django.conf import settings
@@ -28,8 +27,10 @@ DOWNLOAD_TTL = timedelta(minutes=5)
 
 
 def download_name(document):
-    extension = mimetypes.guess_extension(document.mime_type) or ""
-    return document.original_name or f"{document.kind or 'document'}-{str(document.id)[:8]}{extension}"
+    """Named from the type sniffed from the bytes, never the client's name: a PDF sent as
+    `statement.html` downloads as `.pdf`."""
+    extension = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}.get(document.mime_type, "")
+    return f"{document.kind or 'document'}-{str(document.id)[:8]}{extension}"
 
 
 def document_download_url(request, document):

@@ -4,10 +4,12 @@ a document step once every side is in. The portal and the API both go through he
 """
 
 from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from onboarding.audit import record_event
 from onboarding.errors import NotFound, StorageUnavailable, ValidationFailed
@@ -87,8 +89,9 @@ def document_add(*, actor, verification_id, content, filename="", kind="", side=
     The file is written before the transaction so no lock is held during slow
     storage I/O; if the transaction is refused the stored file is removed.
     """
-    # Scope first, so another tenant's id costs no storage write.
+    # Scope and quota first, so another tenant's id or a link past its quota costs no storage write.
     verification = get_scoped(Verification, actor, verification_id)
+    _check_quota(verification)
     prepared = prepare_upload(content)
     try:
         name = default_storage.save(
@@ -105,10 +108,23 @@ def document_add(*, actor, verification_id, content, filename="", kind="", side=
         raise
 
 
+def _check_quota(verification):
+    """Uploads per step and per session (settings), every file ever sent counting, replaced or not:
+    one link cannot fill the storage. Checked again under the session's lock when attaching."""
+    per_step, per_session = settings.MAX_UPLOADS_PER_STEP, settings.MAX_UPLOADS_PER_SESSION
+    if Document.objects.filter(verification_id=verification.id).count() >= per_step:
+        raise ValidationFailed({"file": [_("This step has received the most files allowed (%(limit)d). "
+                                           "Contact the company that sent you this link.") % {"limit": per_step}]})
+    if Document.objects.filter(session_id=verification.session_id).count() >= per_session:
+        raise ValidationFailed({"file": [_("This case has received the most files allowed (%(limit)d). "
+                                           "Contact the company that sent you this link.") % {"limit": per_session}]})
+
+
 @transaction.atomic
 def _attach_document(actor, verification_id, prepared, name, filename, kind, side):
     session, applicant, verification = lock_chain(actor, verification_id)
     ensure_accepting(session, verification, "upload_document")
+    _check_quota(verification)
     document = Document.objects.create(
         organization_id=session.organization_id,
         session=session,
@@ -140,10 +156,12 @@ def _supersede_replaced(actor, document):
         id=document.id)
     for old in earlier:
         if old.side == document.side or old.kind != document.kind:
-            old.superseded = True
-            old.save(update_fields=["superseded", "updated_at"])
+            # A replaced file was never checked: its object goes; its hash stays in the audit trail.
+            stored, old.superseded, old.file = old.file.name, True, ""
+            old.save(update_fields=["superseded", "file", "updated_at"])
             record_event(actor=actor, action="document.replaced", obj=old, session=document.session,
-                         data={"replaced_by": str(document.id)})
+                         data={"replaced_by": str(document.id), "sha256": old.sha256})
+            transaction.on_commit(lambda name=stored: default_storage.delete(name), robust=True)
 
 
 def _safe_name(filename):
