@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.admin_guard.AdminGuardMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -299,6 +300,9 @@ PORTAL_BAD_TOKEN_LIMIT = int(os.environ.get("PORTAL_BAD_TOKEN_LIMIT", 20))
 WEBHOOK_ALLOW_PRIVATE_URLS = env_flag("WEBHOOK_ALLOW_PRIVATE_URLS", default=not PRODUCTION)
 
 SESSION_COOKIE_HTTPONLY = True
+# Dashboard sessions end after this many idle minutes: each request pushes the expiry back.
+SESSION_COOKIE_AGE = int(os.environ.get("DASHBOARD_IDLE_TIMEOUT_MINUTES", 30)) * 60
+SESSION_SAVE_EVERY_REQUEST = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

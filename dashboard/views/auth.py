@@ -25,7 +25,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def dispatch(self, request, *args, **kwargs):
-        if request.method == "POST" and self._rate_limited(request):
+        if request.method == "POST" and self.rate_limited(request):
             response = render(request, "dashboard/login.html", {"rate_limited": True}, status=429)
             response["Retry-After"] = str(WINDOW_SECONDS)
         else:
@@ -34,20 +34,20 @@ class LoginView(auth_views.LoginView):
         return response
 
     def form_invalid(self, form):
-        for bucket, limit in self._buckets(self.request):
+        for bucket, limit in self.buckets(self.request):
             hit(bucket, limit)
         return super().form_invalid(form)
 
     @staticmethod
-    def _buckets(request):
+    def buckets(request):
         username = request.POST.get("username", "")[:150].lower()
         address = client_address(request)
         return [(f"dashboard-login:user:{username}:ip:{address}", FAILED_LOGINS_PER_USERNAME_AND_ADDRESS),
                 (f"dashboard-login:ip:{address}", FAILED_LOGINS_PER_ADDRESS)]
 
     @classmethod
-    def _rate_limited(cls, request):
-        return any(counted(bucket) >= limit for bucket, limit in cls._buckets(request))
+    def rate_limited(cls, request):
+        return any(counted(bucket) >= limit for bucket, limit in cls.buckets(request))
 
 
 class LogoutView(auth_views.LogoutView):

@@ -8,6 +8,7 @@ shift a page. A view sets `cursor_ordering` (default newest first).
 import base64
 import json
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
@@ -15,6 +16,9 @@ from rest_framework.response import Response
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+
+
+INVALID_CURSOR = "Invalid cursor: pass meta.next_cursor of the previous page."
 
 
 def encode_cursor(values):
@@ -28,8 +32,16 @@ def decode_cursor(cursor, size):
     except (ValueError, TypeError):
         values = None
     if not isinstance(values, list) or len(values) != size or any(not isinstance(v, (str, int)) for v in values):
-        raise ValidationError({"cursor": ["Invalid cursor: pass meta.next_cursor of the previous page."]})
+        raise ValidationError({"cursor": [INVALID_CURSOR]})
     return values
+
+
+def _typed(model, ordering, values):
+    """The cursor's values as its fields' types: a tampered one (`["garbage", "x"]`) is a 400, not a 500."""
+    try:
+        return [model._meta.get_field(f.lstrip("-")).to_python(v) for f, v in zip(ordering, values)]
+    except DjangoValidationError:
+        raise ValidationError({"cursor": [INVALID_CURSOR]}) from None
 
 
 def after(ordering, values):
@@ -65,7 +77,8 @@ class CursorPagination(pagination.BasePagination):
         cursor = request.query_params.get("cursor")
         queryset = queryset.order_by(*ordering)
         if cursor:
-            queryset = queryset.filter(after(ordering, decode_cursor(cursor, len(ordering))))
+            values = _typed(queryset.model, ordering, decode_cursor(cursor, len(ordering)))
+            queryset = queryset.filter(after(ordering, values))
         rows = list(queryset[: limit + 1])
         page, more = rows[:limit], len(rows) > limit
         self.next_cursor = None
