@@ -77,6 +77,15 @@ def assert_overview_tells(page, applicant_id, language):
     return standing
 
 
+def assert_step_page_tells(page, overview, step_id, applicant_id, language):
+    """A step nothing is asked of says where it stands, in the same words as the overview's badge."""
+    standing, badges = expected(applicant_id, language)
+    page.goto(f"{overview}steps/{step_id}/")
+    assert page.locator("[data-standing]").get_attribute("data-standing") == standing.step(step_id).state
+    assert page.locator("[data-standing] .standing").inner_text() == badges[step_id]
+    page.goto(overview)
+
+
 def send(page, language):
     page.click(f"button:has-text('{WORDS[language]['send']}')")
 
@@ -107,6 +116,7 @@ def test_failed_check_then_correction_then_approval(live_server, browser, checks
     # A check that failed reads "under review", in every language: never done, never approved.
     assert standing.step("identity").state == "under_review"
     shot(page, f"{language}-1-failed-check-under-review")
+    assert_step_page_tells(page, overview, "identity", applicant_id, language)
     page.click(f"button:has-text('{WORDS[language]['finish']}')")
     page.goto(overview)
     assert_overview_tells(page, applicant_id, language)  # finished: no Finish any more
@@ -135,6 +145,7 @@ def test_failed_check_then_correction_then_approval(live_server, browser, checks
     page.goto(overview)
     standing = assert_overview_tells(page, applicant_id, language)
     assert standing.state == "approved" and not standing.can_finish
+    assert_step_page_tells(page, overview, "identity", applicant_id, language)
     shot(page, f"{language}-3-approved")
 
 
