@@ -298,6 +298,8 @@ PORTAL_BAD_TOKEN_LIMIT = int(os.environ.get("PORTAL_BAD_TOKEN_LIMIT", 20))
 
 # Webhook receivers on loopback/private addresses are refused unless allowed here.
 WEBHOOK_ALLOW_PRIVATE_URLS = env_flag("WEBHOOK_ALLOW_PRIVATE_URLS", default=not PRODUCTION)
+# Receivers whose certificates come from a private CA: that CA's bundle (PEM) instead of the public ones.
+WEBHOOK_CA_BUNDLE = os.environ.get("WEBHOOK_CA_BUNDLE", "")
 
 SESSION_COOKIE_HTTPONLY = True
 # Dashboard sessions end after this many idle minutes: each request pushes the expiry back.

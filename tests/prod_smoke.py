@@ -157,7 +157,7 @@ def smoke_environment(directory, s3_endpoint, ca_bundle):
         "AWS_ACCESS_KEY_ID": "smoke",
         "AWS_SECRET_ACCESS_KEY": "smoke-secret",
         "WEBHOOK_ALLOW_PRIVATE_URLS": "1",
-        "REQUESTS_CA_BUNDLE": str(ca_bundle),
+        "WEBHOOK_CA_BUNDLE": str(ca_bundle),
         # A killed worker's unacknowledged task goes to another worker after this many seconds.
         "CELERY_VISIBILITY_TIMEOUT": "20",
         "WEB_CONCURRENCY": "2",

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -158,7 +159,8 @@ def send(url, body, request_headers):
             request_headers = {**request_headers, "host": urlsplit(url).netloc}
         try:
             with http.post(url, data=body, headers=request_headers, timeout=TIMEOUT_SECONDS,
-                           allow_redirects=False, stream=True) as response:
+                           allow_redirects=False, stream=True,
+                           verify=settings.WEBHOOK_CA_BUNDLE or True) as response:
                 head = next(response.iter_content(EXCERPT_CHARS * 4), b"")
                 return Outcome(
                     status_code=response.status_code,
