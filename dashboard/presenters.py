@@ -73,7 +73,8 @@ class StepView:
     @property
     def detail_rows(self):
         """The check's details as (label, code, text); where each field was read shows in its row instead."""
-        return [(field_label(key), key, display(value)) for key, value in self.checks.items() if key != "sources"]
+        return [(field_label(key), key, display(value)) for key, value in self.checks.items()
+                if key not in ("sources", "provenance")]
 
 
 def step_title(step):

@@ -120,13 +120,16 @@ def source_text(source):
     if isinstance(source, dict):
         kind = source_label(source.get("source") or "")
         printed = source.get("label") or ""
+        if isinstance(source.get("line"), int):  # a line number of the zone (the MRZ's), not its text
+            printed = printed or _("line %(n)d") % {"n": source["line"]}
         return f"{kind} · {printed}" if printed and printed != str(kind) else str(kind)
     return str(source_label(source)) if source else ""
 
 
 def check_sources(verification):
     checks = verification.data.get("checks") or {}
-    return checks.get("sources") or (checks.get("details") or {}).get("sources") or {}
+    details = checks.get("details") or {}
+    return checks.get("sources") or details.get("sources") or details.get("provenance") or {}
 
 
 def comparisons(verification, applicant):

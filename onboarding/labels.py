@@ -220,7 +220,13 @@ def field_label(name):
 
 
 def reason_label(code):
-    return REASONS.get(code) or DECISION_REASONS.get(code) or legible(code)
+    known = REASONS.get(code) or DECISION_REASONS.get(code)
+    if known:
+        return known
+    # A check names a key field it could not read as <field>_missing.
+    if code.endswith("_missing") and code[: -len("_missing")] in FIELDS:
+        return _("%(field)s missing") % {"field": FIELDS[code[: -len("_missing")]]}
+    return legible(code)
 
 
 def action_label(action):

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 from django.utils import translation
 
 from onboarding.comparisons import comparisons, established
+from onboarding.labels import reason_label
 
 
 def verification(**data):
@@ -43,3 +44,12 @@ def test_only_what_a_check_computed_is_shown_as_valid():
     assert established(resolved_by_hand) == []
     read = verification(data={"checks": {"details": {"check_digits": {"document_number": True, "birth_date": False}}}})
     assert established(read) == [("MRZ check digits", False)]
+
+
+def test_the_mrz_provenance_names_its_line_and_a_missing_key_field_reads_as_words():
+    v = verification(data={"extracted_from_document": {"surname": "ERIKSSON"}, "checks": {"details": {
+        "provenance": {"surname": {"source": "MRZ", "line": 1, "cells": [6, 44]}}}}})
+    assert comparisons(v, applicant())[0].source == "MRZ · line 1"
+    assert reason_label("given_names_missing") == "Given names missing"
+    with translation.override("fr"):
+        assert reason_label("given_names_missing") == "Prénoms : manquant"
