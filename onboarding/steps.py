@@ -167,6 +167,10 @@ STEP_TYPES = {
     "related_parties": (LEGAL, _check_related_parties),
 }
 
+# Step types whose verification takes uploaded files (a form or related parties never does).
+DOCUMENT_STEP_TYPES = frozenset({"identity_document", "selfie", "proof_of_address", "bank_account",
+                                 "company_registry", "document_analysis", "signature"})
+
 # Which data blocks (SPEC §4 `input`) a step type reads from the applicant's known data.
 STEP_INPUT_BLOCKS = {
     "form": ["form"],

@@ -8,7 +8,7 @@ applicant fields the services accept (onboarding.services.sessions.BLOCK_FIELDS)
 """
 
 from onboarding.services.sessions import BLOCK_FIELDS, MAX_STATE_LENGTH
-from onboarding.steps import STEP_INPUT_BLOCKS
+from onboarding.steps import DOCUMENT_STEP_TYPES, STEP_INPUT_BLOCKS
 from onboarding.texts import text_in
 
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "a date as YYYY-MM-DD"}
@@ -57,9 +57,6 @@ FORM_FIELD_SCHEMAS = {
     "address": {"type": "object", "properties": FIELD_TYPES["address"]},
     "checkbox": {"type": "boolean"},
 }
-# Step types whose verification takes uploaded files.
-DOCUMENT_STEP_TYPES = {"identity_document", "selfie", "proof_of_address", "bank_account", "company_registry",
-                       "document_analysis", "signature"}
 assert all(set(fields) <= BLOCK_FIELDS[block] for block, fields in FIELD_TYPES.items())
 
 

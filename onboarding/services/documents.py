@@ -16,7 +16,7 @@ from onboarding.errors import NotFound, StorageUnavailable, ValidationFailed
 from onboarding.models import CorrectionRequest, Document, Verification, document_storage_name
 from onboarding.services.common import get_scoped
 from onboarding.services.verifications import ensure_accepting, lock_chain, verification_submit
-from onboarding.steps import IDENTITY_DOCUMENT_TYPES, PROOF_OF_ADDRESS_TYPES
+from onboarding.steps import DOCUMENT_STEP_TYPES, IDENTITY_DOCUMENT_TYPES, PROOF_OF_ADDRESS_TYPES
 from onboarding.uploads import prepare_upload
 
 # Identity documents printed on one side only.
@@ -91,6 +91,10 @@ def document_add(*, actor, verification_id, content, filename="", kind="", side=
     """
     # Scope and quota first, so another tenant's id or a link past its quota costs no storage write.
     verification = get_scoped(Verification, actor, verification_id)
+    if verification.type not in DOCUMENT_STEP_TYPES:
+        # A file on a form would fail the step before the applicant typed anything.
+        raise ValidationFailed({"file": [f"The step {verification.step_id!r} ({verification.type}) takes no "
+                                         "documents."]})
     _check_quota(verification)
     prepared = prepare_upload(content)
     try:

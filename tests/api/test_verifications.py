@@ -214,3 +214,12 @@ def test_a_second_front_replaces_the_first(api, org):
     current = api.get(f"{V1}/verifications/{verification.id}").json()["documents"]
     assert [d["id"] for d in current if not d.get("superseded")] == [second]
     assert Document.objects.get(id=first).superseded
+
+
+def test_a_form_step_takes_no_document_and_stays_open(api, form_session):
+    verification = form_session.verifications.get()
+    body = problem(api.post(f"{V1}/verifications/{verification.id}/documents",
+                            {"file": uploaded(png(), "scan.png"), "submit": "true"}, format="multipart"), 400)
+    assert body["errors"] == {"file": ["The step 'details' (form) takes no documents."]}
+    assert not Document.objects.exists()
+    assert api.get(f"{V1}/verifications/{verification.id}").json()["status"] == "awaiting_data"
