@@ -13,6 +13,7 @@ from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, NotFound, ValidationFailed
 from onboarding.models import (
     Applicant,
+    ApplicantStatus,
     ApplicantType,
     DeliveryAttempt,
     Document,
@@ -22,6 +23,7 @@ from onboarding.models import (
     Session,
     SessionStatus,
     Verification,
+    VerificationStatus,
     Workflow,
     Workspace,
 )
@@ -173,13 +175,36 @@ def applicant_add(*, actor, session_id, data):
     if session.status not in (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.COMPLETED,
                               SessionStatus.PROCESSED, SessionStatus.MANUAL_REVIEW):
         raise InvalidTransition.for_object(session, "add_applicant")
+    placeholder = _untouched_placeholder(session)
     applicant = _create_applicant(session, session.workflow_version, data)
     record_event(actor=actor, action="applicant.created", obj=applicant, session=session,
                  to_status=applicant.status)
+    if placeholder is not None:
+        # Yousign's order (create the session, then add who signs): the blank applicant the
+        # session was given would otherwise hold completion back for ever.
+        record_event(actor=actor, action="applicant.replaced", obj=placeholder, session=session,
+                     data={"replaced_by": str(applicant.id)})
+        placeholder.delete()
     if session.status != SessionStatus.DRAFT and session.status != SessionStatus.ACTIVE:
         # A new person to verify: the session is open again until they finish.
         apply_transition(session, "reactivate", actor, note="applicant added")
     return applicant
+
+
+def _untouched_placeholder(session):
+    """The session's only applicant when it is the blank one a session gets without applicants
+    and nothing happened to it yet (no data, no link, no step started); else None."""
+    applicants = list(session.applicants.select_for_update()[:2])
+    if len(applicants) != 1:
+        return None
+    applicant = applicants[0]
+    blank = not any(getattr(applicant, field) for field in (*APPLICANT_FIELDS[1:], "form_data"))
+    untouched = (
+        applicant.status == ApplicantStatus.INITIATED and applicant.link_token_hash is None
+        and not applicant.verifications.exclude(status=VerificationStatus.AWAITING_DATA, started_at=None).exists()
+        and not applicant.documents.exists()
+    )
+    return applicant if blank and untouched else None
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def form_session(org):
-    return make_session(org, make_workflow(org, steps=FORM_ONLY_STEPS), input={})
+    return make_session(org, make_workflow(org, steps=FORM_ONLY_STEPS), applicants=[{"label": "Anna"}])
 
 
 def test_applicants_add_read_update_remove(api, form_session):
@@ -223,3 +223,32 @@ def test_a_form_step_takes_no_document_and_stays_open(api, form_session):
     assert body["errors"] == {"file": ["The step 'details' (form) takes no documents."]}
     assert not Document.objects.exists()
     assert api.get(f"{V1}/verifications/{verification.id}").json()["status"] == "awaiting_data"
+
+
+def test_an_applicant_added_to_a_session_created_without_one_replaces_the_blank_placeholder(api, org):
+    workflow = make_workflow(org, steps=FORM_ONLY_STEPS)
+    created = api.post(f"{V1}/sessions", {"workflow_id": str(workflow.id)}, format="json").json()
+    (placeholder,) = created["applicants"]
+    response = api.post(f"{V1}/sessions/{created['id']}/applicants",
+                        {"type": "natural_person", "email": "anna@example.com"}, format="json")
+    assert response.status_code == 201, response.json()
+    body = api.get(f"{V1}/sessions/{created['id']}").json()
+    assert [a["email"] for a in body["applicants"]] == ["anna@example.com"]
+    assert len(body["steps_data"]) == 1
+    problem(api.get(f"{V1}/applicants/{placeholder['id']}"), 404)
+    events = [e["action"] for e in api.get(f"{V1}/sessions/{created['id']}/events").json()["data"]]
+    assert "applicant.replaced" in events
+
+    # A second explicit applicant is added beside the first.
+    api.post(f"{V1}/sessions/{created['id']}/applicants", {"email": "bo@example.com"}, format="json")
+    assert len(api.get(f"{V1}/sessions/{created['id']}").json()["applicants"]) == 2
+
+
+def test_an_applicant_with_data_or_a_link_is_never_replaced(api, org):
+    workflow = make_workflow(org, steps=FORM_ONLY_STEPS)
+    with_data = api.post(f"{V1}/sessions", {"workflow_id": str(workflow.id),
+                                            "input": {"form": {"email": "anna@example.com"}}}, format="json").json()
+    with_link = api.post(f"{V1}/sessions", {"workflow_id": str(workflow.id), "links": True}, format="json").json()
+    for created in (with_data, with_link):
+        api.post(f"{V1}/sessions/{created['id']}/applicants", {"email": "bo@example.com"}, format="json")
+        assert len(api.get(f"{V1}/sessions/{created['id']}").json()["applicants"]) == 2
