@@ -11,7 +11,7 @@ import time
 from bench.common import ROOT
 
 BENCHMARKS = ["bench.summary", "bench.throughput", "bench.portal_pages", "bench.query_counts", "bench.extraction",
-              "bench.mrz_accuracy", "bench.watchlist"]
+              "bench.mrz_accuracy", "bench.document_fields", "bench.watchlist"]
 DATABASE = "threshold_bench"
 
 

@@ -12,6 +12,8 @@ checks report as the field's source.
 import re
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from onboarding.checks.names import normalize
 from onboarding.checks.ocr_text import TextLine
 
@@ -54,6 +56,8 @@ MAX_BELOW = 2.6
 # How far right of its label, in line heights, a value in the next cell may start.
 MAX_RIGHT = 30
 _LEADING_SEPARATORS = " \t:.-–—|"
+# Labels at least this long still count when OCR misread a letter or two of them.
+FUZZY_LABEL_LENGTH, FUZZY_LABEL_SCORE = 14, 88
 
 
 @dataclass(frozen=True)
@@ -85,12 +89,22 @@ def _tail_after(text, word_count):
     return text[end:]
 
 
+def _starts_with(line_words, label_words):
+    """True when the line starts with the label; a long label may carry an OCR slip
+    or two ("litulairc du compte")."""
+    head = line_words[: len(label_words)]
+    if head == label_words:
+        return True
+    wanted = " ".join(label_words)
+    return len(wanted) >= FUZZY_LABEL_LENGTH and fuzz.ratio(" ".join(head), wanted) >= FUZZY_LABEL_SCORE
+
+
 def label_rest(line, label):
     """What follows ``label`` at the start of the line ('' when the label stands alone),
     or None when the line does not start with it."""
     words, strict = _label_words(label)
     line_words = normalize(line.text).split()
-    if line_words[: len(words)] != words:
+    if not _starts_with(line_words, words):
         return None
     tail = _tail_after(line.text, len(words))
     if strict and tail.strip() and not tail.lstrip().startswith(":"):

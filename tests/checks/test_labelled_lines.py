@@ -54,3 +54,9 @@ def test_branches_addresses_and_labels_are_no_holders():
     for value in ["AGENCE PARIS OPERA", "Filiale di Milano Centro", "12 RUE DES LILAS", "Appartement 23, Bâtiment B",
                   "Code BIC", "Votre contrat", "Sucursal Gran Vía", "Gartenweg 3a"]:
         assert not holder_value(value), value
+
+
+def test_a_long_label_misread_by_ocr_still_counts_a_short_one_does_not():
+    page = [line("litulairc du compte", 50, 100), line("Mme Claire Fontaine", 50, 130)]
+    assert first_labelled(page, ["Titulaire du compte"], holder_value).value == "Mme Claire Fontaine"
+    assert first_labelled([line("Nam: Claire Fontaine", 50, 100)], ["Name:"]) is None

@@ -599,7 +599,8 @@ TEMPLATE_COUNTRY = {
 }  # fmt: skip
 # The held-out split also draws templates the tuning split never shows.
 HELD_OUT_ONLY = ("telefonica_de", "octopus_gb")
-SPLIT_SEEDS = {"tuning": 100, "held_out": 9000}
+# "held_out_2" was drawn once, after fixes prompted by the first held-out run.
+SPLIT_SEEDS = {"tuning": 100, "held_out": 9000, "held_out_2": 7000}
 CAPTURES = ("text_pdf", "photo", "pdf_of_photo")
 
 
@@ -614,7 +615,7 @@ class Sample:
 
 
 def _templates(split, country=None):
-    names = [name for name in TEMPLATES if split == "held_out" or name not in HELD_OUT_ONLY]
+    names = [name for name in TEMPLATES if split != "tuning" or name not in HELD_OUT_ONLY]
     return [name for name in names if country is None or TEMPLATE_COUNTRY[name] == country]
 
 
@@ -627,7 +628,7 @@ def capture(page, kind, seed, pdf_bytes=None):
 
 
 def proof_of_address_set(split, count=15, with_twoddoc=8):
-    """``count`` proofs of address of ``split`` ("tuning" or "held_out"); the first
+    """``count`` proofs of address of ``split`` (a key of SPLIT_SEEDS); the first
     ``with_twoddoc`` are French and carry a 2D-Doc."""
     rng = random.Random(SPLIT_SEEDS[split])
     samples = []

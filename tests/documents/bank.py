@@ -343,11 +343,11 @@ def app_screenshot(account, rng):
 
 
 def bank_details_set(split, count=18):
-    """``count`` bank details documents of ``split`` ("tuning" or "held_out"), three
+    """``count`` bank details documents of ``split`` (a key of SPLIT_SEEDS), three
     per country: a page uploaded as a text PDF, the same kind photographed (or a PDF
     of the photo), and an app screenshot."""
     rng = random.Random(SPLIT_SEEDS[split] + 1)
-    layouts = PAGE_TEMPLATES if split == "held_out" else [name for name in PAGE_TEMPLATES if name not in HELD_OUT_LAYOUTS]
+    layouts = [name for name in PAGE_TEMPLATES if split != "tuning" or name not in HELD_OUT_LAYOUTS]
     samples = []
     for index in range(count):
         country = list(COUNTRIES)[index // 3 % len(COUNTRIES)]
