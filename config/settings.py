@@ -193,6 +193,9 @@ MAX_UPLOADS_PER_SESSION = int(os.environ.get("MAX_UPLOADS_PER_SESSION", 60))
 # Pixels the worker renders for one PDF, all pages together (after the page and DPI caps):
 # a PDF that would need more is refused at upload and unusable in a check.
 MAX_RENDER_PIXELS = int(os.environ.get("MAX_RENDER_PIXELS", 80_000_000))
+# OCR threads per worker process: a pool runs one document per child, so more only
+# fight the other children for the cores.
+TEXTLINES_THREADS = int(os.environ.get("TEXTLINES_THREADS", 1))
 
 # Celery: eager in-process without Redis, so the embedded default needs no service.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -267,6 +270,7 @@ API_TOKEN_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_TOKEN_RATE_LIMIT_PER_M
 # generates a self-signed one in var/signing/ and production refuses to sign.
 SIGNING_PKCS12_PATH = os.environ.get("SIGNING_PKCS12_PATH", "")
 SIGNING_PKCS12_PASSWORD = os.environ.get("SIGNING_PKCS12_PASSWORD", "")
+SIGNING_DEVELOPMENT_DIR = BASE_DIR / "var" / "signing"
 # RFC 3161 timestamp server: signatures become PAdES B-T.
 TIMESTAMP_URL = os.environ.get("TIMESTAMP_URL", "")
 # Hosts a signing session's document_url may be fetched from ("docs.example.com", "*.example.com").

@@ -45,6 +45,8 @@ CONFIG_KEYS = {
 BOOLEAN_DEFAULTS = {"allow_typed_iban": True}
 FIELD_LINE = re.compile(r"^(?P<id>[\w-]+)\s+(?P<type>\w+)(?P<rest>.*)$")
 
+DECISION_THRESHOLDS = DEFAULT_SETTINGS["decision_thresholds"]
+
 
 def _lines(text):
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
@@ -122,8 +124,8 @@ class WorkflowForm(forms.Form):
                                          help_text="One origin or host name per line.")
     watchlist = forms.BooleanField(required=False, initial=True, label="Watchlist screening")
     face_match = forms.BooleanField(required=False, initial=True, label="Face match")
-    reject_at = forms.IntegerField(initial=70, label="Reject at risk ≥")
-    review_at = forms.IntegerField(initial=30, label="Review at risk ≥")
+    reject_at = forms.IntegerField(initial=DECISION_THRESHOLDS["reject_at"], label="Reject at risk ≥")
+    review_at = forms.IntegerField(initial=DECISION_THRESHOLDS["review_at"], label="Review at risk ≥")
     name_match_threshold = forms.FloatField(initial=DEFAULT_SETTINGS["name_match_threshold"])
 
     SETTING_FIELDS = ("link_ttl_hours", "session_ttl_days", "max_attempts", "retention_days", "auto_process",
@@ -135,7 +137,7 @@ class WorkflowForm(forms.Form):
         initial = {key: settings[key] for key in cls.SETTING_FIELDS}
         initial["redirect_allowlist"] = "\n".join(settings["redirect_allowlist"])
         initial.update(settings["validations"])
-        initial.update({"reject_at": 70, "review_at": 30, **settings["decision_thresholds"]})
+        initial.update({**DECISION_THRESHOLDS, **settings["decision_thresholds"]})
         return {**initial, "name": version.name, "description": version.description,
                 "custom_tags": ", ".join(version.custom_tags)}
 

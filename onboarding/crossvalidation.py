@@ -16,8 +16,8 @@ import pycountry
 
 from onboarding.checks.mrz import transliterate
 from onboarding.checks.names import compare_addresses, compare_names
+from onboarding.steps import DEFAULT_NAME_THRESHOLD
 
-DEFAULT_NAME_THRESHOLD = 0.85
 DEFAULT_ADDRESS_THRESHOLD = 0.8
 # Below the threshold but within this margin: a warning for a reviewer rather than an error.
 NAME_WARNING_MARGIN = 0.1

@@ -5,6 +5,7 @@ Weights are per reason code; thresholds come from the workflow settings
 """
 
 from onboarding.models import FinalDecision
+from onboarding.steps import DEFAULT_SETTINGS
 
 # Risk added by a reason code; codes not listed add the weight of their verification's result.
 REASON_WEIGHTS = {
@@ -66,7 +67,8 @@ def session_level_codes(verifications, results):
 
 def decide(session, verifications, results):
     """(final_decision, risk_score, risk_level) for a processed session."""
-    thresholds = {"reject_at": 70, "review_at": 30, **session.workflow_version.setting("decision_thresholds")}
+    # A workflow may set one of the two thresholds; the other keeps its default.
+    thresholds = {**DEFAULT_SETTINGS["decision_thresholds"], **session.workflow_version.setting("decision_thresholds")}
     codes = session_level_codes(verifications, results)
     score = score_verifications(verifications, codes)
     level = risk_level(score, thresholds)

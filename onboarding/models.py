@@ -71,10 +71,6 @@ class Membership(TenantModel):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "user"], name="one_membership_per_org")]
 
-    @property
-    def can_decide(self):
-        return self.role in (Role.ADMIN, Role.REVIEWER)
-
 
 class Scope(models.TextChoices):
     WORKFLOWS_READ = "workflows:read"
@@ -222,6 +218,19 @@ SESSION_TRANSITIONS = {
     # Attaching a verification to a session whose applicants had finished.
     "reactivate": ([S.COMPLETED, S.PROCESSED, S.MANUAL_REVIEW], S.ACTIVE),
 }
+
+
+# Named sets of session statuses, drawn from the table above: use the names, never a copy.
+# The applicant can still send data through their link (and the session can expire).
+SESSION_OPEN_TO_APPLICANT = frozenset(SESSION_TRANSITIONS["expire"][0])
+# The deadline can be pushed back: still open, or expired and extended.
+SESSION_EXTENDABLE = SESSION_OPEN_TO_APPLICANT | frozenset(SESSION_TRANSITIONS["extend"][0])
+# The applicants' work settles the session: it completes once everything owed is in.
+SESSION_AWAITING_APPLICANTS = frozenset(SESSION_TRANSITIONS["complete"][0])
+# A new applicant or step can join: the applicants are at work, or had finished and the
+# session goes back to active. Not during corrections: the link then opens only the
+# steps the reviewer named, and the session completes once those are resolved.
+SESSION_TAKES_NEW_STEPS = frozenset({S.DRAFT, S.ACTIVE, *SESSION_TRANSITIONS["reactivate"][0]})
 
 
 def _session_transition(name):
@@ -480,6 +489,13 @@ VERIFICATION_TRANSITIONS = {
 }
 # The applicant's part of the step is done: what progress counts as a completed step.
 VERIFICATION_COMPLETED = frozenset({V.SUBMITTED, V.PROCESSING, V.DONE, V.SKIPPED})
+
+
+# The applicant (or integrator) can send data for the step.
+VERIFICATION_OPEN_FOR_DATA = frozenset(VERIFICATION_TRANSITIONS["submit"][0])
+# A required step no longer holds its applicant back once its check has run (or it was
+# skipped): an unreadable document must be retaken first.
+VERIFICATION_SETTLED = frozenset({V.DONE, V.SKIPPED})
 
 
 def _verification_transition(name):

@@ -24,11 +24,14 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, TruncDate
+from django_fsm import can_proceed
 
 from onboarding.errors import ValidationFailed
 from onboarding.models import (
     COMPLIANCE_STATUS,
     INBOXES,
+    SESSION_EXTENDABLE,
+    SESSION_OPEN_TO_APPLICANT,
     VERIFICATION_COMPLETED,
     Applicant,
     ApplicantStatus,
@@ -54,6 +57,28 @@ SORTS = {
 
 def sessions_for(actor):
     return scoped(Session, actor)
+
+
+# Decisions and review steps a person can take, each a session transition of the same name.
+REVIEW_ACTIONS = ("approve", "reject", "send_to_manual_review", "reopen", "request_corrections")
+
+
+def session_allowed_actions(session):
+    """What can be done to the session now, read from its state machine (the same check the services make)."""
+    actions = [name for name in REVIEW_ACTIONS if can_proceed(getattr(session, name))]
+    # A person approves or rejects once the checks have run and no correction is awaited:
+    # the evidence is still coming (auto-decide decides from processing, not a person).
+    if session.status == SessionStatus.PROCESSING or session.corrections.filter(status="open").exists():
+        actions = [name for name in actions if name not in ("approve", "reject")]
+    if can_proceed(session.start_processing):
+        actions.append("process")
+    if session.status in SESSION_OPEN_TO_APPLICANT:
+        actions.append("generate_links")
+    if session.status in SESSION_EXTENDABLE:
+        actions.append("extend")
+    if can_proceed(session.cancel):
+        actions.append("cancel")
+    return actions
 
 
 def filter_sessions(queryset, filters):

@@ -22,7 +22,13 @@ from django.utils import timezone
 from onboarding import services, signing_certificate, signing_pdf
 from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, NotFound, ValidationFailed
-from onboarding.models import ActorType, SessionStatus, Verification, VerificationStatus, Workflow
+from onboarding.models import (
+    SESSION_OPEN_TO_APPLICANT,
+    VERIFICATION_OPEN_FOR_DATA,
+    ActorType,
+    Verification,
+    Workflow,
+)
 from onboarding.services.common import get_scoped
 from onboarding.services.workflows import published_version
 from onboarding.signing_variables import context_for, resolve, validate_fill_fields
@@ -34,8 +40,6 @@ PDF_TO_SIGN, SIGNED_PDF = "pdf_to_sign", "signed_pdf"
 SIGNING_REASON = "Signed with the signer's explicit consent"
 FETCH_TIMEOUT_SECONDS = 10
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-OPEN_FOR_SIGNING = (VerificationStatus.AWAITING_DATA, VerificationStatus.NEEDS_CORRECTION)
-SESSION_OPEN = (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_CORRECTION)
 
 
 def signature_workflow(actor):
@@ -68,7 +72,7 @@ def fetch_document(url):
     """Download a PDF from a host on SIGNING_DOCUMENT_URL_ALLOWLIST (size-limited, no redirects)."""
     parts = urlsplit(url or "")
     host = (parts.hostname or "").lower()
-    allowlist = [h.lower() for h in getattr(settings, "SIGNING_DOCUMENT_URL_ALLOWLIST", [])]
+    allowlist = [h.lower() for h in settings.SIGNING_DOCUMENT_URL_ALLOWLIST]
     schemes = ("https",) if settings.PRODUCTION else ("https", "http")
     if parts.scheme not in schemes or not host or not any(
         host == entry or (entry.startswith("*.") and host.endswith(entry[1:])) for entry in allowlist
@@ -229,16 +233,16 @@ def signature_sign(*, actor, verification_id, consent_text, ip="", user_agent=""
     if not isinstance(consent_text, str) or not consent_text.strip():
         raise ValidationFailed({"consent": ["Explicit consent is required to sign."]})
     verification = _signature_verification(actor, verification_id)
-    if verification.session.status not in SESSION_OPEN:
+    if verification.session.status not in SESSION_OPEN_TO_APPLICANT:
         raise InvalidTransition.for_object(verification.session, "sign")
-    if verification.status not in OPEN_FOR_SIGNING:
+    if verification.status not in VERIFICATION_OPEN_FOR_DATA:
         raise InvalidTransition.for_object(verification, "sign")
     now = timezone.now()
     source, filled, request = _prepared(actor, verification, now)
     applicant = verification.applicant
     fields = signing_pdf.form_fields(source)
     boxes = signing_pdf.signature_boxes(fields, _fields_of(request, applicant))
-    timestamp_url = getattr(settings, "TIMESTAMP_URL", "") or ""
+    timestamp_url = settings.TIMESTAMP_URL or ""
     signed = signing_pdf.sign(filled, boxes, signing_certificate.signer(), signer_name=signer_name(applicant),
                               reason=SIGNING_REASON, timestamp_url=timestamp_url)
     certificate = signing_certificate.certificate()

@@ -38,13 +38,13 @@ def certificate():
 
 
 def _pkcs12_location():
-    configured = getattr(settings, "SIGNING_PKCS12_PATH", "")
+    configured = settings.SIGNING_PKCS12_PATH
     if configured:
-        password = getattr(settings, "SIGNING_PKCS12_PASSWORD", "") or ""
+        password = settings.SIGNING_PKCS12_PASSWORD or ""
         return Path(configured), password.encode() or None
     if settings.PRODUCTION:
         raise ImproperlyConfigured("Set SIGNING_PKCS12_PATH (and SIGNING_PKCS12_PASSWORD) to sign documents.")
-    directory = Path(getattr(settings, "SIGNING_DEVELOPMENT_DIR", Path(settings.BASE_DIR) / "var" / "signing"))
+    directory = Path(settings.SIGNING_DEVELOPMENT_DIR)
     path = directory / DEVELOPMENT_FILE
     if not path.exists():
         directory.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ person (or auto-decide) decides, every checked step is under review.
 
 from dataclasses import dataclass
 
-from onboarding.models import ApplicantStatus, SessionStatus, VerificationStatus
+from onboarding.models import SESSION_OPEN_TO_APPLICANT, ApplicantStatus, SessionStatus, VerificationStatus
 
 TO_DO = "to_do"
 RECEIVED_CHECKING = "received_checking"
@@ -30,8 +30,6 @@ ACTIONABLE = frozenset({TO_DO, NEEDS_NEW_DOCUMENT})
 CLOSED = frozenset({APPROVED, NOT_APPROVED, EXPIRED, CANCELLED, BLOCKED})
 
 V = VerificationStatus
-# Session statuses in which an applicant can still send data through their link.
-SESSION_ACCEPTING = frozenset({SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_CORRECTION})
 # Everything was sent and the checks have not all run yet.
 SESSION_CHECKING = frozenset({SessionStatus.COMPLETED, SessionStatus.PROCESSING})
 # Decided by a person or by auto-decide.
@@ -76,7 +74,7 @@ def case_state(session):
         return SESSION_DECIDED[session.status]
     if session.status in SESSION_CHECKING:
         return RECEIVED_CHECKING
-    if session.status not in SESSION_ACCEPTING:
+    if session.status not in SESSION_OPEN_TO_APPLICANT:
         return UNDER_REVIEW  # processed, manual_review: a person (or auto-decide) decides next
     return None
 

@@ -24,6 +24,10 @@ ANALYSIS_DOCUMENT_TYPES = [
 RELATED_PARTY_ROLES = ["ubo", "director", "legal_representative"]
 LOCALES = ["en", "de", "fr"]
 
+# Similarity (0-1) from which two names are the same person or company, unless the
+# workflow's name_match_threshold says otherwise.
+DEFAULT_NAME_THRESHOLD = 0.85
+
 DEFAULT_SETTINGS = {
     "link_ttl_hours": 48,
     "session_ttl_days": 7,
@@ -36,7 +40,7 @@ DEFAULT_SETTINGS = {
     "validations": {"watchlist": True, "face_match": True},
     # Risk score (0-100) at or above which a session is rejected / sent to review.
     "decision_thresholds": {"reject_at": 70, "review_at": 30},
-    "name_match_threshold": 0.85,
+    "name_match_threshold": DEFAULT_NAME_THRESHOLD,
     # Face descriptor distance above which a selfie does not match the document portrait.
     "face_match_threshold": 0.5,
     # Hours before a link expires at which an applicant who has not finished gets it again by email (0: never).

@@ -18,8 +18,7 @@ from django.utils.decorators import decorator_from_middleware
 
 from onboarding.client_address import client_address
 
-# Bad tokens one address may try per window before every link answers 429 (PORTAL_BAD_TOKEN_LIMIT).
-DEFAULT_BAD_TOKEN_LIMIT = 20
+# Bad tokens one address may try per window (settings.PORTAL_BAD_TOKEN_LIMIT) before every link answers 429.
 BAD_TOKEN_WINDOW_SECONDS = 15 * 60
 
 CSP = {
@@ -83,7 +82,7 @@ def _bad_token_key(address):
 
 
 def too_many_bad_tokens(request):
-    limit = getattr(settings, "PORTAL_BAD_TOKEN_LIMIT", DEFAULT_BAD_TOKEN_LIMIT)
+    limit = settings.PORTAL_BAD_TOKEN_LIMIT
     return cache.get(_bad_token_key(client_address(request)), 0) >= limit
 
 

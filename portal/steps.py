@@ -16,6 +16,8 @@ from onboarding.checks.bank import validate_iban
 from onboarding.checks.form import validate_form_fields
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import (
+    SESSION_OPEN_TO_APPLICANT,
+    VERIFICATION_OPEN_FOR_DATA,
     ApplicantStatus,
     ApplicantType,
     CorrectionRequest,
@@ -27,12 +29,10 @@ from onboarding.services import documents
 from onboarding.services import related_parties as related_parties_service
 from onboarding.services.links import applicant_mark_finished, links_generate
 from onboarding.services.sessions import applicant_update
-from onboarding.services.verifications import OPEN_FOR_DATA, verification_skip, verification_submit
+from onboarding.services.verifications import verification_skip, verification_submit
 from onboarding.standing import CLOSED, StepStanding, applicant_standing, step_standing
 
 V = VerificationStatus
-# Session statuses in which an applicant can still send data through their link.
-ACCEPTING = (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_CORRECTION)
 
 OPEN, CHECKING, DONE, SKIPPED, BLOCKED, LOCKED = "open", "checking", "done", "skipped", "blocked", "locked"
 
@@ -136,7 +136,7 @@ def _state(session, applicant, verification, corrections):
         return CHECKING
     if status == V.DONE:
         return DONE
-    if session.status not in ACCEPTING or applicant.status == ApplicantStatus.BLOCKED:
+    if session.status not in SESSION_OPEN_TO_APPLICANT or applicant.status == ApplicantStatus.BLOCKED:
         return LOCKED
     if session.status == SessionStatus.AWAITING_CLIENT_CORRECTION:
         # Only the steps the reviewer named open again (a retake of one of them included).
@@ -353,7 +353,7 @@ def applicant_finish(*, actor, applicant):
         if not case.can_finish:
             raise ValidationFailed({"steps": [_("Some required steps are not done yet.")]})
         for step in steps:
-            if step.is_open and not step.required and step.verification.status in OPEN_FOR_DATA:
+            if step.is_open and not step.required and step.verification.status in VERIFICATION_OPEN_FOR_DATA:
                 verification_skip(actor=actor, verification_id=step.verification.id)
         applicant_mark_finished(actor=actor, applicant_id=applicant.id)
     return finish_url(applicant.session)

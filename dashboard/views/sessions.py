@@ -26,8 +26,8 @@ from onboarding import services
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.evidence_pdf import render_evidence_pdf
 from onboarding.labels import result_label
-from onboarding.models import SESSION_TRANSITIONS, Role, VerificationResult
-from onboarding.selectors import next_for_review, session_detail_queryset, session_events
+from onboarding.models import Role, VerificationResult
+from onboarding.selectors import next_for_review, session_allowed_actions, session_detail_queryset, session_events
 from onboarding.services.evidence import evidence_pack_export
 from onboarding.services.screening import watchlist_mark_false_positive
 
@@ -47,10 +47,6 @@ def _verification(request, session_id, verification_id):
     return verification
 
 
-def _allowed(session, name):
-    return session.status in SESSION_TRANSITIONS[name][0]
-
-
 @dashboard_view()
 def session_detail(request, session_id):
     session = _session(request, session_id)
@@ -59,6 +55,7 @@ def session_detail(request, session_id):
     events = timeline(session, session_events(session).order_by("-sequence"))
     members = list(members_of(request.organization))
     results = session.processing_results or {}
+    actions = session_allowed_actions(session)
     # One correction choice per step, whichever applicants have it.
     correction_steps = list({view.verification.step_id: view for _, views in applicants for view in views}.values())
     return render(request, "dashboard/session.html", {
@@ -84,15 +81,13 @@ def session_detail(request, session_id):
         "note_form": NoteForm(),
         "extend_form": ExtendForm(),
         "can": {
-            # Not while checks run, nor while a correction is awaited: the evidence is still coming.
-            "approve": _allowed(session, "approve") and session.status != "processing"
-            and not any(c.status == "open" for c in session.corrections.all()),
-            "manual_review": _allowed(session, "send_to_manual_review"),
-            "reopen": _allowed(session, "reopen"),
-            "correct": _allowed(session, "request_corrections"),
-            "process": _allowed(session, "start_processing"),
-            "links": session.status in ("draft", "active", "awaiting_client_correction"),
-            "extend": session.status in ("draft", "active", "awaiting_client_correction", "expired"),
+            "approve": "approve" in actions,
+            "manual_review": "send_to_manual_review" in actions,
+            "reopen": "reopen" in actions,
+            "correct": "request_corrections" in actions,
+            "process": "process" in actions,
+            "links": "generate_links" in actions,
+            "extend": "extend" in actions,
         },
     })
 

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from onboarding import standing as vocabulary
 from onboarding.labels import reason_label
+from onboarding.selectors import session_allowed_actions
 from onboarding.services.workflows import latest_version
 
 
@@ -249,6 +250,13 @@ class SessionDetailSerializer(SessionSerializer):
     steps_data = serializers.SerializerMethodField()
     form_data = serializers.SerializerMethodField()
     processing_results = serializers.JSONField()
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="What can be done to the session now: approve, reject, send_to_manual_review, reopen, "
+                  "request_corrections, process, generate_links, extend, cancel.")
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, session):
+        return session_allowed_actions(session)
 
     @extend_schema_field(StepProgressSerializer(many=True))
     def get_steps_data(self, session):

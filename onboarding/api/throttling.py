@@ -14,9 +14,6 @@ from rest_framework.throttling import BaseThrottle
 from onboarding.client_address import client_address
 
 WINDOW_SECONDS = 60
-# Defaults when settings do not set API_RATE_LIMIT_PER_MINUTE / API_TOKEN_RATE_LIMIT_PER_MINUTE.
-DEFAULT_KEY_LIMIT = 600
-DEFAULT_TOKEN_LIMIT = 20
 
 
 def _window_key(bucket, now):
@@ -71,7 +68,7 @@ class ApiKeyRateThrottle(WindowThrottle):
         return f"key:{request.auth.id}" if request.auth is not None else None
 
     def limit(self):
-        return getattr(settings, "API_RATE_LIMIT_PER_MINUTE", DEFAULT_KEY_LIMIT)
+        return settings.API_RATE_LIMIT_PER_MINUTE
 
 
 class TokenRateThrottle(WindowThrottle):
@@ -81,7 +78,7 @@ class TokenRateThrottle(WindowThrottle):
         return f"token:{client_address(request)}"
 
     def limit(self):
-        return getattr(settings, "API_TOKEN_RATE_LIMIT_PER_MINUTE", DEFAULT_TOKEN_LIMIT)
+        return settings.API_TOKEN_RATE_LIMIT_PER_MINUTE
 
 
 def rate_limit_headers(request):

@@ -29,8 +29,7 @@ from onboarding.checks.images import UnreadableDocument
 from onboarding.checks.labelled_lines import Labelled, first_labelled, holder_value, strip_civility
 from onboarding.checks.names import compare_names, normalize
 from onboarding.checks.ocr_text import document_lines, labelled_value, lines_text
-
-DEFAULT_NAME_THRESHOLD = 0.85
+from onboarding.steps import DEFAULT_NAME_THRESHOLD
 
 # Most specific first; a label written with a colon is generic and needs one after it.
 HOLDER_LABELS = [

@@ -31,8 +31,8 @@ from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, CheckResult
 from onboarding.checks.images import UnreadableDocument
 from onboarding.checks.names import compare_names, normalize
 from onboarding.checks.ocr_text import document_text, labelled_value
+from onboarding.steps import DEFAULT_NAME_THRESHOLD
 
-DEFAULT_NAME_THRESHOLD = 0.85
 
 NAME_LABELS = [
     "Dénomination ou raison sociale",

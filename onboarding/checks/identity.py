@@ -18,9 +18,9 @@ from onboarding.checks.images import UnreadableDocument, load_pages
 from onboarding.checks.mrz import LAYOUTS, transliterate
 from onboarding.checks.mrz.reader import read_pages
 from onboarding.checks.names import compare_names
+from onboarding.steps import DEFAULT_NAME_THRESHOLD
 
 DEFAULT_MIN_AGE = 18
-DEFAULT_NAME_THRESHOLD = 0.85
 # The fields an identity document must yield; each missing one is a reason code "<field>_missing".
 KEY_FIELDS = ("document_number", "surname", "given_names", "birth_date", "expiry_date", "nationality", "sex")
 # Where each field sits in the MRZ layouts (names share one field).

@@ -27,7 +27,8 @@ class UnreadableDocument(ValueError):
 
 
 def _max_pixels():
-    return getattr(settings, "MAX_IMAGE_PIXELS", 40_000_000) if settings.configured else 40_000_000
+    # Checks also run outside Django (bench scripts): then the default of config/settings.py.
+    return settings.MAX_IMAGE_PIXELS if settings.configured else 40_000_000
 
 
 def _max_render_pixels():

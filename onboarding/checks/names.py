@@ -12,6 +12,8 @@ from datetime import date
 
 from rapidfuzz import fuzz
 
+from onboarding.steps import DEFAULT_NAME_THRESHOLD
+
 # Name particles are often dropped, glued ("Vanderberg") or moved by documents.
 PARTICLES = frozenset(
     "de du des d la le les van vander von der den ten ter di da del della dos das zu y e al el bin ibn".split()
@@ -144,7 +146,7 @@ def compare_names(a, b, kind="person"):
     return round(max(scores), 4)
 
 
-def names_match(a, b, threshold=0.85, kind="person"):
+def names_match(a, b, threshold=DEFAULT_NAME_THRESHOLD, kind="person"):
     return compare_names(a, b, kind=kind) >= threshold
 
 

@@ -45,9 +45,9 @@ from onboarding.checks.labelled_lines import (
     strip_civility,
 )
 from onboarding.checks.names import compare_addresses, compare_names, normalize, parse_date
+from onboarding.steps import DEFAULT_NAME_THRESHOLD
 
 DEFAULT_MAX_AGE_MONTHS = 3
-DEFAULT_NAME_THRESHOLD = 0.85
 DEFAULT_ADDRESS_THRESHOLD = 0.8
 # Fewer normalized characters than this: a blank or unreadable page.
 MIN_TEXT_CHARS = 20

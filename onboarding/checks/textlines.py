@@ -67,9 +67,8 @@ class _Models:
 
         folder = _model_folder()
         options = onnxruntime.SessionOptions()
-        # A worker's pool runs one document per child: more threads than one only fight
-        # the other children for the cores. Without the arena, memory is given back.
-        options.intra_op_num_threads = getattr(settings, "TEXTLINES_THREADS", 1)
+        # One thread by default (settings.TEXTLINES_THREADS). Without the arena, memory is given back.
+        options.intra_op_num_threads = settings.TEXTLINES_THREADS
         options.inter_op_num_threads = 1
         options.enable_cpu_mem_arena = False
         options.log_severity_level = 3

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from onboarding.actors import Actor
 from onboarding.audit import record_event
-from onboarding.models import Applicant, ApplicantStatus, Session, SessionStatus
-from onboarding.services.links import LINKABLE, Link, links_generate
+from onboarding.models import SESSION_OPEN_TO_APPLICANT, Applicant, ApplicantStatus, Session, SessionStatus
+from onboarding.services.links import Link, links_generate
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def reminders_send(now=None):
     now = now or timezone.now()
     candidates = (
         Applicant.objects.filter(status__in=STILL_WORKING, reminded_at__isnull=True, link_expires_at__gt=now,
-                                 session__status__in=LINKABLE,
+                                 session__status__in=SESSION_OPEN_TO_APPLICANT,
                                  session__workflow_version__settings__reminder_hours_before_expiry__gt=0)
         .exclude(email="")
         .select_related("session__workflow_version")

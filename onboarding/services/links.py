@@ -11,11 +11,9 @@ from django.utils import timezone
 
 from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, LinkUnavailable
-from onboarding.models import Applicant, ApplicantStatus, Session, SessionStatus
+from onboarding.models import SESSION_OPEN_TO_APPLICANT, Applicant, ApplicantStatus, Session, SessionStatus
 from onboarding.services.common import apply_transition, ensure_not_erased, get_scoped
 
-# Statuses in which an applicant can still use a link.
-LINKABLE = (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_CORRECTION)
 # Statuses in which no link opens any more.
 LINKS_DEAD = (SessionStatus.EXPIRED, SessionStatus.CANCELLED)
 
@@ -47,7 +45,7 @@ def links_generate(*, actor, session_id, applicant_ids=None):
     """
     session = get_scoped(Session, actor, session_id, lock=True)
     ensure_not_erased(session)
-    if session.status not in LINKABLE:
+    if session.status not in SESSION_OPEN_TO_APPLICANT:
         raise InvalidTransition.for_object(session, "generate_links")
     if session.status == SessionStatus.DRAFT:
         apply_transition(session, "activate", actor)

@@ -17,7 +17,15 @@ from onboarding.audit import record_event
 from onboarding.checks import CHECK_MODULES, INCONCLUSIVE, CheckResult, DocumentInput, get_check
 from onboarding.crossvalidation import cross_validate
 from onboarding.decision import decide
-from onboarding.models import Applicant, ApplicantStatus, Session, SessionStatus, Verification, VerificationStatus
+from onboarding.models import (
+    SESSION_OPEN_TO_APPLICANT,
+    Applicant,
+    ApplicantStatus,
+    Session,
+    SessionStatus,
+    Verification,
+    VerificationStatus,
+)
 from onboarding.services.common import apply_transition
 from onboarding.services.screening import watchlist_result
 from onboarding.services.verifications import advance
@@ -28,8 +36,6 @@ logger = logging.getLogger(__name__)
 # Check runs of one attempt that may end without a result (the worker died) before the
 # documents are quarantined as unusable.
 MAX_CHECK_RUNS = 3
-# An unreadable document costs an attempt only while the applicant can still retake it.
-RETRYABLE_SESSION = (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_CORRECTION)
 
 
 def known_data(applicant, verification):
@@ -154,7 +160,8 @@ def _record_check(verification_id, outcome, elapsed_ms, document_ids):
         "verification_id": str(verification.id), "result": outcome.result, "reason_codes": outcome.reason_codes,
         "unusable": outcome.unusable,
     })  # fmt: skip
-    if outcome.unusable and session.status in RETRYABLE_SESSION:
+    # An unreadable document costs an attempt only while the applicant can still retake it.
+    if outcome.unusable and session.status in SESSION_OPEN_TO_APPLICANT:
         documents = verification.documents.filter(superseded=False)
         previous = {
             "attempt": verification.attempts + 1,
@@ -177,7 +184,7 @@ def _record_check(verification_id, outcome, elapsed_ms, document_ids):
     }
     apply_transition(verification, "finish", actor, result=outcome.result, status_codes=outcome.reason_codes,
                      data={"result": outcome.result, "reason_codes": outcome.reason_codes})
-    if session.status in RETRYABLE_SESSION:
+    if session.status in SESSION_OPEN_TO_APPLICANT:
         advance(session, applicant, actor, step_id=verification.step_id)
 
 

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
@@ -10,7 +9,7 @@ from django_fsm import can_proceed
 from onboarding import outbox
 from onboarding.actors import Actor
 from onboarding.audit import record_event
-from onboarding.errors import InvalidTransition, NotFound, ValidationFailed
+from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import (
     Applicant,
     ApplicantStatus,
@@ -20,6 +19,8 @@ from onboarding.models import (
     Event,
     Membership,
     OutboxMessage,
+    SESSION_OPEN_TO_APPLICANT,
+    SESSION_TAKES_NEW_STEPS,
     Session,
     SessionStatus,
     Verification,
@@ -33,7 +34,6 @@ from onboarding.steps import DEFAULT_SETTINGS, LOCALES, redirect_allowed, steps_
 
 MAX_STATE_LENGTH = 2048
 # Sessions still waiting on applicants: the ones a TTL applies to.
-EXPIRABLE = (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_CORRECTION)
 KNOWN_DATA_BLOCKS = ("identity", "address", "bank_account", "company")
 APPLICANT_FIELDS = ("type", "label", "reference_id", "email", "phone_number", *KNOWN_DATA_BLOCKS)
 BLOCK_FIELDS = {
@@ -172,8 +172,7 @@ def applicant_add(*, actor, session_id, data):
     errors = _validate_applicant_data(data, "applicant")
     if errors:
         raise ValidationFailed(errors)
-    if session.status not in (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.COMPLETED,
-                              SessionStatus.PROCESSED, SessionStatus.MANUAL_REVIEW):
+    if session.status not in SESSION_TAKES_NEW_STEPS:
         raise InvalidTransition.for_object(session, "add_applicant")
     placeholder = _untouched_placeholder(session)
     applicant = _create_applicant(session, session.workflow_version, data)
@@ -267,16 +266,6 @@ def session_update(*, actor, session_id, assigned_to=..., priority=..., metadata
     return session
 
 
-def assignable_user(actor, user_id):
-    """A user of the actor's organization, or NotFound."""
-    user = get_user_model().objects.filter(
-        pk=user_id, memberships__organization_id=actor.organization_id
-    ).first()
-    if user is None:
-        raise NotFound("User not found.")
-    return user
-
-
 @transaction.atomic
 def session_add_note(*, actor, session_id, note):
     session = get_scoped(Session, actor, session_id)
@@ -296,7 +285,7 @@ def session_extend(*, actor, session_id, extend_days, comment=""):
     expires_at = max(session.expires_at or now, now) + timedelta(days=extend_days)
     if session.status == SessionStatus.EXPIRED:
         apply_transition(session, "extend", actor, note=comment, expires_at=expires_at)
-    elif session.status in EXPIRABLE:
+    elif session.status in SESSION_OPEN_TO_APPLICANT:
         session.expires_at = expires_at
         session.save(update_fields=["expires_at", "updated_at"])
         record_event(actor=actor, action="session.extended", obj=session, session=session, note=comment,
@@ -341,13 +330,14 @@ def session_expire_now(*, actor, session_id):
 def sessions_expire(now=None):
     """Expire every session past its TTL that is still waiting on applicants. Returns how many."""
     now = now or timezone.now()
-    due = Session.objects.filter(expires_at__lt=now, status__in=EXPIRABLE).values_list("id", "organization_id")
+    due = Session.objects.filter(expires_at__lt=now, status__in=SESSION_OPEN_TO_APPLICANT).values_list(
+        "id", "organization_id")
     count = 0
     for session_id, organization_id in due:
         with transaction.atomic():
             session = Session.objects.select_for_update().get(id=session_id)
             # Re-checked under the lock: the applicant may have finished meanwhile.
-            if session.expires_at < now and session.status in EXPIRABLE:
+            if session.expires_at < now and session.status in SESSION_OPEN_TO_APPLICANT:
                 apply_transition(session, "expire", Actor.system(organization_id))
                 count += 1
     return count

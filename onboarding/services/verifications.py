@@ -10,6 +10,11 @@ from django.utils import timezone
 from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import (
+    SESSION_AWAITING_APPLICANTS,
+    SESSION_OPEN_TO_APPLICANT,
+    SESSION_TAKES_NEW_STEPS,
+    VERIFICATION_OPEN_FOR_DATA,
+    VERIFICATION_SETTLED,
     Applicant,
     ApplicantStatus,
     Session,
@@ -20,14 +25,9 @@ from onboarding.models import (
 )
 from onboarding.services.common import apply_transition, get_scoped
 from onboarding.services.scoring import rescore
-from onboarding.standing import SESSION_ACCEPTING
 from onboarding.steps import STEP_TYPES, steps_for_applicant
 
 V = VerificationStatus
-# A required verification no longer holds its applicant back once its check has
-# run (or it was skipped): an unreadable document must be retaken first.
-SETTLED = (V.DONE, V.SKIPPED)
-OPEN_FOR_DATA = (V.AWAITING_DATA, V.NEEDS_CORRECTION)
 
 
 def lock_chain(actor, verification_id):
@@ -40,9 +40,9 @@ def lock_chain(actor, verification_id):
 
 
 def ensure_accepting(session, verification, action):
-    if session.status not in SESSION_ACCEPTING:
+    if session.status not in SESSION_OPEN_TO_APPLICANT:
         raise InvalidTransition.for_object(session, action)
-    if verification.status not in OPEN_FOR_DATA:
+    if verification.status not in VERIFICATION_OPEN_FOR_DATA:
         raise InvalidTransition.for_object(verification, action)
 
 
@@ -90,8 +90,7 @@ def verification_attach(*, actor, applicant_id, step_id=None, type=None):
         raise ValidationFailed({"type": [f"Give a step_id or a type among: {', '.join(STEP_TYPES)}."]})
     if applicant.verifications.filter(step_id=step["id"]).exists():
         raise ValidationFailed({"step_id": ["This applicant already has a verification for that step."]})
-    if session.status in (SessionStatus.EXPIRED, SessionStatus.CANCELLED, SessionStatus.PROCESSING,
-                          SessionStatus.APPROVED, SessionStatus.REJECTED):
+    if session.status not in SESSION_TAKES_NEW_STEPS:
         raise InvalidTransition.for_object(session, "attach_verification")
     verification = Verification.objects.create(
         organization_id=session.organization_id, session=session, applicant=applicant, step_id=step["id"],
@@ -101,7 +100,7 @@ def verification_attach(*, actor, applicant_id, step_id=None, type=None):
                  to_status=verification.status, data={"step_id": verification.step_id, "type": verification.type})
     if applicant.status in (ApplicantStatus.SUBMITTED, ApplicantStatus.PROCESSED):
         apply_transition(applicant, "renotify", actor)
-    if session.status in (SessionStatus.COMPLETED, SessionStatus.PROCESSED, SessionStatus.MANUAL_REVIEW):
+    if session.status not in (SessionStatus.DRAFT, SessionStatus.ACTIVE):
         apply_transition(session, "reactivate", actor)
     return verification
 
@@ -139,7 +138,7 @@ def verification_resolve(*, actor, verification_id, result, note):
         return verification
     apply_transition(verification, "resolve", actor, note=note, result=result, resolution_note=note,
                      data={"result": result, "step_id": verification.step_id})
-    if session.status in (SessionStatus.ACTIVE, SessionStatus.AWAITING_CLIENT_CORRECTION):
+    if session.status in SESSION_AWAITING_APPLICANTS:
         advance(session, applicant, actor, step_id=verification.step_id)
     _rescore_with_event(session, actor)
     return verification
@@ -173,7 +172,7 @@ def verification_unblock(*, actor, verification_id, note=""):
     """Grant a blocked step more attempts: it awaits data again with its attempt counter reset,
     and its applicant, once nothing else blocks them, is back in progress (SPEC §3)."""
     session, applicant, verification = lock_chain(actor, verification_id)
-    if session.status not in SESSION_ACCEPTING:
+    if session.status not in SESSION_OPEN_TO_APPLICANT:
         raise InvalidTransition.for_object(session, "unblock")
     apply_transition(verification, "unblock", actor, note=(note or "").strip(),
                      data={"step_id": verification.step_id, "attempts_used": verification.attempts})
@@ -196,7 +195,7 @@ def advance(session, applicant, actor, *, step_id=None):
     unblocked = applicant.status == ApplicantStatus.BLOCKED and not applicant.verifications.filter(
         status=V.BLOCKED).exists()
     working = applicant.status in (ApplicantStatus.INITIATED, ApplicantStatus.NOTIFIED, ApplicantStatus.IN_PROGRESS)
-    if (working or unblocked) and not required.exclude(status__in=SETTLED).exists():
+    if (working or unblocked) and not required.exclude(status__in=VERIFICATION_SETTLED).exists():
         apply_transition(applicant, "submit", actor)
     elif unblocked:
         apply_transition(applicant, "unblock", actor)

@@ -52,7 +52,7 @@ def check_url(url):
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         raise UnsafeUrl("The URL has an invalid port.") from None
-    if getattr(settings, "WEBHOOK_ALLOW_PRIVATE_URLS", False):
+    if settings.WEBHOOK_ALLOW_PRIVATE_URLS:
         return []
     addresses = _resolve(parts.hostname, port)
     if not all(_public(address) for address in addresses):

@@ -6,11 +6,13 @@ import pytest
 from django.core import signing
 from jsonschema import Draft202012Validator
 
+from onboarding import services
+from onboarding.actors import Actor
 from onboarding.api.documents import DOWNLOAD_SALT
 from onboarding.models import Applicant, Document
 from tests.api.conftest import V1, client_for, pdf, png, problem, uploaded
 from tests.dashboard.builders import blocked_session, session_in_manual_review
-from tests.factories import FORM_ONLY_STEPS, make_session, make_workflow
+from tests.factories import FORM_ONLY_STEPS, make_session, make_workflow, system
 
 pytestmark = pytest.mark.django_db
 
@@ -252,3 +254,20 @@ def test_an_applicant_with_data_or_a_link_is_never_replaced(api, org):
     for created in (with_data, with_link):
         api.post(f"{V1}/sessions/{created['id']}/applicants", {"email": "bo@example.com"}, format="json")
         assert len(api.get(f"{V1}/sessions/{created['id']}").json()["applicants"]) == 2
+
+
+def test_during_corrections_neither_a_step_nor_an_applicant_can_join(api, org, run_on_commit):
+    # The link then opens only the steps the reviewer named, and the session completes once those are
+    # resolved: a step or a person added now would never be asked for.
+    session = make_session(org, make_workflow(org, steps=FORM_ONLY_STEPS), input={})
+    services.links_generate(actor=system(org), session_id=session.id)
+    applicant = session.applicants.get()
+    services.verification_submit(actor=Actor.for_applicant(applicant), verification_id=applicant.verifications.get().id,
+                                 data={"email": "anna@example.com"})
+    services.session_request_corrections(actor=system(org), session_id=session.id,
+                                         corrections=[{"step_id": "details", "message": "Use your work email."}])
+    body = problem(api.post(f"{V1}/verifications", {"applicant_id": str(applicant.id), "type": "selfie"},
+                            format="json"), 409)
+    assert "awaiting_client_correction" in body["detail"]
+    problem(api.post(f"{V1}/sessions/{session.id}/applicants", {"type": "natural_person"}, format="json"), 409)
+    assert applicant.verifications.count() == 1
