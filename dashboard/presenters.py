@@ -12,18 +12,9 @@ from django.utils.translation import gettext as _
 from onboarding.comparisons import comparisons, display, established
 from onboarding.labels import ACTORS, action_label, field_label, legible, reason_label, result_label
 from onboarding.models import SessionStatus
-from onboarding.steps import ANALYSIS_DOCUMENT_TYPES, IDENTITY_DOCUMENT_TYPES, PROOF_OF_ADDRESS_TYPES
+from onboarding.steps import STEP_TYPES
 from onboarding.texts import text_in
 
-# Document types a correction can ask for, per step type.
-CORRECTION_DOCUMENT_TYPES = {
-    "identity_document": IDENTITY_DOCUMENT_TYPES,
-    "proof_of_address": PROOF_OF_ADDRESS_TYPES,
-    "document_analysis": ANALYSIS_DOCUMENT_TYPES,
-    "bank_account": ["rib", "bank_statement"],
-    "company_registry": ["company_certificate"],
-    "selfie": ["selfie"],
-}
 PREVIEW_PAGES = 4
 
 
@@ -105,7 +96,7 @@ def step_views(session, applicant, document_urls):
             documents=[document_urls(d) for d in docs if not d.superseded],
             superseded=[document_urls(d) for d in docs if d.superseded],
             field_ids=[f["id"] for f in config.get("fields", [])],
-            document_types=config.get("document_types") or CORRECTION_DOCUMENT_TYPES.get(verification.type, []),
+            document_types=config.get("document_types") or list(STEP_TYPES[verification.type].correction_kinds),
             portraits=[document_urls(d) for d in identity_documents] if verification.type == "selfie" else [],
         ))
     return views

@@ -42,7 +42,8 @@ CONFIG_KEYS = {
     "address_document_types": "document_types",
 }
 # Defaults of the boolean step settings, as the checks apply them when the setting is absent.
-BOOLEAN_DEFAULTS = {"allow_typed_iban": True}
+BOOLEAN_DEFAULTS = {key: value for step_type in STEP_TYPES.values() for key, value in step_type.default_config.items()
+                    if isinstance(value, bool)}
 FIELD_LINE = re.compile(r"^(?P<id>[\w-]+)\s+(?P<type>\w+)(?P<rest>.*)$")
 
 DECISION_THRESHOLDS = DEFAULT_SETTINGS["decision_thresholds"]

@@ -68,7 +68,7 @@ def session_allowed_actions(session):
     actions = [name for name in REVIEW_ACTIONS if can_proceed(getattr(session, name))]
     # A person approves or rejects once the checks have run and no correction is awaited:
     # the evidence is still coming (auto-decide decides from processing, not a person).
-    if session.status == SessionStatus.PROCESSING or session.corrections.filter(status="open").exists():
+    if session.status == SessionStatus.PROCESSING or any(c.status == "open" for c in session.corrections.all()):
         actions = [name for name in actions if name not in ("approve", "reject")]
     if can_proceed(session.start_processing):
         actions.append("process")

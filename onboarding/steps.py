@@ -1,8 +1,10 @@
-"""Workflow steps and settings: what each step type accepts, checked on save."""
+"""Workflow steps and settings: the registry of step types (STEP_TYPES) and what each accepts, checked on save."""
 
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from onboarding.errors import ValidationFailed
 from onboarding.texts import text_in
@@ -158,35 +160,71 @@ def _check_related_parties(config, errors, path):
         errors[f"{path}.workflow_id"] = ["Must be a workflow id."]
 
 
-# type -> (default applicant type, config checker)
+@dataclass(frozen=True)
+class StepType:
+    """Everything the product knows about one kind of step. Adding a step type means one
+    entry here, its check module, and its page in the portal and editor in the dashboard
+    (tests/onboarding/test_step_types.py holds them to it)."""
+
+    label: str
+    applicant_type: str
+    check_config: object  # (config, errors, path) -> None: adds the config's mistakes to errors
+    check_module: str
+    # Data blocks (SPEC §4 `input`) the step reads from the applicant's known data.
+    input_blocks: tuple = ()
+    takes_documents: bool = True
+    # The kinds the applicant chooses from (a step's config may narrow them), or none to choose.
+    document_kinds: tuple = ()
+    # The kind of its documents when there is no choice (document_analysis: its config's document_type).
+    default_kind: str = ""
+    # The sides each document needs: "" for a document without sides.
+    sides: tuple = ("",)
+    # The kinds a reviewer may ask for again in a correction.
+    correction_kinds: tuple = ()
+    # Config values that apply when the workflow does not set them.
+    default_config: dict = field(default_factory=dict)
+
+
+def _no_config(config, errors, path):
+    pass
+
+
 STEP_TYPES = {
-    "form": (BOTH, _check_form),
-    "identity_document": (NATURAL, _check_identity),
-    "selfie": (NATURAL, lambda config, errors, path: None),
-    "proof_of_address": (BOTH, _check_proof_of_address),
-    "bank_account": (BOTH, _check_bank),
-    "company_registry": (LEGAL, _check_company),
-    "document_analysis": (BOTH, _check_analysis),
-    "signature": (BOTH, _check_signature),
-    "related_parties": (LEGAL, _check_related_parties),
+    "form": StepType(_("Your details"), BOTH, _check_form, "onboarding.checks.form", ("form",), takes_documents=False),
+    "identity_document": StepType(
+        _("Identity document"), NATURAL, _check_identity, "onboarding.checks.identity", ("identity",),
+        document_kinds=tuple(IDENTITY_DOCUMENT_TYPES), sides=("front", "back"),
+        correction_kinds=tuple(IDENTITY_DOCUMENT_TYPES)),
+    "selfie": StepType(_("Selfie"), NATURAL, _no_config, "onboarding.checks.face", default_kind="selfie",
+                       correction_kinds=("selfie",)),
+    "proof_of_address": StepType(
+        _("Proof of address"), BOTH, _check_proof_of_address, "onboarding.checks.proof_of_address",
+        ("identity", "address"), document_kinds=tuple(PROOF_OF_ADDRESS_TYPES),
+        correction_kinds=tuple(PROOF_OF_ADDRESS_TYPES)),
+    "bank_account": StepType(
+        _("Bank account"), BOTH, _check_bank, "onboarding.checks.bank", ("bank_account",),
+        default_kind="bank_details", correction_kinds=("rib", "bank_statement"),
+        default_config={"allow_typed_iban": True}),
+    "company_registry": StepType(
+        _("Company registration"), LEGAL, _check_company, "onboarding.checks.company", ("company",),
+        default_kind="company_certificate", correction_kinds=("company_certificate",)),
+    "document_analysis": StepType(
+        _("Document"), BOTH, _check_analysis, "onboarding.checks.document_analysis",
+        correction_kinds=tuple(ANALYSIS_DOCUMENT_TYPES)),
+    "signature": StepType(_("Signature"), BOTH, _check_signature, "onboarding.checks.signature", ("identity",)),
+    "related_parties": StepType(
+        _("Related people"), LEGAL, _check_related_parties, "onboarding.checks.related_parties", ("company",),
+        takes_documents=False, default_config={"max_parties": 10}),
 }
-
 # Step types whose verification takes uploaded files (a form or related parties never does).
-DOCUMENT_STEP_TYPES = frozenset({"identity_document", "selfie", "proof_of_address", "bank_account",
-                                 "company_registry", "document_analysis", "signature"})
+DOCUMENT_STEP_TYPES = frozenset(name for name, kind in STEP_TYPES.items() if kind.takes_documents)
+# Identity documents printed on one side only.
+SINGLE_SIDED_KINDS = frozenset({"passport"})
 
-# Which data blocks (SPEC §4 `input`) a step type reads from the applicant's known data.
-STEP_INPUT_BLOCKS = {
-    "form": ["form"],
-    "identity_document": ["identity"],
-    "selfie": [],
-    "proof_of_address": ["identity", "address"],
-    "bank_account": ["bank_account"],
-    "company_registry": ["company"],
-    "document_analysis": [],
-    "signature": ["identity"],
-    "related_parties": ["company"],
-}
+
+def step_config(step):
+    """A step's config with its type's defaults filled in."""
+    return {**STEP_TYPES[step["type"]].default_config, **(step.get("config") or {})}
 
 
 def normalize_steps(steps):
@@ -203,7 +241,7 @@ def normalize_steps(steps):
         if step_type not in STEP_TYPES:
             errors[f"{path}.type"] = [f"Must be one of: {', '.join(STEP_TYPES)}."]
             continue
-        default_applicant, check = STEP_TYPES[step_type]
+        default_applicant, check = STEP_TYPES[step_type].applicant_type, STEP_TYPES[step_type].check_config
         _text(raw, "title", errors, path)
         step_id = raw.get("id") or slugify(text_in(raw.get("title"), "en") or step_type)
         if step_id != slugify(step_id) or len(step_id) > 64:

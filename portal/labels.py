@@ -1,22 +1,11 @@
-"""Words the applicant reads for the domain's codes: step types, document kinds,
-reasons a check gave, roles. Every one goes through translation."""
+"""Words the applicant reads for the domain's codes: document kinds,
+reasons a check gave, roles (step types: onboarding.steps). Every one goes through translation."""
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from onboarding.steps import STEP_TYPES
 from onboarding.texts import text_in
-
-STEP_TYPES = {
-    "form": _("Your details"),
-    "identity_document": _("Identity document"),
-    "selfie": _("Selfie"),
-    "proof_of_address": _("Proof of address"),
-    "bank_account": _("Bank account"),
-    "company_registry": _("Company registration"),
-    "document_analysis": _("Document"),
-    "signature": _("Signature"),
-    "related_parties": _("Related people"),
-}
 
 DOCUMENT_KINDS = {
     "id_card": _("Identity card"),
@@ -106,5 +95,5 @@ def step_title(step):
     default = step["type"].replace("_", " ").capitalize()
     # Titles the workflow left to their default are shown in the applicant's language.
     if not title or title == default:
-        return STEP_TYPES.get(step["type"], default)
+        return STEP_TYPES[step["type"]].label if step["type"] in STEP_TYPES else default
     return title

@@ -95,7 +95,7 @@ def _single_document(page):
 def _bank(page):
     typed = page.submitted.get("bank_account") or {}
     config = page.step.config
-    typed_allowed = config.get("allow_typed_iban", True)
+    typed_allowed = config["allow_typed_iban"]
     # Either the IBAN or the document is enough unless the workflow asks for the document too.
     document_required = not typed_allowed or config.get("require_document", False)
     controls = []

@@ -31,6 +31,7 @@ from onboarding.services.links import applicant_mark_finished, links_generate
 from onboarding.services.sessions import applicant_update
 from onboarding.services.verifications import verification_skip, verification_submit
 from onboarding.standing import CLOSED, StepStanding, applicant_standing, step_standing
+from onboarding.steps import step_config
 
 V = VerificationStatus
 
@@ -64,7 +65,7 @@ class StepState:
 
     @property
     def config(self):
-        return self.step.get("config") or {}
+        return step_config(self.step)
 
     @property
     def required(self):
@@ -208,7 +209,7 @@ def bank_submit(*, actor, step, iban="", bic=""):
     """A typed IBAN is checked at once; without one, the uploaded bank details document is submitted."""
     require_open(step)
     config = step.config
-    if iban.strip() and config.get("allow_typed_iban", True):
+    if iban.strip() and config["allow_typed_iban"]:
         valid, _reason = validate_iban(iban)
         if valid is None:
             raise ValidationFailed({"iban": [_("This IBAN is not valid: check the letters and digits.")]})

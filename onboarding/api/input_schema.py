@@ -3,12 +3,12 @@
 One description serves twice: GET /workflows/{id}/openapi publishes it, and
 POST /sessions validates `input` against it, so the document an integrator
 reads is exactly what the API enforces. The blocks are those the version's
-steps read (onboarding.steps.STEP_INPUT_BLOCKS); each block's fields are the
+steps read (input_blocks in onboarding.steps.STEP_TYPES); each block's fields are the
 applicant fields the services accept (onboarding.services.sessions.BLOCK_FIELDS).
 """
 
 from onboarding.services.sessions import BLOCK_FIELDS, MAX_STATE_LENGTH
-from onboarding.steps import DOCUMENT_STEP_TYPES, STEP_INPUT_BLOCKS
+from onboarding.steps import STEP_TYPES
 from onboarding.texts import text_in
 
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "a date as YYYY-MM-DD"}
@@ -64,14 +64,14 @@ def input_blocks(version):
     """The data blocks the version's steps read, in step order."""
     blocks = []
     for step in version.steps:
-        for block in STEP_INPUT_BLOCKS[step["type"]]:
+        for block in STEP_TYPES[step["type"]].input_blocks:
             if block not in blocks:
                 blocks.append(block)
     return blocks
 
 
 def document_steps(version):
-    return [step["id"] for step in version.steps if step["type"] in DOCUMENT_STEP_TYPES]
+    return [step["id"] for step in version.steps if STEP_TYPES[step["type"]].takes_documents]
 
 
 def form_fields(version):

@@ -11,19 +11,11 @@ worker only loads the heavy libraries (OCR, dlib) of the checks it runs.
 import importlib
 from dataclasses import asdict, dataclass, field
 
+from onboarding.steps import STEP_TYPES
+
 PASSED, FAILED, INCONCLUSIVE = "passed", "failed", "inconclusive"
 
-CHECK_MODULES = {
-    "form": "onboarding.checks.form",
-    "identity_document": "onboarding.checks.identity",
-    "selfie": "onboarding.checks.face",
-    "proof_of_address": "onboarding.checks.proof_of_address",
-    "bank_account": "onboarding.checks.bank",
-    "company_registry": "onboarding.checks.company",
-    "document_analysis": "onboarding.checks.document_analysis",
-    "signature": "onboarding.checks.signature",
-    "related_parties": "onboarding.checks.related_parties",
-}
+CHECK_MODULES = {name: step_type.check_module for name, step_type in STEP_TYPES.items()}
 
 
 @dataclass(frozen=True)

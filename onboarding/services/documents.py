@@ -16,11 +16,8 @@ from onboarding.errors import NotFound, StorageUnavailable, ValidationFailed
 from onboarding.models import CorrectionRequest, Document, Verification, document_storage_name
 from onboarding.services.common import get_scoped
 from onboarding.services.verifications import ensure_accepting, lock_chain, verification_submit
-from onboarding.steps import DOCUMENT_STEP_TYPES, IDENTITY_DOCUMENT_TYPES, PROOF_OF_ADDRESS_TYPES
+from onboarding.steps import DOCUMENT_STEP_TYPES, SINGLE_SIDED_KINDS, STEP_TYPES
 from onboarding.uploads import prepare_upload
-
-# Identity documents printed on one side only.
-SINGLE_SIDED = {"passport"}
 
 
 def step_of(verification, version=None):
@@ -33,31 +30,21 @@ def step_of(verification, version=None):
 
 def accepted_kinds(step):
     """The kinds of document a step lets the applicant choose from, or [] when there is no choice."""
-    config = step.get("config") or {}
-    if step["type"] == "identity_document":
-        return config.get("document_types") or IDENTITY_DOCUMENT_TYPES
-    if step["type"] == "proof_of_address":
-        return config.get("document_types") or PROOF_OF_ADDRESS_TYPES
-    return []
+    kinds = STEP_TYPES[step["type"]].document_kinds
+    return ((step.get("config") or {}).get("document_types") or list(kinds)) if kinds else []
 
 
 def default_kind(step):
     """The kind a document of this step has when the step offers no choice."""
-    return {
-        "selfie": "selfie",
-        "bank_account": "bank_details",
-        "company_registry": "company_certificate",
-        "document_analysis": (step.get("config") or {}).get("document_type", ""),
-    }.get(step["type"], "")
+    return (step.get("config") or {}).get("document_type") or STEP_TYPES[step["type"]].default_kind
 
 
 def required_sides(step, kind):
     """The sides a document of this kind needs on this step ("" for a document without sides)."""
-    if step["type"] != "identity_document":
-        return [""]
-    if kind in SINGLE_SIDED or (step.get("config") or {}).get("require_back") is False:
-        return ["front"]
-    return ["front", "back"]
+    sides = list(STEP_TYPES[step["type"]].sides)
+    if kind in SINGLE_SIDED_KINDS or (step.get("config") or {}).get("require_back") is False:
+        return sides[:1]
+    return sides
 
 
 def missing_sides(step, documents, kind):

@@ -16,11 +16,10 @@ from onboarding.services.common import get_scoped
 from onboarding.services.documents import step_of
 from onboarding.services.sessions import session_create
 from onboarding.services.verifications import verification_submit
-from onboarding.steps import RELATED_PARTY_ROLES
+from onboarding.steps import RELATED_PARTY_ROLES, step_config
 
-# A decided or expired parent takes no new related party.
+# A decided, expired or cancelled parent takes no new related party.
 CLOSED_FOR_PARTIES = (SessionStatus.APPROVED, SessionStatus.REJECTED, SessionStatus.EXPIRED, SessionStatus.CANCELLED)
-DEFAULT_MAX_PARTIES = 10
 
 
 def party_roles(step):
@@ -28,7 +27,7 @@ def party_roles(step):
 
 
 def party_limit(step):
-    return (step.get("config") or {}).get("max_parties", DEFAULT_MAX_PARTIES)
+    return step_config(step)["max_parties"]
 
 
 def related_parties(verification):
