@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from onboarding.steps import DEFAULT_SETTINGS
+
 
 class TenantModel(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -147,8 +149,6 @@ class WorkflowVersion(TenantModel):
         return next((s for s in self.steps if s["id"] == step_id), None)
 
     def setting(self, name):
-        from onboarding.steps import DEFAULT_SETTINGS
-
         return self.settings.get(name, DEFAULT_SETTINGS[name])
 
 

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from onboarding import tasks
 from onboarding.models import OutboxMessage
 
 EVENT_TYPES = [
@@ -36,6 +37,4 @@ def emit(*, session, event_type, data):
 
 
 def _schedule_dispatch(message_id):
-    from onboarding import tasks
-
     tasks.dispatch_webhook_message.delay(message_id)

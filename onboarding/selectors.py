@@ -41,7 +41,7 @@ from onboarding.models import (
     Verification,
     statuses_in_inbox,
 )
-from onboarding.services.common import scoped
+from onboarding.tenancy import scoped
 
 SORTS = {
     "created_at": "created_at",

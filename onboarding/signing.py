@@ -29,9 +29,9 @@ from onboarding.models import (
     Verification,
     Workflow,
 )
-from onboarding.services.common import get_scoped
 from onboarding.services.workflows import published_version
 from onboarding.signing_variables import context_for, resolve, validate_fill_fields
+from onboarding.tenancy import get_scoped
 from onboarding.uploads import PDF_TYPE, prepare_upload
 
 SIGNATURE_WORKFLOW_NAME = "Signature"

@@ -7,6 +7,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from onboarding.errors import ValidationFailed
+from onboarding.signing_variables import fill_fields_errors
 from onboarding.texts import text_in
 
 NATURAL, LEGAL, BOTH = "natural_person", "legal_person", "both"
@@ -139,8 +140,6 @@ def _check_analysis(config, errors, path):
 
 
 def _check_signature(config, errors, path):
-    from onboarding.signing_variables import fill_fields_errors
-
     for key, item_keys in (("sign_fields", ("field_id", "actor_id")), ("fill_fields", ("field_id", "value"))):
         items = config.get(key, [])
         if not isinstance(items, list) or any(

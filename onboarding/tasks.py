@@ -1,9 +1,11 @@
-"""Celery tasks: take ids, call a service, own their retries. Every task tolerates running twice."""
+"""Celery tasks: take ids, call a service, own their retries. Every task tolerates running twice.
+
+Tasks are thin wrappers: each imports its service inside the function, while services
+import this module at the top to schedule work, so the import graph has no cycle.
+"""
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
-
-from onboarding import services
 
 # Storage, broker and database hiccups are retried with exponential backoff; a task that
 # raised anything else has a bug a retry would not fix. acks_late, reject_on_worker_lost and
@@ -14,22 +16,30 @@ RETRY = {"autoretry_for": (OSError, ConnectionError, OperationalError, Interface
 
 @shared_task(**RETRY)
 def check_verification(verification_id):
-    services.run_verification_check(verification_id)
+    from onboarding.services.processing import run_verification_check
+
+    run_verification_check(verification_id)
 
 
 @shared_task(**RETRY)
 def process_session(session_id):
-    services.run_session_processing(session_id)
+    from onboarding.services.processing import run_session_processing
+
+    run_session_processing(session_id)
 
 
 @shared_task
 def expire_sessions():
-    return services.sessions_expire()
+    from onboarding.services.sessions import sessions_expire
+
+    return sessions_expire()
 
 
 @shared_task
 def apply_retention():
-    return services.sessions_apply_retention()
+    from onboarding.services.sessions import sessions_apply_retention
+
+    return sessions_apply_retention()
 
 
 @shared_task(**RETRY)

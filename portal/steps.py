@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from onboarding import signing
 from onboarding.checks.bank import validate_iban
 from onboarding.checks.form import validate_form_fields
 from onboarding.errors import InvalidTransition, ValidationFailed
@@ -247,8 +248,6 @@ def company_submit(*, actor, step, registration_number, country_code):
 
 def signature_sign(*, actor, step, consent, consent_text, ip="", user_agent=""):
     """The applicant explicitly agreed: the step's filled PDF is signed and the step submitted."""
-    from onboarding import signing
-
     require_open(step)
     if not consent:
         raise ValidationFailed({"consent": [_("Tick the box to give your consent.")]})
@@ -258,15 +257,11 @@ def signature_sign(*, actor, step, consent, consent_text, ip="", user_agent=""):
 
 def signature_preview(*, actor, step):
     """The filled PDF the applicant is asked to sign."""
-    from onboarding import signing
-
     return signing.signature_preview(actor=actor, verification_id=step.verification.id)
 
 
 def signed_document(step):
-    from onboarding.signing import SIGNED_PDF
-
-    return next((d for d in reversed(step.documents) if d.kind == SIGNED_PDF), None)
+    return next((d for d in reversed(step.documents) if d.kind == signing.SIGNED_PDF), None)
 
 
 # Related parties ----------------------------------------------------------------------------------

@@ -8,9 +8,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from dashboard.access import CONTENT_SECURITY_POLICY, ORGANIZATION_KEY
-from onboarding.api.throttling import WINDOW_SECONDS, counted, hit
 from onboarding.client_address import client_address
 from onboarding.models import Membership
+from onboarding.ratelimit import WINDOW_SECONDS, counted, hit
 
 
 # Failed logins per minute. Per username *and* address: guessing one password is slowed down,

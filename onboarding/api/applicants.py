@@ -9,7 +9,7 @@ from onboarding.api.base import ApiView, StrictSerializer, validated
 from onboarding.api.serializers import ApplicantSerializer
 from onboarding.errors import NotFound
 from onboarding.models import Applicant
-from onboarding.services.common import scoped
+from onboarding.tenancy import scoped
 
 APPLICANT_SCOPES = {"GET": "sessions:read", "POST": "sessions:write", "PATCH": "sessions:write",
                     "DELETE": "sessions:write"}

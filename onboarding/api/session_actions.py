@@ -12,8 +12,8 @@ from onboarding.api.serializers import EventSerializer, LinkSerializer, SessionD
 from onboarding.api.sessions import session_detail
 from onboarding.models import Event, Session, SessionStatus
 from onboarding.services.screening import session_revalidate
-from onboarding.services.common import get_scoped
 from onboarding.services.documents import get_document
+from onboarding.tenancy import get_scoped
 
 LinksResponse = inline_serializer("Links", {"links": LinkSerializer(many=True)})
 

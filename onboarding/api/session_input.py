@@ -10,8 +10,8 @@ from onboarding.api.input_schema import form_fields, input_schema
 from onboarding.checks.form import FALSE_WORDS, TRUE_WORDS, validate_form_fields
 from onboarding.models import Workflow
 from onboarding.services.api_support import Upload
-from onboarding.services.common import get_scoped
 from onboarding.services.workflows import published_version
+from onboarding.tenancy import get_scoped
 
 TYPE_NAMES = {"string": "text", "object": "an object", "array": "a list", "boolean": "true or false",
               "integer": "a whole number"}

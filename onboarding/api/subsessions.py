@@ -11,8 +11,8 @@ from onboarding.api.session_actions import LinksResponse, links_response
 from onboarding.api.sessions import session_detail
 from onboarding.models import Session
 from onboarding.services.related_parties import related_party_add, subsession_delete
-from onboarding.services.common import get_scoped
 from onboarding.steps import RELATED_PARTY_ROLES
+from onboarding.tenancy import get_scoped
 
 
 class SubsessionCreate(StrictSerializer):

@@ -10,8 +10,8 @@ from onboarding.api.base import ApiView, StrictSerializer, validated
 from onboarding.api.serializers import DocumentSerializer, VerificationDetailSerializer
 from onboarding.errors import NotFound
 from onboarding.models import Verification
-from onboarding.services.common import scoped
 from onboarding.steps import STEP_TYPES
+from onboarding.tenancy import scoped
 
 
 class AttachRequest(StrictSerializer):

@@ -11,8 +11,8 @@ from onboarding.api.serializers import VersionSerializer, WorkflowSerializer
 from onboarding.api.workflow_openapi import workflow_openapi
 from onboarding.errors import NotFound
 from onboarding.models import Workflow, WorkflowVersion
-from onboarding.services.common import get_scoped, scoped
 from onboarding.services.workflows import published_version
+from onboarding.tenancy import get_scoped, scoped
 
 READ_WRITE = {"GET": "workflows:read", "POST": "workflows:write", "PATCH": "workflows:write",
               "DELETE": "workflows:write"}

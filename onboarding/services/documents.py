@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from onboarding.audit import record_event
 from onboarding.errors import NotFound, StorageUnavailable, ValidationFailed
 from onboarding.models import CorrectionRequest, Document, Verification, document_storage_name
-from onboarding.services.common import get_scoped
 from onboarding.services.verifications import ensure_accepting, lock_chain, verification_submit
 from onboarding.steps import DOCUMENT_STEP_TYPES, SINGLE_SIDED_KINDS, STEP_TYPES
+from onboarding.tenancy import get_scoped
 from onboarding.uploads import prepare_upload
 
 

@@ -5,7 +5,7 @@ from django.db import transaction
 from onboarding.audit import record_event
 from onboarding.evidence import build_evidence_pack
 from onboarding.models import Session
-from onboarding.services.common import get_scoped
+from onboarding.tenancy import get_scoped
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.utils import timezone
 from onboarding.audit import record_event
 from onboarding.errors import ValidationFailed
 from onboarding.models import ApiKey, Environment, Scope
-from onboarding.services.common import get_scoped
+from onboarding.tenancy import get_scoped
 
 KEY_PREFIX = "thr"
 

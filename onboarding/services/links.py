@@ -12,7 +12,8 @@ from django.utils import timezone
 from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, LinkUnavailable
 from onboarding.models import SESSION_OPEN_TO_APPLICANT, Applicant, ApplicantStatus, Session, SessionStatus
-from onboarding.services.common import apply_transition, ensure_not_erased, get_scoped
+from onboarding.services.common import apply_transition, ensure_not_erased
+from onboarding.tenancy import get_scoped
 
 # Statuses in which no link opens any more.
 LINKS_DEAD = (SessionStatus.EXPIRED, SessionStatus.CANCELLED)

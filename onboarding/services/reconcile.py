@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from onboarding import tasks
 from onboarding.models import Session, SessionStatus, Verification, VerificationStatus
 
 # Longer than any check takes, so running work is not enqueued twice in the normal case.
@@ -17,8 +18,6 @@ STALLED_AFTER = timedelta(minutes=5)
 def requeue_stalled_work(now=None):
     """Enqueue the check of every verification and the processing of every session stuck
     in flight for longer than STALLED_AFTER. Returns (verifications, sessions) enqueued."""
-    from onboarding import tasks
-
     cutoff = (now or timezone.now()) - STALLED_AFTER
     verification_ids = list(
         Verification.objects.filter(

@@ -12,11 +12,11 @@ from django.db import transaction
 from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import Session, SessionStatus, Verification
-from onboarding.services.common import get_scoped
 from onboarding.services.documents import step_of
 from onboarding.services.sessions import session_create
 from onboarding.services.verifications import verification_submit
 from onboarding.steps import RELATED_PARTY_ROLES, step_config
+from onboarding.tenancy import get_scoped
 
 # A decided, expired or cancelled parent takes no new related party.
 CLOSED_FOR_PARTIES = (SessionStatus.APPROVED, SessionStatus.REJECTED, SessionStatus.EXPIRED, SessionStatus.CANCELLED)

@@ -3,9 +3,11 @@
 from django.db import transaction
 from django_fsm import can_proceed
 
+from onboarding import tasks
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import CorrectionRequest, Session, SessionStatus
-from onboarding.services.common import apply_transition, get_scoped
+from onboarding.services.common import apply_transition
+from onboarding.tenancy import get_scoped
 
 DECISIONS = {
     "approved": "approve",
@@ -16,8 +18,6 @@ DECISIONS = {
 
 def schedule_processing(session, actor):
     """completed → processing, and the pipeline runs once the transaction commits."""
-    from onboarding import tasks
-
     apply_transition(session, "start_processing", actor)
     session_id = str(session.id)
     # robust: with the broker down the change still stands; the reconciler enqueues it later.

@@ -14,8 +14,8 @@ from onboarding import watchlist
 from onboarding.audit import record_event
 from onboarding.errors import NotFound, ValidationFailed
 from onboarding.models import Organization, Session, VerificationStatus
-from onboarding.services.common import get_scoped
 from onboarding.services.scoring import rescore
+from onboarding.tenancy import get_scoped
 
 
 def _screened_subject(applicant, verifications):

@@ -28,9 +28,10 @@ from onboarding.models import (
     Workflow,
     Workspace,
 )
-from onboarding.services.common import apply_transition, ensure_not_erased, get_scoped
+from onboarding.services.common import apply_transition, ensure_not_erased
 from onboarding.services.workflows import published_version
 from onboarding.steps import DEFAULT_SETTINGS, LOCALES, redirect_allowed, steps_for_applicant
+from onboarding.tenancy import get_scoped
 
 MAX_STATE_LENGTH = 2048
 # Sessions still waiting on applicants: the ones a TTL applies to.

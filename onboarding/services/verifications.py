@@ -7,6 +7,7 @@ everything they owe is in (SPEC §3).
 from django.db import transaction
 from django.utils import timezone
 
+from onboarding import tasks
 from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import (
@@ -23,9 +24,11 @@ from onboarding.models import (
     VerificationResult,
     VerificationStatus,
 )
-from onboarding.services.common import apply_transition, get_scoped
+from onboarding.services.common import apply_transition
+from onboarding.services.review import schedule_processing
 from onboarding.services.scoring import rescore
 from onboarding.steps import STEP_TYPES, steps_for_applicant
+from onboarding.tenancy import get_scoped
 
 V = VerificationStatus
 
@@ -61,8 +64,6 @@ def verification_submit(*, actor, verification_id, data=None):
 
 
 def schedule_check(verification):
-    from onboarding import tasks
-
     verification_id = str(verification.id)
     # robust: with the broker down the change still stands; the reconciler enqueues it later.
     transaction.on_commit(lambda: tasks.check_verification.delay(verification_id), robust=True)
@@ -209,8 +210,6 @@ def advance(session, applicant, actor, *, step_id=None):
 
 
 def _complete(session, actor):
-    from onboarding.services.review import schedule_processing
-
     apply_transition(session, "complete", actor)
     if session.workflow_version.setting("auto_process"):
         schedule_processing(session, actor)

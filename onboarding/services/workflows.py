@@ -9,8 +9,8 @@ from django.utils import timezone
 from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import Environment, Workflow, WorkflowVersion, Workspace
-from onboarding.services.common import get_scoped, scoped
 from onboarding.steps import DEFAULT_SETTINGS, merge_settings, normalize_settings, normalize_steps
+from onboarding.tenancy import get_scoped, scoped
 
 EDITABLE = ("name", "description", "custom_tags", "settings", "steps")
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from onboarding import tasks
 from onboarding.audit import record_event
 from onboarding.errors import NotFound, ValidationFailed
 from onboarding.models import DeliveryAttempt, OutboxMessage, WebhookDelivery, WebhookEndpoint
@@ -81,8 +82,6 @@ def dispatch_message(message_id):
 
 
 def _enqueue_delivery(delivery_id):
-    from onboarding import tasks
-
     tasks.deliver_webhook.delay(delivery_id)
 
 
@@ -229,8 +228,6 @@ def sweep(now=None):
 
     Returns (messages dispatched, deliveries attempted).
     """
-    from onboarding import tasks
-
     now = now or timezone.now()
     stale = OutboxMessage.objects.filter(dispatched_at__isnull=True, created_at__lte=now - DISPATCH_GRACE)
     message_ids = [str(i) for i in stale.order_by("created_at").values_list("id", flat=True)[:SWEEP_BATCH]]
