@@ -5,26 +5,20 @@ so a copied or logged URL is soon useless; the view also requires a dashboard
 login in that same organization.
 """
 
-from django.core import signing
 from django.urls import reverse
 
 from dashboard.presenters import PREVIEW_PAGES, DocumentView
+from onboarding.document_links import document_token
 from onboarding.previews import pdf_page_png
 
 SALT = "dashboard.document"
-MAX_AGE_SECONDS = 300
 # A preview page fits in this box, whatever size the PDF declares.
 PREVIEW_WIDTH = 1200
 PREVIEW_HEIGHT = 2400
 
 
 def sign(document):
-    return signing.dumps({"d": str(document.id), "o": str(document.organization_id)}, salt=SALT, compress=True)
-
-
-def unsign(token):
-    """{"d": document id, "o": organization id}, or raises signing.BadSignature (expired included)."""
-    return signing.loads(token, salt=SALT, max_age=MAX_AGE_SECONDS)
+    return document_token(document, salt=SALT)
 
 
 def document_view(document):

@@ -21,14 +21,8 @@ from django.utils import timezone
 
 from onboarding import services, signing_certificate, signing_pdf
 from onboarding.audit import record_event
-from onboarding.errors import InvalidTransition, NotFound, ValidationFailed
-from onboarding.models import (
-    SESSION_OPEN_TO_APPLICANT,
-    VERIFICATION_OPEN_FOR_DATA,
-    ActorType,
-    Verification,
-    Workflow,
-)
+from onboarding.errors import InvalidTransition, ValidationFailed
+from onboarding.models import SESSION_OPEN_TO_APPLICANT, VERIFICATION_OPEN_FOR_DATA, Verification, Workflow
 from onboarding.services.workflows import published_version
 from onboarding.signing_variables import context_for, resolve, validate_fill_fields
 from onboarding.tenancy import get_scoped
@@ -172,8 +166,6 @@ def signing_request(verification):
 
 def _signature_verification(actor, verification_id):
     verification = get_scoped(Verification, actor, verification_id)
-    if actor.type == ActorType.APPLICANT and str(verification.applicant_id) != str(actor.id):
-        raise NotFound("Verification not found.")
     if verification.type != "signature":
         raise ValidationFailed({"verification_id": ["This verification is not a signature step."]})
     return verification

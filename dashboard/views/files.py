@@ -4,21 +4,18 @@ from django.core import signing
 from django.http import Http404, HttpResponse
 
 from dashboard.access import dashboard_view
-from dashboard.documents import render_pdf_page, unsign
-from onboarding.models import Document
+from dashboard.documents import SALT, render_pdf_page
+from onboarding.document_links import document_for_token
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 
 
 def _document(request, token):
     try:
-        claims = unsign(token)
+        document = document_for_token(token, salt=SALT, organization_id=request.organization.id)
     except signing.BadSignature:  # tampered or older than five minutes
         raise Http404("This link has expired.") from None
-    if claims["o"] != str(request.organization.id):
-        raise Http404("Document not found.")
-    document = Document.objects.filter(id=claims["d"], organization=request.organization).first()
-    if document is None or not document.file:
+    if document is None:
         raise Http404("Document not found.")
     return document
 

@@ -17,6 +17,7 @@ from onboarding import services
 from onboarding.errors import ValidationFailed
 from onboarding.models import Role, Workflow
 from onboarding.selectors import filter_sessions, session_list_queryset, session_summary, sessions_for
+from onboarding.tenancy import scoped
 
 
 # The inboxes named by what a reviewer has to do, the work first. Their keys are the
@@ -52,7 +53,7 @@ def _matching(request, form):
 
 def _filter_form(request):
     members = list(members_of(request.organization))
-    workflows = Workflow.objects.filter(organization=request.organization, deleted_at__isnull=True).order_by("name")
+    workflows = scoped(Workflow, request.actor).filter(deleted_at__isnull=True).order_by("name")
     return InboxFilterForm(request.GET or None, workflows=workflows, members=members), members
 
 

@@ -18,6 +18,7 @@ from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import ApiKey, Environment, Membership, Role, WatchlistDataset
 from onboarding.outbox import EVENT_TYPES
 from onboarding.services.screening import watchlist_upload
+from onboarding.tenancy import scoped
 
 DELIVERIES_PER_PAGE = 50
 
@@ -39,7 +40,7 @@ def api_keys(request):
             add_service_errors(form, exc.errors)
         else:
             created, form = (key, plain), ApiKeyForm()
-    keys = ApiKey.objects.filter(organization=request.organization).select_related("created_by").order_by(
+    keys = scoped(ApiKey, request.actor).select_related("created_by").order_by(
         "revoked_at", "-created_at")
     # The plain key appears in this one response only, never stored or cached.
     return _no_store(render(request, "dashboard/api_keys.html", {"form": form, "keys": keys, "created": created}))
@@ -68,7 +69,7 @@ def members(request):
             else:
                 messages.success(request, f"{data['username']} is now {data['role']}.")
                 return redirect("dashboard:members")
-    memberships = Membership.objects.filter(organization=request.organization).select_related("user").order_by(
+    memberships = scoped(Membership, request.actor).select_related("user").order_by(
         "user__username")
     return render(request, "dashboard/members.html", {"form": form, "memberships": memberships,
                                                       "roles": Role.choices})
@@ -77,7 +78,7 @@ def members(request):
 @dashboard_view(role=Role.ADMIN)
 @require_POST
 def member_role(request, membership_id):
-    membership = Membership.objects.filter(organization=request.organization, id=membership_id).select_related(
+    membership = scoped(Membership, request.actor).filter(id=membership_id).select_related(
         "user").first()
     if membership is None:
         raise Http404("Member not found.")
@@ -161,5 +162,5 @@ def watchlist(request):
                 messages.success(request, f"{dataset.name} {dataset.version}: {stats['created']} new, "
                                           f"{stats['updated']} updated, {stats['removed']} removed entries.")
                 return redirect("dashboard:watchlist")
-    datasets = WatchlistDataset.objects.filter(organization=request.organization).order_by("name")
+    datasets = scoped(WatchlistDataset, request.actor).order_by("name")
     return render(request, "dashboard/watchlist.html", {"form": form, "datasets": datasets})

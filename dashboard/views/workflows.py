@@ -17,13 +17,14 @@ from onboarding import services
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import Role, Session, Workflow, WorkflowVersion
 from onboarding.services.workflows import latest_version
+from onboarding.tenancy import scoped
 
 STEP_PREFIX = re.compile(r"^(step|new)-\d{1,3}$")
 MAX_STEPS = 50
 
 
 def _workflows(request):
-    return Workflow.objects.filter(organization=request.organization, deleted_at__isnull=True)
+    return scoped(Workflow, request.actor).filter(deleted_at__isnull=True)
 
 
 def _workflow(request, workflow_id):
@@ -156,7 +157,7 @@ def workflow_version_sessions(request, workflow_id, number):
     version = WorkflowVersion.objects.filter(workflow=workflow, number=number).first()
     if version is None:
         raise Http404("Version not found.")
-    sessions = Session.objects.filter(organization=request.organization, workflow_version=version).select_related(
+    sessions = scoped(Session, request.actor).filter(workflow_version=version).select_related(
         "assigned_to").order_by("-created_at")[:200]
     return render(request, "dashboard/workflow_sessions.html", {"workflow": workflow, "version": version,
                                                                 "sessions": sessions})

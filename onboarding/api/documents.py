@@ -5,11 +5,8 @@ credential the download needs, so it is kept short-lived (5 minutes). With
 S3 storage the URL is the bucket's own presigned URL instead.
 """
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse
 from django.urls import reverse
@@ -20,10 +17,9 @@ from rest_framework.permissions import AllowAny
 
 from onboarding.api.base import ApiView
 from onboarding.errors import LinkUnavailable, NotFound
-from onboarding.models import Document
+from onboarding.document_links import TTL, document_for_token, document_token
 
 DOWNLOAD_SALT = "threshold.api.document-download"
-DOWNLOAD_TTL = timedelta(minutes=5)
 
 
 def download_name(document):
@@ -35,15 +31,15 @@ def download_name(document):
 
 def document_download_url(request, document):
     """(url, expires_at) for one document."""
-    expires_at = timezone.now() + DOWNLOAD_TTL
+    expires_at = timezone.now() + TTL
     if settings.USE_S3:
         url = default_storage.url(
             document.file.name,
             parameters={"ResponseContentDisposition": f'attachment; filename="{download_name(document)}"'},
-            expire=int(DOWNLOAD_TTL.total_seconds()),
+            expire=int(TTL.total_seconds()),
         )
         return url, expires_at
-    signed = signing.dumps({"d": str(document.id), "o": str(document.organization_id)}, salt=DOWNLOAD_SALT)
+    signed = document_token(document, salt=DOWNLOAD_SALT)
     return request.build_absolute_uri(reverse("api:document-download", args=[signed])), expires_at
 
 
@@ -63,16 +59,12 @@ class DocumentDownloadView(ApiView):
                    tags=["sessions"])
     def get(self, request, signed):
         try:
-            payload = signing.loads(signed, salt=DOWNLOAD_SALT, max_age=DOWNLOAD_TTL.total_seconds())
+            document = document_for_token(signed, salt=DOWNLOAD_SALT)
         except signing.SignatureExpired:
             raise LinkUnavailable() from None
         except signing.BadSignature:
             raise NotFound("Document not found.") from None
-        try:
-            document = Document.objects.filter(id=payload.get("d"), organization_id=payload.get("o")).first()
-        except (ValueError, ValidationError):
-            document = None
-        if document is None or not document.file:
+        if document is None:
             raise NotFound("Document not found.")
         response = FileResponse(document.file.open("rb"), as_attachment=True, filename=download_name(document),
                                 content_type=document.mime_type)

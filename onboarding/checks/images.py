@@ -32,7 +32,7 @@ def _max_pixels():
 
 
 def _max_render_pixels():
-    return getattr(settings, "MAX_RENDER_PIXELS", 80_000_000) if settings.configured else 80_000_000
+    return settings.MAX_RENDER_PIXELS if settings.configured else 80_000_000
 
 
 def open_image(content):

@@ -88,7 +88,7 @@ def test_an_expired_download_url_is_gone(api, org, client, monkeypatch):
     document_id = api.post(f"{V1}/verifications/{verification.id}/documents",
                            {"file": uploaded(pdf(), "id.pdf")}, format="multipart").json()["document"]["id"]
     url = api.get(f"{V1}/sessions/{session.id}/documents/{document_id}/url").json()["url"]
-    monkeypatch.setattr("onboarding.api.documents.DOWNLOAD_TTL", timedelta(seconds=-1))
+    monkeypatch.setattr("onboarding.document_links.TTL", timedelta(seconds=-1))
     problem(client.get(url), 410)
     monkeypatch.undo()
     forged = signing.dumps({"d": document_id, "o": "another-org"}, salt=DOWNLOAD_SALT)

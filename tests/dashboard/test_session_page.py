@@ -3,6 +3,7 @@
 import io
 import re
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -97,7 +98,7 @@ def test_document_link_expires_after_five_minutes(reviewer_client, bank_session,
     token = sign(document)
     assert reviewer_client.get(reverse("dashboard:document_file", args=[token])).status_code == 200
     # Five minutes later: the token's age now exceeds the allowed one.
-    monkeypatch.setattr("dashboard.documents.MAX_AGE_SECONDS", -1)
+    monkeypatch.setattr("onboarding.document_links.TTL", timedelta(seconds=-1))
     assert reviewer_client.get(reverse("dashboard:document_file", args=[token])).status_code == 404
 
 

@@ -6,7 +6,7 @@ from onboarding import services
 from onboarding.actors import Actor
 from onboarding.errors import NotFound
 from onboarding.models import ApiKey, Event, Session
-from tests.factories import make_api_key, make_session, make_workflow, sample_png, system
+from tests.factories import FORM_ONLY_STEPS, make_api_key, make_session, make_workflow, sample_png, system
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +110,15 @@ def test_sandbox_key_does_not_see_live_sessions(org, workflow):
     own = make_session(org, make_workflow(org, environment="sandbox"), actor=sandbox)
     assert own.environment == "sandbox"
     assert services.session_update(actor=sandbox, session_id=own.id, priority=3).priority == 3
+
+
+def test_an_applicant_link_reaches_only_its_own_steps(org):
+    session = make_session(org, make_workflow(org, steps=FORM_ONLY_STEPS),
+                           applicants=[{"label": "Anna"}, {"label": "Ben"}])
+    anna, ben = session.applicants.order_by("created_at")
+    with pytest.raises(NotFound):
+        services.verification_submit(actor=Actor.for_applicant(anna), verification_id=ben.verifications.get().id,
+                                     data={"email": "anna@example.com"})
+    assert ben.verifications.get().status == "awaiting_data"
+    with pytest.raises(NotFound):
+        services.applicant_update(actor=Actor.for_applicant(anna), applicant_id=ben.id, data={})
