@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +24,7 @@ from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import SESSION_OPEN_TO_APPLICANT, VERIFICATION_OPEN_FOR_DATA, Verification, Workflow
 from onboarding.services.workflows import published_version
 from onboarding.signing_variables import context_for, resolve, validate_fill_fields
+from onboarding.storage import files_removed_on_failure
 from onboarding.tenancy import get_scoped
 from onboarding.uploads import PDF_TYPE, prepare_upload
 
@@ -251,20 +251,14 @@ def signature_sign(*, actor, verification_id, consent_text, ip="", user_agent=""
         "certificate_sha256": certificate.sha256.hex(),
         "timestamped": bool(timestamp_url),
     }
-    document = None
-    try:
-        with transaction.atomic():
-            # Document and submission commit together: a signature raced by another is refused whole.
-            document = services.document_add(actor=actor, verification_id=verification.id, content=signed,
-                                             filename="signed.pdf", kind=SIGNED_PDF)
-            services.verification_submit(actor=actor, verification_id=verification.id,
-                                         data={"signature_evidence": {**evidence, "document_id": str(document.id)}})
-            # The audit chain outlives erasure, so it keeps the hashes and never the IP or user agent.
-            record_event(actor=actor, action="signature.signed", obj=verification, session=verification.session,
-                         data={key: evidence[key] for key in ("source_sha256", "filled_sha256", "signed_sha256",
-                                                              "certificate_sha256", "timestamped")})
-    except Exception:
-        if document is not None:
-            default_storage.delete(document.file.name)
-        raise
+    with files_removed_on_failure(), transaction.atomic():
+        # Document and submission commit together: a signature raced by another is refused whole.
+        document = services.document_add(actor=actor, verification_id=verification.id, content=signed,
+                                         filename="signed.pdf", kind=SIGNED_PDF)
+        services.verification_submit(actor=actor, verification_id=verification.id,
+                                     data={"signature_evidence": {**evidence, "document_id": str(document.id)}})
+        # The audit chain outlives erasure, so it keeps the hashes and never the IP or user agent.
+        record_event(actor=actor, action="signature.signed", obj=verification, session=verification.session,
+                     data={key: evidence[key] for key in ("source_sha256", "filled_sha256", "signed_sha256",
+                                                          "certificate_sha256", "timestamped")})
     return document

@@ -4,7 +4,7 @@ that compose services in one request."""
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import Enum
 
@@ -20,6 +20,8 @@ from onboarding.services.documents import document_add
 from onboarding.services.links import links_generate
 from onboarding.services.review import session_decide
 from onboarding.services.sessions import session_create, session_update
+from onboarding.storage import files_removed_on_failure
+from onboarding.uploads import prepare_upload
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
@@ -109,21 +111,34 @@ def idempotency_purge(now=None):
 @dataclass(frozen=True)
 class Upload:
     step_id: str
-    content: bytes
+    content: bytes  # or the PreparedFile made of it before the transaction
     filename: str = ""
     kind: str = ""
     side: str = ""
 
 
-@transaction.atomic
 def session_create_with_documents(*, actor, documents=(), links=False, **fields):
     """session_create, then each upload attached to the first applicant's verification of its step.
 
     Returns (session, links): with `links`, every applicant's link is generated at once
-    (None otherwise). All or nothing: a refused file leaves no session behind.
+    (None otherwise). All or nothing: a refused file leaves no session behind, and no file
+    stored. Files are checked and re-encoded before the transaction starts.
     metadata.subject_id (the integrator's own subject) is the session's reference_id
     unless one is given.
     """
+    prepared = []
+    for index, upload in enumerate(documents):
+        try:
+            prepared.append(replace(upload, content=prepare_upload(upload.content)))
+        except ValidationFailed as exc:
+            raise ValidationFailed({f"input.documents[{index}]": [m for ms in exc.errors.values() for m in ms]}) \
+                from None
+    with files_removed_on_failure():
+        return _create_with_documents(actor, prepared, links, fields)
+
+
+@transaction.atomic
+def _create_with_documents(actor, documents, links, fields):
     subject_id = (fields.get("metadata") or {}).get("subject_id")
     if subject_id and not fields.get("reference_id"):
         fields["reference_id"] = str(subject_id)[:200]

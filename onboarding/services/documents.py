@@ -3,21 +3,19 @@
 a document step once every side is in. The portal and the API both go through here.
 """
 
-from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from onboarding.audit import record_event
-from onboarding.errors import NotFound, StorageUnavailable, ValidationFailed
+from onboarding.errors import NotFound, ValidationFailed
 from onboarding.models import CorrectionRequest, Document, Verification, document_storage_name
 from onboarding.services.verifications import ensure_accepting, lock_chain, verification_submit
 from onboarding.steps import DOCUMENT_STEP_TYPES, SINGLE_SIDED_KINDS, STEP_TYPES
+from onboarding.storage import delete_files_on_commit, files_removed_on_failure, store_file
 from onboarding.tenancy import get_scoped
-from onboarding.uploads import prepare_upload
+from onboarding.uploads import PreparedFile, prepare_upload
 
 
 def step_of(verification, version=None):
@@ -69,7 +67,7 @@ def _check_kind(step, kind):
 
 
 def document_add(*, actor, verification_id, content, filename="", kind="", side=""):
-    """Check, store and attach one uploaded file to a verification.
+    """Check, store and attach one uploaded file (bytes, or a PreparedFile) to a verification.
 
     Extraction runs when the step is submitted (verification_submit), on all
     of the step's files together (an ID card's front and back are read as one).
@@ -83,20 +81,11 @@ def document_add(*, actor, verification_id, content, filename="", kind="", side=
         raise ValidationFailed({"file": [f"The step {verification.step_id!r} ({verification.type}) takes no "
                                          "documents."]})
     _check_quota(verification)
-    prepared = prepare_upload(content)
-    try:
-        name = default_storage.save(
-            document_storage_name(verification.organization_id, verification.session_id, prepared.extension),
-            ContentFile(prepared.content),
-        )
-    except (OSError, BotoCoreError, ClientError) as exc:
-        # A full disk, or a bucket that refuses the write or cannot be reached: no row was written.
-        raise StorageUnavailable() from exc
-    try:
+    prepared = content if isinstance(content, PreparedFile) else prepare_upload(content)
+    with files_removed_on_failure():
+        name = store_file(document_storage_name(verification.organization_id, verification.session_id,
+                                                prepared.extension), prepared.content)
         return _attach_document(actor, verification_id, prepared, name, filename, kind, side)
-    except Exception:
-        default_storage.delete(name)
-        raise
 
 
 def _check_quota(verification):
@@ -152,7 +141,7 @@ def _supersede_replaced(actor, document):
             old.save(update_fields=["superseded", "file", "updated_at"])
             record_event(actor=actor, action="document.replaced", obj=old, session=document.session,
                          data={"replaced_by": str(document.id), "sha256": old.sha256})
-            transaction.on_commit(lambda name=stored: default_storage.delete(name), robust=True)
+            delete_files_on_commit([stored])
 
 
 def _safe_name(filename):

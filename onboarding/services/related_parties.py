@@ -6,7 +6,6 @@ applicant_id}, whoever added it (the applicant in the portal or the integrator
 through the API), so the step that lists them finds them all.
 """
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 
 from onboarding.audit import record_event
@@ -16,6 +15,7 @@ from onboarding.services.documents import step_of
 from onboarding.services.sessions import session_create
 from onboarding.services.verifications import verification_submit
 from onboarding.steps import RELATED_PARTY_ROLES, step_config
+from onboarding.storage import delete_files_on_commit
 from onboarding.tenancy import get_scoped
 
 # A decided, expired or cancelled parent takes no new related party.
@@ -99,4 +99,4 @@ def subsession_delete(*, actor, session_id, subsession_id):
     record_event(actor=actor, action="session.subsession_deleted", obj=subsession, session=subsession.parent,
                  data={"subsession_id": str(subsession.id)})
     subsession.delete()
-    transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+    delete_files_on_commit(files)

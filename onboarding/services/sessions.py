@@ -31,6 +31,7 @@ from onboarding.models import (
 from onboarding.services.common import apply_transition, ensure_not_erased
 from onboarding.services.workflows import published_version
 from onboarding.steps import DEFAULT_SETTINGS, LOCALES, redirect_allowed, steps_for_applicant
+from onboarding.storage import delete_files_on_commit
 from onboarding.tenancy import get_scoped
 
 MAX_STATE_LENGTH = 2048
@@ -236,7 +237,7 @@ def applicant_delete(*, actor, applicant_id):
     files = [d.file.name for d in applicant.documents.all()]
     record_event(actor=actor, action="applicant.deleted", obj=applicant, session=session)
     applicant.delete()
-    _delete_files_on_commit(files)
+    delete_files_on_commit(files)
 
 
 @transaction.atomic
@@ -344,16 +345,6 @@ def sessions_expire(now=None):
     return count
 
 
-def _delete_files_on_commit(names):
-    from django.core.files.storage import default_storage
-
-    def delete():
-        for name in names:
-            default_storage.delete(name)
-
-    transaction.on_commit(delete)
-
-
 @transaction.atomic
 def session_erase(*, actor, session_id, reason="erased on request"):
     """Erase personal data and files; keep the audit skeleton with data_anonymized."""
@@ -371,7 +362,7 @@ def erase_session_data(session):
     sessions = [session, *session.subsessions.all()]
     session_ids = [current.id for current in sessions]
     documents = Document.objects.filter(session__in=sessions)  # superseded attempts' files too
-    _delete_files_on_commit([d.file.name for d in documents])
+    delete_files_on_commit([d.file.name for d in documents])
     documents.delete()
     for current in sessions:
         Applicant.objects.filter(session=current).update(

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from onboarding import services
+from onboarding.errors import ValidationFailed
 from onboarding.models import Document, Session
 from tests.api.applicant import applicant_submits
 from tests.api.conftest import V1, client_for, pdf, png, problem, uploaded
@@ -285,3 +286,14 @@ def test_links_on_create_return_each_applicants_link_and_expiry(org, api, client
         assert timedelta(hours=11) < expires - timezone.now() <= timedelta(hours=12)
         assert client.get(link["link_url"].replace("http://127.0.0.1:8000", "")).status_code == 200
     assert "links" not in create(api, workflow).json()
+
+
+def test_a_refused_second_file_leaves_no_file_behind(org, media_root):
+    from onboarding.services.api_support import Upload, session_create_with_documents
+
+    workflow = make_workflow(org)
+    with pytest.raises(ValidationFailed):
+        session_create_with_documents(actor=system(org), workflow_id=workflow.id, documents=[
+            Upload("identity", png(), "front.png", "id_card", "front"), Upload("nope", pdf(), "bill.pdf")])
+    assert not Session.objects.exists()
+    assert not [path for path in media_root.rglob("*") if path.is_file()]
