@@ -227,6 +227,8 @@ SESSION_OPEN_TO_APPLICANT = frozenset(SESSION_TRANSITIONS["expire"][0])
 SESSION_EXTENDABLE = SESSION_OPEN_TO_APPLICANT | frozenset(SESSION_TRANSITIONS["extend"][0])
 # The applicants' work settles the session: it completes once everything owed is in.
 SESSION_AWAITING_APPLICANTS = frozenset(SESSION_TRANSITIONS["complete"][0])
+# Decided, by a person or by auto-decide.
+SESSION_DECIDED = frozenset({SESSION_TRANSITIONS["approve"][1], SESSION_TRANSITIONS["reject"][1]})
 # A new applicant or step can join: the applicants are at work, or had finished and the
 # session goes back to active. Not during corrections: the link then opens only the
 # steps the reviewer named, and the session completes once those are resolved.

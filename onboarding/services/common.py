@@ -1,11 +1,12 @@
 """What every service shares: audited transitions (tenant scoping: onboarding.tenancy)."""
 
+from django.db import transaction
 from django_fsm import can_proceed
 
-from onboarding import outbox
+from onboarding import outbox, tasks
 from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, SessionErased
-from onboarding.models import Applicant, Session, Verification
+from onboarding.models import SESSION_DECIDED, Applicant, Session, Verification
 
 
 def ensure_not_erased(session):
@@ -38,11 +39,16 @@ def apply_transition(obj, name, actor, *, note="", data=None, **kwargs):
     )
     _emit_status_webhook(obj, session, before)
     if isinstance(obj, Session):
-        # Every decision passes here (reviewer, API, auto-decide): the applicants' notice, if the workflow wants one.
-        from onboarding.services.emails import outcome_notice_schedule  # emails builds on this module
-
-        outcome_notice_schedule(obj)
+        _schedule_outcome_notice(obj)
     return obj
+
+
+def _schedule_outcome_notice(session):
+    """Every decision passes here (reviewer, API, auto-decide): the applicants' notice, if the
+    workflow wants one, goes out once the decision commits (services.emails.outcome_notice_send)."""
+    if session.status in SESSION_DECIDED and session.workflow_version.setting("notify_outcome"):
+        session_id, decided_at = str(session.id), session.decided_at.isoformat()
+        transaction.on_commit(lambda: tasks.send_outcome_notice.delay(session_id, decided_at), robust=True)
 
 
 def _emit_status_webhook(obj, session, before):

@@ -92,15 +92,6 @@ def _remind(applicant_id, now):
     return link
 
 
-def outcome_notice_schedule(session):
-    """Called by the transition that decided `session`: the notice goes out once it commits."""
-    from onboarding import tasks
-
-    if session.status in DECISIONS and session.workflow_version.setting("notify_outcome"):
-        session_id, decided_at = str(session.id), session.decided_at.isoformat()
-        transaction.on_commit(lambda: tasks.send_outcome_notice.delay(session_id, decided_at), robust=True)
-
-
 def outcome_notice_send(session_id, decided_at):
     """Tell each applicant the decision taken at `decided_at`, once (a rerun or a later decision is not it)."""
     session = Session.objects.select_related("organization", "workflow_version").get(id=session_id)
