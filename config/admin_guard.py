@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 
 from dashboard.views.auth import LoginView
-from onboarding.api.throttling import WINDOW_SECONDS, hit
+from onboarding.ratelimit import WINDOW_SECONDS, hit
 
 # The admin's own pages carry inline style attributes, never inline script.
 ADMIN_CONTENT_SECURITY_POLICY = (
