@@ -7,7 +7,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-
 	libmagic1 libicu-dev pkg-config gettext chromium wrk
 HOST ?= 127.0.0.1:8000
 
-.PHONY: setup system-packages lock run worker test test-fast fuzz bench prod-smoke check clean
+.PHONY: setup system-packages lock lint run worker test test-fast fuzz bench prod-smoke check clean
 
 $(VENV)/.system-packages:
 	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
@@ -45,6 +45,10 @@ run: setup
 
 worker: setup
 	$(BIN)/celery -A config worker --beat --loglevel=info --concurrency=2 -Q checks,processing,webhooks
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -10,15 +10,33 @@ import time
 
 from bench.common import ROOT
 
-BENCHMARKS = ["bench.summary", "bench.throughput", "bench.portal_pages", "bench.query_counts", "bench.extraction",
-              "bench.mrz_accuracy", "bench.document_fields", "bench.watchlist"]
+BENCHMARKS = [
+    "bench.summary",
+    "bench.throughput",
+    "bench.portal_pages",
+    "bench.query_counts",
+    "bench.extraction",
+    "bench.mrz_accuracy",
+    "bench.document_fields",
+    "bench.watchlist",
+]
 DATABASE = "threshold_bench"
 
 
 def ensure_database(env):
-    exists = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc",
-                             f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"],
-                            capture_output=True, text=True).stdout.strip()
+    exists = subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-tAc",
+            f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     if exists != "1":
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {DATABASE}"], check=True)
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)

@@ -52,8 +52,15 @@ def result(name, value, baseline, target, unit="", higher_is_better=False):
     ratio = value / baseline if baseline else None
     measured = ratio if baseline else value
     met = measured >= target if higher_is_better else measured <= target
-    return {"name": name, "value": round(value, 4), "baseline": round(baseline, 4) if baseline else baseline,
-            "ratio": round(ratio, 3) if ratio is not None else None, "target": target, "unit": unit, "met": met}
+    return {
+        "name": name,
+        "value": round(value, 4),
+        "baseline": round(baseline, 4) if baseline else baseline,
+        "ratio": round(ratio, 3) if ratio is not None else None,
+        "target": target,
+        "unit": unit,
+        "met": met,
+    }
 
 
 def report(bench_name, results):
@@ -62,8 +69,11 @@ def report(bench_name, results):
     for row in results:
         ratio = f"ratio {row['ratio']:.3f}" if row["ratio"] is not None else "absolute"
         baseline = f"baseline {row['baseline']}{row['unit']}" if row["baseline"] is not None else ""
-        print(f"{'MET ' if row['met'] else 'MISS'} {row['name']}: {row['value']}{row['unit']} {baseline} "
-              f"{ratio} target {row['target']}", flush=True)
+        print(
+            f"{'MET ' if row['met'] else 'MISS'} {row['name']}: {row['value']}{row['unit']} {baseline} "
+            f"{ratio} target {row['target']}",
+            flush=True,
+        )
     path = RESULTS / f"{bench_name}.json"
     path.write_text(json.dumps({"machine": machine(), "results": results}, indent=2) + "\n")
     return results

@@ -130,5 +130,6 @@ def main():
             ]  # fmt: skip
         report(f"document_fields_{split}", rows)
 
+
 if __name__ == "__main__":
     main()

@@ -56,15 +56,33 @@ def main():
 
     per_minute = 60000 * len(extraction_ms) / sum(extraction_ms)
     bare_per_minute = 60000 * len(bare_ms) / sum(bare_ms)
-    return report("extraction", [
-        result("identity extraction vs bare OCR of the same image (median)", median(extraction_ms), median(bare_ms),
-               TARGET_RATIO, unit=" ms"),
-        result("identity extraction vs bare OCR (slowest document)",
-               max(e / b for e, b in zip(extraction_ms, bare_ms)), None, TARGET_RATIO),
-        result("worker peak resident memory", peak_rss_mb(), None, TARGET_RSS_MB, unit=" MB"),
-        result("identity documents per minute per worker vs bare OCR pages", per_minute, bare_per_minute,
-               round(1 / TARGET_RATIO, 3), unit=" docs/min", higher_is_better=True),
-    ])
+    return report(
+        "extraction",
+        [
+            result(
+                "identity extraction vs bare OCR of the same image (median)",
+                median(extraction_ms),
+                median(bare_ms),
+                TARGET_RATIO,
+                unit=" ms",
+            ),
+            result(
+                "identity extraction vs bare OCR (slowest document)",
+                max(e / b for e, b in zip(extraction_ms, bare_ms)),
+                None,
+                TARGET_RATIO,
+            ),
+            result("worker peak resident memory", peak_rss_mb(), None, TARGET_RSS_MB, unit=" MB"),
+            result(
+                "identity documents per minute per worker vs bare OCR pages",
+                per_minute,
+                bare_per_minute,
+                round(1 / TARGET_RATIO, 3),
+                unit=" docs/min",
+                higher_is_better=True,
+            ),
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -96,7 +96,9 @@ def main():
         ]  # fmt: skip
         for o in outcomes:
             if o["outcome"] != "right":
-                print(f"  {split} {o['outcome']}: {o['description'][:90]}\n    read  {o['read']}\n    truth {o['truth']}")
+                print(
+                    f"  {split} {o['outcome']}: {o['description'][:90]}\n    read  {o['read']}\n    truth {o['truth']}"
+                )
     return report("mrz_accuracy", rows)
 
 

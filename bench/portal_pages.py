@@ -36,7 +36,8 @@ def main():
     from tests.factories import IDENTITY_STEPS, make_session, make_workflow
 
     organization = Organization.objects.filter(slug="bench-portal").first() or services.organization_create(
-        name="Bench portal", slug="bench-portal")
+        name="Bench portal", slug="bench-portal"
+    )
     workflow = organization.workflows.first() or make_workflow(organization, steps=IDENTITY_STEPS)
     session = make_session(organization, workflow)
     (link,) = services.links_generate(actor=Actor.system(organization.id), session_id=session.id)

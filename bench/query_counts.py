@@ -3,10 +3,21 @@
 
 from bench.common import report, result, setup_django
 
-API_LISTS = ["/api/v1/workflows", "/api/v1/sessions", "/api/v1/sessions?include_summary=true",
-             "/api/v1/sessions?status=draft&q=Customer", "/api/v1/webhook-endpoints"]
-DASHBOARD_PAGES = ["/dashboard/", "/dashboard/?inbox=incomplete", "/dashboard/overview/", "/dashboard/workflows/",
-                   "/dashboard/settings/api-keys/", "/dashboard/settings/webhooks/"]
+API_LISTS = [
+    "/api/v1/workflows",
+    "/api/v1/sessions",
+    "/api/v1/sessions?include_summary=true",
+    "/api/v1/sessions?status=draft&q=Customer",
+    "/api/v1/webhook-endpoints",
+]
+DASHBOARD_PAGES = [
+    "/dashboard/",
+    "/dashboard/?inbox=incomplete",
+    "/dashboard/overview/",
+    "/dashboard/workflows/",
+    "/dashboard/settings/api-keys/",
+    "/dashboard/settings/webhooks/",
+]
 
 
 def populate(slug, count):
@@ -23,8 +34,9 @@ def populate(slug, count):
             session = make_session(organization, workflow, name=f"Customer {index}")
             if index % 2:
                 services.links_generate(actor=Actor.system(organization.id), session_id=session.id)
-        services.member_set(actor=Actor.system(organization.id), username=f"{slug}-admin", role="admin",
-                            password="bench-password-1")
+        services.member_set(
+            actor=Actor.system(organization.id), username=f"{slug}-admin", role="admin", password="bench-password-1"
+        )
     return organization
 
 
@@ -54,10 +66,13 @@ def main():
     setup_django()
     small = count_queries(populate("bench-queries-10", 10), "bench-queries-10")
     large = count_queries(populate("bench-queries-1000", 1000), "bench-queries-1000")
-    return report("query_counts", [
-        result(f"queries for {url} at 1,000 rows vs 10", large[url], small[url], 1.0, unit=" queries")
-        for url in small
-    ])
+    return report(
+        "query_counts",
+        [
+            result(f"queries for {url} at 1,000 rows vs 10", large[url], small[url], 1.0, unit=" queries")
+            for url in small
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -7,8 +7,18 @@ import time
 from bench.common import median, percentile, report, result, setup_django
 
 ROWS = 1_000_000
-STATUSES = ["draft", "active", "completed", "processing", "processed", "manual_review", "approved", "rejected",
-            "awaiting_client_correction", "expired"]
+STATUSES = [
+    "draft",
+    "active",
+    "completed",
+    "processing",
+    "processed",
+    "manual_review",
+    "approved",
+    "rejected",
+    "awaiting_client_correction",
+    "expired",
+]
 
 
 def seed(organization, workflows):
@@ -71,7 +81,9 @@ def main():
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT status, count(*) FROM onboarding_session WHERE organization_id = %s AND environment = 'live'"
-                " GROUP BY status", [organization.id])
+                " GROUP BY status",
+                [organization.id],
+            )
             return cursor.fetchall()
 
     summary_times, bare_times = [], []
@@ -91,12 +103,21 @@ def main():
         list_times.append(time.perf_counter() - begin)
         assert response.status_code == 200, response.content[:200]
 
-    return report("summary", [
-        result("summary over 1M sessions vs bare GROUP BY", median(summary_times) * 1000,
-               median(bare_times) * 1000, 3.0, unit=" ms"),
-        result("session list page p95 (limit 50, 1M rows)", percentile(list_times, 0.95) * 1000, None, 50,
-               unit=" ms"),
-    ])
+    return report(
+        "summary",
+        [
+            result(
+                "summary over 1M sessions vs bare GROUP BY",
+                median(summary_times) * 1000,
+                median(bare_times) * 1000,
+                3.0,
+                unit=" ms",
+            ),
+            result(
+                "session list page p95 (limit 50, 1M rows)", percentile(list_times, 0.95) * 1000, None, 50, unit=" ms"
+            ),
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -22,8 +22,12 @@ def wrk(url, method="GET", body=None, headers=None):
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
         lua.write("\n".join(script) + "\n")
         lua.flush()
-        out = subprocess.run(["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}", "-s", lua.name, url],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}", "-s", lua.name, url],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         raise RuntimeError(f"{url}: {errors.group(1)} failed responses\n{out}")
@@ -37,19 +41,33 @@ def main():
     from tests.factories import FORM_ONLY_STEPS, make_api_key, make_workflow
 
     organization = Organization.objects.filter(slug="bench-throughput").first() or organization_create(
-        name="Bench throughput", slug="bench-throughput")
+        name="Bench throughput", slug="bench-throughput"
+    )
     workflow = organization.workflows.first() or make_workflow(organization, steps=FORM_ONLY_STEPS)
     _, key = make_api_key(organization, name="bench")
-    body = {"workflow_id": str(workflow.id), "name": "Anna Eriksson", "reference_id": "bench",
-            "input": {"form": {"email": "anna@example.com"}}}
+    body = {
+        "workflow_id": str(workflow.id),
+        "name": "Anna Eriksson",
+        "reference_id": "bench",
+        "input": {"form": {"email": "anna@example.com"}},
+    }
     auth = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     with gunicorn() as base:
         trivial = wrk(f"{base}/api/v1/health")
         create = wrk(f"{base}/api/v1/sessions", "POST", body, auth)
-    return report("throughput", [
-        result("POST /sessions throughput vs trivial DRF endpoint", create, trivial, 0.5, unit=" req/s",
-               higher_is_better=True),
-    ])
+    return report(
+        "throughput",
+        [
+            result(
+                "POST /sessions throughput vs trivial DRF endpoint",
+                create,
+                trivial,
+                0.5,
+                unit=" req/s",
+                higher_is_better=True,
+            ),
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -23,8 +23,7 @@ class AdminGuardMiddleware:
             return self.get_response(request)
         login = request.method == "POST" and request.path == reverse("admin:login")
         if login and LoginView.rate_limited(request):
-            response = HttpResponse("Too many attempts: try again in a minute.", status=429,
-                                    content_type="text/plain")
+            response = HttpResponse("Too many attempts: try again in a minute.", status=429, content_type="text/plain")
             response["Retry-After"] = str(WINDOW_SECONDS)
         else:
             response = self.get_response(request)

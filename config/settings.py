@@ -30,7 +30,9 @@ def env_flag(name, default=False):
         return default
     value = value.strip().lower()
     if value not in TRUE_VALUES | FALSE_VALUES:
-        raise RuntimeError(f"{name}={os.environ[name]!r}: use one of {', '.join(sorted(TRUE_VALUES | FALSE_VALUES - {''}))}")
+        raise RuntimeError(
+            f"{name}={os.environ[name]!r}: use one of {', '.join(sorted(TRUE_VALUES | FALSE_VALUES - {''}))}"
+        )
     return value in TRUE_VALUES
 
 
@@ -158,7 +160,9 @@ if USE_S3:
     default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": env_required("AWS_STORAGE_BUCKET_NAME") if PRODUCTION else os.environ.get("AWS_STORAGE_BUCKET_NAME", "threshold"),
+            "bucket_name": env_required("AWS_STORAGE_BUCKET_NAME")
+            if PRODUCTION
+            else os.environ.get("AWS_STORAGE_BUCKET_NAME", "threshold"),
             "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL"),
             "region_name": os.environ.get("AWS_S3_REGION_NAME"),
             "default_acl": "private",
@@ -294,8 +298,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Threshold <no-reply@l
 # Behind reverse proxies: how many proxies append to CLIENT_IP_HEADER, and/or their address
 # ranges, so every rate limit keys on the client, not on the proxy (onboarding.client_address).
 # PORTAL_CLIENT_IP_HEADER, the former setting, still means "one proxy, this header".
-CLIENT_IP_HEADER = (os.environ.get("CLIENT_IP_HEADER") or os.environ.get("PORTAL_CLIENT_IP_HEADER")
-                    or "HTTP_X_FORWARDED_FOR")
+CLIENT_IP_HEADER = (
+    os.environ.get("CLIENT_IP_HEADER") or os.environ.get("PORTAL_CLIENT_IP_HEADER") or "HTTP_X_FORWARDED_FOR"
+)
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 1 if os.environ.get("PORTAL_CLIENT_IP_HEADER") else 0))
 TRUSTED_PROXY_RANGES = [r.strip() for r in os.environ.get("TRUSTED_PROXY_RANGES", "").split(",") if r.strip()]
 PORTAL_BAD_TOKEN_LIMIT = int(os.environ.get("PORTAL_BAD_TOKEN_LIMIT", 20))

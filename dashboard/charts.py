@@ -50,11 +50,22 @@ def horizontal_bars(rows, css=""):
     bars = []
     for index, (label, value, *hint) in enumerate(rows):
         share = f" ({round(100 * value / first)} %)" if first and index else ""
-        bars.append(Bar(str(label), value, LABEL_WIDTH, index * ROW_HEIGHT + 4,
-                        max(BAR_AREA * value / top, 1 if value else 0), ROW_HEIGHT - 8, css, f"{value}{share}",
-                        "".join(hint)))
-    return Chart(LABEL_WIDTH + BAR_AREA + 90, max(len(rows), 1) * ROW_HEIGHT + 4, bars,
-                 empty=not any(row[1] for row in rows))
+        bars.append(
+            Bar(
+                str(label),
+                value,
+                LABEL_WIDTH,
+                index * ROW_HEIGHT + 4,
+                max(BAR_AREA * value / top, 1 if value else 0),
+                ROW_HEIGHT - 8,
+                css,
+                f"{value}{share}",
+                "".join(hint),
+            )
+        )
+    return Chart(
+        LABEL_WIDTH + BAR_AREA + 90, max(len(rows), 1) * ROW_HEIGHT + 4, bars, empty=not any(row[1] for row in rows)
+    )
 
 
 def columns(groups, series, column_width=None, width=620):
@@ -72,11 +83,18 @@ def columns(groups, series, column_width=None, width=620):
             value = values.get(key, 0)
             height = COLUMN_AREA_HEIGHT * value / top
             if value:
-                bars.append(Bar(str(label), value, x, base - height, column_width, height, css,
-                                f"{label}: {value} {legend}"))
+                bars.append(
+                    Bar(str(label), value, x, base - height, column_width, height, css, f"{label}: {value} {legend}")
+                )
             base -= height
         if index % label_every == 0:
             axis.append((x + column_width / 2, COLUMN_AREA_HEIGHT + 14, str(label)))
     total = sum(sum(values.values()) for _, values in groups)
-    return Chart(int(width) + 2 * COLUMN_PADDING, COLUMN_AREA_HEIGHT + 22, bars, axis,
-                 [(css, text) for _, css, text in series], empty=not total)
+    return Chart(
+        int(width) + 2 * COLUMN_PADDING,
+        COLUMN_AREA_HEIGHT + 22,
+        bars,
+        axis,
+        [(css, text) for _, css, text in series],
+        empty=not total,
+    )

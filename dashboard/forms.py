@@ -3,9 +3,9 @@
 from datetime import datetime, time
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
-from django.utils import timezone
 from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from onboarding.labels import DECISION_REASONS
 from onboarding.models import INBOXES, Environment, Role, Scope, VerificationResult
@@ -13,8 +13,13 @@ from onboarding.selectors import SORTS
 
 PAGE_SIZE = 50
 SORT_LABELS = {
-    "-created_at": "Newest", "created_at": "Oldest", "-priority": "Highest priority", "priority": "Lowest priority",
-    "-risk_score": "Highest risk", "risk_score": "Lowest risk", "-updated_at": "Recently updated",
+    "-created_at": "Newest",
+    "created_at": "Oldest",
+    "-priority": "Highest priority",
+    "priority": "Lowest priority",
+    "-risk_score": "Highest risk",
+    "risk_score": "Lowest risk",
+    "-updated_at": "Recently updated",
     "updated_at": "Least recently updated",
 }
 
@@ -31,8 +36,9 @@ class InboxFilterForm(forms.Form):
     tag = forms.CharField(required=False, max_length=100)
     blocked = forms.BooleanField(required=False, label=_("Blocked applicants only"))
     environment = forms.ChoiceField(required=False, choices=[("", "Any"), *Environment.choices])
-    sort = forms.ChoiceField(required=False, choices=[(key, label) for key, label in SORT_LABELS.items()
-                                                      if key in SORTS])
+    sort = forms.ChoiceField(
+        required=False, choices=[(key, label) for key, label in SORT_LABELS.items() if key in SORTS]
+    )
 
     def __init__(self, *args, workflows=(), members=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,10 +71,12 @@ class InboxFilterForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    status = forms.ChoiceField(choices=[("approved", "Approve"), ("rejected", "Reject"),
-                                        ("manual_review", "Send to manual review")])
-    reasons = forms.MultipleChoiceField(choices=list(DECISION_REASONS.items()), required=False,
-                                        widget=forms.CheckboxSelectMultiple)
+    status = forms.ChoiceField(
+        choices=[("approved", "Approve"), ("rejected", "Reject"), ("manual_review", "Send to manual review")]
+    )
+    reasons = forms.MultipleChoiceField(
+        choices=list(DECISION_REASONS.items()), required=False, widget=forms.CheckboxSelectMultiple
+    )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
 
 
@@ -129,8 +137,11 @@ def corrections_from_post(post):
 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(max_length=200)
-    scopes = forms.MultipleChoiceField(choices=[(s, s) for s in Scope.values], widget=forms.CheckboxSelectMultiple,
-                                       initial=[Scope.SESSIONS_READ, Scope.SESSIONS_WRITE])
+    scopes = forms.MultipleChoiceField(
+        choices=[(s, s) for s in Scope.values],
+        widget=forms.CheckboxSelectMultiple,
+        initial=[Scope.SESSIONS_READ, Scope.SESSIONS_WRITE],
+    )
     environment = forms.ChoiceField(choices=Environment.choices)
 
 
@@ -138,8 +149,12 @@ class MemberForm(forms.Form):
     username = forms.CharField(max_length=150)
     email = forms.EmailField(required=False)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.REVIEWER)
-    password = forms.CharField(required=False, widget=forms.PasswordInput, min_length=10,
-                               help_text="Only for a new login; leave empty to add an existing user.")
+    password = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput,
+        min_length=10,
+        help_text="Only for a new login; leave empty to add an existing user.",
+    )
 
     def clean_username(self):
         return self.cleaned_data["username"].strip()
@@ -150,6 +165,7 @@ class MemberForm(forms.Form):
 
 class WatchlistUploadForm(forms.Form):
     name = forms.SlugField(max_length=100, initial="opensanctions")
-    version = forms.CharField(max_length=100, required=False,
-                              help_text="The dataset's version or date; defaults to today's date.")
+    version = forms.CharField(
+        max_length=100, required=False, help_text="The dataset's version or date; defaults to today's date."
+    )
     file = forms.FileField(help_text="OpenSanctions targets.simple.csv or FollowTheMoney JSON lines.")

@@ -64,8 +64,11 @@ class StepView:
     @property
     def detail_rows(self):
         """The check's details as (label, code, text); where each field was read shows in its row instead."""
-        return [(field_label(key), key, display(value)) for key, value in self.checks.items()
-                if key not in ("sources", "provenance")]
+        return [
+            (field_label(key), key, display(value))
+            for key, value in self.checks.items()
+            if key not in ("sources", "provenance")
+        ]
 
 
 def step_title(step):
@@ -80,25 +83,35 @@ def step_views(session, applicant, document_urls):
     for document in session.documents.all():
         by_verification.setdefault(document.verification_id, []).append(document)
     verifications = list(applicant.verifications.all())
-    identity_documents = [d for v in verifications if v.type == "identity_document"
-                          for d in by_verification.get(v.id, []) if not d.superseded]
+    identity_documents = [
+        d
+        for v in verifications
+        if v.type == "identity_document"
+        for d in by_verification.get(v.id, [])
+        if not d.superseded
+    ]
     views = []
     for verification in verifications:
-        step = version.step(verification.step_id) or {"id": verification.step_id, "type": verification.type,
-                                                      "config": {}}
+        step = version.step(verification.step_id) or {
+            "id": verification.step_id,
+            "type": verification.type,
+            "config": {},
+        }
         docs = by_verification.get(verification.id, [])
         config = step.get("config") or {}
-        views.append(StepView(
-            verification=verification,
-            step=step,
-            comparisons=comparisons(verification, applicant),
-            checks=(verification.data.get("checks") or {}).get("details") or {},
-            documents=[document_urls(d) for d in docs if not d.superseded],
-            superseded=[document_urls(d) for d in docs if d.superseded],
-            field_ids=[f["id"] for f in config.get("fields", [])],
-            document_types=config.get("document_types") or list(STEP_TYPES[verification.type].correction_kinds),
-            portraits=[document_urls(d) for d in identity_documents] if verification.type == "selfie" else [],
-        ))
+        views.append(
+            StepView(
+                verification=verification,
+                step=step,
+                comparisons=comparisons(verification, applicant),
+                checks=(verification.data.get("checks") or {}).get("details") or {},
+                documents=[document_urls(d) for d in docs if not d.superseded],
+                superseded=[document_urls(d) for d in docs if d.superseded],
+                field_ids=[f["id"] for f in config.get("fields", [])],
+                document_types=config.get("document_types") or list(STEP_TYPES[verification.type].correction_kinds),
+                portraits=[document_urls(d) for d in identity_documents] if verification.type == "selfie" else [],
+            )
+        )
     return views
 
 
@@ -134,8 +147,15 @@ def timeline(session, events):
         if not step and event.data.get("step_id"):
             step = legible(event.data["step_id"])
         result = event.data.get("result") or ""
-        entries.append(TimelineEntry(event, str(action_label(event.action)), step, _who(event, people),
-                                     str(result_label(result)) if result else ""))
+        entries.append(
+            TimelineEntry(
+                event,
+                str(action_label(event.action)),
+                step,
+                _who(event, people),
+                str(result_label(result)) if result else "",
+            )
+        )
     return entries
 
 
@@ -152,15 +172,17 @@ def watchlist_hits(session):
     watchlist = ((session.processing_results or {}).get("external_validations") or {}).get("watchlist") or {}
     hits = []
     for index, match in enumerate(watchlist.get("matches") or []):
-        hits.append({
-            "index": index,
-            "entity_id": match.get("entity_id") or match.get("id") or "",
-            "name": match.get("name") or match.get("caption") or "",
-            "score": match.get("score"),
-            "lists": display(match.get("lists") or match.get("datasets") or match.get("sources")),
-            "birth_dates": display(match.get("birth_dates") or match.get("birth_date")),
-            "countries": display(match.get("countries")),
-            "applicant_id": match.get("applicant_id"),
-            "false_positive": match.get("false_positive"),
-        })
+        hits.append(
+            {
+                "index": index,
+                "entity_id": match.get("entity_id") or match.get("id") or "",
+                "name": match.get("name") or match.get("caption") or "",
+                "score": match.get("score"),
+                "lists": display(match.get("lists") or match.get("datasets") or match.get("sources")),
+                "birth_dates": display(match.get("birth_dates") or match.get("birth_date")),
+                "countries": display(match.get("countries")),
+                "applicant_id": match.get("applicant_id"),
+                "false_positive": match.get("false_positive"),
+            }
+        )
     return watchlist, hits

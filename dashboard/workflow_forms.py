@@ -42,8 +42,12 @@ CONFIG_KEYS = {
     "address_document_types": "document_types",
 }
 # Defaults of the boolean step settings, as the checks apply them when the setting is absent.
-BOOLEAN_DEFAULTS = {key: value for step_type in STEP_TYPES.values() for key, value in step_type.default_config.items()
-                    if isinstance(value, bool)}
+BOOLEAN_DEFAULTS = {
+    key: value
+    for step_type in STEP_TYPES.values()
+    for key, value in step_type.default_config.items()
+    if isinstance(value, bool)
+}
 FIELD_LINE = re.compile(r"^(?P<id>[\w-]+)\s+(?P<type>\w+)(?P<rest>.*)$")
 
 DECISION_THRESHOLDS = DEFAULT_SETTINGS["decision_thresholds"]
@@ -72,7 +76,7 @@ def parse_form_fields(text):
             if word == "required":
                 spec["required"] = True
             elif word.startswith("choices="):
-                spec["choices"] = [c for c in word[len("choices="):].split("|") if c]
+                spec["choices"] = [c for c in word[len("choices=") :].split("|") if c]
         specs.append(spec)
     return specs
 
@@ -84,10 +88,11 @@ def format_form_fields(specs):
         if spec.get("required"):
             words.append("required")
         if spec.get("choices"):
-            words.append("choices=" + "|".join(str(c.get("value") if isinstance(c, dict) else c)
-                                               for c in spec["choices"]))
+            words.append(
+                "choices=" + "|".join(str(c.get("value") if isinstance(c, dict) else c) for c in spec["choices"])
+            )
         label = spec.get("label")
-        for language, text in (label.items() if isinstance(label, dict) else [("en", label)]):
+        for language, text in label.items() if isinstance(label, dict) else [("en", label)]:
             if text:
                 words.append(f"label={text}" if language == "en" else f"label.{language}={text}")
         lines.append(" ".join(words))
@@ -105,8 +110,9 @@ def _pairs(text, separator, keys):
 
 
 def _checkboxes(choices):
-    return forms.MultipleChoiceField(choices=[(c, c.replace("_", " ")) for c in choices], required=False,
-                                     widget=forms.CheckboxSelectMultiple)
+    return forms.MultipleChoiceField(
+        choices=[(c, c.replace("_", " ")) for c in choices], required=False, widget=forms.CheckboxSelectMultiple
+    )
 
 
 class WorkflowForm(forms.Form):
@@ -119,18 +125,29 @@ class WorkflowForm(forms.Form):
     retention_days = forms.IntegerField(initial=DEFAULT_SETTINGS["retention_days"])
     auto_process = forms.BooleanField(required=False, initial=True)
     auto_decide = forms.BooleanField(required=False)
-    locales = forms.MultipleChoiceField(choices=[(c, c) for c in LOCALES], initial=LOCALES,
-                                        widget=forms.CheckboxSelectMultiple)
-    redirect_allowlist = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                         help_text="One origin or host name per line.")
+    locales = forms.MultipleChoiceField(
+        choices=[(c, c) for c in LOCALES], initial=LOCALES, widget=forms.CheckboxSelectMultiple
+    )
+    redirect_allowlist = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="One origin or host name per line."
+    )
     watchlist = forms.BooleanField(required=False, initial=True, label="Watchlist screening")
     face_match = forms.BooleanField(required=False, initial=True, label="Face match")
     reject_at = forms.IntegerField(initial=DECISION_THRESHOLDS["reject_at"], label="Reject at risk ≥")
     review_at = forms.IntegerField(initial=DECISION_THRESHOLDS["review_at"], label="Review at risk ≥")
     name_match_threshold = forms.FloatField(initial=DEFAULT_SETTINGS["name_match_threshold"])
 
-    SETTING_FIELDS = ("link_ttl_hours", "session_ttl_days", "max_attempts", "retention_days", "auto_process",
-                      "auto_decide", "locales", "redirect_allowlist", "name_match_threshold")
+    SETTING_FIELDS = (
+        "link_ttl_hours",
+        "session_ttl_days",
+        "max_attempts",
+        "retention_days",
+        "auto_process",
+        "auto_decide",
+        "locales",
+        "redirect_allowlist",
+        "name_match_threshold",
+    )
 
     @classmethod
     def initial_for(cls, version):
@@ -139,8 +156,12 @@ class WorkflowForm(forms.Form):
         initial["redirect_allowlist"] = "\n".join(settings["redirect_allowlist"])
         initial.update(settings["validations"])
         initial.update({**DECISION_THRESHOLDS, **settings["decision_thresholds"]})
-        return {**initial, "name": version.name, "description": version.description,
-                "custom_tags": ", ".join(version.custom_tags)}
+        return {
+            **initial,
+            "name": version.name,
+            "description": version.description,
+            "custom_tags": ", ".join(version.custom_tags),
+        }
 
     def to_fields(self):
         data = self.cleaned_data
@@ -160,20 +181,26 @@ class StepForm(forms.Form):
     order = forms.IntegerField(required=False, widget=forms.NumberInput(attrs={"class": "order"}))
     delete = forms.BooleanField(required=False, label="Remove")
     type = forms.ChoiceField(choices=[(t, t.replace("_", " ")) for t in STEP_TYPES])
-    id = forms.SlugField(required=False, max_length=64, label="Step id",
-                         help_text="Leave empty to derive it from the title.")
+    id = forms.SlugField(
+        required=False, max_length=64, label="Step id", help_text="Leave empty to derive it from the title."
+    )
     title = forms.CharField(required=False, max_length=200)
     title_de = forms.CharField(required=False, max_length=200, label="Title in German")
     title_fr = forms.CharField(required=False, max_length=200, label="Title in French")
     required = forms.BooleanField(required=False, initial=True)
-    applicant_type = forms.ChoiceField(required=False, choices=[("", "type default"), (NATURAL, "natural person"),
-                                                                (LEGAL, "legal person"), (BOTH, "both")])
+    applicant_type = forms.ChoiceField(
+        required=False,
+        choices=[("", "type default"), (NATURAL, "natural person"), (LEGAL, "legal person"), (BOTH, "both")],
+    )
     # form
-    form_fields = forms.CharField(required=False, label="Fields",
-                                  widget=forms.Textarea(attrs={"rows": 4, "class": "mono"}),
-                                  help_text=f"One per line: id type [required] [choices=a|b] [label=…] "
-                                            f"[label.de=…] [label.fr=…]. "
-                                            f"Types: {', '.join(sorted(FORM_FIELD_TYPES))}.")
+    form_fields = forms.CharField(
+        required=False,
+        label="Fields",
+        widget=forms.Textarea(attrs={"rows": 4, "class": "mono"}),
+        help_text=f"One per line: id type [required] [choices=a|b] [label=…] "
+        f"[label.de=…] [label.fr=…]. "
+        f"Types: {', '.join(sorted(FORM_FIELD_TYPES))}.",
+    )
     # identity_document
     identity_document_types = _checkboxes(IDENTITY_DOCUMENT_TYPES)
     require_back = forms.BooleanField(required=False)
@@ -188,13 +215,20 @@ class StepForm(forms.Form):
     require_certificate = forms.BooleanField(required=False)
     countries = forms.CharField(required=False, help_text="ISO codes, comma-separated; empty: any.")
     # document_analysis
-    document_type = forms.ChoiceField(required=False, choices=[("", "—")] + [(t, t.replace("_", " "))
-                                                                               for t in ANALYSIS_DOCUMENT_TYPES])
+    document_type = forms.ChoiceField(
+        required=False, choices=[("", "—")] + [(t, t.replace("_", " ")) for t in ANALYSIS_DOCUMENT_TYPES]
+    )
     # signature
-    sign_fields = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "mono"}),
-                                  help_text="One per line: field_id actor_id.")
-    fill_fields = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "mono"}),
-                                  help_text="One per line: field_id=value (e.g. ${identity.last_name}).")
+    sign_fields = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "mono"}),
+        help_text="One per line: field_id actor_id.",
+    )
+    fill_fields = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "mono"}),
+        help_text="One per line: field_id=value (e.g. ${identity.last_name}).",
+    )
     # related_parties
     roles = _checkboxes(RELATED_PARTY_ROLES)
     max_parties = forms.IntegerField(required=False)
@@ -209,8 +243,10 @@ class StepForm(forms.Form):
         return parse_form_fields(self.cleaned_data["form_fields"])
 
     def clean_sign_fields(self):
-        return [{"field_id": p["field_id"], "actor_id": p["actor_id"]}
-                for p in _pairs(self.cleaned_data["sign_fields"].replace("\t", " "), " ", ["field_id", "actor_id"])]
+        return [
+            {"field_id": p["field_id"], "actor_id": p["actor_id"]}
+            for p in _pairs(self.cleaned_data["sign_fields"].replace("\t", " "), " ", ["field_id", "actor_id"])
+        ]
 
     def clean_fill_fields(self):
         return _pairs(self.cleaned_data["fill_fields"], "=", ["field_id", "value"])
@@ -222,9 +258,16 @@ class StepForm(forms.Form):
     def initial_for(cls, step, order):
         title = step.get("title", "")
         titles = title if isinstance(title, dict) else {"en": title}
-        initial = {"order": order, "type": step["type"], "id": step["id"], "title": titles.get("en", ""),
-                   "title_de": titles.get("de", ""), "title_fr": titles.get("fr", ""),
-                   "required": step.get("required", True), "applicant_type": step.get("applicant_type", "")}
+        initial = {
+            "order": order,
+            "type": step["type"],
+            "id": step["id"],
+            "title": titles.get("en", ""),
+            "title_de": titles.get("de", ""),
+            "title_fr": titles.get("fr", ""),
+            "required": step.get("required", True),
+            "applicant_type": step.get("applicant_type", ""),
+        }
         config = step.get("config") or {}
         for name in TYPE_FIELDS[step["type"]]:
             key = CONFIG_KEYS.get(name, name)
@@ -249,8 +292,11 @@ class StepForm(forms.Form):
             if data.get(key):
                 step[key] = data[key]
         # A title in one language stays a plain string; translations make it one value per language.
-        titles = {language: data[key] for language, key in (("en", "title"), ("de", "title_de"), ("fr", "title_fr"))
-                  if data.get(key)}
+        titles = {
+            language: data[key]
+            for language, key in (("en", "title"), ("de", "title_de"), ("fr", "title_fr"))
+            if data.get(key)
+        }
         if titles:
             step["title"] = titles if set(titles) - {"en"} else titles["en"]
         config = {}
@@ -272,8 +318,10 @@ class StepForm(forms.Form):
         The editor shows the current type's group; its script swaps groups when the type changes.
         """
         current = self["type"].value()
-        return [(step_type, [self[name] for name in names], step_type == current)
-                for step_type, names in TYPE_FIELDS.items()]
+        return [
+            (step_type, [self[name] for name in names], step_type == current)
+            for step_type, names in TYPE_FIELDS.items()
+        ]
 
 
 STEP_ERROR = re.compile(r"^steps\[(?P<index>\d+)\](?:\.(?P<rest>.+))?$")
@@ -290,7 +338,8 @@ def place_errors(errors, workflow_form, step_forms):
             name = rest.split("[", 1)[0].split(".", 1)[0]
             type_names = TYPE_FIELDS.get(target.cleaned_data.get("type"), [])
             field = next((n for n in type_names if CONFIG_KEYS.get(n, n) == name), None) or (
-                name if name in target.fields else None)
+                name if name in target.fields else None
+            )
             messages = [f"{rest}: {m}" if rest and rest != field else m for m in messages]
         else:
             name = key.removeprefix("settings.").split(".", 1)[0]

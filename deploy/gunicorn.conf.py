@@ -29,6 +29,8 @@ def when_ready(server):
     from django.conf import settings
 
     importlib.import_module(settings.ROOT_URLCONF)
+
+
 keepalive = 5
 # Recycle workers now and then so memory grown by a rare large request is returned.
 max_requests = 2000

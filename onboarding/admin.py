@@ -79,8 +79,16 @@ class SessionAdmin(admin.ModelAdmin):
     list_display = ("__str__", "organization", "environment", "status", "final_decision", "risk_score", "created_at")
     list_filter = ("organization", "environment", "status")
     search_fields = ("name", "reference_id")
-    readonly_fields = ("status", "final_decision", "risk_score", "risk_level", "processing_results", "decided_at",
-                       "workflow_version", "data_anonymized")
+    readonly_fields = (
+        "status",
+        "final_decision",
+        "risk_score",
+        "risk_level",
+        "processing_results",
+        "decided_at",
+        "workflow_version",
+        "data_anonymized",
+    )
     fields = ("name", "reference_id", "priority", "legal_hold", *readonly_fields)
     inlines = [ApplicantInline]
 

@@ -76,8 +76,13 @@ def chain_head(organization):
     audit key can check them offline, and a later pack's chain must extend this one."""
     organization.refresh_from_db(fields=["audit_head_sequence", "audit_head_hash"])
     sequence, head = organization.audit_head_sequence, organization.audit_head_hash or GENESIS
-    return {"organization_id": str(organization.id), "head_sequence": sequence, "head_hash": head,
-            "head_signature": head_signature(organization.id, sequence, head), "algorithm": ALGORITHM}
+    return {
+        "organization_id": str(organization.id),
+        "head_sequence": sequence,
+        "head_hash": head,
+        "head_signature": head_signature(organization.id, sequence, head),
+        "algorithm": ALGORITHM,
+    }
 
 
 def audit_verify(organization):
@@ -89,7 +94,8 @@ def audit_verify(organization):
     else:
         logger.error("audit chain of organization %s is broken at event %s", organization.id, sequence)
         Organization.objects.filter(id=organization.id, audit_broken_at__isnull=True).update(
-            audit_broken_at=timezone.now())
+            audit_broken_at=timezone.now()
+        )
         Organization.objects.filter(id=organization.id).update(audit_broken_sequence=sequence)
     return ok, sequence
 

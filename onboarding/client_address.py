@@ -34,8 +34,10 @@ def client_address(request):
     header = request.META.get(getattr(settings, "CLIENT_IP_HEADER", "HTTP_X_FORWARDED_FOR"), "")
     hops = [_address(hop) for hop in header.split(",") if hop.strip()] + [_address(remote)]
     index, skipped = len(hops) - 1, 0
-    while index > 0 and hops[index] is not None and (
-        skipped < count or any(hops[index] in network for network in networks)
+    while (
+        index > 0
+        and hops[index] is not None
+        and (skipped < count or any(hops[index] in network for network in networks))
     ):
         index, skipped = index - 1, skipped + 1
     # A malformed entry is nobody's address: the nearest well-formed hop to its right stands in.

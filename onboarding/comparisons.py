@@ -140,8 +140,16 @@ def comparisons(verification, applicant):
     rows = []
     for name, value in extracted.items():
         known = known_value(applicant, name, submitted)
-        rows.append(Comparison(name, str(field_label(name)), display(value), display(known),
-                               finding(name, value, codes), source_text(sources.get(name))))
+        rows.append(
+            Comparison(
+                name,
+                str(field_label(name)),
+                display(value),
+                display(known),
+                finding(name, value, codes),
+                source_text(sources.get(name)),
+            )
+        )
     return rows
 
 

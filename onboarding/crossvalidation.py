@@ -68,8 +68,11 @@ def document_claims(verification):
     fields = (verification.data or {}).get("extracted_from_document") or {}
     step_type = verification.type
     if step_type == "identity_document":
-        values = {"person_name": _joined(fields.get("given_names"), fields.get("surname")),
-                  "birth_date": fields.get("birth_date"), "nationality": fields.get("nationality")}
+        values = {
+            "person_name": _joined(fields.get("given_names"), fields.get("surname")),
+            "birth_date": fields.get("birth_date"),
+            "nationality": fields.get("nationality"),
+        }
     elif step_type == "proof_of_address":
         values = {"holder_name": fields.get("holder_name"), "address": fields.get("address")}
     elif step_type == "bank_account":
@@ -77,18 +80,23 @@ def document_claims(verification):
     elif step_type == "company_registry":
         values = {"company_name": fields.get("company_name"), "registration_number": fields.get("registration_number")}
     elif step_type == "document_analysis":
-        values = {"holder_name": fields.get("holder_name"), "company_name": fields.get("company_name"),
-                  "registration_number": fields.get("registration_number")}
+        values = {
+            "holder_name": fields.get("holder_name"),
+            "company_name": fields.get("company_name"),
+            "registration_number": fields.get("registration_number"),
+        }
     else:
         values = {}
-    return [Claim(field, value, verification.step_id, str(verification.id))
-            for field, value in values.items() if value]
+    return [Claim(field, value, verification.step_id, str(verification.id)) for field, value in values.items() if value]
 
 
 def _name_score(a, b, kind):
     # MRZ names are ICAO-transliterated ("MUELLER" for "Müller"): compare both spellings.
-    return max(compare_names(a, b, kind=kind), compare_names(transliterate(a).replace("<", " "), b, kind=kind),
-               compare_names(a, transliterate(b).replace("<", " "), kind=kind))
+    return max(
+        compare_names(a, b, kind=kind),
+        compare_names(transliterate(a).replace("<", " "), b, kind=kind),
+        compare_names(a, transliterate(b).replace("<", " "), kind=kind),
+    )
 
 
 def _graded(score, threshold, margin):
@@ -132,8 +140,10 @@ def _outcome_code(field, outcome):
 
 
 def cross_validate(applicants, verifications, name_threshold=None, address_threshold=None):
-    thresholds = {"name": name_threshold or DEFAULT_NAME_THRESHOLD,
-                  "address": address_threshold or DEFAULT_ADDRESS_THRESHOLD}
+    thresholds = {
+        "name": name_threshold or DEFAULT_NAME_THRESHOLD,
+        "address": address_threshold or DEFAULT_ADDRESS_THRESHOLD,
+    }
     comparisons, warnings, errors = [], [], []
     for applicant in applicants:
         claims = known_claims(applicant)

@@ -77,8 +77,11 @@ def decide(session, verifications, results):
         return simulated, score, level
     warnings = results.get("cross_validation", {}).get("warnings", [])
     # A watchlist hit may be a namesake: it makes the risk high but only a reviewer rejects on it.
-    hit_only = level == "high" and risk_level(
-        score_verifications(verifications, [c for c in codes if c != "watchlist_hit"]), thresholds) != "high"
+    hit_only = (
+        level == "high"
+        and risk_level(score_verifications(verifications, [c for c in codes if c != "watchlist_hit"]), thresholds)
+        != "high"
+    )
     if hit_only:
         decision = FinalDecision.MANUAL_REVIEW
     elif level == "high":

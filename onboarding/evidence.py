@@ -41,8 +41,14 @@ def _applicant(applicant):
 
 
 def _comparison(row):
-    return {"field": row.name, "label": row.label, "extracted": row.extracted, "known": row.known,
-            "finding": row.finding, "source": row.source}
+    return {
+        "field": row.name,
+        "label": row.label,
+        "extracted": row.extracted,
+        "known": row.known,
+        "finding": row.finding,
+        "source": row.source,
+    }
 
 
 def _verification(verification):
@@ -133,13 +139,21 @@ def build_evidence_pack(session):
             "steps": version.steps,
         },
         "applicants": [_applicant(a) for a in session.applicants.order_by("created_at")],
-        "verifications": [_verification(v) for v in
-                          session.verifications.select_related("applicant").order_by("created_at")],
+        "verifications": [
+            _verification(v) for v in session.verifications.select_related("applicant").order_by("created_at")
+        ],
         "documents": [_document(d) for d in session.documents.order_by("created_at")],
         "corrections": [
-            {"step_id": c.step_id, "applicant_id": str(c.applicant_id) if c.applicant_id else None,
-             "field_ids": c.field_ids, "document_types": c.document_types, "message": c.message,
-             "status": c.status, "requested_at": _iso(c.created_at), "resolved_at": _iso(c.resolved_at)}
+            {
+                "step_id": c.step_id,
+                "applicant_id": str(c.applicant_id) if c.applicant_id else None,
+                "field_ids": c.field_ids,
+                "document_types": c.document_types,
+                "message": c.message,
+                "status": c.status,
+                "requested_at": _iso(c.created_at),
+                "resolved_at": _iso(c.resolved_at),
+            }
             for c in session.corrections.order_by("created_at")
         ],
         "processing_results": session.processing_results,
@@ -155,8 +169,11 @@ def build_evidence_pack(session):
             "reasons": session.decision_reasons,
             "note": session.decision_note,
             "decided_at": _iso(session.decided_at),
-            "decided_by": ({"type": deciding.actor_type, "id": deciding.actor_id, "label": deciding.actor_label}
-                           if deciding else None),
+            "decided_by": (
+                {"type": deciding.actor_type, "id": deciding.actor_id, "label": deciding.actor_label}
+                if deciding
+                else None
+            ),
         },
         "events": [_event(e) for e in events],
         # The organization's whole chain at the time of the pack: an auditor holding the audit key

@@ -530,9 +530,7 @@ class Verification(ConcurrentTransitionMixin, FSMModelMixin, TenantModel):
 
     class Meta:
         ordering = ["created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["applicant", "step_id"], name="one_verification_per_step")
-        ]
+        constraints = [models.UniqueConstraint(fields=["applicant", "step_id"], name="one_verification_per_step")]
 
     def __str__(self):
         return f"{self.step_id} ({self.status})"
@@ -687,16 +685,16 @@ class Event(models.Model):
     def __str__(self):
         return f"{self.action} {self.from_status}→{self.to_status}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
     def canonical(self):
         return event_canonical(self)
 
     def compute_hash(self):
         return chain_hmac(self.canonical())
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("Audit events cannot be changed.")
-        super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit events cannot be deleted.")

@@ -27,8 +27,12 @@ def emit(*, session, event_type, data):
         organization_id=session.organization_id,
         environment=session.environment,
         event_type=event_type,
-        payload={"session_id": str(session.id), "reference_id": session.reference_id,
-                 "custom_tags": list(session.custom_tags), **data},
+        payload={
+            "session_id": str(session.id),
+            "reference_id": session.reference_id,
+            "custom_tags": list(session.custom_tags),
+            **data,
+        },
     )
     # Only once the change is committed: a rollback sends nothing. A lost dispatch is swept up later.
     message_id = str(message.id)

@@ -126,8 +126,9 @@ def filter_sessions(queryset, filters):
     elif assigned_to not in (None, ""):
         queryset = queryset.filter(assigned_to_id=assigned_to)
     if filters.get("blocked"):
-        queryset = queryset.filter(Exists(Applicant.objects.filter(session=OuterRef("pk"),
-                                                                   status=ApplicantStatus.BLOCKED)))
+        queryset = queryset.filter(
+            Exists(Applicant.objects.filter(session=OuterRef("pk"), status=ApplicantStatus.BLOCKED))
+        )
     if filters.get("tag"):
         # Text match on the JSON list: works alike on SQLite and PostgreSQL.
         queryset = queryset.filter(custom_tags__icontains=f'"{filters["tag"]}"')
@@ -145,10 +146,10 @@ def filter_sessions(queryset, filters):
 def session_summary(queryset):
     """meta.summary of SPEC §4 for every row of the (filtered) queryset, in three queries."""
     rows = queryset.order_by().values("status").annotate(n=Count("id"))
-    status_counts = {status: 0 for status in SessionStatus.values}
+    status_counts = dict.fromkeys(SessionStatus.values, 0)
     for row in rows:
         status_counts[row["status"]] = row["n"]
-    inbox_counts = {inbox: 0 for inbox in INBOXES}
+    inbox_counts = dict.fromkeys(INBOXES, 0)
     for status, count in status_counts.items():
         inbox_counts[COMPLIANCE_STATUS[status]] += count
     risk = queryset.order_by().aggregate(avg=Avg("risk_score"), scored=Count("id", filter=Q(risk_score__isnull=False)))
@@ -206,17 +207,24 @@ def with_progress(queryset):
 
 def session_detail_queryset(actor):
     """Sessions with everything a detail page or response shows, fetched in a fixed number of queries."""
-    return with_progress(sessions_for(actor)).select_related(
-        "workflow", "workflow_version", "assigned_to"
-    ).prefetch_related("applicants__verifications", "documents", "corrections")
+    return (
+        with_progress(sessions_for(actor))
+        .select_related("workflow", "workflow_version", "assigned_to")
+        .prefetch_related("applicants__verifications", "documents", "corrections")
+    )
 
 
 # --- Dashboard reads -------------------------------------------------------
 
 # Statuses a session reaches only once every required step was submitted.
 SUBMITTED_STATUSES = [
-    SessionStatus.COMPLETED, SessionStatus.PROCESSING, SessionStatus.PROCESSED, SessionStatus.MANUAL_REVIEW,
-    SessionStatus.APPROVED, SessionStatus.REJECTED, SessionStatus.AWAITING_CLIENT_CORRECTION,
+    SessionStatus.COMPLETED,
+    SessionStatus.PROCESSING,
+    SessionStatus.PROCESSED,
+    SessionStatus.MANUAL_REVIEW,
+    SessionStatus.APPROVED,
+    SessionStatus.REJECTED,
+    SessionStatus.AWAITING_CLIENT_CORRECTION,
 ]
 DECISION_TIME_BUCKETS = [
     ("< 1 h", timedelta(hours=1)),
@@ -231,8 +239,12 @@ DECISION_TIME_BUCKETS = [
 def session_list_queryset(queryset):
     """A list page's rows with what each row shows, in two queries whatever the page size."""
     return queryset.select_related("workflow", "workflow_version", "assigned_to").prefetch_related(
-        Prefetch("applicants", queryset=Applicant.objects.only("id", "session_id", "type", "label", "email",
-                                                                "identity", "company", "status", "created_at"))
+        Prefetch(
+            "applicants",
+            queryset=Applicant.objects.only(
+                "id", "session_id", "type", "label", "email", "identity", "company", "status", "created_at"
+            ),
+        )
     )
 
 
@@ -257,18 +269,24 @@ def session_events(session):
 def overview_funnel(queryset):
     """Sessions created → opened (a link was opened) → submitted → decided, in one query."""
     opened = Exists(Applicant.objects.filter(session=OuterRef("pk"), link_opened_at__isnull=False))
-    return queryset.order_by().annotate(was_opened=opened).aggregate(
-        created=Count("id"),
-        opened=Count("id", filter=Q(was_opened=True)),
-        submitted=Count("id", filter=Q(completed_at__isnull=False) | Q(status__in=SUBMITTED_STATUSES)),
-        decided=Count("id", filter=Q(status__in=[SessionStatus.APPROVED, SessionStatus.REJECTED])),
+    return (
+        queryset.order_by()
+        .annotate(was_opened=opened)
+        .aggregate(
+            created=Count("id"),
+            opened=Count("id", filter=Q(was_opened=True)),
+            submitted=Count("id", filter=Q(completed_at__isnull=False) | Q(status__in=SUBMITTED_STATUSES)),
+            decided=Count("id", filter=Q(status__in=[SessionStatus.APPROVED, SessionStatus.REJECTED])),
+        )
     )
 
 
 def overview_decision_times(queryset):
     """How long decided sessions took from creation to decision: counts per bucket and the average, one query."""
-    decided = queryset.order_by().filter(decided_at__isnull=False).annotate(
-        took=ExpressionWrapper(F("decided_at") - F("created_at"), output_field=DurationField())
+    decided = (
+        queryset.order_by()
+        .filter(decided_at__isnull=False)
+        .annotate(took=ExpressionWrapper(F("decided_at") - F("created_at"), output_field=DurationField()))
     )
     aggregates, lower = {"average": Avg("took")}, None
     for index, (_, upper) in enumerate(DECISION_TIME_BUCKETS):

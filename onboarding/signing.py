@@ -38,14 +38,18 @@ E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 def signature_workflow(actor):
     """The organization's signing workflow, created (published) on first use."""
-    candidates = Workflow.objects.filter(organization_id=actor.organization_id, name=SIGNATURE_WORKFLOW_NAME,
-                                         deleted_at__isnull=True).order_by("created_at")
+    candidates = Workflow.objects.filter(
+        organization_id=actor.organization_id, name=SIGNATURE_WORKFLOW_NAME, deleted_at__isnull=True
+    ).order_by("created_at")
     for workflow in candidates:
         version = published_version(workflow)
         if version and [step["type"] for step in version.steps] == ["signature"]:
             return workflow
     return services.workflow_create(
-        actor=actor, name=SIGNATURE_WORKFLOW_NAME, steps=[SIGNATURE_STEP], publish=True,
+        actor=actor,
+        name=SIGNATURE_WORKFLOW_NAME,
+        steps=[SIGNATURE_STEP],
+        publish=True,
         description="Signing sessions: one document, signed by one person.",
         # A valid signature with consent settles the request without a reviewer.
         settings={"auto_decide": True, "validations": {"watchlist": False, "face_match": False}},
@@ -54,7 +58,8 @@ def signature_workflow(actor):
 
 def validate_sign_fields(sign_fields, path="sign_fields"):
     if not isinstance(sign_fields, list) or any(
-        not isinstance(item, dict) or set(item) - {"field_id", "actor_id"}
+        not isinstance(item, dict)
+        or set(item) - {"field_id", "actor_id"}
         or not all(isinstance(item.get(k), str) and item.get(k) for k in ("field_id", "actor_id"))
         for item in sign_fields
     ):
@@ -68,16 +73,19 @@ def fetch_document(url):
     host = (parts.hostname or "").lower()
     allowlist = [h.lower() for h in settings.SIGNING_DOCUMENT_URL_ALLOWLIST]
     schemes = ("https",) if settings.PRODUCTION else ("https", "http")
-    if parts.scheme not in schemes or not host or not any(
-        host == entry or (entry.startswith("*.") and host.endswith(entry[1:])) for entry in allowlist
+    if (
+        parts.scheme not in schemes
+        or not host
+        or not any(host == entry or (entry.startswith("*.") and host.endswith(entry[1:])) for entry in allowlist)
     ):
         raise ValidationFailed({"document_url": ["This host is not on the allowlist for documents to sign."]})
     limit = settings.MAX_UPLOAD_BYTES
     try:
         with requests.get(url, timeout=FETCH_TIMEOUT_SECONDS, allow_redirects=False, stream=True) as response:
             if response.status_code != 200:
-                raise ValidationFailed({"document_url": [f"The document could not be fetched "
-                                                         f"(HTTP {response.status_code})."]})
+                raise ValidationFailed(
+                    {"document_url": [f"The document could not be fetched (HTTP {response.status_code})."]}
+                )
             content = b""
             for chunk in response.iter_content(64 * 1024):
                 content += chunk
@@ -107,9 +115,23 @@ def _check_contact(email, phone_number):
         raise ValidationFailed(errors)
 
 
-def signing_session_create(*, actor, email, phone_number="", redirect_url="", state="", document=None, document_url="",
-                           sign_fields=None, fill_fields=None, identity=None, address=None, name="",
-                           reference_id="", locale="en"):
+def signing_session_create(
+    *,
+    actor,
+    email,
+    phone_number="",
+    redirect_url="",
+    state="",
+    document=None,
+    document_url="",
+    sign_fields=None,
+    fill_fields=None,
+    identity=None,
+    address=None,
+    name="",
+    reference_id="",
+    locale="en",
+):
     """Open a signing session for one signer; returns (session, link) with the signer's link.
 
     Every sign field names the same actor (the signer); fill field variables
@@ -130,25 +152,51 @@ def signing_session_create(*, actor, email, phone_number="", redirect_url="", st
     with transaction.atomic():
         try:
             session = services.session_create(
-                actor=actor, workflow_id=workflow.id, name=name, reference_id=reference_id, locale=locale,
-                redirect_url=redirect_url, state=state,
-                applicants=[{"type": "natural_person", "email": email, "phone_number": phone_number,
-                             "reference_id": next(iter(signers), ""), "identity": identity, "address": address}],
+                actor=actor,
+                workflow_id=workflow.id,
+                name=name,
+                reference_id=reference_id,
+                locale=locale,
+                redirect_url=redirect_url,
+                state=state,
+                applicants=[
+                    {
+                        "type": "natural_person",
+                        "email": email,
+                        "phone_number": phone_number,
+                        "reference_id": next(iter(signers), ""),
+                        "identity": identity,
+                        "address": address,
+                    }
+                ],
             )
         except ValidationFailed as error:
             if "redirect_url" not in error.errors:
                 raise
-            raise ValidationFailed({**error.errors, "redirect_url": [
-                f"This URL is not on the redirect allowlist of the {SIGNATURE_WORKFLOW_NAME!r} workflow "
-                "(its redirect_allowlist setting)."]}) from None
+            raise ValidationFailed(
+                {
+                    **error.errors,
+                    "redirect_url": [
+                        f"This URL is not on the redirect allowlist of the {SIGNATURE_WORKFLOW_NAME!r} workflow "
+                        "(its redirect_allowlist setting)."
+                    ],
+                }
+            ) from None
         verification = session.verifications.select_for_update().get()
-        verification.data = {**verification.data, "signature_request": {
-            "sign_fields": sign_fields, "fill_fields": fill_fields, "document_url": document_url or ""}}
+        verification.data = {
+            **verification.data,
+            "signature_request": {
+                "sign_fields": sign_fields,
+                "fill_fields": fill_fields,
+                "document_url": document_url or "",
+            },
+        }
         verification.save(update_fields=["data", "updated_at"])
         link = services.links_generate(actor=actor, session_id=session.id)[0]
         # Last: nothing after it can fail and leave its stored file behind.
-        services.document_add(actor=actor, verification_id=verification.id, content=content,
-                              filename="document.pdf", kind=PDF_TO_SIGN)
+        services.document_add(
+            actor=actor, verification_id=verification.id, content=content, filename="document.pdf", kind=PDF_TO_SIGN
+        )
     session.refresh_from_db()
     return session, link
 
@@ -160,8 +208,11 @@ def signing_request(verification):
         return own
     step = verification.session.workflow_version.step(verification.step_id) or {}
     config = step.get("config", {})
-    return {"sign_fields": config.get("sign_fields", []), "fill_fields": config.get("fill_fields", []),
-            "document_url": config.get("document_url", "")}
+    return {
+        "sign_fields": config.get("sign_fields", []),
+        "fill_fields": config.get("fill_fields", []),
+        "document_url": config.get("document_url", ""),
+    }
 
 
 def _signature_verification(actor, verification_id):
@@ -178,8 +229,9 @@ def _source_pdf(actor, verification, request):
             return handle.read()
     if request.get("document_url"):
         content = _pdf(fetch_document(request["document_url"]), "document_url")
-        services.document_add(actor=actor, verification_id=verification.id, content=content,
-                              filename="document.pdf", kind=PDF_TO_SIGN)
+        services.document_add(
+            actor=actor, verification_id=verification.id, content=content, filename="document.pdf", kind=PDF_TO_SIGN
+        )
         return content
     raise ValidationFailed({"document": ["There is no PDF to sign for this step."]})
 
@@ -197,8 +249,9 @@ def _prepared(actor, verification, now):
     request = signing_request(verification)
     source = _source_pdf(actor, verification, request)
     fill = request.get("fill_fields", [])
-    signing_pdf.check_fields(source, [f["field_id"] for f in request.get("sign_fields", [])],
-                             [f["field_id"] for f in fill])
+    signing_pdf.check_fields(
+        source, [f["field_id"] for f in request.get("sign_fields", [])], [f["field_id"] for f in fill]
+    )
     context = context_for(verification.applicant, verification.session, now.date())
     values = {f["field_id"]: resolve(f["value"], context) for f in fill}
     return source, signing_pdf.fill_and_flatten(source, values), request
@@ -235,8 +288,14 @@ def signature_sign(*, actor, verification_id, consent_text, ip="", user_agent=""
     fields = signing_pdf.form_fields(source)
     boxes = signing_pdf.signature_boxes(fields, _fields_of(request, applicant))
     timestamp_url = settings.TIMESTAMP_URL or ""
-    signed = signing_pdf.sign(filled, boxes, signing_certificate.signer(), signer_name=signer_name(applicant),
-                              reason=SIGNING_REASON, timestamp_url=timestamp_url)
+    signed = signing_pdf.sign(
+        filled,
+        boxes,
+        signing_certificate.signer(),
+        signer_name=signer_name(applicant),
+        reason=SIGNING_REASON,
+        timestamp_url=timestamp_url,
+    )
     certificate = signing_certificate.certificate()
     evidence = {
         "consent_text": consent_text.strip()[:2000],
@@ -253,12 +312,23 @@ def signature_sign(*, actor, verification_id, consent_text, ip="", user_agent=""
     }
     with files_removed_on_failure(), transaction.atomic():
         # Document and submission commit together: a signature raced by another is refused whole.
-        document = services.document_add(actor=actor, verification_id=verification.id, content=signed,
-                                         filename="signed.pdf", kind=SIGNED_PDF)
-        services.verification_submit(actor=actor, verification_id=verification.id,
-                                     data={"signature_evidence": {**evidence, "document_id": str(document.id)}})
+        document = services.document_add(
+            actor=actor, verification_id=verification.id, content=signed, filename="signed.pdf", kind=SIGNED_PDF
+        )
+        services.verification_submit(
+            actor=actor,
+            verification_id=verification.id,
+            data={"signature_evidence": {**evidence, "document_id": str(document.id)}},
+        )
         # The audit chain outlives erasure, so it keeps the hashes and never the IP or user agent.
-        record_event(actor=actor, action="signature.signed", obj=verification, session=verification.session,
-                     data={key: evidence[key] for key in ("source_sha256", "filled_sha256", "signed_sha256",
-                                                          "certificate_sha256", "timestamped")})
+        record_event(
+            actor=actor,
+            action="signature.signed",
+            obj=verification,
+            session=verification.session,
+            data={
+                key: evidence[key]
+                for key in ("source_sha256", "filled_sha256", "signed_sha256", "certificate_sha256", "timestamped")
+            },
+        )
     return document

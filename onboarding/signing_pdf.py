@@ -4,9 +4,6 @@ import hashlib
 import io
 from dataclasses import dataclass
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PdfReadError
-from pypdf.generic import ArrayObject, NameObject
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields as sig_fields
@@ -16,6 +13,9 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, NameObject
 
 from onboarding.errors import ValidationFailed
 
@@ -78,8 +78,10 @@ def check_fields(content, sign_field_ids, fill_field_ids):
     """Refuse a document that lacks a named field, or whose field has the wrong type; returns its fields."""
     present = form_fields(content)
     errors = {}
-    for key, ids, wanted, label in (("sign_fields", sign_field_ids, SIGNATURE, "signature"),
-                                    ("fill_fields", fill_field_ids, TEXT, "text")):
+    for key, ids, wanted, label in (
+        ("sign_fields", sign_field_ids, SIGNATURE, "signature"),
+        ("fill_fields", fill_field_ids, TEXT, "text"),
+    ):
         missing = [i for i in ids if i not in present]
         wrong = [i for i in ids if i in present and present[i].type != wanted]
         messages = []
@@ -120,8 +122,10 @@ def signature_boxes(fields, names):
     """(name, page, box) for each named signature field, or the default place when none is named."""
     if not names:
         return [(DEFAULT_SIGNATURE_FIELD, -1, DEFAULT_BOX)]
-    return [(name, fields[name].page if fields[name].page is not None else 0, fields[name].box or DEFAULT_BOX)
-            for name in names]
+    return [
+        (name, fields[name].page if fields[name].page is not None else 0, fields[name].box or DEFAULT_BOX)
+        for name in names
+    ]
 
 
 def sign(content, boxes, signer, *, signer_name, reason, timestamp_url=""):
@@ -132,11 +136,19 @@ def sign(content, boxes, signer, *, signer_name, reason, timestamp_url=""):
     for name, page, box in boxes:
         page = page if page >= 0 else len(_reader(content).pages) - 1
         metadata = signers.PdfSignatureMetadata(
-            field_name=name, subfilter=sig_fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
-            reason=reason, name=signer_name,
+            field_name=name,
+            subfilter=sig_fields.SigSeedSubFilter.PADES,
+            md_algorithm="sha256",
+            reason=reason,
+            name=signer_name,
         )
-        pdf_signer = signers.PdfSigner(metadata, signer=signer, timestamper=timestamper, stamp_style=stamp,
-                                       new_field_spec=SigFieldSpec(name, on_page=page, box=box))
+        pdf_signer = signers.PdfSigner(
+            metadata,
+            signer=signer,
+            timestamper=timestamper,
+            stamp_style=stamp,
+            new_field_spec=SigFieldSpec(name, on_page=page, box=box),
+        )
         content = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(content))).getvalue()
     return content
 
@@ -173,15 +185,17 @@ def validate(content, trust_roots):
         except Exception:
             results.append(SignatureStatus(signature.field_name, False, False, False, False, "", "", "", False))
             continue
-        results.append(SignatureStatus(
-            field=signature.field_name,
-            intact=bool(status.intact),
-            valid=bool(status.valid),
-            trusted=bool(status.trusted),
-            covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
-            signer=status.signing_cert.subject.human_friendly,
-            signer_sha256=status.signing_cert.sha256.hex(),
-            signed_at=status.signer_reported_dt.isoformat() if status.signer_reported_dt else "",
-            timestamped=status.timestamp_validity is not None,
-        ))
+        results.append(
+            SignatureStatus(
+                field=signature.field_name,
+                intact=bool(status.intact),
+                valid=bool(status.valid),
+                trusted=bool(status.trusted),
+                covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+                signer=status.signing_cert.subject.human_friendly,
+                signer_sha256=status.signing_cert.sha256.hex(),
+                signed_at=status.signer_reported_dt.isoformat() if status.signer_reported_dt else "",
+                timestamped=status.timestamp_validity is not None,
+            )
+        )
     return results

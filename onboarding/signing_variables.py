@@ -25,8 +25,10 @@ def fill_fields_errors(fill_fields, path="fill_fields"):
     errors = {}
     for index, item in enumerate(fill_fields):
         where = f"{path}[{index}]"
-        if not isinstance(item, dict) or set(item) - {"field_id", "value"} or not all(
-            isinstance(item.get(k), str) and item.get(k) for k in ("field_id", "value")
+        if (
+            not isinstance(item, dict)
+            or set(item) - {"field_id", "value"}
+            or not all(isinstance(item.get(k), str) and item.get(k) for k in ("field_id", "value"))
         ):
             errors[where] = ["Must be an object with a field_id and a non-empty value (text)."]
             continue
@@ -36,7 +38,8 @@ def fill_fields_errors(fill_fields, path="fill_fields"):
         if unknown:
             errors[f"{where}.value"] = [
                 f"Unknown variable {', '.join('${' + v + '}' for v in unknown)}; known: "
-                + ", ".join("${" + v + "}" for v in sorted(KNOWN)) + "."
+                + ", ".join("${" + v + "}" for v in sorted(KNOWN))
+                + "."
             ]
     return errors
 
@@ -55,13 +58,15 @@ def context_for(applicant, session, signing_date):
         data = getattr(applicant, block) or {}
         for name in VARIABLES[block]:
             values[f"{block}.{name}"] = data.get(name) or ""
-    values.update({
-        "applicant.email": applicant.email,
-        "applicant.phone_number": applicant.phone_number,
-        "session.reference_id": session.reference_id,
-        "session.name": session.name,
-        "signature.date": signing_date.isoformat(),
-    })
+    values.update(
+        {
+            "applicant.email": applicant.email,
+            "applicant.phone_number": applicant.phone_number,
+            "session.reference_id": session.reference_id,
+            "session.name": session.name,
+            "signature.date": signing_date.isoformat(),
+        }
+    )
     return {key: str(value) for key, value in values.items()}
 
 

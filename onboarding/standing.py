@@ -22,8 +22,19 @@ BLOCKED = "blocked"
 SKIPPED = "skipped"
 NOTHING_TO_DO = "nothing_to_do"
 
-STATES = (TO_DO, RECEIVED_CHECKING, NEEDS_NEW_DOCUMENT, UNDER_REVIEW, APPROVED, NOT_APPROVED, EXPIRED,
-          CANCELLED, BLOCKED, SKIPPED, NOTHING_TO_DO)
+STATES = (
+    TO_DO,
+    RECEIVED_CHECKING,
+    NEEDS_NEW_DOCUMENT,
+    UNDER_REVIEW,
+    APPROVED,
+    NOT_APPROVED,
+    EXPIRED,
+    CANCELLED,
+    BLOCKED,
+    SKIPPED,
+    NOTHING_TO_DO,
+)
 # The applicant can send something for a step in these states.
 ACTIONABLE = frozenset({TO_DO, NEEDS_NEW_DOCUMENT})
 # The case is over for the applicant: nothing can be sent and nothing is finished.
@@ -106,11 +117,17 @@ def step_standing(session, applicant, verification, corrections, max_attempts):
     messages = tuple(c.message for c in corrections)
     if verification.attempts > 0:
         reasons = tuple((verification.previous_attempt or {}).get("reason_codes", []))
-        return StepStanding(verification.step_id, NEEDS_NEW_DOCUMENT, reason_codes=reasons,
-                            attempts_left=attempts_left, correction_messages=messages)
+        return StepStanding(
+            verification.step_id,
+            NEEDS_NEW_DOCUMENT,
+            reason_codes=reasons,
+            attempts_left=attempts_left,
+            correction_messages=messages,
+        )
     if reopened:
-        return StepStanding(verification.step_id, NEEDS_NEW_DOCUMENT, attempts_left=attempts_left,
-                            correction_messages=messages)
+        return StepStanding(
+            verification.step_id, NEEDS_NEW_DOCUMENT, attempts_left=attempts_left, correction_messages=messages
+        )
     return StepStanding(verification.step_id, TO_DO, attempts_left=attempts_left)
 
 

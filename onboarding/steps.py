@@ -100,9 +100,7 @@ def _check_form(config, errors, path):
         seen.add(spec["id"])
         if spec.get("type") not in FORM_FIELD_TYPES:
             errors[f"{where}.type"] = [f"Must be one of: {', '.join(sorted(FORM_FIELD_TYPES))}."]
-        if spec.get("type") == "select" and not (
-            isinstance(spec.get("choices"), list) and spec["choices"]
-        ):
+        if spec.get("type") == "select" and not (isinstance(spec.get("choices"), list) and spec["choices"]):
             errors[f"{where}.choices"] = ["A select field needs a non-empty list of choices."]
         _bool(spec, "required", errors, where)
         _text(spec, "label", errors, where)
@@ -191,29 +189,63 @@ def _no_config(config, errors, path):
 STEP_TYPES = {
     "form": StepType(_("Your details"), BOTH, _check_form, "onboarding.checks.form", ("form",), takes_documents=False),
     "identity_document": StepType(
-        _("Identity document"), NATURAL, _check_identity, "onboarding.checks.identity", ("identity",),
-        document_kinds=tuple(IDENTITY_DOCUMENT_TYPES), sides=("front", "back"),
-        correction_kinds=tuple(IDENTITY_DOCUMENT_TYPES)),
-    "selfie": StepType(_("Selfie"), NATURAL, _no_config, "onboarding.checks.face", default_kind="selfie",
-                       correction_kinds=("selfie",)),
+        _("Identity document"),
+        NATURAL,
+        _check_identity,
+        "onboarding.checks.identity",
+        ("identity",),
+        document_kinds=tuple(IDENTITY_DOCUMENT_TYPES),
+        sides=("front", "back"),
+        correction_kinds=tuple(IDENTITY_DOCUMENT_TYPES),
+    ),
+    "selfie": StepType(
+        _("Selfie"), NATURAL, _no_config, "onboarding.checks.face", default_kind="selfie", correction_kinds=("selfie",)
+    ),
     "proof_of_address": StepType(
-        _("Proof of address"), BOTH, _check_proof_of_address, "onboarding.checks.proof_of_address",
-        ("identity", "address"), document_kinds=tuple(PROOF_OF_ADDRESS_TYPES),
-        correction_kinds=tuple(PROOF_OF_ADDRESS_TYPES)),
+        _("Proof of address"),
+        BOTH,
+        _check_proof_of_address,
+        "onboarding.checks.proof_of_address",
+        ("identity", "address"),
+        document_kinds=tuple(PROOF_OF_ADDRESS_TYPES),
+        correction_kinds=tuple(PROOF_OF_ADDRESS_TYPES),
+    ),
     "bank_account": StepType(
-        _("Bank account"), BOTH, _check_bank, "onboarding.checks.bank", ("bank_account",),
-        default_kind="bank_details", correction_kinds=("rib", "bank_statement"),
-        default_config={"allow_typed_iban": True}),
+        _("Bank account"),
+        BOTH,
+        _check_bank,
+        "onboarding.checks.bank",
+        ("bank_account",),
+        default_kind="bank_details",
+        correction_kinds=("rib", "bank_statement"),
+        default_config={"allow_typed_iban": True},
+    ),
     "company_registry": StepType(
-        _("Company registration"), LEGAL, _check_company, "onboarding.checks.company", ("company",),
-        default_kind="company_certificate", correction_kinds=("company_certificate",)),
+        _("Company registration"),
+        LEGAL,
+        _check_company,
+        "onboarding.checks.company",
+        ("company",),
+        default_kind="company_certificate",
+        correction_kinds=("company_certificate",),
+    ),
     "document_analysis": StepType(
-        _("Document"), BOTH, _check_analysis, "onboarding.checks.document_analysis",
-        correction_kinds=tuple(ANALYSIS_DOCUMENT_TYPES)),
+        _("Document"),
+        BOTH,
+        _check_analysis,
+        "onboarding.checks.document_analysis",
+        correction_kinds=tuple(ANALYSIS_DOCUMENT_TYPES),
+    ),
     "signature": StepType(_("Signature"), BOTH, _check_signature, "onboarding.checks.signature", ("identity",)),
     "related_parties": StepType(
-        _("Related people"), LEGAL, _check_related_parties, "onboarding.checks.related_parties", ("company",),
-        takes_documents=False, default_config={"max_parties": 10}),
+        _("Related people"),
+        LEGAL,
+        _check_related_parties,
+        "onboarding.checks.related_parties",
+        ("company",),
+        takes_documents=False,
+        default_config={"max_parties": 10},
+    ),
 }
 # Step types whose verification takes uploaded files (a form or related parties never does).
 DOCUMENT_STEP_TYPES = frozenset(name for name, kind in STEP_TYPES.items() if kind.takes_documents)

@@ -10,8 +10,13 @@ from django.db import InterfaceError, OperationalError
 # Storage, broker and database hiccups are retried with exponential backoff; a task that
 # raised anything else has a bug a retry would not fix. acks_late, reject_on_worker_lost and
 # prefetch 1 (settings) make a killed worker's task run again; every task is idempotent.
-RETRY = {"autoretry_for": (OSError, ConnectionError, OperationalError, InterfaceError), "retry_backoff": True,
-         "retry_backoff_max": 600, "retry_jitter": True, "max_retries": 8}
+RETRY = {
+    "autoretry_for": (OSError, ConnectionError, OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 
 
 @shared_task(**RETRY)

@@ -41,9 +41,15 @@ ATTACHMENT_MARKERS = {"/EmbeddedFiles", "/EmbeddedFile", "/FileAttachment", "/Ri
 MAX_PDF_STREAM_BYTES = 32 * 2**20
 MAX_PDF_INFLATED_BYTES = 256 * 2**20
 # pypdf's output limit of each filter (and of a whole chain), set to the budget while measuring.
-DECODE_BUDGETS = ("zlib_maximum_output_length", "lzw_maximum_output_length", "run_length_maximum_output_length",
-                  "brotli_maximum_output_length", "jbig2_maximum_output_length", "stream_decoding_work_maximum_length",
-                  "array_based_stream_maximum_output_length")
+DECODE_BUDGETS = (
+    "zlib_maximum_output_length",
+    "lzw_maximum_output_length",
+    "run_length_maximum_output_length",
+    "brotli_maximum_output_length",
+    "jbig2_maximum_output_length",
+    "stream_decoding_work_maximum_length",
+    "array_based_stream_maximum_output_length",
+)
 
 
 class FileTooLarge(ValidationFailed):
@@ -142,8 +148,11 @@ def _active_content(root):
             keys = set(node.keys())
             if keys & ACTIVE_KEYS or node.get("/S") in ACTIVE_ACTIONS:
                 return "script"
-            if keys & ATTACHMENT_MARKERS or node.get("/Type") in ATTACHMENT_MARKERS \
-                    or node.get("/Subtype") in ATTACHMENT_MARKERS:
+            if (
+                keys & ATTACHMENT_MARKERS
+                or node.get("/Type") in ATTACHMENT_MARKERS
+                or node.get("/Subtype") in ATTACHMENT_MARKERS
+            ):
                 return "attachment"
             if isinstance(node, StreamObject):
                 size = _unpacked_size(node, min(MAX_PDF_STREAM_BYTES, MAX_PDF_INFLATED_BYTES - inflated))
@@ -180,7 +189,10 @@ def _check_pdf(content):
     if pages == 0:
         refuse(_("This PDF has no pages."))
     if pages > MAX_PDF_PAGES:
-        refuse(_("This PDF has %(pages)s pages; at most %(limit)s are accepted.") % {"pages": pages, "limit": MAX_PDF_PAGES})
+        refuse(
+            _("This PDF has %(pages)s pages; at most %(limit)s are accepted.")
+            % {"pages": pages, "limit": MAX_PDF_PAGES}
+        )
     if active:
         refuse(_(ACTIVE_CONTENT_REFUSALS[active]))
     try:

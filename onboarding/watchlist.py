@@ -203,8 +203,15 @@ def _store_batch(dataset, batch):
         values = record.stored_values()
         entry = existing.get(record.entity_id)
         if entry is None:
-            created.append(WatchlistEntry(id=uuid.uuid4(), organization_id=dataset.organization_id, dataset=dataset,
-                                          entity_id=record.entity_id, **values))
+            created.append(
+                WatchlistEntry(
+                    id=uuid.uuid4(),
+                    organization_id=dataset.organization_id,
+                    dataset=dataset,
+                    entity_id=record.entity_id,
+                    **values,
+                )
+            )
         elif entry.removed_at is not None or any(getattr(entry, key) != value for key, value in values.items()):
             for key, value in values.items():
                 setattr(entry, key, value)
@@ -233,8 +240,9 @@ def _remove_unlisted(dataset, load_started):
 
 def load_records(organization, records, dataset_name, version, source_file="", batch_size=BATCH_SIZE):
     """Upsert ``records`` into the dataset; returns (dataset, stats)."""
-    dataset, _ = WatchlistDataset.objects.get_or_create(organization=organization, name=dataset_name,
-                                                        defaults={"version": version})
+    dataset, _ = WatchlistDataset.objects.get_or_create(
+        organization=organization, name=dataset_name, defaults={"version": version}
+    )
     load_started = timezone.now()
     stats = {"read": 0, "created": 0, "updated": 0, "removed": 0}
     for batch in _batches(records, batch_size):
@@ -262,8 +270,14 @@ def default_dataset_name(path):
 def load_file(organization, path, dataset_name=None, version=None, batch_size=BATCH_SIZE):
     dataset_name = dataset_name or default_dataset_name(path)
     records = read_records(path, default_list=dataset_name)
-    return load_records(organization, records, dataset_name, version or default_version(path),
-                        source_file=Path(path).name, batch_size=batch_size)
+    return load_records(
+        organization,
+        records,
+        dataset_name,
+        version or default_version(path),
+        source_file=Path(path).name,
+        batch_size=batch_size,
+    )
 
 
 # --- screening ---------------------------------------------------------------
@@ -305,15 +319,21 @@ def screen(organization_id, name, birth_date=None, country=None, threshold=DEFAU
     if not tokens:
         return []
     query_schema = model.get(schema) or model.get("Person")
-    query = _entity(query_schema.name, f"query-{uuid.uuid4().hex}", [name],
-                    [_iso(birth_date)] if birth_date else [], [country] if country else [])
+    query = _entity(
+        query_schema.name,
+        f"query-{uuid.uuid4().hex}",
+        [name],
+        [_iso(birth_date)] if birth_date else [],
+        [country] if country else [],
+    )
     hits = []
     for entry in candidates(organization_id, tokens):
         entry_schema = model.get(entry.schema) or model.get("LegalEntity")
         if not query_schema.can_match(entry_schema):
             continue
-        listed = _entity(entry_schema.name, entry.entity_id, [entry.name, *entry.aliases], entry.birth_dates,
-                         entry.countries)
+        listed = _entity(
+            entry_schema.name, entry.entity_id, [entry.name, *entry.aliases], entry.birth_dates, entry.countries
+        )
         score = LogicV1.compare(query, listed, SCORING).score
         if score >= threshold:
             hits.append({

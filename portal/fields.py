@@ -51,17 +51,39 @@ def country_choices():
     return _countries(get_language() or "en")
 
 
-def control(name, label, *, kind="text", value="", errors=None, required=False, hint="", choices=None,
-            autocomplete="", max_length=None, alternative=False):
+def control(
+    name,
+    label,
+    *,
+    kind="text",
+    value="",
+    errors=None,
+    required=False,
+    hint="",
+    choices=None,
+    autocomplete="",
+    max_length=None,
+    alternative=False,
+):
     """`alternative`: one of several controls of which one must be filled, so neither reads "(optional)"."""
     errors = errors or []
     dom_id = "f-" + name.replace(".", "-").replace("_", "-")
     described = [f"{dom_id}-hint"] if hint else []
     described += [f"{dom_id}-error"] if errors else []
     return {
-        "name": name, "id": dom_id, "label": label, "kind": kind, "value": value, "errors": errors,
-        "required": required, "hint": hint, "choices": choices or [], "autocomplete": autocomplete,
-        "max_length": max_length, "described_by": " ".join(described), "alternative": alternative,
+        "name": name,
+        "id": dom_id,
+        "label": label,
+        "kind": kind,
+        "value": value,
+        "errors": errors,
+        "required": required,
+        "hint": hint,
+        "choices": choices or [],
+        "autocomplete": autocomplete,
+        "max_length": max_length,
+        "described_by": " ".join(described),
+        "alternative": alternative,
     }
 
 
@@ -92,25 +114,43 @@ def form_controls(fields, values, errors, highlighted=()):
         if field_type == "address":
             value = value if isinstance(value, dict) else {}
             parts = [
-                control(f"{field_id}.{part}", text, kind="country" if part == "country" else "text",
-                        value=value.get(part, ""), errors=errors.get(f"{field_id}.{part}"),
-                        required=common["required"] and part in REQUIRED_ADDRESS_PARTS,
-                        choices=country_choices() if part == "country" else None,
-                        autocomplete=AUTOCOMPLETE.get(part, ""))
-                for part, text in address_part_labels().items() if part in ADDRESS_PARTS
+                control(
+                    f"{field_id}.{part}",
+                    text,
+                    kind="country" if part == "country" else "text",
+                    value=value.get(part, ""),
+                    errors=errors.get(f"{field_id}.{part}"),
+                    required=common["required"] and part in REQUIRED_ADDRESS_PARTS,
+                    choices=country_choices() if part == "country" else None,
+                    autocomplete=AUTOCOMPLETE.get(part, ""),
+                )
+                for part, text in address_part_labels().items()
+                if part in ADDRESS_PARTS
             ]
             group = control(field_id, label, kind="address", errors=errors.get(field_id), **common)
             group["parts"] = parts
             result.append(group)
             continue
         kind = {"select": "select", "country": "country", "checkbox": "checkbox"}.get(
-            field_type, INPUT_TYPES.get(field_type, "text"))
+            field_type, INPUT_TYPES.get(field_type, "text")
+        )
         choices = country_choices() if field_type == "country" else _choices(spec)
         if field_type == "phone" and not common["hint"]:
             common["hint"] = _("With the country code, e.g. +33 6 12 34 56 78.")
         autocomplete = AUTOCOMPLETE.get(field_id, AUTOCOMPLETE.get(field_type, ""))
-        result.append(control(field_id, label, kind=kind, value=value, errors=errors.get(field_id),
-                              choices=choices, autocomplete=autocomplete, max_length=spec.get("max_length"), **common))
+        result.append(
+            control(
+                field_id,
+                label,
+                kind=kind,
+                value=value,
+                errors=errors.get(field_id),
+                choices=choices,
+                autocomplete=autocomplete,
+                max_length=spec.get("max_length"),
+                **common,
+            )
+        )
     return result
 
 

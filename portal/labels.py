@@ -71,8 +71,14 @@ STANDINGS = {
 }
 # Steps without a document get their correction asked in other words.
 CORRECTION_NEEDED = _("Correction needed")
-DOCUMENT_STEP_TYPES = {"identity_document", "selfie", "proof_of_address", "bank_account", "company_registry",
-                       "document_analysis"}
+DOCUMENT_STEP_TYPES = {
+    "identity_document",
+    "selfie",
+    "proof_of_address",
+    "bank_account",
+    "company_registry",
+    "document_analysis",
+}
 
 
 def standing_text(state, step_type=""):

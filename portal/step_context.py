@@ -48,13 +48,28 @@ class Page:
         """The document already received for this side (and kind); none from before a reviewer asked
         for a new one, since that one no longer counts."""
         asked_at = max((c.created_at for c in self.step.corrections), default=None)
-        return next((d for d in self.step.documents if d.side == side and (kind is None or d.kind == kind)
-                     and (asked_at is None or d.created_at >= asked_at)), None)
+        return next(
+            (
+                d
+                for d in self.step.documents
+                if d.side == side
+                and (kind is None or d.kind == kind)
+                and (asked_at is None or d.created_at >= asked_at)
+            ),
+            None,
+        )
 
     def kind_control(self, kind):
         choices = [(k, DOCUMENT_KINDS.get(k, k)) for k in portal_steps.document_choices(self.step)]
-        return f.control("kind", _("Type of document"), kind=kind, value=self.chosen_kind(),
-                         errors=self.errors.get("kind"), choices=choices, required=True)
+        return f.control(
+            "kind",
+            _("Type of document"),
+            kind=kind,
+            value=self.chosen_kind(),
+            errors=self.errors.get("kind"),
+            choices=choices,
+            required=True,
+        )
 
     def file(self, name, label, **kwargs):
         return f.file_control(name, label, errors=self.errors.get(name), **kwargs)
@@ -62,34 +77,49 @@ class Page:
 
 def _form(page):
     fields = page.step.config.get("fields") or []
-    values = f.form_values(page.post, fields) if page.post else {**page.request.applicant.form_data,
-                                                                  **page.submitted}
+    values = f.form_values(page.post, fields) if page.post else {**page.request.applicant.form_data, **page.submitted}
     return f.form_controls(fields, values, page.errors, page.step.correction_fields), {}
 
 
 def _identity(page):
     kind = page.chosen_kind()
     controls = [
-        page.file("file_front", _("Front side"), photo=True, capture="environment",
-                  current=page.current(kind, "front")),
+        page.file(
+            "file_front", _("Front side"), photo=True, capture="environment", current=page.current(kind, "front")
+        ),
     ]
     # No back side to ask for when every document the step accepts is single-sided (a passport).
     if any("back" in required_sides(page.step.step, k) for k in portal_steps.document_choices(page.step)):
-        controls.append(page.file("file_back", _("Back side"), photo=True, capture="environment",
-                                  hint=_("Not needed for a passport."), current=page.current(kind, "back")))
+        controls.append(
+            page.file(
+                "file_back",
+                _("Back side"),
+                photo=True,
+                capture="environment",
+                hint=_("Not needed for a passport."),
+                current=page.current(kind, "back"),
+            )
+        )
     return controls, {"kind_control": page.kind_control("radio")}
 
 
 def _selfie(page):
-    return [page.file("file", _("Photo of your face"), photo=True, capture="user", current=page.current(),
-                      hint=_("Look straight at the camera, in good light, without glasses."))], {}
+    return [
+        page.file(
+            "file",
+            _("Photo of your face"),
+            photo=True,
+            capture="user",
+            current=page.current(),
+            hint=_("Look straight at the camera, in good light, without glasses."),
+        )
+    ], {}
 
 
 def _single_document(page):
     extra = {"kind_control": page.kind_control("select")} if portal_steps.document_choices(page.step) else {}
     label = DOCUMENT_KINDS.get(portal_steps.default_kind(page.step)) or _("Document")
-    return [page.file("file", label, current=page.current(),
-                      hint=_("A photo or a PDF of the whole document."))], extra
+    return [page.file("file", label, current=page.current(), hint=_("A photo or a PDF of the whole document."))], extra
 
 
 def _bank(page):
@@ -101,14 +131,24 @@ def _bank(page):
     controls = []
     if typed_allowed:
         controls += [
-            f.control("iban", _("IBAN"), value=page.post.get("iban", typed.get("iban", "")),
-                      errors=page.errors.get("iban"), alternative=not document_required,
-                      hint=_("For example FR76 3000 6000 0112 3456 7890 189.")),
-            f.control("bic", _("BIC"), value=page.post.get("bic", typed.get("bic", "")),
-                      errors=page.errors.get("bic")),
+            f.control(
+                "iban",
+                _("IBAN"),
+                value=page.post.get("iban", typed.get("iban", "")),
+                errors=page.errors.get("iban"),
+                alternative=not document_required,
+                hint=_("For example FR76 3000 6000 0112 3456 7890 189."),
+            ),
+            f.control("bic", _("BIC"), value=page.post.get("bic", typed.get("bic", "")), errors=page.errors.get("bic")),
         ]
-    controls.append(page.file("file", _("Bank details document (RIB)"), current=page.current(),
-                              hint=_("A statement or letter from your bank showing the IBAN.")))
+    controls.append(
+        page.file(
+            "file",
+            _("Bank details document (RIB)"),
+            current=page.current(),
+            hint=_("A statement or letter from your bank showing the IBAN."),
+        )
+    )
     return controls, {"document_required": document_required, "typed_allowed": typed_allowed}
 
 
@@ -116,24 +156,46 @@ def _company(page):
     company = page.request.applicant.company
     countries = page.step.config.get("countries") or [""]
     return [
-        f.control("registration_number", _("Registration number"), required=True,
-                  value=page.value("registration_number", company.get("registration_number", "")),
-                  errors=page.errors.get("registration_number"),
-                  hint=_("SIREN or SIRET in France, company number in the UK, Handelsregister number in Germany.")),
-        f.control("country_code", _("Country of registration"), kind="country", required=True,
-                  value=page.value("country_code", company.get("country_code") or countries[0]),
-                  errors=page.errors.get("country_code"), choices=f.country_choices()),
+        f.control(
+            "registration_number",
+            _("Registration number"),
+            required=True,
+            value=page.value("registration_number", company.get("registration_number", "")),
+            errors=page.errors.get("registration_number"),
+            hint=_("SIREN or SIRET in France, company number in the UK, Handelsregister number in Germany."),
+        ),
+        f.control(
+            "country_code",
+            _("Country of registration"),
+            kind="country",
+            required=True,
+            value=page.value("country_code", company.get("country_code") or countries[0]),
+            errors=page.errors.get("country_code"),
+            choices=f.country_choices(),
+        ),
         page.file("file", _("Registration certificate"), current=page.current()),
     ], {}
 
 
 def _signature(page):
     step, request = page.step, page.request
-    controls = [f.control("consent", str(CONSENT_TEXT), kind="checkbox", value="consent" in page.post,
-                          errors=page.errors.get("consent"), required=True)]
-    extra = {"document_url": portal_url(request, "step_pdf", step_id=step.id),
-             "pages": [portal_url(request, "step_pdf_page", step_id=step.id, page=number)
-                       for number in range(1, _pages_to_sign(request, step) + 1)]}
+    controls = [
+        f.control(
+            "consent",
+            str(CONSENT_TEXT),
+            kind="checkbox",
+            value="consent" in page.post,
+            errors=page.errors.get("consent"),
+            required=True,
+        )
+    ]
+    extra = {
+        "document_url": portal_url(request, "step_pdf", step_id=step.id),
+        "pages": [
+            portal_url(request, "step_pdf_page", step_id=step.id, page=number)
+            for number in range(1, _pages_to_sign(request, step) + 1)
+        ],
+    }
     if portal_steps.signed_document(step):
         extra["signed_url"] = portal_url(request, "signed_pdf", step_id=step.id)
     return controls, extra
@@ -152,18 +214,32 @@ def _pages_to_sign(request, step):
 
 def _related_parties(page):
     def person(name, label, kind="text", choices=None):
-        return f.control(name, label, kind=kind, value=page.post.get(name, ""), errors=page.errors.get(name),
-                         required=True, autocomplete="off", choices=choices)
+        return f.control(
+            name,
+            label,
+            kind=kind,
+            value=page.post.get(name, ""),
+            errors=page.errors.get(name),
+            required=True,
+            autocomplete="off",
+            choices=choices,
+        )
 
     controls = [
         person("first_name", _("First name")),
         person("last_name", _("Last name")),
         person("email", _("Email"), kind="email"),
-        person("role", _("Role"), kind="select",
-               choices=[(r, ROLES.get(r, r)) for r in portal_steps.party_roles(page.step)]),
+        person(
+            "role",
+            _("Role"),
+            kind="select",
+            choices=[(r, ROLES.get(r, r)) for r in portal_steps.party_roles(page.step)],
+        ),
     ]
-    parties = [{"session": p, "role": ROLES.get(p.metadata["related_party"]["role"], ""),
-                "applicant": p.applicants.first()} for p in portal_steps.related_parties(page.step)]
+    parties = [
+        {"session": p, "role": ROLES.get(p.metadata["related_party"]["role"], ""), "applicant": p.applicants.first()}
+        for p in portal_steps.related_parties(page.step)
+    ]
     return controls, {"parties": parties, "parties_error": page.errors.get("parties")}
 
 
@@ -193,8 +269,10 @@ def step_context(request, step, errors, posted):
         "state_text": standing_text(step.standing.state, step.type),
         "skip_url": portal_url(request, "step_skip", step_id=step.id),
         "photo_only": step.type in PHOTO_STEPS,
-        "corrections": [{"message": c.message, "documents": [DOCUMENT_KINDS.get(k, k) for k in c.document_types]}
-                        for c in step.corrections],
+        "corrections": [
+            {"message": c.message, "documents": [DOCUMENT_KINDS.get(k, k) for k in c.document_types]}
+            for c in step.corrections
+        ],
         **extra,
     }
 
@@ -210,6 +288,11 @@ def _error_summary(errors, controls):
     for key, messages in errors.items():
         target = by_name.get(key)
         for message in messages:
-            summary.append({"href": f"#{target['id']}" if target else "", "label": target["label"] if target else "",
-                            "message": message})
+            summary.append(
+                {
+                    "href": f"#{target['id']}" if target else "",
+                    "label": target["label"] if target else "",
+                    "message": message,
+                }
+            )
     return summary

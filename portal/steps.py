@@ -103,29 +103,33 @@ def applicant_steps(applicant):
         applicant.verifications.prefetch_related("documents"),
         key=lambda v: (order.get(v.step_id, len(order)), v.created_at),
     )
-    corrections = list(CorrectionRequest.objects.filter(
-        Q(applicant__isnull=True) | Q(applicant=applicant), session=session, status="open"))
+    corrections = list(
+        CorrectionRequest.objects.filter(
+            Q(applicant__isnull=True) | Q(applicant=applicant), session=session, status="open"
+        )
+    )
     max_attempts = version.setting("max_attempts")
     states = []
     for number, verification in enumerate(verifications, start=1):
         step_corrections = [c for c in corrections if c.step_id == verification.step_id]
         state = _state(session, applicant, verification, step_corrections)
-        states.append(StepState(
-            step=documents.step_of(verification, version),
-            verification=verification,
-            state=state,
-            number=number,
-            corrections=step_corrections,
-            attempts_left=max(max_attempts - verification.attempts, 0),
-            standing=step_standing(session, applicant, verification, step_corrections, max_attempts),
-        ))
+        states.append(
+            StepState(
+                step=documents.step_of(verification, version),
+                verification=verification,
+                state=state,
+                number=number,
+                corrections=step_corrections,
+                attempts_left=max(max_attempts - verification.attempts, 0),
+                standing=step_standing(session, applicant, verification, step_corrections, max_attempts),
+            )
+        )
     return states
 
 
 def case_standing(applicant, steps):
     """The applicant's whole case, from the steps applicant_steps read."""
-    return applicant_standing(applicant, [s.verification for s in steps],
-                                       [c for s in steps for c in s.corrections])
+    return applicant_standing(applicant, [s.verification for s in steps], [c for s in steps for c in s.corrections])
 
 
 def _state(session, applicant, verification, corrections):
@@ -185,8 +189,9 @@ def default_kind(step):
 def document_upload(*, actor, step, content, filename, kind, side=""):
     """Store one file for the step; it replaces the earlier file of the same side or of another kind."""
     require_open(step)
-    return documents.document_add(actor=actor, verification_id=step.verification.id, content=content,
-                                  filename=filename, kind=kind, side=side)
+    return documents.document_add(
+        actor=actor, verification_id=step.verification.id, content=content, filename=filename, kind=kind, side=side
+    )
 
 
 def documents_submit(*, actor, step, kind="", data=None):
@@ -201,8 +206,10 @@ def documents_submit(*, actor, step, kind="", data=None):
 def _document_errors(step, errors):
     first_file = "file_front" if step.type == "identity_document" else "file"
     fields = {"front": "file_front", "back": "file_back", "document": "file", "documents": first_file}
-    messages = {"documents": _("Send a new document, as the reviewer asked."),
-                "kind": _("Choose the kind of document.")}
+    messages = {
+        "documents": _("Send a new document, as the reviewer asked."),
+        "kind": _("Choose the kind of document."),
+    }
     return {fields.get(key, key): [messages.get(key, _("Add this file to continue."))] for key in errors}
 
 
@@ -223,8 +230,7 @@ def bank_submit(*, actor, step, iban="", bic=""):
         if not applicant.bank_account.get("iban"):
             # Nothing was known: the account the applicant gives becomes the one checked.
             applicant_update(actor=actor, applicant_id=applicant.id, data={"bank_account": account})
-        return verification_submit(actor=actor, verification_id=step.verification.id,
-                                   data={"bank_account": account})
+        return verification_submit(actor=actor, verification_id=step.verification.id, data={"bank_account": account})
     if not step.documents:
         raise ValidationFailed({"iban": [_("Type your IBAN or add a bank details document.")]})
     return documents_submit(actor=actor, step=step)
@@ -233,8 +239,10 @@ def bank_submit(*, actor, step, iban="", bic=""):
 def company_submit(*, actor, step, registration_number, country_code):
     require_open(step)
     values = {"registration_number": registration_number, "country_code": country_code}
-    fields = [{"id": "registration_number", "type": "text", "required": True, "max_length": 40},
-              {"id": "country_code", "type": "country", "required": True}]
+    fields = [
+        {"id": "registration_number", "type": "text", "required": True, "max_length": 40},
+        {"id": "country_code", "type": "country", "required": True},
+    ]
     cleaned, errors = validate_form_fields(fields, values)
     countries = step.config.get("countries")
     if "country_code" in cleaned and countries and cleaned["country_code"] not in countries:
@@ -251,8 +259,9 @@ def signature_sign(*, actor, step, consent, consent_text, ip="", user_agent=""):
     require_open(step)
     if not consent:
         raise ValidationFailed({"consent": [_("Tick the box to give your consent.")]})
-    return signing.signature_sign(actor=actor, verification_id=step.verification.id, consent_text=consent_text,
-                                  ip=ip, user_agent=user_agent)
+    return signing.signature_sign(
+        actor=actor, verification_id=step.verification.id, consent_text=consent_text, ip=ip, user_agent=user_agent
+    )
 
 
 def signature_preview(*, actor, step):
@@ -301,8 +310,14 @@ def related_party_add(*, actor, step, values):
         verification_id=step.verification.id,
         name=name,
         locale=parent.locale,
-        applicants=[{"type": ApplicantType.NATURAL_PERSON, "label": name, "email": cleaned["email"],
-                     "identity": {"first_name": cleaned["first_name"], "last_name": cleaned["last_name"]}}],
+        applicants=[
+            {
+                "type": ApplicantType.NATURAL_PERSON,
+                "label": name,
+                "email": cleaned["email"],
+                "identity": {"first_name": cleaned["first_name"], "last_name": cleaned["last_name"]},
+            }
+        ],
     )
     [link] = links_generate(actor=actor, session_id=subsession.id)
     return link
@@ -364,4 +379,3 @@ def finish_url(session):
         query.append(("state", session.state))
     query.append(("session_id", str(session.id)))
     return urlunsplit(parts._replace(query=urlencode(query)))
-

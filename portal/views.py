@@ -33,8 +33,11 @@ def _base_context(request, steps):
         "steps": [_step_row(request, s) for s in steps],
         "settled_count": settled,
         "step_count": len(steps),
-        "languages": [(code, name) for code, name in settings.LANGUAGES
-                      if code in applicant.session.workflow_version.setting("locales")],
+        "languages": [
+            (code, name)
+            for code, name in settings.LANGUAGES
+            if code in applicant.session.workflow_version.setting("locales")
+        ],
         "overview_url": portal_url(request, "overview"),
         "max_upload_bytes": settings.MAX_UPLOAD_BYTES,
         "max_upload_mb": settings.MAX_UPLOAD_BYTES // 2**20,
@@ -44,10 +47,14 @@ def _base_context(request, steps):
 def _step_row(request, step):
     # Open steps link to their page, and so does a signed step: its page returns the signed PDF.
     linked = step.is_open or (step.type == "signature" and portal_steps.signed_document(step) is not None)
-    return {"state": step, "title": step_title(step.step), "standing": step.standing.state,
-            "state_text": standing_text(step.standing.state, step.type),
-            "url": portal_url(request, "step", step_id=step.id) if linked else "",
-            "received": [d.original_name for d in step.documents if d.original_name]}
+    return {
+        "state": step,
+        "title": step_title(step.step),
+        "standing": step.standing.state,
+        "state_text": standing_text(step.standing.state, step.type),
+        "url": portal_url(request, "step", step_id=step.id) if linked else "",
+        "received": [d.original_name for d in step.documents if d.original_name],
+    }
 
 
 @applicant_link
@@ -89,14 +96,23 @@ def _step_post(request, step):
     except InvalidTransition:
         return _refused(request, step, {"step": [_("This step cannot be changed now.")]})
     except StorageUnavailable:
-        return _refused(request, step, {"step": [
-            _("Your file could not be saved just now and nothing was kept. Please send it again in a few minutes.")
-        ]})
+        return _refused(
+            request,
+            step,
+            {
+                "step": [
+                    _(
+                        "Your file could not be saved just now and nothing was kept. Please send it again in a few minutes."
+                    )
+                ]
+            },
+        )
     if isinstance(outcome, dict):
         # Stays on the page: a new link to hand over is shown once and never stored.
         context = _base_context(request, portal_steps.applicant_steps(request.applicant))
-        context.update(step_context(request, portal_steps.applicant_step(request.applicant, step.id), {}, {}),
-                       **outcome)
+        context.update(
+            step_context(request, portal_steps.applicant_step(request.applicant, step.id), {}, {}), **outcome
+        )
         return render(request, "portal/step.html", context)
     return _after_sending(request, step)
 
@@ -155,8 +171,9 @@ def step_pdf(request, step_id):
     try:
         content = portal_steps.signature_preview(actor=request.actor, step=step)
     except (ValidationFailed, InvalidTransition):
-        messages.error(request, _("The document to sign is not available. Please contact the company that sent "
-                                  "you this link."))
+        messages.error(
+            request, _("The document to sign is not available. Please contact the company that sent you this link.")
+        )
         return redirect(portal_url(request, "step", step_id=step_id))
     return _pdf_response(content, "document.pdf")
 
@@ -228,8 +245,9 @@ def _uploaded(request, step, kind, names):
             errors[name] = [_("The file is larger than %(size)s.") % {"size": size_text(settings.MAX_UPLOAD_BYTES)}]
             continue
         try:
-            portal_steps.document_upload(actor=request.actor, step=step, content=upload.read(), filename=upload.name,
-                                   kind=kind, side=side)
+            portal_steps.document_upload(
+                actor=request.actor, step=step, content=upload.read(), filename=upload.name, kind=kind, side=side
+            )
         except ValidationFailed as exc:
             errors[name] = [_(message) for messages_ in exc.errors.values() for message in messages_]
     if errors:
@@ -260,27 +278,41 @@ def handle_single_document(request, step):
 
 def handle_bank(request, step):
     step = _uploaded(request, step, "bank_details", [("file", "")])
-    portal_steps.bank_submit(actor=request.actor, step=step, iban=request.POST.get("iban", ""),
-                       bic=request.POST.get("bic", ""))
+    portal_steps.bank_submit(
+        actor=request.actor, step=step, iban=request.POST.get("iban", ""), bic=request.POST.get("bic", "")
+    )
 
 
 def handle_company(request, step):
     step = _uploaded(request, step, "company_certificate", [("file", "")])
-    portal_steps.company_submit(actor=request.actor, step=step,
-                          registration_number=request.POST.get("registration_number", ""),
-                          country_code=request.POST.get("country_code", ""))
+    portal_steps.company_submit(
+        actor=request.actor,
+        step=step,
+        registration_number=request.POST.get("registration_number", ""),
+        country_code=request.POST.get("country_code", ""),
+    )
 
 
 def handle_signature(request, step):
     try:
-        portal_steps.signature_sign(actor=request.actor, step=step, consent="consent" in request.POST,
-                              consent_text=str(CONSENT_TEXT), ip=client_address(request),
-                              user_agent=request.META.get("HTTP_USER_AGENT", ""))
+        portal_steps.signature_sign(
+            actor=request.actor,
+            step=step,
+            consent="consent" in request.POST,
+            consent_text=str(CONSENT_TEXT),
+            ip=client_address(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
     except ValidationFailed as exc:
         if "consent" in exc.errors:
             raise
-        raise ValidationFailed({"document": [_("The document to sign is not available. Please contact the "
-                                               "company that sent you this link.")]}) from exc
+        raise ValidationFailed(
+            {
+                "document": [
+                    _("The document to sign is not available. Please contact the company that sent you this link.")
+                ]
+            }
+        ) from exc
 
 
 def handle_parties(request, step):

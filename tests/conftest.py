@@ -75,6 +75,7 @@ def run_on_commit(django_capture_on_commit_callbacks, monkeypatch):
         def call(*args, **kwargs):
             with django_capture_on_commit_callbacks(execute=True):
                 return service(*args, **kwargs)
+
         return call
 
     for name in package.__all__:

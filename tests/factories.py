@@ -8,10 +8,16 @@ from onboarding.actors import Actor
 from onboarding.models import Membership, Organization, Role, Scope
 
 IDENTITY_STEPS = [
-    {"id": "details", "type": "form", "config": {"fields": [
-        {"id": "email", "type": "email", "required": True},
-        {"id": "phone", "type": "phone", "required": False},
-    ]}},
+    {
+        "id": "details",
+        "type": "form",
+        "config": {
+            "fields": [
+                {"id": "email", "type": "email", "required": True},
+                {"id": "phone", "type": "phone", "required": False},
+            ]
+        },
+    },
     {"id": "identity", "type": "identity_document"},
     {"id": "address", "type": "proof_of_address", "config": {"max_age_months": 3}},
     {"id": "bank", "type": "bank_account"},
@@ -20,8 +26,7 @@ FORM_ONLY_STEPS = [
     {"id": "details", "type": "form", "config": {"fields": [{"id": "email", "type": "email", "required": True}]}},
 ]
 ALICE = {
-    "identity": {"first_name": "Anna Maria", "last_name": "Eriksson", "birth_date": "1974-08-12",
-                 "nationality": "SE"},
+    "identity": {"first_name": "Anna Maria", "last_name": "Eriksson", "birth_date": "1974-08-12", "nationality": "SE"},
     "address": {"line_1": "12 rue de la Paix", "zip_code": "75002", "city": "Paris", "country": "FR"},
     "bank_account": {"iban": "FR7630006000011234567890189"},
 }
@@ -65,13 +70,20 @@ def system(organization):
 
 def make_api_key(organization, scopes=None, environment="live", name="test key"):
     """(ApiKey, plain key)."""
-    return services.api_key_create(actor=system(organization), name=name, scopes=scopes or list(Scope.values),
-                                   environment=environment)
+    return services.api_key_create(
+        actor=system(organization), name=name, scopes=scopes or list(Scope.values), environment=environment
+    )
 
 
 def make_workflow(organization, steps=None, settings=None, publish=True, name="KYC", environment="live"):
-    return services.workflow_create(actor=system(organization), name=name, steps=steps or IDENTITY_STEPS,
-                                    settings=settings or {}, publish=publish, environment=environment)
+    return services.workflow_create(
+        actor=system(organization),
+        name=name,
+        steps=steps or IDENTITY_STEPS,
+        settings=settings or {},
+        publish=publish,
+        environment=environment,
+    )
 
 
 def make_session(organization, workflow=None, actor=None, **kwargs):

@@ -61,8 +61,9 @@ class Processes:
     def start(self, name, command, env):
         # The child keeps its own copy of the log's descriptor.
         with open(self.directory / f"{name}.log", "ab") as output:
-            self.running[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output,
-                                                  stderr=subprocess.STDOUT, start_new_session=True)
+            self.running[name] = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+            )
         return self.running[name]
 
     def kill(self, name, sig=signal.SIGKILL):
@@ -99,8 +100,12 @@ def self_signed_certificate(directory):
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.datetime.now(datetime.UTC)
     certificate = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(hours=2))
         .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
@@ -108,8 +113,9 @@ def self_signed_certificate(directory):
     )
     cert_path, key_path = directory / "receiver.pem", directory / "receiver.key"
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path
 
 
@@ -189,8 +195,10 @@ def wait_until(condition, seconds, what):
 def answers(url):
     try:
         # As nginx forwards it: without the header, production redirects to https.
-        return requests.get(url, headers={"X-Forwarded-Proto": "https"}, allow_redirects=False,
-                            timeout=2).status_code < 300
+        return (
+            requests.get(url, headers={"X-Forwarded-Proto": "https"}, allow_redirects=False, timeout=2).status_code
+            < 300
+        )
     except requests.RequestException:
         return False
 
@@ -204,9 +212,14 @@ class Portal:
 
     def request(self, method, path, **kwargs):
         cookie = "; ".join(f"{key}={value}" for key, value in self.cookies.items())
-        response = requests.request(method, self.base + path, headers={**self.headers, "Cookie": cookie,
-                                    "Referer": self.headers["Origin"] + path}, allow_redirects=False, timeout=30,
-                                    **kwargs)
+        response = requests.request(
+            method,
+            self.base + path,
+            headers={**self.headers, "Cookie": cookie, "Referer": self.headers["Origin"] + path},
+            allow_redirects=False,
+            timeout=30,
+            **kwargs,
+        )
         self.cookies.update(response.cookies.get_dict())
         return response
 
@@ -215,8 +228,12 @@ class Portal:
         page = self.request("GET", link_path + "steps/selfie/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
         assert page.status_code == 200 and token, (page.status_code, page.text[:300])
-        response = self.request("POST", link_path + "steps/selfie/", data={"csrfmiddlewaretoken": token[1]},
-                                files={"file": ("me.jpg", content, "image/jpeg")})
+        response = self.request(
+            "POST",
+            link_path + "steps/selfie/",
+            data={"csrfmiddlewaretoken": token[1]},
+            files={"file": ("me.jpg", content, "image/jpeg")},
+        )
         assert response.status_code == 302, (response.status_code, response.text[:300])
 
 
@@ -230,8 +247,9 @@ def push_sessions(bases, api_key, webhook_url, photo, on_upload):
         return response.json()
 
     call(0, "POST", "/webhook-endpoints", json={"url": webhook_url})
-    workflow = call(1, "POST", "/workflows", json={"name": "Smoke", "publish": True,
-                                                    "steps": [{"id": "selfie", "type": "selfie"}]})
+    workflow = call(
+        1, "POST", "/workflows", json={"name": "Smoke", "publish": True, "steps": [{"id": "selfie", "type": "selfie"}]}
+    )
     session_ids = []
     for index in range(SESSIONS):
         session = call(index, "POST", "/sessions", json={"workflow_id": workflow["id"], "links": True})
@@ -241,8 +259,13 @@ def push_sessions(bases, api_key, webhook_url, photo, on_upload):
             Portal(bases[(index + 1) % len(bases)]).upload_selfie(link_path, photo)
         else:
             verification_id = session["applicants"][0]["verifications"][0]["id"]
-            call(index + 1, "POST", f"/verifications/{verification_id}/documents", data={"submit": "true"},
-                 files={"file": ("selfie.jpg", photo, "image/jpeg")})
+            call(
+                index + 1,
+                "POST",
+                f"/verifications/{verification_id}/documents",
+                data={"submit": "true"},
+                files={"file": ("selfie.jpg", photo, "image/jpeg")},
+            )
         on_upload(index + 1)
     return session_ids
 
@@ -255,12 +278,18 @@ def check_exactly_once(session_ids, receiver):
 
     statuses = Counter(Session.objects.filter(id__in=session_ids).values_list("status", flat=True))
     assert sum(statuses[s] for s in FINAL_STATUSES) == SESSIONS, statuses
-    processed = Counter(Event.objects.filter(object_type="session", to_status="processed",
-                                             object_id__in=session_ids).values_list("object_id", flat=True))
+    processed = Counter(
+        Event.objects.filter(object_type="session", to_status="processed", object_id__in=session_ids).values_list(
+            "object_id", flat=True
+        )
+    )
     assert len(processed) == SESSIONS and set(processed.values()) == {1}, processed.most_common(3)
     verifications = Verification.objects.filter(session_id__in=session_ids)
-    done = Counter(Event.objects.filter(object_type="verification", to_status="done",
-                                        object_id__in=verifications.values("id")).values_list("object_id", flat=True))
+    done = Counter(
+        Event.objects.filter(
+            object_type="verification", to_status="done", object_id__in=verifications.values("id")
+        ).values_list("object_id", flat=True)
+    )
     assert len(done) == SESSIONS and set(done.values()) == {1}, done.most_common(3)
     outbox = OutboxMessage.objects.filter(event_type="session.processed")
     per_session = Counter(message.payload["session_id"] for message in outbox)
@@ -273,8 +302,12 @@ def check_exactly_once(session_ids, receiver):
     assert OutboxMessage.objects.count() == WebhookDelivery.objects.count() == sum(receiver.received.values())
     duplicates = {key: n for key, n in receiver.received.items() if n > 1}
     assert not duplicates, f"webhooks received twice: {duplicates}"
-    return {"statuses": dict(statuses), "outbox_rows": outbox.count(), "deliveries": len(receiver.received),
-            "checks_run_more_than_once": verifications.filter(check_runs__gt=1).count()}
+    return {
+        "statuses": dict(statuses),
+        "outbox_rows": outbox.count(),
+        "deliveries": len(receiver.received),
+        "checks_run_more_than_once": verifications.filter(check_runs__gt=1).count(),
+    }
 
 
 def main():
@@ -303,16 +336,24 @@ def run(processes, directory):
     wait_until(lambda: answers(s3_endpoint), 30, "the S3 server")
     import boto3
 
-    boto3.client("s3", endpoint_url=s3_endpoint, region_name="eu-west-1", aws_access_key_id="smoke",
-                 aws_secret_access_key="smoke-secret").create_bucket(
-        Bucket="threshold-smoke", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        region_name="eu-west-1",
+        aws_access_key_id="smoke",
+        aws_secret_access_key="smoke-secret",
+    ).create_bucket(Bucket="threshold-smoke", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT, env=env,
-                   check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT, env=env, check=True
+    )
     ports = [free_port(), free_port()]
     for number, port in enumerate(ports):
-        processes.start(f"web{number}", [BIN / "gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi"],
-                        {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"})
+        processes.start(
+            f"web{number}",
+            [BIN / "gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi"],
+            {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+        )
     celery = [BIN / "celery", "-A", "config"]
     worker = [*celery, "worker", "--loglevel=WARNING", "--concurrency=2"]
     processes.start("worker-checks", [*worker, "-Q", "checks", "-n", "checks@%h"], env)
@@ -334,8 +375,7 @@ def run(processes, directory):
     from tests.documents.faces import ASTRONAUT, selfie
 
     organization = services.organization_create(name="Smoke", slug="smoke")
-    _, api_key = services.api_key_create(actor=Actor.system(organization.id), name="smoke",
-                                         scopes=list(Scope.values))
+    _, api_key = services.api_key_create(actor=Actor.system(organization.id), name="smoke", scopes=list(Scope.values))
     receiver = Receiver(cert_path, key_path)
 
     def on_upload(count):
@@ -351,8 +391,10 @@ def run(processes, directory):
 
     def settled():
         final = Session.objects.filter(id__in=session_ids, status__in=FINAL_STATUSES).count()
-        undelivered = (OutboxMessage.objects.filter(dispatched_at__isnull=True).count()
-                       + WebhookDelivery.objects.exclude(status="succeeded").count())
+        undelivered = (
+            OutboxMessage.objects.filter(dispatched_at__isnull=True).count()
+            + WebhookDelivery.objects.exclude(status="succeeded").count()
+        )
         return final == SESSIONS and undelivered == 0
 
     wait_until(settled, DEADLINE_SECONDS, "every session processed and every webhook delivered")

@@ -12,7 +12,6 @@ from onboarding.client_address import client_address
 from onboarding.models import Membership
 from onboarding.ratelimit import WINDOW_SECONDS, counted, hit
 
-
 # Failed logins per minute. Per username *and* address: guessing one password is slowed down,
 # yet nobody elsewhere can lock the real owner out by failing on their username. Per address
 # (the client's, behind proxies too), trying many usernames is slowed down as well.
@@ -42,8 +41,10 @@ class LoginView(auth_views.LoginView):
     def buckets(request):
         username = request.POST.get("username", "")[:150].lower()
         address = client_address(request)
-        return [(f"dashboard-login:user:{username}:ip:{address}", FAILED_LOGINS_PER_USERNAME_AND_ADDRESS),
-                (f"dashboard-login:ip:{address}", FAILED_LOGINS_PER_ADDRESS)]
+        return [
+            (f"dashboard-login:user:{username}:ip:{address}", FAILED_LOGINS_PER_USERNAME_AND_ADDRESS),
+            (f"dashboard-login:ip:{address}", FAILED_LOGINS_PER_ADDRESS),
+        ]
 
     @classmethod
     def rate_limited(cls, request):
@@ -57,8 +58,8 @@ class LogoutView(auth_views.LogoutView):
 @login_required
 @require_http_methods(["GET", "POST"])
 def choose_organization(request):
-    memberships = Membership.objects.filter(user=request.user).select_related("organization").order_by(
-        "organization__name"
+    memberships = (
+        Membership.objects.filter(user=request.user).select_related("organization").order_by("organization__name")
     )
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):

@@ -33,7 +33,7 @@ def perform(request, action, success):
 
 
 def form_errors(form):
-    return error_text({name: errors for name, errors in form.errors.items()})
+    return error_text(dict(form.errors.items()))
 
 
 def add_service_errors(form, errors):

@@ -19,7 +19,6 @@ from onboarding.models import Role, Workflow
 from onboarding.selectors import filter_sessions, session_list_queryset, session_summary, sessions_for
 from onboarding.tenancy import scoped
 
-
 # The inboxes named by what a reviewer has to do, the work first. Their keys are the
 # compliance statuses of SPEC §3, as the API filters them.
 INBOX_LABELS = {
@@ -70,14 +69,26 @@ def inbox(request):
     page = Paginator(session_list_queryset(listed.order_by(sort, "-id")), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    tabs = [("", _("All"), summary["total"])] + [(name, label, summary["inbox_counts"][name])
-                                                 for name, label in INBOX_LABELS.items()]
+    tabs = [("", _("All"), summary["total"])] + [
+        (name, label, summary["inbox_counts"][name]) for name, label in INBOX_LABELS.items()
+    ]
     blocked = filter_sessions(matching, {"blocked": True}).count()
-    return render(request, "dashboard/inbox.html", {
-        "form": form, "page": page, "tabs": tabs, "inbox": inbox_name, "summary": summary, "blocked": blocked,
-        "query": query.urlencode(), "tab_query": _without(query, "inbox"),
-        "members": members, "can_decide": can_decide(request),
-    })
+    return render(
+        request,
+        "dashboard/inbox.html",
+        {
+            "form": form,
+            "page": page,
+            "tabs": tabs,
+            "inbox": inbox_name,
+            "summary": summary,
+            "blocked": blocked,
+            "query": query.urlencode(),
+            "tab_query": _without(query, "inbox"),
+            "members": members,
+            "can_decide": can_decide(request),
+        },
+    )
 
 
 @dashboard_view()

@@ -30,21 +30,37 @@ def overview(request):
     summary = selectors.session_summary(sessions)
     today = timezone.localdate()
     day_list = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
-    return render(request, "dashboard/overview.html", {
-        "days": days, "periods": PERIODS, "summary": summary, "funnel": funnel,
-        "funnel_chart": horizontal_bars([("Created", funnel["created"]), ("Link opened", funnel["opened"]),
-                                         ("Submitted", funnel["submitted"]), ("Decided", funnel["decided"])],
-                                        css="funnel"),
-        "time_chart": columns([(label, {"n": count}) for label, count in times["buckets"]],
-                              [("n", "time", "sessions")]),
-        "average_time": _duration(times["average"]),
-        "per_day_chart": columns(
-            [(day.strftime("%d %b"), per_day.get(day, {})) for day in day_list],
-            [("approved", "approved", "approved"), ("rejected", "rejected", "rejected")],
-        ),
-        # Reasons as words; the code stays in each bar's tooltip.
-        "reason_chart": horizontal_bars([(reason_label(code), count, code) for code, count in reasons], css="reason"),
-    })
+    return render(
+        request,
+        "dashboard/overview.html",
+        {
+            "days": days,
+            "periods": PERIODS,
+            "summary": summary,
+            "funnel": funnel,
+            "funnel_chart": horizontal_bars(
+                [
+                    ("Created", funnel["created"]),
+                    ("Link opened", funnel["opened"]),
+                    ("Submitted", funnel["submitted"]),
+                    ("Decided", funnel["decided"]),
+                ],
+                css="funnel",
+            ),
+            "time_chart": columns(
+                [(label, {"n": count}) for label, count in times["buckets"]], [("n", "time", "sessions")]
+            ),
+            "average_time": _duration(times["average"]),
+            "per_day_chart": columns(
+                [(day.strftime("%d %b"), per_day.get(day, {})) for day in day_list],
+                [("approved", "approved", "approved"), ("rejected", "rejected", "rejected")],
+            ),
+            # Reasons as words; the code stays in each bar's tooltip.
+            "reason_chart": horizontal_bars(
+                [(reason_label(code), count, code) for code, count in reasons], css="reason"
+            ),
+        },
+    )
 
 
 def _duration(value):

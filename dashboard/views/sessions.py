@@ -58,38 +58,43 @@ def session_detail(request, session_id):
     actions = session_allowed_actions(session)
     # One correction choice per step, whichever applicants have it.
     correction_steps = list({view.verification.step_id: view for _, views in applicants for view in views}.values())
-    return render(request, "dashboard/session.html", {
-        "session": session,
-        "applicants": applicants,
-        "watchlist": watchlist,
-        "watchlist_hits": hits,
-        "open_hits": sum(1 for hit in hits if not hit["false_positive"]),
-        "face_match": results.get("face_match_result"),
-        "outcome": outcome(session),
-        "result_choices": VerificationResult.values,
-        "cross_validation": results.get("cross_validation"),
-        "events": events,
-        "next_session": next_for_review(request.actor, request.user, session.id),
-        "corrections": session.corrections.all(),
-        "correction_steps": correction_steps,
-        "subsessions": session.subsessions.only("id", "name", "status", "reference_id").order_by("created_at"),
-        "can_decide": can_decide(request),
-        "is_admin": is_admin(request),
-        "decision_form": DecisionForm(),
-        "assign_form": AssignForm(members=members, initial={
-            "assignee": str(session.assigned_to_id or ""), "priority": session.priority}),
-        "note_form": NoteForm(),
-        "extend_form": ExtendForm(),
-        "can": {
-            "approve": "approve" in actions,
-            "manual_review": "send_to_manual_review" in actions,
-            "reopen": "reopen" in actions,
-            "correct": "request_corrections" in actions,
-            "process": "process" in actions,
-            "links": "generate_links" in actions,
-            "extend": "extend" in actions,
+    return render(
+        request,
+        "dashboard/session.html",
+        {
+            "session": session,
+            "applicants": applicants,
+            "watchlist": watchlist,
+            "watchlist_hits": hits,
+            "open_hits": sum(1 for hit in hits if not hit["false_positive"]),
+            "face_match": results.get("face_match_result"),
+            "outcome": outcome(session),
+            "result_choices": VerificationResult.values,
+            "cross_validation": results.get("cross_validation"),
+            "events": events,
+            "next_session": next_for_review(request.actor, request.user, session.id),
+            "corrections": session.corrections.all(),
+            "correction_steps": correction_steps,
+            "subsessions": session.subsessions.only("id", "name", "status", "reference_id").order_by("created_at"),
+            "can_decide": can_decide(request),
+            "is_admin": is_admin(request),
+            "decision_form": DecisionForm(),
+            "assign_form": AssignForm(
+                members=members, initial={"assignee": str(session.assigned_to_id or ""), "priority": session.priority}
+            ),
+            "note_form": NoteForm(),
+            "extend_form": ExtendForm(),
+            "can": {
+                "approve": "approve" in actions,
+                "manual_review": "send_to_manual_review" in actions,
+                "reopen": "reopen" in actions,
+                "correct": "request_corrections" in actions,
+                "process": "process" in actions,
+                "links": "generate_links" in actions,
+                "extend": "extend" in actions,
+            },
         },
-    })
+    )
 
 
 def _back_to(session_id):
@@ -105,11 +110,21 @@ def decide(request, session_id):
         messages.error(request, form_errors(form))
         return _back_to(session_id)
     status = form.cleaned_data["status"]
-    perform(request, lambda: services.session_decide(
-        actor=request.actor, session_id=session_id, status=status, note=form.cleaned_data["note"],
-        reasons=form.cleaned_data["reasons"],
-    ), {"approved": "Session approved.", "rejected": "Session rejected.",
-        "manual_review": "Session is in manual review."}[status])
+    perform(
+        request,
+        lambda: services.session_decide(
+            actor=request.actor,
+            session_id=session_id,
+            status=status,
+            note=form.cleaned_data["note"],
+            reasons=form.cleaned_data["reasons"],
+        ),
+        {
+            "approved": "Session approved.",
+            "rejected": "Session rejected.",
+            "manual_review": "Session is in manual review.",
+        }[status],
+    )
     return _back_to(session_id)
 
 
@@ -117,8 +132,11 @@ def decide(request, session_id):
 @require_POST
 def process(request, session_id):
     """Run the checks of a completed session (for workflows that do not process automatically)."""
-    perform(request, lambda: services.session_process(actor=request.actor, session_id=session_id),
-            "Checks started; results appear here when they are done.")
+    perform(
+        request,
+        lambda: services.session_process(actor=request.actor, session_id=session_id),
+        "Checks started; results appear here when they are done.",
+    )
     return _back_to(session_id)
 
 
@@ -126,10 +144,16 @@ def process(request, session_id):
 @require_POST
 def request_corrections(request, session_id):
     corrections = corrections_from_post(request.POST)
-    perform(request, lambda: services.session_request_corrections(
-        actor=request.actor, session_id=session_id, corrections=corrections,
-        comment=request.POST.get("comment", "").strip(),
-    ), "Corrections requested; the applicant's link opens the chosen steps again.")
+    perform(
+        request,
+        lambda: services.session_request_corrections(
+            actor=request.actor,
+            session_id=session_id,
+            corrections=corrections,
+            comment=request.POST.get("comment", "").strip(),
+        ),
+        "Corrections requested; the applicant's link opens the chosen steps again.",
+    )
     return _back_to(session_id)
 
 
@@ -141,11 +165,17 @@ def resolve(request, session_id):
         messages.error(request, form_errors(form))
         return _back_to(session_id)
     verification = _verification(request, session_id, form.cleaned_data["verification_id"])
-    perform(request, lambda: services.verification_resolve(
-        actor=request.actor, verification_id=verification.id, result=form.cleaned_data["result"],
-        note=form.cleaned_data["note"],
-    ), _("Step %(step)s: result set to %(result)s.") % {"step": verification.step_id,
-                                                       "result": result_label(form.cleaned_data["result"])})
+    perform(
+        request,
+        lambda: services.verification_resolve(
+            actor=request.actor,
+            verification_id=verification.id,
+            result=form.cleaned_data["result"],
+            note=form.cleaned_data["note"],
+        ),
+        _("Step %(step)s: result set to %(result)s.")
+        % {"step": verification.step_id, "result": result_label(form.cleaned_data["result"])},
+    )
     return _back_to(session_id)
 
 
@@ -158,9 +188,15 @@ def unblock(request, session_id):
         messages.error(request, form_errors(form))
         return _back_to(session_id)
     verification = _verification(request, session_id, form.cleaned_data["verification_id"])
-    perform(request, lambda: services.verification_unblock(
-        actor=request.actor, verification_id=verification.id, note=form.cleaned_data["note"],
-    ), _("The applicant can send “%(step)s” again.") % {"step": verification.step_id})
+    perform(
+        request,
+        lambda: services.verification_unblock(
+            actor=request.actor,
+            verification_id=verification.id,
+            note=form.cleaned_data["note"],
+        ),
+        _("The applicant can send “%(step)s” again.") % {"step": verification.step_id},
+    )
     return _back_to(session_id)
 
 
@@ -174,10 +210,16 @@ def assign(request, session_id):
     assignee = form.cleaned_data["assignee"]
     if request.POST.get("to_me"):
         assignee = request.user.pk
-    perform(request, lambda: services.session_update(
-        actor=request.actor, session_id=session_id, assigned_to=assignee or None,
-        priority=form.cleaned_data["priority"],
-    ), "Assignment saved.")
+    perform(
+        request,
+        lambda: services.session_update(
+            actor=request.actor,
+            session_id=session_id,
+            assigned_to=assignee or None,
+            priority=form.cleaned_data["priority"],
+        ),
+        "Assignment saved.",
+    )
     return _back_to(session_id)
 
 
@@ -188,8 +230,11 @@ def add_note(request, session_id):
     if not form.is_valid():
         messages.error(request, form_errors(form))
         return _back_to(session_id)
-    perform(request, lambda: services.session_add_note(
-        actor=request.actor, session_id=session_id, note=form.cleaned_data["note"]), "Note added.")
+    perform(
+        request,
+        lambda: services.session_add_note(actor=request.actor, session_id=session_id, note=form.cleaned_data["note"]),
+        "Note added.",
+    )
     return _back_to(session_id)
 
 
@@ -200,10 +245,16 @@ def extend(request, session_id):
     if not form.is_valid():
         messages.error(request, form_errors(form))
         return _back_to(session_id)
-    perform(request, lambda: services.session_extend(
-        actor=request.actor, session_id=session_id, extend_days=form.cleaned_data["extend_days"],
-        comment=form.cleaned_data["comment"],
-    ), f"Session extended by {form.cleaned_data['extend_days']} days.")
+    perform(
+        request,
+        lambda: services.session_extend(
+            actor=request.actor,
+            session_id=session_id,
+            extend_days=form.cleaned_data["extend_days"],
+            comment=form.cleaned_data["comment"],
+        ),
+        f"Session extended by {form.cleaned_data['extend_days']} days.",
+    )
     return _back_to(session_id)
 
 
@@ -229,10 +280,17 @@ def mark_false_positive(request, session_id):
     if not form.is_valid():
         messages.error(request, form_errors(form))
         return _back_to(session_id)
-    perform(request, lambda: watchlist_mark_false_positive(
-        actor=request.actor, session_id=session_id, match_index=form.cleaned_data["match_index"],
-        entity_id=form.cleaned_data["entity_id"], note=form.cleaned_data["note"],
-    ), "Watchlist hit marked as a false positive.")
+    perform(
+        request,
+        lambda: watchlist_mark_false_positive(
+            actor=request.actor,
+            session_id=session_id,
+            match_index=form.cleaned_data["match_index"],
+            entity_id=form.cleaned_data["entity_id"],
+            note=form.cleaned_data["note"],
+        ),
+        "Watchlist hit marked as a false positive.",
+    )
     return _back_to(session_id)
 
 
@@ -244,8 +302,11 @@ def erase(request, session_id):
     if not form.is_valid():
         messages.error(request, "Say why the data is erased.")
         return _back_to(session_id)
-    perform(request, lambda: services.session_erase(actor=request.actor, session_id=session_id,
-                                                    reason=form.cleaned_data["note"]), "Personal data erased.")
+    perform(
+        request,
+        lambda: services.session_erase(actor=request.actor, session_id=session_id, reason=form.cleaned_data["note"]),
+        "Personal data erased.",
+    )
     return _back_to(session_id)
 
 
@@ -253,8 +314,7 @@ def erase(request, session_id):
 @require_POST
 def evidence_pack(request, session_id):
     as_pdf = request.POST.get("format") == "pdf"
-    pack = evidence_pack_export(actor=request.actor, session_id=session_id,
-                                                   format="pdf" if as_pdf else "json")
+    pack = evidence_pack_export(actor=request.actor, session_id=session_id, format="pdf" if as_pdf else "json")
     if as_pdf:
         response = HttpResponse(render_evidence_pdf(pack), content_type="application/pdf")
     else:

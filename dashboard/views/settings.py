@@ -34,14 +34,12 @@ def api_keys(request):
     created = None
     if request.method == "POST" and form.is_valid():
         try:
-            key, plain = services.api_key_create(actor=request.actor, created_by=request.user,
-                                                 **form.cleaned_data)
+            key, plain = services.api_key_create(actor=request.actor, created_by=request.user, **form.cleaned_data)
         except ValidationFailed as exc:
             add_service_errors(form, exc.errors)
         else:
             created, form = (key, plain), ApiKeyForm()
-    keys = scoped(ApiKey, request.actor).select_related("created_by").order_by(
-        "revoked_at", "-created_at")
+    keys = scoped(ApiKey, request.actor).select_related("created_by").order_by("revoked_at", "-created_at")
     # The plain key appears in this one response only, never stored or cached.
     return _no_store(render(request, "dashboard/api_keys.html", {"form": form, "keys": keys, "created": created}))
 
@@ -62,40 +60,49 @@ def members(request):
             form.add_error("password", "A new login needs a password (at least 10 characters).")
         else:
             try:
-                services.member_set(actor=request.actor, username=data["username"], role=data["role"],
-                                    email=data["email"], password=data["password"] or None)
+                services.member_set(
+                    actor=request.actor,
+                    username=data["username"],
+                    role=data["role"],
+                    email=data["email"],
+                    password=data["password"] or None,
+                )
             except ValidationFailed as exc:
                 add_service_errors(form, exc.errors)
             else:
                 messages.success(request, f"{data['username']} is now {data['role']}.")
                 return redirect("dashboard:members")
-    memberships = scoped(Membership, request.actor).select_related("user").order_by(
-        "user__username")
-    return render(request, "dashboard/members.html", {"form": form, "memberships": memberships,
-                                                      "roles": Role.choices})
+    memberships = scoped(Membership, request.actor).select_related("user").order_by("user__username")
+    return render(request, "dashboard/members.html", {"form": form, "memberships": memberships, "roles": Role.choices})
 
 
 @dashboard_view(role=Role.ADMIN)
 @require_POST
 def member_role(request, membership_id):
-    membership = scoped(Membership, request.actor).filter(id=membership_id).select_related(
-        "user").first()
+    membership = scoped(Membership, request.actor).filter(id=membership_id).select_related("user").first()
     if membership is None:
         raise Http404("Member not found.")
     if membership.user_id == request.user.pk:
         messages.error(request, "You cannot change your own role.")
         return redirect("dashboard:members")
     role = request.POST.get("role", "")
-    perform(request, lambda: services.member_set(actor=request.actor, username=membership.user.username, role=role),
-            f"{membership.user.username} is now {role}.")
+    perform(
+        request,
+        lambda: services.member_set(actor=request.actor, username=membership.user.username, role=role),
+        f"{membership.user.username} is now {role}.",
+    )
     return redirect("dashboard:members")
 
 
 class EndpointForm(forms.Form):
     url = forms.URLField(max_length=2000, assume_scheme="https")
     description = forms.CharField(required=False, max_length=200)
-    event_types = forms.MultipleChoiceField(choices=[(t, t) for t in EVENT_TYPES], required=False,
-                                            widget=forms.CheckboxSelectMultiple, help_text="None ticked: every event.")
+    event_types = forms.MultipleChoiceField(
+        choices=[(t, t) for t in EVENT_TYPES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every event.",
+    )
     environment = forms.ChoiceField(choices=Environment.choices)
 
 
@@ -111,15 +118,17 @@ def webhook_endpoints(request):
         else:
             form = EndpointForm()
     endpoints = webhooks.endpoints_for(request.actor)
-    return _no_store(render(request, "dashboard/webhooks.html", {"form": form, "endpoints": endpoints,
-                                                                 "created": created}))
+    return _no_store(
+        render(request, "dashboard/webhooks.html", {"form": form, "endpoints": endpoints, "created": created})
+    )
 
 
 @dashboard_view(role=Role.ADMIN)
 def webhook_deliveries(request, endpoint_id):
     endpoint = webhooks.get_endpoint(request.actor, endpoint_id)
-    deliveries = webhooks.deliveries_for(request.actor, endpoint_id).prefetch_related("attempts").order_by(
-        "-created_at")
+    deliveries = (
+        webhooks.deliveries_for(request.actor, endpoint_id).prefetch_related("attempts").order_by("-created_at")
+    )
     page = Paginator(deliveries, DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "dashboard/webhook_deliveries.html", {"endpoint": endpoint, "page": page})
 
@@ -127,8 +136,11 @@ def webhook_deliveries(request, endpoint_id):
 @dashboard_view(role=Role.ADMIN)
 @require_POST
 def webhook_redeliver(request, endpoint_id, delivery_id):
-    perform(request, lambda: webhooks.redeliver(actor=request.actor, endpoint_id=endpoint_id,
-                                                 delivery_id=delivery_id), "Delivery queued again.")
+    perform(
+        request,
+        lambda: webhooks.redeliver(actor=request.actor, endpoint_id=endpoint_id, delivery_id=delivery_id),
+        "Delivery queued again.",
+    )
     return redirect("dashboard:webhook_deliveries", endpoint_id)
 
 
@@ -137,8 +149,11 @@ def webhook_redeliver(request, endpoint_id, delivery_id):
 def webhook_toggle(request, endpoint_id):
     endpoint = webhooks.get_endpoint(request.actor, endpoint_id)
     enabled = not endpoint.enabled
-    perform(request, lambda: webhooks.endpoint_update(actor=request.actor, endpoint_id=endpoint_id, enabled=enabled),
-            "Endpoint enabled." if enabled else "Endpoint disabled.")
+    perform(
+        request,
+        lambda: webhooks.endpoint_update(actor=request.actor, endpoint_id=endpoint_id, enabled=enabled),
+        "Endpoint enabled." if enabled else "Endpoint disabled.",
+    )
     return redirect("dashboard:webhooks")
 
 
@@ -154,13 +169,20 @@ def watchlist(request):
             handle.flush()
             try:
                 dataset, stats = watchlist_upload(
-                    actor=request.actor, path=handle.name, dataset_name=form.cleaned_data["name"], version=version,
-                    source_name=upload.name)
+                    actor=request.actor,
+                    path=handle.name,
+                    dataset_name=form.cleaned_data["name"],
+                    version=version,
+                    source_name=upload.name,
+                )
             except (ValidationFailed, InvalidTransition) as exc:
                 add_service_errors(form, getattr(exc, "errors", {"file": [str(exc)]}))
             else:
-                messages.success(request, f"{dataset.name} {dataset.version}: {stats['created']} new, "
-                                          f"{stats['updated']} updated, {stats['removed']} removed entries.")
+                messages.success(
+                    request,
+                    f"{dataset.name} {dataset.version}: {stats['created']} new, "
+                    f"{stats['updated']} updated, {stats['removed']} removed entries.",
+                )
                 return redirect("dashboard:watchlist")
     datasets = scoped(WatchlistDataset, request.actor).order_by("name")
     return render(request, "dashboard/watchlist.html", {"form": form, "datasets": datasets})

@@ -48,8 +48,10 @@ def workflow_list(request):
 def _step_forms(request, workflows, steps=None):
     """Bound step forms from the POST (each form names its prefix in `steps`), or unbound ones from `steps`."""
     if steps is not None:
-        return [StepForm(prefix=f"step-{i}", initial=StepForm.initial_for(step, i + 1), workflows=workflows)
-                for i, step in enumerate(steps)]
+        return [
+            StepForm(prefix=f"step-{i}", initial=StepForm.initial_for(step, i + 1), workflows=workflows)
+            for i, step in enumerate(steps)
+        ]
     prefixes = [p for p in request.POST.getlist("steps") if STEP_PREFIX.match(p)][:MAX_STEPS]
     return [StepForm(request.POST, prefix=prefix, workflows=workflows) for prefix in dict.fromkeys(prefixes)]
 
@@ -63,14 +65,21 @@ def _editor(request, workflow=None):
     if request.method == "POST":
         workflow_form = WorkflowForm(request.POST)
         step_forms = _step_forms(request, workflows)
-        valid = workflow_form.is_valid() & all([f.is_valid() for f in step_forms])
-        kept = sorted((f for f in step_forms if not (f.is_valid() and f.cleaned_data["delete"])),
-                      key=lambda f: (f.cleaned_data.get("order") or 0) if f.is_valid() else 0)
+        valid = workflow_form.is_valid() & all([f.is_valid() for f in step_forms])  # noqa: C419 every form validates, to show every error
+        kept = sorted(
+            (f for f in step_forms if not (f.is_valid() and f.cleaned_data["delete"])),
+            key=lambda f: (f.cleaned_data.get("order") or 0) if f.is_valid() else 0,
+        )
         if "add_step" in request.POST:
             # Unsaved until the next save: the editor shows the new step's form under a fresh prefix.
             serial = 1 + max((int(f.prefix.rsplit("-", 1)[1]) for f in step_forms), default=0)
-            kept.append(StepForm(prefix=f"new-{serial}", workflows=workflows, initial={
-                "type": request.POST.get("new_type", "form"), "required": True, "order": len(kept) + 1}))
+            kept.append(
+                StepForm(
+                    prefix=f"new-{serial}",
+                    workflows=workflows,
+                    initial={"type": request.POST.get("new_type", "form"), "required": True, "order": len(kept) + 1},
+                )
+            )
             return _render_editor(request, workflow, version, workflow_form, kept)
         if valid:
             fields = {**workflow_form.to_fields(), "steps": [f.to_step() for f in kept]}
@@ -108,13 +117,25 @@ def _save(request, workflow, fields, publish):
 def _render_editor(request, workflow, version, workflow_form, step_forms, status=200):
     sessions_per_version = []
     if workflow is not None:
-        sessions_per_version = WorkflowVersion.objects.filter(workflow=workflow).annotate(
-            session_count=Count("sessions")).order_by("-number")
-    return render(request, "dashboard/workflow_edit.html", {
-        "workflow": workflow, "version": version, "form": workflow_form, "step_forms": step_forms,
-        "versions": sessions_per_version, "can_edit": is_admin(request),
-        "step_types": StepForm.base_fields["type"].choices,
-    }, status=status)
+        sessions_per_version = (
+            WorkflowVersion.objects.filter(workflow=workflow)
+            .annotate(session_count=Count("sessions"))
+            .order_by("-number")
+        )
+    return render(
+        request,
+        "dashboard/workflow_edit.html",
+        {
+            "workflow": workflow,
+            "version": version,
+            "form": workflow_form,
+            "step_forms": step_forms,
+            "versions": sessions_per_version,
+            "can_edit": is_admin(request),
+            "step_types": StepForm.base_fields["type"].choices,
+        },
+        status=status,
+    )
 
 
 @dashboard_view(role=Role.ADMIN)
@@ -134,8 +155,11 @@ def workflow_edit(request, workflow_id):
 @require_POST
 def workflow_publish(request, workflow_id):
     workflow = _workflow(request, workflow_id)
-    perform(request, lambda: services.workflow_publish(actor=request.actor, workflow_id=workflow.id),
-            "New version published.")
+    perform(
+        request,
+        lambda: services.workflow_publish(actor=request.actor, workflow_id=workflow.id),
+        "New version published.",
+    )
     return redirect("dashboard:workflow_edit", workflow.id)
 
 
@@ -144,8 +168,11 @@ def workflow_publish(request, workflow_id):
 def workflow_archive(request, workflow_id):
     """No new session starts on an archived workflow; its sessions keep their version."""
     workflow = _workflow(request, workflow_id)
-    if perform(request, lambda: services.workflow_delete(actor=request.actor, workflow_id=workflow.id),
-               f"Workflow {workflow.name} archived."):
+    if perform(
+        request,
+        lambda: services.workflow_delete(actor=request.actor, workflow_id=workflow.id),
+        f"Workflow {workflow.name} archived.",
+    ):
         return redirect("dashboard:workflows")
     return redirect("dashboard:workflow_edit", workflow.id)
 
@@ -157,7 +184,12 @@ def workflow_version_sessions(request, workflow_id, number):
     version = WorkflowVersion.objects.filter(workflow=workflow, number=number).first()
     if version is None:
         raise Http404("Version not found.")
-    sessions = scoped(Session, request.actor).filter(workflow_version=version).select_related(
-        "assigned_to").order_by("-created_at")[:200]
-    return render(request, "dashboard/workflow_sessions.html", {"workflow": workflow, "version": version,
-                                                                "sessions": sessions})
+    sessions = (
+        scoped(Session, request.actor)
+        .filter(workflow_version=version)
+        .select_related("assigned_to")
+        .order_by("-created_at")[:200]
+    )
+    return render(
+        request, "dashboard/workflow_sessions.html", {"workflow": workflow, "version": version, "sessions": sessions}
+    )

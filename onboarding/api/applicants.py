@@ -11,8 +11,12 @@ from onboarding.errors import NotFound
 from onboarding.models import Applicant
 from onboarding.tenancy import scoped
 
-APPLICANT_SCOPES = {"GET": "sessions:read", "POST": "sessions:write", "PATCH": "sessions:write",
-                    "DELETE": "sessions:write"}
+APPLICANT_SCOPES = {
+    "GET": "sessions:read",
+    "POST": "sessions:write",
+    "PATCH": "sessions:write",
+    "DELETE": "sessions:write",
+}
 
 
 class ApplicantWrite(StrictSerializer):
@@ -40,8 +44,12 @@ def applicant_response(actor, applicant_id):
 class SessionApplicantsView(ApiView):
     required_scopes = {"POST": "sessions:write"}
 
-    @extend_schema(summary="Add an applicant to a session", request=ApplicantWrite,
-                   responses={201: ApplicantSerializer}, tags=["applicants"])
+    @extend_schema(
+        summary="Add an applicant to a session",
+        request=ApplicantWrite,
+        responses={201: ApplicantSerializer},
+        tags=["applicants"],
+    )
     def post(self, request, session_id):
         data = validated(ApplicantWrite, request.data)
         applicant = services.applicant_add(actor=self.actor, session_id=session_id, data=data)
@@ -56,8 +64,12 @@ class ApplicantDetailView(ApiView):
     def get(self, request, applicant_id):
         return Response(applicant_response(self.actor, applicant_id))
 
-    @extend_schema(summary="Update an applicant's known data", description="Blocks are merged field by field.",
-                   request=ApplicantWrite, tags=["applicants"])
+    @extend_schema(
+        summary="Update an applicant's known data",
+        description="Blocks are merged field by field.",
+        request=ApplicantWrite,
+        tags=["applicants"],
+    )
     def patch(self, request, applicant_id):
         data = validated(ApplicantWrite, request.data)
         services.applicant_update(actor=self.actor, applicant_id=applicant_id, data=data)

@@ -27,7 +27,7 @@ def token_key(token):
     """The active key a token names, or None (bad signature, expired, key revoked)."""
     try:
         payload = signing.loads(
-            token[len(TOKEN_PREFIX):], salt=TOKEN_SALT, max_age=settings.API_TOKEN_TTL.total_seconds()
+            token[len(TOKEN_PREFIX) :], salt=TOKEN_SALT, max_age=settings.API_TOKEN_TTL.total_seconds()
         )
     except signing.BadSignature:  # SignatureExpired is a BadSignature
         return None

@@ -71,8 +71,9 @@ def request_fingerprint(request):
             body[name] = [_value_digest(value) for value in values]
     else:
         body = data
-    canonical = json.dumps([request.method, request.path, sorted(request.query_params.lists()), body],
-                           sort_keys=True, cls=JSONEncoder)
+    canonical = json.dumps(
+        [request.method, request.path, sorted(request.query_params.lists()), body], sort_keys=True, cls=JSONEncoder
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -133,16 +134,19 @@ class ApiView(GenericAPIView):
                 body = idempotency_response(record)
             except ReplayUnreadable:
                 # Running the request again could act twice: the client must choose a new key.
-                raise Conflict("The stored response for this Idempotency-Key can no longer be read "
-                               "(the server's secret key changed); send the request with a new key.") from None
+                raise Conflict(
+                    "The stored response for this Idempotency-Key can no longer be read "
+                    "(the server's secret key changed); send the request with a new key."
+                ) from None
             raise IdempotentReplay(record.response_status, body)
         return record
 
     def handle_exception(self, exc):
         if isinstance(exc, IdempotentReplay):
             content_type = PROBLEM_CONTENT_TYPE if exc.status >= 400 else None
-            return Response(exc.body, status=exc.status, content_type=content_type,
-                            headers={"Idempotent-Replayed": "true"})
+            return Response(
+                exc.body, status=exc.status, content_type=content_type, headers={"Idempotent-Replayed": "true"}
+            )
         return super().handle_exception(exc)
 
     def raise_uncaught_exception(self, exc):

@@ -16,8 +16,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 
 from onboarding.api.base import ApiView
-from onboarding.errors import LinkUnavailable, NotFound
 from onboarding.document_links import TTL, document_for_token, document_token
+from onboarding.errors import LinkUnavailable, NotFound
 
 DOWNLOAD_SALT = "threshold.api.document-download"
 
@@ -54,9 +54,11 @@ class DocumentDownloadView(ApiView):
         # A download answers with the file whatever the client's Accept header says.
         return super().perform_content_negotiation(request, force=True)
 
-    @extend_schema(summary="Download a document (signed URL)", responses={(200, "application/octet-stream"):
-                                                                          OpenApiTypes.BINARY},
-                   tags=["sessions"])
+    @extend_schema(
+        summary="Download a document (signed URL)",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        tags=["sessions"],
+    )
     def get(self, request, signed):
         try:
             document = document_for_token(signed, salt=DOWNLOAD_SALT)
@@ -66,8 +68,12 @@ class DocumentDownloadView(ApiView):
             raise NotFound("Document not found.") from None
         if document is None:
             raise NotFound("Document not found.")
-        response = FileResponse(document.file.open("rb"), as_attachment=True, filename=download_name(document),
-                                content_type=document.mime_type)
+        response = FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=download_name(document),
+            content_type=document.mime_type,
+        )
         response["Cache-Control"] = "private, no-store"
         response["X-Content-Type-Options"] = "nosniff"
         return response

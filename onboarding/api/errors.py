@@ -88,8 +88,12 @@ def problem(status_code, detail, *, code=None, **extra):
 
 
 def problem_response(status_code, detail, *, code=None, headers=None, **extra):
-    return Response(problem(status_code, detail, code=code, **extra), status=status_code,
-                    content_type=PROBLEM_CONTENT_TYPE, headers=headers)
+    return Response(
+        problem(status_code, detail, code=code, **extra),
+        status=status_code,
+        content_type=PROBLEM_CONTENT_TYPE,
+        headers=headers,
+    )
 
 
 def flatten_errors(detail, prefix=""):
@@ -127,8 +131,9 @@ def _domain_problem(exc):
     if isinstance(exc, SessionErased):
         return problem_response(410, str(exc), code="session_erased")
     if isinstance(exc, StorageUnavailable):
-        return problem_response(503, str(exc), code="storage_unavailable",
-                                headers={"Retry-After": str(STORAGE_RETRY_AFTER)})
+        return problem_response(
+            503, str(exc), code="storage_unavailable", headers={"Retry-After": str(STORAGE_RETRY_AFTER)}
+        )
     if isinstance(exc, (TransitionNotAllowed, ConcurrentTransition)):
         return problem_response(409, "The object changed meanwhile; retry the request.", code="conflict")
     return None
@@ -154,14 +159,20 @@ def _drf_problem(exc):
         headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
     code = exc.get_codes() if not isinstance(exc.detail, (dict, list)) else None
     if isinstance(exc, exceptions.ValidationError):
-        return problem_response(400, "The request has invalid fields.", code="validation_error",
-                                errors=flatten_errors(exc.detail), headers=headers)
+        return problem_response(
+            400,
+            "The request has invalid fields.",
+            code="validation_error",
+            errors=flatten_errors(exc.detail),
+            headers=headers,
+        )
     if isinstance(exc, exceptions.ParseError):
         return problem_response(400, str(exc.detail), code="malformed_body", headers=headers)
     extra = {"missing_scope": exc.scope} if hasattr(exc, "scope") else {}
     detail = str(exc.detail) if not isinstance(exc.detail, (dict, list)) else "Error."
-    return problem_response(exc.status_code, detail, code=code if isinstance(code, str) else None,
-                            headers=headers, **extra)
+    return problem_response(
+        exc.status_code, detail, code=code if isinstance(code, str) else None, headers=headers, **extra
+    )
 
 
 def problem_exception_handler(exc, context):
@@ -177,13 +188,13 @@ def problem_exception_handler(exc, context):
 
 # Django-level handlers (config/urls.py handler404/handler500) and the /api/ catch-all.
 
+
 def _is_api(request):
     return request.path.startswith("/api/")
 
 
 def problem_json(status_code, detail, code):
-    return JsonResponse(problem(status_code, detail, code=code), status=status_code,
-                        content_type=PROBLEM_CONTENT_TYPE)
+    return JsonResponse(problem(status_code, detail, code=code), status=status_code, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def not_found(request, exception=None):
@@ -195,8 +206,7 @@ def not_found(request, exception=None):
 
 # A lost or refused connection to the database, to Redis (cache and rate limits) or to the
 # broker: a retry will succeed once it is back, so the answer is 503, never 500.
-UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError,
-                      BrokerOperationalError)
+UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError, BrokerOperationalError)
 
 
 def _database_unavailable():

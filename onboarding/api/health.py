@@ -39,12 +39,20 @@ class HealthView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
-    @extend_schema(summary="Liveness check", tags=["health"],
-                   responses={200: inline_serializer("Health", {
-                       "status": serializers.ChoiceField(["ok", "degraded"]),
-                       "cache": serializers.ChoiceField(["ok", "down"]),
-                       "broker": serializers.ChoiceField(["ok", "down", "in_process"]),
-                   })})
+    @extend_schema(
+        summary="Liveness check",
+        tags=["health"],
+        responses={
+            200: inline_serializer(
+                "Health",
+                {
+                    "status": serializers.ChoiceField(["ok", "degraded"]),
+                    "cache": serializers.ChoiceField(["ok", "down"]),
+                    "broker": serializers.ChoiceField(["ok", "down", "in_process"]),
+                },
+            )
+        },
+    )
     def get(self, request):
         components = {"cache": cache_status(), "broker": broker_status()}
         status = "degraded" if "down" in components.values() else "ok"

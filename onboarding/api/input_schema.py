@@ -22,21 +22,35 @@ PERSON = {
 }
 FIELD_TYPES = {
     "identity": {
-        "first_name": TEXT, "last_name": TEXT, "birth_date": DATE, "birth_place": TEXT, "nationality": COUNTRY,
+        "first_name": TEXT,
+        "last_name": TEXT,
+        "birth_date": DATE,
+        "birth_place": TEXT,
+        "nationality": COUNTRY,
         "gender": {"type": "string", "enum": ["female", "male", "other"]},
     },
     "address": {
-        "line_1": TEXT, "line_2": {"type": "string", "maxLength": 200}, "zip_code": TEXT, "city": TEXT,
-        "state": TEXT, "country": COUNTRY,
+        "line_1": TEXT,
+        "line_2": {"type": "string", "maxLength": 200},
+        "zip_code": TEXT,
+        "city": TEXT,
+        "state": TEXT,
+        "country": COUNTRY,
     },
     "bank_account": {
         "iban": {"type": "string", "pattern": "^[A-Za-z]{2}[0-9]{2}[A-Za-z0-9 ]{8,40}$", "description": "an IBAN"},
-        "bic": {"type": "string", "pattern": "^[A-Za-z0-9]{8}([A-Za-z0-9]{3})?$",
-                "description": "a BIC of 8 or 11 characters"},
+        "bic": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9]{8}([A-Za-z0-9]{3})?$",
+            "description": "a BIC of 8 or 11 characters",
+        },
         "holder_name": TEXT,
     },
     "company": {
-        "company_name": TEXT, "registration_number": TEXT, "country_code": COUNTRY, "legal_form": TEXT,
+        "company_name": TEXT,
+        "registration_number": TEXT,
+        "country_code": COUNTRY,
+        "legal_form": TEXT,
         "legal_representatives": {"type": "array", "maxItems": 20, "items": PERSON},
     },
 }
@@ -50,8 +64,7 @@ FORM_FIELD_SCHEMAS = {
     "text": {"type": "string"},
     "name": TEXT,
     "email": {"type": "string", "format": "email", "description": "an e-mail address"},
-    "phone": {"type": "string", "pattern": r"^\+?[0-9 ().-]{6,20}$",
-              "description": "a phone number, E.164 preferred"},
+    "phone": {"type": "string", "pattern": r"^\+?[0-9 ().-]{6,20}$", "description": "a phone number, E.164 preferred"},
     "date": DATE,
     "country": COUNTRY,
     "address": {"type": "object", "properties": FIELD_TYPES["address"]},
@@ -84,8 +97,10 @@ def form_schema(version):
     for field in form_fields(version):
         schema = dict(FORM_FIELD_SCHEMAS.get(field["type"], {"type": "string"}))
         if field["type"] == "select":
-            schema = {"type": "string", "enum": [str(c.get("value") if isinstance(c, dict) else c)
-                                                 for c in field["choices"]]}
+            schema = {
+                "type": "string",
+                "enum": [str(c.get("value") if isinstance(c, dict) else c) for c in field["choices"]],
+            }
         if field.get("label"):
             schema["title"] = text_in(field["label"], "en")  # a label may carry one value per language
         properties[field["id"]] = schema
@@ -95,8 +110,12 @@ def form_schema(version):
 def block_schema(version, block):
     if block == "form":
         return form_schema(version)
-    return {"type": "object", "additionalProperties": False, "properties": FIELD_TYPES[block],
-            "required": REQUIRED_FIELDS[block]}
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": FIELD_TYPES[block],
+        "required": REQUIRED_FIELDS[block],
+    }
 
 
 def json_document_schema(step_ids):
@@ -135,13 +154,20 @@ def session_create_schema(version, workflow_id):
             "reference_id": {"type": "string", "maxLength": 200},
             "metadata": {"type": "object", "properties": {"subject_id": {"type": "string", "maxLength": 200}}},
             "locale": {"type": "string", "enum": list(version.setting("locales"))},
-            "redirect_url": {"type": "string", "format": "uri", "maxLength": 2000,
-                             "description": "Must match the workflow's redirect allowlist: "
-                                            + ", ".join(version.setting("redirect_allowlist") or ["(none)"])},
+            "redirect_url": {
+                "type": "string",
+                "format": "uri",
+                "maxLength": 2000,
+                "description": "Must match the workflow's redirect allowlist: "
+                + ", ".join(version.setting("redirect_allowlist") or ["(none)"]),
+            },
             "state": {"type": "string", "maxLength": MAX_STATE_LENGTH},
             "ttl_days": {"type": "integer", "minimum": 1, "maximum": 365},
-            "links": {"type": "boolean", "default": False,
-                      "description": "Generate every applicant's link now and return them in `links`."},
+            "links": {
+                "type": "boolean",
+                "default": False,
+                "description": "Generate every applicant's link now and return them in `links`.",
+            },
             "input": input_schema(version),
         },
     }
@@ -150,8 +176,9 @@ def session_create_schema(version, workflow_id):
 def multipart_schema(version, workflow_id):
     """The same body as multipart/form-data: nested keys in brackets, files under input[documents][<step_id>]."""
     json_schema = session_create_schema(version, workflow_id)
-    properties = {name: schema for name, schema in json_schema["properties"].items() if name not in ("input",
-                                                                                                        "metadata")}
+    properties = {
+        name: schema for name, schema in json_schema["properties"].items() if name not in ("input", "metadata")
+    }
     properties["metadata[subject_id]"] = {"type": "string", "maxLength": 200}
     for block, schema in json_schema["properties"]["input"]["properties"].items():
         if block == "documents":
@@ -162,6 +189,7 @@ def multipart_schema(version, workflow_id):
             properties[f"input[{block}][{field}]"] = field_schema
     for step_id in document_steps(version):
         properties[f"input[documents][{step_id}]"] = {
-            "type": "array", "items": {"type": "string", "contentMediaType": "application/octet-stream"},
+            "type": "array",
+            "items": {"type": "string", "contentMediaType": "application/octet-stream"},
         }
     return {"type": "object", "required": ["workflow_id"], "properties": properties}

@@ -99,8 +99,10 @@ class CursorPagination(pagination.BasePagination):
                 "meta": {
                     "type": "object",
                     "properties": {
-                        "next_cursor": {"type": ["string", "null"],
-                                        "description": "Pass as `cursor` to get the next page; null on the last."},
+                        "next_cursor": {
+                            "type": ["string", "null"],
+                            "description": "Pass as `cursor` to get the next page; null on the last.",
+                        },
                     },
                 },
             },
@@ -108,10 +110,19 @@ class CursorPagination(pagination.BasePagination):
 
     def get_schema_operation_parameters(self, view):
         return [
-            {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"},
-             "description": "meta.next_cursor of the previous page."},
-            {"name": "limit", "in": "query", "required": False,
-             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
+            {
+                "name": "cursor",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "meta.next_cursor of the previous page.",
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+            },
         ]
 
 

@@ -16,8 +16,11 @@ PROBLEM_SCHEMA = {
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string"},
-        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                   "description": "Per field (dotted path): what is wrong with it."},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "description": "Per field (dotted path): what is wrong with it.",
+        },
         "current_status": {"type": "string", "description": "On 409: the object's status that refused the change."},
         "missing_scope": {"type": "string", "description": "On 403: the scope the key lacks."},
     },
@@ -32,7 +35,10 @@ PROBLEMS = {
 }
 SESSION_GONE = ("410", "The session's personal data was erased: it takes no new link, applicant or extension")
 IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
     description="Replays within 24 hours return the first response; the same key with another body answers 422.",
 )
 
@@ -64,8 +70,11 @@ class ApiAutoSchema(AutoSchema):
         if self.method == "POST" and "{session_id}" in self.path:
             problems.update([SESSION_GONE])
         for code, description in problems.items():
-            responses.setdefault(code, {
-                "description": description,
-                "content": {"application/problem+json": {"schema": component.ref}},
-            })
+            responses.setdefault(
+                code,
+                {
+                    "description": description,
+                    "content": {"application/problem+json": {"schema": component.ref}},
+                },
+            )
         return responses

@@ -97,8 +97,9 @@ class PreviousAttemptSerializer(serializers.Serializer):
 
     attempt = serializers.IntegerField(help_text="Its number, from 1.")
     reason_codes = serializers.ListField(child=serializers.CharField(), help_text="Why it was unusable.")
-    document_ids = serializers.ListField(child=serializers.UUIDField(),
-                                         help_text="Its documents, kept as evidence (superseded).")
+    document_ids = serializers.ListField(
+        child=serializers.UUIDField(), help_text="Its documents, kept as evidence (superseded)."
+    )
     ended_at = serializers.DateTimeField()
 
 
@@ -125,7 +126,6 @@ class VerificationSerializer(serializers.Serializer):
     completed_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
-
 
     @extend_schema_field(ReasonSerializer(many=True))
     def get_reasons(self, verification):
@@ -164,8 +164,11 @@ class ApplicantSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     verifications = VerificationSerializer(many=True)
 
-    @extend_schema_field(serializers.ChoiceField(
-        choices=vocabulary.STATES, help_text="Where the applicant's case stands, in the words the applicant reads."))
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=vocabulary.STATES, help_text="Where the applicant's case stands, in the words the applicant reads."
+        )
+    )
     def get_standing(self, applicant):
         return applicant_standing(applicant).state
 
@@ -201,8 +204,8 @@ class SessionSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
     # Counted over every applicant's steps, in the order of steps_data (onboarding.selectors.with_progress).
     current_step_index = serializers.IntegerField(
-        allow_null=True,
-        help_text="Position in steps_data of the first step not completed yet; null when none is left.")
+        allow_null=True, help_text="Position in steps_data of the first step not completed yet; null when none is left."
+    )
     completed_steps = serializers.IntegerField(help_text="Steps whose applicant part is done (submitted or later).")
     total_steps = serializers.IntegerField()
     progress_percent = serializers.IntegerField(help_text="completed_steps / total_steps, in percent, rounded down.")
@@ -219,8 +222,9 @@ class StepProgressSerializer(serializers.Serializer):
     required = serializers.BooleanField()
     status = serializers.CharField(help_text="The verification's status.")
     result = serializers.CharField()
-    standing = serializers.ChoiceField(choices=vocabulary.STATES,
-                                       help_text="Where the step stands, in the words the applicant reads.")
+    standing = serializers.ChoiceField(
+        choices=vocabulary.STATES, help_text="Where the step stands, in the words the applicant reads."
+    )
     attempts = serializers.IntegerField()
     started_at = serializers.DateTimeField(allow_null=True, help_text="When its first file or submission arrived.")
     completed_at = serializers.DateTimeField(allow_null=True, help_text="When its check (or a person) settled it.")
@@ -252,7 +256,8 @@ class SessionDetailSerializer(SessionSerializer):
     processing_results = serializers.JSONField()
     allowed_actions = serializers.SerializerMethodField(
         help_text="What can be done to the session now: approve, reject, send_to_manual_review, reopen, "
-                  "request_corrections, process, generate_links, extend, cancel.")
+        "request_corrections, process, generate_links, extend, cancel."
+    )
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, session):
@@ -271,21 +276,36 @@ class SessionDetailSerializer(SessionSerializer):
             verifications = list(applicant.verifications.all())
             for verification, step_standing in zip(verifications, applicant_standing(applicant).steps):
                 step = session.workflow_version.step(verification.step_id) or {}
-                rows.append({
-                    "created_at": verification.created_at, "step_id": verification.step_id,
-                    "applicant_id": applicant.id, "verification_id": verification.id, "type": verification.type,
-                    "title": step.get("title") or verification.type.replace("_", " ").capitalize(),
-                    "required": verification.required, "status": verification.status, "result": verification.result,
-                    "standing": step_standing.state, "attempts": verification.attempts,
-                    "started_at": verification.started_at, "completed_at": verification.completed_at,
-                    "documents": documents.get(verification.id, []),
-                })
+                rows.append(
+                    {
+                        "created_at": verification.created_at,
+                        "step_id": verification.step_id,
+                        "applicant_id": applicant.id,
+                        "verification_id": verification.id,
+                        "type": verification.type,
+                        "title": step.get("title") or verification.type.replace("_", " ").capitalize(),
+                        "required": verification.required,
+                        "status": verification.status,
+                        "result": verification.result,
+                        "standing": step_standing.state,
+                        "attempts": verification.attempts,
+                        "started_at": verification.started_at,
+                        "completed_at": verification.completed_at,
+                        "documents": documents.get(verification.id, []),
+                    }
+                )
         rows.sort(key=lambda row: row["created_at"])
         return StepProgressSerializer(rows, many=True).data
 
-    @extend_schema_field(serializers.DictField(child=serializers.DictField(), help_text=(
-        "By applicant id: the form values as they stand, what the applicant typed over the prefill "
-        "(each applicant's `form_data` is the prefill as sent).")))
+    @extend_schema_field(
+        serializers.DictField(
+            child=serializers.DictField(),
+            help_text=(
+                "By applicant id: the form values as they stand, what the applicant typed over the prefill "
+                "(each applicant's `form_data` is the prefill as sent)."
+            ),
+        )
+    )
     def get_form_data(self, session):
         return {str(applicant.id): applicant.filled_form() for applicant in session.applicants.all()}
 
@@ -295,8 +315,10 @@ class LinkSerializer(serializers.Serializer):
     link_url = serializers.CharField(source="url")
     link_expires_at = serializers.DateTimeField(source="expires_at")
     email = serializers.ChoiceField(
-        choices=["sent", "no_address", "failed"], required=False,
-        help_text="Only when the links were sent: whether the applicant's link went out by email.")
+        choices=["sent", "no_address", "failed"],
+        required=False,
+        help_text="Only when the links were sent: whether the applicant's link went out by email.",
+    )
 
 
 class EventSerializer(serializers.Serializer):

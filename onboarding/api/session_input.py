@@ -13,8 +13,13 @@ from onboarding.services.api_support import Upload
 from onboarding.services.workflows import published_version
 from onboarding.tenancy import get_scoped
 
-TYPE_NAMES = {"string": "text", "object": "an object", "array": "a list", "boolean": "true or false",
-              "integer": "a whole number"}
+TYPE_NAMES = {
+    "string": "text",
+    "object": "an object",
+    "array": "a list",
+    "boolean": "true or false",
+    "integer": "a whole number",
+}
 
 
 def readable(error):
@@ -54,16 +59,18 @@ def check_input(actor, workflow_id, data, *, from_multipart=False):
         if error.validator == "additionalProperties":
             extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
             for name in extra:
-                errors[f"{path}.{name}"] = ["Not used by this workflow's steps." if path == "input"
-                                            else "Unknown field."]
+                errors[f"{path}.{name}"] = [
+                    "Not used by this workflow's steps." if path == "input" else "Unknown field."
+                ]
             continue
         if error.validator == "required":
             for name in sorted(set(error.validator_value) - set(error.instance)):
                 errors[f"{path}.{name}"] = ["This field is required."]
             continue
         errors.setdefault(path, []).append(readable(error))
-    _, form_errors = validate_form_fields([{**field, "required": False} for field in form_fields(version)],
-                                          data.get("form") or {})
+    _, form_errors = validate_form_fields(
+        [{**field, "required": False} for field in form_fields(version)], data.get("form") or {}
+    )
     errors.update({f"input.form.{key}": messages for key, messages in form_errors.items()})
     if errors:
         raise ValidationError(errors)
@@ -76,8 +83,9 @@ def json_uploads(documents):
             content = base64.b64decode(item["content_base64"], validate=True)
         except (binascii.Error, ValueError):
             raise ValidationError({f"input.documents[{index}].content_base64": ["Not valid base64."]}) from None
-        uploads.append(Upload(item["step_id"], content, item.get("filename", ""), item.get("kind", ""),
-                              item.get("side", "")))
+        uploads.append(
+            Upload(item["step_id"], content, item.get("filename", ""), item.get("kind", ""), item.get("side", ""))
+        )
     return uploads
 
 

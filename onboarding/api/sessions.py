@@ -14,8 +14,12 @@ from onboarding.errors import NotFound
 from onboarding.services import session_erase
 from onboarding.services.api_support import session_change, session_create_with_documents
 
-SESSION_SCOPES = {"GET": "sessions:read", "POST": "sessions:write", "PATCH": "sessions:write",
-                  "DELETE": "sessions:write"}
+SESSION_SCOPES = {
+    "GET": "sessions:read",
+    "POST": "sessions:write",
+    "PATCH": "sessions:write",
+    "DELETE": "sessions:write",
+}
 # Changing a session's status, assignee or priority is a reviewer's act.
 REVIEW_FIELDS = ("status", "notes", "reasons", "assigned_to", "priority")
 
@@ -33,13 +37,15 @@ class SessionCreate(StrictSerializer):
     workspace_id = serializers.UUIDField(required=False, allow_null=True)
     applicants = serializers.ListField(child=serializers.DictField(), required=False, allow_empty=False)
     input = serializers.DictField(required=False)
-    links = serializers.BooleanField(required=False, default=False,
-                                     help_text="Generate every applicant's link now and return them in `links`.")
+    links = serializers.BooleanField(
+        required=False, default=False, help_text="Generate every applicant's link now and return them in `links`."
+    )
 
 
 class SessionCreated(SessionDetailSerializer):
-    links = LinkSerializer(many=True, required=False,
-                           help_text="Only when asked with `links: true`: each applicant's link and its expiry.")
+    links = LinkSerializer(
+        many=True, required=False, help_text="Only when asked with `links: true`: each applicant's link and its expiry."
+    )
 
 
 class SessionChange(StrictSerializer):
@@ -94,8 +100,8 @@ class SessionListView(ApiView):
     @extend_schema(
         summary="Create a session",
         description="JSON, or multipart/form-data with bracketed names (`input[identity][first_name]`) and files "
-                    "under `input[documents][<step_id>]`. GET /workflows/{id}/openapi describes the body for one "
-                    "workflow exactly.",
+        "under `input[documents][<step_id>]`. GET /workflows/{id}/openapi describes the body for one "
+        "workflow exactly.",
         request={"application/json": SessionCreate, "multipart/form-data": OpenApiTypes.OBJECT},
         responses={201: SessionCreated},
         tags=["sessions"],
@@ -112,8 +118,7 @@ class SessionListView(ApiView):
         if uploads is None:
             uploads = json_uploads(given_input.get("documents"))
         given_input.pop("documents", None)
-        session, links = session_create_with_documents(actor=self.actor, documents=uploads, input=given_input,
-                                                       **data)
+        session, links = session_create_with_documents(actor=self.actor, documents=uploads, input=given_input, **data)
         body = session_detail(self.actor, session.id)
         if links is not None:
             body["links"] = LinkSerializer(links, many=True).data
@@ -135,7 +140,7 @@ class SessionDetailView(ApiView):
     @extend_schema(
         summary="Decide on or update a session",
         description="`status` (approved, rejected, manual_review; + `notes`) needs sessions:review, as do "
-                    "`assigned_to` and `priority`. Reopening a decided session needs `notes`.",
+        "`assigned_to` and `priority`. Reopening a decided session needs `notes`.",
         request=SessionChange,
         tags=["sessions"],
     )
@@ -148,4 +153,3 @@ class SessionDetailView(ApiView):
     def delete(self, request, session_id):
         session_erase(actor=self.actor, session_id=session_id, reason="erased through the API")
         return Response(status=204)
-

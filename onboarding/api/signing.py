@@ -13,8 +13,9 @@ from onboarding.api.base import ApiView, StrictSerializer, validated
 from onboarding.signing_variables import KNOWN
 
 
-@extend_schema_field({"type": "string", "format": "binary",
-                      "description": "The PDF: a file in multipart, or base64 text in JSON."})
+@extend_schema_field(
+    {"type": "string", "format": "binary", "description": "The PDF: a file in multipart, or base64 text in JSON."}
+)
 class DocumentField(serializers.Field):
     def to_internal_value(self, data):
         if hasattr(data, "read"):
@@ -47,18 +48,40 @@ class JsonInForm(serializers.Field):
         return data
 
 
-@extend_schema_field({"type": "array", "items": {"type": "object", "required": ["field_id", "actor_id"], "properties": {
-    "field_id": {"type": "string", "description": "An AcroForm signature field of the PDF."},
-    "actor_id": {"type": "string", "description": "The signer (one per signing session)."}}}})
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["field_id", "actor_id"],
+            "properties": {
+                "field_id": {"type": "string", "description": "An AcroForm signature field of the PDF."},
+                "actor_id": {"type": "string", "description": "The signer (one per signing session)."},
+            },
+        },
+    }
+)
 class SignFieldsField(JsonInForm):
     def __init__(self, **kwargs):
         super().__init__(list, **kwargs)
 
 
-@extend_schema_field({"type": "array", "items": {"type": "object", "required": ["field_id", "value"], "properties": {
-    "field_id": {"type": "string", "description": "An AcroForm text field of the PDF."},
-    "value": {"type": "string", "description": "Text; may use variables: "
-                                               + ", ".join("${" + v + "}" for v in sorted(KNOWN))}}}})
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["field_id", "value"],
+            "properties": {
+                "field_id": {"type": "string", "description": "An AcroForm text field of the PDF."},
+                "value": {
+                    "type": "string",
+                    "description": "Text; may use variables: " + ", ".join("${" + v + "}" for v in sorted(KNOWN)),
+                },
+            },
+        },
+    }
+)
 class FillFieldsField(JsonInForm):
     def __init__(self, **kwargs):
         super().__init__(list, **kwargs)
@@ -75,8 +98,13 @@ class SigningSessionCreate(StrictSerializer):
     phone_number = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     redirect_url = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     # Length is the service's rule (≤ 2048): it answers with the field named.
-    state = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, default="",
-                                  help_text="Opaque; appended to redirect_url when the signer is done.")
+    state = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        default="",
+        help_text="Opaque; appended to redirect_url when the signer is done.",
+    )
     document = DocumentField(required=False)
     document_url = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     sign_fields = SignFieldsField(required=False, default=list)
@@ -100,13 +128,23 @@ class SigningSessionView(ApiView):
     required_scopes = {"POST": "sessions:write"}
     serializer_class = SigningSessionCreated
 
-    @extend_schema(summary="Open a signing session", tags=["signing"],
-                   description="Fills the PDF's text fields from the signer's data and asks the signer, through "
-                               "the returned link, to consent and sign (PAdES).",
-                   request={"multipart/form-data": SigningSessionCreate, "application/json": SigningSessionCreate},
-                   responses={201: SigningSessionCreated})
+    @extend_schema(
+        summary="Open a signing session",
+        tags=["signing"],
+        description="Fills the PDF's text fields from the signer's data and asks the signer, through "
+        "the returned link, to consent and sign (PAdES).",
+        request={"multipart/form-data": SigningSessionCreate, "application/json": SigningSessionCreate},
+        responses={201: SigningSessionCreated},
+    )
     def post(self, request):
         data = validated(SigningSessionCreate, request.data)
         session, link = signing.signing_session_create(actor=self.actor, **data)
-        return self.created({"request_id": str(session.id), "session_id": str(session.id), "status": session.status,
-                             "url": link.url, "expires_at": link.expires_at.isoformat()})
+        return self.created(
+            {
+                "request_id": str(session.id),
+                "session_id": str(session.id),
+                "status": session.status,
+                "url": link.url,
+                "expires_at": link.expires_at.isoformat(),
+            }
+        )

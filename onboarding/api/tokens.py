@@ -14,12 +14,15 @@ from onboarding.api.base import ApiView
 from onboarding.api.throttling import TokenRateThrottle
 from onboarding.services import api_key_authenticate
 
-TokenResponse = inline_serializer("Token", {
-    "access_token": serializers.CharField(),
-    "token_type": serializers.CharField(),
-    "expires_in": serializers.IntegerField(),
-    "expires_at": serializers.DateTimeField(),
-})
+TokenResponse = inline_serializer(
+    "Token",
+    {
+        "access_token": serializers.CharField(),
+        "token_type": serializers.CharField(),
+        "expires_in": serializers.IntegerField(),
+        "expires_at": serializers.DateTimeField(),
+    },
+)
 
 
 class TokenView(ApiView):
@@ -47,9 +50,11 @@ class TokenView(ApiView):
         if key is None:
             raise AuthenticationFailed("Send a valid, unrevoked API key as 'Authorization: Bearer <api key>'.")
         ttl = settings.API_TOKEN_TTL
-        return Response({
-            "access_token": issue_token(key),
-            "token_type": "Bearer",
-            "expires_in": int(ttl.total_seconds()),
-            "expires_at": timezone.now() + ttl,
-        })
+        return Response(
+            {
+                "access_token": issue_token(key),
+                "token_type": "Bearer",
+                "expires_in": int(ttl.total_seconds()),
+                "expires_at": timezone.now() + ttl,
+            }
+        )

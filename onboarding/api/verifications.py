@@ -38,15 +38,21 @@ class UploadRequest(StrictSerializer):
     file = serializers.FileField()
     kind = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     side = serializers.ChoiceField(choices=["", "front", "back"], required=False, default="")
-    submit = serializers.BooleanField(required=False, default=False,
-                                      help_text="Submit the step once this file is stored (its check then runs); refused "
-                                                "while a side the document needs is missing.")
+    submit = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Submit the step once this file is stored (its check then runs); refused "
+        "while a side the document needs is missing.",
+    )
 
 
-UploadResponse = inline_serializer("UploadedDocument", {
-    "document": DocumentSerializer(),
-    "verification": VerificationDetailSerializer(),
-})
+UploadResponse = inline_serializer(
+    "UploadedDocument",
+    {
+        "document": DocumentSerializer(),
+        "verification": VerificationDetailSerializer(),
+    },
+)
 
 
 def verification_response(actor, verification_id):
@@ -59,9 +65,13 @@ def verification_response(actor, verification_id):
 class VerificationCreateView(ApiView):
     required_scopes = {"POST": "sessions:write"}
 
-    @extend_schema(summary="Attach a verification to an applicant",
-                   description="By workflow `step_id`, or by step `type`. It starts in awaiting_data.",
-                   request=AttachRequest, responses={201: VerificationDetailSerializer}, tags=["verifications"])
+    @extend_schema(
+        summary="Attach a verification to an applicant",
+        description="By workflow `step_id`, or by step `type`. It starts in awaiting_data.",
+        request=AttachRequest,
+        responses={201: VerificationDetailSerializer},
+        tags=["verifications"],
+    )
     def post(self, request):
         data = validated(AttachRequest, request.data)
         verification = services.verification_attach(actor=self.actor, **data)
@@ -80,13 +90,16 @@ class VerificationDetailView(ApiView):
 class VerificationResolveView(ApiView):
     required_scopes = {"POST": "sessions:review"}
 
-    @extend_schema(summary="Resolve a verification by hand, or override a done one's result",
-                   description="A step not done becomes done with this result (a blocked applicant goes on once "
-                               "nothing else blocks them, and the session completes when every required step is "
-                               "in). A done step's result is overridden; the check's own findings stay. The risk "
-                               "score and recommendation of a processed session are recomputed.",
-                   request=ResolveRequest,
-                   responses={200: VerificationDetailSerializer}, tags=["verifications"])
+    @extend_schema(
+        summary="Resolve a verification by hand, or override a done one's result",
+        description="A step not done becomes done with this result (a blocked applicant goes on once "
+        "nothing else blocks them, and the session completes when every required step is "
+        "in). A done step's result is overridden; the check's own findings stay. The risk "
+        "score and recommendation of a processed session are recomputed.",
+        request=ResolveRequest,
+        responses={200: VerificationDetailSerializer},
+        tags=["verifications"],
+    )
     def post(self, request, verification_id):
         data = validated(ResolveRequest, request.data)
         services.verification_resolve(actor=self.actor, verification_id=verification_id, **data)
@@ -96,10 +109,14 @@ class VerificationResolveView(ApiView):
 class VerificationUnblockView(ApiView):
     required_scopes = {"POST": "sessions:review"}
 
-    @extend_schema(summary="Grant a blocked verification more attempts",
-                   description="The step awaits data again with its attempt counter reset; its applicant, once "
-                               "no other step blocks them, is back in progress. 409 unless the step is blocked.",
-                   request=UnblockRequest, responses={200: VerificationDetailSerializer}, tags=["verifications"])
+    @extend_schema(
+        summary="Grant a blocked verification more attempts",
+        description="The step awaits data again with its attempt counter reset; its applicant, once "
+        "no other step blocks them, is back in progress. 409 unless the step is blocked.",
+        request=UnblockRequest,
+        responses={200: VerificationDetailSerializer},
+        tags=["verifications"],
+    )
     def post(self, request, verification_id):
         data = validated(UnblockRequest, request.data)
         services.verification_unblock(actor=self.actor, verification_id=verification_id, **data)
@@ -110,14 +127,28 @@ class VerificationDocumentsView(ApiView):
     required_scopes = {"POST": "sessions:write"}
     parser_classes = [MultiPartParser]
 
-    @extend_schema(summary="Upload a document to a verification", request={"multipart/form-data": UploadRequest},
-                   responses={201: UploadResponse}, tags=["verifications"])
+    @extend_schema(
+        summary="Upload a document to a verification",
+        request={"multipart/form-data": UploadRequest},
+        responses={201: UploadResponse},
+        tags=["verifications"],
+    )
     def post(self, request, verification_id):
         data = validated(UploadRequest, request.data)
         upload = data["file"]
-        document = services.document_add(actor=self.actor, verification_id=verification_id, content=upload.read(),
-                                         filename=upload.name, kind=data["kind"], side=data["side"])
+        document = services.document_add(
+            actor=self.actor,
+            verification_id=verification_id,
+            content=upload.read(),
+            filename=upload.name,
+            kind=data["kind"],
+            side=data["side"],
+        )
         if data["submit"]:
             services.documents_submit(actor=self.actor, verification_id=verification_id)
-        return self.created({"document": DocumentSerializer(document).data,
-                             "verification": verification_response(self.actor, verification_id)})
+        return self.created(
+            {
+                "document": DocumentSerializer(document).data,
+                "verification": verification_response(self.actor, verification_id),
+            }
+        )

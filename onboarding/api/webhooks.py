@@ -20,13 +20,15 @@ class EndpointSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     url = serializers.URLField()
     description = serializers.CharField()
-    event_types = serializers.ListField(child=serializers.ChoiceField(EVENT_TYPES),
-                                        help_text="Empty: every event type.")
+    event_types = serializers.ListField(
+        child=serializers.ChoiceField(EVENT_TYPES), help_text="Empty: every event type."
+    )
     environment = serializers.ChoiceField(Environment.values)
     enabled = serializers.BooleanField()
     disabled_reason = serializers.CharField()
     previous_secret_expires_at = serializers.DateTimeField(
-        allow_null=True, help_text="Until then requests also carry a signature made with the previous secret.")
+        allow_null=True, help_text="Until then requests also carry a signature made with the previous secret."
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -38,8 +40,12 @@ class EndpointWithSecretSerializer(EndpointSerializer):
 class EndpointCreate(StrictSerializer):
     url = serializers.CharField(max_length=2000)
     description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    event_types = serializers.ListField(child=serializers.ChoiceField(EVENT_TYPES), required=False, default=list,
-                                        help_text="Empty: every event type. The endpoint gets the API key's environment.")
+    event_types = serializers.ListField(
+        child=serializers.ChoiceField(EVENT_TYPES),
+        required=False,
+        default=list,
+        help_text="Empty: every event type. The endpoint gets the API key's environment.",
+    )
 
 
 class EndpointUpdate(StrictSerializer):
@@ -85,8 +91,12 @@ class EndpointListView(ApiView):
         page = self.paginate_queryset(webhooks.endpoints_for(self.actor))
         return self.get_paginated_response(EndpointSerializer(page, many=True).data)
 
-    @extend_schema(summary="Register a webhook endpoint", request=EndpointCreate,
-                   responses={201: EndpointWithSecretSerializer}, tags=TAGS)
+    @extend_schema(
+        summary="Register a webhook endpoint",
+        request=EndpointCreate,
+        responses={201: EndpointWithSecretSerializer},
+        tags=TAGS,
+    )
     def post(self, request):
         data = validated(EndpointCreate, request.data)
         endpoint, secret = webhooks.endpoint_create(actor=self.actor, **data)
@@ -101,8 +111,12 @@ class EndpointDetailView(ApiView):
     def get(self, request, endpoint_id):
         return Response(EndpointSerializer(webhooks.get_endpoint(self.actor, endpoint_id)).data)
 
-    @extend_schema(summary="Change a webhook endpoint", description="`enabled: true` re-enables a disabled one.",
-                   request=EndpointUpdate, tags=TAGS)
+    @extend_schema(
+        summary="Change a webhook endpoint",
+        description="`enabled: true` re-enables a disabled one.",
+        request=EndpointUpdate,
+        tags=TAGS,
+    )
     def patch(self, request, endpoint_id):
         data = validated(EndpointUpdate, request.data)
         endpoint = webhooks.endpoint_update(actor=self.actor, endpoint_id=endpoint_id, **data)
@@ -118,9 +132,13 @@ class RotateSecretView(ApiView):
     required_scopes = SCOPES
     serializer_class = EndpointWithSecretSerializer
 
-    @extend_schema(summary="Rotate an endpoint's secret",
-                   description="Returns the new secret once; the previous one keeps signing for 24 hours.",
-                   request=None, responses={200: EndpointWithSecretSerializer}, tags=TAGS)
+    @extend_schema(
+        summary="Rotate an endpoint's secret",
+        description="Returns the new secret once; the previous one keeps signing for 24 hours.",
+        request=None,
+        responses={200: EndpointWithSecretSerializer},
+        tags=TAGS,
+    )
     def post(self, request, endpoint_id):
         secret = webhooks.endpoint_rotate_secret(actor=self.actor, endpoint_id=endpoint_id)
         return Response(with_secret(webhooks.get_endpoint(self.actor, endpoint_id), secret))
@@ -130,9 +148,12 @@ class DeliveryListView(ApiView):
     required_scopes = SCOPES
     serializer_class = DeliverySerializer
 
-    @extend_schema(summary="List an endpoint's deliveries, newest first, with every attempt",
-                   parameters=[OpenApiParameter("status", enum=DELIVERY_STATUSES)],
-                   responses=DeliverySerializer(many=True), tags=TAGS)
+    @extend_schema(
+        summary="List an endpoint's deliveries, newest first, with every attempt",
+        parameters=[OpenApiParameter("status", enum=DELIVERY_STATUSES)],
+        responses=DeliverySerializer(many=True),
+        tags=TAGS,
+    )
     def get(self, request, endpoint_id):
         queryset = webhooks.deliveries_for(self.actor, endpoint_id).prefetch_related(
             Prefetch("attempts", queryset=DeliveryAttempt.objects.order_by("created_at"))
@@ -150,11 +171,15 @@ class RedeliverView(ApiView):
     required_scopes = SCOPES
     serializer_class = DeliverySerializer
 
-    @extend_schema(summary="Send a delivery again", request=None,
-                   description="Same `webhook-id`, fresh timestamp and signature; starts a new retry cycle.",
-                   responses={202: inline_serializer("Redelivery", {"id": serializers.UUIDField(),
-                                                                    "status": serializers.CharField()})},
-                   tags=TAGS)
+    @extend_schema(
+        summary="Send a delivery again",
+        request=None,
+        description="Same `webhook-id`, fresh timestamp and signature; starts a new retry cycle.",
+        responses={
+            202: inline_serializer("Redelivery", {"id": serializers.UUIDField(), "status": serializers.CharField()})
+        },
+        tags=TAGS,
+    )
     def post(self, request, endpoint_id, delivery_id):
         delivery = webhooks.redeliver(actor=self.actor, endpoint_id=endpoint_id, delivery_id=delivery_id)
         return Response({"id": str(delivery.id), "status": delivery.status}, status=202)

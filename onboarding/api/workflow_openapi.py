@@ -17,19 +17,24 @@ CREATED = {
         "links": {
             "type": "array",
             "description": "With `links: true`: each applicant's link and its expiry.",
-            "items": {"type": "object", "properties": {
-                "applicant_id": {"type": "string", "format": "uuid"},
-                "link_url": {"type": "string", "format": "uri"},
-                "link_expires_at": {"type": "string", "format": "date-time"},
-            }},
+            "items": {
+                "type": "object",
+                "properties": {
+                    "applicant_id": {"type": "string", "format": "uuid"},
+                    "link_url": {"type": "string", "format": "uri"},
+                    "link_expires_at": {"type": "string", "format": "date-time"},
+                },
+            },
         },
     },
 }
 
 
 def _problem(description):
-    return {"description": description,
-            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
 
 
 def workflow_openapi(workflow, version):
@@ -48,20 +53,26 @@ def workflow_openapi(workflow, version):
                 "post": {
                     "operationId": "createSession",
                     "summary": f"Open a session on {workflow.name}",
-                    "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
-                                    "schema": {"type": "string", "maxLength": 255}}],
+                    "parameters": [
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "required": False,
+                            "schema": {"type": "string", "maxLength": 255},
+                        }
+                    ],
                     "requestBody": {
                         "required": True,
                         "content": {
                             "application/json": {"schema": {"$ref": "#/components/schemas/SessionCreate"}},
-                            "multipart/form-data": {
-                                "schema": {"$ref": "#/components/schemas/SessionCreateMultipart"}
-                            },
+                            "multipart/form-data": {"schema": {"$ref": "#/components/schemas/SessionCreateMultipart"}},
                         },
                     },
                     "responses": {
-                        "201": {"description": "The session",
-                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Session"}}}},
+                        "201": {
+                            "description": "The session",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Session"}}},
+                        },
                         "400": _problem("Invalid fields, named in `errors`"),
                         "401": _problem("Missing or invalid API key"),
                         "403": _problem("The key lacks sessions:write"),

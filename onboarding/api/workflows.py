@@ -14,8 +14,12 @@ from onboarding.models import Workflow, WorkflowVersion
 from onboarding.services.workflows import published_version
 from onboarding.tenancy import get_scoped, scoped
 
-READ_WRITE = {"GET": "workflows:read", "POST": "workflows:write", "PATCH": "workflows:write",
-              "DELETE": "workflows:write"}
+READ_WRITE = {
+    "GET": "workflows:read",
+    "POST": "workflows:write",
+    "PATCH": "workflows:write",
+    "DELETE": "workflows:write",
+}
 
 
 class WorkflowWrite(StrictSerializer):
@@ -48,8 +52,9 @@ class WorkflowListView(ApiView):
         page = self.paginate_queryset(live_workflows(self.actor))
         return self.get_paginated_response(WorkflowSerializer(page, many=True).data)
 
-    @extend_schema(summary="Create a workflow", request=WorkflowCreate, responses={201: WorkflowSerializer},
-                   tags=["workflows"])
+    @extend_schema(
+        summary="Create a workflow", request=WorkflowCreate, responses={201: WorkflowSerializer}, tags=["workflows"]
+    )
     def post(self, request):
         data = validated(WorkflowCreate, request.data)
         workflow = services.workflow_create(actor=self.actor, **data)
@@ -64,11 +69,14 @@ class WorkflowDetailView(ApiView):
     def get(self, request, workflow_id):
         return Response(workflow_response(self.actor, workflow_id))
 
-    @extend_schema(summary="Edit a workflow",
-                   description="Editing a published workflow creates version N+1. `settings` changes only the "
-                               "settings it names (objects such as `validations` key by key); `null` puts a "
-                               "setting back to its default.",
-                   request=WorkflowWrite(partial=True), tags=["workflows"])
+    @extend_schema(
+        summary="Edit a workflow",
+        description="Editing a published workflow creates version N+1. `settings` changes only the "
+        "settings it names (objects such as `validations` key by key); `null` puts a "
+        "setting back to its default.",
+        request=WorkflowWrite(partial=True),
+        tags=["workflows"],
+    )
     def patch(self, request, workflow_id):
         data = validated(WorkflowWrite, request.data, partial=True)
         services.workflow_update(actor=self.actor, workflow_id=workflow_id, **data)
@@ -83,8 +91,12 @@ class WorkflowDetailView(ApiView):
 class WorkflowPublishView(ApiView):
     required_scopes = {"POST": "workflows:write"}
 
-    @extend_schema(summary="Publish the workflow's draft version", request=None, responses={200: VersionSerializer},
-                   tags=["workflows"])
+    @extend_schema(
+        summary="Publish the workflow's draft version",
+        request=None,
+        responses={200: VersionSerializer},
+        tags=["workflows"],
+    )
     def post(self, request, workflow_id):
         version = services.workflow_publish(actor=self.actor, workflow_id=workflow_id)
         return Response(VersionSerializer(version).data)
@@ -95,8 +107,9 @@ class WorkflowVersionsView(ApiView):
     serializer_class = VersionSerializer
     cursor_ordering = ("-number", "-id")
 
-    @extend_schema(summary="List a workflow's versions", responses={200: VersionSerializer(many=True)},
-                   tags=["workflows"])
+    @extend_schema(
+        summary="List a workflow's versions", responses={200: VersionSerializer(many=True)}, tags=["workflows"]
+    )
     def get(self, request, workflow_id):
         workflow = get_scoped(Workflow, self.actor, workflow_id)
         page = self.paginate_queryset(WorkflowVersion.objects.filter(workflow=workflow))
@@ -106,8 +119,11 @@ class WorkflowVersionsView(ApiView):
 class WorkflowOpenApiView(ApiView):
     required_scopes = {"GET": "workflows:read"}
 
-    @extend_schema(summary="OpenAPI 3.1 document for creating sessions on this workflow",
-                   responses={200: OpenApiTypes.OBJECT}, tags=["workflows"])
+    @extend_schema(
+        summary="OpenAPI 3.1 document for creating sessions on this workflow",
+        responses={200: OpenApiTypes.OBJECT},
+        tags=["workflows"],
+    )
     def get(self, request, workflow_id):
         workflow = get_scoped(Workflow, self.actor, workflow_id, deleted_at__isnull=True)
         version = published_version(workflow)

@@ -27,7 +27,7 @@ from schwifty import BIC, IBAN, exceptions, registry
 from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, CheckResult
 from onboarding.checks.images import UnreadableDocument
 from onboarding.checks.labelled_lines import Labelled, first_labelled, holder_value, strip_civility
-from onboarding.checks.names import compare_names, normalize
+from onboarding.checks.names import compare_names
 from onboarding.checks.ocr_text import document_lines, labelled_value, lines_text
 from onboarding.steps import DEFAULT_NAME_THRESHOLD
 
@@ -232,6 +232,7 @@ def repair_bic(value):
 
 def _same_characters(read, registered):
     """True when two BICs differ only by OCR look-alikes (and an "XXX" branch code)."""
+
     def folded(value):
         return value.removesuffix("XXX").translate(LETTER_LOOKALIKES)
 

@@ -33,7 +33,6 @@ from onboarding.checks.names import compare_names, normalize
 from onboarding.checks.ocr_text import document_text, labelled_value
 from onboarding.steps import DEFAULT_NAME_THRESHOLD
 
-
 NAME_LABELS = [
     "Dénomination ou raison sociale",
     "Dénomination sociale",
@@ -44,7 +43,14 @@ NAME_LABELS = [
     "Firmenname",
     "Firma",
 ]
-NUMBER_LABELS = ["Company number", "Registration number", "Numéro d'immatriculation", "SIREN", "SIRET", "Handelsregister"]
+NUMBER_LABELS = [
+    "Company number",
+    "Registration number",
+    "Numéro d'immatriculation",
+    "SIREN",
+    "SIRET",
+    "Handelsregister",
+]
 
 
 class FormatOnly:
@@ -226,7 +232,9 @@ def run(documents, known, config):
     certificate_name = find_company_name(text, company_name, threshold) if text else None
     if text and not certificate_number and not certificate_name:
         # Nothing recognisable on the certificate: the applicant must upload a readable one.
-        return CheckResult(INCONCLUSIVE, fields=fields, reason_codes=["certificate_unreadable"], details=details, unusable=True)
+        return CheckResult(
+            INCONCLUSIVE, fields=fields, reason_codes=["certificate_unreadable"], details=details, unusable=True
+        )
     if certificate_number:
         details["certificate_registration_number"] = certificate_number[0]
     if certificate_name:

@@ -195,8 +195,12 @@ VEHICLE_DATE_LABELS = {
     "valid_until": ("valable jusqu au", "date de fin de validite", "gultig bis", "valid until"),
 }  # fmt: skip
 UK_NUMBER_LABELS = ("company number", "registered number", "registration number")
-VIN_LABELS = ("numero d identification du vehicule", "fahrzeug identifizierungsnummer", "vehicle identification number",
-              "vin")
+VIN_LABELS = (
+    "numero d identification du vehicule",
+    "fahrzeug identifizierungsnummer",
+    "vehicle identification number",
+    "vin",
+)
 PLATE_LABELS = ("numero d immatriculation", "amtliches kennzeichen", "kennzeichen", "registration number")
 SIREN_LABELS = ("siren", "siret", "numero d identification", "immatriculation au rcs", "numero")
 NAME_LABELS = {

@@ -16,22 +16,136 @@ from onboarding.steps import DEFAULT_NAME_THRESHOLD
 
 # Name particles are often dropped, glued ("Vanderberg") or moved by documents.
 PARTICLES = frozenset(
-    "de du des d la le les van vander von der den ten ter di da del della dos das zu y e al el bin ibn".split()
+    [
+        "de",
+        "du",
+        "des",
+        "d",
+        "la",
+        "le",
+        "les",
+        "van",
+        "vander",
+        "von",
+        "der",
+        "den",
+        "ten",
+        "ter",
+        "di",
+        "da",
+        "del",
+        "della",
+        "dos",
+        "das",
+        "zu",
+        "y",
+        "e",
+        "al",
+        "el",
+        "bin",
+        "ibn",
+    ]
 )
 
 # Only stripped at either end of a company name: "AB" or "SA" inside a name is a word.
 LEGAL_FORMS = frozenset(
-    """
-    sa sas sasu sarl eurl sci snc sca scs scop selarl selas sem gie ei eirl
-    gmbh mbh ag kg kgaa ohg ug gbr ev eg ek se haftungsbeschrankt
-    ltd limited plc llp lp llc inc incorporated corp corporation co company cic
-    bv nv vof cv bvba sprl srl scrl spa sapa sl slu sau
-    ab as asa aps oy oyj sro spzoo sp zoo kft zrt nyrt doo dd ad ood eood
-    """.split()
+    [
+        "sa",
+        "sas",
+        "sasu",
+        "sarl",
+        "eurl",
+        "sci",
+        "snc",
+        "sca",
+        "scs",
+        "scop",
+        "selarl",
+        "selas",
+        "sem",
+        "gie",
+        "ei",
+        "eirl",
+        "gmbh",
+        "mbh",
+        "ag",
+        "kg",
+        "kgaa",
+        "ohg",
+        "ug",
+        "gbr",
+        "ev",
+        "eg",
+        "ek",
+        "se",
+        "haftungsbeschrankt",
+        "ltd",
+        "limited",
+        "plc",
+        "llp",
+        "lp",
+        "llc",
+        "inc",
+        "incorporated",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "cic",
+        "bv",
+        "nv",
+        "vof",
+        "cv",
+        "bvba",
+        "sprl",
+        "srl",
+        "scrl",
+        "spa",
+        "sapa",
+        "sl",
+        "slu",
+        "sau",
+        "ab",
+        "as",
+        "asa",
+        "aps",
+        "oy",
+        "oyj",
+        "sro",
+        "spzoo",
+        "sp",
+        "zoo",
+        "kft",
+        "zrt",
+        "nyrt",
+        "doo",
+        "dd",
+        "ad",
+        "ood",
+        "eood",
+    ]
 )
 
 HONORIFICS = frozenset(
-    "m mr mrs ms miss mme mlle mmes mm monsieur madame mademoiselle herr frau dr prof sir".split()
+    [
+        "m",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mme",
+        "mlle",
+        "mmes",
+        "mm",
+        "monsieur",
+        "madame",
+        "mademoiselle",
+        "herr",
+        "frau",
+        "dr",
+        "prof",
+        "sir",
+    ]
 )
 
 STREET_ABBREVIATIONS = {
@@ -271,9 +385,7 @@ def _make_date(year, month, day):
 
 def _fold_per_character(text):
     """Lowercase without accents, one character for one, so match positions stay valid."""
-    return "".join(
-        (unicodedata.normalize("NFKD", c)[:1] or c).lower() if c not in "ßẞ" else "ß" for c in text
-    )
+    return "".join((unicodedata.normalize("NFKD", c)[:1] or c).lower() if c not in "ßẞ" else "ß" for c in text)
 
 
 def _dates_with_positions(text):

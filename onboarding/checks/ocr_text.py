@@ -168,7 +168,12 @@ def _join_broken_rows(lines):
                 and min(first.box[3], other.box[3]) - max(first.box[1], other.box[1]) > 0.4 * min(first.height, other.height)
             ), None)  # fmt: skip
             if follower:
-                box = (first.box[0], min(first.box[1], follower.box[1]), follower.box[2], max(first.box[3], follower.box[3]))
+                box = (
+                    first.box[0],
+                    min(first.box[1], follower.box[1]),
+                    follower.box[2],
+                    max(first.box[3], follower.box[3]),
+                )
                 joined = [line for line in joined if line is not first and line is not follower]
                 joined.append(TextLine(f"{first.text} {follower.text}", box, first.page, first.source))
                 changed = True

@@ -23,5 +23,9 @@ def run(documents, known, config):
     if not parties:
         return CheckResult(FAILED, fields={"parties": []}, reason_codes=["related_parties_missing"])
     codes = ["related_party_role_invalid"] if any(p["role"] not in roles for p in parties) else []
-    return CheckResult(FAILED if codes else PASSED, fields={"parties": parties}, reason_codes=codes,
-                       details={"roles": list(roles), "count": len(parties)})
+    return CheckResult(
+        FAILED if codes else PASSED,
+        fields={"parties": parties},
+        reason_codes=codes,
+        details={"roles": list(roles), "count": len(parties)},
+    )

@@ -35,5 +35,9 @@ def run(documents, known, config):
         "timestamped": bool(last and last.timestamped),
         "sha256": digest,
     }
-    return CheckResult(FAILED if reasons else PASSED, fields=fields, reason_codes=reasons,
-                       details={"signatures": [asdict(s) for s in statuses]})
+    return CheckResult(
+        FAILED if reasons else PASSED,
+        fields=fields,
+        reason_codes=reasons,
+        details={"signatures": [asdict(s) for s in statuses]},
+    )

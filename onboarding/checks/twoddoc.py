@@ -283,9 +283,7 @@ def _signature_matches(doc, pem):
     if not isinstance(key, ec.EllipticCurvePublicKey) or len(doc.signature) % 2:
         return False
     half = len(doc.signature) // 2
-    der = encode_dss_signature(
-        int.from_bytes(doc.signature[:half], "big"), int.from_bytes(doc.signature[half:], "big")
-    )
+    der = encode_dss_signature(int.from_bytes(doc.signature[:half], "big"), int.from_bytes(doc.signature[half:], "big"))
     try:
         key.verify(der, doc.signed_data.encode("latin-1"), ec.ECDSA(hash_for(key.curve)))
     except InvalidSignature:

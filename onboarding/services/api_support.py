@@ -39,8 +39,9 @@ def idempotency_claim(*, api_key, key, fingerprint, now=None):
     IdempotencyRecord.objects.filter(api_key=api_key, key=key, created_at__lt=now - IDEMPOTENCY_TTL).delete()
     try:
         with transaction.atomic():
-            record = IdempotencyRecord.objects.create(api_key=api_key, key=key, request_hash=fingerprint,
-                                                      created_at=now)
+            record = IdempotencyRecord.objects.create(
+                api_key=api_key, key=key, request_hash=fingerprint, created_at=now
+            )
         return record, Claim.NEW
     except IntegrityError:
         record = IdempotencyRecord.objects.filter(api_key=api_key, key=key).first()
@@ -56,11 +57,16 @@ def idempotency_claim(*, api_key, key, fingerprint, now=None):
 def _sealer():
     """Fernet keys derived from SECRET_KEY and its fallbacks, so a rotated key still opens recent replays."""
     keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
-    return MultiFernet([
-        Fernet(base64.urlsafe_b64encode(salted_hmac("threshold.idempotency", "replay", secret=key,
-                                                    algorithm="sha256").digest()))
-        for key in keys
-    ])
+    return MultiFernet(
+        [
+            Fernet(
+                base64.urlsafe_b64encode(
+                    salted_hmac("threshold.idempotency", "replay", secret=key, algorithm="sha256").digest()
+                )
+            )
+            for key in keys
+        ]
+    )
 
 
 class ReplayUnreadable(Exception):
@@ -89,8 +95,9 @@ def idempotency_forget_sessions(organization_id, session_ids):
     """Stored replies about erased sessions now answer with the session's id only (they held
     its personal data as it was). Records live 24 hours: a handful per organization to open."""
     wanted = {str(i) for i in session_ids}
-    for record in IdempotencyRecord.objects.filter(api_key__organization_id=organization_id,
-                                                   response_status__isnull=False):
+    for record in IdempotencyRecord.objects.filter(
+        api_key__organization_id=organization_id, response_status__isnull=False
+    ):
         try:
             body = idempotency_response(record)
         except ReplayUnreadable:
@@ -107,6 +114,7 @@ def idempotency_purge(now=None):
 
 
 # --- Compositions of services the API offers in one request ---------------------------------
+
 
 @dataclass(frozen=True)
 class Upload:
@@ -131,8 +139,9 @@ def session_create_with_documents(*, actor, documents=(), links=False, **fields)
         try:
             prepared.append(replace(upload, content=prepare_upload(upload.content)))
         except ValidationFailed as exc:
-            raise ValidationFailed({f"input.documents[{index}]": [m for ms in exc.errors.values() for m in ms]}) \
-                from None
+            raise ValidationFailed(
+                {f"input.documents[{index}]": [m for ms in exc.errors.values() for m in ms]}
+            ) from None
     with files_removed_on_failure():
         return _create_with_documents(actor, prepared, links, fields)
 
@@ -152,11 +161,18 @@ def _create_with_documents(actor, documents, links, fields):
         if verification is None:
             raise ValidationFailed({f"input.documents[{index}].step_id": ["No step of this id takes documents."]})
         try:
-            document_add(actor=actor, verification_id=verification.id, content=upload.content,
-                         filename=upload.filename, kind=upload.kind, side=upload.side)
+            document_add(
+                actor=actor,
+                verification_id=verification.id,
+                content=upload.content,
+                filename=upload.filename,
+                kind=upload.kind,
+                side=upload.side,
+            )
         except ValidationFailed as exc:
-            raise ValidationFailed({f"input.documents[{index}]": [m for ms in exc.errors.values() for m in ms]}) \
-                from None
+            raise ValidationFailed(
+                {f"input.documents[{index}]": [m for ms in exc.errors.values() for m in ms]}
+            ) from None
     return session, generated
 
 

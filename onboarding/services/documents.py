@@ -22,7 +22,10 @@ def step_of(verification, version=None):
     """The verification's step in its workflow version (one attached by type may have none)."""
     version = version or verification.session.workflow_version
     return version.step(verification.step_id) or {
-        "id": verification.step_id, "type": verification.type, "title": "", "config": {},
+        "id": verification.step_id,
+        "type": verification.type,
+        "title": "",
+        "config": {},
     }
 
 
@@ -78,13 +81,16 @@ def document_add(*, actor, verification_id, content, filename="", kind="", side=
     verification = get_scoped(Verification, actor, verification_id)
     if verification.type not in DOCUMENT_STEP_TYPES:
         # A file on a form would fail the step before the applicant typed anything.
-        raise ValidationFailed({"file": [f"The step {verification.step_id!r} ({verification.type}) takes no "
-                                         "documents."]})
+        raise ValidationFailed(
+            {"file": [f"The step {verification.step_id!r} ({verification.type}) takes no documents."]}
+        )
     _check_quota(verification)
     prepared = content if isinstance(content, PreparedFile) else prepare_upload(content)
     with files_removed_on_failure():
-        name = store_file(document_storage_name(verification.organization_id, verification.session_id,
-                                                prepared.extension), prepared.content)
+        name = store_file(
+            document_storage_name(verification.organization_id, verification.session_id, prepared.extension),
+            prepared.content,
+        )
         return _attach_document(actor, verification_id, prepared, name, filename, kind, side)
 
 
@@ -93,11 +99,29 @@ def _check_quota(verification):
     one link cannot fill the storage. Checked again under the session's lock when attaching."""
     per_step, per_session = settings.MAX_UPLOADS_PER_STEP, settings.MAX_UPLOADS_PER_SESSION
     if Document.objects.filter(verification_id=verification.id).count() >= per_step:
-        raise ValidationFailed({"file": [_("This step has received the most files allowed (%(limit)d). "
-                                           "Contact the company that sent you this link.") % {"limit": per_step}]})
+        raise ValidationFailed(
+            {
+                "file": [
+                    _(
+                        "This step has received the most files allowed (%(limit)d). "
+                        "Contact the company that sent you this link."
+                    )
+                    % {"limit": per_step}
+                ]
+            }
+        )
     if Document.objects.filter(session_id=verification.session_id).count() >= per_session:
-        raise ValidationFailed({"file": [_("This case has received the most files allowed (%(limit)d). "
-                                           "Contact the company that sent you this link.") % {"limit": per_session}]})
+        raise ValidationFailed(
+            {
+                "file": [
+                    _(
+                        "This case has received the most files allowed (%(limit)d). "
+                        "Contact the company that sent you this link."
+                    )
+                    % {"limit": per_session}
+                ]
+            }
+        )
 
 
 @transaction.atomic
@@ -123,9 +147,19 @@ def _attach_document(actor, verification_id, prepared, name, filename, kind, sid
     if verification.started_at is None:
         verification.mark_started()
         verification.save(update_fields=["started_at", "updated_at"])
-    record_event(actor=actor, action="document.uploaded", obj=document, session=session,
-                 data={"verification_id": str(verification.id), "kind": document.kind, "side": document.side,
-                       "sha256": document.sha256, "mime_type": document.mime_type})
+    record_event(
+        actor=actor,
+        action="document.uploaded",
+        obj=document,
+        session=session,
+        data={
+            "verification_id": str(verification.id),
+            "kind": document.kind,
+            "side": document.side,
+            "sha256": document.sha256,
+            "mime_type": document.mime_type,
+        },
+    )
     _supersede_replaced(actor, document)
     return document
 
@@ -133,14 +167,20 @@ def _attach_document(actor, verification_id, prepared, name, filename, kind, sid
 def _supersede_replaced(actor, document):
     """A step keeps one current file per side: a new one replaces the same side, or a file of another kind."""
     earlier = Document.objects.filter(verification_id=document.verification_id, superseded=False).exclude(
-        id=document.id)
+        id=document.id
+    )
     for old in earlier:
         if old.side == document.side or old.kind != document.kind:
             # A replaced file was never checked: its object goes; its hash stays in the audit trail.
             stored, old.superseded, old.file = old.file.name, True, ""
             old.save(update_fields=["superseded", "file", "updated_at"])
-            record_event(actor=actor, action="document.replaced", obj=old, session=document.session,
-                         data={"replaced_by": str(document.id), "sha256": old.sha256})
+            record_event(
+                actor=actor,
+                action="document.replaced",
+                obj=old,
+                session=document.session,
+                data={"replaced_by": str(document.id), "sha256": old.sha256},
+            )
             delete_files_on_commit([stored])
 
 
@@ -166,18 +206,32 @@ def documents_submit(*, actor, verification_id, kind="", data=None):
         raise ValidationFailed({"documents": ["Send a new document, as the reviewer asked."]})
     missing = missing_sides(step, documents, kind)
     if missing:
-        raise ValidationFailed({side or "document": [f"The {side} side of the document is missing." if side
-                                                     else "Add the document first."] for side in missing})
-    return verification_submit(actor=actor, verification_id=verification.id,
-                               data={**(data or {}), "document_kind": kind})
+        raise ValidationFailed(
+            {
+                side or "document": [
+                    f"The {side} side of the document is missing." if side else "Add the document first."
+                ]
+                for side in missing
+            }
+        )
+    return verification_submit(
+        actor=actor, verification_id=verification.id, data={**(data or {}), "document_kind": kind}
+    )
 
 
 def _new_since_correction(verification, documents):
     """A document step reopened by a reviewer is resubmitted only with a document sent since."""
-    asked = CorrectionRequest.objects.filter(
-        Q(applicant__isnull=True) | Q(applicant_id=verification.applicant_id),
-        session_id=verification.session_id, step_id=verification.step_id, status="open",
-    ).order_by("-created_at").values_list("created_at", flat=True).first()
+    asked = (
+        CorrectionRequest.objects.filter(
+            Q(applicant__isnull=True) | Q(applicant_id=verification.applicant_id),
+            session_id=verification.session_id,
+            step_id=verification.step_id,
+            status="open",
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
     return asked is None or any(d.created_at >= asked for d in documents)
 
 

@@ -58,9 +58,13 @@ def reminders_send(now=None):
     """
     now = now or timezone.now()
     candidates = (
-        Applicant.objects.filter(status__in=STILL_WORKING, reminded_at__isnull=True, link_expires_at__gt=now,
-                                 session__status__in=SESSION_OPEN_TO_APPLICANT,
-                                 session__workflow_version__settings__reminder_hours_before_expiry__gt=0)
+        Applicant.objects.filter(
+            status__in=STILL_WORKING,
+            reminded_at__isnull=True,
+            link_expires_at__gt=now,
+            session__status__in=SESSION_OPEN_TO_APPLICANT,
+            session__workflow_version__settings__reminder_hours_before_expiry__gt=0,
+        )
         .exclude(email="")
         .select_related("session__workflow_version")
     )
@@ -100,8 +104,9 @@ def outcome_notice_send(session_id, decided_at):
     actor = Actor.system(session.organization_id)
     sent = 0
     for applicant in session.applicants.exclude(email=""):
-        already = session.events.filter(action="applicant.emailed", object_id=applicant.id,
-                                        data__kind="outcome", data__decided_at=decided_at).exists()
+        already = session.events.filter(
+            action="applicant.emailed", object_id=applicant.id, data__kind="outcome", data__decided_at=decided_at
+        ).exists()
         if not already:
             context = {"outcome": DECISIONS[session.status], "decided_at": decided_at}
             sent += _mail(actor, applicant, "outcome", context) == SENT
@@ -125,8 +130,12 @@ def _mail(actor, applicant, kind, context):
     session = applicant.session
     organization = session.organization
     with translation.override(session.locale):
-        context = {**context, "organization": organization, "applicant": applicant,
-                   "contact": organization.support_contact or organization.name}
+        context = {
+            **context,
+            "organization": organization,
+            "applicant": applicant,
+            "contact": organization.support_contact or organization.name,
+        }
         subject = _subject(kind, organization, context)
         body = render_to_string(f"emails/{kind}.txt", context)
     try:

@@ -12,6 +12,5 @@ from onboarding.tenancy import get_scoped
 def evidence_pack_export(*, actor, session_id, format="json"):
     """The session's evidence pack; the export itself is recorded in the trail (and so is in later packs)."""
     session = get_scoped(Session, actor, session_id)
-    record_event(actor=actor, action="session.evidence_exported", obj=session, session=session,
-                 data={"format": format})
+    record_event(actor=actor, action="session.evidence_exported", obj=session, session=session, data={"format": format})
     return build_evidence_pack(session)

@@ -29,12 +29,18 @@ def api_key_create(*, actor, name, scopes, environment=Environment.LIVE, workspa
         raise ValidationFailed({"environment": ["Must be live or sandbox."]})
     plain = f"{KEY_PREFIX}_{environment}_{secrets.token_urlsafe(32)}"
     key = ApiKey.objects.create(
-        organization_id=actor.organization_id, workspace_id=workspace_id, name=name.strip(),
-        prefix=plain[: len(KEY_PREFIX) + len(environment) + 8], key_hash=hash_key(plain), scopes=sorted(set(scopes)),
-        environment=environment, created_by=created_by,
+        organization_id=actor.organization_id,
+        workspace_id=workspace_id,
+        name=name.strip(),
+        prefix=plain[: len(KEY_PREFIX) + len(environment) + 8],
+        key_hash=hash_key(plain),
+        scopes=sorted(set(scopes)),
+        environment=environment,
+        created_by=created_by,
     )
-    record_event(actor=actor, action="api_key.created", obj=key, data={"scopes": key.scopes,
-                                                                       "environment": environment})
+    record_event(
+        actor=actor, action="api_key.created", obj=key, data={"scopes": key.scopes, "environment": environment}
+    )
     return key, plain
 
 

@@ -64,8 +64,13 @@ def links_generate(*, actor, session_id, applicant_ids=None):
         applicant.save(update_fields=["link_token_hash", "link_expires_at", "reminded_at", "updated_at"])
         if applicant.status == ApplicantStatus.INITIATED:
             apply_transition(applicant, "notify", actor)
-        record_event(actor=actor, action="applicant.link_generated", obj=applicant, session=session,
-                     data={"expires_at": expires_at.isoformat()})
+        record_event(
+            actor=actor,
+            action="applicant.link_generated",
+            obj=applicant,
+            session=session,
+            data={"expires_at": expires_at.isoformat()},
+        )
         links.append(Link(applicant, token, expires_at))
     return links
 

@@ -75,8 +75,11 @@ def _inputs(documents, kind=None):
 
 def identity_documents(applicant):
     """The applicant's current identity document files: the portrait a selfie is compared with."""
-    return applicant.documents.filter(superseded=False, verification__type="identity_document",
-                                      verification__status__in=[V.SUBMITTED, V.PROCESSING, V.DONE])
+    return applicant.documents.filter(
+        superseded=False,
+        verification__type="identity_document",
+        verification__status__in=[V.SUBMITTED, V.PROCESSING, V.DONE],
+    )
 
 
 def check_documents(verification, applicant):
@@ -108,10 +111,12 @@ def run_check(step_type, documents, known, config):
     try:
         return get_check(step_type)(documents, known, config)
     except Exception as exc:  # whatever a hostile file triggers, the outcome is the same
-        logger.warning("%s check failed on documents %s: %s", step_type, [d.document_id for d in documents],
-                       type(exc).__name__)
-        return CheckResult(INCONCLUSIVE, reason_codes=["document_unreadable"],
-                           details={"error": type(exc).__name__}, unusable=True)
+        logger.warning(
+            "%s check failed on documents %s: %s", step_type, [d.document_id for d in documents], type(exc).__name__
+        )
+        return CheckResult(
+            INCONCLUSIVE, reason_codes=["document_unreadable"], details={"error": type(exc).__name__}, unusable=True
+        )
 
 
 def run_verification_check(verification_id):
@@ -122,8 +127,12 @@ def run_verification_check(verification_id):
     if verification.check_runs > MAX_CHECK_RUNS:
         return _quarantine(verification, documents)
     started = time.monotonic()
-    outcome = run_check(verification.type, documents, known_data(verification.applicant, verification),
-                        check_config(verification.session, verification))
+    outcome = run_check(
+        verification.type,
+        documents,
+        known_data(verification.applicant, verification),
+        check_config(verification.session, verification),
+    )
     elapsed_ms = round((time.monotonic() - started) * 1000)
     _record_check(verification_id, outcome, elapsed_ms, [d.document_id for d in documents])
     return outcome
@@ -132,14 +141,26 @@ def run_verification_check(verification_id):
 def _quarantine(verification, documents):
     """Runs that never finished (the worker died each time) end the attempt without running the check again."""
     document_ids = [d.document_id for d in documents]
-    logger.error("verification %s quarantined: its check did not finish in %s runs (documents %s)",
-                 verification.id, MAX_CHECK_RUNS, document_ids)
-    outcome = CheckResult(INCONCLUSIVE, reason_codes=["document_unreadable"],
-                          details={"quarantined": True, "check_runs": MAX_CHECK_RUNS}, unusable=True)
+    logger.error(
+        "verification %s quarantined: its check did not finish in %s runs (documents %s)",
+        verification.id,
+        MAX_CHECK_RUNS,
+        document_ids,
+    )
+    outcome = CheckResult(
+        INCONCLUSIVE,
+        reason_codes=["document_unreadable"],
+        details={"quarantined": True, "check_runs": MAX_CHECK_RUNS},
+        unusable=True,
+    )
     with transaction.atomic():
-        record_event(actor=Actor.system(verification.organization_id), action="verification.quarantined",
-                     obj=verification, session=verification.session,
-                     data={"check_runs": MAX_CHECK_RUNS, "document_ids": document_ids})
+        record_event(
+            actor=Actor.system(verification.organization_id),
+            action="verification.quarantined",
+            obj=verification,
+            session=verification.session,
+            data={"check_runs": MAX_CHECK_RUNS, "document_ids": document_ids},
+        )
         _record_check(verification.id, outcome, 0, document_ids)
     return outcome
 
@@ -153,8 +174,12 @@ def _record_check(verification_id, outcome, elapsed_ms, document_ids):
     if verification.status != V.PROCESSING:
         return  # another run recorded it first
     actor = Actor.system(session.organization_id)
-    check = {**outcome.to_dict(), "processing_time_ms": elapsed_ms, "checked_at": timezone.now().isoformat(),
-             "document_ids": document_ids}
+    check = {
+        **outcome.to_dict(),
+        "processing_time_ms": elapsed_ms,
+        "checked_at": timezone.now().isoformat(),
+        "document_ids": document_ids,
+    }
     # Each file keeps what was concluded from it, also when the attempt is discarded.
     verification.documents.filter(superseded=False).update(extracted_at=timezone.now(), extraction={
         "verification_id": str(verification.id), "result": outcome.result, "reason_codes": outcome.reason_codes,
@@ -170,8 +195,9 @@ def _record_check(verification_id, outcome, elapsed_ms, document_ids):
             "ended_at": timezone.now().isoformat(),
         }
         documents.update(superseded=True)
-        apply_transition(verification, "retry", actor, data={"reason_codes": outcome.reason_codes},
-                         previous_attempt=previous)
+        apply_transition(
+            verification, "retry", actor, data={"reason_codes": outcome.reason_codes}, previous_attempt=previous
+        )
         if verification.attempts >= session.workflow_version.setting("max_attempts"):
             apply_transition(verification, "block", actor, data={"attempts": verification.attempts})
             if applicant.status != ApplicantStatus.BLOCKED:
@@ -182,8 +208,14 @@ def _record_check(verification_id, outcome, elapsed_ms, document_ids):
         "extracted_from_document": outcome.fields,
         "checks": check,
     }
-    apply_transition(verification, "finish", actor, result=outcome.result, status_codes=outcome.reason_codes,
-                     data={"result": outcome.result, "reason_codes": outcome.reason_codes})
+    apply_transition(
+        verification,
+        "finish",
+        actor,
+        result=outcome.result,
+        status_codes=outcome.reason_codes,
+        data={"result": outcome.result, "reason_codes": outcome.reason_codes},
+    )
     if session.status in SESSION_OPEN_TO_APPLICANT:
         advance(session, applicant, actor, step_id=verification.step_id)
 
@@ -242,8 +274,9 @@ def face_match_result(session, verifications):
             continue
         if not set(portrait_ids) <= set(check.get("document_ids", [])):
             documents = check_documents(selfie, selfie.applicant)
-            check = run_check("selfie", documents, known_data(selfie.applicant, selfie),
-                              check_config(session, selfie)).to_dict()
+            check = run_check(
+                "selfie", documents, known_data(selfie.applicant, selfie), check_config(session, selfie)
+            ).to_dict()
         results.append({"applicant_id": str(selfie.applicant_id), **_face_result(check)})
     if not results:
         return None
@@ -271,16 +304,16 @@ def run_session_processing(session_id):
     applicants = list(session.applicants.order_by("created_at"))
     results = {
         "extraction_results": extraction_results(verifications),
-        "cross_validation": cross_validate(applicants, verifications,
-                                           name_threshold=version.setting("name_match_threshold")),
+        "cross_validation": cross_validate(
+            applicants, verifications, name_threshold=version.setting("name_match_threshold")
+        ),
     }
     face = face_match_result(session, verifications)
     if face is not None:
         results["face_match_result"] = face
     if validations(version)["watchlist"]:
         previous = (session.processing_results.get("external_validations") or {}).get("watchlist")
-        results["external_validations"] = {"watchlist": watchlist_result(session, applicants, verifications,
-                                                                         previous)}
+        results["external_validations"] = {"watchlist": watchlist_result(session, applicants, verifications, previous)}
     final_decision, risk_score, risk_level = decide(session, verifications, results)
     results.update(
         final_decision=final_decision,
@@ -311,5 +344,10 @@ def _finish_session(session_id, results):
     else:
         session.final_decision = decision
         apply_transition(session, "finish_processing", actor, data={"risk_score": session.risk_score})
-    record_event(actor=actor, action="session.processing_results", obj=session, session=session,
-                 data={"final_decision": decision, "risk_score": session.risk_score})
+    record_event(
+        actor=actor,
+        action="session.processing_results",
+        obj=session,
+        session=session,
+        data={"final_decision": decision, "risk_score": session.risk_score},
+    )

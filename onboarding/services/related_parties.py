@@ -33,8 +33,9 @@ def party_limit(step):
 def related_parties(verification):
     """The subsessions added for this related_parties verification, oldest first."""
     return list(
-        Session.objects.filter(parent_id=verification.session_id,
-                               metadata__related_party__verification_id=str(verification.id))
+        Session.objects.filter(
+            parent_id=verification.session_id, metadata__related_party__verification_id=str(verification.id)
+        )
         .prefetch_related("applicants")
         .order_by("created_at")
     )
@@ -48,8 +49,7 @@ def _parties_step(actor, parent, verification_id):
 
 
 @transaction.atomic
-def related_party_add(*, actor, session_id, role="", verification_id=None, workflow_id=None, metadata=None,
-                      **fields):
+def related_party_add(*, actor, session_id, role="", verification_id=None, workflow_id=None, metadata=None, **fields):
     """Add a related party as a subsession of `session_id` (fields as for session_create)."""
     parent = get_scoped(Session, actor, session_id, lock=True)
     if parent.parent_id:
@@ -65,8 +65,11 @@ def related_party_add(*, actor, session_id, role="", verification_id=None, workf
         raise ValidationFailed({"parties": [f"At most {party_limit(step)} related parties can be added."]})
     if metadata is not None and not isinstance(metadata, dict):
         raise ValidationFailed({"metadata": ["Must be an object."]})
-    related_party = {"role": role, "verification_id": str(verification.id) if verification else "",
-                     "applicant_id": str(verification.applicant_id) if verification else ""}
+    related_party = {
+        "role": role,
+        "verification_id": str(verification.id) if verification else "",
+        "applicant_id": str(verification.applicant_id) if verification else "",
+    }
     return session_create(
         actor=actor,
         workflow_id=workflow_id or (step.get("config") or {}).get("workflow_id") or parent.workflow_id,
@@ -83,8 +86,11 @@ def related_parties_submit(*, actor, verification_id):
     parties = related_parties(verification)
     if not parties:
         raise ValidationFailed({"parties": ["Add at least one person."]})
-    data = {"parties": [{"session_id": str(p.id), "name": p.name, "role": p.metadata["related_party"]["role"]}
-                        for p in parties]}
+    data = {
+        "parties": [
+            {"session_id": str(p.id), "name": p.name, "role": p.metadata["related_party"]["role"]} for p in parties
+        ]
+    }
     return verification_submit(actor=actor, verification_id=verification.id, data=data)
 
 
@@ -92,11 +98,20 @@ def related_parties_submit(*, actor, verification_id):
 def subsession_delete(*, actor, session_id, subsession_id):
     """Remove a related party whose applicants have not submitted anything yet; the audit trail keeps the record."""
     subsession = get_scoped(Session, actor, subsession_id, lock=True, parent_id=session_id)
-    if subsession.status not in (SessionStatus.DRAFT, SessionStatus.ACTIVE, SessionStatus.EXPIRED,
-                                 SessionStatus.CANCELLED):
+    if subsession.status not in (
+        SessionStatus.DRAFT,
+        SessionStatus.ACTIVE,
+        SessionStatus.EXPIRED,
+        SessionStatus.CANCELLED,
+    ):
         raise InvalidTransition.for_object(subsession, "delete_subsession")
     files = list(subsession.documents.values_list("file", flat=True))
-    record_event(actor=actor, action="session.subsession_deleted", obj=subsession, session=subsession.parent,
-                 data={"subsession_id": str(subsession.id)})
+    record_event(
+        actor=actor,
+        action="session.subsession_deleted",
+        obj=subsession,
+        session=subsession.parent,
+        data={"subsession_id": str(subsession.id)},
+    )
     subsession.delete()
     delete_files_on_commit(files)

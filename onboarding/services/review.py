@@ -44,8 +44,11 @@ def session_decide(*, actor, session_id, status, note="", reasons=()):
     name = DECISIONS.get(status)
     if name is None:
         raise ValidationFailed({"status": [f"Must be one of: {', '.join(DECISIONS)}."]})
-    kwargs = {"decision_note": note} if name == "send_to_manual_review" else {"decision_note": note,
-                                                                               "reasons": list(reasons)}
+    kwargs = (
+        {"decision_note": note}
+        if name == "send_to_manual_review"
+        else {"decision_note": note, "reasons": list(reasons)}
+    )
     return apply_transition(session, name, actor, note=note, data={"reasons": list(reasons)}, **kwargs)
 
 
@@ -82,13 +85,21 @@ def session_request_corrections(*, actor, session_id, corrections, comment=""):
     if errors:
         raise ValidationFailed(errors)
 
-    apply_transition(session, "request_corrections", actor, note=comment,
-                     data={"steps": [item.get("step_id") for item, _, _ in targets]})
+    apply_transition(
+        session,
+        "request_corrections",
+        actor,
+        note=comment,
+        data={"steps": [item.get("step_id") for item, _, _ in targets]},
+    )
     for item, applicant_id, verifications in targets:
         CorrectionRequest.objects.create(
-            organization_id=session.organization_id, session=session,
-            applicant=applicants[str(applicant_id)] if applicant_id else None, step_id=item["step_id"],
-            field_ids=item.get("field_ids", []), document_types=item.get("document_types", []),
+            organization_id=session.organization_id,
+            session=session,
+            applicant=applicants[str(applicant_id)] if applicant_id else None,
+            step_id=item["step_id"],
+            field_ids=item.get("field_ids", []),
+            document_types=item.get("document_types", []),
             message=item["message"].strip(),
         )
         for verification in verifications:

@@ -23,12 +23,17 @@ def rescore(session):
     by_id = {str(v.id): v for v in verifications}
     results["extraction_results"] = [
         {**row, "status": by_id[row["verification_id"]].status, "result": by_id[row["verification_id"]].result}
-        if row.get("verification_id") in by_id else row
+        if row.get("verification_id") in by_id
+        else row
         for row in results.get("extraction_results", [])
     ]
     final_decision, risk_score, risk_level = decide(session, verifications, results)
-    results.update(final_decision=final_decision, risk_score=risk_score, risk_level=risk_level,
-                   rescored_at=timezone.now().isoformat())
+    results.update(
+        final_decision=final_decision,
+        risk_score=risk_score,
+        risk_level=risk_level,
+        rescored_at=timezone.now().isoformat(),
+    )
     session.processing_results = results
     session.risk_score, session.risk_level = risk_score, risk_level
     fields = ["processing_results", "risk_score", "risk_level", "updated_at"]

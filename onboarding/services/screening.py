@@ -24,13 +24,23 @@ def _screened_subject(applicant, verifications):
         company = applicant.company or {}
         return company.get("company_name"), None, company.get("country_code"), "Company"
     identity = applicant.identity or {}
-    document = next((v.data.get("extracted_from_document") or {} for v in verifications
-                     if v.applicant_id == applicant.id and v.type == "identity_document"
-                     and v.status == VerificationStatus.DONE), {})
+    document = next(
+        (
+            v.data.get("extracted_from_document") or {}
+            for v in verifications
+            if v.applicant_id == applicant.id and v.type == "identity_document" and v.status == VerificationStatus.DONE
+        ),
+        {},
+    )
     name = " ".join(filter(None, (identity.get("first_name"), identity.get("last_name")))) or " ".join(
-        filter(None, (document.get("given_names"), document.get("surname"))))
-    return (name, identity.get("birth_date") or document.get("birth_date"),
-            identity.get("nationality") or document.get("nationality"), "Person")
+        filter(None, (document.get("given_names"), document.get("surname")))
+    )
+    return (
+        name,
+        identity.get("birth_date") or document.get("birth_date"),
+        identity.get("nationality") or document.get("nationality"),
+        "Person",
+    )
 
 
 def count_hits(result):
@@ -46,28 +56,31 @@ def watchlist_result(session, applicants, verifications, previous=None):
     """Screening of every applicant; hits a reviewer marked false positive keep their mark."""
     dismissed = {
         (match.get("applicant_id"), match.get("entity_id")): match["false_positive"]
-        for match in (previous or {}).get("matches", []) if match.get("false_positive")
+        for match in (previous or {}).get("matches", [])
+        if match.get("false_positive")
     }
     matches, screened = [], []
     for applicant in applicants:
         name, birth_date, country, schema = _screened_subject(applicant, verifications)
         if not name:
             continue
-        screened.append({"applicant_id": str(applicant.id), "name": name, "birth_date": birth_date,
-                         "country": country})
-        for hit in watchlist.screen(session.organization_id, name, birth_date=birth_date, country=country,
-                                    schema=schema):
+        screened.append({"applicant_id": str(applicant.id), "name": name, "birth_date": birth_date, "country": country})
+        for hit in watchlist.screen(
+            session.organization_id, name, birth_date=birth_date, country=country, schema=schema
+        ):
             match = {**hit, "applicant_id": str(applicant.id)}
             if (match["applicant_id"], hit["entity_id"]) in dismissed:
                 match["false_positive"] = dismissed[match["applicant_id"], hit["entity_id"]]
             matches.append(match)
-    return count_hits({
-        "matches": matches,
-        "screened": screened,
-        "threshold": watchlist.DEFAULT_THRESHOLD,
-        "datasets": watchlist.dataset_versions(session.organization_id),
-        "screened_at": timezone.now().isoformat(),
-    })
+    return count_hits(
+        {
+            "matches": matches,
+            "screened": screened,
+            "threshold": watchlist.DEFAULT_THRESHOLD,
+            "datasets": watchlist.dataset_versions(session.organization_id),
+            "screened_at": timezone.now().isoformat(),
+        }
+    )
 
 
 @transaction.atomic
@@ -92,9 +105,17 @@ def session_revalidate(*, actor, session_id):
     session.processing_results = results
     rescore(session)
     hits = results["external_validations"]["watchlist"]
-    record_event(actor=actor, action="session.revalidated", obj=session, session=session,
-                 data={"watchlist_is_match": hits["is_match"], "watchlist_match_count": hits["match_count"],
-                       "risk_score": session.risk_score})
+    record_event(
+        actor=actor,
+        action="session.revalidated",
+        obj=session,
+        session=session,
+        data={
+            "watchlist_is_match": hits["is_match"],
+            "watchlist_match_count": hits["match_count"],
+            "risk_score": session.risk_score,
+        },
+    )
     return session
 
 
@@ -121,9 +142,20 @@ def watchlist_mark_false_positive(*, actor, session_id, match_index, entity_id, 
     match["false_positive"] = {"by": actor.label, "at": timezone.now().isoformat(), "note": note.strip()}
     count_hits(session.processing_results["external_validations"]["watchlist"])
     before, after = rescore(session)
-    record_event(actor=actor, action="watchlist.false_positive", obj=session, session=session, note=note.strip(),
-                 data={"entity_id": str(entity_id), "name": match.get("name") or match.get("caption") or "",
-                       "score": match.get("score"), "risk_score_before": before, "risk_score": after})
+    record_event(
+        actor=actor,
+        action="watchlist.false_positive",
+        obj=session,
+        session=session,
+        note=note.strip(),
+        data={
+            "entity_id": str(entity_id),
+            "name": match.get("name") or match.get("caption") or "",
+            "score": match.get("score"),
+            "risk_score_before": before,
+            "risk_score": after,
+        },
+    )
     return match
 
 
@@ -139,12 +171,14 @@ def watchlist_upload(*, actor, path, dataset_name, version, source_name=""):
     organization = Organization.objects.get(id=actor.organization_id)
     try:
         records = watchlist.read_records(path, default_list=dataset_name)
-        dataset, stats = watchlist.load_records(organization, records, dataset_name, version,
-                                                source_file=source_name)
+        dataset, stats = watchlist.load_records(organization, records, dataset_name, version, source_file=source_name)
     except (ValueError, KeyError, csv.Error) as exc:
         raise ValidationFailed({"file": [f"Cannot read this list: {exc}"]}) from None
     with transaction.atomic():
-        record_event(actor=actor, action="watchlist.loaded", obj=dataset,
-                     data={"name": dataset.name, "version": dataset.version, "entry_count": dataset.entry_count,
-                           **stats})
+        record_event(
+            actor=actor,
+            action="watchlist.loaded",
+            obj=dataset,
+            data={"name": dataset.name, "version": dataset.version, "entry_count": dataset.entry_count, **stats},
+        )
     return dataset, stats

@@ -11,6 +11,8 @@ from onboarding.actors import Actor
 from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import (
+    SESSION_OPEN_TO_APPLICANT,
+    SESSION_TAKES_NEW_STEPS,
     Applicant,
     ApplicantStatus,
     ApplicantType,
@@ -19,8 +21,6 @@ from onboarding.models import (
     Event,
     Membership,
     OutboxMessage,
-    SESSION_OPEN_TO_APPLICANT,
-    SESSION_TAKES_NEW_STEPS,
     Session,
     SessionStatus,
     Verification,
@@ -95,15 +95,31 @@ def _check_session_fields(version, *, locale, redirect_url, state, ttl_days):
         errors["redirect_url"] = ["This URL is not on the workflow's redirect allowlist."]
     if state and len(state) > MAX_STATE_LENGTH:
         errors["state"] = [f"Must be at most {MAX_STATE_LENGTH} characters."]
-    if ttl_days is not None and (isinstance(ttl_days, bool) or not isinstance(ttl_days, int) or not 1 <= ttl_days <= 365):
+    if ttl_days is not None and (
+        isinstance(ttl_days, bool) or not isinstance(ttl_days, int) or not 1 <= ttl_days <= 365
+    ):
         errors["ttl_days"] = ["Must be a whole number of days from 1 to 365."]
     return errors
 
 
 @transaction.atomic
-def session_create(*, actor, workflow_id, name="", reference_id="", metadata=None, locale="en", redirect_url="",
-                   state="", ttl_days=None, workspace_id=None, applicants=None, input=None, parent_id=None,
-                   environment=None):
+def session_create(
+    *,
+    actor,
+    workflow_id,
+    name="",
+    reference_id="",
+    metadata=None,
+    locale="en",
+    redirect_url="",
+    state="",
+    ttl_days=None,
+    workspace_id=None,
+    applicants=None,
+    input=None,
+    parent_id=None,
+    environment=None,
+):
     """Open a session on the workflow's latest published version.
 
     `applicants` lists the people and companies to verify; without it one
@@ -119,7 +135,8 @@ def session_create(*, actor, workflow_id, name="", reference_id="", metadata=Non
     input = dict(input or {})
     if applicants is None:
         applicant_type = (
-            ApplicantType.LEGAL_PERSON if input.get("company") and not input.get("identity")
+            ApplicantType.LEGAL_PERSON
+            if input.get("company") and not input.get("identity")
             else ApplicantType.NATURAL_PERSON
         )
         applicants = [{"type": applicant_type, **{k: v for k, v in input.items() if k in (*KNOWN_DATA_BLOCKS, "form")}}]
@@ -137,8 +154,9 @@ def session_create(*, actor, workflow_id, name="", reference_id="", metadata=Non
     # A session runs only a workflow of its own environment: a live session never
     # runs what a sandbox key wrote, and a subsession stays in its parent's environment.
     if environment and environment != workflow.environment:
-        raise ValidationFailed({"workflow_id": [f"This workflow belongs to the {workflow.environment} environment, "
-                                                f"not {environment}."]})
+        raise ValidationFailed(
+            {"workflow_id": [f"This workflow belongs to the {workflow.environment} environment, not {environment}."]}
+        )
     environment = workflow.environment
     parent = get_scoped(Session, actor, parent_id) if parent_id else None
     workspace = get_scoped(Workspace, actor, workspace_id) if workspace_id else workflow.workspace
@@ -161,8 +179,14 @@ def session_create(*, actor, workflow_id, name="", reference_id="", metadata=Non
     )
     for data in applicants:
         _create_applicant(session, version, data)
-    record_event(actor=actor, action="session.created", obj=session, session=session, to_status=session.status,
-                 data={"workflow_version": version.number, "applicants": len(applicants)})
+    record_event(
+        actor=actor,
+        action="session.created",
+        obj=session,
+        session=session,
+        to_status=session.status,
+        data={"workflow_version": version.number, "applicants": len(applicants)},
+    )
     outbox.emit(session=session, event_type="session.created", data={"status": session.status})
     return session
 
@@ -178,13 +202,17 @@ def applicant_add(*, actor, session_id, data):
         raise InvalidTransition.for_object(session, "add_applicant")
     placeholder = _untouched_placeholder(session)
     applicant = _create_applicant(session, session.workflow_version, data)
-    record_event(actor=actor, action="applicant.created", obj=applicant, session=session,
-                 to_status=applicant.status)
+    record_event(actor=actor, action="applicant.created", obj=applicant, session=session, to_status=applicant.status)
     if placeholder is not None:
         # Yousign's order (create the session, then add who signs): the blank applicant the
         # session was given would otherwise hold completion back for ever.
-        record_event(actor=actor, action="applicant.replaced", obj=placeholder, session=session,
-                     data={"replaced_by": str(applicant.id)})
+        record_event(
+            actor=actor,
+            action="applicant.replaced",
+            obj=placeholder,
+            session=session,
+            data={"replaced_by": str(applicant.id)},
+        )
         placeholder.delete()
     if session.status != SessionStatus.DRAFT and session.status != SessionStatus.ACTIVE:
         # A new person to verify: the session is open again until they finish.
@@ -201,7 +229,8 @@ def _untouched_placeholder(session):
     applicant = applicants[0]
     blank = not any(getattr(applicant, field) for field in (*APPLICANT_FIELDS[1:], "form_data"))
     untouched = (
-        applicant.status == ApplicantStatus.INITIATED and applicant.link_token_hash is None
+        applicant.status == ApplicantStatus.INITIATED
+        and applicant.link_token_hash is None
         and not applicant.verifications.exclude(status=VerificationStatus.AWAITING_DATA, started_at=None).exists()
         and not applicant.documents.exists()
     )
@@ -221,8 +250,9 @@ def applicant_update(*, actor, applicant_id, data):
             value = {**getattr(applicant, key), **value}
         setattr(applicant, "form_data" if key == "form" else key, value)
     applicant.save()
-    record_event(actor=actor, action="applicant.updated", obj=applicant, session=applicant.session,
-                 data={"fields": sorted(data)})
+    record_event(
+        actor=actor, action="applicant.updated", obj=applicant, session=applicant.session, data={"fields": sorted(data)}
+    )
     return applicant
 
 
@@ -246,9 +276,12 @@ def session_update(*, actor, session_id, assigned_to=..., priority=..., metadata
     session = get_scoped(Session, actor, session_id, lock=True)
     changed = {}
     if assigned_to is not ...:
-        if assigned_to is not None and not Membership.objects.filter(
-            organization_id=actor.organization_id, user_id=getattr(assigned_to, "pk", assigned_to)
-        ).exists():
+        if (
+            assigned_to is not None
+            and not Membership.objects.filter(
+                organization_id=actor.organization_id, user_id=getattr(assigned_to, "pk", assigned_to)
+            ).exists()
+        ):
             raise ValidationFailed({"assigned_to": ["Not a member of this organization."]})
         session.assigned_to_id = getattr(assigned_to, "pk", assigned_to)
         changed["assigned_to"] = session.assigned_to_id
@@ -290,8 +323,14 @@ def session_extend(*, actor, session_id, extend_days, comment=""):
     elif session.status in SESSION_OPEN_TO_APPLICANT:
         session.expires_at = expires_at
         session.save(update_fields=["expires_at", "updated_at"])
-        record_event(actor=actor, action="session.extended", obj=session, session=session, note=comment,
-                     data={"expires_at": expires_at.isoformat()})
+        record_event(
+            actor=actor,
+            action="session.extended",
+            obj=session,
+            session=session,
+            note=comment,
+            data={"expires_at": expires_at.isoformat()},
+        )
     else:
         raise InvalidTransition.for_object(session, "extend")
     link_ttl = timedelta(hours=session.workflow_version.setting("link_ttl_hours"))
@@ -314,7 +353,8 @@ def session_cancel(*, actor, session_id, reason=""):
             apply_transition(subsession, "cancel", actor, note=reason)
     # Dead for good: the tokens go, so no later change can make them open anything.
     Applicant.objects.filter(session__in=[session, *session.subsessions.all()]).update(
-        link_token_hash=None, link_expires_at=None)
+        link_token_hash=None, link_expires_at=None
+    )
     return session
 
 
@@ -333,7 +373,8 @@ def sessions_expire(now=None):
     """Expire every session past its TTL that is still waiting on applicants. Returns how many."""
     now = now or timezone.now()
     due = Session.objects.filter(expires_at__lt=now, status__in=SESSION_OPEN_TO_APPLICANT).values_list(
-        "id", "organization_id")
+        "id", "organization_id"
+    )
     count = 0
     for session_id, organization_id in due:
         with transaction.atomic():
@@ -366,14 +407,30 @@ def erase_session_data(session):
     documents.delete()
     for current in sessions:
         Applicant.objects.filter(session=current).update(
-            label="", reference_id="", email="", phone_number="", identity={}, address={}, bank_account={},
-            company={}, form_data={}, link_token_hash=None, link_expires_at=None,
+            label="",
+            reference_id="",
+            email="",
+            phone_number="",
+            identity={},
+            address={},
+            bank_account={},
+            company={},
+            form_data={},
+            link_token_hash=None,
+            link_expires_at=None,
         )
         Verification.objects.filter(session=current).update(data={}, previous_attempt=None, resolution_note="")
         current.corrections.update(message="")
         Session.objects.filter(id=current.id).update(
-            name="", reference_id="", metadata={}, state="", redirect_url="", processing_results={},
-            decision_note="", data_anonymized=True, updated_at=timezone.now(),
+            name="",
+            reference_id="",
+            metadata={},
+            state="",
+            redirect_url="",
+            processing_results={},
+            decision_note="",
+            data_anonymized=True,
+            updated_at=timezone.now(),
         )
     # Reviewers' notes in the audit trail: the chain covers their digests, not the text.
     Event.objects.filter(session_ref__in=session_ids).exclude(note="").update(note="")
@@ -408,8 +465,13 @@ def sessions_apply_retention(now=None):
             if session.data_anonymized or session.legal_hold:
                 continue
             erase_session_data(session)
-            record_event(actor=Actor.system(organization_id), action="session.erased", obj=session,
-                         session=session, note="retention period ended")
+            record_event(
+                actor=Actor.system(organization_id),
+                action="session.erased",
+                obj=session,
+                session=session,
+                note="retention period ended",
+            )
             outbox.emit(session=session, event_type="session.erased", data={"reason": "retention"})
             count += 1
     return count

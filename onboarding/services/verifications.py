@@ -85,8 +85,11 @@ def verification_attach(*, actor, applicant_id, step_id=None, type=None):
         if step is None:
             raise ValidationFailed({"step_id": ["No such step for this applicant in the session's workflow."]})
     elif type in STEP_TYPES:
-        step = next((s for s in steps if s["type"] == type), None) or {"id": type.replace("_", "-"), "type": type,
-                                                                       "required": True}
+        step = next((s for s in steps if s["type"] == type), None) or {
+            "id": type.replace("_", "-"),
+            "type": type,
+            "required": True,
+        }
     else:
         raise ValidationFailed({"type": [f"Give a step_id or a type among: {', '.join(STEP_TYPES)}."]})
     if applicant.verifications.filter(step_id=step["id"]).exists():
@@ -94,11 +97,21 @@ def verification_attach(*, actor, applicant_id, step_id=None, type=None):
     if session.status not in SESSION_TAKES_NEW_STEPS:
         raise InvalidTransition.for_object(session, "attach_verification")
     verification = Verification.objects.create(
-        organization_id=session.organization_id, session=session, applicant=applicant, step_id=step["id"],
-        type=step["type"], required=step.get("required", True),
+        organization_id=session.organization_id,
+        session=session,
+        applicant=applicant,
+        step_id=step["id"],
+        type=step["type"],
+        required=step.get("required", True),
     )
-    record_event(actor=actor, action="verification.attached", obj=verification, session=session,
-                 to_status=verification.status, data={"step_id": verification.step_id, "type": verification.type})
+    record_event(
+        actor=actor,
+        action="verification.attached",
+        obj=verification,
+        session=session,
+        to_status=verification.status,
+        data={"step_id": verification.step_id, "type": verification.type},
+    )
     if applicant.status in (ApplicantStatus.SUBMITTED, ApplicantStatus.PROCESSED):
         apply_transition(applicant, "renotify", actor)
     if session.status not in (SessionStatus.DRAFT, SessionStatus.ACTIVE):
@@ -137,8 +150,15 @@ def verification_resolve(*, actor, verification_id, result, note):
     if verification.status == V.DONE:
         _override(session, verification, actor, result, note)
         return verification
-    apply_transition(verification, "resolve", actor, note=note, result=result, resolution_note=note,
-                     data={"result": result, "step_id": verification.step_id})
+    apply_transition(
+        verification,
+        "resolve",
+        actor,
+        note=note,
+        result=result,
+        resolution_note=note,
+        data={"result": result, "step_id": verification.step_id},
+    )
     if session.status in SESSION_AWAITING_APPLICANTS:
         advance(session, applicant, actor, step_id=verification.step_id)
     _rescore_with_event(session, actor)
@@ -149,14 +169,30 @@ def _override(session, verification, actor, result, note):
     previous = verification.result
     verification.result = result
     verification.resolution_note = note
-    override = {"result": result, "previous_result": previous, "note": note, "by": actor.label,
-                "at": timezone.now().isoformat()}
+    override = {
+        "result": result,
+        "previous_result": previous,
+        "note": note,
+        "by": actor.label,
+        "at": timezone.now().isoformat(),
+    }
     verification.data = {**verification.data, "overrides": [*verification.data.get("overrides", []), override]}
     verification.save(update_fields=["result", "resolution_note", "data", "updated_at"])
     before, after = rescore(session)
-    record_event(actor=actor, action="verification.override", obj=verification, session=session, note=note,
-                 data={"step_id": verification.step_id, "result": result, "previous_result": previous,
-                       "risk_score_before": before, "risk_score": after})
+    record_event(
+        actor=actor,
+        action="verification.override",
+        obj=verification,
+        session=session,
+        note=note,
+        data={
+            "step_id": verification.step_id,
+            "result": result,
+            "previous_result": previous,
+            "risk_score_before": before,
+            "risk_score": after,
+        },
+    )
 
 
 def _rescore_with_event(session, actor):
@@ -164,8 +200,13 @@ def _rescore_with_event(session, actor):
         return
     before, after = rescore(session)
     if before != after:
-        record_event(actor=actor, action="session.rescored", obj=session, session=session,
-                     data={"risk_score_before": before, "risk_score": after})
+        record_event(
+            actor=actor,
+            action="session.rescored",
+            obj=session,
+            session=session,
+            data={"risk_score_before": before, "risk_score": after},
+        )
 
 
 @transaction.atomic
@@ -175,8 +216,13 @@ def verification_unblock(*, actor, verification_id, note=""):
     session, applicant, verification = lock_chain(actor, verification_id)
     if session.status not in SESSION_OPEN_TO_APPLICANT:
         raise InvalidTransition.for_object(session, "unblock")
-    apply_transition(verification, "unblock", actor, note=(note or "").strip(),
-                     data={"step_id": verification.step_id, "attempts_used": verification.attempts})
+    apply_transition(
+        verification,
+        "unblock",
+        actor,
+        note=(note or "").strip(),
+        data={"step_id": verification.step_id, "attempts_used": verification.attempts},
+    )
     if applicant.status == ApplicantStatus.BLOCKED and not applicant.verifications.filter(status=V.BLOCKED).exists():
         apply_transition(applicant, "unblock", actor, note=(note or "").strip())
     return verification
@@ -193,8 +239,9 @@ def advance(session, applicant, actor, *, step_id=None):
         open_corrections.filter(applicant=applicant).update(status="resolved", resolved_at=timezone.now())
     required = applicant.verifications.filter(required=True)
     # A blocked applicant goes on once a reviewer settled every step that blocked them.
-    unblocked = applicant.status == ApplicantStatus.BLOCKED and not applicant.verifications.filter(
-        status=V.BLOCKED).exists()
+    unblocked = (
+        applicant.status == ApplicantStatus.BLOCKED and not applicant.verifications.filter(status=V.BLOCKED).exists()
+    )
     working = applicant.status in (ApplicantStatus.INITIATED, ApplicantStatus.NOTIFIED, ApplicantStatus.IN_PROGRESS)
     if (working or unblocked) and not required.exclude(status__in=VERIFICATION_SETTLED).exists():
         apply_transition(applicant, "submit", actor)
@@ -204,9 +251,11 @@ def advance(session, applicant, actor, *, step_id=None):
         waiting = session.applicants.exclude(status__in=[ApplicantStatus.SUBMITTED, ApplicantStatus.PROCESSED])
         if not waiting.exists():
             _complete(session, actor)
-    elif session.status == SessionStatus.AWAITING_CLIENT_CORRECTION:
-        if not session.corrections.filter(status="open").exists():
-            _complete(session, actor)
+    elif (
+        session.status == SessionStatus.AWAITING_CLIENT_CORRECTION
+        and not session.corrections.filter(status="open").exists()
+    ):
+        _complete(session, actor)
 
 
 def _complete(session, actor):

@@ -35,9 +35,12 @@ def _check_party_workflows(steps, actor, environment):
     organization and environment: checked when saved, not when an applicant adds a party."""
     for index, step in enumerate(steps):
         workflow_id = step["type"] == "related_parties" and step.get("config", {}).get("workflow_id")
-        if workflow_id and not scoped(Workflow, actor).filter(
-            id=_uuid_or_none(workflow_id), environment=environment, deleted_at__isnull=True
-        ).exists():
+        if (
+            workflow_id
+            and not scoped(Workflow, actor)
+            .filter(id=_uuid_or_none(workflow_id), environment=environment, deleted_at__isnull=True)
+            .exists()
+        ):
             raise ValidationFailed({f"steps[{index}].config.workflow_id": ["No such workflow in this environment."]})
 
 
@@ -49,25 +52,45 @@ def _uuid_or_none(value):
 
 
 @transaction.atomic
-def workflow_create(*, actor, name, steps, description="", custom_tags=(), settings=None, workspace_id=None,
-                    publish=False, environment=None):
+def workflow_create(
+    *,
+    actor,
+    name,
+    steps,
+    description="",
+    custom_tags=(),
+    settings=None,
+    workspace_id=None,
+    publish=False,
+    environment=None,
+):
     # An API key's workflows belong to its environment; dashboard users configure live ones.
     environment = actor.environment or environment or Environment.LIVE
     if environment not in Environment.values:
         raise ValidationFailed({"environment": [f"Must be one of: {', '.join(Environment.values)}."]})
     cleaned = _clean(
-        {"name": name, "steps": steps, "description": description, "custom_tags": list(custom_tags),
-         "settings": settings or {}},
-        actor, environment,
+        {
+            "name": name,
+            "steps": steps,
+            "description": description,
+            "custom_tags": list(custom_tags),
+            "settings": settings or {},
+        },
+        actor,
+        environment,
     )
     if not cleaned["steps"]:
         raise ValidationFailed({"steps": ["A workflow needs at least one step."]})
     workspace = get_scoped(Workspace, actor, workspace_id) if workspace_id else None
-    workflow = Workflow.objects.create(organization_id=actor.organization_id, workspace=workspace, name=name,
-                                       environment=environment)
+    workflow = Workflow.objects.create(
+        organization_id=actor.organization_id, workspace=workspace, name=name, environment=environment
+    )
     version = WorkflowVersion.objects.create(
-        organization_id=actor.organization_id, workflow=workflow, number=1,
-        published_at=timezone.now() if publish else None, **cleaned,
+        organization_id=actor.organization_id,
+        workflow=workflow,
+        number=1,
+        published_at=timezone.now() if publish else None,
+        **cleaned,
     )
     record_event(actor=actor, action="workflow.created", obj=workflow, data={"version": version.number})
     if publish:
@@ -106,7 +129,9 @@ def workflow_update(*, actor, workflow_id, **changes):
     if version.is_published:
         number = workflow.versions.aggregate(n=Max("number"))["n"] + 1
         version = WorkflowVersion(
-            organization_id=workflow.organization_id, workflow=workflow, number=number,
+            organization_id=workflow.organization_id,
+            workflow=workflow,
+            number=number,
             **{field: getattr(version, field) for field in EDITABLE},
         )
     for field, value in cleaned.items():
@@ -115,8 +140,12 @@ def workflow_update(*, actor, workflow_id, **changes):
     if "name" in cleaned:
         workflow.name = cleaned["name"]
         workflow.save(update_fields=["name", "updated_at"])
-    record_event(actor=actor, action="workflow.updated", obj=workflow,
-                 data={"version": version.number, "fields": sorted(cleaned)})
+    record_event(
+        actor=actor,
+        action="workflow.updated",
+        obj=workflow,
+        data={"version": version.number, "fields": sorted(cleaned)},
+    )
     return workflow
 
 

@@ -13,10 +13,10 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from requests.adapters import HTTPAdapter
 
 from onboarding import tasks
 from onboarding.audit import record_event
@@ -70,7 +70,8 @@ def dispatch_message(message_id):
     created = []
     for endpoint in subscribed_endpoints(message):
         delivery, is_new = WebhookDelivery.objects.get_or_create(
-            endpoint=endpoint, message=message,
+            endpoint=endpoint,
+            message=message,
             defaults={"organization_id": message.organization_id, "next_attempt_at": now},
         )
         if is_new:
@@ -157,9 +158,15 @@ def send(url, body, request_headers):
                 http.mount(prefix, PinnedAdapter(addresses[0]))
             request_headers = {**request_headers, "host": urlsplit(url).netloc}
         try:
-            with http.post(url, data=body, headers=request_headers, timeout=TIMEOUT_SECONDS,
-                           allow_redirects=False, stream=True,
-                           verify=settings.WEBHOOK_CA_BUNDLE or True) as response:
+            with http.post(
+                url,
+                data=body,
+                headers=request_headers,
+                timeout=TIMEOUT_SECONDS,
+                allow_redirects=False,
+                stream=True,
+                verify=settings.WEBHOOK_CA_BUNDLE or True,
+            ) as response:
                 head = next(response.iter_content(EXCERPT_CHARS * 4), b"")
                 return Outcome(
                     status_code=response.status_code,
@@ -182,10 +189,12 @@ class PinnedAdapter(HTTPAdapter):
     def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
         host_params, pool_kwargs = self.build_connection_pool_key_attributes(request, verify, cert)
         if host_params["scheme"] == "https":
-            pool_kwargs = {**pool_kwargs, "server_hostname": host_params["host"],
-                           "assert_hostname": host_params["host"]}
-        return self.poolmanager.connection_from_host(**{**host_params, "host": self.address},
-                                                     pool_kwargs=pool_kwargs)
+            pool_kwargs = {
+                **pool_kwargs,
+                "server_hostname": host_params["host"],
+                "assert_hostname": host_params["host"],
+            }
+        return self.poolmanager.connection_from_host(**{**host_params, "host": self.address}, pool_kwargs=pool_kwargs)
 
 
 def _printable(text):
@@ -196,8 +205,11 @@ def _printable(text):
 def _record(delivery_id, outcome, duration_ms):
     delivery = WebhookDelivery.objects.select_for_update().select_related("endpoint").get(id=delivery_id)
     attempt = DeliveryAttempt.objects.create(
-        delivery=delivery, status_code=outcome.status_code, duration_ms=duration_ms,
-        error=outcome.error, response_excerpt=outcome.excerpt,
+        delivery=delivery,
+        status_code=outcome.status_code,
+        duration_ms=duration_ms,
+        error=outcome.error,
+        response_excerpt=outcome.excerpt,
     )
     delivery.attempt_count += 1
     delivery.last_status_code = outcome.status_code
@@ -251,8 +263,12 @@ def redeliver(*, actor, endpoint_id, delivery_id):
         raise NotFound("Delivery not found.")
     delivery.status, delivery.attempt_count, delivery.next_attempt_at = "pending", 0, timezone.now()
     delivery.save()
-    record_event(actor=actor, action="webhook_delivery.redelivered", obj=delivery,
-                 data={"endpoint_id": str(endpoint.id), "message_id": str(delivery.message_id)})
+    record_event(
+        actor=actor,
+        action="webhook_delivery.redelivered",
+        obj=delivery,
+        data={"endpoint_id": str(endpoint.id), "message_id": str(delivery.message_id)},
+    )
     delivery_id = str(delivery.id)
     transaction.on_commit(lambda: _enqueue_delivery(delivery_id), robust=True)  # the sweeper catches up
     return delivery

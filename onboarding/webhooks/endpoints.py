@@ -80,8 +80,12 @@ def endpoint_create(*, actor, url, description="", event_types=None, environment
         environment=environment,
         secret=secret,
     )
-    record_event(actor=actor, action="webhook_endpoint.created", obj=endpoint,
-                 data={"url": endpoint.url, "event_types": endpoint.event_types, "environment": environment})
+    record_event(
+        actor=actor,
+        action="webhook_endpoint.created",
+        obj=endpoint,
+        data={"url": endpoint.url, "event_types": endpoint.event_types, "environment": environment},
+    )
     return endpoint, secret
 
 
@@ -125,8 +129,12 @@ def endpoint_rotate_secret(*, actor, endpoint_id):
     endpoint.previous_secret_expires_at = timezone.now() + ROTATION_OVERLAP
     endpoint.secret = new_secret()
     endpoint.save()
-    record_event(actor=actor, action="webhook_endpoint.secret_rotated", obj=endpoint,
-                 data={"previous_secret_expires_at": endpoint.previous_secret_expires_at.isoformat()})
+    record_event(
+        actor=actor,
+        action="webhook_endpoint.secret_rotated",
+        obj=endpoint,
+        data={"previous_secret_expires_at": endpoint.previous_secret_expires_at.isoformat()},
+    )
     return endpoint.secret
 
 

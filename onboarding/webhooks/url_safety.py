@@ -27,8 +27,10 @@ def normalize_url(url):
     character the HTTP client would rewrite."""
     url = (url or "").strip()
     if not URL_CHARACTERS.match(url):
-        raise UnsafeUrl("The URL may only hold URL characters: encode spaces and other characters "
-                        "(%20), and write international host names in their xn-- form.")
+        raise UnsafeUrl(
+            "The URL may only hold URL characters: encode spaces and other characters "
+            "(%20), and write international host names in their xn-- form."
+        )
     return url
 
 

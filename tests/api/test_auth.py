@@ -86,6 +86,5 @@ def test_rate_limit_per_key_answers_429_with_retry_after(org, workflow, settings
 
 def test_token_endpoint_is_rate_limited_per_client_even_for_bad_keys(client, settings):
     settings.API_TOKEN_RATE_LIMIT_PER_MINUTE = 2
-    codes = [client.post(f"{V1}/auth/token", HTTP_AUTHORIZATION="Bearer thr_live_guess").status_code
-             for _ in range(3)]
+    codes = [client.post(f"{V1}/auth/token", HTTP_AUTHORIZATION="Bearer thr_live_guess").status_code for _ in range(3)]
     assert codes == [401, 401, 429]

@@ -23,8 +23,14 @@ def test_unknown_fields_are_named(api, workflow):
 
 
 def test_field_errors_are_flattened_per_field(api, workflow):
-    body = problem(api.post(f"{V1}/sessions/{'0' * 8}-0000-0000-0000-{'0' * 12}/corrections",
-                            {"corrections": [{"step_id": "identity"}]}, format="json"), 400)
+    body = problem(
+        api.post(
+            f"{V1}/sessions/{'0' * 8}-0000-0000-0000-{'0' * 12}/corrections",
+            {"corrections": [{"step_id": "identity"}]},
+            format="json",
+        ),
+        400,
+    )
     assert body["errors"] == {"corrections[0].message": ["This field is required."]}
 
 
@@ -58,8 +64,7 @@ def bearer_with_csrf_checks(organization):
 
 
 def test_illegal_transition_is_409_naming_the_current_status(api, session):
-    body = problem(api.patch(f"{V1}/sessions/{session.id}", {"status": "approved", "notes": "ok"}, format="json"),
-                   409)
+    body = problem(api.patch(f"{V1}/sessions/{session.id}", {"status": "approved", "notes": "ok"}, format="json"), 409)
     assert body["current_status"] == "draft"
     assert "draft" in body["detail"]
     session.refresh_from_db()

@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def create(api, workflow, key, **fields):
-    return api.post(f"{V1}/sessions", {"workflow_id": str(workflow.id), **fields}, format="json",
-                    HTTP_IDEMPOTENCY_KEY=key)
+    return api.post(
+        f"{V1}/sessions", {"workflow_id": str(workflow.id), **fields}, format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
 
 
 def test_replay_returns_the_stored_response_and_creates_nothing_more(api, workflow):
@@ -136,8 +137,9 @@ def test_replays_hold_no_link_token_or_webhook_secret_in_the_database(api, org):
     first = api.post(links_url, {}, format="json", HTTP_IDEMPOTENCY_KEY="links-1")
     token = first.json()["links"][0]["link_url"].rstrip("/").rsplit("/", 1)[1]
     with Receiver() as receiver:
-        endpoint = api.post(f"{V1}/webhook-endpoints", {"url": receiver.url}, format="json",
-                            HTTP_IDEMPOTENCY_KEY="hook-1")
+        endpoint = api.post(
+            f"{V1}/webhook-endpoints", {"url": receiver.url}, format="json", HTTP_IDEMPOTENCY_KEY="hook-1"
+        )
     secret = endpoint.json()["secret"]
     assert secret.startswith("whsec_")
 
@@ -147,8 +149,12 @@ def test_replays_hold_no_link_token_or_webhook_secret_in_the_database(api, org):
 
     again = api.post(links_url, {}, format="json", HTTP_IDEMPOTENCY_KEY="links-1")
     assert again["Idempotent-Replayed"] == "true" and again.json() == first.json()
-    assert api.post(f"{V1}/webhook-endpoints", {"url": endpoint.json()["url"]}, format="json",
-                    HTTP_IDEMPOTENCY_KEY="hook-1").json()["secret"] == secret
+    assert (
+        api.post(
+            f"{V1}/webhook-endpoints", {"url": endpoint.json()["url"]}, format="json", HTTP_IDEMPOTENCY_KEY="hook-1"
+        ).json()["secret"]
+        == secret
+    )
 
 
 def test_replays_survive_a_key_rotation_and_are_refused_not_rerun_once_the_key_is_retired(api, workflow, settings):

@@ -17,15 +17,31 @@ pytestmark = pytest.mark.django_db
 EXAMPLES_PER_OPERATION = 8
 
 SPEC_PATHS = [
-    "/auth/token", "/workflows", "/workflows/{workflow_id}", "/workflows/{workflow_id}/publish",
-    "/workflows/{workflow_id}/versions", "/workflows/{workflow_id}/openapi", "/sessions", "/sessions/{session_id}",
-    "/sessions/{session_id}/applicants", "/applicants/{applicant_id}", "/verifications",
-    "/verifications/{verification_id}", "/verifications/{verification_id}/resolve",
-    "/verifications/{verification_id}/documents", "/sessions/{session_id}/links", "/sessions/{session_id}/extend",
-    "/sessions/{session_id}/corrections", "/sessions/{session_id}/process", "/sessions/{session_id}/validate",
-    "/sessions/{session_id}/documents/{document_id}/url", "/sessions/{session_id}/subsessions",
-    "/sessions/{session_id}/subsessions/{subsession_id}", "/sessions/{session_id}/subsessions/{subsession_id}/links",
-    "/sessions/{session_id}/events", "/watchlist/search",
+    "/auth/token",
+    "/workflows",
+    "/workflows/{workflow_id}",
+    "/workflows/{workflow_id}/publish",
+    "/workflows/{workflow_id}/versions",
+    "/workflows/{workflow_id}/openapi",
+    "/sessions",
+    "/sessions/{session_id}",
+    "/sessions/{session_id}/applicants",
+    "/applicants/{applicant_id}",
+    "/verifications",
+    "/verifications/{verification_id}",
+    "/verifications/{verification_id}/resolve",
+    "/verifications/{verification_id}/documents",
+    "/sessions/{session_id}/links",
+    "/sessions/{session_id}/extend",
+    "/sessions/{session_id}/corrections",
+    "/sessions/{session_id}/process",
+    "/sessions/{session_id}/validate",
+    "/sessions/{session_id}/documents/{document_id}/url",
+    "/sessions/{session_id}/subsessions",
+    "/sessions/{session_id}/subsessions/{subsession_id}",
+    "/sessions/{session_id}/subsessions/{subsession_id}/links",
+    "/sessions/{session_id}/events",
+    "/watchlist/search",
 ]
 
 
@@ -83,8 +99,9 @@ def test_schemathesis_finds_no_server_error(org, workflow, keep_test_connection)
         operation = result.ok()
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )
         def fuzz(case):
             case.headers = {**(case.headers or {}), **authorization}
             response = case.call()

@@ -13,8 +13,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def sanctions(org):
     records = [
-        WatchlistRecord("ofac-1", "Viktor Petrovich Bout", birth_dates=["1967-01-13"], countries=["ru"],
-                        lists=["us_ofac_sdn"]),
+        WatchlistRecord(
+            "ofac-1", "Viktor Petrovich Bout", birth_dates=["1967-01-13"], countries=["ru"], lists=["us_ofac_sdn"]
+        ),
         WatchlistRecord("eu-2", "Acme Shell Holdings Ltd", schema="Company", lists=["eu_fsf"]),
     ]
     return load_records(org, records, "sanctions", "2026-11-01")[0]
@@ -34,8 +35,9 @@ def test_another_tenant_never_sees_our_lists(other_api, sanctions):
 
 
 def test_validate_rescreens_every_applicant(api, org, sanctions):
-    session = make_session(org, input={"identity": {"first_name": "Viktor", "last_name": "Bout",
-                                                    "birth_date": "1967-01-13"}})
+    session = make_session(
+        org, input={"identity": {"first_name": "Viktor", "last_name": "Bout", "birth_date": "1967-01-13"}}
+    )
     response = api.post(f"{V1}/sessions/{session.id}/validate")
     assert response.status_code == 200
     watchlist = response.json()["watchlist"]
@@ -66,8 +68,7 @@ def test_events_are_paged_oldest_first(api, org):
 
 
 def test_links_for_some_applicants_and_extension_rules(api, org):
-    session = make_session(org, make_workflow(org, steps=FORM_ONLY_STEPS),
-                           applicants=[{"label": "a"}, {"label": "b"}])
+    session = make_session(org, make_workflow(org, steps=FORM_ONLY_STEPS), applicants=[{"label": "a"}, {"label": "b"}])
     second = session.applicants.order_by("created_at")[1]
     links = api.post(f"{V1}/sessions/{session.id}/links", {"applicant_ids": [str(second.id)]}, format="json")
     assert [link["applicant_id"] for link in links.json()["links"]] == [str(second.id)]
@@ -78,8 +79,9 @@ def test_links_for_some_applicants_and_extension_rules(api, org):
 
 def test_subsessions_stay_under_their_parent(api, org, other_org):
     parent = make_session(org, make_workflow(org, steps=FORM_ONLY_STEPS), input={})
-    child = api.post(f"{V1}/sessions/{parent.id}/subsessions", {"role": "director", "name": "Director"},
-                     format="json").json()
+    child = api.post(
+        f"{V1}/sessions/{parent.id}/subsessions", {"role": "director", "name": "Director"}, format="json"
+    ).json()
     assert child["parent_id"] == str(parent.id)
     body = problem(api.post(f"{V1}/sessions/{child['id']}/subsessions", {"name": "x"}, format="json"), 400)
     assert "session_id" in body["errors"]
@@ -97,14 +99,19 @@ def test_subsessions_stay_under_their_parent(api, org, other_org):
 def test_a_related_party_added_through_the_api_is_listed_in_the_portal(api, org, client):
     from tests.portal.conftest import COMPANY_STEPS, open_link
 
-    session = make_session(org, make_workflow(org, steps=COMPANY_STEPS),
-                           input={"company": {"company_name": "Atelier Dubois"}})
-    response = api.post(f"{V1}/sessions/{session.id}/subsessions",
-                        {"role": "director", "name": "Jean Dubois", "input": {}}, format="json")
+    session = make_session(
+        org, make_workflow(org, steps=COMPANY_STEPS), input={"company": {"company_name": "Atelier Dubois"}}
+    )
+    response = api.post(
+        f"{V1}/sessions/{session.id}/subsessions",
+        {"role": "director", "name": "Jean Dubois", "input": {}},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["metadata"]["related_party"]["role"] == "director"
     _, path = open_link(session)
     page = client.get(path + "steps/people/").content.decode()
     assert "Jean Dubois" in page
-    problem(api.post(f"{V1}/sessions/{session.id}/subsessions", {"role": "legal_representative"}, format="json"),
-            400)  # the step takes UBOs and directors only
+    problem(
+        api.post(f"{V1}/sessions/{session.id}/subsessions", {"role": "legal_representative"}, format="json"), 400
+    )  # the step takes UBOs and directors only

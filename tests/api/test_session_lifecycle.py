@@ -26,8 +26,11 @@ def webhooks(api):
 
 def open_session(api, org, **fields):
     workflow = make_workflow(org, steps=FORM_ONLY_STEPS)
-    response = api.post(f"{V1}/sessions", {"workflow_id": str(workflow.id), "links": True,
-                                           "input": {"form": {"email": "anna@example.com"}}, **fields}, format="json")
+    response = api.post(
+        f"{V1}/sessions",
+        {"workflow_id": str(workflow.id), "links": True, "input": {"form": {"email": "anna@example.com"}}, **fields},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     return response.json()
 
@@ -57,15 +60,18 @@ def test_cancel_kills_the_links_keeps_the_data_and_is_final(api, org, client, we
     assert body["applicants"][0]["form_data"] == {"email": "anna@example.com"}
     assert body["applicants"][0]["standing"] == "cancelled"
     assert client.get(portal_path(created["links"][0])).status_code in (404, 410)
-    assert ("session.cancelled", {"status": "cancelled"}) in [(kind, {"status": data.get("status")})
-                                                              for kind, data in webhooks()]
+    assert ("session.cancelled", {"status": "cancelled"}) in [
+        (kind, {"status": data.get("status")}) for kind, data in webhooks()
+    ]
     events = api.get(f"{V1}/sessions/{created['id']}/events").json()["data"]
     assert [e["note"] for e in events if e["action"] == "session.cancel"] == ["customer withdrew"]
 
-    for refused in (api.post(f"{V1}/sessions/{created['id']}/links", {}, format="json"),
-                    api.post(f"{V1}/sessions/{created['id']}/cancel", {}, format="json"),
-                    api.post(f"{V1}/sessions/{created['id']}/expire", {}, format="json"),
-                    api.post(f"{V1}/sessions/{created['id']}/extend", {"extend_days": 2}, format="json")):
+    for refused in (
+        api.post(f"{V1}/sessions/{created['id']}/links", {}, format="json"),
+        api.post(f"{V1}/sessions/{created['id']}/cancel", {}, format="json"),
+        api.post(f"{V1}/sessions/{created['id']}/expire", {}, format="json"),
+        api.post(f"{V1}/sessions/{created['id']}/extend", {"extend_days": 2}, format="json"),
+    ):
         assert problem(refused, 409)["current_status"] == "cancelled"
     inbox = api.get(f"{V1}/sessions?compliance_status=incomplete&include_summary=true").json()["meta"]["summary"]
     assert inbox["status_counts"]["cancelled"] == 1 and inbox["inbox_counts"]["incomplete"] == 1
@@ -75,7 +81,8 @@ def test_a_decided_session_cannot_be_cancelled(api, org):
     session = make_session(org)
     session.__class__.objects.filter(id=session.id).update(status="approved")
     assert problem(api.post(f"{V1}/sessions/{session.id}/cancel", {}, format="json"), 409)["current_status"] == (
-        "approved")
+        "approved"
+    )
 
 
 def test_expire_now_sends_session_expired_and_extend_brings_it_back(api, org, client, webhooks):
@@ -87,7 +94,8 @@ def test_expire_now_sends_session_expired_and_extend_brings_it_back(api, org, cl
     assert "session.expired" in [kind for kind, _ in webhooks()]
     assert client.get(portal_path(created["links"][0])).status_code in (404, 410)
     assert problem(api.post(f"{V1}/sessions/{created['id']}/expire", {}, format="json"), 409)["current_status"] == (
-        "expired")
+        "expired"
+    )
     extended = api.post(f"{V1}/sessions/{created['id']}/extend", {"extend_days": 2}, format="json")
     assert extended.json()["status"] == "active"
 

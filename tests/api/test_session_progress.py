@@ -25,8 +25,9 @@ def halfway(org):
     services.links_generate(actor=system(org), session_id=session.id)
     details, bank, _ = session.verifications.order_by("created_at")
     applicant_submits(details.id, data={"email": "anna@example.com"})
-    services.document_add(actor=Actor.for_applicant(bank.applicant), verification_id=bank.id, content=png(),
-                          filename="rib.png")
+    services.document_add(
+        actor=Actor.for_applicant(bank.applicant), verification_id=bank.id, content=png(), filename="rib.png"
+    )
     return session
 
 
@@ -36,7 +37,10 @@ def test_steps_data_gives_each_steps_progress(api, halfway):
     applicant_id = body["applicants"][0]["id"]
     details, bank, consent = body["steps_data"]
     assert [(s["step_id"], s["type"], s["applicant_id"]) for s in body["steps_data"]] == [
-        ("details", "form", applicant_id), ("bank", "bank_account", applicant_id), ("consent", "form", applicant_id)]
+        ("details", "form", applicant_id),
+        ("bank", "bank_account", applicant_id),
+        ("consent", "form", applicant_id),
+    ]
     assert (details["status"], details["result"], details["standing"]) == ("done", "passed", "under_review")
     assert details["started_at"] and details["completed_at"] and details["completed_at"] <= before.isoformat()
     assert details["documents"] == []
@@ -65,4 +69,8 @@ def test_a_finished_session_is_at_100_percent_with_no_current_step(api, org):
     applicant_submits(session.verifications.get().id, data={"email": "anna@example.com"})
     row = api.get(f"{V1}/sessions").json()["data"][0]
     assert (row["current_step_index"], row["completed_steps"], row["total_steps"], row["progress_percent"]) == (
-        None, 1, 1, 100)
+        None,
+        1,
+        1,
+        100,
+    )

@@ -24,13 +24,25 @@ def create(api, workflow, **fields):
 
 def test_create_with_prefill_and_session_fields(org, api):
     workflow = make_workflow(org, settings={"redirect_allowlist": ["https://shop.example"]})
-    response = create(api, workflow, name="Anna Eriksson", metadata={"subject_id": "cust-7", "tier": "gold"},
-                      locale="fr", redirect_url="https://shop.example/done", state="opaque-123", ttl_days=3,
-                      input=ALICE)
+    response = create(
+        api,
+        workflow,
+        name="Anna Eriksson",
+        metadata={"subject_id": "cust-7", "tier": "gold"},
+        locale="fr",
+        redirect_url="https://shop.example/done",
+        state="opaque-123",
+        ttl_days=3,
+        input=ALICE,
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert (body["status"], body["reference_id"], body["locale"], body["state"]) == ("draft", "cust-7", "fr",
-                                                                                      "opaque-123")
+    assert (body["status"], body["reference_id"], body["locale"], body["state"]) == (
+        "draft",
+        "cust-7",
+        "fr",
+        "opaque-123",
+    )
     assert body["metadata"] == {"subject_id": "cust-7", "tier": "gold"}
     applicant = body["applicants"][0]
     assert applicant["identity"]["last_name"] == "Eriksson" and applicant["bank_account"] == ALICE["bank_account"]
@@ -48,9 +60,17 @@ def test_input_blocks_the_workflow_does_not_need_are_refused(org, api):
 
 
 def test_input_fields_are_typed_and_required_ones_checked(api, workflow):
-    body = problem(create(api, workflow, input={"identity": {"first_name": "Anna", "birth_date": "12/08/1974",
-                                                             "shoe_size": 38},
-                                                "form": {"email": "not-an-email"}}), 400)
+    body = problem(
+        create(
+            api,
+            workflow,
+            input={
+                "identity": {"first_name": "Anna", "birth_date": "12/08/1974", "shoe_size": 38},
+                "form": {"email": "not-an-email"},
+            },
+        ),
+        400,
+    )
     errors = body["errors"]
     assert "input.identity.shoe_size" in errors
     assert errors["input.identity.last_name"] == ["This field is required."]
@@ -60,18 +80,23 @@ def test_input_fields_are_typed_and_required_ones_checked(api, workflow):
 
 def test_session_field_rules_come_back_per_field(org, api):
     workflow = make_workflow(org, settings={"redirect_allowlist": ["https://shop.example"]})
-    body = problem(create(api, workflow, locale="it", redirect_url="https://evil.example/x", state="s" * 3000,
-                          ttl_days=0), 400)
+    body = problem(
+        create(api, workflow, locale="it", redirect_url="https://evil.example/x", state="s" * 3000, ttl_days=0), 400
+    )
     assert set(body["errors"]) == {"locale", "redirect_url", "state", "ttl_days"}
     assert not Session.objects.exists()
 
 
 def test_json_documents_are_attached_to_their_step(org, api):
     workflow = make_workflow(org, steps=SIGNING_STEPS)
-    response = create(api, workflow, input={
-        "identity": {"first_name": "Anna", "last_name": "Eriksson", "birth_date": "1974-08-12"},
-        "documents": [{"step_id": "sign", "content_base64": base64.b64encode(pdf()).decode(), "filename": "c.pdf"}],
-    })
+    response = create(
+        api,
+        workflow,
+        input={
+            "identity": {"first_name": "Anna", "last_name": "Eriksson", "birth_date": "1974-08-12"},
+            "documents": [{"step_id": "sign", "content_base64": base64.b64encode(pdf()).decode(), "filename": "c.pdf"}],
+        },
+    )
     assert response.status_code == 201, response.json()
     (document,) = response.json()["documents"]
     assert (document["mime_type"], document["original_name"]) == ("application/pdf", "c.pdf")
@@ -80,41 +105,67 @@ def test_json_documents_are_attached_to_their_step(org, api):
 
 def test_multipart_creation_with_bracketed_fields_and_files(org, api):
     workflow = make_workflow(org)
-    response = api.post(f"{V1}/sessions", {
-        "workflow_id": str(workflow.id),
-        "name": "Anna",
-        "ttl_days": "5",
-        "metadata[subject_id]": "cust-9",
-        "input[identity][first_name]": "Anna",
-        "input[identity][last_name]": "Eriksson",
-        "input[bank_account][iban]": "FR7630006000011234567890189",
-        "input[documents][identity][front]": uploaded(png(), "front.png"),
-        "input[documents][address]": uploaded(pdf(), "bill.pdf"),
-    }, format="multipart")
+    response = api.post(
+        f"{V1}/sessions",
+        {
+            "workflow_id": str(workflow.id),
+            "name": "Anna",
+            "ttl_days": "5",
+            "metadata[subject_id]": "cust-9",
+            "input[identity][first_name]": "Anna",
+            "input[identity][last_name]": "Eriksson",
+            "input[bank_account][iban]": "FR7630006000011234567890189",
+            "input[documents][identity][front]": uploaded(png(), "front.png"),
+            "input[documents][address]": uploaded(pdf(), "bill.pdf"),
+        },
+        format="multipart",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["reference_id"] == "cust-9"
     assert body["applicants"][0]["identity"] == {"first_name": "Anna", "last_name": "Eriksson"}
     by_step = {v["id"]: v["step_id"] for v in body["applicants"][0]["verifications"]}
     assert sorted((by_step[d["verification_id"]], d["side"], d["mime_type"]) for d in body["documents"]) == [
-        ("address", "", "application/pdf"), ("identity", "front", "image/png")]
+        ("address", "", "application/pdf"),
+        ("identity", "front", "image/png"),
+    ]
 
 
 def test_multipart_checkbox_words_become_booleans(org, api):
-    workflow = make_workflow(org, steps=[{"id": "consent", "type": "form", "config": {"fields": [
-        {"id": "terms", "type": "checkbox", "required": True}, {"id": "city", "type": "text"}]}}])
-    response = api.post(f"{V1}/sessions", {"workflow_id": str(workflow.id), "input[form][terms]": "true",
-                                           "input[form][city]": "Lyon"}, format="multipart")
+    workflow = make_workflow(
+        org,
+        steps=[
+            {
+                "id": "consent",
+                "type": "form",
+                "config": {
+                    "fields": [{"id": "terms", "type": "checkbox", "required": True}, {"id": "city", "type": "text"}]
+                },
+            }
+        ],
+    )
+    response = api.post(
+        f"{V1}/sessions",
+        {"workflow_id": str(workflow.id), "input[form][terms]": "true", "input[form][city]": "Lyon"},
+        format="multipart",
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["applicants"][0]["form_data"] == {"terms": True, "city": "Lyon"}
 
 
 def test_a_refused_file_leaves_no_session(org, api):
     workflow = make_workflow(org)
-    body = problem(api.post(f"{V1}/sessions", {
-        "workflow_id": str(workflow.id),
-        "input[documents][identity]": uploaded(b"MZ\x90\x00 not a document", "virus.exe"),
-    }, format="multipart"), 400)
+    body = problem(
+        api.post(
+            f"{V1}/sessions",
+            {
+                "workflow_id": str(workflow.id),
+                "input[documents][identity]": uploaded(b"MZ\x90\x00 not a document", "virus.exe"),
+            },
+            format="multipart",
+        ),
+        400,
+    )
     assert "input.documents[0]" in body["errors"]
     assert not Session.objects.exists() and not Document.objects.exists()
 
@@ -213,8 +264,9 @@ def test_cursor_pagination_walks_every_row_once(org, api, workflow):
 
 
 @pytest.mark.parametrize("size", [3, 12])
-def test_list_with_summary_costs_the_same_queries_whatever_the_rows(org, api, workflow, size,
-                                                                     django_assert_max_num_queries):
+def test_list_with_summary_costs_the_same_queries_whatever_the_rows(
+    org, api, workflow, size, django_assert_max_num_queries
+):
     for _ in range(size):
         make_session(org, workflow, input={})
     api.get(f"{V1}/sessions")  # the key's last-used time is written once a minute: not counted below
@@ -224,8 +276,7 @@ def test_list_with_summary_costs_the_same_queries_whatever_the_rows(org, api, wo
 
 
 @pytest.mark.parametrize("size", [1, 6])
-def test_session_detail_costs_the_same_queries_whatever_the_children(org, api, size,
-                                                                     django_assert_max_num_queries):
+def test_session_detail_costs_the_same_queries_whatever_the_children(org, api, size, django_assert_max_num_queries):
     session = make_session(org, make_workflow(org), applicants=[{"type": "natural_person"}] * size)
     api.get(f"{V1}/sessions")
     with django_assert_max_num_queries(9):
@@ -235,8 +286,11 @@ def test_session_detail_costs_the_same_queries_whatever_the_children(org, api, s
 
 def test_patch_bookkeeping_and_erase(org, api, session):
     reviewer = MembershipFactory(organization=org).user
-    response = api.patch(f"{V1}/sessions/{session.id}", {"assigned_to": reviewer.pk, "priority": 3,
-                                                         "metadata": {"crm": "1"}}, format="json")
+    response = api.patch(
+        f"{V1}/sessions/{session.id}",
+        {"assigned_to": reviewer.pk, "priority": 3, "metadata": {"crm": "1"}},
+        format="json",
+    )
     assert response.status_code == 200
     assert (response.json()["assigned_to"], response.json()["priority"]) == (reviewer.pk, 3)
     assert api.delete(f"{V1}/sessions/{session.id}").status_code == 204
@@ -264,8 +318,18 @@ def test_search_with_summary_counts_sessions_not_the_applicants_that_matched(org
 
 
 def test_form_data_shows_what_the_applicant_typed_over_the_prefill(org, api):
-    workflow = make_workflow(org, steps=[{"id": "details", "type": "form", "config": {"fields": [
-        {"id": "email", "type": "email", "required": True}, {"id": "city", "type": "text"}]}}])
+    workflow = make_workflow(
+        org,
+        steps=[
+            {
+                "id": "details",
+                "type": "form",
+                "config": {
+                    "fields": [{"id": "email", "type": "email", "required": True}, {"id": "city", "type": "text"}]
+                },
+            }
+        ],
+    )
     created = create(api, workflow, input={"form": {"email": "old@example.com", "city": "Lyon"}}).json()
     applicant = created["applicants"][0]
     applicant_submits(applicant["verifications"][0]["id"], data={"email": "anna@example.com"})
@@ -293,7 +357,10 @@ def test_a_refused_second_file_leaves_no_file_behind(org, media_root):
 
     workflow = make_workflow(org)
     with pytest.raises(ValidationFailed):
-        session_create_with_documents(actor=system(org), workflow_id=workflow.id, documents=[
-            Upload("identity", png(), "front.png", "id_card", "front"), Upload("nope", pdf(), "bill.pdf")])
+        session_create_with_documents(
+            actor=system(org),
+            workflow_id=workflow.id,
+            documents=[Upload("identity", png(), "front.png", "id_card", "front"), Upload("nope", pdf(), "bill.pdf")],
+        )
     assert not Session.objects.exists()
     assert not [path for path in media_root.rglob("*") if path.is_file()]

@@ -21,19 +21,27 @@ from tests.factories import make_api_key, make_workflow, system
 pytestmark = pytest.mark.django_db
 
 ANNA = {
-    "identity": {"first_name": "Anna Maria", "last_name": "Eriksson", "birth_date": "1974-08-12",
-                 "nationality": "SE"},
+    "identity": {"first_name": "Anna Maria", "last_name": "Eriksson", "birth_date": "1974-08-12", "nationality": "SE"},
     "address": {"line_1": "12 rue de la Paix", "zip_code": "75002", "city": "Paris", "country": "FR"},
     "bank_account": {"iban": GERMAN_ACCOUNT.iban},
 }
-DETAILS_FORM = {"id": "details", "type": "form", "config": {"fields": [
-    {"id": "email", "type": "email", "required": True}]}}
+DETAILS_FORM = {
+    "id": "details",
+    "type": "form",
+    "config": {"fields": [{"id": "email", "type": "email", "required": True}]},
+}
 
 
 def passport_png():
-    passport = IdentityDocument(surname="ERIKSSON", given_names="ANNA MARIA", birth_date=date(1974, 8, 12), sex="F",
-                                nationality="SWE", document_number="AB1234567",
-                                expiry_date=date.today() + timedelta(days=2000))
+    passport = IdentityDocument(
+        surname="ERIKSSON",
+        given_names="ANNA MARIA",
+        birth_date=date(1974, 8, 12),
+        sex="F",
+        nationality="SWE",
+        document_number="AB1234567",
+        expiry_date=date.today() + timedelta(days=2000),
+    )
     out = io.BytesIO()
     render(passport)[0].save(out, format="PNG")
     return out.getvalue()
@@ -49,10 +57,15 @@ def test_story_1_a_company_onboards_a_private_customer(org, api):
     (workflow,) = api.get(f"{V1}/workflows").json()["data"]
     assert workflow["name"] == "Private customers"
 
-    response = api.post(f"{V1}/sessions", {
-        "workflow_id": workflow["id"], "name": "Anna Maria Eriksson",
-        "applicants": [{"type": "natural_person", "email": "anna@example.com", **ANNA}],
-    }, format="json")
+    response = api.post(
+        f"{V1}/sessions",
+        {
+            "workflow_id": workflow["id"],
+            "name": "Anna Maria Eriksson",
+            "applicants": [{"type": "natural_person", "email": "anna@example.com", **ANNA}],
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     session = response.json()
     applicant_id = session["applicants"][0]["id"]
@@ -80,29 +93,48 @@ def test_story_1_a_company_onboards_a_private_customer(org, api):
     done = api.get(f"{V1}/sessions/{session['id']}").json()
     assert done["status"] == "processed"
     results = {v["type"]: (v["status"], v["result"]) for v in done["applicants"][0]["verifications"]}
-    assert results == {"form": ("done", "passed"), "identity_document": ("done", "passed"),
-                       "proof_of_address": ("done", "passed"), "bank_account": ("done", "passed")}
+    assert results == {
+        "form": ("done", "passed"),
+        "identity_document": ("done", "passed"),
+        "proof_of_address": ("done", "passed"),
+        "bank_account": ("done", "passed"),
+    }
     assert done["processing_results"]["final_decision"] == "approved"
     trail = [e["action"] for e in api.get(f"{V1}/sessions/{session['id']}/events?limit=100").json()["data"]]
     assert trail[0] == "session.created" and "session.finish_processing" in trail
 
 
 def test_story_2_a_company_with_its_legal_representative(org, api):
-    workflow = make_workflow(org, name="Business accounts", steps=[
-        {"id": "registry", "type": "company_registry"},
-        {"id": "bank", "type": "bank_account", "applicant_type": "legal_person"},
-        {"id": "identity", "type": "identity_document"},
-    ])
+    workflow = make_workflow(
+        org,
+        name="Business accounts",
+        steps=[
+            {"id": "registry", "type": "company_registry"},
+            {"id": "bank", "type": "bank_account", "applicant_type": "legal_person"},
+            {"id": "identity", "type": "identity_document"},
+        ],
+    )
     representative = {"first_name": "Jean", "last_name": "Dupont", "birth_date": "1970-02-01"}
-    company = {"company_name": "Boulangerie Martin SAS", "country_code": "FR", "registration_number": "552100554",
-               "legal_representatives": [representative]}
+    company = {
+        "company_name": "Boulangerie Martin SAS",
+        "country_code": "FR",
+        "registration_number": "552100554",
+        "legal_representatives": [representative],
+    }
     applicants = [
-        {"type": "legal_person", "label": "Boulangerie Martin", "company": company,
-         "bank_account": {"iban": GERMAN_ACCOUNT.iban}},
+        {
+            "type": "legal_person",
+            "label": "Boulangerie Martin",
+            "company": company,
+            "bank_account": {"iban": GERMAN_ACCOUNT.iban},
+        },
         {"type": "natural_person", "label": "Legal representative", "identity": representative},
     ]
-    response = api.post(f"{V1}/sessions", {"workflow_id": str(workflow.id), "name": "Boulangerie Martin",
-                                           "applicants": applicants}, format="json")
+    response = api.post(
+        f"{V1}/sessions",
+        {"workflow_id": str(workflow.id), "name": "Boulangerie Martin", "applicants": applicants},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     legal, person = response.json()["applicants"]
     assert legal["company"]["legal_representatives"] == [representative]
@@ -118,12 +150,23 @@ def test_story_2_a_company_with_its_legal_representative(org, api):
 
 
 def test_story_3_a_lender_reviews_corrects_and_approves(org, api):
-    workflow = make_workflow(org, name="Loans", settings={"auto_process": False}, steps=[
-        DETAILS_FORM, {"id": "bank", "type": "bank_account"}])
-    response = api.post(f"{V1}/sessions", {
-        "workflow_id": str(workflow.id), "name": "Loan L-1", "ttl_days": 14,
-        "metadata": {"loan_id": "L-1", "amount": 25000}, "input": {"bank_account": ANNA["bank_account"]},
-    }, format="json")
+    workflow = make_workflow(
+        org,
+        name="Loans",
+        settings={"auto_process": False},
+        steps=[DETAILS_FORM, {"id": "bank", "type": "bank_account"}],
+    )
+    response = api.post(
+        f"{V1}/sessions",
+        {
+            "workflow_id": str(workflow.id),
+            "name": "Loan L-1",
+            "ttl_days": 14,
+            "metadata": {"loan_id": "L-1", "amount": 25000},
+            "input": {"bank_account": ANNA["bank_account"]},
+        },
+        format="json",
+    )
     session_id = response.json()["id"]
     assert 13.9 * 24 < hours_from_now(response.json()["expires_at"]) <= 14 * 24
     assert response.json()["metadata"] == {"loan_id": "L-1", "amount": 25000}
@@ -135,8 +178,10 @@ def test_story_3_a_lender_reviews_corrects_and_approves(org, api):
     applicant_submits(bank.id, files=[(bank_letter_pdf(GERMAN_ACCOUNT), "rib", "")])
     assert api.get(url).json()["status"] == "completed"
 
-    window = f"created_from={(timezone.now() - timedelta(hours=1)).isoformat()}&created_to=" \
-             f"{(timezone.now() + timedelta(hours=1)).isoformat()}".replace("+", "%2B")
+    window = (
+        f"created_from={(timezone.now() - timedelta(hours=1)).isoformat()}&created_to="
+        f"{(timezone.now() + timedelta(hours=1)).isoformat()}".replace("+", "%2B")
+    )
     listed = api.get(f"{V1}/sessions?status=completed&{window}&include_summary=true").json()
     assert [s["id"] for s in listed["data"]] == [session_id]
     assert listed["meta"]["summary"]["status_counts"]["completed"] == 1
@@ -146,10 +191,17 @@ def test_story_3_a_lender_reviews_corrects_and_approves(org, api):
     processed = api.get(url).json()
     assert processed["status"] == "processed" and processed["processing_results"]["risk_score"] is not None
 
-    response = api.post(f"{url}/corrections", {"comment": "two fixes", "corrections": [
-        {"step_id": "details", "field_ids": ["email"], "message": "Use your work e-mail."},
-        {"step_id": "bank", "document_types": ["rib"], "message": "Upload a recent bank letter."},
-    ]}, format="json")
+    response = api.post(
+        f"{url}/corrections",
+        {
+            "comment": "two fixes",
+            "corrections": [
+                {"step_id": "details", "field_ids": ["email"], "message": "Use your work e-mail."},
+                {"step_id": "bank", "document_types": ["rib"], "message": "Upload a recent bank letter."},
+            ],
+        },
+        format="json",
+    )
     assert response.status_code == 200 and response.json()["status"] == "awaiting_client_correction"
     assert [c["status"] for c in response.json()["corrections"]] == ["open", "open"]
 
@@ -163,12 +215,15 @@ def test_story_3_a_lender_reviews_corrects_and_approves(org, api):
 
     document = processed["documents"][0]
     download = api.get(f"{url}/documents/{document['id']}/url").json()
-    assert f"/api/v1/documents/" in download["url"] and hours_from_now(download["expires_at"]) < 0.1
+    assert "/api/v1/documents/" in download["url"] and hours_from_now(download["expires_at"]) < 0.1
 
-    parties = [api.post(f"{url}/subsessions", {"role": "ubo", "name": f"UBO {n}", "input": {}}, format="json")
-               for n in (1, 2)]
+    parties = [
+        api.post(f"{url}/subsessions", {"role": "ubo", "name": f"UBO {n}", "input": {}}, format="json") for n in (1, 2)
+    ]
     assert [p.status_code for p in parties] == [201, 201]
-    assert all(p.json()["parent_id"] == session_id and p.json()["metadata"]["related_party"]["role"] == "ubo" for p in parties)
+    assert all(
+        p.json()["parent_id"] == session_id and p.json()["metadata"]["related_party"]["role"] == "ubo" for p in parties
+    )
     assert api.delete(f"{url}/subsessions/{parties[1].json()['id']}").status_code == 204
     remaining = api.get(f"{url}/subsessions").json()["data"]
     assert [s["name"] for s in remaining] == ["UBO 1"]
@@ -179,14 +234,22 @@ def test_story_3_a_lender_reviews_corrects_and_approves(org, api):
     assert api.post(f"{url}/process").status_code == 202
     approved = api.patch(url, {"status": "approved", "notes": "Income verified by phone."}, format="json").json()
     assert (approved["status"], approved["final_decision"], approved["decision_note"]) == (
-        "approved", "approved", "Income verified by phone.")
-    assert Event.objects.filter(session_ref=session_id, action="session.approve",
-                                note="Income verified by phone.").exists()
+        "approved",
+        "approved",
+        "Income verified by phone.",
+    )
+    assert Event.objects.filter(
+        session_ref=session_id, action="session.approve", note="Income verified by phone."
+    ).exists()
 
 
 def test_story_4_a_signing_service_sends_only_what_the_workflow_needs(org, api):
-    workflow = make_workflow(org, name="Sign a contract", steps=[{"id": "sign", "type": "signature"}],
-                             settings={"redirect_allowlist": ["https://sign.example"], "locales": ["en", "de"]})
+    workflow = make_workflow(
+        org,
+        name="Sign a contract",
+        steps=[{"id": "sign", "type": "signature"}],
+        settings={"redirect_allowlist": ["https://sign.example"], "locales": ["en", "de"]},
+    )
     document = api.get(f"{V1}/workflows/{workflow.id}/openapi").json()
     request = {
         "workflow_id": str(workflow.id),
@@ -196,8 +259,13 @@ def test_story_4_a_signing_service_sends_only_what_the_workflow_needs(org, api):
         "state": "csrf-7f3a",
         "input": {
             "identity": {"first_name": "Anna Maria", "last_name": "Eriksson", "birth_date": "1974-08-12"},
-            "documents": [{"step_id": "sign", "filename": "contract.pdf",
-                           "content_base64": base64.b64encode(pdf(pages=2)).decode()}],
+            "documents": [
+                {
+                    "step_id": "sign",
+                    "filename": "contract.pdf",
+                    "content_base64": base64.b64encode(pdf(pages=2)).decode(),
+                }
+            ],
         },
     }
     schema = {"$ref": "#/components/schemas/SessionCreate", "components": document["components"]}
@@ -210,7 +278,11 @@ def test_story_4_a_signing_service_sends_only_what_the_workflow_needs(org, api):
     assert response.status_code == 201, response.json()
     session = response.json()
     assert (session["reference_id"], session["locale"], session["redirect_url"], session["state"]) == (
-        "signer-42", "de", "https://sign.example/done?contract=9", "csrf-7f3a")
+        "signer-42",
+        "de",
+        "https://sign.example/done?contract=9",
+        "csrf-7f3a",
+    )
     (pdf_document,) = session["documents"]
     assert (pdf_document["mime_type"], pdf_document["page_count"]) == ("application/pdf", 2)
     assert pdf_document["verification_id"] == session["applicants"][0]["verifications"][0]["id"]
@@ -236,11 +308,15 @@ def test_story_5_a_bad_integrator_gets_problems_and_changes_nothing(org, other_o
     problem(stranger.delete(url), 404)
     problem(api.generic("POST", f"{V1}/sessions", "{not json", content_type="application/json"), 400)
     assert problem(api.post(f"{V1}/sessions", {**create, "colour": "red"}, format="json"), 400)["errors"] == {
-        "colour": ["Unknown field."]}
-    assert "redirect_url" in problem(api.post(f"{V1}/sessions", {**create, "redirect_url": "https://evil.example/"},
-                                              format="json"), 400)["errors"]
-    assert "state" in problem(api.post(f"{V1}/sessions", {**create, "state": "s" * 3000}, format="json"),
-                              400)["errors"]
+        "colour": ["Unknown field."]
+    }
+    assert (
+        "redirect_url"
+        in problem(api.post(f"{V1}/sessions", {**create, "redirect_url": "https://evil.example/"}, format="json"), 400)[
+            "errors"
+        ]
+    )
+    assert "state" in problem(api.post(f"{V1}/sessions", {**create, "state": "s" * 3000}, format="json"), 400)["errors"]
     conflict = problem(api.patch(url, {"status": "approved", "notes": "looks fine"}, format="json"), 409)
     assert conflict["current_status"] == "draft" and "draft" in conflict["detail"]
 

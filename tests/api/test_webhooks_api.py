@@ -98,11 +98,15 @@ def test_deliveries_are_listed_with_attempts_and_can_be_redelivered(org, api, dj
 def test_session_events_carry_the_sessions_custom_tags_and_reference_id(org, receiver):
     client = client_for(org, scopes=("webhooks:write", "sessions:write"))
     assert client.post(BASE, {"url": receiver.url}, format="json").status_code == 201
-    workflow = services.workflow_create(actor=system(org), name="Retail", steps=FORM_ONLY_STEPS,
-                                        custom_tags=["retail", "fr"], publish=True)
+    workflow = services.workflow_create(
+        actor=system(org), name="Retail", steps=FORM_ONLY_STEPS, custom_tags=["retail", "fr"], publish=True
+    )
     with TestCase.captureOnCommitCallbacks(execute=True):
-        response = client.post("/api/v1/sessions", {"workflow_id": str(workflow.id), "reference_id": "cust-42",
-                                                    "links": True}, format="json")
+        response = client.post(
+            "/api/v1/sessions",
+            {"workflow_id": str(workflow.id), "reference_id": "cust-42", "links": True},
+            format="json",
+        )
     assert response.status_code == 201
     events = [json.loads(request.body) for request in receiver.requests]
     session_events = [e for e in events if e["type"].startswith("session.")]

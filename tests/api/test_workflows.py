@@ -16,8 +16,11 @@ SIGNING_STEPS = [{"id": "sign", "type": "signature", "config": {"sign_fields": [
 
 
 def test_create_read_list_and_archive(api):
-    response = api.post(f"{V1}/workflows", {"name": "Retail KYC", "steps": FORM_ONLY_STEPS, "publish": True,
-                                            "settings": {"link_ttl_hours": 24}}, format="json")
+    response = api.post(
+        f"{V1}/workflows",
+        {"name": "Retail KYC", "steps": FORM_ONLY_STEPS, "publish": True, "settings": {"link_ttl_hours": 24}},
+        format="json",
+    )
     assert response.status_code == 201
     created = response.json()
     assert (created["status"], created["version"], created["published_version"]) == ("published", 1, 1)
@@ -38,7 +41,10 @@ def test_editing_a_published_workflow_makes_a_new_draft_version(api, workflow):
     response = api.patch(f"{V1}/workflows/{workflow.id}", {"name": "KYC v2", "steps": FORM_ONLY_STEPS}, format="json")
     assert response.status_code == 200
     assert (response.json()["version"], response.json()["status"], response.json()["published_version"]) == (
-        2, "draft", 1)
+        2,
+        "draft",
+        1,
+    )
     published = api.post(f"{V1}/workflows/{workflow.id}/publish")
     assert published.status_code == 200 and published.json()["number"] == 2
     body = problem(api.post(f"{V1}/workflows/{workflow.id}/publish"), 409)
@@ -50,18 +56,23 @@ def test_editing_a_published_workflow_makes_a_new_draft_version(api, workflow):
 
 def test_an_unchanged_workflow_makes_no_new_version(api, workflow):
     current = api.get(f"{V1}/workflows/{workflow.id}").json()
-    response = api.patch(f"{V1}/workflows/{workflow.id}", {"name": current["name"], "steps": current["steps"],
-                                                           "settings": current["settings"]}, format="json")
+    response = api.patch(
+        f"{V1}/workflows/{workflow.id}",
+        {"name": current["name"], "steps": current["steps"], "settings": current["settings"]},
+        format="json",
+    )
     assert response.status_code == 200
     assert (response.json()["version"], response.json()["status"]) == (1, "published")
     assert [v["number"] for v in api.get(f"{V1}/workflows/{workflow.id}/versions").json()["data"]] == [1]
 
 
 def test_another_tenants_workflow_is_404(other_api, workflow):
-    for response in (other_api.get(f"{V1}/workflows/{workflow.id}"),
-                     other_api.patch(f"{V1}/workflows/{workflow.id}", {"name": "x"}, format="json"),
-                     other_api.delete(f"{V1}/workflows/{workflow.id}"),
-                     other_api.get(f"{V1}/workflows/{workflow.id}/openapi")):
+    for response in (
+        other_api.get(f"{V1}/workflows/{workflow.id}"),
+        other_api.patch(f"{V1}/workflows/{workflow.id}", {"name": "x"}, format="json"),
+        other_api.delete(f"{V1}/workflows/{workflow.id}"),
+        other_api.get(f"{V1}/workflows/{workflow.id}/openapi"),
+    ):
         problem(response, 404)
     assert Workflow.objects.get(id=workflow.id).name == "KYC"
 
@@ -93,7 +104,9 @@ def test_openapi_lists_exactly_the_blocks_the_steps_need(api, org):
 
     signing = openapi(api, make_workflow(org, steps=SIGNING_STEPS))
     assert set(signing["components"]["schemas"]["SessionCreate"]["properties"]["input"]["properties"]) == {
-        "identity", "documents"}
+        "identity",
+        "documents",
+    }
 
 
 def test_a_draft_only_workflow_has_no_openapi_yet(api, org):
@@ -101,24 +114,51 @@ def test_a_draft_only_workflow_has_no_openapi_yet(api, org):
 
 
 def test_patching_settings_changes_only_the_settings_named(api, org):
-    workflow = make_workflow(org, settings={"max_attempts": 3, "auto_decide": True, "link_ttl_hours": 24,
-                                            "validations": {"watchlist": False, "face_match": True}})
-    response = api.patch(f"{V1}/workflows/{workflow.id}", {"settings": {
-        "link_ttl_hours": 12, "validations": {"face_match": False}}}, format="json")
+    workflow = make_workflow(
+        org,
+        settings={
+            "max_attempts": 3,
+            "auto_decide": True,
+            "link_ttl_hours": 24,
+            "validations": {"watchlist": False, "face_match": True},
+        },
+    )
+    response = api.patch(
+        f"{V1}/workflows/{workflow.id}",
+        {"settings": {"link_ttl_hours": 12, "validations": {"face_match": False}}},
+        format="json",
+    )
     assert response.status_code == 200, response.json()
-    assert response.json()["settings"] == {"max_attempts": 3, "auto_decide": True, "link_ttl_hours": 12,
-                                           "validations": {"watchlist": False, "face_match": False}}
+    assert response.json()["settings"] == {
+        "max_attempts": 3,
+        "auto_decide": True,
+        "link_ttl_hours": 12,
+        "validations": {"watchlist": False, "face_match": False},
+    }
     # null puts a setting back to its default
     response = api.patch(f"{V1}/workflows/{workflow.id}", {"settings": {"auto_decide": None}}, format="json")
-    assert response.json()["settings"] == {"max_attempts": 3, "link_ttl_hours": 12,
-                                           "validations": {"watchlist": False, "face_match": False}}
+    assert response.json()["settings"] == {
+        "max_attempts": 3,
+        "link_ttl_hours": 12,
+        "validations": {"watchlist": False, "face_match": False},
+    }
     body = problem(api.patch(f"{V1}/workflows/{workflow.id}", {"settings": {"max_attempts": 0}}, format="json"), 400)
     assert "settings.max_attempts" in body["errors"]
     assert api.get(f"{V1}/workflows/{workflow.id}").json()["settings"]["max_attempts"] == 3
 
 
 def test_a_workflows_openapi_titles_a_field_with_its_english_label(org, api):
-    workflow = make_workflow(org, steps=[{"id": "details", "type": "form", "config": {"fields": [
-        {"id": "email", "type": "email", "label": {"en": "Email", "fr": "Adresse e-mail"}}]}}])
+    workflow = make_workflow(
+        org,
+        steps=[
+            {
+                "id": "details",
+                "type": "form",
+                "config": {
+                    "fields": [{"id": "email", "type": "email", "label": {"en": "Email", "fr": "Adresse e-mail"}}]
+                },
+            }
+        ],
+    )
     document = api.get(f"{V1}/workflows/{workflow.id}/openapi").json()
     assert '"title": "Email"' in json.dumps(document)

@@ -41,7 +41,10 @@ def test_rib_pdf_passes_with_fields_extracted():
     }
     assert result.details["source"] == "document"
     assert result.details["sources"]["holder_name"] == {
-        "source": "pdf", "label": "Titulaire du compte", "line": "Titulaire du compte : M. JEAN DUPONT"}
+        "source": "pdf",
+        "label": "Titulaire du compte",
+        "line": "Titulaire du compte : M. JEAN DUPONT",
+    }
     assert result.details["sources"]["bic"]["label"] == "Code BIC"
 
 
@@ -250,9 +253,11 @@ def test_empty_upload_is_unusable():
 
 
 def test_a_typed_iban_differing_from_the_one_on_file_is_flagged():
-    known = {"identity": {"first_name": "Anna", "last_name": "Eriksson"},
-             "bank_account": {"iban": "FR7630006000011234567890189"},
-             "form": {"bank_account": {"iban": "DE89370400440532013000"}}}
+    known = {
+        "identity": {"first_name": "Anna", "last_name": "Eriksson"},
+        "bank_account": {"iban": "FR7630006000011234567890189"},
+        "form": {"bank_account": {"iban": "DE89370400440532013000"}},
+    }
     outcome = run([], known, {})
     assert outcome.fields["iban"].replace(" ", "") == "DE89370400440532013000"
     assert outcome.reason_codes == ["iban_mismatch"]
@@ -260,8 +265,10 @@ def test_a_typed_iban_differing_from_the_one_on_file_is_flagged():
 
 
 def test_a_typed_iban_equal_to_the_one_on_file_passes():
-    known = {"bank_account": {"iban": "FR7630006000011234567890189"},
-             "form": {"bank_account": {"iban": "FR76 3000 6000 0112 3456 7890 189"}}}
+    known = {
+        "bank_account": {"iban": "FR7630006000011234567890189"},
+        "form": {"bank_account": {"iban": "FR76 3000 6000 0112 3456 7890 189"}},
+    }
     assert run([], known, {}).result == PASSED
 
 

@@ -42,7 +42,9 @@ def test_kbis_photo_is_read_by_ocr():
 
 
 def test_british_certificate_image_passes():
-    known = {"company": {"company_name": "Oxford Widgets Ltd", "registration_number": "sc 123456", "country_code": "GB"}}
+    known = {
+        "company": {"company_name": "Oxford Widgets Ltd", "registration_number": "sc 123456", "country_code": "GB"}
+    }
     result = run([DocumentInput(certificate_png(BRITISH_COMPANY), "image/png")], known, {})
     assert result.result == PASSED, result.reason_codes
     assert result.fields["registration_number"] == "SC123456"

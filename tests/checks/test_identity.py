@@ -12,11 +12,15 @@ PASSPORT = IdentityDocument(
     surname="Müller", given_names="Jean-Luc", birth_date=date(1985, 3, 14), sex="M", nationality="DEU",
     document_number="C01X00T47", expiry_date=date(TODAY.year + 5, 6, 30), format="TD3",
 )  # fmt: skip
-APPLICANT = {"identity": {"first_name": "Jean-Luc", "last_name": "Müller", "birth_date": "1985-03-14", "nationality": "DE"}}
+APPLICANT = {
+    "identity": {"first_name": "Jean-Luc", "last_name": "Müller", "birth_date": "1985-03-14", "nationality": "DE"}
+}
 
 
 def passport_upload(document=PASSPORT):
-    return [DocumentInput(content=photograph(render(document)[-1]), mime_type="image/png", kind="passport", side="front")]
+    return [
+        DocumentInput(content=photograph(render(document)[-1]), mime_type="image/png", kind="passport", side="front")
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +52,9 @@ def test_details_keep_the_raw_lines_check_digits_and_timings(passport_result):
 
 
 def test_mismatching_applicant_data_fails_with_one_code_per_field(passport_result):
-    other = {"identity": {"first_name": "Paul", "last_name": "Schmidt", "birth_date": "1986-03-14", "nationality": "FRA"}}
+    other = {
+        "identity": {"first_name": "Paul", "last_name": "Schmidt", "birth_date": "1986-03-14", "nationality": "FRA"}
+    }
     result = run(passport_upload(), other, {})
     assert result.result == FAILED
     assert set(result.reason_codes) == {"name_mismatch", "birth_date_mismatch", "nationality_mismatch"}

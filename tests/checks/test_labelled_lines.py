@@ -13,8 +13,12 @@ def test_value_after_the_label_on_its_own_line():
 
 
 def test_heading_reads_the_line_under_it_not_the_next_column():
-    page = [line("Titulaire du contrat", 50, 100), line("Votre contrat", 600, 100),
-            line("M. JEAN DUPONT", 50, 130), line("Offre : Tarif Bleu", 600, 130)]
+    page = [
+        line("Titulaire du contrat", 50, 100),
+        line("Votre contrat", 600, 100),
+        line("M. JEAN DUPONT", 50, 130),
+        line("Offre : Tarif Bleu", 600, 130),
+    ]
     assert first_labelled(page, ["Titulaire du contrat"], holder_value).value == "M. JEAN DUPONT"
 
 
@@ -41,18 +45,32 @@ def test_a_line_too_far_under_the_label_is_not_its_value():
 
 
 def test_titles_are_stripped_in_six_languages():
-    for printed, name in [("M. JEAN DUPONT", "JEAN DUPONT"), ("Mme Marie Martin", "Marie Martin"),
-                          ("Frau Dr. Eva Wolf", "Eva Wolf"), ("Mevrouw Anna de Vries", "Anna de Vries"),
-                          ("Dhr. Pieter Jansen", "Pieter Jansen"), ("Sra. Lucía Martín", "Lucía Martín"),
-                          ("Sig.ra Giulia Rossi", "Giulia Rossi"), ("Mr John Smith", "John Smith")]:
+    for printed, name in [
+        ("M. JEAN DUPONT", "JEAN DUPONT"),
+        ("Mme Marie Martin", "Marie Martin"),
+        ("Frau Dr. Eva Wolf", "Eva Wolf"),
+        ("Mevrouw Anna de Vries", "Anna de Vries"),
+        ("Dhr. Pieter Jansen", "Pieter Jansen"),
+        ("Sra. Lucía Martín", "Lucía Martín"),
+        ("Sig.ra Giulia Rossi", "Giulia Rossi"),
+        ("Mr John Smith", "John Smith"),
+    ]:
         assert strip_civility(printed) == name
 
 
 def test_branches_addresses_and_labels_are_no_holders():
     assert holder_value("M. Jean Dupont")
     assert holder_value("ACME SOLUTIONS SAS")
-    for value in ["AGENCE PARIS OPERA", "Filiale di Milano Centro", "12 RUE DES LILAS", "Appartement 23, Bâtiment B",
-                  "Code BIC", "Votre contrat", "Sucursal Gran Vía", "Gartenweg 3a"]:
+    for value in [
+        "AGENCE PARIS OPERA",
+        "Filiale di Milano Centro",
+        "12 RUE DES LILAS",
+        "Appartement 23, Bâtiment B",
+        "Code BIC",
+        "Votre contrat",
+        "Sucursal Gran Vía",
+        "Gartenweg 3a",
+    ]:
         assert not holder_value(value), value
 
 

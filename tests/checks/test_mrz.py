@@ -45,7 +45,12 @@ def test_id_card_specimens_parse(lines, fmt):
     card = mrz.parse(lines)
     assert card.format == fmt
     assert card.valid
-    assert set(card.check_digits) == {"document_number_check", "birth_date_check", "expiry_date_check", "composite_check"}
+    assert set(card.check_digits) == {
+        "document_number_check",
+        "birth_date_check",
+        "expiry_date_check",
+        "composite_check",
+    }
     assert (card.document_number, card.surname, card.given_names) == ("D23145890", "ERIKSSON", "ANNA MARIA")
     assert (card.birth_date, card.expiry_date, card.sex) == ("1974-08-12", "2012-04-15", "F")
 

@@ -160,7 +160,9 @@ def test_hard_phone_photos_are_never_read_wrong():
 @pytest.mark.parametrize("rotation", [9, -10])
 def test_passport_photographed_askew_is_deskewed_and_read(rotation):
     passport = IdentityDocument(**HOLDER, format="TD3")
-    reading = read(photograph(render(passport)[-1], Capture(rotation=rotation, blur=0.8, jpeg_quality=70, on_table=True)))
+    reading = read(
+        photograph(render(passport)[-1], Capture(rotation=rotation, blur=0.8, jpeg_quality=70, on_table=True))
+    )
     assert reading.valid
     assert reading.lines == list(passport.mrz_lines())
 

@@ -108,8 +108,18 @@ def test_other_house_number_or_city_lowers_the_score():
 
 
 def test_german_and_british_addresses():
-    assert compare_addresses({"line_1": "Hauptstraße 5", "zip_code": "10115", "city": "Berlin"}, "Hauptstr. 5, 10115 Berlin") == 1.0
-    assert compare_addresses({"line_1": "10 Downing St", "zip_code": "SW1A 2AA", "city": "London"}, "10 Downing Street\nLondon SW1A 2AA") == 1.0
+    assert (
+        compare_addresses(
+            {"line_1": "Hauptstraße 5", "zip_code": "10115", "city": "Berlin"}, "Hauptstr. 5, 10115 Berlin"
+        )
+        == 1.0
+    )
+    assert (
+        compare_addresses(
+            {"line_1": "10 Downing St", "zip_code": "SW1A 2AA", "city": "London"}, "10 Downing Street\nLondon SW1A 2AA"
+        )
+        == 1.0
+    )
 
 
 def test_missing_parts_are_left_out_of_the_score():

@@ -5,7 +5,14 @@ from PIL import Image, ImageDraw, ImageFont
 from onboarding.checks import DocumentInput
 from onboarding.checks.images import UnreadableDocument
 from onboarding.checks.ocr_text import document_text, labelled_value, prepare_for_ocr
-from tests.documents.bank import FRENCH_ACCOUNT, Line, bank_letter_pdf, bank_letter_png, bank_letter_scanned_pdf, render_pdf
+from tests.documents.bank import (
+    FRENCH_ACCOUNT,
+    Line,
+    bank_letter_pdf,
+    bank_letter_png,
+    bank_letter_scanned_pdf,
+    render_pdf,
+)
 
 
 def test_pdf_text_layer_is_used_verbatim():

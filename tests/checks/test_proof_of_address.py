@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from cryptography import x509
@@ -97,7 +97,10 @@ def test_tax_notice_with_2d_doc_is_read_from_the_barcode():
     assert result.fields["document_type"] == "tax_notice"
     sources = result.details["sources"]
     assert {field: source["source"] for field, source in sources.items()} == {
-        "holder_name": "twoddoc", "address": "twoddoc", "issue_date": "twoddoc"}
+        "holder_name": "twoddoc",
+        "address": "twoddoc",
+        "issue_date": "twoddoc",
+    }
     assert sources["holder_name"] == {"source": "twoddoc", "label": "2D-Doc", "line": "MARTIN MARIE"}
     assert result.fields["address"]["line_1"] == "8 AVENUE JEAN JAURES"
     assert result.fields["twoddoc"]["document_type"] == "04"
@@ -221,7 +224,7 @@ def test_unreadable_document_costs_an_attempt(document):
 
 def _certificate_pem(private_key):
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "FR00 0001")])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     builder = x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(private_key.public_key())
     builder = builder.serial_number(1).not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(1))
     return builder.sign(private_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode()
@@ -259,7 +262,10 @@ def test_supplier_header_and_contract_column_are_not_the_holders_address():
                                         "zip_code": "69002", "city": "LYON", "country": "FR"}  # fmt: skip
     assert result.fields["issue_date"] == bill.issue_date.isoformat()
     assert result.details["sources"]["holder_name"] == {
-        "source": "pdf", "label": "Titulaire du contrat", "line": "MLLE CAMILLE GIRARD"}
+        "source": "pdf",
+        "label": "Titulaire du contrat",
+        "line": "MLLE CAMILLE GIRARD",
+    }
     assert result.details["sources"]["issue_date"]["label"] == "Facture du"
 
 

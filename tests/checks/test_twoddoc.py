@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from cryptography import x509
@@ -24,7 +24,7 @@ ADDRESS_FIELDS = {
 
 def _certificate_pem(private_key, common_name="FR00 0001"):
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -44,9 +44,7 @@ def issuer_key():
 
 
 def test_round_trip_through_datamatrix_keeps_header_dates_and_fields():
-    text = encode(
-        ADDRESS_FIELDS, issue_date=date(2026, 9, 30), signature_date=date(2026, 10, 2), document_type="01"
-    )
+    text = encode(ADDRESS_FIELDS, issue_date=date(2026, 9, 30), signature_date=date(2026, 10, 2), document_type="01")
     image = render(text).convert("RGB")
 
     decoded = twoddoc.decode_pages([image])

@@ -10,8 +10,7 @@ from tests.documents.bank import GERMAN_ACCOUNT, Line, bank_letter_pdf, render_p
 from tests.factories import make_session, make_workflow, system
 
 # Anna's bank letter as the applicant first sends it: another account than the one the company knows.
-WRONG_ACCOUNT = replace(GERMAN_ACCOUNT, iban=str(IBAN.generate("DE", bank_code="37040044",
-                                                                account_code="0532013099")))
+WRONG_ACCOUNT = replace(GERMAN_ACCOUNT, iban=str(IBAN.generate("DE", bank_code="37040044", account_code="0532013099")))
 FORM_DATA = {"email": "anna@example.com"}
 REVIEW_STEPS = [
     {"id": "details", "type": "form", "config": {"fields": [{"id": "email", "type": "email", "required": True}]}},
@@ -36,12 +35,14 @@ def submit_steps(session, bank_letter):
     actor = system(session.organization)
     for verification in session.verifications.filter(status__in=["awaiting_data", "needs_correction"]):
         if verification.type == "bank_account":
-            services.document_add(actor=actor, verification_id=verification.id, content=bank_letter,
-                                  filename="rib.pdf", kind="rib")
+            services.document_add(
+                actor=actor, verification_id=verification.id, content=bank_letter, filename="rib.pdf", kind="rib"
+            )
             services.verification_submit(actor=actor, verification_id=verification.id)
         else:
-            services.verification_submit(actor=actor, verification_id=verification.id,
-                                         data={"email": "anna@example.com"})
+            services.verification_submit(
+                actor=actor, verification_id=verification.id, data={"email": "anna@example.com"}
+            )
 
 
 def session_in_manual_review(organization, workflow=None, name="Anna Eriksson"):
@@ -52,16 +53,18 @@ def session_in_manual_review(organization, workflow=None, name="Anna Eriksson"):
     commits) so the checks run.
     """
     workflow = workflow or document_workflow(organization)
-    session = make_session(organization, workflow, name=name, reference_id="cust-42",
-                           input={k: dict(v) for k, v in ANNA.items()})
+    session = make_session(
+        organization, workflow, name=name, reference_id="cust-42", input={k: dict(v) for k, v in ANNA.items()}
+    )
     services.links_generate(actor=system(organization), session_id=session.id)
     submit_steps(session, bank_letter_pdf(WRONG_ACCOUNT))
     return session
 
 
 def send_to_review(session):
-    return services.session_decide(actor=system(session.organization), session_id=session.id,
-                                   status="manual_review", note="Bank check failed")
+    return services.session_decide(
+        actor=system(session.organization), session_id=session.id, status="manual_review", note="Bank check failed"
+    )
 
 
 def resubmit_correct_letter(session):
@@ -72,8 +75,11 @@ def submit_all(session, data=None):
     """The applicant fills every step through the services, as the portal would."""
     actor = system(session.organization)
     for verification in session.verifications.filter(status__in=["awaiting_data", "needs_correction"]):
-        services.verification_submit(actor=actor, verification_id=verification.id,
-                                     data=data or (FORM_DATA if verification.type == "form" else None))
+        services.verification_submit(
+            actor=actor,
+            verification_id=verification.id,
+            data=data or (FORM_DATA if verification.type == "form" else None),
+        )
 
 
 BANK_STEPS = [{"id": "bank", "type": "bank_account", "title": "Bank account", "config": {"require_document": True}}]
@@ -94,6 +100,5 @@ def blocked_session(org, **settings):
 
 def send_letter(verification, content):
     actor = system(verification.organization)
-    services.document_add(actor=actor, verification_id=verification.id, content=content, filename="rib.pdf",
-                          kind="rib")
+    services.document_add(actor=actor, verification_id=verification.id, content=content, filename="rib.pdf", kind="rib")
     services.verification_submit(actor=actor, verification_id=verification.id)

@@ -6,13 +6,25 @@ from tests.dashboard.builders import REVIEW_STEPS, submit_all
 from tests.factories import MembershipFactory, make_session, make_workflow, system
 
 WATCHLIST_RESULTS = {
-    "external_validations": {"watchlist": {
-        "is_match": True, "match_count": 1, "threshold": 0.7,
-        "datasets": [{"name": "sanctions", "version": "20261101", "entry_count": 2}],
-        "screened": [{"name": "Anna Maria Eriksson"}], "matches": [
-        {"entity_id": "Q-1234", "name": "Anna Maria Eriksson", "score": 0.91, "lists": ["eu_fsf"],
-         "birth_dates": ["1974-08-12"], "countries": ["se"]},
-    ]}},
+    "external_validations": {
+        "watchlist": {
+            "is_match": True,
+            "match_count": 1,
+            "threshold": 0.7,
+            "datasets": [{"name": "sanctions", "version": "20261101", "entry_count": 2}],
+            "screened": [{"name": "Anna Maria Eriksson"}],
+            "matches": [
+                {
+                    "entity_id": "Q-1234",
+                    "name": "Anna Maria Eriksson",
+                    "score": 0.91,
+                    "lists": ["eu_fsf"],
+                    "birth_dates": ["1974-08-12"],
+                    "countries": ["se"],
+                },
+            ],
+        }
+    },
     "face_match_result": {"status": "passed", "distance": 0.21, "threshold": 0.45},
 }
 
@@ -26,6 +38,7 @@ def login(client, user):
 def member(org):
     def make(role):
         return MembershipFactory(organization=org, role=role).user
+
     return make
 
 
@@ -54,10 +67,13 @@ def processed_session(org, review_workflow, django_capture_on_commit_callbacks):
 @pytest.fixture
 def review_session(processed_session):
     """A processed session sent to manual review, with a watchlist hit and a face match recorded."""
-    session = services.session_decide(actor=system(processed_session.organization), session_id=processed_session.id,
-                                      status="manual_review", note="watchlist hit")
-    Session.objects.filter(id=session.id).update(processing_results={**session.processing_results,
-                                                                     **WATCHLIST_RESULTS})
+    session = services.session_decide(
+        actor=system(processed_session.organization),
+        session_id=processed_session.id,
+        status="manual_review",
+        note="watchlist hit",
+    )
+    Session.objects.filter(id=session.id).update(processing_results={**session.processing_results, **WATCHLIST_RESULTS})
     session.refresh_from_db()
     return session
 

@@ -104,11 +104,14 @@ def test_logout_ends_the_session(client, reviewer):
 
 
 def test_repeated_login_attempts_are_rate_limited(client, reviewer, settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "login-rate-limit-test"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "login-rate-limit-test"}
+    }
     for _ in range(10):
-        assert client.post(reverse("dashboard:login"), {"username": reviewer.username,
-                                                        "password": "wrong"}).status_code == 200
+        assert (
+            client.post(reverse("dashboard:login"), {"username": reviewer.username, "password": "wrong"}).status_code
+            == 200
+        )
     response = client.post(reverse("dashboard:login"), {"username": reviewer.username, "password": PASSWORD})
     assert response.status_code == 429
     assert "Too many attempts" in response.content.decode()

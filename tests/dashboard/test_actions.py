@@ -33,13 +33,18 @@ def test_approve(reviewer_client, reviewer, review_session):
 
 
 def test_reject_with_reason_labels(reviewer_client, review_session):
-    post(reviewer_client, "decide", review_session, {"status": "rejected", "reasons": ["watchlist_confirmed",
-                                                                                        "fraud_suspected"]})
+    post(
+        reviewer_client,
+        "decide",
+        review_session,
+        {"status": "rejected", "reasons": ["watchlist_confirmed", "fraud_suspected"]},
+    )
     review_session.refresh_from_db()
     assert review_session.status == "rejected"
     assert review_session.decision_reasons == ["watchlist_confirmed", "fraud_suspected"]
-    assert events(review_session, "session.reject").get().data == {"reasons": ["watchlist_confirmed",
-                                                                               "fraud_suspected"]}
+    assert events(review_session, "session.reject").get().data == {
+        "reasons": ["watchlist_confirmed", "fraud_suspected"]
+    }
 
 
 def test_unknown_reason_label_is_refused(reviewer_client, review_session):
@@ -75,10 +80,18 @@ def test_deciding_in_the_wrong_status_names_the_status(reviewer_client, org, rev
 
 
 def test_request_corrections_with_steps_fields_document_types_and_messages(reviewer_client, review_session):
-    response = post(reviewer_client, "corrections", review_session, {
-        "step": ["details", "bank"], "field:details": ["email"], "doctype:bank": ["rib"],
-        "message": "Please check your email and upload your RIB.", "comment": "Internal: email bounced",
-    })
+    response = post(
+        reviewer_client,
+        "corrections",
+        review_session,
+        {
+            "step": ["details", "bank"],
+            "field:details": ["email"],
+            "doctype:bank": ["rib"],
+            "message": "Please check your email and upload your RIB.",
+            "comment": "Internal: email bounced",
+        },
+    )
     assert "Corrections requested" in response.content.decode()
     review_session.refresh_from_db()
     assert review_session.status == "awaiting_client_correction"
@@ -108,19 +121,26 @@ def test_resolve_a_verification_by_hand_needs_a_note(reviewer_client, org, revie
     assert "note" in response.content.decode()
     verification.refresh_from_db()
     assert verification.status == "awaiting_data"
-    post(reviewer_client, "resolve", session, {"verification_id": verification.id, "result": "passed",
-                                               "note": "Checked the account by phone"})
+    post(
+        reviewer_client,
+        "resolve",
+        session,
+        {"verification_id": verification.id, "result": "passed", "note": "Checked the account by phone"},
+    )
     verification.refresh_from_db()
     assert (verification.status, verification.result) == ("done", "passed")
     assert events(session, "verification.resolve").get().note == "Checked the account by phone"
 
 
-def test_resolving_a_verification_of_another_session_is_not_found(reviewer_client, org, review_workflow,
-                                                                  review_session):
+def test_resolving_a_verification_of_another_session_is_not_found(
+    reviewer_client, org, review_workflow, review_session
+):
     other = make_session(org, review_workflow)
     foreign = other.verifications.first()
-    response = reviewer_client.post(reverse("dashboard:resolve", args=[review_session.id]),
-                                    {"verification_id": foreign.id, "result": "passed", "note": "x"})
+    response = reviewer_client.post(
+        reverse("dashboard:resolve", args=[review_session.id]),
+        {"verification_id": foreign.id, "result": "passed", "note": "x"},
+    )
     assert response.status_code == 404
 
 
@@ -169,8 +189,12 @@ def test_links_of_a_decided_session_cannot_be_regenerated(reviewer_client, revie
 
 
 def test_mark_a_watchlist_hit_as_false_positive(reviewer_client, reviewer, review_session):
-    response = post(reviewer_client, "false_positive", review_session,
-                    {"match_index": 0, "entity_id": "Q-1234", "note": "Different birth place"})
+    response = post(
+        reviewer_client,
+        "false_positive",
+        review_session,
+        {"match_index": 0, "entity_id": "Q-1234", "note": "Different birth place"},
+    )
     assert "false positive" in response.content.decode()
     review_session.refresh_from_db()
     watchlist = review_session.processing_results["external_validations"]["watchlist"]
@@ -182,8 +206,10 @@ def test_mark_a_watchlist_hit_as_false_positive(reviewer_client, reviewer, revie
 
 
 def test_false_positive_for_a_stale_hit_is_not_found(reviewer_client, review_session):
-    response = reviewer_client.post(reverse("dashboard:false_positive", args=[review_session.id]),
-                                    {"match_index": 0, "entity_id": "Q-other", "note": "x"})
+    response = reviewer_client.post(
+        reverse("dashboard:false_positive", args=[review_session.id]),
+        {"match_index": 0, "entity_id": "Q-other", "note": "x"},
+    )
     assert response.status_code == 404
 
 
@@ -211,11 +237,18 @@ def test_download_the_evidence_pack_as_pdf(reviewer_client, review_session):
     assert events(review_session, "session.evidence_exported").get().data == {"format": "pdf"}
 
 
-@pytest.mark.parametrize("name, data", [
-    ("decide", {"status": "approved"}), ("corrections", {"step": ["bank"], "message": "x"}),
-    ("assign", {"priority": 1}), ("note", {"note": "x"}), ("extend", {"extend_days": 1}), ("links", {}),
-    ("false_positive", {"match_index": 0, "entity_id": "Q-1234", "note": "x"}),
-])
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("decide", {"status": "approved"}),
+        ("corrections", {"step": ["bank"], "message": "x"}),
+        ("assign", {"priority": 1}),
+        ("note", {"note": "x"}),
+        ("extend", {"extend_days": 1}),
+        ("links", {}),
+        ("false_positive", {"match_index": 0, "entity_id": "Q-1234", "note": "x"}),
+    ],
+)
 def test_viewer_cannot_act(client, member, review_session, name, data):
     client.force_login(member("viewer"))
     response = client.post(reverse(f"dashboard:{name}", args=[review_session.id]), data)

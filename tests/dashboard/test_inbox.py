@@ -22,8 +22,13 @@ def sessions(org, review_workflow):
     actor = system(org)
     draft = make_session(org, review_workflow, name="Bea Draft", reference_id="ref-draft")
     other = make_session(org, make_workflow(org, name="Business"), name="Carl Other", reference_id="ref-other")
-    active = make_session(org, review_workflow, name="Dora Active", reference_id="ref-active",
-                          applicants=[{"label": "Dora", "email": "dora@example.org"}])
+    active = make_session(
+        org,
+        review_workflow,
+        name="Dora Active",
+        reference_id="ref-active",
+        applicants=[{"label": "Dora", "email": "dora@example.org"}],
+    )
     services.links_generate(actor=actor, session_id=active.id)
     expired = make_session(org, review_workflow, name="Emil Expired")
     Session.objects.filter(id=expired.id).update(expires_at=timezone.now() - timedelta(days=1))
@@ -52,11 +57,14 @@ def test_inbox_lists_only_its_sessions(reviewer_client, sessions, review_session
     assert names(response) == {"Bea Draft", "Carl Other", "Emil Expired"}
 
 
-@pytest.mark.parametrize("query, expected", [
-    ({"q": "ref-act"}, {"Dora Active"}),
-    ({"q": "dora@example"}, {"Dora Active"}),
-    ({"q": "Emil"}, {"Emil Expired"}),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ({"q": "ref-act"}, {"Dora Active"}),
+        ({"q": "dora@example"}, {"Dora Active"}),
+        ({"q": "Emil"}, {"Emil Expired"}),
+    ],
+)
 def test_search_by_name_reference_or_email(reviewer_client, sessions, query, expected):
     assert names(reviewer_client.get(reverse("dashboard:inbox"), query)) == expected
 
@@ -97,10 +105,13 @@ def test_assign_ticked_sessions_to_me_and_to_a_colleague(reviewer_client, review
     colleague = MembershipFactory(organization=org).user
     ids = [str(sessions["draft"].id), str(sessions["active"].id)]
     reviewer_client.post(reverse("dashboard:bulk_assign"), {"session": ids, "assignee": "me"})
-    assert set(Session.objects.filter(assigned_to=reviewer).values_list("name", flat=True)) == {"Bea Draft",
-                                                                                                 "Dora Active"}
-    reviewer_client.post(reverse("dashboard:bulk_assign"), {"session": ids[:1], "assignee": colleague.pk,
-                                                            "priority": "10"})
+    assert set(Session.objects.filter(assigned_to=reviewer).values_list("name", flat=True)) == {
+        "Bea Draft",
+        "Dora Active",
+    }
+    reviewer_client.post(
+        reverse("dashboard:bulk_assign"), {"session": ids[:1], "assignee": colleague.pk, "priority": "10"}
+    )
     draft = Session.objects.get(id=ids[0])
     assert (draft.assigned_to, draft.priority) == (colleague, 10)
     assert Event.objects.filter(session=draft, action="session.updated").count() == 2
@@ -109,25 +120,29 @@ def test_assign_ticked_sessions_to_me_and_to_a_colleague(reviewer_client, review
 def test_assigning_to_a_stranger_changes_nothing(reviewer_client, sessions):
     stranger = MembershipFactory().user
     ids = [str(sessions["draft"].id), str(sessions["active"].id)]
-    response = reviewer_client.post(reverse("dashboard:bulk_assign"), {"session": ids, "assignee": stranger.pk},
-                                    follow=True)
+    response = reviewer_client.post(
+        reverse("dashboard:bulk_assign"), {"session": ids, "assignee": stranger.pk}, follow=True
+    )
     assert "Not a member of this organization" in response.content.decode()
     assert not Session.objects.filter(assigned_to__isnull=False).exists()
 
 
 def test_viewer_cannot_assign(client, member, sessions):
     client.force_login(member("viewer"))
-    response = client.post(reverse("dashboard:bulk_assign"), {"session": [str(sessions["draft"].id)],
-                                                               "assignee": "me"})
+    response = client.post(reverse("dashboard:bulk_assign"), {"session": [str(sessions["draft"].id)], "assignee": "me"})
     assert response.status_code == 403
 
 
 def test_pagination(reviewer_client, org, review_workflow):
     session = make_session(org, review_workflow, name="Copy")
-    Session.objects.bulk_create([
-        Session(organization=org, workflow=session.workflow, workflow_version=session.workflow_version,
-                name=f"Copy {i}") for i in range(PAGE_SIZE)
-    ])
+    Session.objects.bulk_create(
+        [
+            Session(
+                organization=org, workflow=session.workflow, workflow_version=session.workflow_version, name=f"Copy {i}"
+            )
+            for i in range(PAGE_SIZE)
+        ]
+    )
     first = reviewer_client.get(reverse("dashboard:inbox"))
     assert len(first.context["page"].object_list) == PAGE_SIZE
     second = reviewer_client.get(reverse("dashboard:inbox"), {"page": 2})
@@ -136,8 +151,9 @@ def test_pagination(reviewer_client, org, review_workflow):
 
 def _add_sessions(org, workflow, count):
     for index in range(count):
-        session = make_session(org, workflow, name=f"Bulk {index}",
-                               applicants=[{"label": "A"}, {"label": "B", "type": "legal_person"}])
+        session = make_session(
+            org, workflow, name=f"Bulk {index}", applicants=[{"label": "A"}, {"label": "B", "type": "legal_person"}]
+        )
         services.links_generate(actor=system(org), session_id=session.id)
     Session.objects.filter(organization=org).update(risk_score=F("priority") + 40)
 
@@ -160,8 +176,9 @@ def test_counts_endpoint_follows_the_filters(reviewer_client, sessions, review_s
     assert reviewer_client.get(reverse("dashboard:inbox_counts"), {"q": "Emil"}).json()["incomplete"] == 1
 
 
-def test_tabs_are_named_by_the_work_and_blocked_applicants_are_marked(reviewer_client, org, processed_session,
-                                                                       run_on_commit):
+def test_tabs_are_named_by_the_work_and_blocked_applicants_are_marked(
+    reviewer_client, org, processed_session, run_on_commit
+):
     blocked, _ = blocked_session(org)
     response = reviewer_client.get(reverse("dashboard:inbox"))
     tabs = {key: (str(label), count) for key, label, count in response.context["tabs"]}

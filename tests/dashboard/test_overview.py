@@ -13,17 +13,22 @@ from tests.factories import make_session, system
 
 
 def test_funnel_decisions_and_reason_codes(reviewer_client, org, review_session, review_workflow):
-    services.session_decide(actor=system(org), session_id=review_session.id, status="rejected",
-                            reasons=["watchlist_confirmed"])
+    services.session_decide(
+        actor=system(org), session_id=review_session.id, status="rejected", reasons=["watchlist_confirmed"]
+    )
     make_session(org, review_workflow, name="Just created")
     Session.objects.filter(id=review_session.id).update(decided_at=review_session.created_at + timedelta(hours=2))
     response = reviewer_client.get(reverse("dashboard:overview"))
     assert response.status_code == 200
     funnel = response.context["funnel"]
     assert (funnel["created"], funnel["submitted"], funnel["decided"]) == (2, 1, 1)
-    assert [bar.label for bar in response.context["funnel_chart"].bars] == ["Created", "Link opened", "Submitted",
-                                                                             "Decided"]
-    times = dict((bar.label, bar.value) for bar in response.context["time_chart"].bars)
+    assert [bar.label for bar in response.context["funnel_chart"].bars] == [
+        "Created",
+        "Link opened",
+        "Submitted",
+        "Decided",
+    ]
+    times = {bar.label: bar.value for bar in response.context["time_chart"].bars}
     assert times == {"1–4 h": 1}
     per_day = response.context["per_day_chart"]
     assert [bar.css for bar in per_day.bars] == ["rejected"]

@@ -5,15 +5,18 @@ import pytest
 from onboarding.comparisons import display, flagged_fields
 
 
-@pytest.mark.parametrize("codes, flagged", [
-    (["name_mismatch"], {"first_name", "given_names", "last_name", "surname", "holder_name", "full_name", "name"}),
-    (["iban_mismatch"], {"iban"}),
-    (["bic_iban_mismatch"], {"bic", "iban", "bic_iban"}),
-    (["address_mismatch", "document_too_old"], {"address", "issue_date"}),
-    (["company_name_mismatch"], {"company_name"}),
-    (["mrz_checksum_invalid"], {"mrz", "document_number", "mrz_checksum"}),
-    ([], set()),
-])
+@pytest.mark.parametrize(
+    "codes, flagged",
+    [
+        (["name_mismatch"], {"first_name", "given_names", "last_name", "surname", "holder_name", "full_name", "name"}),
+        (["iban_mismatch"], {"iban"}),
+        (["bic_iban_mismatch"], {"bic", "iban", "bic_iban"}),
+        (["address_mismatch", "document_too_old"], {"address", "issue_date"}),
+        (["company_name_mismatch"], {"company_name"}),
+        (["mrz_checksum_invalid"], {"mrz", "document_number", "mrz_checksum"}),
+        ([], set()),
+    ],
+)
 def test_reason_codes_flag_their_fields(codes, flagged):
     assert flagged_fields(codes) == flagged
 

@@ -30,11 +30,12 @@ def test_a_processed_session_shows_a_recommendation_not_a_decision(reviewer_clie
     html = page(reviewer_client, processed_session)
     assert re.search(r'<dt>Recommendation</dt><dd id="recommendation"[^>]*>Approved</dd>', html)
     assert "Final decision" not in html
-    services.session_decide(actor=system(processed_session.organization), session_id=processed_session.id,
-                            status="approved")
+    services.session_decide(
+        actor=system(processed_session.organization), session_id=processed_session.id, status="approved"
+    )
     html = page(reviewer_client, processed_session)
     assert re.search(r'<dt>Decision</dt><dd id="decision"[^>]*>Approved</dd>', html)
-    assert "id=\"recommendation\"" not in html
+    assert 'id="recommendation"' not in html
 
 
 def test_blocked_step_gets_more_attempts_from_the_page(reviewer_client, org, run_on_commit):
@@ -51,8 +52,12 @@ def test_blocked_step_gets_more_attempts_from_the_page(reviewer_client, org, run
 
 def test_resolving_a_blocked_step_by_hand_lets_the_session_be_decided(reviewer_client, org, run_on_commit):
     session, verification = blocked_session(org)
-    post(reviewer_client, "resolve", session, {"verification_id": verification.id, "result": "passed",
-                                               "note": "IBAN confirmed on a paper statement"})
+    post(
+        reviewer_client,
+        "resolve",
+        session,
+        {"verification_id": verification.id, "result": "passed", "note": "IBAN confirmed on a paper statement"},
+    )
     session.refresh_from_db()
     assert session.status == "processed"
     html = page(reviewer_client, session)
@@ -70,15 +75,19 @@ def test_override_a_failed_check_after_processing(reviewer_client, reviewer, org
     assert "Override result…" in html
     html = post(reviewer_client, "resolve", session, {"verification_id": verification.id, "result": "passed"})
     assert "note: This field is required." in html
-    html = post(reviewer_client, "resolve", session, {"verification_id": verification.id, "result": "passed",
-                                                      "note": "Customer moved banks, new RIB checked"})
+    html = post(
+        reviewer_client,
+        "resolve",
+        session,
+        {"verification_id": verification.id, "result": "passed", "note": "Customer moved banks, new RIB checked"},
+    )
     assert "Step bank: result set to passed." in html
     step = step_html(html, "bank")
     assert "check said: failed" in step
     assert f"{reviewer.username} changed the result from failed to passed:" in step
     assert "IBAN does not match" in step  # the check's findings stay visible
     event = Event.objects.get(object_id=verification.id, action="verification.override")
-    timeline = html[html.index("Audit trail"):]
+    timeline = html[html.index("Audit trail") :]
     assert "Check result overridden</strong> · Bank account · passed" in timeline
     assert f"Reviewer: {reviewer.username}" in timeline and event.note in timeline
 

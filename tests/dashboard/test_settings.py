@@ -30,8 +30,9 @@ def admin_client(client, admin):
 
 
 def test_create_an_api_key_shows_it_once(admin_client):
-    response = admin_client.post(reverse("dashboard:api_keys"), {"name": "CRM", "scopes": ["sessions:read"],
-                                                                  "environment": "sandbox"})
+    response = admin_client.post(
+        reverse("dashboard:api_keys"), {"name": "CRM", "scopes": ["sessions:read"], "environment": "sandbox"}
+    )
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     key, plain = response.context["created"]
     assert plain in response.content.decode()
@@ -59,8 +60,10 @@ def test_revoking_a_key_of_another_organization_is_not_found(admin_client, other
 
 
 def test_add_a_member_with_a_password_then_change_their_role(admin_client, org, client):
-    response = admin_client.post(reverse("dashboard:members"), {"username": "newbie", "email": "n@example.com",
-                                                                 "role": "viewer", "password": "a long password 1"})
+    response = admin_client.post(
+        reverse("dashboard:members"),
+        {"username": "newbie", "email": "n@example.com", "role": "viewer", "password": "a long password 1"},
+    )
     assert response.status_code == 302
     membership = Membership.objects.get(user__username="newbie", organization=org)
     assert membership.role == "viewer" and membership.user.check_password("a long password 1")
@@ -76,8 +79,9 @@ def test_new_login_needs_a_password(admin_client):
 
 def test_admin_cannot_change_their_own_role(admin_client, admin, org):
     membership = Membership.objects.get(user=admin, organization=org)
-    response = admin_client.post(reverse("dashboard:member_role", args=[membership.id]), {"role": "viewer"},
-                                 follow=True)
+    response = admin_client.post(
+        reverse("dashboard:member_role", args=[membership.id]), {"role": "viewer"}, follow=True
+    )
     assert "cannot change your own role" in response.content.decode()
     membership.refresh_from_db()
     assert membership.role == "admin"
@@ -93,23 +97,26 @@ def test_member_of_another_organization_is_not_found(admin_client, other_org):
 def endpoint_with_delivery(org):
     endpoint, _ = webhooks.endpoint_create(actor=system(org), url="http://127.0.0.1:9/hook")
     message = OutboxMessage.objects.create(organization=org, event_type="session.created", payload={"x": 1})
-    delivery = WebhookDelivery.objects.create(organization=org, endpoint=endpoint, message=message,
-                                              status="failed", attempt_count=3, last_status_code=500)
+    delivery = WebhookDelivery.objects.create(
+        organization=org, endpoint=endpoint, message=message, status="failed", attempt_count=3, last_status_code=500
+    )
     delivery.attempts.create(status_code=500, duration_ms=12, error="server error")
     return endpoint, delivery
 
 
 def test_create_a_webhook_endpoint_shows_its_secret_once(admin_client):
-    response = admin_client.post(reverse("dashboard:webhooks"), {"url": "http://127.0.0.1:8001/hooks",
-                                                                  "environment": "live",
-                                                                  "event_types": ["session.created"]})
+    response = admin_client.post(
+        reverse("dashboard:webhooks"),
+        {"url": "http://127.0.0.1:8001/hooks", "environment": "live", "event_types": ["session.created"]},
+    )
     endpoint, secret = response.context["created"]
     assert secret in response.content.decode()
     assert endpoint.event_types == ["session.created"]
 
 
-def test_delivery_log_shows_attempts_and_redeliver_queues_again(admin_client, endpoint_with_delivery,
-                                                               django_capture_on_commit_callbacks):
+def test_delivery_log_shows_attempts_and_redeliver_queues_again(
+    admin_client, endpoint_with_delivery, django_capture_on_commit_callbacks
+):
     endpoint, delivery = endpoint_with_delivery
     page = admin_client.get(reverse("dashboard:webhook_deliveries", args=[endpoint.id])).content.decode()
     assert "session.created" in page and "server error" in page and "12 ms" in page
@@ -134,8 +141,9 @@ def test_deliveries_of_another_organization_are_not_found(admin_client, other_or
 
 def test_upload_a_watchlist_shows_its_version_and_size(admin_client, org):
     upload = SimpleUploadedFile("targets.simple.csv", WATCHLIST_CSV.encode(), content_type="text/csv")
-    response = admin_client.post(reverse("dashboard:watchlist"), {"name": "sanctions", "version": "20261101",
-                                                                   "file": upload}, follow=True)
+    response = admin_client.post(
+        reverse("dashboard:watchlist"), {"name": "sanctions", "version": "20261101", "file": upload}, follow=True
+    )
     assert "2 new" in response.content.decode()
     dataset = WatchlistDataset.objects.get(organization=org)
     assert (dataset.name, dataset.version, dataset.entry_count) == ("sanctions", "20261101", 2)
@@ -153,8 +161,12 @@ def test_unreadable_watchlist_file_is_reported(admin_client):
 
 def _grow(org, endpoint, count, start=0):
     for index in range(start, start + count):
-        services.api_key_create(actor=system(org), name=f"key {index}", scopes=["sessions:read"],
-                                created_by=MembershipFactory(organization=org).user)
+        services.api_key_create(
+            actor=system(org),
+            name=f"key {index}",
+            scopes=["sessions:read"],
+            created_by=MembershipFactory(organization=org).user,
+        )
         message = OutboxMessage.objects.create(organization=org, event_type="session.created", payload={})
         delivery = WebhookDelivery.objects.create(organization=org, endpoint=endpoint, message=message)
         delivery.attempts.create(status_code=500)
@@ -162,11 +174,15 @@ def _grow(org, endpoint, count, start=0):
         WatchlistDataset.objects.create(organization=org, name=f"list{index}", version="1")
 
 
-def test_settings_lists_run_constant_queries(admin_client, org, endpoint_with_delivery,
-                                            django_assert_max_num_queries):
+def test_settings_lists_run_constant_queries(admin_client, org, endpoint_with_delivery, django_assert_max_num_queries):
     endpoint, _ = endpoint_with_delivery
-    urls = [reverse("dashboard:api_keys"), reverse("dashboard:members"), reverse("dashboard:webhooks"),
-            reverse("dashboard:webhook_deliveries", args=[endpoint.id]), reverse("dashboard:watchlist")]
+    urls = [
+        reverse("dashboard:api_keys"),
+        reverse("dashboard:members"),
+        reverse("dashboard:webhooks"),
+        reverse("dashboard:webhook_deliveries", args=[endpoint.id]),
+        reverse("dashboard:watchlist"),
+    ]
     _grow(org, endpoint, 1)
     counts = {}
     for url in urls:

@@ -20,8 +20,15 @@ def test_unreadable_line_names_itself():
 
 
 def test_signature_step_settings_become_config():
-    form = StepForm({"s-type": "signature", "s-required": "on", "s-sign_fields": "sig1 signer\nsig2 witness",
-                     "s-fill_fields": "name=${identity.last_name}"}, prefix="s")
+    form = StepForm(
+        {
+            "s-type": "signature",
+            "s-required": "on",
+            "s-sign_fields": "sig1 signer\nsig2 witness",
+            "s-fill_fields": "name=${identity.last_name}",
+        },
+        prefix="s",
+    )
     assert form.is_valid(), form.errors
     assert form.to_step()["config"] == {
         "sign_fields": [{"field_id": "sig1", "actor_id": "signer"}, {"field_id": "sig2", "actor_id": "witness"}],
@@ -41,11 +48,21 @@ def test_bank_step_keeps_typed_iban_default_unwritten():
 
 
 def test_texts_in_several_languages_round_trip():
-    specs = [{"id": "email", "type": "email", "required": True,
-              "label": {"en": "Email", "de": "E-Mail-Adresse", "fr": "Adresse e-mail"}}]
+    specs = [
+        {
+            "id": "email",
+            "type": "email",
+            "required": True,
+            "label": {"en": "Email", "de": "E-Mail-Adresse", "fr": "Adresse e-mail"},
+        }
+    ]
     assert parse_form_fields(format_form_fields(specs)) == specs
-    step = {"id": "details", "type": "form", "title": {"en": "Your details", "fr": "Vos informations"},
-            "config": {"fields": specs}}
+    step = {
+        "id": "details",
+        "type": "form",
+        "title": {"en": "Your details", "fr": "Vos informations"},
+        "config": {"fields": specs},
+    }
     initial = StepForm.initial_for(step, 1)
     assert (initial["title"], initial["title_de"], initial["title_fr"]) == ("Your details", "", "Vos informations")
     form = StepForm({f"s-{key}": value for key, value in {**initial, "required": "on"}.items()}, prefix="s")

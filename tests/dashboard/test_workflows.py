@@ -16,10 +16,22 @@ def admin_client(client, member):
 
 
 def general(**overrides):
-    data = {"name": "Retail", "description": "", "custom_tags": "retail, eu", "link_ttl_hours": 48,
-            "session_ttl_days": 7, "max_attempts": 5, "retention_days": 365, "auto_process": "on",
-            "locales": ["en", "fr"], "redirect_allowlist": "shop.example.com", "watchlist": "on",
-            "reject_at": 70, "review_at": 30, "name_match_threshold": 0.85}
+    data = {
+        "name": "Retail",
+        "description": "",
+        "custom_tags": "retail, eu",
+        "link_ttl_hours": 48,
+        "session_ttl_days": 7,
+        "max_attempts": 5,
+        "retention_days": 365,
+        "auto_process": "on",
+        "locales": ["en", "fr"],
+        "redirect_allowlist": "shop.example.com",
+        "watchlist": "on",
+        "reject_at": 70,
+        "review_at": 30,
+        "name_match_threshold": 0.85,
+    }
     data.update(overrides)
     return data
 
@@ -44,10 +56,25 @@ def merge(*parts):
 def test_create_a_workflow_with_typed_step_settings(admin_client):
     data = merge(
         general(),
-        step("step-0", order=1, type="form", id="details", title="Your details", required="on",
-             form_fields="email email required\nplan select required choices=basic|pro label=Plan"),
-        step("step-1", order=2, type="identity_document", id="id-doc", required="on",
-             identity_document_types=["passport", "id_card"], min_age=18, require_back="on"),
+        step(
+            "step-0",
+            order=1,
+            type="form",
+            id="details",
+            title="Your details",
+            required="on",
+            form_fields="email email required\nplan select required choices=basic|pro label=Plan",
+        ),
+        step(
+            "step-1",
+            order=2,
+            type="identity_document",
+            id="id-doc",
+            required="on",
+            identity_document_types=["passport", "id_card"],
+            min_age=18,
+            require_back="on",
+        ),
         step("step-2", order=3, type="document_analysis", id="licence", document_type="driver_licence"),
         {"publish": "1"},
     )
@@ -57,10 +84,18 @@ def test_create_a_workflow_with_typed_step_settings(admin_client):
     version = workflow.versions.get()
     assert version.is_published
     assert [s["id"] for s in version.steps] == ["details", "id-doc", "licence"]
-    assert version.steps[0]["config"]["fields"][1] == {"id": "plan", "type": "select", "required": True,
-                                                       "choices": ["basic", "pro"], "label": "Plan"}
-    assert version.steps[1]["config"] == {"document_types": ["passport", "id_card"], "require_back": True,
-                                          "min_age": 18}
+    assert version.steps[0]["config"]["fields"][1] == {
+        "id": "plan",
+        "type": "select",
+        "required": True,
+        "choices": ["basic", "pro"],
+        "label": "Plan",
+    }
+    assert version.steps[1]["config"] == {
+        "document_types": ["passport", "id_card"],
+        "require_back": True,
+        "min_age": 18,
+    }
     assert version.steps[2]["required"] is False
     assert version.settings["max_attempts"] == 5
     assert version.settings["redirect_allowlist"] == ["shop.example.com"]
@@ -70,9 +105,11 @@ def test_create_a_workflow_with_typed_step_settings(admin_client):
 
 
 def test_step_errors_of_the_service_appear_beside_their_fields(admin_client):
-    data = merge(general(),
-                 step("step-0", order=1, type="document_analysis", id="licence"),
-                 step("step-1", order=2, type="related_parties", id="ubo", max_parties=99))
+    data = merge(
+        general(),
+        step("step-0", order=1, type="document_analysis", id="licence"),
+        step("step-1", order=2, type="related_parties", id="ubo", max_parties=99),
+    )
     response = admin_client.post(reverse("dashboard:workflow_create"), data)
     assert response.status_code == 400
     steps = response.context["step_forms"]
@@ -97,19 +134,26 @@ def test_unreadable_form_field_line_is_reported_on_its_field(admin_client):
 
 
 def test_add_remove_and_reorder_steps(admin_client, org):
-    workflow = make_workflow(org, steps=[{"id": "a", "type": "selfie"}, {"id": "b", "type": "bank_account"}],
-                             publish=False)
+    workflow = make_workflow(
+        org, steps=[{"id": "a", "type": "selfie"}, {"id": "b", "type": "bank_account"}], publish=False
+    )
     url = reverse("dashboard:workflow_edit", args=[workflow.id])
     page = admin_client.get(url)
     assert [f.prefix for f in page.context["step_forms"]] == ["step-0", "step-1"]
-    data = merge(general(name="KYC"), step("step-0", order=2, type="selfie", id="a", required="on"),
-                 step("step-1", order=1, type="bank_account", id="b", required="on", allow_typed_iban="on"),
-                 {"add_step": "1", "new_type": "proof_of_address"})
+    data = merge(
+        general(name="KYC"),
+        step("step-0", order=2, type="selfie", id="a", required="on"),
+        step("step-1", order=1, type="bank_account", id="b", required="on", allow_typed_iban="on"),
+        {"add_step": "1", "new_type": "proof_of_address"},
+    )
     added = admin_client.post(url, data)
     assert [f.prefix for f in added.context["step_forms"]] == ["step-1", "step-0", "new-2"]
-    data = merge(general(name="KYC"), step("step-1", order=1, type="bank_account", id="b", required="on"),
-                 step("step-0", order=2, type="selfie", id="a", delete="on"),
-                 step("new-2", order=3, type="proof_of_address", id="poa", max_age_months=6))
+    data = merge(
+        general(name="KYC"),
+        step("step-1", order=1, type="bank_account", id="b", required="on"),
+        step("step-0", order=2, type="selfie", id="a", delete="on"),
+        step("new-2", order=3, type="proof_of_address", id="poa", max_age_months=6),
+    )
     assert admin_client.post(url, data).status_code == 302
     version = workflow.versions.get()
     assert [(s["id"], s["type"]) for s in version.steps] == [("b", "bank_account"), ("poa", "proof_of_address")]
@@ -120,8 +164,11 @@ def test_editing_a_published_workflow_makes_a_new_version_and_sessions_keep_thei
     workflow = make_workflow(org, steps=[{"id": "bank", "type": "bank_account"}])
     session = make_session(org, workflow, name="Pinned")
     url = reverse("dashboard:workflow_edit", args=[workflow.id])
-    data = merge(general(name="KYC"), step("step-0", order=1, type="bank_account", id="bank", required="on"),
-                 step("step-1", order=2, type="selfie", id="selfie", required="on"))
+    data = merge(
+        general(name="KYC"),
+        step("step-0", order=1, type="bank_account", id="bank", required="on"),
+        step("step-1", order=2, type="selfie", id="selfie", required="on"),
+    )
     admin_client.post(url, data)
     assert [(v.number, v.is_published) for v in workflow.versions.order_by("number")] == [(1, True), (2, False)]
     admin_client.post(reverse("dashboard:workflow_publish", args=[workflow.id]))
@@ -179,8 +226,13 @@ def test_saving_an_unchanged_published_workflow_makes_no_new_version(admin_clien
     form, (bank,) = page.context["form"], page.context["step_forms"]
     data = {name: form[name].value() for name in form.fields}
     data = {key: value for key, value in data.items() if value not in (None, False)}
-    data.update({f"{bank.prefix}-{name}": bank[name].value() for name in bank.fields
-                 if bank[name].value() not in (None, False, "")})
+    data.update(
+        {
+            f"{bank.prefix}-{name}": bank[name].value()
+            for name in bank.fields
+            if bank[name].value() not in (None, False, "")
+        }
+    )
     data["steps"] = [bank.prefix]
     assert admin_client.post(reverse("dashboard:workflow_edit", args=[workflow.id]), data).status_code == 302
     assert workflow.versions.count() == 1

@@ -51,11 +51,18 @@ def test_other_paths_are_logged_as_they_are_without_query(cfg, capsys):
 
 
 def test_every_masked_atom_hides_the_token(cfg):
-    environ = {"REQUEST_METHOD": "GET", "RAW_URI": f"/s/{TOKEN}", "PATH_INFO": f"/s/{TOKEN}", "QUERY_STRING": "",
-               "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_REFERER": f"https://kyc.example.com/s/{TOKEN}/done"}
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/s/{TOKEN}",
+        "PATH_INFO": f"/s/{TOKEN}",
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_REFERER": f"https://kyc.example.com/s/{TOKEN}/done",
+    }
     request = SimpleNamespace(headers=[("REFERER", f"https://kyc.example.com/s/{TOKEN}/done")])
-    atoms = cfg.logger_class(cfg).atoms(SimpleNamespace(status="200 OK", sent=10, headers=[]), request, environ,
-                                        timedelta(0))
+    atoms = cfg.logger_class(cfg).atoms(
+        SimpleNamespace(status="200 OK", sent=10, headers=[]), request, environ, timedelta(0)
+    )
     assert TOKEN not in "".join(str(value) for value in atoms.values())
 
 

@@ -269,10 +269,14 @@ def _rib_columns(account):
         (account.iban.bank_name[:40], "title"),
         (title, "bold"),
         "",
-        (holder_label, "bold"), beside(branch_label, style="bold"),
-        f"{account.title} {account.holder}".upper(), beside(branch.upper()),
-        street.upper(), beside(branch_street.upper()),
-        city.upper(), beside(branch_city.upper()),
+        (holder_label, "bold"),
+        beside(branch_label, style="bold"),
+        f"{account.title} {account.holder}".upper(),
+        beside(branch.upper()),
+        street.upper(),
+        beside(branch_street.upper()),
+        city.upper(),
+        beside(branch_city.upper()),
         "",
         f"IBAN : {account.printed_iban}",
         *([f"{bic_label} : {account.bic_printed}"] if account.bic_printed else []),
@@ -303,10 +307,14 @@ def _letter_table(account):
         (account.iban.bank_name[:40], "title"),
         "",
         (title, "bold"),
-        f"{holder_label} :", beside(f"{account.title} {account.holder}", x=560),
-        f"{branch_label} :", beside(branch, x=560),
-        "", beside(f"{branch_street}, {branch_city}", x=560),
-        "IBAN :", beside(account.printed_iban, x=560),
+        f"{holder_label} :",
+        beside(f"{account.title} {account.holder}", x=560),
+        f"{branch_label} :",
+        beside(branch, x=560),
+        "",
+        beside(f"{branch_street}, {branch_city}", x=560),
+        "IBAN :",
+        beside(account.printed_iban, x=560),
         *([f"{bic_label} :", beside(account.bic_printed, x=560)] if account.bic_printed else []),
     )
 
@@ -363,4 +371,3 @@ def bank_details_set(split, count=18):
         truth = {"iban": account.iban.compact, "bic": account.bic_printed or None, "holder_name": account.holder}
         samples.append(Sample(f"{split}-{index:02d}-{country}-{layout}-{kind}", content, mime_type, truth))
     return samples
-

@@ -19,8 +19,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-_WORDS = ("invoice total amount receipt date payment card thank you store customer number reference account "
-          "balance due items subtotal tax change cash visa paid order delivery address phone www").split()  # fmt: skip
+_WORDS = ["invoice", "total", "amount", "receipt", "date", "payment", "card", "thank", "you", "store", "customer", "number", "reference", "account", "balance", "due", "items", "subtotal", "tax", "change", "cash", "visa", "paid", "order", "delivery", "address", "phone", "www"]  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -88,8 +88,19 @@ def _reshaped(shape):
     photo = _astronaut()
     height, width = photo.shape[:2]
     # The photograph's edges stay where they are.
-    frame = np.array([(0, 0), (width - 1, 0), (0, height - 1), (width - 1, height - 1),
-                      (width // 2, 0), (0, height // 2), (width - 1, height // 2), (width // 2, height - 1)], float)
+    frame = np.array(
+        [
+            (0, 0),
+            (width - 1, 0),
+            (0, height - 1),
+            (width - 1, height - 1),
+            (width // 2, 0),
+            (0, height // 2),
+            (width - 1, height // 2),
+            (width // 2, height - 1),
+        ],
+        float,
+    )
     transform = PiecewiseAffineTransform.from_estimate(np.vstack([target, frame]), np.vstack([source, frame]))
     image = Image.fromarray((warp(photo, transform, output_shape=(height, width)) * 255).astype(np.uint8))
     if shape.lean:

@@ -317,7 +317,12 @@ def open_booklet(data_page, seed=0):
         x, y, r = rng.uniform(20, 100) * PX_PER_MM, rng.uniform(20, 70) * PX_PER_MM, _mm(rng.uniform(9, 14))
         ink = rng.choice([(150, 40, 60), (40, 60, 150), (40, 120, 60)])
         draw.ellipse((x - r, y - r, x + r, y + r), outline=ink, width=4)
-        draw.text((x - r * 0.7, y - _mm(1.5)), f"ENTRY {rng.randint(10, 28)}.0{rng.randint(1, 9)}", font=_font(SANS_BOLD, 2.6), fill=ink)
+        draw.text(
+            (x - r * 0.7, y - _mm(1.5)),
+            f"ENTRY {rng.randint(10, 28)}.0{rng.randint(1, 9)}",
+            font=_font(SANS_BOLD, 2.6),
+            fill=ink,
+        )
     booklet = Image.new("RGB", (data_page.width, data_page.height * 2 + _mm(2)), (90, 40, 45))
     booklet.paste(upper, (0, 0))
     booklet.paste(data_page, (0, data_page.height + _mm(2)))

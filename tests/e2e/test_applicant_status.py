@@ -20,10 +20,21 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "portal-status"
 
 STEPS = [
-    {"id": "details", "type": "form",
-     "title": {"en": "Your details", "de": "Ihre Angaben", "fr": "Vos informations"},
-     "config": {"fields": [{"id": "email", "type": "email", "required": True,
-                            "label": {"en": "Email", "de": "E-Mail", "fr": "E-mail"}}]}},
+    {
+        "id": "details",
+        "type": "form",
+        "title": {"en": "Your details", "de": "Ihre Angaben", "fr": "Vos informations"},
+        "config": {
+            "fields": [
+                {
+                    "id": "email",
+                    "type": "email",
+                    "required": True,
+                    "label": {"en": "Email", "de": "E-Mail", "fr": "E-mail"},
+                }
+            ]
+        },
+    },
     {"id": "identity", "type": "identity_document", "config": {"document_types": ["passport"]}},
 ]
 WORDS = {
@@ -41,9 +52,15 @@ class Checks:
 
         self.outcome = CheckResult(PASSED)
         real = processing.get_check
-        monkeypatch.setattr(processing, "get_check", lambda step_type: (
-            (lambda documents, known, config: self.outcome) if step_type in ("identity_document", "selfie")
-            else real(step_type)))
+        monkeypatch.setattr(
+            processing,
+            "get_check",
+            lambda step_type: (
+                (lambda documents, known, config: self.outcome)
+                if step_type in ("identity_document", "selfie")
+                else real(step_type)
+            ),
+        )
 
 
 @pytest.fixture
@@ -121,8 +138,11 @@ def test_failed_check_then_correction_then_approval(live_server, browser, checks
     page.goto(overview)
     assert_overview_tells(page, applicant_id, language)  # finished: no Finish any more
 
-    services.session_request_corrections(actor=system(organization), session_id=session.id, corrections=[
-        {"step_id": "identity", "message": "Your passport has expired: please send a valid one."}])
+    services.session_request_corrections(
+        actor=system(organization),
+        session_id=session.id,
+        corrections=[{"step_id": "identity", "message": "Your passport has expired: please send a valid one."}],
+    )
     page.goto(overview)
     standing = assert_overview_tells(page, applicant_id, language)
     assert standing.state == "needs_new_document"
@@ -197,10 +217,20 @@ def test_blocked_then_given_attempts_then_completed(live_server, browser, checks
 
 def test_tap_targets_are_at_least_44_px_on_a_phone(live_server, browser, checks):  # noqa: F811
     organization = OrganizationFactory(name="Acme Bank")
-    steps = [{"id": "details", "type": "form", "config": {"fields": [
-        {"id": "email", "type": "email", "required": True},
-        {"id": "terms", "type": "checkbox", "required": True, "label": "I accept the terms"}]}},
-        {"id": "identity", "type": "identity_document"}, {"id": "bank", "type": "bank_account"}]
+    steps = [
+        {
+            "id": "details",
+            "type": "form",
+            "config": {
+                "fields": [
+                    {"id": "email", "type": "email", "required": True},
+                    {"id": "terms", "type": "checkbox", "required": True, "label": "I accept the terms"},
+                ]
+            },
+        },
+        {"id": "identity", "type": "identity_document"},
+        {"id": "bank", "type": "bank_account"},
+    ]
     session = make_session(organization, make_workflow(organization, steps=steps))
     link = link_for(session)
     page = phone_page(browser)

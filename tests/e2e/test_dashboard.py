@@ -45,8 +45,10 @@ def log_in(page, live_server, organization):
     reviewer = MembershipFactory(organization=organization, role="reviewer").user
     # The pages' policy forbids inline script and styles: the browser reports any violation here.
     violations = []
-    page.on("console", lambda message: violations.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     url = f"{live_server.url}/dashboard"
     page.goto(f"{url}/login/")
     page.fill("input[name=username]", reviewer.username)

@@ -24,10 +24,16 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 HOLDER = {"first_name": "Eileen Marie", "last_name": "Collins", "birth_date": "1986-11-19", "nationality": "FR"}
 HOME = {"line_1": "12 rue des Lilas", "zip_code": "75011", "city": "Paris", "country": "FR"}
 PHONE_STEPS = [
-    {"id": "details", "type": "form", "config": {"fields": [
-        {"id": "email", "type": "email", "required": True},
-        {"id": "phone", "type": "phone", "required": True},
-    ]}},
+    {
+        "id": "details",
+        "type": "form",
+        "config": {
+            "fields": [
+                {"id": "email", "type": "email", "required": True},
+                {"id": "phone", "type": "phone", "required": True},
+            ]
+        },
+    },
     {"id": "identity", "type": "identity_document", "config": {"document_types": ["id_card", "passport"]}},
     {"id": "selfie", "type": "selfie"},
     {"id": "address", "type": "proof_of_address", "config": {"max_age_months": 3}},
@@ -138,8 +144,13 @@ def test_applicant_completes_the_workflow_on_a_phone(live_server, browser):
     session.refresh_from_db()
     assert session.status == "processed"
     results = {v.step_id: v.result for v in session.verifications.all()}
-    assert results == {"details": "passed", "identity": "passed", "selfie": "passed", "address": "passed",
-                       "bank": "passed"}, session.processing_results
+    assert results == {
+        "details": "passed",
+        "identity": "passed",
+        "selfie": "passed",
+        "address": "passed",
+        "bank": "passed",
+    }, session.processing_results
 
 
 def test_correction_round_trip_without_javascript(live_server, browser):
@@ -147,11 +158,15 @@ def test_correction_round_trip_without_javascript(live_server, browser):
     session = make_session(organization, make_workflow(organization, steps=FORM_ONLY_STEPS))
     link = link_for(session)
     details = session.verifications.get()
-    services.verification_submit(actor=Actor.for_applicant(details.applicant), verification_id=details.id,
-                                 data={"email": "eileen@gmail.example"})
+    services.verification_submit(
+        actor=Actor.for_applicant(details.applicant), verification_id=details.id, data={"email": "eileen@gmail.example"}
+    )
     assert Session.objects.get(id=session.id).status == "processed"
-    services.session_request_corrections(actor=system(organization), session_id=session.id, corrections=[
-        {"step_id": "details", "field_ids": ["email"], "message": "Please give your work email address."}])
+    services.session_request_corrections(
+        actor=system(organization),
+        session_id=session.id,
+        corrections=[{"step_id": "details", "field_ids": ["email"], "message": "Please give your work email address."}],
+    )
 
     page = phone_page(browser, javascript=False)
     page.goto(f"{live_server.url}/s/{link.token}/")
@@ -190,8 +205,9 @@ def test_expired_link_shows_the_plain_page(live_server, browser):
 
 def test_german_and_french_pages(live_server, browser):
     organization = OrganizationFactory(name="Acme Bank")
-    session = make_session(organization, make_workflow(organization, steps=PHONE_STEPS), locale="de",
-                           input={"identity": HOLDER})
+    session = make_session(
+        organization, make_workflow(organization, steps=PHONE_STEPS), locale="de", input={"identity": HOLDER}
+    )
     link = link_for(session)
     page = phone_page(browser)
     page.goto(f"{live_server.url}/s/{link.token}/")
@@ -233,8 +249,11 @@ def test_company_steps_and_a_signature_on_a_phone(live_server, browser, settings
     from tests.signing.pdfs import form_pdf
 
     organization = OrganizationFactory(name="Acme Bank")
-    session = make_session(organization, make_workflow(organization, steps=COMPANY_STEPS),
-                           input={"company": {"company_name": "Boulangerie Martin"}})
+    session = make_session(
+        organization,
+        make_workflow(organization, steps=COMPANY_STEPS),
+        input={"company": {"company_name": "Boulangerie Martin"}},
+    )
     link = link_for(session)
     page = phone_page(browser)
     page.goto(f"{live_server.url}/s/{link.token}/")
@@ -269,17 +288,23 @@ def test_company_steps_and_a_signature_on_a_phone(live_server, browser, settings
     assert party_page.locator("h1").inner_text() == "Your steps"
     session.refresh_from_db()
     results = {v.step_id: (v.status, v.result) for v in session.verifications.all()}
-    assert results == {"registry": ("done", "passed"), "certificate": ("done", "passed"),
-                       "people": ("done", "passed")}, results
+    assert results == {
+        "registry": ("done", "passed"),
+        "certificate": ("done", "passed"),
+        "people": ("done", "passed"),
+    }, results
 
     pkcs12 = tmp_path / "signing.p12"
     pkcs12.write_bytes(self_signed_pkcs12("Acme Bank document signing", organization="Acme Bank", password=b"pw"))
     settings.SIGNING_PKCS12_PATH, settings.SIGNING_PKCS12_PASSWORD, settings.TIMESTAMP_URL = str(pkcs12), "pw", ""
     signing_session, signing_link = signing.signing_session_create(
-        actor=system(organization), email="paul@boulangerie.example", document=form_pdf(),
+        actor=system(organization),
+        email="paul@boulangerie.example",
+        document=form_pdf(),
         sign_fields=[{"field_id": "signature", "actor_id": "signer"}],
         fill_fields=[{"field_id": "last_name", "value": "${identity.last_name}"}],
-        identity={"first_name": "Paul", "last_name": "Martin"})
+        identity={"first_name": "Paul", "last_name": "Martin"},
+    )
     page.goto(signing_link.url.replace(settings.PUBLIC_BASE_URL, live_server.url))
     page.click("text=Continue")
     with page.expect_download() as preview:

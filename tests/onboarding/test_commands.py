@@ -67,13 +67,27 @@ def test_an_operator_creates_an_organization_and_a_key_the_api_accepts(client):
     assert organization.slug in out.getvalue()
 
     out, err = StringIO(), StringIO()
-    call_command("create_api_key", "acme-lending", "--environment", "sandbox", "--scopes",
-                 "sessions:read,sessions:write", "--name", "CRM", stdout=out, stderr=err)
+    call_command(
+        "create_api_key",
+        "acme-lending",
+        "--environment",
+        "sandbox",
+        "--scopes",
+        "sessions:read,sessions:write",
+        "--name",
+        "CRM",
+        stdout=out,
+        stderr=err,
+    )
     plain = out.getvalue().strip()
     assert plain.startswith("thr_sandbox_") and "\n" not in plain and "once" in err.getvalue()
     key = ApiKey.objects.get(key_hash=hash_key(plain))
     assert (key.organization, key.environment, key.scopes, key.name) == (
-        organization, "sandbox", ["sessions:read", "sessions:write"], "CRM")
+        organization,
+        "sandbox",
+        ["sessions:read", "sessions:write"],
+        "CRM",
+    )
     assert plain not in str(list(ApiKey.objects.values()))
     assert client.get("/api/v1/sessions", HTTP_AUTHORIZATION=f"Bearer {plain}").status_code == 200
     assert client.get("/api/v1/workflows", HTTP_AUTHORIZATION=f"Bearer {plain}").status_code == 403
@@ -88,6 +102,5 @@ def test_operator_commands_refuse_bad_input_and_change_nothing():
     with pytest.raises(CommandError, match="sessions:read"):
         call_command("create_api_key", "acme", "--scopes", "sessions:everything", stdout=StringIO())
     with pytest.raises(CommandError, match="live or sandbox"):
-        call_command("create_api_key", "acme", "--scopes", "sessions:read", "--environment", "prod",
-                     stdout=StringIO())
+        call_command("create_api_key", "acme", "--scopes", "sessions:read", "--environment", "prod", stdout=StringIO())
     assert Organization.objects.count() == 1 and not ApiKey.objects.exists()

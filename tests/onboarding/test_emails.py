@@ -123,18 +123,26 @@ def test_no_reminder_when_the_workflow_asks_none_or_the_link_is_far_from_expiry(
     assert services.reminders_send() == 1
 
 
-@pytest.mark.parametrize("decision, subject, words", [
-    ("approved", "is approved", "is approved. Nothing else is needed from you."),
-    ("rejected", "Your verification with", "was not approved. For more information, please contact kyc@bank.example"),
-])
+@pytest.mark.parametrize(
+    "decision, subject, words",
+    [
+        ("approved", "is approved", "is approved. Nothing else is needed from you."),
+        (
+            "rejected",
+            "Your verification with",
+            "was not approved. For more information, please contact kyc@bank.example",
+        ),
+    ],
+)
 def test_outcome_notice_when_the_workflow_asks_for_it(org, smtp, run_on_commit, decision, subject, words):
     org.support_contact = "kyc@bank.example"
     org.save()
     session = emailing_session(org, notify_outcome=True, auto_process=False)
     services.links_generate(actor=system(org), session_id=session.id)
     applicant = session.applicants.get()
-    services.verification_submit(actor=system(org), verification_id=applicant.verifications.get().id,
-                                 data={"email": "anna@example.com"})
+    services.verification_submit(
+        actor=system(org), verification_id=applicant.verifications.get().id, data={"email": "anna@example.com"}
+    )
     services.session_process(actor=system(org), session_id=session.id)
     services.session_decide(actor=system(org), session_id=session.id, status=decision, note="ok")
     [message] = smtp.messages
@@ -146,8 +154,9 @@ def test_no_outcome_notice_by_default(org, smtp, run_on_commit):
     session = emailing_session(org, auto_process=False)
     applicant = session.applicants.get()
     services.links_generate(actor=system(org), session_id=session.id)
-    services.verification_submit(actor=system(org), verification_id=applicant.verifications.get().id,
-                                 data={"email": "anna@example.com"})
+    services.verification_submit(
+        actor=system(org), verification_id=applicant.verifications.get().id, data={"email": "anna@example.com"}
+    )
     services.session_process(actor=system(org), session_id=session.id)
     services.session_decide(actor=system(org), session_id=session.id, status="approved")
     assert smtp.messages == []

@@ -21,10 +21,10 @@ def test_the_pdf_reads_as_a_decision_record_with_documents_and_chain(org, run_on
     reviewer = MembershipFactory(organization=org, role="reviewer").user
     actor = Actor.for_user(reviewer, org)
     session = session_in_manual_review(org)
-    Session.objects.filter(id=session.id).update(processing_results={**session.processing_results,
-                                                                     **WATCHLIST_RESULTS})
-    services.session_decide(actor=actor, session_id=session.id, status="rejected", note="Account not hers",
-                            reasons=["data_mismatch"])
+    Session.objects.filter(id=session.id).update(processing_results={**session.processing_results, **WATCHLIST_RESULTS})
+    services.session_decide(
+        actor=actor, session_id=session.id, status="rejected", note="Account not hers", reasons=["data_mismatch"]
+    )
     pack = evidence_pack_export(actor=actor, session_id=session.id)
     content = render_evidence_pdf(pack)
 
@@ -39,8 +39,9 @@ def test_the_pdf_reads_as_a_decision_record_with_documents_and_chain(org, run_on
     assert pack["events"][-1]["hash"] in text.replace("\n", "")
     assert pack["audit_chain"]["head_hash"] in text.replace("\n", "")
     assert "True" not in text and "None" not in text and "{'" not in text
-    fonts = {str(font.get_object()["/BaseFont"]) for page in reader.pages
-             for font in page["/Resources"]["/Font"].values()}
+    fonts = {
+        str(font.get_object()["/BaseFont"]) for page in reader.pages for font in page["/Resources"]["/Font"].values()
+    }
     assert fonts and all("DejaVu" in name for name in fonts - {"/Helvetica"}), fonts
 
     pdf = pypdfium2.PdfDocument(content)
@@ -57,6 +58,9 @@ def test_the_pdf_reads_as_a_decision_record_with_documents_and_chain(org, run_on
 
 def test_an_undecided_session_shows_a_recommendation_on_the_cover(org, run_on_commit):
     session = session_in_manual_review(org)
-    cover = PdfReader(io.BytesIO(render_evidence_pdf(
-        evidence_pack_export(actor=system(org), session_id=session.id)))).pages[0].extract_text()
+    cover = (
+        PdfReader(io.BytesIO(render_evidence_pdf(evidence_pack_export(actor=system(org), session_id=session.id))))
+        .pages[0]
+        .extract_text()
+    )
     assert "No decision yet" in cover and "Recommendation" in cover

@@ -24,8 +24,9 @@ def form_session(org, settings=None, steps=None):
 def submit_form(session, email="anna@example.com"):
     verification = session.verifications.get(step_id="details")
     applicant = verification.applicant
-    return services.verification_submit(actor=Actor.for_applicant(applicant), verification_id=verification.id,
-                                        data={"email": email})
+    return services.verification_submit(
+        actor=Actor.for_applicant(applicant), verification_id=verification.id, data={"email": email}
+    )
 
 
 def test_submitting_the_last_step_processes_the_session(org, run_on_commit):
@@ -76,11 +77,15 @@ def test_reviewer_decides_and_reopens_with_a_note(org, run_on_commit):
     session = form_session(org)
     submit_form(session)
     actor = system(org)
-    services.session_decide(actor=actor, session_id=session.id, status="rejected", reasons=["fraud_suspected"],
-                            note="document tampered")
+    services.session_decide(
+        actor=actor, session_id=session.id, status="rejected", reasons=["fraud_suspected"], note="document tampered"
+    )
     session.refresh_from_db()
     assert (session.status, session.final_decision, session.decision_reasons) == (
-        "rejected", "rejected", ["fraud_suspected"])
+        "rejected",
+        "rejected",
+        ["fraud_suspected"],
+    )
     with pytest.raises(InvalidTransition, match="rejected"):
         services.session_decide(actor=actor, session_id=session.id, status="approved")
     with pytest.raises(ValidationFailed):
@@ -90,7 +95,10 @@ def test_reviewer_decides_and_reopens_with_a_note(org, run_on_commit):
     session.refresh_from_db()
     assert session.status == "approved"
     assert list(session.events.filter(object_type="session").values_list("action", flat=True))[-3:] == [
-        "session.reject", "session.reopen", "session.approve"]
+        "session.reject",
+        "session.reopen",
+        "session.approve",
+    ]
 
 
 def test_correction_round_trip(org, run_on_commit):
@@ -98,9 +106,12 @@ def test_correction_round_trip(org, run_on_commit):
     submit_form(session, email="typo@example")
     actor = system(org)
     services.session_decide(actor=actor, session_id=session.id, status="approved")
-    services.session_request_corrections(actor=actor, session_id=session.id, comment="internal: typo",
-                                         corrections=[{"step_id": "details", "field_ids": ["email"],
-                                                       "message": "Please check your email address."}])
+    services.session_request_corrections(
+        actor=actor,
+        session_id=session.id,
+        comment="internal: typo",
+        corrections=[{"step_id": "details", "field_ids": ["email"], "message": "Please check your email address."}],
+    )
     session.refresh_from_db()
     assert session.status == "awaiting_client_correction"
     assert session.final_decision == ""  # a correction request clears the decision
@@ -118,8 +129,9 @@ def test_corrections_need_a_known_step_and_a_message(org, run_on_commit):
     session = form_session(org)
     submit_form(session)
     with pytest.raises(ValidationFailed) as error:
-        services.session_request_corrections(actor=system(org), session_id=session.id,
-                                             corrections=[{"step_id": "nope", "message": ""}])
+        services.session_request_corrections(
+            actor=system(org), session_id=session.id, corrections=[{"step_id": "nope", "message": ""}]
+        )
     assert set(error.value.errors) == {"corrections[0].step_id", "corrections[0].message"}
     session.refresh_from_db()
     assert session.status == "processed"
@@ -141,12 +153,16 @@ def test_manual_resolution_keeps_the_note_and_moves_on(org, run_on_commit):
     verification = session.verifications.get()
     with pytest.raises(ValidationFailed):
         services.verification_resolve(actor=system(org), verification_id=verification.id, result="passed", note="")
-    services.verification_resolve(actor=system(org), verification_id=verification.id, result="passed",
-                                  note="Verified by video call")
+    services.verification_resolve(
+        actor=system(org), verification_id=verification.id, result="passed", note="Verified by video call"
+    )
     verification.refresh_from_db()
     session.refresh_from_db()
     assert (verification.status, verification.result, verification.resolution_note) == (
-        "done", "passed", "Verified by video call")
+        "done",
+        "passed",
+        "Verified by video call",
+    )
     assert session.status == "processed"
     assert Event.objects.get(object_id=verification.id, action="verification.resolve").note == "Verified by video call"
 
@@ -158,8 +174,7 @@ def _blank_png():
 
 
 def test_unreadable_documents_cost_attempts_until_blocked(org, run_on_commit):
-    session = form_session(org, settings={"max_attempts": 2},
-                           steps=[{"id": "address", "type": "proof_of_address"}])
+    session = form_session(org, settings={"max_attempts": 2}, steps=[{"id": "address", "type": "proof_of_address"}])
     actor = system(org)
     verification = session.verifications.get()
     for attempt in (1, 2):

@@ -17,8 +17,12 @@ def _module_name(path, root):
 def import_graph():
     """{module: the project modules it imports at module level}. Importing a.b.c runs a.b's __init__ too."""
     root = Path(settings.BASE_DIR)
-    paths = {_module_name(path, root): path for package in PACKAGES for path in (root / package).rglob("*.py")
-             if "migrations" not in path.parts}
+    paths = {
+        _module_name(path, root): path
+        for package in PACKAGES
+        for path in (root / package).rglob("*.py")
+        if "migrations" not in path.parts
+    }
     graph = {}
     for name, path in paths.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
@@ -29,8 +33,11 @@ def import_graph():
             elif isinstance(node, ast.ImportFrom):
                 base = node.module or ""
                 if node.level:
-                    base = ".".join(filter(None, [package.rsplit(".", node.level - 1)[0] if node.level > 1
-                                                  else package, node.module]))
+                    base = ".".join(
+                        filter(
+                            None, [package.rsplit(".", node.level - 1)[0] if node.level > 1 else package, node.module]
+                        )
+                    )
                 imported = [base, *(f"{base}.{alias.name}" for alias in node.names)]
             else:
                 continue
@@ -81,7 +88,11 @@ def test_a_cycle_is_found():
 def test_layers_import_downwards_only():
     graph = import_graph()
     assert not any(t.startswith("onboarding.services") for t in graph["onboarding.tasks"])
-    assert graph["onboarding.selectors"] <= {"onboarding", "onboarding.models", "onboarding.tenancy",
-                                             "onboarding.errors"}
+    assert graph["onboarding.selectors"] <= {
+        "onboarding",
+        "onboarding.models",
+        "onboarding.tenancy",
+        "onboarding.errors",
+    }
     dashboard = {t for name, targets in graph.items() if name.startswith("dashboard") for t in targets}
     assert not any(t.startswith("onboarding.api") for t in dashboard)

@@ -34,9 +34,8 @@ def test_generating_links_activates_the_session_and_notifies_applicants(session,
 def test_link_expires_after_link_ttl(session, actor):
     (link,) = services.links_generate(actor=actor, session_id=session.id)
     assert abs(link.expires_at - (timezone.now() + timedelta(hours=48))) < timedelta(minutes=1)
-    with time_machine.travel(timezone.now() + timedelta(hours=49)):
-        with pytest.raises(LinkUnavailable):
-            services.link_resolve(link.token)
+    with time_machine.travel(timezone.now() + timedelta(hours=49)), pytest.raises(LinkUnavailable):
+        services.link_resolve(link.token)
 
 
 def test_regenerating_kills_the_old_token(session, actor):
@@ -49,10 +48,15 @@ def test_regenerating_kills_the_old_token(session, actor):
 
 
 def test_each_applicant_token_opens_only_their_own_data(org, workflow, actor):
-    session = make_session(org, workflow, input=None, applicants=[
-        {"identity": {"first_name": "Ada", "last_name": "Lovelace"}},
-        {"identity": {"first_name": "Alan", "last_name": "Turing"}},
-    ])
+    session = make_session(
+        org,
+        workflow,
+        input=None,
+        applicants=[
+            {"identity": {"first_name": "Ada", "last_name": "Lovelace"}},
+            {"identity": {"first_name": "Alan", "last_name": "Turing"}},
+        ],
+    )
     links = services.links_generate(actor=actor, session_id=session.id)
     opened = {services.link_resolve(link.token).identity["first_name"] for link in links}
     assert opened == {"Ada", "Alan"}

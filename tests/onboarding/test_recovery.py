@@ -13,6 +13,7 @@ from tests.factories import make_session, make_workflow, system
 
 pytestmark = pytest.mark.django_db
 
+
 def test_granting_more_attempts_lets_a_blocked_applicant_finish(org, run_on_commit):
     session, verification = blocked_session(org)
     services.verification_unblock(actor=system(org), verification_id=verification.id, note="Called the customer")
@@ -30,8 +31,12 @@ def test_granting_more_attempts_lets_a_blocked_applicant_finish(org, run_on_comm
 
 def test_resolving_the_blocking_step_by_hand_completes_the_session(org, run_on_commit):
     session, verification = blocked_session(org)
-    services.verification_resolve(actor=system(org), verification_id=verification.id, result="passed",
-                                  note="IBAN confirmed by a bank statement sent by post")
+    services.verification_resolve(
+        actor=system(org),
+        verification_id=verification.id,
+        result="passed",
+        note="IBAN confirmed by a bank statement sent by post",
+    )
     session.refresh_from_db()
     assert session.status == "processed"
     assert session.applicants.get().status == "processed"
@@ -61,8 +66,12 @@ def test_overriding_a_done_check_keeps_the_checks_word_and_rescores(org, run_on_
 
     with pytest.raises(ValidationFailed):
         services.verification_resolve(actor=system(org), verification_id=verification.id, result="passed", note=" ")
-    services.verification_resolve(actor=system(org), verification_id=verification.id, result="passed",
-                                  note="The customer changed banks; the new account is confirmed")
+    services.verification_resolve(
+        actor=system(org),
+        verification_id=verification.id,
+        result="passed",
+        note="The customer changed banks; the new account is confirmed",
+    )
     verification.refresh_from_db()
     session.refresh_from_db()
     assert (verification.status, verification.result) == ("done", "passed")

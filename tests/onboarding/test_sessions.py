@@ -15,16 +15,25 @@ KYB_STEPS = [
 
 
 def test_session_pins_the_published_version_and_snapshots_tags(org, actor):
-    workflow = services.workflow_create(actor=actor, name="KYC", steps=FORM_ONLY_STEPS, custom_tags=["retail"],
-                                        publish=True)
+    workflow = services.workflow_create(
+        actor=actor, name="KYC", steps=FORM_ONLY_STEPS, custom_tags=["retail"], publish=True
+    )
     first = make_session(org, workflow)
-    services.workflow_update(actor=actor, workflow_id=workflow.id, custom_tags=["retail", "eu"],
-                             steps=FORM_ONLY_STEPS + [{"id": "selfie", "type": "selfie"}])
+    services.workflow_update(
+        actor=actor,
+        workflow_id=workflow.id,
+        custom_tags=["retail", "eu"],
+        steps=FORM_ONLY_STEPS + [{"id": "selfie", "type": "selfie"}],
+    )
     assert workflow.versions.count() == 2
     still_v1 = make_session(org, workflow)  # v2 is a draft until published
     services.workflow_publish(actor=actor, workflow_id=workflow.id)
     second = make_session(org, workflow)
-    assert (first.workflow_version.number, still_v1.workflow_version.number, second.workflow_version.number) == (1, 1, 2)
+    assert (first.workflow_version.number, still_v1.workflow_version.number, second.workflow_version.number) == (
+        1,
+        1,
+        2,
+    )
     assert first.custom_tags == ["retail"] and second.custom_tags == ["retail", "eu"]
     assert sorted(second.verifications.values_list("step_id", flat=True)) == ["details", "selfie"]
     first.workflow_version.refresh_from_db()
@@ -40,17 +49,30 @@ def test_published_version_is_not_edited_in_place(org, actor, workflow):
         services.workflow_publish(actor=actor, workflow_id=workflow.id)
 
 
-@pytest.mark.parametrize("steps,field", [
-    ([{"type": "teleport"}], "steps[0].type"),
-    ([{"type": "form", "config": {"fields": []}}], "steps[0].config.fields"),
-    ([{"type": "form", "config": {"fields": [{"id": "x", "type": "select"}]}}], "steps[0].config.fields[0].choices"),
-    ([{"type": "document_analysis", "config": {"document_type": "horoscope"}}], "steps[0].config.document_type"),
-    ([{"type": "proof_of_address", "config": {"max_age_months": 0}}], "steps[0].config.max_age_months"),
-    ([{"id": "a", "type": "selfie"}, {"id": "a", "type": "selfie"}], "steps[1].id"),
-    ([{"id": "Not A Slug", "type": "selfie"}], "steps[0].id"),
-    ([{"type": "signature", "config": {"fill_fields": [{"field_id": "name", "value": "${identity.shoe_size}"}]}}],
-     "steps[0].config.fill_fields[0].value"),
-])
+@pytest.mark.parametrize(
+    "steps,field",
+    [
+        ([{"type": "teleport"}], "steps[0].type"),
+        ([{"type": "form", "config": {"fields": []}}], "steps[0].config.fields"),
+        (
+            [{"type": "form", "config": {"fields": [{"id": "x", "type": "select"}]}}],
+            "steps[0].config.fields[0].choices",
+        ),
+        ([{"type": "document_analysis", "config": {"document_type": "horoscope"}}], "steps[0].config.document_type"),
+        ([{"type": "proof_of_address", "config": {"max_age_months": 0}}], "steps[0].config.max_age_months"),
+        ([{"id": "a", "type": "selfie"}, {"id": "a", "type": "selfie"}], "steps[1].id"),
+        ([{"id": "Not A Slug", "type": "selfie"}], "steps[0].id"),
+        (
+            [
+                {
+                    "type": "signature",
+                    "config": {"fill_fields": [{"field_id": "name", "value": "${identity.shoe_size}"}]},
+                }
+            ],
+            "steps[0].config.fill_fields[0].value",
+        ),
+    ],
+)
 def test_step_config_is_checked_on_save(actor, steps, field):
     with pytest.raises(ValidationFailed) as error:
         services.workflow_create(actor=actor, name="Bad", steps=steps)
@@ -65,11 +87,18 @@ def test_unknown_settings_are_refused(actor):
 
 def test_applicants_get_the_steps_of_their_type(org, actor):
     workflow = make_workflow(org, steps=KYB_STEPS)
-    session = make_session(org, workflow, input=None, applicants=[
-        {"type": "legal_person", "company": {"company_name": "Acme SAS", "registration_number": "552100554",
-                                             "country_code": "FR"}},
-        {"type": "natural_person", "identity": {"first_name": "Jeanne", "last_name": "Martin"}},
-    ])
+    session = make_session(
+        org,
+        workflow,
+        input=None,
+        applicants=[
+            {
+                "type": "legal_person",
+                "company": {"company_name": "Acme SAS", "registration_number": "552100554", "country_code": "FR"},
+            },
+            {"type": "natural_person", "identity": {"first_name": "Jeanne", "last_name": "Martin"}},
+        ],
+    )
     by_type = {a.type: sorted(a.verifications.values_list("step_id", flat=True)) for a in session.applicants.all()}
     assert by_type == {"legal_person": ["bank", "registry"], "natural_person": ["bank", "identity"]}
 
@@ -78,8 +107,12 @@ def test_redirect_url_must_be_on_the_allowlist(org):
     workflow = make_workflow(org, steps=FORM_ONLY_STEPS, settings={"redirect_allowlist": ["https://shop.example"]})
     session = make_session(org, workflow, redirect_url="https://shop.example/done?x=1", state="s" * 2048)
     assert session.redirect_url == "https://shop.example/done?x=1"
-    for url in ("https://evil.example/done", "http://shop.example/done", "javascript:alert(1)",
-                "https://shop.example.evil.example/"):
+    for url in (
+        "https://evil.example/done",
+        "http://shop.example/done",
+        "javascript:alert(1)",
+        "https://shop.example.evil.example/",
+    ):
         with pytest.raises(ValidationFailed) as error:
             make_session(org, workflow, redirect_url=url)
         assert "redirect_url" in error.value.errors

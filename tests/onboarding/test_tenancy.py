@@ -34,40 +34,70 @@ def _calls(session):
         "session_expire_now": lambda a: services.session_expire_now(actor=a, session_id=session.id),
         "links_generate": lambda a: services.links_generate(actor=a, session_id=session.id),
         "verification_submit": lambda a: services.verification_submit(actor=a, verification_id=verification.id),
-        "document_add": lambda a: services.document_add(actor=a, verification_id=verification.id,
-                                                        content=sample_png()),
-        "verification_attach": lambda a: services.verification_attach(actor=a, applicant_id=applicant.id,
-                                                                      type="selfie"),
+        "document_add": lambda a: services.document_add(actor=a, verification_id=verification.id, content=sample_png()),
+        "verification_attach": lambda a: services.verification_attach(
+            actor=a, applicant_id=applicant.id, type="selfie"
+        ),
         "verification_skip": lambda a: services.verification_skip(actor=a, verification_id=verification.id),
         "verification_resolve": lambda a: services.verification_resolve(
-            actor=a, verification_id=verification.id, result="passed", note="ok"),
+            actor=a, verification_id=verification.id, result="passed", note="ok"
+        ),
         "verification_unblock": lambda a: services.verification_unblock(actor=a, verification_id=verification.id),
         "session_process": lambda a: services.session_process(actor=a, session_id=session.id),
         "session_revalidate": lambda a: services.session_revalidate(actor=a, session_id=session.id),
         "session_decide": lambda a: services.session_decide(actor=a, session_id=session.id, status="approved"),
         "session_request_corrections": lambda a: services.session_request_corrections(
-            actor=a, session_id=session.id, corrections=[{"step_id": "identity", "message": "m"}]),
+            actor=a, session_id=session.id, corrections=[{"step_id": "identity", "message": "m"}]
+        ),
         "api_key_revoke": lambda a: services.api_key_revoke(
-            actor=a, api_key_id=ApiKey.objects.get(organization=session.organization).id),
+            actor=a, api_key_id=ApiKey.objects.get(organization=session.organization).id
+        ),
         "get_document": lambda a: services.documents.get_document(
-            actor=a, session_id=session.id, document_id=document_id),
+            actor=a, session_id=session.id, document_id=document_id
+        ),
         "links_send": lambda a: services.links_send(actor=a, session_id=session.id),
         "documents_submit": lambda a: services.documents_submit(actor=a, verification_id=verification.id),
         "related_party_add": lambda a: services.related_party_add(actor=a, session_id=session.id, name="UBO"),
-        "related_parties_submit": lambda a: services.related_parties_submit(actor=a,
-                                                                            verification_id=verification.id),
-        "subsession_delete": lambda a: services.subsession_delete(actor=a, session_id=session.id,
-                                                                  subsession_id=subsession_id),
+        "related_parties_submit": lambda a: services.related_parties_submit(actor=a, verification_id=verification.id),
+        "subsession_delete": lambda a: services.subsession_delete(
+            actor=a, session_id=session.id, subsession_id=subsession_id
+        ),
     }
 
 
 SERVICES = [
-    "workflow_update", "workflow_publish", "workflow_delete", "session_create", "applicant_add", "applicant_update",
-    "applicant_delete", "applicant_open", "session_update", "session_add_note", "session_extend", "session_erase",
-    "session_cancel", "session_expire_now",
-    "links_generate", "verification_submit", "document_add", "verification_attach", "verification_skip",
-    "verification_resolve", "verification_unblock", "session_process", "session_revalidate", "session_decide", "session_request_corrections", "api_key_revoke",
-    "get_document", "links_send", "documents_submit", "related_party_add", "related_parties_submit", "subsession_delete",
+    "workflow_update",
+    "workflow_publish",
+    "workflow_delete",
+    "session_create",
+    "applicant_add",
+    "applicant_update",
+    "applicant_delete",
+    "applicant_open",
+    "session_update",
+    "session_add_note",
+    "session_extend",
+    "session_erase",
+    "session_cancel",
+    "session_expire_now",
+    "links_generate",
+    "verification_submit",
+    "document_add",
+    "verification_attach",
+    "verification_skip",
+    "verification_resolve",
+    "verification_unblock",
+    "session_process",
+    "session_revalidate",
+    "session_decide",
+    "session_request_corrections",
+    "api_key_revoke",
+    "get_document",
+    "links_send",
+    "documents_submit",
+    "related_party_add",
+    "related_parties_submit",
+    "subsession_delete",
 ]
 
 
@@ -94,9 +124,18 @@ def test_service_refuses_another_organizations_objects(foreign_session, other_or
 def test_every_service_is_covered():
     exported = set(services.__all__) - {
         # not about an existing object of an organization
-        "workflow_create", "organization_create", "member_set", "api_key_create", "api_key_authenticate",
-        "link_resolve", "sessions_expire", "sessions_apply_retention", "run_session_processing",
-        "run_verification_check", "reminders_send", "outcome_notice_send",
+        "workflow_create",
+        "organization_create",
+        "member_set",
+        "api_key_create",
+        "api_key_authenticate",
+        "link_resolve",
+        "sessions_expire",
+        "sessions_apply_retention",
+        "run_session_processing",
+        "run_verification_check",
+        "reminders_send",
+        "outcome_notice_send",
     }
     assert exported <= set(SERVICES)
 
@@ -113,12 +152,16 @@ def test_sandbox_key_does_not_see_live_sessions(org, workflow):
 
 
 def test_an_applicant_link_reaches_only_its_own_steps(org):
-    session = make_session(org, make_workflow(org, steps=FORM_ONLY_STEPS),
-                           applicants=[{"label": "Anna"}, {"label": "Ben"}])
+    session = make_session(
+        org, make_workflow(org, steps=FORM_ONLY_STEPS), applicants=[{"label": "Anna"}, {"label": "Ben"}]
+    )
     anna, ben = session.applicants.order_by("created_at")
     with pytest.raises(NotFound):
-        services.verification_submit(actor=Actor.for_applicant(anna), verification_id=ben.verifications.get().id,
-                                     data={"email": "anna@example.com"})
+        services.verification_submit(
+            actor=Actor.for_applicant(anna),
+            verification_id=ben.verifications.get().id,
+            data={"email": "anna@example.com"},
+        )
     assert ben.verifications.get().status == "awaiting_data"
     with pytest.raises(NotFound):
         services.applicant_update(actor=Actor.for_applicant(anna), applicant_id=ben.id, data={})

@@ -21,35 +21,65 @@ from tests.factories import system
 
 # SPEC §3 written out independently of the model's table, so the two check each other.
 SPEC_SESSION = {
-    ("draft", "active"), ("active", "completed"), ("completed", "processing"), ("processing", "processed"),
-    ("processing", "approved"), ("processing", "rejected"), ("processing", "manual_review"),
-    ("processed", "approved"), ("processed", "rejected"), ("processed", "manual_review"),
-    ("manual_review", "approved"), ("manual_review", "rejected"),
-    ("approved", "manual_review"), ("rejected", "manual_review"),
-    ("processed", "awaiting_client_correction"), ("manual_review", "awaiting_client_correction"),
-    ("approved", "awaiting_client_correction"), ("rejected", "awaiting_client_correction"),
-    ("completed", "awaiting_client_correction"), ("awaiting_client_correction", "completed"),
-    ("draft", "expired"), ("active", "expired"), ("awaiting_client_correction", "expired"), ("expired", "active"),
-    ("draft", "cancelled"), ("active", "cancelled"), ("completed", "cancelled"),
+    ("draft", "active"),
+    ("active", "completed"),
+    ("completed", "processing"),
+    ("processing", "processed"),
+    ("processing", "approved"),
+    ("processing", "rejected"),
+    ("processing", "manual_review"),
+    ("processed", "approved"),
+    ("processed", "rejected"),
+    ("processed", "manual_review"),
+    ("manual_review", "approved"),
+    ("manual_review", "rejected"),
+    ("approved", "manual_review"),
+    ("rejected", "manual_review"),
+    ("processed", "awaiting_client_correction"),
+    ("manual_review", "awaiting_client_correction"),
+    ("approved", "awaiting_client_correction"),
+    ("rejected", "awaiting_client_correction"),
+    ("completed", "awaiting_client_correction"),
+    ("awaiting_client_correction", "completed"),
+    ("draft", "expired"),
+    ("active", "expired"),
+    ("awaiting_client_correction", "expired"),
+    ("expired", "active"),
+    ("draft", "cancelled"),
+    ("active", "cancelled"),
+    ("completed", "cancelled"),
     ("awaiting_client_correction", "cancelled"),
     # attaching a verification reopens a finished session
-    ("completed", "active"), ("processed", "active"), ("manual_review", "active"),
+    ("completed", "active"),
+    ("processed", "active"),
+    ("manual_review", "active"),
 }
 SPEC_VERIFICATION = {
-    ("awaiting_data", "submitted"), ("submitted", "processing"), ("processing", "done"),
-    ("processing", "awaiting_data"), ("awaiting_data", "blocked"), ("blocked", "awaiting_data"),
+    ("awaiting_data", "submitted"),
+    ("submitted", "processing"),
+    ("processing", "done"),
+    ("processing", "awaiting_data"),
+    ("awaiting_data", "blocked"),
+    ("blocked", "awaiting_data"),
     ("done", "needs_correction"),
-    ("submitted", "needs_correction"), ("needs_correction", "submitted"), ("awaiting_data", "skipped"),
+    ("submitted", "needs_correction"),
+    ("needs_correction", "submitted"),
+    ("awaiting_data", "skipped"),
 } | {(s, "done") for s in VerificationStatus.values if s != "done"}
 SPEC_APPLICANT = {
-    ("initiated", "notified"), ("notified", "in_progress"), ("in_progress", "submitted"),
-    ("submitted", "processed"), ("processed", "notified"),
+    ("initiated", "notified"),
+    ("notified", "in_progress"),
+    ("in_progress", "submitted"),
+    ("submitted", "processed"),
+    ("processed", "notified"),
     # an integrator can submit every step through the API without the link being opened
-    ("initiated", "submitted"), ("notified", "submitted"),
+    ("initiated", "submitted"),
+    ("notified", "submitted"),
     # a verification attached to an applicant who had submitted
     ("submitted", "notified"),
     # a reviewer grants more attempts, or resolves by hand the step that blocked the applicant
-    ("blocked", "in_progress"), ("blocked", "submitted"),
+    ("blocked", "in_progress"),
+    ("blocked", "submitted"),
 } | {(s, "blocked") for s in ApplicantStatus.values if s != "blocked"}
 
 TRANSITION_KWARGS = {
@@ -87,8 +117,14 @@ CASES = [
     (Verification, VERIFICATION_TRANSITIONS, VerificationStatus.values),
 ]
 PAIRS = [
-    pytest.param(model, name, status, status in [str(s) for s in table[name][0]], str(table[name][1]),
-                 id=f"{model.__name__}-{status}-{name}")
+    pytest.param(
+        model,
+        name,
+        status,
+        status in [str(s) for s in table[name][0]],
+        str(table[name][1]),
+        id=f"{model.__name__}-{status}-{name}",
+    )
     for model, table, statuses in CASES
     for name in table
     for status in statuses
@@ -98,8 +134,7 @@ PAIRS = [
 @pytest.mark.django_db
 @pytest.mark.parametrize("model,name,status,allowed,target", PAIRS)
 def test_transition(session, model, name, status, allowed, target):
-    obj = {Session: session, Applicant: session.applicants.first(),
-           Verification: session.verifications.first()}[model]
+    obj = {Session: session, Applicant: session.applicants.first(), Verification: session.verifications.first()}[model]
     obj = _force_status(obj, status)
     events_before = Event.objects.count()
     actor = system(session.organization)
@@ -109,7 +144,11 @@ def test_transition(session, model, name, status, allowed, target):
         assert obj.status == target
         event = Event.objects.order_by("-sequence").first()
         assert Event.objects.count() > events_before
-        assert (event.action, event.from_status, event.to_status) == (f"{model.__name__.lower()}.{name}", status, target)
+        assert (event.action, event.from_status, event.to_status) == (
+            f"{model.__name__.lower()}.{name}",
+            status,
+            target,
+        )
     else:
         with pytest.raises(InvalidTransition) as refused:
             apply_transition(obj, name, actor, **TRANSITION_KWARGS.get(name, {}))

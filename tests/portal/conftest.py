@@ -4,20 +4,30 @@ from onboarding import services
 from tests.factories import make_session, make_workflow, system
 
 ALL_STEPS = [
-    {"id": "details", "type": "form", "config": {"fields": [
-        {"id": "email", "type": "email", "required": True, "label": {"en": "Email", "de": "E-Mail", "fr": "E-mail"}},
-        {"id": "phone", "type": "phone", "required": False},
-        {"id": "birth_date", "type": "date", "required": False},
-        {"id": "nationality", "type": "country", "required": False},
-        {"id": "home", "type": "address", "required": False},
-        {"id": "terms", "type": "checkbox", "required": True},
-    ]}},
+    {
+        "id": "details",
+        "type": "form",
+        "config": {
+            "fields": [
+                {
+                    "id": "email",
+                    "type": "email",
+                    "required": True,
+                    "label": {"en": "Email", "de": "E-Mail", "fr": "E-mail"},
+                },
+                {"id": "phone", "type": "phone", "required": False},
+                {"id": "birth_date", "type": "date", "required": False},
+                {"id": "nationality", "type": "country", "required": False},
+                {"id": "home", "type": "address", "required": False},
+                {"id": "terms", "type": "checkbox", "required": True},
+            ]
+        },
+    },
     {"id": "identity", "type": "identity_document"},
     {"id": "selfie", "type": "selfie"},
     {"id": "address", "type": "proof_of_address"},
     {"id": "bank", "type": "bank_account"},
-    {"id": "analysis", "type": "document_analysis", "required": False,
-     "config": {"document_type": "driver_licence"}},
+    {"id": "analysis", "type": "document_analysis", "required": False, "config": {"document_type": "driver_licence"}},
     {"id": "sign", "type": "signature"},
 ]
 COMPANY_STEPS = [
@@ -28,8 +38,9 @@ COMPANY_STEPS = [
 
 def open_link(session, applicant=None):
     """A fresh link for the session's (first) applicant: (applicant, portal path)."""
-    links = services.links_generate(actor=system(session.organization), session_id=session.id,
-                                    applicant_ids=[applicant.id] if applicant else None)
+    links = services.links_generate(
+        actor=system(session.organization), session_id=session.id, applicant_ids=[applicant.id] if applicant else None
+    )
     return links[0].applicant, f"/s/{links[0].token}/"
 
 

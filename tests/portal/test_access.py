@@ -92,8 +92,11 @@ def test_portal_pages_send_privacy_and_security_headers(client, link, path_suffi
     assert "unsafe-inline" not in csp
     body = response.content.decode()
     assert '<meta name="robots" content="noindex, nofollow">' in body
-    assert "<script>" not in body and " style=" not in body and "http" not in body.split("<body>")[0].replace(
-        "http-equiv", "")
+    assert (
+        "<script>" not in body
+        and " style=" not in body
+        and "http" not in body.split("<body>")[0].replace("http-equiv", "")
+    )
 
 
 def test_unavailable_page_sends_the_same_headers(client):
@@ -150,11 +153,17 @@ def test_forms_post_with_a_null_origin_but_never_without_the_csrf_token(link):
     refused = browser.post(path + "steps/details/", {"email": "anna@example.com"}, HTTP_ORIGIN="null")
     assert refused.status_code == 403
     assert refused["Referrer-Policy"] == "no-referrer"
-    foreign = browser.post(path + "steps/details/", {"email": "anna@example.com", "csrfmiddlewaretoken": token},
-                           HTTP_ORIGIN="https://evil.example")
+    foreign = browser.post(
+        path + "steps/details/",
+        {"email": "anna@example.com", "csrfmiddlewaretoken": token},
+        HTTP_ORIGIN="https://evil.example",
+    )
     assert foreign.status_code == 403
-    accepted = browser.post(path + "steps/details/", {"email": "anna@example.com", "terms": "on",
-                                                      "csrfmiddlewaretoken": token}, HTTP_ORIGIN="null")
+    accepted = browser.post(
+        path + "steps/details/",
+        {"email": "anna@example.com", "terms": "on", "csrfmiddlewaretoken": token},
+        HTTP_ORIGIN="null",
+    )
     assert accepted.status_code == 302
     assert applicant.verifications.get(step_id="details").status == "submitted"
 

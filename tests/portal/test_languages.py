@@ -20,8 +20,8 @@ def catalog(language):
 
 @pytest.mark.parametrize("language", LOCALES)
 def test_every_message_is_translated_and_compiled(language):
-    compiled = gettext.GNUTranslations(
-        open(Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.mo", "rb"))
+    with open(Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / "django.mo", "rb") as mo:
+        compiled = gettext.GNUTranslations(mo)
     messages = [m for m in catalog(language) if m.id]
     assert len(messages) > 150
     for message in messages:
@@ -35,10 +35,13 @@ def test_every_message_is_translated_and_compiled(language):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("language, words", [
-    ("de", ["Ihre Schritte", "Ausweisdokument", "Weiter", "Sprache"]),
-    ("fr", ["Vos étapes", "Pièce d’identité", "Continuer", "Langue"]),
-])
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("de", ["Ihre Schritte", "Ausweisdokument", "Weiter", "Sprache"]),
+        ("fr", ["Vos étapes", "Pièce d’identité", "Continuer", "Langue"]),
+    ],
+)
 def test_overview_in_the_sessions_language(client, org, portal_workflow, language, words):
     session = make_session(org, portal_workflow, locale=language)
     _, path = open_link(session)
@@ -59,7 +62,7 @@ def test_errors_and_country_names_in_german(client, org, portal_workflow):
     assert "Geben Sie eine gültige E-Mail-Adresse ein." in body
     assert "Bitte korrigieren Sie Folgendes" in body
     assert ">Deutschland</option>" in body
-    assert 'E-Mail' in body  # the integrator's per-language field label
+    assert "E-Mail" in body  # the integrator's per-language field label
 
 
 @pytest.mark.django_db
@@ -68,8 +71,9 @@ def test_upload_refusal_in_french(client, org, portal_workflow):
 
     session = make_session(org, portal_workflow, locale="fr")
     _, path = open_link(session)
-    response = post_refused(client, path + "steps/selfie/",
-                            {"file": SimpleUploadedFile("a.txt", b"hello", "text/plain")})
+    response = post_refused(
+        client, path + "steps/selfie/", {"file": SimpleUploadedFile("a.txt", b"hello", "text/plain")}
+    )
     assert "Seuls les photos JPEG, PNG, HEIC et les documents PDF sont acceptés." in response.content.decode()
 
 
@@ -82,11 +86,14 @@ def test_switching_language_on_the_page(client, link):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("language, title, label", [
-    ("en", "Your details", "Email"),
-    ("de", "Ihre Angaben", "E-Mail-Adresse"),
-    ("fr", "Vos informations", "Adresse e-mail"),
-])
+@pytest.mark.parametrize(
+    "language, title, label",
+    [
+        ("en", "Your details", "Email"),
+        ("de", "Ihre Angaben", "E-Mail-Adresse"),
+        ("fr", "Vos informations", "Adresse e-mail"),
+    ],
+)
 def test_the_demo_workflow_speaks_each_language(client, org, language, title, label):
     from onboarding.management.commands.demo import DEMO_STEPS
     from tests.factories import make_workflow
@@ -103,10 +110,24 @@ def test_workflow_texts_take_one_value_per_language_or_a_plain_string(org):
     from onboarding.errors import ValidationFailed
     from onboarding.steps import normalize_steps
 
-    [step] = normalize_steps([{"type": "form", "title": {"en": "About you", "fr": "À propos de vous"},
-                               "config": {"fields": [{"id": "email", "type": "email", "label": "Email"}]}}])
+    [step] = normalize_steps(
+        [
+            {
+                "type": "form",
+                "title": {"en": "About you", "fr": "À propos de vous"},
+                "config": {"fields": [{"id": "email", "type": "email", "label": "Email"}]},
+            }
+        ]
+    )
     assert step["id"] == "about-you" and step["title"]["fr"] == "À propos de vous"
     with pytest.raises(ValidationFailed) as refused:
-        normalize_steps([{"type": "form", "title": {"xx": "?"},
-                          "config": {"fields": [{"id": "email", "type": "email", "label": ["Email"]}]}}])
+        normalize_steps(
+            [
+                {
+                    "type": "form",
+                    "title": {"xx": "?"},
+                    "config": {"fields": [{"id": "email", "type": "email", "label": ["Email"]}]},
+                }
+            ]
+        )
     assert set(refused.value.errors) == {"steps[0].title", "steps[0].config.fields[0].label"}

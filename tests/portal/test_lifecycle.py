@@ -24,8 +24,9 @@ def unreadable_selfies(monkeypatch):
 
     def get_check(step_type):
         if step_type == "selfie":
-            return lambda documents, known, config: CheckResult(INCONCLUSIVE, reason_codes=["face_not_found"],
-                                                                unusable=True)
+            return lambda documents, known, config: CheckResult(
+                INCONCLUSIVE, reason_codes=["face_not_found"], unusable=True
+            )
         return real(step_type)
 
     monkeypatch.setattr(processing, "get_check", get_check)
@@ -36,8 +37,13 @@ def passing_selfies(monkeypatch):
     from onboarding.services import processing
 
     real = processing.get_check
-    monkeypatch.setattr(processing, "get_check", lambda step_type: (
-        (lambda documents, known, config: CheckResult(PASSED)) if step_type == "selfie" else real(step_type)))
+    monkeypatch.setattr(
+        processing,
+        "get_check",
+        lambda step_type: (
+            (lambda documents, known, config: CheckResult(PASSED)) if step_type == "selfie" else real(step_type)
+        ),
+    )
 
 
 def selfie_session(org, **settings):
@@ -56,7 +62,8 @@ def send_form(client, path, capture, email="anna@example.com"):
 
 
 def test_unusable_document_reopens_the_step_with_attempts_left_and_the_reason(
-        client, org, unreadable_selfies, django_capture_on_commit_callbacks):
+    client, org, unreadable_selfies, django_capture_on_commit_callbacks
+):
     applicant, path = open_link(selfie_session(org))
     send_selfie(client, path, django_capture_on_commit_callbacks)
     selfie = applicant.verifications.get(step_id="selfie")
@@ -69,7 +76,8 @@ def test_unusable_document_reopens_the_step_with_attempts_left_and_the_reason(
 
 
 def test_last_failed_attempt_blocks_the_applicant_and_names_the_contact(
-        client, org, unreadable_selfies, django_capture_on_commit_callbacks):
+    client, org, unreadable_selfies, django_capture_on_commit_callbacks
+):
     org.support_contact = "support@bank.example"
     org.save()
     applicant, path = open_link(selfie_session(org))
@@ -86,18 +94,21 @@ def test_last_failed_attempt_blocks_the_applicant_and_names_the_contact(
     assert "This step cannot be changed now." in response.content.decode()
 
 
-def test_blocked_page_falls_back_to_the_organization_name(client, org, unreadable_selfies,
-                                                          django_capture_on_commit_callbacks):
+def test_blocked_page_falls_back_to_the_organization_name(
+    client, org, unreadable_selfies, django_capture_on_commit_callbacks
+):
     applicant, path = open_link(selfie_session(org, max_attempts=1))
     send_selfie(client, path, django_capture_on_commit_callbacks)
     assert f"Please contact {org.name} to continue." in client.get(path).content.decode()
 
 
-def test_finishing_redirects_with_state_and_session_id(client, org, passing_selfies,
-                                                       django_capture_on_commit_callbacks):
+def test_finishing_redirects_with_state_and_session_id(
+    client, org, passing_selfies, django_capture_on_commit_callbacks
+):
     workflow = make_workflow(org, steps=SELFIE_AND_FORM, settings={"redirect_allowlist": ["shop.example"]})
-    session = make_session(org, workflow, redirect_url="https://shop.example/back?order=42&state=old",
-                           state="opaque=1&x")
+    session = make_session(
+        org, workflow, redirect_url="https://shop.example/back?order=42&state=old", state="opaque=1&x"
+    )
     applicant, path = open_link(session)
     overview = client.get(path).content.decode()
     assert "Finish" not in overview
@@ -110,8 +121,7 @@ def test_finishing_redirects_with_state_and_session_id(client, org, passing_self
     assert "Your information is being reviewed" in overview and "Finish" in overview
     response = client.post(path + "finish/")
     assert response.status_code == 302
-    assert response["Location"] == (
-        f"https://shop.example/back?order=42&state=opaque%3D1%26x&session_id={session.id}")
+    assert response["Location"] == (f"https://shop.example/back?order=42&state=opaque%3D1%26x&session_id={session.id}")
     # Finished once: the overview no longer offers it, and a second post (Back, a double tap) changes nothing.
     assert "Finish" not in client.get(path).content.decode()
     assert client.post(path + "finish/")["Location"] == response["Location"]
@@ -150,15 +160,25 @@ def processed_form_session(org, client, capture):
     return session, applicant, path
 
 
-def test_correction_round_trip_opens_only_the_named_step(client, org, passing_selfies,
-                                                         django_capture_on_commit_callbacks):
+def test_correction_round_trip_opens_only_the_named_step(
+    client, org, passing_selfies, django_capture_on_commit_callbacks
+):
     session, applicant, path = processed_form_session(org, client, django_capture_on_commit_callbacks)
     send_selfie(client, path, django_capture_on_commit_callbacks)
     session.refresh_from_db()
     assert session.status == "processed"
-    services.session_request_corrections(actor=system(org), session_id=session.id, corrections=[
-        {"step_id": "details", "field_ids": ["email"], "document_types": ["passport"],
-         "message": "Please use your work email address."}])
+    services.session_request_corrections(
+        actor=system(org),
+        session_id=session.id,
+        corrections=[
+            {
+                "step_id": "details",
+                "field_ids": ["email"],
+                "document_types": ["passport"],
+                "message": "Please use your work email address.",
+            }
+        ],
+    )
 
     overview = client.get(path).content.decode()
     assert "Some information needs to be sent again" in overview
@@ -182,13 +202,17 @@ def test_correction_round_trip_opens_only_the_named_step(client, org, passing_se
     assert "Your information is being reviewed" in client.get(path).content.decode()
 
 
-@pytest.mark.parametrize("decision, heading, badge", [
-    ("approved", "Your verification is approved", "Approved"),
-    ("rejected", "Your verification was not approved", "Not approved"),
-    ("manual_review", "Under review", "Received, under review"),
-])
+@pytest.mark.parametrize(
+    "decision, heading, badge",
+    [
+        ("approved", "Your verification is approved", "Approved"),
+        ("rejected", "Your verification was not approved", "Not approved"),
+        ("manual_review", "Under review", "Received, under review"),
+    ],
+)
 def test_decided_session_says_how_it_ended_and_offers_nothing_to_do(
-        client, org, decision, heading, badge, passing_selfies, django_capture_on_commit_callbacks):
+    client, org, decision, heading, badge, passing_selfies, django_capture_on_commit_callbacks
+):
     org.support_contact = "kyc@bank.example"
     org.save()
     session, applicant, path = processed_form_session(org, client, django_capture_on_commit_callbacks)
@@ -200,15 +224,18 @@ def test_decided_session_says_how_it_ended_and_offers_nothing_to_do(
     assert ("please contact kyc@bank.example" in page) is (decision == "rejected")
     # An approved (or rejected) applicant reopening the link is not asked to finish again.
     assert ("Finish" in page) is (decision == "manual_review")
-    assert 'href="' + path + 'steps/' not in page
+    assert 'href="' + path + "steps/" not in page
 
 
 def test_a_failed_check_is_never_shown_as_done(client, org, django_capture_on_commit_callbacks, monkeypatch):
     from onboarding.checks import FAILED
     from onboarding.services import processing
 
-    monkeypatch.setattr(processing, "get_check", lambda step_type: (
-        lambda documents, known, config: CheckResult(FAILED, reason_codes=["document_expired"])))
+    monkeypatch.setattr(
+        processing,
+        "get_check",
+        lambda step_type: lambda documents, known, config: CheckResult(FAILED, reason_codes=["document_expired"]),
+    )
     session, applicant, path = processed_form_session(org, client, django_capture_on_commit_callbacks)
     assert applicant.verifications.get(step_id="details").result == "failed"
     page = client.get(path).content.decode()
@@ -263,12 +290,14 @@ def test_a_refused_post_redirects_so_back_never_resubmits(client, link):
     assert "Enter a valid email address." not in again and "not an email" not in again
 
 
-def test_corrected_document_step_needs_a_new_document(client, org, passing_selfies,
-                                                      django_capture_on_commit_callbacks):
+def test_corrected_document_step_needs_a_new_document(client, org, passing_selfies, django_capture_on_commit_callbacks):
     session, applicant, path = processed_form_session(org, client, django_capture_on_commit_callbacks)
     send_selfie(client, path, django_capture_on_commit_callbacks)
-    services.session_request_corrections(actor=system(org), session_id=session.id, corrections=[
-        {"step_id": "selfie", "message": "The photo is too dark."}])
+    services.session_request_corrections(
+        actor=system(org),
+        session_id=session.id,
+        corrections=[{"step_id": "selfie", "message": "The photo is too dark."}],
+    )
     page = client.get(path + "steps/selfie/").content.decode()
     assert "The photo is too dark." in page
     assert "Received:" not in page  # the photo the reviewer turned down is not offered as received

@@ -11,11 +11,18 @@ from tests.factories import FORM_ONLY_STEPS, make_session, make_workflow, system
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("redirect_url, state, expected", [
-    ("https://shop.example/done", "", "https://shop.example/done?session_id={id}"),
-    ("https://shop.example/done?a=1&b=", "s 1", "https://shop.example/done?a=1&b=&state=s+1&session_id={id}"),
-    ("https://shop.example/done?session_id=forged#top", "x", "https://shop.example/done?state=x&session_id={id}#top"),
-])
+@pytest.mark.parametrize(
+    "redirect_url, state, expected",
+    [
+        ("https://shop.example/done", "", "https://shop.example/done?session_id={id}"),
+        ("https://shop.example/done?a=1&b=", "s 1", "https://shop.example/done?a=1&b=&state=s+1&session_id={id}"),
+        (
+            "https://shop.example/done?session_id=forged#top",
+            "x",
+            "https://shop.example/done?state=x&session_id={id}#top",
+        ),
+    ],
+)
 def test_finish_url_appends_state_and_session_id(org, redirect_url, state, expected):
     workflow = make_workflow(org, steps=FORM_ONLY_STEPS, settings={"redirect_allowlist": ["shop.example"]})
     session = make_session(org, workflow, redirect_url=redirect_url, state=state)
@@ -34,12 +41,18 @@ def test_a_correction_for_one_applicant_opens_nothing_for_the_other(org, django_
     for applicant in (anna, ben):
         verification = applicant.verifications.get()
         with django_capture_on_commit_callbacks(execute=True):
-            services.verification_submit(actor=Actor.for_applicant(applicant), verification_id=verification.id,
-                                         data={"email": f"{applicant.label.lower()}@example.com"})
+            services.verification_submit(
+                actor=Actor.for_applicant(applicant),
+                verification_id=verification.id,
+                data={"email": f"{applicant.label.lower()}@example.com"},
+            )
     session.refresh_from_db()
     assert session.status == "processed"
-    services.session_request_corrections(actor=system(org), session_id=session.id, corrections=[
-        {"step_id": "details", "applicant_id": str(anna.id), "message": "Check your email."}])
+    services.session_request_corrections(
+        actor=system(org),
+        session_id=session.id,
+        corrections=[{"step_id": "details", "applicant_id": str(anna.id), "message": "Check your email."}],
+    )
     [anna_step] = portal_steps.applicant_steps(Applicant.objects.get(id=anna.id))
     [ben_step] = portal_steps.applicant_steps(Applicant.objects.get(id=ben.id))
     assert anna_step.state == portal_steps.OPEN and anna_step.corrections[0].message == "Check your email."

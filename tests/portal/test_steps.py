@@ -23,9 +23,17 @@ def verification(applicant, step_id):
 
 # Form ---------------------------------------------------------------------------------------------
 
-FORM_OK = {"email": "Anna@Example.COM", "phone": "06 12 34 56 78", "birth_date": "1974-08-12",
-           "nationality": "SE", "home.line_1": "12 rue de la Paix", "home.zip_code": "75002",
-           "home.city": "Paris", "home.country": "FR", "terms": "on"}
+FORM_OK = {
+    "email": "Anna@Example.COM",
+    "phone": "06 12 34 56 78",
+    "birth_date": "1974-08-12",
+    "nationality": "SE",
+    "home.line_1": "12 rue de la Paix",
+    "home.zip_code": "75002",
+    "home.city": "Paris",
+    "home.country": "FR",
+    "terms": "on",
+}
 
 
 def test_form_step_submits_cleaned_values_and_moves_to_the_next_step(client, link):
@@ -108,8 +116,9 @@ def test_identity_requires_a_document_kind(client, link):
 
 
 def test_a_passport_only_step_asks_for_no_back_side(client, org):
-    workflow = make_workflow(org, steps=[{"id": "identity", "type": "identity_document",
-                                          "config": {"document_types": ["passport"]}}])
+    workflow = make_workflow(
+        org, steps=[{"id": "identity", "type": "identity_document", "config": {"document_types": ["passport"]}}]
+    )
     _, path = open_link(make_session(org, workflow))
     page = client.get(path + "steps/identity/").content.decode()
     assert 'id="f-file-front"' in page and 'id="f-file-back"' not in page
@@ -126,10 +135,15 @@ def test_a_new_upload_replaces_the_previous_one_of_the_same_side(client, link):
 
 def test_refused_file_shows_a_clear_message_and_keeps_the_good_one(client, link):
     applicant, path = link
-    response = post_refused(client, path + "steps/identity/", {
-        "kind": "id_card", "file_front": upload("front.jpg"),
-        "file_back": upload("notes.txt", b"just some text", "text/plain"),
-    })
+    response = post_refused(
+        client,
+        path + "steps/identity/",
+        {
+            "kind": "id_card",
+            "file_front": upload("front.jpg"),
+            "file_back": upload("notes.txt", b"just some text", "text/plain"),
+        },
+    )
     body = response.content.decode()
     assert "Only JPEG, PNG, HEIC photos and PDF documents are accepted." in body
     assert "Received: front.jpg" in body
@@ -181,8 +195,9 @@ def test_proof_of_address_accepts_a_pdf_of_the_chosen_kind(client, link):
     applicant, path = link
     body = client.get(path + "steps/address/").content.decode()
     assert "application/pdf" in body and "Utility bill" in body
-    response = client.post(path + "steps/address/", {"kind": "tax_notice",
-                                                     "file": upload("bill.pdf", pdf_bytes(), "application/pdf")})
+    response = client.post(
+        path + "steps/address/", {"kind": "tax_notice", "file": upload("bill.pdf", pdf_bytes(), "application/pdf")}
+    )
     assert response.status_code == 302
     document = verification(applicant, "address").documents.get()
     assert (document.kind, document.mime_type) == ("tax_notice", "application/pdf")
@@ -217,8 +232,10 @@ def test_valid_typed_iban_is_submitted(client, org):
 
 def test_bank_step_takes_a_document_instead(client, link):
     applicant, path = link
-    assert client.post(path + "steps/bank/", {"file": upload("rib.pdf", pdf_bytes(), "application/pdf")}
-                       ).status_code == 302
+    assert (
+        client.post(path + "steps/bank/", {"file": upload("rib.pdf", pdf_bytes(), "application/pdf")}).status_code
+        == 302
+    )
     assert verification(applicant, "bank").documents.get().kind == "bank_details"
 
 
@@ -228,10 +245,13 @@ def test_bank_step_needs_an_iban_or_a_document(client, link):
     assert "Type your IBAN or add a bank details document." in response.content.decode()
 
 
-@pytest.mark.parametrize("language, either, optional", [
-    ("en", "one of the two is required", "(optional)"),
-    ("fr", "l’un des deux est obligatoire", "(facultatif)"),
-])
+@pytest.mark.parametrize(
+    "language, either, optional",
+    [
+        ("en", "one of the two is required", "(optional)"),
+        ("fr", "l’un des deux est obligatoire", "(facultatif)"),
+    ],
+)
 def test_bank_labels_say_iban_or_document_and_bic_optional_once(client, link, language, either, optional):
     _, path = link
     body = client.get(path + f"steps/bank/?lang={language}").content.decode()
@@ -257,11 +277,12 @@ def test_company_registry_number_and_country(client, company_link):
     assert submitted == {"registration_number": "552 100 554", "country_code": "FR"}
 
 
-def test_related_parties_each_get_a_subsession_and_a_link(client, company_link,
-                                                          django_capture_on_commit_callbacks):
+def test_related_parties_each_get_a_subsession_and_a_link(client, company_link, django_capture_on_commit_callbacks):
     applicant, path = company_link
-    response = client.post(path + "steps/people/", {"action": "add", "first_name": "Jean", "last_name": "Dubois",
-                                                    "email": "jean@example.com", "role": "director"})
+    response = client.post(
+        path + "steps/people/",
+        {"action": "add", "first_name": "Jean", "last_name": "Dubois", "email": "jean@example.com", "role": "director"},
+    )
     assert response.status_code == 200
     body = response.content.decode()
     subsession = Session.objects.get(parent=applicant.session)
@@ -281,7 +302,8 @@ def test_related_parties_each_get_a_subsession_and_a_link(client, company_link,
         assert client.post(path + "steps/people/", {"action": "submit"}).status_code == 302
     people = verification(applicant, "people")
     assert people.data["submitted"]["parties"] == [
-        {"session_id": str(subsession.id), "name": "Jean Dubois", "role": "director"}]
+        {"session_id": str(subsession.id), "name": "Jean Dubois", "role": "director"}
+    ]
     assert (people.status, people.result) == ("done", "passed")
 
 
@@ -289,16 +311,24 @@ def test_related_parties_refusals(client, company_link):
     applicant, path = company_link
     response = post_refused(client, path + "steps/people/", {"action": "submit"})
     assert "Add at least one person." in response.content.decode()
-    response = post_refused(client, path + "steps/people/", {"action": "add", "first_name": "J3an", "last_name": "",
-                                                             "email": "x", "role": "king"})
+    response = post_refused(
+        client,
+        path + "steps/people/",
+        {"action": "add", "first_name": "J3an", "last_name": "", "email": "x", "role": "king"},
+    )
     body = response.content.decode()
     assert "Enter a name using letters" in body and "Enter a valid email address." in body
     assert "Select one of the proposed choices." in body
     for name in ("Ann", "Bob"):
-        client.post(path + "steps/people/", {"action": "add", "first_name": name, "last_name": "Lee",
-                                             "email": f"{name}@example.com", "role": "ubo"})
-    response = post_refused(client, path + "steps/people/", {"action": "add", "first_name": "Cid", "last_name": "Lee",
-                                                             "email": "cid@example.com", "role": "ubo"})
+        client.post(
+            path + "steps/people/",
+            {"action": "add", "first_name": name, "last_name": "Lee", "email": f"{name}@example.com", "role": "ubo"},
+        )
+    response = post_refused(
+        client,
+        path + "steps/people/",
+        {"action": "add", "first_name": "Cid", "last_name": "Lee", "email": "cid@example.com", "role": "ubo"},
+    )
     assert "You can add at most 2 people." in response.content.decode()
     assert Session.objects.filter(parent=applicant.session).count() == 2
 
@@ -312,10 +342,13 @@ def signing_link(org, signing_settings):
     from tests.signing.pdfs import form_pdf
 
     session, link = signing.signing_session_create(
-        actor=system(org), email="anna@example.com", document=form_pdf(),
+        actor=system(org),
+        email="anna@example.com",
+        document=form_pdf(),
         sign_fields=[{"field_id": "signature", "actor_id": "signer"}],
         fill_fields=[{"field_id": "last_name", "value": "${identity.last_name}"}],
-        identity={"first_name": "Anna", "last_name": "Eriksson"})
+        identity={"first_name": "Anna", "last_name": "Eriksson"},
+    )
     return session.applicants.get(), f"/s/{link.token}/"
 
 
@@ -418,8 +451,9 @@ def test_steps_of_the_other_applicant_type_are_not_shown(client, org):
 
 def test_optional_address_left_blank_is_accepted_but_a_partial_one_is_not(client, link):
     applicant, path = link
-    partial = post_refused(client, path + "steps/details/", {"email": "anna@example.com", "terms": "on",
-                                                    "home.city": "Paris"})
+    partial = post_refused(
+        client, path + "steps/details/", {"email": "anna@example.com", "terms": "on", "home.city": "Paris"}
+    )
     assert 'id="f-home-line-1-error">This field is required.' in partial.content.decode()
     blank = client.post(path + "steps/details/", {"email": "anna@example.com", "terms": "on"})
     assert blank.status_code == 302
@@ -436,6 +470,8 @@ def test_heic_photo_is_converted_to_jpeg(client, link):
     out = io.BytesIO()
     Image.new("RGB", (320, 240), "teal").save(out, format="HEIF")
     applicant, path = link
-    assert client.post(path + "steps/selfie/", {"file": upload("IMG_0001.HEIC", out.getvalue(), "image/heic")}
-                       ).status_code == 302
+    assert (
+        client.post(path + "steps/selfie/", {"file": upload("IMG_0001.HEIC", out.getvalue(), "image/heic")}).status_code
+        == 302
+    )
     assert verification(applicant, "selfie").documents.get().mime_type == "image/jpeg"

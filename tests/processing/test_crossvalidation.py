@@ -5,27 +5,38 @@ from types import SimpleNamespace
 from onboarding.crossvalidation import cross_validate
 
 ANNA = SimpleNamespace(
-    id=1, type="natural_person",
+    id=1,
+    type="natural_person",
     identity={"first_name": "Anna Maria", "last_name": "Eriksson", "birth_date": "1974-08-12", "nationality": "SE"},
     address={"line_1": "12 rue de la Paix", "zip_code": "75002", "city": "Paris", "country": "FR"},
-    bank_account={"iban": "FR76 3000 6000 0112 3456 7890 189"}, company={},
+    bank_account={"iban": "FR76 3000 6000 0112 3456 7890 189"},
+    company={},
 )
 
 
 def done(step_type, fields, applicant=ANNA, step_id=None):
-    return SimpleNamespace(applicant_id=applicant.id, type=step_type, step_id=step_id or step_type, id=step_type,
-                           status="done", data={"extracted_from_document": fields})
+    return SimpleNamespace(
+        applicant_id=applicant.id,
+        type=step_type,
+        step_id=step_id or step_type,
+        id=step_type,
+        status="done",
+        data={"extracted_from_document": fields},
+    )
 
 
 PASSPORT = {"surname": "ERIKSSON", "given_names": "ANNA MARIA", "birth_date": "1974-08-12", "nationality": "SWE"}
-BILL = {"holder_name": "Mme Anna Eriksson",
-        "address": {"line_1": "12 r. de la Paix", "zip_code": "75002", "city": "PARIS", "country": "FR"}}
+BILL = {
+    "holder_name": "Mme Anna Eriksson",
+    "address": {"line_1": "12 r. de la Paix", "zip_code": "75002", "city": "PARIS", "country": "FR"},
+}
 BANK = {"holder_name": "ERIKSSON ANNA MARIA", "iban": "FR7630006000011234567890189"}
 
 
 def test_consistent_documents_pass():
-    result = cross_validate([ANNA], [done("identity_document", PASSPORT), done("proof_of_address", BILL),
-                                     done("bank_account", BANK)])
+    result = cross_validate(
+        [ANNA], [done("identity_document", PASSPORT), done("proof_of_address", BILL), done("bank_account", BANK)]
+    )
     assert result["status"] == "passed", result
     assert (result["errors"], result["warnings"]) == ([], [])
     pairs = {(c["field"], tuple(c["sources"])) for c in result["comparisons"]}
@@ -40,16 +51,16 @@ def test_documents_of_two_different_people_fail():
     assert result["status"] == "failed"
     assert result["errors"] == ["name_mismatch"]
     failing = [c for c in result["comparisons"] if c["outcome"] == "mismatch"]
-    assert {tuple(c["sources"]) for c in failing} == {("known", "bank_account"),
-                                                      ("identity_document", "bank_account")}
+    assert {tuple(c["sources"]) for c in failing} == {("known", "bank_account"), ("identity_document", "bank_account")}
 
 
 def test_birth_date_iban_and_address_mismatches_are_errors():
     passport = dict(PASSPORT, birth_date="1974-08-21")
     bill = dict(BILL, address={"line_1": "4 Hauptstrasse", "zip_code": "10115", "city": "Berlin"})
     bank = dict(BANK, iban="DE89370400440532013000")
-    result = cross_validate([ANNA], [done("identity_document", passport), done("proof_of_address", bill),
-                                     done("bank_account", bank)])
+    result = cross_validate(
+        [ANNA], [done("identity_document", passport), done("proof_of_address", bill), done("bank_account", bank)]
+    )
     assert set(result["errors"]) == {"birth_date_mismatch", "address_mismatch", "iban_mismatch"}
 
 
@@ -63,16 +74,28 @@ def test_near_misses_and_other_nationality_are_warnings():
 
 
 def test_mrz_transliteration_is_not_a_mismatch():
-    mueller = SimpleNamespace(id=2, type="natural_person", identity={"first_name": "Jürgen", "last_name": "Müller"},
-                              address={}, bank_account={}, company={})
+    mueller = SimpleNamespace(
+        id=2,
+        type="natural_person",
+        identity={"first_name": "Jürgen", "last_name": "Müller"},
+        address={},
+        bank_account={},
+        company={},
+    )
     passport = {"surname": "MUELLER", "given_names": "JUERGEN"}
     result = cross_validate([mueller], [done("identity_document", passport, applicant=mueller)])
     assert result["status"] == "passed", result["comparisons"]
 
 
 def test_only_done_verifications_of_the_same_applicant_count():
-    other = SimpleNamespace(id=3, type="natural_person", identity={"first_name": "Jean", "last_name": "Dupont"},
-                            address={}, bank_account={}, company={})
+    other = SimpleNamespace(
+        id=3,
+        type="natural_person",
+        identity={"first_name": "Jean", "last_name": "Dupont"},
+        address={},
+        bank_account={},
+        company={},
+    )
     pending = done("bank_account", dict(BANK, holder_name="Somebody Else"))
     pending.status = "processing"
     result = cross_validate([ANNA, other], [done("identity_document", PASSPORT), pending])
@@ -81,13 +104,21 @@ def test_only_done_verifications_of_the_same_applicant_count():
 
 
 def test_company_documents_compare_company_names_and_numbers():
-    acme = SimpleNamespace(id=4, type="legal_person", identity={}, address={}, bank_account={},
-                           company={"company_name": "ACME SAS", "registration_number": "732 829 320"})
+    acme = SimpleNamespace(
+        id=4,
+        type="legal_person",
+        identity={},
+        address={},
+        bank_account={},
+        company={"company_name": "ACME SAS", "registration_number": "732 829 320"},
+    )
     registry = {"company_name": "Acme", "registration_number": "732829320"}
     bank = {"holder_name": "ACME SAS", "iban": "FR7630006000011234567890189"}
-    result = cross_validate([acme], [done("company_registry", registry, applicant=acme),
-                                     done("bank_account", bank, applicant=acme)])
+    result = cross_validate(
+        [acme], [done("company_registry", registry, applicant=acme), done("bank_account", bank, applicant=acme)]
+    )
     assert result["status"] == "passed", result["comparisons"]
-    result = cross_validate([acme], [done("company_registry", dict(registry, registration_number="552100554"),
-                                          applicant=acme)])
+    result = cross_validate(
+        [acme], [done("company_registry", dict(registry, registration_number="552100554"), applicant=acme)]
+    )
     assert result["errors"] == ["registration_number_mismatch"]

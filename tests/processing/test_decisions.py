@@ -13,13 +13,19 @@ from tests.factories import FORM_ONLY_STEPS, make_session, make_workflow, system
 
 pytestmark = pytest.mark.django_db
 
-ANNA_LISTED = WatchlistRecord(entity_id="eu-42", name="Anna Maria ERIKSSON", birth_dates=["1974-08-12"],
-                              countries=["se"], lists=["EU Financial Sanctions"])
+ANNA_LISTED = WatchlistRecord(
+    entity_id="eu-42",
+    name="Anna Maria ERIKSSON",
+    birth_dates=["1974-08-12"],
+    countries=["se"],
+    lists=["EU Financial Sanctions"],
+)
 
 
 def form_session(org, settings=None, **kwargs):
-    workflow = make_workflow(org, steps=FORM_ONLY_STEPS, settings=settings or {},
-                             environment=kwargs.get("environment", "live"))
+    workflow = make_workflow(
+        org, steps=FORM_ONLY_STEPS, settings=settings or {}, environment=kwargs.get("environment", "live")
+    )
     session = make_session(org, workflow, **kwargs)
     services.links_generate(actor=system(org), session_id=session.id)
     return Session.objects.get(id=session.id)
@@ -27,8 +33,11 @@ def form_session(org, settings=None, **kwargs):
 
 def submit(session):
     verification = session.verifications.get(step_id="details")
-    services.verification_submit(actor=Actor.for_applicant(verification.applicant), verification_id=verification.id,
-                                 data={"email": "anna@example.com"})
+    services.verification_submit(
+        actor=Actor.for_applicant(verification.applicant),
+        verification_id=verification.id,
+        data={"email": "anna@example.com"},
+    )
     session.refresh_from_db()
     return session
 
@@ -51,8 +60,9 @@ def test_watchlist_hit_sends_to_review_even_with_auto_decide(org, run_on_commit)
 
 
 def test_namesake_with_another_birth_date_is_no_match(org, run_on_commit):
-    listed(org, WatchlistRecord(entity_id="x", name="Anna Maria Eriksson", birth_dates=["1990-01-01"],
-                                countries=["ru"]))
+    listed(
+        org, WatchlistRecord(entity_id="x", name="Anna Maria Eriksson", birth_dates=["1990-01-01"], countries=["ru"])
+    )
     session = submit(form_session(org))
     assert session.processing_results["external_validations"]["watchlist"]["is_match"] is False
     assert session.final_decision == "approved"
@@ -109,8 +119,9 @@ def test_dismissing_the_only_hit_lowers_the_risk_score(org, run_on_commit):
     listed(org)
     session = submit(form_session(org))
     assert session.risk_score >= 70 and session.processing_results["final_decision"] == "manual_review"
-    watchlist_mark_false_positive(actor=system(org), session_id=session.id, match_index=0, entity_id="eu-42",
-                                  note="born elsewhere")
+    watchlist_mark_false_positive(
+        actor=system(org), session_id=session.id, match_index=0, entity_id="eu-42", note="born elsewhere"
+    )
     session.refresh_from_db()
     assert session.risk_score < 30 and session.risk_level == "low"
     assert session.processing_results["risk_score"] == session.risk_score
@@ -157,4 +168,3 @@ def test_tasks_ack_late_retry_with_backoff_and_prefetch_one():
     for task in (tasks.check_verification, tasks.process_session):
         assert task.retry_backoff and task.max_retries
         assert {OSError, ConnectionError, OperationalError} <= set(task.autoretry_for)
-

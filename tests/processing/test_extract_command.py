@@ -19,16 +19,24 @@ def extract(capsys, *args):
 def test_bank_letter(tmp_path, capsys):
     path = tmp_path / "rib.pdf"
     path.write_bytes(bank_letter_pdf(FRENCH_ACCOUNT))
-    output = extract(capsys, path, "--kind", "bank_account", "--known",
-                     '{"identity": {"first_name": "Jean", "last_name": "Dupont"}}')
+    output = extract(
+        capsys, path, "--kind", "bank_account", "--known", '{"identity": {"first_name": "Jean", "last_name": "Dupont"}}'
+    )
     assert output["result"] == "passed" and output["reason_codes"] == []
     assert output["fields"]["iban"] == FRENCH_ACCOUNT.iban
     assert output["timings_ms"]["total"] >= output["timings_ms"]["check"] > 0
 
 
 def test_passport_photo(tmp_path, capsys):
-    doc = IdentityDocument(surname="Eriksson", given_names="Anna Maria", birth_date=date(1974, 8, 12), sex="F",
-                           nationality="SWE", document_number="AB1234567", expiry_date=date(2031, 3, 1))
+    doc = IdentityDocument(
+        surname="Eriksson",
+        given_names="Anna Maria",
+        birth_date=date(1974, 8, 12),
+        sex="F",
+        nationality="SWE",
+        document_number="AB1234567",
+        expiry_date=date(2031, 3, 1),
+    )
     path = tmp_path / "passport.jpg"
     path.write_bytes(photograph(render(doc)[0]))
     output = extract(capsys, path, "--kind", "identity_document")

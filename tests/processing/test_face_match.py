@@ -26,8 +26,14 @@ def process(org, selfie_content, settings=None):
     for step_id, files in uploads.items():
         verification = session.verifications.get(step_id=step_id)
         for content, kind, side in files:
-            services.document_add(actor=actor, verification_id=verification.id, content=content,
-                                  filename=f"{step_id}-{side or 'photo'}.jpg", kind=kind, side=side)
+            services.document_add(
+                actor=actor,
+                verification_id=verification.id,
+                content=content,
+                filename=f"{step_id}-{side or 'photo'}.jpg",
+                kind=kind,
+                side=side,
+            )
         services.verification_submit(actor=actor, verification_id=verification.id)
     return Session.objects.get(id=session.id)
 
@@ -61,13 +67,20 @@ def test_selfie_taken_before_the_identity_document_is_compared_at_processing(org
     services.links_generate(actor=system(org), session_id=session.id)
     actor = Actor.for_applicant(session.applicants.get())
     selfie_step = session.verifications.get(step_id="selfie")
-    services.document_add(actor=actor, verification_id=selfie_step.id, content=selfie(ASTRONAUT),
-                          filename="me.jpg", kind="selfie")
+    services.document_add(
+        actor=actor, verification_id=selfie_step.id, content=selfie(ASTRONAUT), filename="me.jpg", kind="selfie"
+    )
     services.verification_submit(actor=actor, verification_id=selfie_step.id)
     identity_step = session.verifications.get(step_id="identity")
     for content, side in ((id_card_front(ASTRONAUT), "front"), (id_card_back(), "back")):
-        services.document_add(actor=actor, verification_id=identity_step.id, content=content,
-                              filename=f"{side}.png", kind="id_card", side=side)
+        services.document_add(
+            actor=actor,
+            verification_id=identity_step.id,
+            content=content,
+            filename=f"{side}.png",
+            kind="id_card",
+            side=side,
+        )
     services.verification_submit(actor=actor, verification_id=identity_step.id)
     session.refresh_from_db()
     face = session.processing_results["face_match_result"]

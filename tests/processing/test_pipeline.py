@@ -8,7 +8,7 @@ from onboarding import services
 from onboarding.actors import Actor
 from onboarding.models import Session
 from onboarding.services.processing import run_session_processing
-from onboarding.watchlist import load_records, WatchlistRecord
+from onboarding.watchlist import WatchlistRecord, load_records
 from tests.documents.address import bill_pdf, french_bill
 from tests.documents.bank import FRENCH_ACCOUNT, bank_letter_pdf
 from tests.documents.identity import IdentityDocument, photograph, render
@@ -27,8 +27,15 @@ JEAN = {
     "address": {"line_1": "12 rue de la Paix", "zip_code": "75002", "city": "Paris", "country": "FR"},
     "bank_account": {"iban": FRENCH_ACCOUNT.iban},
 }
-PASSPORT = IdentityDocument(surname="Dupont", given_names="Jean", birth_date=date(1980, 5, 17), sex="M",
-                            nationality="FRA", document_number="X4RTBPFW4", expiry_date=date(2032, 1, 1))
+PASSPORT = IdentityDocument(
+    surname="Dupont",
+    given_names="Jean",
+    birth_date=date(1980, 5, 17),
+    sex="M",
+    nationality="FRA",
+    document_number="X4RTBPFW4",
+    expiry_date=date(2032, 1, 1),
+)
 
 
 def passport_png(doc=PASSPORT):
@@ -42,8 +49,9 @@ def jean_bill_pdf():
 def open_session(org, settings=None, identity=None, environment="live", metadata=None):
     workflow = make_workflow(org, steps=STEPS, settings=settings or {}, environment=environment)
     data = {**JEAN, "identity": identity or JEAN["identity"]}
-    session = make_session(org, workflow, input={k: dict(v) for k, v in data.items()}, environment=environment,
-                           metadata=metadata or {})
+    session = make_session(
+        org, workflow, input={k: dict(v) for k, v in data.items()}, environment=environment, metadata=metadata or {}
+    )
     services.links_generate(actor=system(org), session_id=session.id)
     return Session.objects.get(id=session.id)
 
@@ -54,8 +62,9 @@ def upload_and_submit(session, documents):
     actor = Actor.for_applicant(applicant)
     for step_id, (content, filename, kind) in documents.items():
         verification = session.verifications.get(step_id=step_id)
-        services.document_add(actor=actor, verification_id=verification.id, content=content, filename=filename,
-                              kind=kind)
+        services.document_add(
+            actor=actor, verification_id=verification.id, content=content, filename=filename, kind=kind
+        )
         services.verification_submit(actor=actor, verification_id=verification.id)
     session.refresh_from_db()
     return session
@@ -79,8 +88,15 @@ def test_upload_to_final_decision(org, run_on_commit):
 
     assert session.status == "processed"
     results = session.processing_results
-    assert set(results) >= {"extraction_results", "cross_validation", "external_validations", "final_decision",
-                            "risk_score", "processed_at", "processing_time_ms"}
+    assert set(results) >= {
+        "extraction_results",
+        "cross_validation",
+        "external_validations",
+        "final_decision",
+        "risk_score",
+        "processed_at",
+        "processing_time_ms",
+    }
     by_step = {r["step_id"]: r for r in results["extraction_results"]}
     assert by_step["identity"]["fields"]["surname"] == "DUPONT"
     assert by_step["identity"]["fields"]["birth_date"] == "1980-05-17"
@@ -116,8 +132,9 @@ def test_an_unreadable_passport_costs_an_attempt(org, run_on_commit):
     applicant = session.applicants.get()
     actor = Actor.for_applicant(applicant)
     identity = session.verifications.get(step_id="identity")
-    services.document_add(actor=actor, verification_id=identity.id, content=photo_bytes("HOLIDAY"),
-                          filename="beach.jpg", kind="passport")
+    services.document_add(
+        actor=actor, verification_id=identity.id, content=photo_bytes("HOLIDAY"), filename="beach.jpg", kind="passport"
+    )
     services.verification_submit(actor=actor, verification_id=identity.id)
     identity.refresh_from_db()
     assert (identity.status, identity.attempts) == ("awaiting_data", 1)

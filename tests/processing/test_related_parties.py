@@ -2,12 +2,16 @@ from onboarding.checks.related_parties import run
 
 
 def test_declared_parties_pass_with_their_names_and_roles():
-    parties = [{"session_id": "s1", "name": "Jean Dupont", "role": "director"},
-               {"first_name": "Anna", "last_name": "Eriksson", "role": "ubo"}]
+    parties = [
+        {"session_id": "s1", "name": "Jean Dupont", "role": "director"},
+        {"first_name": "Anna", "last_name": "Eriksson", "role": "ubo"},
+    ]
     result = run([], {"form": {"parties": parties}}, {})
     assert result.result == "passed" and result.reason_codes == []
-    assert [(p["name"], p["role"]) for p in result.fields["parties"]] == [("Jean Dupont", "director"),
-                                                                          ("Anna Eriksson", "ubo")]
+    assert [(p["name"], p["role"]) for p in result.fields["parties"]] == [
+        ("Jean Dupont", "director"),
+        ("Anna Eriksson", "ubo"),
+    ]
 
 
 def test_no_party_is_missing():

@@ -43,12 +43,14 @@ def test_worker_processes_a_session_from_upload_to_decision(org, worker):
     actor = Actor.for_applicant(applicant)
     details, bank = session.verifications.get(step_id="details"), session.verifications.get(step_id="bank")
     services.verification_submit(actor=actor, verification_id=details.id, data={"email": "jean@example.com"})
-    services.document_add(actor=actor, verification_id=bank.id, content=bank_letter_pdf(FRENCH_ACCOUNT),
-                          filename="rib.pdf", kind="rib")
+    services.document_add(
+        actor=actor, verification_id=bank.id, content=bank_letter_pdf(FRENCH_ACCOUNT), filename="rib.pdf", kind="rib"
+    )
     services.verification_submit(actor=actor, verification_id=bank.id)  # the worker takes it from here
 
-    assert wait_for(lambda: Session.objects.get(id=session.id).status == "approved"), \
-        Session.objects.get(id=session.id).status
+    assert wait_for(lambda: Session.objects.get(id=session.id).status == "approved"), Session.objects.get(
+        id=session.id
+    ).status
     session.refresh_from_db()
     results = session.processing_results
     assert results["final_decision"] == "approved" and results["risk_score"] == 0

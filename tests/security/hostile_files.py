@@ -52,8 +52,10 @@ def jpeg_with_zip():
 
 
 def svg_with_script():
-    return (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
-            b"<script>alert(document.domain)</script></svg>")
+    return (
+        b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+        b"<script>alert(document.domain)</script></svg>"
+    )
 
 
 def html_page():
@@ -85,8 +87,9 @@ def encrypted_pdf():
 
 def pdf_with_javascript():
     def add_script(writer):
-        action = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
-                                   NameObject("/JS"): TextStringObject("app.alert('hi');")})
+        action = DictionaryObject(
+            {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('hi');")}
+        )
         writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
 
     return _pdf(add_script)
@@ -94,9 +97,11 @@ def pdf_with_javascript():
 
 def pdf_with_page_javascript():
     """The script hides on a page's open action instead of the document's."""
+
     def add_script(writer):
-        action = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
-                                   NameObject("/JS"): TextStringObject("app.alert('hi');")})
+        action = DictionaryObject(
+            {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('hi');")}
+        )
         writer.pages[0][NameObject("/AA")] = DictionaryObject({NameObject("/O"): writer._add_object(action)})
 
     return _pdf(add_script)

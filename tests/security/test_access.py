@@ -26,7 +26,9 @@ BODIES = {
     ("patch", "/api/v1/sessions/{session_id}"): {"priority": 3},
     ("post", "/api/v1/sessions/{session_id}/applicants"): {"type": "natural_person"},
     ("post", "/api/v1/sessions/{session_id}/corrections"): {
-        "corrections": [{"step_id": "identity", "message": "Please retake"}], "comment": "x"},
+        "corrections": [{"step_id": "identity", "message": "Please retake"}],
+        "comment": "x",
+    },
     ("post", "/api/v1/sessions/{session_id}/extend"): {"extend_days": 3, "comment": "x"},
     ("post", "/api/v1/sessions/{session_id}/subsessions"): {"role": "director", "name": "Director"},
     ("post", "/api/v1/verifications/{verification_id}/resolve"): {"result": "passed", "note": "x"},
@@ -39,22 +41,37 @@ BODIES = {
 def owner_objects(org):
     """One of every object the API addresses by id, all in `org`: {path parameter: id}."""
     api, _ = client_for(org)
-    workflow = make_workflow(org, steps=[*FORM_ONLY_STEPS, {"id": "identity", "type": "identity_document"},
-                                         {"id": "people", "type": "related_parties",
-                                          "config": {"roles": ["director"]}}])
+    workflow = make_workflow(
+        org,
+        steps=[
+            *FORM_ONLY_STEPS,
+            {"id": "identity", "type": "identity_document"},
+            {"id": "people", "type": "related_parties", "config": {"roles": ["director"]}},
+        ],
+    )
     session = make_session(org, workflow)
     applicant = session.applicants.get()
     verification = session.verifications.get(step_id="identity")
-    document = api.post(f"{V1}/verifications/{verification.id}/documents", {"file": uploaded(png(), "id.png")},
-                        format="multipart").json()["document"]
-    subsession = api.post(f"{V1}/sessions/{session.id}/subsessions", {"role": "director", "name": "Director"},
-                          format="json").json()
+    document = api.post(
+        f"{V1}/verifications/{verification.id}/documents", {"file": uploaded(png(), "id.png")}, format="multipart"
+    ).json()["document"]
+    subsession = api.post(
+        f"{V1}/sessions/{session.id}/subsessions", {"role": "director", "name": "Director"}, format="json"
+    ).json()
     endpoint = api.post(f"{V1}/webhook-endpoints", {"url": "http://127.0.0.1:9/hook"}, format="json").json()
-    delivery = WebhookDelivery.objects.create(organization=org, endpoint_id=endpoint["id"],
-                                              message=OutboxMessage.objects.filter(organization=org).first())
-    return {"workflow_id": workflow.id, "session_id": session.id, "applicant_id": applicant.id,
-            "verification_id": verification.id, "document_id": document["id"], "subsession_id": subsession["id"],
-            "endpoint_id": endpoint["id"], "delivery_id": delivery.id}
+    delivery = WebhookDelivery.objects.create(
+        organization=org, endpoint_id=endpoint["id"], message=OutboxMessage.objects.filter(organization=org).first()
+    )
+    return {
+        "workflow_id": workflow.id,
+        "session_id": session.id,
+        "applicant_id": applicant.id,
+        "verification_id": verification.id,
+        "document_id": document["id"],
+        "subsession_id": subsession["id"],
+        "endpoint_id": endpoint["id"],
+        "delivery_id": delivery.id,
+    }
 
 
 def object_operations(api):
@@ -94,8 +111,7 @@ def test_every_object_route_answers_another_tenant_as_if_the_object_did_not_exis
         assert response.json() == call(stranger, method, unknown, body, path).json(), (method, path)
         tried.append((method, path))
     assert len(tried) >= 25
-    assert (Event.objects.filter(organization=org).count(),
-            Session.objects.filter(organization=org).count()) == before
+    assert (Event.objects.filter(organization=org).count(), Session.objects.filter(organization=org).count()) == before
     assert verify_chain(org) == (True, None)
 
 
@@ -104,12 +120,25 @@ def test_every_object_route_answers_another_tenant_as_if_the_object_did_not_exis
 
 @pytest.fixture
 def two_applicants(org):
-    session = make_session(org, make_workflow(org, steps=FORM_ONLY_STEPS), input={}, applicants=[
-        {"type": "natural_person", "label": "Anna", "email": "anna@example.com",
-         "identity": {"first_name": "Anna", "last_name": "Eriksson"}},
-        {"type": "natural_person", "label": "Bruno", "email": "bruno@example.com",
-         "identity": {"first_name": "Bruno", "last_name": "Keller"}},
-    ])
+    session = make_session(
+        org,
+        make_workflow(org, steps=FORM_ONLY_STEPS),
+        input={},
+        applicants=[
+            {
+                "type": "natural_person",
+                "label": "Anna",
+                "email": "anna@example.com",
+                "identity": {"first_name": "Anna", "last_name": "Eriksson"},
+            },
+            {
+                "type": "natural_person",
+                "label": "Bruno",
+                "email": "bruno@example.com",
+                "identity": {"first_name": "Bruno", "last_name": "Keller"},
+            },
+        ],
+    )
     links = services.links_generate(actor=system(org), session_id=session.id)
     return {link.applicant.label: (link.applicant, f"/s/{link.token}/") for link in links}
 
@@ -121,8 +150,10 @@ def test_an_applicants_link_reaches_only_their_own_steps(client, two_applicants)
     assert "Keller" not in page and "bruno@example.com" not in page
     # Naming the other applicant or their verification in the form changes nothing of theirs.
     bruno_details = bruno.verifications.get()
-    client.post(anna_path + "steps/details/", {"email": "anna@example.com", "applicant_id": str(bruno.id),
-                                               "verification_id": str(bruno_details.id)})
+    client.post(
+        anna_path + "steps/details/",
+        {"email": "anna@example.com", "applicant_id": str(bruno.id), "verification_id": str(bruno_details.id)},
+    )
     assert anna.verifications.get().status == "submitted"
     bruno_details.refresh_from_db()
     assert bruno_details.status == "awaiting_data" and "submitted" not in bruno_details.data
@@ -130,7 +161,7 @@ def test_an_applicants_link_reaches_only_their_own_steps(client, two_applicants)
 
 def changed_once(secret, position):
     replacement = "A" if secret[position] != "A" else "B"
-    return secret[:position] + replacement + secret[position + 1:]
+    return secret[:position] + replacement + secret[position + 1 :]
 
 
 def test_a_link_token_changed_by_one_character_opens_nothing(two_applicants):
@@ -156,9 +187,18 @@ def test_api_keys_and_tokens_changed_by_one_character_are_401(org, workflow):
 
 # Fields a client may not set -------------------------------------------------------------------------
 
-PROTECTED = {"status": "approved", "organization": None, "organization_id": None, "decided_by": "someone",
-             "risk_score": 0, "risk_level": "low", "final_decision": "approved", "data_anonymized": True,
-             "created_at": "2000-01-01T00:00:00Z", "id": str(uuid.uuid4())}
+PROTECTED = {
+    "status": "approved",
+    "organization": None,
+    "organization_id": None,
+    "decided_by": "someone",
+    "risk_score": 0,
+    "risk_level": "low",
+    "final_decision": "approved",
+    "data_anonymized": True,
+    "created_at": "2000-01-01T00:00:00Z",
+    "id": str(uuid.uuid4()),
+}
 
 
 @pytest.mark.parametrize("field", [f for f in PROTECTED if f != "status"])
@@ -171,7 +211,11 @@ def test_session_fields_owned_by_the_server_are_refused_on_create_and_update(org
     problem(api.patch(f"{V1}/sessions/{session.id}", {field: value}, format="json"), 400)
     session.refresh_from_db()
     assert (session.organization_id, session.status, session.risk_score, session.final_decision) == (
-        org.id, "draft", None, "")
+        org.id,
+        "draft",
+        None,
+        "",
+    )
 
 
 def test_status_is_refused_on_create_and_only_a_reviewer_decision_on_update(org):
@@ -190,8 +234,12 @@ def test_applicant_fields_owned_by_the_server_are_refused(org, field):
     session = make_session(org, make_workflow(org, steps=FORM_ONLY_STEPS), input={})
     applicant = session.applicants.get()
     problem(api.patch(f"{V1}/applicants/{applicant.id}", {field: "processed"}, format="json"), 400)
-    problem(api.post(f"{V1}/sessions/{session.id}/applicants", {"type": "natural_person", field: "processed"},
-                     format="json"), 400)
+    problem(
+        api.post(
+            f"{V1}/sessions/{session.id}/applicants", {"type": "natural_person", field: "processed"}, format="json"
+        ),
+        400,
+    )
     applicant.refresh_from_db()
     assert applicant.status == "initiated" and session.applicants.count() == 1
 
@@ -201,6 +249,12 @@ def test_workflow_and_verification_server_fields_are_refused(org, other_org):
     workflow = make_workflow(org, steps=FORM_ONLY_STEPS)
     problem(api.patch(f"{V1}/workflows/{workflow.id}", {"organization": str(other_org.id)}, format="json"), 400)
     applicant = make_session(org, workflow, input={}).applicants.get()
-    problem(api.post(f"{V1}/verifications", {"applicant_id": str(applicant.id), "type": "form", "status": "done",
-                                             "result": "passed"}, format="json"), 400)
+    problem(
+        api.post(
+            f"{V1}/verifications",
+            {"applicant_id": str(applicant.id), "type": "form", "status": "done", "result": "passed"},
+            format="json",
+        ),
+        400,
+    )
     assert not applicant.verifications.filter(status="done").exists()

@@ -42,10 +42,14 @@ def rewrite_from(organization, sequence, note, digest):
     Organization.objects.filter(id=organization.id).update(audit_head_hash=previous)
 
 
-@pytest.mark.parametrize("digest", [
-    lambda text: hashlib.sha256(text.encode()).hexdigest(),
-    lambda text: hmac.new(b"development-only-not-secret", text.encode(), hashlib.sha256).hexdigest(),
-], ids=["plain sha256", "guessed key"])
+@pytest.mark.parametrize(
+    "digest",
+    [
+        lambda text: hashlib.sha256(text.encode()).hexdigest(),
+        lambda text: hmac.new(b"development-only-not-secret", text.encode(), hashlib.sha256).hexdigest(),
+    ],
+    ids=["plain sha256", "guessed key"],
+)
 def test_an_attacker_recomputing_the_hashes_is_detected(org, chained, digest):
     assert verify_chain(org) == (True, None)
     rewrite_from(org, 3, "nothing happened here", digest)
@@ -89,9 +93,9 @@ def test_each_evidence_pack_carries_the_signed_head_of_the_chain(org, chained):
     pack = build_evidence_pack(chained)
     head = Event.objects.filter(organization=org).order_by("-sequence").first()
     chain = pack["audit_chain"]
-    assert (chain["head_sequence"], chain["head_hash"], chain["algorithm"]) == (head.sequence, head.hash,
-                                                                                 "HMAC-SHA256")
+    assert (chain["head_sequence"], chain["head_hash"], chain["algorithm"]) == (head.sequence, head.hash, "HMAC-SHA256")
     # Checkable offline with the audit key alone.
-    expected = hmac.new(settings.AUDIT_CHAIN_KEY.encode(), f"{org.id}:{head.sequence}:{head.hash}".encode(),
-                        hashlib.sha256).hexdigest()
+    expected = hmac.new(
+        settings.AUDIT_CHAIN_KEY.encode(), f"{org.id}:{head.sequence}:{head.hash}".encode(), hashlib.sha256
+    ).hexdigest()
     assert chain["head_signature"] == expected

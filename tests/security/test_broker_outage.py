@@ -19,12 +19,31 @@ from tests.waiting import wait_for
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 # How this machine's Redis is started (the same command brings it back).
-REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "",
-               "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log"]
+REDIS_START = [
+    "redis-server",
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "-::1",
+    "--port",
+    "6379",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    "/var/lib/redis",
+    "--logfile",
+    "/var/log/redis/ci.log",
+]
 
 
 def redis_up():
-    return subprocess.run(["redis-cli", "-h", "127.0.0.1", "ping"], capture_output=True, text=True).stdout.strip() == "PONG"
+    return (
+        subprocess.run(["redis-cli", "-h", "127.0.0.1", "ping"], capture_output=True, text=True).stdout.strip()
+        == "PONG"
+    )
 
 
 @pytest.fixture
@@ -57,8 +76,11 @@ def test_submissions_during_a_redis_outage_are_processed_afterwards(settings, re
     started = time.monotonic()
     for session in sessions:
         verification = session.verifications.get()
-        services.verification_submit(actor=Actor.for_applicant(verification.applicant),
-                                     verification_id=verification.id, data={"email": "anna@example.com"})
+        services.verification_submit(
+            actor=Actor.for_applicant(verification.applicant),
+            verification_id=verification.id,
+            data={"email": "anna@example.com"},
+        )
     assert time.monotonic() - started < 30
     # Every submission was saved even though no task could be sent.
     assert Verification.objects.filter(session__in=sessions, status="submitted").count() == 5
@@ -66,6 +88,7 @@ def test_submissions_during_a_redis_outage_are_processed_afterwards(settings, re
     redis_outage()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
         assert requeue_stalled_work(now=timezone.now() + timedelta(minutes=6)) == (5, 0)
-        assert wait_for(lambda: Session.objects.filter(id__in=[s.id for s in sessions],
-                                                       status="processed").count() == 5)
+        assert wait_for(
+            lambda: Session.objects.filter(id__in=[s.id for s in sessions], status="processed").count() == 5
+        )
     assert Verification.objects.filter(session__in=sessions, status="done", result="passed").count() == 5

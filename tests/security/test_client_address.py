@@ -41,8 +41,12 @@ def test_forwarded_entries_are_believed_only_from_trusted_proxies(settings):
 
 
 def login(client, username, password, forwarded):
-    return client.post(reverse("dashboard:login"), {"username": username, "password": password},
-                       REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+    return client.post(
+        reverse("dashboard:login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
 
 
 def test_one_client_behind_the_proxy_cannot_lock_reviewers_out(settings, org):
@@ -65,8 +69,9 @@ def test_token_requests_are_limited_per_client_not_per_proxy(settings, org):
     client = Client()
 
     def token(forwarded, key="thr_live_guess"):
-        return client.post(f"{V1}/auth/token", HTTP_AUTHORIZATION=f"Bearer {key}", REMOTE_ADDR=PROXY,
-                           HTTP_X_FORWARDED_FOR=forwarded).status_code
+        return client.post(
+            f"{V1}/auth/token", HTTP_AUTHORIZATION=f"Bearer {key}", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded
+        ).status_code
 
     assert [token("198.51.100.66") for _ in range(4)] == [401, 401, 401, 429]
     assert token("203.0.113.10", plain) == 200

@@ -71,8 +71,10 @@ def test_decision_while_corrections_are_requested(processed_session):
     outcomes = race(
         lambda: services.session_decide(actor=actor, session_id=processed_session.id, status="approved"),
         lambda: services.session_request_corrections(
-            actor=actor, session_id=processed_session.id,
-            corrections=[{"step_id": "details", "message": "Please check your email."}]),
+            actor=actor,
+            session_id=processed_session.id,
+            corrections=[{"step_id": "details", "message": "Please check your email."}],
+        ),
     )
     assert sum(isinstance(o, Session) for o in outcomes) >= 1
     final = Session.objects.get(id=processed_session.id)

@@ -38,8 +38,9 @@ def test_sandbox_workflows_run_only_sandbox_sessions(org):
     with pytest.raises(ValidationFailed) as refused:
         make_session(org, make_workflow(org, environment="sandbox"), environment="live")
     assert "workflow_id" in refused.value.errors
-    assert sandbox.post(f"{V1}/sessions", {"workflow_id": created["id"]}, format="json").json()["environment"] == \
-        "sandbox"
+    assert (
+        sandbox.post(f"{V1}/sessions", {"workflow_id": created["id"]}, format="json").json()["environment"] == "sandbox"
+    )
 
 
 def test_a_related_parties_step_names_a_workflow_of_its_own_tenant_and_environment(org, other_org):

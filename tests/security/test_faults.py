@@ -83,8 +83,7 @@ def make_links(org, session):
 
 
 def written_rows():
-    return {model.__name__: model.objects.count()
-            for model in (Session, Applicant, Verification, Event, OutboxMessage)}
+    return {model.__name__: model.objects.count() for model in (Session, Applicant, Verification, Event, OutboxMessage)}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -149,22 +148,32 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def database_url(settings_dict):
     password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
-    return (f"postgres://{settings_dict['USER']}{password}@{settings_dict['HOST'] or '127.0.0.1'}:"
-            f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}")
+    return (
+        f"postgres://{settings_dict['USER']}{password}@{settings_dict['HOST'] or '127.0.0.1'}:"
+        f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+    )
 
 
 @contextlib.contextmanager
 def worker_process(queue, media_root):
     """A real worker (its own process, as in production) on the test database and a queue of its own."""
-    env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict), "MEDIA_ROOT": str(media_root),
-           "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT), "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "MEDIA_ROOT": str(media_root),
+        "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+        "LOG_LEVEL": "WARNING",
+    }
     # `celery -A config worker`, with the tasks the worker itself sends kept on the same queue.
-    start = ("import sys; from config.celery import app; app.conf.task_default_queue = sys.argv[1]; "
-             "app.conf.task_routes = {}; "
-             "app.worker_main(['worker', '--pool', 'solo', '-Q', sys.argv[1], '--without-heartbeat', "
-             "'--without-gossip', '--without-mingle', '--loglevel', 'WARNING'])")
-    process = subprocess.Popen([sys.executable, "-c", start, queue], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    start = (
+        "import sys; from config.celery import app; app.conf.task_default_queue = sys.argv[1]; "
+        "app.conf.task_routes = {}; "
+        "app.worker_main(['worker', '--pool', 'solo', '-Q', sys.argv[1], '--without-heartbeat', "
+        "'--without-gossip', '--without-mingle', '--loglevel', 'WARNING'])"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", start, queue], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         yield process
     finally:
@@ -185,8 +194,12 @@ def broker_queue(settings):
     from config.celery import app
 
     queue = f"fault-test-{os.getpid()}-{time.monotonic_ns()}"
-    previous = (app.conf.broker_url, app.conf.task_default_queue, app.conf.broker_transport_options,
-                app.conf.task_routes)
+    previous = (
+        app.conf.broker_url,
+        app.conf.task_default_queue,
+        app.conf.broker_transport_options,
+        app.conf.task_routes,
+    )
     app.conf.task_always_eager = False
     app.conf.broker_url = settings.REDIS_URL
     app.conf.task_default_queue = queue
@@ -194,8 +207,9 @@ def broker_queue(settings):
     app.amqp.flush_routes()
     app.conf.broker_transport_options = {"visibility_timeout": VISIBILITY_TIMEOUT}
     yield queue
-    (app.conf.broker_url, app.conf.task_default_queue, app.conf.broker_transport_options,
-     app.conf.task_routes) = previous
+    (app.conf.broker_url, app.conf.task_default_queue, app.conf.broker_transport_options, app.conf.task_routes) = (
+        previous
+    )
     app.amqp.flush_routes()
     app.conf.task_always_eager = True
     with Connection(settings.REDIS_URL) as broker:
@@ -219,8 +233,9 @@ def test_a_worker_killed_mid_check_is_replaced_and_the_result_is_written_once(or
     actor = system(org)
     page = io.BytesIO()
     render(random_document(random.Random(7)))[0].save(page, format="PNG")
-    document = services.document_add(actor=actor, verification_id=verification.id, content=page.getvalue(),
-                                     filename="passport.png", kind="passport")
+    document = services.document_add(
+        actor=actor, verification_id=verification.id, content=page.getvalue(), filename="passport.png", kind="passport"
+    )
     services.verification_submit(actor=actor, verification_id=verification.id)  # the task waits in Redis
 
     def status():

@@ -44,8 +44,17 @@ def assert_strict_page(response):
 
 @pytest.fixture
 def portal_paths(org):
-    workflow = make_workflow(org, steps=[{"id": "details", "type": "form", "config": {"fields": [
-        {"id": "email", "type": "email", "required": True}]}}, {"id": "identity", "type": "identity_document"}])
+    workflow = make_workflow(
+        org,
+        steps=[
+            {
+                "id": "details",
+                "type": "form",
+                "config": {"fields": [{"id": "email", "type": "email", "required": True}]},
+            },
+            {"id": "identity", "type": "identity_document"},
+        ],
+    )
     session = make_session(org, workflow)
     token = services.links_generate(actor=system(org), session_id=session.id)[0].token
     return [f"/s/{token}/", f"/s/{token}/steps/details/", f"/s/{token}/steps/identity/", "/s/not-a-token/"]
@@ -66,8 +75,14 @@ def test_dashboard_pages(org):
     assert_strict_page(browser.get("/dashboard/login/"))
     session = make_session(org)
     browser.force_login(MembershipFactory(organization=org, role="admin").user)
-    for path in ("/dashboard/", "/dashboard/overview/", f"/dashboard/sessions/{session.id}/", "/dashboard/workflows/",
-                 "/dashboard/settings/api-keys/", "/dashboard/settings/webhooks/"):
+    for path in (
+        "/dashboard/",
+        "/dashboard/overview/",
+        f"/dashboard/sessions/{session.id}/",
+        "/dashboard/workflows/",
+        "/dashboard/settings/api-keys/",
+        "/dashboard/settings/webhooks/",
+    ):
         response = browser.get(path)
         assert response.status_code == 200, path
         assert_strict_page(response)
@@ -75,9 +90,18 @@ def test_dashboard_pages(org):
 
 def test_api_responses(org, session):
     api, _ = client_for(org)
-    for response in (api.get(f"{V1}/sessions"), api.get(f"{V1}/sessions/{session.id}"), api.get(f"{V1}/nothing"),
-                     Client().get(f"{V1}/sessions"), Client().get(f"{V1}/schema"), Client().get("/api/docs")):
+    for response in (
+        api.get(f"{V1}/sessions"),
+        api.get(f"{V1}/sessions/{session.id}"),
+        api.get(f"{V1}/nothing"),
+        Client().get(f"{V1}/sessions"),
+        Client().get(f"{V1}/schema"),
+        Client().get("/api/docs"),
+    ):
         assert_common_headers(response)
         assert response["Content-Type"].split(";")[0] in (
-            "application/json", "application/problem+json", "application/vnd.oai.openapi", "text/html")
-
+            "application/json",
+            "application/problem+json",
+            "application/vnd.oai.openapi",
+            "text/html",
+        )

@@ -35,9 +35,16 @@ def store_unchecked(verification, content):
     """A file stored as it is, as files accepted before the upload check knew this trick were."""
     from django.core.files.base import ContentFile
 
-    document = Document(organization_id=verification.organization_id, session_id=verification.session_id,
-                        applicant_id=verification.applicant_id, verification=verification, kind="utility_bill",
-                        mime_type="application/pdf", size=len(content), sha256="0" * 64)
+    document = Document(
+        organization_id=verification.organization_id,
+        session_id=verification.session_id,
+        applicant_id=verification.applicant_id,
+        verification=verification,
+        kind="utility_bill",
+        mime_type="application/pdf",
+        size=len(content),
+        sha256="0" * 64,
+    )
     document.file.save("bill.pdf", ContentFile(content), save=True)
     return document
 
@@ -73,8 +80,11 @@ def test_any_error_in_a_check_ends_as_an_unusable_document(org, run_on_commit, m
 
     monkeypatch.setattr(form, "run", crash)
     verification = open_verification(org, FORM_ONLY_STEPS)
-    services.verification_submit(actor=Actor.for_applicant(verification.applicant), verification_id=verification.id,
-                                 data={"email": "anna@example.com"})
+    services.verification_submit(
+        actor=Actor.for_applicant(verification.applicant),
+        verification_id=verification.id,
+        data={"email": "anna@example.com"},
+    )
     verification.refresh_from_db()
     assert (verification.status, verification.attempts) == ("awaiting_data", 1)
     assert verification.previous_attempt["reason_codes"] == ["document_unreadable"]
@@ -84,8 +94,11 @@ def test_any_error_in_a_check_ends_as_an_unusable_document(org, run_on_commit, m
 def test_a_check_whose_worker_keeps_dying_is_quarantined_not_requeued_forever(org, caplog):
     verification = open_verification(org, FORM_ONLY_STEPS)
     # Submitted outside on-commit capture: no task runs, as when each run's worker was killed.
-    services.verification_submit(actor=Actor.for_applicant(verification.applicant), verification_id=verification.id,
-                                 data={"email": "anna@example.com"})
+    services.verification_submit(
+        actor=Actor.for_applicant(verification.applicant),
+        verification_id=verification.id,
+        data={"email": "anna@example.com"},
+    )
     Verification.objects.filter(id=verification.id).update(status="processing", check_runs=MAX_CHECK_RUNS)
     with caplog.at_level(logging.ERROR), time_machine.travel(timezone.now() + timedelta(minutes=6)):
         assert requeue_stalled_work() == (1, 0)
@@ -101,9 +114,21 @@ def test_a_check_whose_worker_keeps_dying_is_quarantined_not_requeued_forever(or
 
 def test_workers_have_memory_and_time_limits_and_a_queue_per_kind_of_work():
     assert app.conf.worker_max_memory_per_child and app.conf.task_soft_time_limit < app.conf.task_time_limit
-    queue = {name: app.amqp.router.route({}, f"onboarding.tasks.{name}")["queue"].name
-             for name in ("check_verification", "process_session", "deliver_webhook", "sweep_webhooks",
-                          "requeue_stalled_work")}
-    assert queue == {"check_verification": "checks", "process_session": "processing", "deliver_webhook": "webhooks",
-                     "sweep_webhooks": "webhooks", "requeue_stalled_work": "processing"}
+    queue = {
+        name: app.amqp.router.route({}, f"onboarding.tasks.{name}")["queue"].name
+        for name in (
+            "check_verification",
+            "process_session",
+            "deliver_webhook",
+            "sweep_webhooks",
+            "requeue_stalled_work",
+        )
+    }
+    assert queue == {
+        "check_verification": "checks",
+        "process_session": "processing",
+        "deliver_webhook": "webhooks",
+        "sweep_webhooks": "webhooks",
+        "requeue_stalled_work": "processing",
+    }
     assert {q.name for q in app.conf.task_queues} == {"checks", "processing", "webhooks"}

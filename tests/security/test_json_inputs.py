@@ -47,7 +47,7 @@ BAD_BODIES = {
     "a float beyond double": lambda wid: session_body(wid).replace("}", ', "metadata": {"x": 1e400}}'),
     "NaN": lambda wid: session_body(wid).replace("}", ', "metadata": {"x": NaN}}'),
     "huge ttl": lambda wid: session_body(wid, ttl_days=10**30),
-    "duplicate keys": lambda wid: '{"workflow_id": "%s", "name": "a", "name": "b"}' % wid,
+    "duplicate keys": lambda wid: '{"workflow_id": "' + str(wid) + '", "name": "a", "name": "b"}',
     "unknown field": lambda wid: session_body(wid, is_admin=True),
     "wrong type for name": lambda wid: session_body(wid, name=["a"]),
     "wrong type for metadata": lambda wid: session_body(wid, metadata="text"),
@@ -68,8 +68,17 @@ def test_bad_json_is_a_400_problem(api, workflow_id, case):
     assert not Session.objects.exists()
 
 
-@pytest.mark.parametrize("case", ["escaped NUL in metadata", "nesting 10,000 deep", "duplicate keys",
-                                  "a float beyond double", "unknown field", "wrong type for metadata"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "escaped NUL in metadata",
+        "nesting 10,000 deep",
+        "duplicate keys",
+        "a float beyond double",
+        "unknown field",
+        "wrong type for metadata",
+    ],
+)
 def test_bad_json_on_patch_is_a_400_problem(api, workflow_id, case):
     created = post_raw(api, session_body(workflow_id, name="ok"))
     assert created.status_code == 201
@@ -81,13 +90,17 @@ def test_bad_json_on_patch_is_a_400_problem(api, workflow_id, case):
     assert Session.objects.get(id=session_id).metadata == {}
 
 
-@pytest.mark.parametrize("fields", [
-    {"name": "a\x00b"},
-    {"metadata[note]": "a\x00b"},
-    {"applicants[0][type]": "natural_person", "applicants[0][email]": "anna\x00@example.com"},
-    {"input[identity][first_name]": "An\x00na", "input[identity][last_name]": "Eriksson"},
-    {"state\x00": "x"},
-], ids=["name", "metadata", "applicant email", "identity", "field name"])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"name": "a\x00b"},
+        {"metadata[note]": "a\x00b"},
+        {"applicants[0][type]": "natural_person", "applicants[0][email]": "anna\x00@example.com"},
+        {"input[identity][first_name]": "An\x00na", "input[identity][last_name]": "Eriksson"},
+        {"state\x00": "x"},
+    ],
+    ids=["name", "metadata", "applicant email", "identity", "field name"],
+)
 def test_nul_in_a_multipart_form_is_a_400_problem(api, workflow_id, fields):
     problem(api.post(f"{V1}/sessions", {"workflow_id": workflow_id, **fields}, format="multipart"), 400)
     assert not Session.objects.exists()

@@ -40,7 +40,7 @@ def bank_document():
 
 
 def grouped(iban):
-    return " ".join(iban[i:i + 4] for i in range(0, len(iban), 4))
+    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
 
 
 @pytest.fixture
@@ -60,12 +60,22 @@ def run_flow(org):
     token = api.post(f"{V1}/auth/token").json()["access_token"]
     api = bearer(token)
     api.post(f"{V1}/webhook-endpoints", {"url": "http://127.0.0.1:9/hook"}, format="json")
-    created = api.post(f"{V1}/sessions", {
-        "workflow_id": str(workflow.id), "name": "Onboarding",
-        "applicants": [{"type": "natural_person", "email": EMAIL,
-                        "identity": {"first_name": FIRST_NAME, "last_name": LAST_NAME},
-                        "bank_account": {"iban": IBAN}}],
-    }, format="json")
+    created = api.post(
+        f"{V1}/sessions",
+        {
+            "workflow_id": str(workflow.id),
+            "name": "Onboarding",
+            "applicants": [
+                {
+                    "type": "natural_person",
+                    "email": EMAIL,
+                    "identity": {"first_name": FIRST_NAME, "last_name": LAST_NAME},
+                    "bank_account": {"iban": IBAN},
+                }
+            ],
+        },
+        format="json",
+    )
     assert created.status_code == 201, created.content
     session_id = created.json()["id"]
     link = api.post(f"{V1}/sessions/{session_id}/links").json()["links"][0]["link_url"]
@@ -73,16 +83,17 @@ def run_flow(org):
     browser = Client()
     assert browser.get(path).status_code == 200
     browser.post(path + "steps/details/", {"email": EMAIL})
-    browser.post(path + "steps/bank/", {"iban": grouped(IBAN),
-                                        "file": SimpleUploadedFile("rib.png", bank_document(), "image/png")})
+    browser.post(
+        path + "steps/bank/",
+        {"iban": grouped(IBAN), "file": SimpleUploadedFile("rib.png", bank_document(), "image/png")},
+    )
     browser.post(path + "finish/")
     browser.get(path + "no-such-page/")  # Django logs a 404 with its path, which holds the token
     browser.get("/s/" + "x" * 43 + "/")  # a bad link
     detail = api.get(f"{V1}/sessions/{session_id}").json()
     assert detail["status"] in ("processed", "manual_review", "approved", "rejected"), detail["status"]
     if detail["status"] in ("processed", "manual_review"):
-        decided = api.patch(f"{V1}/sessions/{session_id}", {"status": "approved", "notes": "checked"},
-                            format="json")
+        decided = api.patch(f"{V1}/sessions/{session_id}", {"status": "approved", "notes": "checked"}, format="json")
         assert decided.status_code == 200, decided.content
     return [plain, token, path.split("/")[2]]
 

@@ -46,8 +46,12 @@ def test_the_admin_login_is_rate_limited_and_sends_a_csp():
         assert client.post("/admin/login/", {"username": staff.username, "password": "wrong"}).status_code == 200
     assert client.post("/admin/login/", {"username": staff.username, "password": PASSWORD}).status_code == 429
     # The owner from another address is not locked out.
-    assert Client(REMOTE_ADDR="203.0.113.8").post(
-        "/admin/login/", {"username": staff.username, "password": PASSWORD}).status_code == 302
+    assert (
+        Client(REMOTE_ADDR="203.0.113.8")
+        .post("/admin/login/", {"username": staff.username, "password": PASSWORD})
+        .status_code
+        == 302
+    )
 
 
 def test_an_idle_dashboard_session_ends(org, settings):

@@ -13,10 +13,16 @@ from tests.factories import make_session, make_workflow, system
 pytestmark = pytest.mark.django_db
 
 STEPS = [
-    {"id": "details", "type": "form", "config": {"fields": [
-        {"id": "city", "type": "text", "required": True},
-        {"id": "home", "type": "address", "required": False},
-    ]}},
+    {
+        "id": "details",
+        "type": "form",
+        "config": {
+            "fields": [
+                {"id": "city", "type": "text", "required": True},
+                {"id": "home", "type": "address", "required": False},
+            ]
+        },
+    },
     {"id": "bank", "type": "bank_account"},
     {"id": "registry", "type": "company_registry", "config": {"countries": ["FR"]}},
     {"id": "people", "type": "related_parties", "config": {"roles": ["director"]}},
@@ -29,16 +35,22 @@ HOSTILE = {
     "NUL in a field name": ("details", {"city": "Paris", "city\x00": "x"}),
     "NUL in an IBAN": ("bank", {"iban": "FR76\x003000"}),
     "NUL in a registration number": ("registry", {"registration_number": "552\x00100554", "country_code": "FR"}),
-    "NUL in a related party's name": ("people", {"action": "add", "first_name": "A\x00", "last_name": "B",
-                                                "email": "a@example.com", "role": "director"}),
+    "NUL in a related party's name": (
+        "people",
+        {"action": "add", "first_name": "A\x00", "last_name": "B", "email": "a@example.com", "role": "director"},
+    ),
     "10,000 characters": ("details", {"city": "x" * 10_000}),
 }
 
 
 @pytest.fixture
 def portal(org):
-    session = make_session(org, make_workflow(org, steps=STEPS), input={},
-                           applicants=[{"type": "legal_person", "company": {"company_name": "Atelier Dubois"}}])
+    session = make_session(
+        org,
+        make_workflow(org, steps=STEPS),
+        input={},
+        applicants=[{"type": "legal_person", "company": {"company_name": "Atelier Dubois"}}],
+    )
     token = services.links_generate(actor=system(org), session_id=session.id)[0].token
     return f"/s/{token}/", session
 

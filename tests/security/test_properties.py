@@ -46,7 +46,8 @@ TRANSITION_KWARGS = {
 }
 steps = st.lists(
     st.one_of(*[st.tuples(st.just(kind), st.sampled_from(sorted(table))) for kind, (table, _) in MACHINES.items()]),
-    min_size=1, max_size=25,
+    min_size=1,
+    max_size=25,
 )
 
 
@@ -105,9 +106,14 @@ def test_normalize_ignores_case_and_hyphens(text):
     assert normalize(text.upper()) == normalize(text.lower()) == normalize(text.replace("-", " "))
 
 
-@given(given=st.lists(st.sampled_from(GIVEN), min_size=1, max_size=2, unique=True),
-       family=st.sampled_from(FAMILY), upper=st.booleans(), accents=st.booleans(), reverse=st.booleans(),
-       hyphen=st.booleans())
+@given(
+    given=st.lists(st.sampled_from(GIVEN), min_size=1, max_size=2, unique=True),
+    family=st.sampled_from(FAMILY),
+    upper=st.booleans(),
+    accents=st.booleans(),
+    reverse=st.booleans(),
+    hyphen=st.booleans(),
+)
 def test_a_name_matches_its_printed_forms(given, family, upper, accents, reverse, hyphen):
     typed = f"{' '.join(given)} {family}"
     printed_given = ("-" if hyphen else " ").join(given)

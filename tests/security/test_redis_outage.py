@@ -9,7 +9,7 @@ from onboarding import services
 from onboarding.actors import Actor
 from onboarding.models import Session
 from tests.api.conftest import V1, problem
-from tests.factories import FORM_ONLY_STEPS, MembershipFactory, make_api_key, make_session, make_workflow, system
+from tests.factories import FORM_ONLY_STEPS, make_api_key, make_session, make_workflow, system
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +42,12 @@ def link(org):
 
 def test_the_api_answers_503_with_retry_after(org, workflow, cache_down):
     _, plain = make_api_key(org)
-    response = client().post(f"{V1}/sessions", {"workflow_id": str(workflow.id)}, content_type="application/json",
-                             HTTP_AUTHORIZATION=f"Bearer {plain}")
+    response = client().post(
+        f"{V1}/sessions",
+        {"workflow_id": str(workflow.id)},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {plain}",
+    )
     body = problem(response, 503)
     assert "retry" in body["detail"].lower() and int(response["Retry-After"]) > 0
     assert not Session.objects.exists()
@@ -51,8 +55,10 @@ def test_the_api_answers_503_with_retry_after(org, workflow, cache_down):
 
 def test_pages_answer_a_plain_try_again_page(org, link, cache_down):
     _, path = link
-    for response in (client().get("/s/unknown-token/"),
-                     client().post("/dashboard/login/", {"username": "someone", "password": "x"})):
+    for response in (
+        client().get("/s/unknown-token/"),
+        client().post("/dashboard/login/", {"username": "someone", "password": "x"}),
+    ):
         assert response.status_code == 503 and response["Retry-After"]
         assert "try again" in response.content.decode()
     # A valid link needs no rate-limit counter: applicants keep working through the outage.
@@ -68,7 +74,10 @@ def test_submissions_commit_while_the_broker_is_down(org, link, broker_down, dja
     session, _ = link
     verification = session.verifications.get()
     with django_capture_on_commit_callbacks(execute=True):
-        services.verification_submit(actor=Actor.for_applicant(verification.applicant),
-                                     verification_id=verification.id, data={"email": "anna@example.com"})
+        services.verification_submit(
+            actor=Actor.for_applicant(verification.applicant),
+            verification_id=verification.id,
+            data={"email": "anna@example.com"},
+        )
     verification.refresh_from_db()
     assert verification.status == "submitted"  # kept; the reconciler enqueues its check once Redis is back

@@ -24,9 +24,8 @@ def old_session(org, media_root, django_capture_on_commit_callbacks):
 
 
 def run_retention(days, django_capture_on_commit_callbacks):
-    with time_machine.travel(timezone.now() + timedelta(days=days)):
-        with django_capture_on_commit_callbacks(execute=True):
-            return services.sessions_apply_retention()
+    with time_machine.travel(timezone.now() + timedelta(days=days)), django_capture_on_commit_callbacks(execute=True):
+        return services.sessions_apply_retention()
 
 
 def test_nothing_is_erased_before_the_retention_period(old_session, django_capture_on_commit_callbacks):

@@ -16,8 +16,14 @@ def printed_key(var_dir, **env):
 
 def shell(var_dir, **env):
     base = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SECRET_KEY", "THRESHOLD_PRODUCTION")}
-    return subprocess.run([sys.executable, "manage.py", "shell", "-c", PRINT_KEY], cwd=ROOT, capture_output=True,
-                          text=True, env={**base, "THRESHOLD_VAR_DIR": str(var_dir), **env}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", PRINT_KEY],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**base, "THRESHOLD_VAR_DIR": str(var_dir), **env},
+        timeout=120,
+    )
 
 
 def test_without_a_secret_key_each_install_generates_and_keeps_its_own(tmp_path):

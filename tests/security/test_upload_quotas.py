@@ -25,8 +25,12 @@ def verifications(org):
 
 
 def upload(verification, color=0):
-    return services.document_add(actor=Actor.for_applicant(verification.applicant), verification_id=verification.id,
-                                 content=sample_png(color=(color, 10, 10)), filename="bill.png")
+    return services.document_add(
+        actor=Actor.for_applicant(verification.applicant),
+        verification_id=verification.id,
+        content=sample_png(color=(color, 10, 10)),
+        filename="bill.png",
+    )
 
 
 def test_a_step_and_a_session_take_a_bounded_number_of_files(settings, verifications):
@@ -60,9 +64,11 @@ def test_a_replaced_file_is_deleted_and_its_hash_kept_in_the_audit_trail(verific
 def test_a_download_is_named_from_the_detected_type(org, verifications):
     api, _ = client_for(org)
     bill, _ = verifications
-    response = api.post(f"{V1}/verifications/{bill.id}/documents",
-                        {"file": SimpleUploadedFile("statement.html", hostile.blank_pdf(), content_type="text/html")},
-                        format="multipart")
+    response = api.post(
+        f"{V1}/verifications/{bill.id}/documents",
+        {"file": SimpleUploadedFile("statement.html", hostile.blank_pdf(), content_type="text/html")},
+        format="multipart",
+    )
     assert response.status_code == 201, response.content
     url = api.get(f"{V1}/sessions/{bill.session_id}/documents/{response.json()['document']['id']}/url").json()["url"]
     download = api.get(url)

@@ -44,12 +44,24 @@ REFUSED = {
     "PDF with an embedded file": (hostile.pdf_with_embedded_file, "id.pdf", "application/pdf", "attached files"),
     "PDF deflate bomb": (hostile.pdf_deflate_bomb, "id.pdf", "application/pdf", "too large to open once unpacked"),
     "PDF of 3000 pages": (lambda: hostile.blank_pdf(3000), "id.pdf", "application/pdf", "3000 pages"),
-    "PDF bomb behind a hex filter": (hostile.pdf_filter_chain_bomb, "id.pdf", "application/pdf",
-                                     "too large to open once unpacked"),
-    "PDF of 20 pages of 40 megapixels": (hostile.pdf_of_huge_pages, "id.pdf", "application/pdf",
-                                         "too large or oddly shaped"),
-    "PDF page a billion points wide": (hostile.pdf_stripe_page, "id.pdf", "application/pdf",
-                                       "too large or oddly shaped"),
+    "PDF bomb behind a hex filter": (
+        hostile.pdf_filter_chain_bomb,
+        "id.pdf",
+        "application/pdf",
+        "too large to open once unpacked",
+    ),
+    "PDF of 20 pages of 40 megapixels": (
+        hostile.pdf_of_huge_pages,
+        "id.pdf",
+        "application/pdf",
+        "too large or oddly shaped",
+    ),
+    "PDF page a billion points wide": (
+        hostile.pdf_stripe_page,
+        "id.pdf",
+        "application/pdf",
+        "too large or oddly shaped",
+    ),
     "zero-byte file": (lambda: b"", "id.jpg", "image/jpeg", "empty"),
     "truncated image": (hostile.truncated_jpeg, "id.jpg", "image/jpeg", "damaged, truncated"),
 }
@@ -80,8 +92,10 @@ def multipart(parts):
         else:
             field, filename, content = part
             # RFC 5987 form: control characters travel percent-encoded, as they must.
-            lines.append(f"Content-Disposition: form-data; name=\"{field}\"; filename*=UTF-8''{quote(filename)}\r\n"
-                         f"Content-Type: image/jpeg\r\n\r\n".encode())
+            lines.append(
+                f"Content-Disposition: form-data; name=\"{field}\"; filename*=UTF-8''{quote(filename)}\r\n"
+                f"Content-Type: image/jpeg\r\n\r\n".encode()
+            )
             lines.append(content + b"\r\n")
     lines.append(f"--{BOUNDARY}--\r\n".encode())
     return b"".join(lines)
@@ -111,8 +125,11 @@ def api_upload(org):
     api, _ = client_for(org)
     verification = make_session(org, make_workflow(org, steps=STEPS)).verifications.get()
     url = f"{V1}/verifications/{verification.id}/documents"
-    response = api.post(url, {"file": SimpleUploadedFile("front.jpg", hostile.photo()), "kind": "passport",
-                              "side": "front"}, format="multipart")
+    response = api.post(
+        url,
+        {"file": SimpleUploadedFile("front.jpg", hostile.photo()), "kind": "passport", "side": "front"},
+        format="multipart",
+    )
     assert response.status_code == 201, response.content
     return api, url, Document.objects.get(id=response.json()["document"]["id"])
 
@@ -137,8 +154,9 @@ def test_api_file_one_byte_over_the_limit_is_413(api_upload, settings):
     api, url, earlier = api_upload
     content = hostile.photo()
     settings.MAX_UPLOAD_BYTES = len(content) - 1
-    body = problem(timed(lambda: api.post(url, {"file": SimpleUploadedFile("big.jpg", content)},
-                                          format="multipart")), 413)
+    body = problem(
+        timed(lambda: api.post(url, {"file": SimpleUploadedFile("big.jpg", content)}, format="multipart")), 413
+    )
     assert "larger than" in " ".join(body["errors"]["file"])
     settings.MAX_UPLOAD_BYTES = len(content)
     assert api.post(url, {"file": SimpleUploadedFile("fits.jpg", content)}, format="multipart").status_code == 201
@@ -181,8 +199,9 @@ def test_api_hostile_filenames_never_reach_the_storage_path(api_upload, case, tm
 def test_the_upload_service_cleans_any_name_it_is_given(org, filename):
     """Names that no multipart parser lets through, straight to the service every door uses."""
     verification = make_session(org, make_workflow(org, steps=STEPS)).verifications.get()
-    document = services.document_add(actor=system(org), verification_id=verification.id, content=hostile.photo(),
-                                     filename=filename)
+    document = services.document_add(
+        actor=system(org), verification_id=verification.id, content=hostile.photo(), filename=filename
+    )
     assert_stored_safely(document)
 
 
@@ -193,8 +212,9 @@ def stored_bytes(document):
 
 def test_api_stores_a_jpeg_with_an_appended_zip_re_encoded_without_it(api_upload):
     api, url, _ = api_upload
-    response = api.post(url, {"file": SimpleUploadedFile("id.jpg", hostile.jpeg_with_zip()), "side": "back"},
-                        format="multipart")
+    response = api.post(
+        url, {"file": SimpleUploadedFile("id.jpg", hostile.jpeg_with_zip()), "side": "back"}, format="multipart"
+    )
     assert response.status_code == 201
     stored = stored_bytes(Document.objects.get(id=response.json()["document"]["id"]))
     assert stored.startswith(b"\xff\xd8") and b"PK\x03\x04" not in stored and b"payload.html" not in stored
@@ -294,8 +314,15 @@ def peak_megabytes(paths):
     """Peak resident memory of a fresh process checking these files (MB)."""
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(root)}
-    done = subprocess.run([sys.executable, "-c", MEASURE, *map(str, paths)], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=60, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, *map(str, paths)],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return int(done.stdout.split()[-1])
 
 

@@ -20,14 +20,17 @@ def strict(settings):
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
 
 
-@pytest.mark.parametrize("host", [
-    "[::127.0.0.1]",            # IPv4-compatible
-    "[64:ff9b::7f00:1]",        # NAT64 of 127.0.0.1
-    "[64:ff9b::a00:5]",         # NAT64 of 10.0.0.5
-    "[64:ff9b:1::a9fe:a9fe]",   # local-use NAT64 of 169.254.169.254
-    "[2002:7f00:1::1]",         # 6to4 of 127.0.0.1
-    "[2002:c0a8:1::1]",         # 6to4 of 192.168.0.1
-])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "[::127.0.0.1]",  # IPv4-compatible
+        "[64:ff9b::7f00:1]",  # NAT64 of 127.0.0.1
+        "[64:ff9b::a00:5]",  # NAT64 of 10.0.0.5
+        "[64:ff9b:1::a9fe:a9fe]",  # local-use NAT64 of 169.254.169.254
+        "[2002:7f00:1::1]",  # 6to4 of 127.0.0.1
+        "[2002:c0a8:1::1]",  # 6to4 of 192.168.0.1
+    ],
+)
 def test_ipv6_forms_of_private_addresses_are_refused(strict, host):
     with pytest.raises(UnsafeUrl, match="private, loopback or link-local"):
         check_url(f"https://{host}/hooks")
@@ -37,8 +40,10 @@ def test_nat64_of_a_public_address_is_accepted(strict):
     assert check_url("https://[64:ff9b::808:808]/hooks") == ["64:ff9b::808:808"]
 
 
-@pytest.mark.parametrize("url", ["https://rebind.test:8444/a b", "https://rebind.test/a\tb", "https://exämple.test/",
-                                 'https://rebind.test/"x"'])
+@pytest.mark.parametrize(
+    "url",
+    ["https://rebind.test:8444/a b", "https://rebind.test/a\tb", "https://exämple.test/", 'https://rebind.test/"x"'],
+)
 def test_registration_refuses_urls_the_client_would_rewrite(org, url):
     with pytest.raises(ValidationFailed) as refused:
         webhooks.endpoint_create(actor=system(org), url=url)

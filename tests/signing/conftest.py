@@ -8,8 +8,9 @@ PASSWORD = "correct horse"
 @pytest.fixture(scope="session")
 def organization_pkcs12(tmp_path_factory):
     path = tmp_path_factory.mktemp("signing") / "organization.p12"
-    path.write_bytes(self_signed_pkcs12("Acme Bank document signing", organization="Acme Bank",
-                                        password=PASSWORD.encode()))
+    path.write_bytes(
+        self_signed_pkcs12("Acme Bank document signing", organization="Acme Bank", password=PASSWORD.encode())
+    )
     return path
 
 

@@ -23,9 +23,14 @@ def _name(value):
 
 def _widget(page, name, field_type, rect, **extra):
     entries = {
-        "/Type": _name("/Annot"), "/Subtype": _name("/Widget"), "/FT": _name(field_type),
-        "/T": TextStringObject(name), "/Rect": ArrayObject([FloatObject(v) for v in rect]),
-        "/F": NumberObject(4), "/P": page.indirect_reference, **extra,
+        "/Type": _name("/Annot"),
+        "/Subtype": _name("/Widget"),
+        "/FT": _name(field_type),
+        "/T": TextStringObject(name),
+        "/Rect": ArrayObject([FloatObject(v) for v in rect]),
+        "/F": NumberObject(4),
+        "/P": page.indirect_reference,
+        **extra,
     }
     return DictionaryObject({_name(k): v for k, v in entries.items()})
 
@@ -34,10 +39,16 @@ def form_pdf(text_fields=("first_name", "last_name", "city"), signature_fields=(
     """One A4 page titled "Service agreement" with the given text and signature fields."""
     writer = PdfWriter()
     page = writer.add_blank_page(595, 842)
-    font = writer._add_object(DictionaryObject({
-        _name("/Type"): _name("/Font"), _name("/Subtype"): _name("/Type1"),
-        _name("/BaseFont"): _name("/Helvetica"), _name("/Encoding"): _name("/WinAnsiEncoding"),
-    }))
+    font = writer._add_object(
+        DictionaryObject(
+            {
+                _name("/Type"): _name("/Font"),
+                _name("/Subtype"): _name("/Type1"),
+                _name("/BaseFont"): _name("/Helvetica"),
+                _name("/Encoding"): _name("/WinAnsiEncoding"),
+            }
+        )
+    )
     page[_name("/Resources")] = DictionaryObject({_name("/Font"): DictionaryObject({_name("/F1"): font})})
     content = DecodedStreamObject()
     content.set_data(f"BT /F1 18 Tf 72 780 Td ({TITLE}) Tj ET".encode())
@@ -45,17 +56,27 @@ def form_pdf(text_fields=("first_name", "last_name", "city"), signature_fields=(
     widgets = ArrayObject()
     for index, name in enumerate(text_fields):
         top = 700 - 40 * index
-        widgets.append(writer._add_object(_widget(page, name, "/Tx", (200, top, 450, top + 20),
-                                                  **{"/DA": TextStringObject("/Helv 12 Tf 0 g"),
-                                                     "/V": TextStringObject("")})))
+        widgets.append(
+            writer._add_object(
+                _widget(
+                    page,
+                    name,
+                    "/Tx",
+                    (200, top, 450, top + 20),
+                    **{"/DA": TextStringObject("/Helv 12 Tf 0 g"), "/V": TextStringObject("")},
+                )
+            )
+        )
     for index, name in enumerate(signature_fields):
         widgets.append(writer._add_object(_widget(page, name, "/Sig", (72 + 260 * index, 100, 312 + 260 * index, 160))))
     page[_name("/Annots")] = widgets
-    writer._root_object[_name("/AcroForm")] = DictionaryObject({
-        _name("/Fields"): ArrayObject(widgets),
-        _name("/DA"): TextStringObject("/Helv 0 Tf 0 g"),
-        _name("/DR"): DictionaryObject({_name("/Font"): DictionaryObject({_name("/Helv"): font})}),
-    })
+    writer._root_object[_name("/AcroForm")] = DictionaryObject(
+        {
+            _name("/Fields"): ArrayObject(widgets),
+            _name("/DA"): TextStringObject("/Helv 0 Tf 0 g"),
+            _name("/DR"): DictionaryObject({_name("/Font"): DictionaryObject({_name("/Helv"): font})}),
+        }
+    )
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -10,19 +10,26 @@ run = get_check("signature")
 def signed_pdf():
     source = form_pdf()
     boxes = signing_pdf.signature_boxes(signing_pdf.form_fields(source), ["signature"])
-    return signing_pdf.sign(signing_pdf.fill_and_flatten(source, {}), boxes, signing_certificate.signer(),
-                            signer_name="Anna", reason="test")
+    return signing_pdf.sign(
+        signing_pdf.fill_and_flatten(source, {}), boxes, signing_certificate.signer(), signer_name="Anna", reason="test"
+    )
 
 
 def known(content, **evidence):
-    record = {"consent_text": "I sign.", "consented_at": "2026-01-01T00:00:00+00:00",
-              "signed_sha256": hashlib.sha256(content).hexdigest(), **evidence}
+    record = {
+        "consent_text": "I sign.",
+        "consented_at": "2026-01-01T00:00:00+00:00",
+        "signed_sha256": hashlib.sha256(content).hexdigest(),
+        **evidence,
+    }
     return {"form": {"signature_evidence": record}}
 
 
 def as_input(content):
-    return [DocumentInput(form_pdf(), "application/pdf", "pdf_to_sign"),
-            DocumentInput(content, "application/pdf", "signed_pdf")]
+    return [
+        DocumentInput(form_pdf(), "application/pdf", "pdf_to_sign"),
+        DocumentInput(content, "application/pdf", "signed_pdf"),
+    ]
 
 
 def test_valid_signature_with_consent_passes():

@@ -17,8 +17,9 @@ def signed_document(values=None, names=("signature",)):
     source = form_pdf()
     filled = signing_pdf.fill_and_flatten(source, values or {"first_name": "Anna Maria", "city": "Paris"})
     boxes = signing_pdf.signature_boxes(signing_pdf.form_fields(source), list(names))
-    return signing_pdf.sign(filled, boxes, signing_certificate.signer(), signer_name="Anna Maria Eriksson",
-                            reason="test")
+    return signing_pdf.sign(
+        filled, boxes, signing_certificate.signer(), signer_name="Anna Maria Eriksson", reason="test"
+    )
 
 
 def signing_certificate_root():
@@ -33,7 +34,11 @@ def configured_certificate_sha256(path):
 def test_fields_are_listed_with_type_page_and_box():
     fields = signing_pdf.form_fields(form_pdf())
     assert {name: f.type for name, f in fields.items()} == {
-        "first_name": "/Tx", "last_name": "/Tx", "city": "/Tx", "signature": "/Sig"}
+        "first_name": "/Tx",
+        "last_name": "/Tx",
+        "city": "/Tx",
+        "signature": "/Sig",
+    }
     assert fields["signature"].page == 0 and fields["signature"].box == (72, 100, 312, 160)
 
 
@@ -118,8 +123,9 @@ def test_production_without_a_certificate_refuses_to_sign(settings):
 def test_two_fields_of_one_signer_are_signed_in_turn():
     source = form_pdf(signature_fields=("signature", "initials"))
     boxes = signing_pdf.signature_boxes(signing_pdf.form_fields(source), ["signature", "initials"])
-    signed = signing_pdf.sign(signing_pdf.fill_and_flatten(source, {}), boxes, signing_certificate.signer(),
-                              signer_name="Anna", reason="test")
+    signed = signing_pdf.sign(
+        signing_pdf.fill_and_flatten(source, {}), boxes, signing_certificate.signer(), signer_name="Anna", reason="test"
+    )
     first, last = signing_pdf.validate(signed, [signing_certificate_root()])
     assert (first.field, last.field) == ("signature", "initials")
     assert first.ok and last.ok and last.covers_whole_file and not first.covers_whole_file

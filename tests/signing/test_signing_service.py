@@ -9,19 +9,27 @@ from tests.signing.pdfs import form_pdf, page_text
 from tests.webhooks.receiver import Receiver
 
 SIGN = [{"field_id": "signature", "actor_id": "signer"}]
-FILL = [{"field_id": "first_name", "value": "${identity.first_name}"},
-        {"field_id": "last_name", "value": "${identity.last_name}"},
-        {"field_id": "city", "value": "Signed in ${address.city} on ${signature.date}"}]
+FILL = [
+    {"field_id": "first_name", "value": "${identity.first_name}"},
+    {"field_id": "last_name", "value": "${identity.last_name}"},
+    {"field_id": "city", "value": "Signed in ${address.city} on ${signature.date}"},
+]
 CONSENT = "I have read the service agreement and I sign it."
 
 
 @pytest.fixture
 def create(org):
     def create_session(**kwargs):
-        arguments = {"actor": system(org), "email": "anna@example.com", "document": form_pdf(),
-                     "sign_fields": SIGN, "fill_fields": FILL,
-                     "identity": {"first_name": "Anna Maria", "last_name": "Eriksson"},
-                     "address": {"city": "Paris"}, **kwargs}
+        arguments = {
+            "actor": system(org),
+            "email": "anna@example.com",
+            "document": form_pdf(),
+            "sign_fields": SIGN,
+            "fill_fields": FILL,
+            "identity": {"first_name": "Anna Maria", "last_name": "Eriksson"},
+            "address": {"city": "Paris"},
+            **kwargs,
+        }
         return signing.signing_session_create(**arguments)
 
     return create_session
@@ -48,8 +56,13 @@ def test_sign_fills_signs_stores_evidence_and_passes_the_check(create, django_ca
     session, _ = create()
     actor, verification = signer_of(session)
     with django_capture_on_commit_callbacks(execute=True):
-        document = signing.signature_sign(actor=actor, verification_id=verification.id, consent_text=CONSENT,
-                                          ip="203.0.113.9", user_agent="Mozilla/5.0 (Test)")
+        document = signing.signature_sign(
+            actor=actor,
+            verification_id=verification.id,
+            consent_text=CONSENT,
+            ip="203.0.113.9",
+            user_agent="Mozilla/5.0 (Test)",
+        )
     with document.file.open("rb") as handle:
         signed = handle.read()
     assert document.kind == "signed_pdf" and document.mime_type == "application/pdf"
@@ -156,17 +169,32 @@ def _serve(handler, content):
 
 
 def test_workflow_signature_step_uses_its_config_and_an_uploaded_pdf(org, django_capture_on_commit_callbacks):
-    workflow = make_workflow(org, steps=[{"id": "contract", "type": "signature", "config": {
-        "sign_fields": [{"field_id": "signature", "actor_id": "natural_person"}],
-        "fill_fields": [{"field_id": "first_name", "value": "${identity.first_name}"}],
-    }}])
+    workflow = make_workflow(
+        org,
+        steps=[
+            {
+                "id": "contract",
+                "type": "signature",
+                "config": {
+                    "sign_fields": [{"field_id": "signature", "actor_id": "natural_person"}],
+                    "fill_fields": [{"field_id": "first_name", "value": "${identity.first_name}"}],
+                },
+            }
+        ],
+    )
     session = make_session(org, workflow)
     verification = session.verifications.get()
-    services.document_add(actor=system(org), verification_id=verification.id, content=form_pdf(),
-                          filename="contract.pdf", kind=signing.PDF_TO_SIGN)
+    services.document_add(
+        actor=system(org),
+        verification_id=verification.id,
+        content=form_pdf(),
+        filename="contract.pdf",
+        kind=signing.PDF_TO_SIGN,
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        document = signing.signature_sign(actor=Actor.for_applicant(verification.applicant),
-                                          verification_id=verification.id, consent_text=CONSENT)
+        document = signing.signature_sign(
+            actor=Actor.for_applicant(verification.applicant), verification_id=verification.id, consent_text=CONSENT
+        )
     with document.file.open("rb") as handle:
         assert "Anna Maria" in page_text(handle.read())
     assert Verification.objects.get(id=verification.id).result == "passed"
@@ -191,8 +219,9 @@ def test_redirect_url_must_be_on_the_signature_workflow_allowlist(create, org):
     with pytest.raises(ValidationFailed, match="allowlist of the 'Signature' workflow"):
         create(redirect_url="https://shop.example/done")
     workflow = signing.signature_workflow(system(org))
-    services.workflow_update(actor=system(org), workflow_id=workflow.id,
-                             settings={"redirect_allowlist": ["https://shop.example"]})
+    services.workflow_update(
+        actor=system(org), workflow_id=workflow.id, settings={"redirect_allowlist": ["https://shop.example"]}
+    )
     services.workflow_publish(actor=system(org), workflow_id=workflow.id)
     session, _ = create(redirect_url="https://shop.example/done")
     assert session.redirect_url == "https://shop.example/done"

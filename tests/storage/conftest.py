@@ -32,9 +32,13 @@ def s3_endpoint():
 class Bucket:
     def __init__(self, endpoint, name):
         self.name = name
-        self.client = boto3.client("s3", endpoint_url=endpoint, region_name="eu-west-1",
-                                   aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
-                                   aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="eu-west-1",
+            aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        )
 
     def keys(self):
         listing = self.client.list_objects_v2(Bucket=self.name)
@@ -49,8 +53,13 @@ def s3_settings(s3_endpoint, settings, monkeypatch):
     """USE_S3=1 as production sets it: STORAGES come from running config/settings.py with that
     environment, so the tests exercise the settings' own S3 options."""
     name = f"threshold-{uuid.uuid4().hex[:12]}"
-    environment = {**CREDENTIALS, "USE_S3": "1", "AWS_STORAGE_BUCKET_NAME": name,
-                   "AWS_S3_ENDPOINT_URL": s3_endpoint, "AWS_S3_REGION_NAME": "eu-west-1"}
+    environment = {
+        **CREDENTIALS,
+        "USE_S3": "1",
+        "AWS_STORAGE_BUCKET_NAME": name,
+        "AWS_S3_ENDPOINT_URL": s3_endpoint,
+        "AWS_S3_REGION_NAME": "eu-west-1",
+    }
     for key, value in environment.items():
         monkeypatch.setenv(key, value)
     configured = runpy.run_path(str(SETTINGS_FILE))
@@ -61,6 +70,7 @@ def s3_settings(s3_endpoint, settings, monkeypatch):
 
 @pytest.fixture
 def bucket(s3_settings):
-    s3_settings.client.create_bucket(Bucket=s3_settings.name,
-                                     CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    s3_settings.client.create_bucket(
+        Bucket=s3_settings.name, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
     return s3_settings

@@ -108,8 +108,9 @@ def test_erasure_deletes_the_objects_from_the_bucket(client, bucket, org, selfie
     assert not Document.objects.filter(session_id=applicant.session_id).exists()
 
 
-def test_retention_deletes_the_objects_from_the_bucket(client, bucket, org, selfie_link,
-                                                       django_capture_on_commit_callbacks):
+def test_retention_deletes_the_objects_from_the_bucket(
+    client, bucket, org, selfie_link, django_capture_on_commit_callbacks
+):
     applicant, path = selfie_link
     upload_selfie(client, path)
     assert len(bucket.keys()) == 1
@@ -129,8 +130,9 @@ def test_a_bucket_refusing_writes_asks_the_applicant_to_retry_and_keeps_nothing(
     assert not Document.objects.filter(applicant=applicant).exists()
     assert applicant.verifications.get(step_id="selfie").status == "awaiting_data"
     # Once the bucket takes writes again, the same upload goes through.
-    s3_settings.client.create_bucket(Bucket=s3_settings.name,
-                                     CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    s3_settings.client.create_bucket(
+        Bucket=s3_settings.name, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
     assert client.post(path + "steps/selfie/", {"file": photo()}).status_code == 302
     assert len(s3_settings.keys()) == 1
 
@@ -138,8 +140,9 @@ def test_a_bucket_refusing_writes_asks_the_applicant_to_retry_and_keeps_nothing(
 def test_a_bucket_refusing_writes_is_a_503_problem_in_the_api(s3_settings, org):
     session = make_session(org, make_workflow(org, steps=SELFIE_STEPS))
     verification = session.verifications.get(step_id="selfie")
-    response = client_for(org)[0].post(f"{V1}/verifications/{verification.id}/documents", {"file": photo()},
-                                       format="multipart")
+    response = client_for(org)[0].post(
+        f"{V1}/verifications/{verification.id}/documents", {"file": photo()}, format="multipart"
+    )
     body = problem(response, 503)
     assert response["Retry-After"] == "60"
     assert "nothing was saved" in body["detail"]

@@ -9,16 +9,49 @@ from django.core.management import CommandError, call_command
 from onboarding.models import WatchlistDataset, WatchlistEntry, WatchlistToken
 from onboarding.watchlist import load_file, name_tokens, screen
 
-COLUMNS = ["id", "schema", "name", "aliases", "birth_date", "countries", "addresses", "identifiers", "sanctions",
-           "phones", "emails", "dataset", "first_seen", "last_seen", "last_change"]
+COLUMNS = [
+    "id",
+    "schema",
+    "name",
+    "aliases",
+    "birth_date",
+    "countries",
+    "addresses",
+    "identifiers",
+    "sanctions",
+    "phones",
+    "emails",
+    "dataset",
+    "first_seen",
+    "last_seen",
+    "last_change",
+]
 ROWS = [
-    {"id": "NK-putin", "schema": "Person", "name": "Vladimir Vladimirovich PUTIN",
-     "aliases": "Владимир Путин;Vladimir Putin", "birth_date": "1952-10-07", "countries": "ru",
-     "sanctions": "EU sanctions;UK sanctions", "dataset": "EU Financial Sanctions Files;UK HMT Sanctions List"},
-    {"id": "NK-eriksson", "schema": "Person", "name": "Anna Maria Eriksson", "birth_date": "1974-08-12",
-     "countries": "se", "dataset": "Swedish PEP list"},
-    {"id": "NK-acme", "schema": "Company", "name": "Acme Shell Holdings Ltd", "countries": "cy",
-     "dataset": "OFAC SDN List"},
+    {
+        "id": "NK-putin",
+        "schema": "Person",
+        "name": "Vladimir Vladimirovich PUTIN",
+        "aliases": "Владимир Путин;Vladimir Putin",
+        "birth_date": "1952-10-07",
+        "countries": "ru",
+        "sanctions": "EU sanctions;UK sanctions",
+        "dataset": "EU Financial Sanctions Files;UK HMT Sanctions List",
+    },
+    {
+        "id": "NK-eriksson",
+        "schema": "Person",
+        "name": "Anna Maria Eriksson",
+        "birth_date": "1974-08-12",
+        "countries": "se",
+        "dataset": "Swedish PEP list",
+    },
+    {
+        "id": "NK-acme",
+        "schema": "Company",
+        "name": "Acme Shell Holdings Ltd",
+        "countries": "cy",
+        "dataset": "OFAC SDN List",
+    },
 ]
 
 
@@ -115,11 +148,23 @@ def test_small_batches_give_the_same_result(org, targets):
 def test_followthemoney_json_lines(org, tmp_path):
     path = tmp_path / "entities.ftm.json"
     entities = [
-        {"id": "ofac-1", "schema": "Person", "datasets": ["us_ofac_sdn"],
-         "properties": {"name": ["Kim Jong Un"], "alias": ["Kim Jong-un"], "birthDate": ["1984-01-08"],
-                        "nationality": ["kp"], "topics": ["sanction"]}},
-        {"id": "ofac-2", "schema": "Organization", "properties": {"name": ["Korea Mining Development Corp"],
-                                                                  "country": ["kp"]}},
+        {
+            "id": "ofac-1",
+            "schema": "Person",
+            "datasets": ["us_ofac_sdn"],
+            "properties": {
+                "name": ["Kim Jong Un"],
+                "alias": ["Kim Jong-un"],
+                "birthDate": ["1984-01-08"],
+                "nationality": ["kp"],
+                "topics": ["sanction"],
+            },
+        },
+        {
+            "id": "ofac-2",
+            "schema": "Organization",
+            "properties": {"name": ["Korea Mining Development Corp"], "country": ["kp"]},
+        },
         {"id": "sanction-1", "schema": "Sanction", "properties": {"entity": ["ofac-1"]}},
     ]
     path.write_text("\n".join(json.dumps(entity) for entity in entities) + "\n")
@@ -142,4 +187,3 @@ def test_name_tokens_fold_accents_and_add_phonetic_keys():
     tokens = name_tokens(["José-Luis Müller"])
     assert {"jose", "luis", "muller"} <= set(tokens)
     assert any(token.startswith("~") for token in tokens)
-

@@ -16,8 +16,9 @@ def endpoint_for(org):
     """Register an endpoint of `org` for a receiver: (endpoint, secret)."""
 
     def register(receiver, event_types=("session.created",), organization=None, **kwargs):
-        return webhooks.endpoint_create(actor=system(organization or org), url=receiver.url,
-                                        event_types=list(event_types), **kwargs)
+        return webhooks.endpoint_create(
+            actor=system(organization or org), url=receiver.url, event_types=list(event_types), **kwargs
+        )
 
     return register
 

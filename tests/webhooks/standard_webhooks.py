@@ -7,7 +7,7 @@ import hmac
 
 def valid_signatures(secret, headers, body):
     """How many of the header's v1 signatures match `secret`."""
-    key = base64.b64decode(secret[len("whsec_"):])
+    key = base64.b64decode(secret[len("whsec_") :])
     content = b".".join([headers["webhook-id"].encode(), headers["webhook-timestamp"].encode(), body])
     expected = hmac.new(key, content, hashlib.sha256).digest()
     count = 0

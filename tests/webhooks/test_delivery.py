@@ -42,8 +42,12 @@ def test_event_is_delivered_signed_with_a_thin_payload(receiver, endpoint_for, c
     assert abs(int(request.headers["webhook-timestamp"]) - timezone.now().timestamp()) < 30
     event = json.loads(request.body)
     assert event["type"] == "session.created"
-    assert event["data"] == {"session_id": str(session.id), "reference_id": "customer-42", "custom_tags": [],
-                             "status": "draft"}
+    assert event["data"] == {
+        "session_id": str(session.id),
+        "reference_id": "customer-42",
+        "custom_tags": [],
+        "status": "draft",
+    }
     delivery = WebhookDelivery.objects.get(endpoint=endpoint)
     assert delivery.status == "succeeded" and delivery.attempt_count == 1 and delivery.last_status_code == 200
     attempt = delivery.attempts.get()
@@ -158,8 +162,9 @@ def test_worker_killed_after_sending_re_sends_with_the_same_webhook_id(
     assert receiver.requests[0].headers["webhook-id"] == receiver.requests[1].headers["webhook-id"]
 
 
-def test_sweeper_dispatches_messages_whose_dispatch_was_lost(receiver, endpoint_for, org, form_workflow,
-                                                            django_capture_on_commit_callbacks):
+def test_sweeper_dispatches_messages_whose_dispatch_was_lost(
+    receiver, endpoint_for, org, form_workflow, django_capture_on_commit_callbacks
+):
     endpoint_for(receiver)
     make_session(org, form_workflow)  # on-commit callbacks never run here: the dispatch is lost
     message = OutboxMessage.objects.get(event_type="session.created")
@@ -173,8 +178,9 @@ def test_sweeper_dispatches_messages_whose_dispatch_was_lost(receiver, endpoint_
     assert webhooks.dispatch_message(message.id) == []  # dispatching twice creates nothing
 
 
-def test_redeliver_sends_again_with_a_fresh_signature(receiver, endpoint_for, create_session, org,
-                                                      django_capture_on_commit_callbacks):
+def test_redeliver_sends_again_with_a_fresh_signature(
+    receiver, endpoint_for, create_session, org, django_capture_on_commit_callbacks
+):
     endpoint, secret = endpoint_for(receiver)
     create_session()
     delivery = WebhookDelivery.objects.get()

@@ -45,11 +45,13 @@ def example_server():
         running.server.server_close()
 
 
-def test_example_accepts_real_deliveries_and_ignores_redeliveries(org, example_server,
-                                                                  django_capture_on_commit_callbacks):
+def test_example_accepts_real_deliveries_and_ignores_redeliveries(
+    org, example_server, django_capture_on_commit_callbacks
+):
     actor = system(org)
-    endpoint, secret = webhooks.endpoint_create(actor=actor, url="http://127.0.0.1:1/placeholder",
-                                                event_types=["session.created"])
+    endpoint, secret = webhooks.endpoint_create(
+        actor=actor, url="http://127.0.0.1:1/placeholder", event_types=["session.created"]
+    )
     webhooks.endpoint_update(actor=actor, endpoint_id=endpoint.id, url=example_server.start(secret))
     with django_capture_on_commit_callbacks(execute=True):
         session = make_session(org, make_workflow(org, steps=FORM_ONLY_STEPS))
@@ -64,8 +66,9 @@ def test_example_accepts_real_deliveries_and_ignores_redeliveries(org, example_s
 
 def test_example_rejects_a_wrong_secret_with_400(org, example_server, django_capture_on_commit_callbacks):
     actor = system(org)
-    webhooks.endpoint_create(actor=actor, url=example_server.start("whsec_" + "A" * 44),
-                             event_types=["session.created"])
+    webhooks.endpoint_create(
+        actor=actor, url=example_server.start("whsec_" + "A" * 44), event_types=["session.created"]
+    )
     with django_capture_on_commit_callbacks(execute=True):
         make_session(org, make_workflow(org, steps=FORM_ONLY_STEPS))
     assert not example_server.events

@@ -38,9 +38,13 @@ def test_known_vector_of_the_standard_webhooks_specification():
 
 def test_rotation_signs_with_both_secrets_until_the_overlap_ends(org):
     now = timezone.now()
-    endpoint = WebhookEndpoint(organization=org, url="https://example.com", secret=signatures.new_secret(),
-                               previous_secret=signatures.new_secret(),
-                               previous_secret_expires_at=now + timedelta(hours=1))
+    endpoint = WebhookEndpoint(
+        organization=org,
+        url="https://example.com",
+        secret=signatures.new_secret(),
+        previous_secret=signatures.new_secret(),
+        previous_secret_expires_at=now + timedelta(hours=1),
+    )
     body = b"{}"
     sent = signatures.headers(signing_secrets(endpoint, now), "m", 1, body)
     assert valid_signatures(endpoint.secret, sent, body) == 1

@@ -12,16 +12,19 @@ def strict(settings):
     return settings
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:8000/hooks",
-    "http://localhost/hooks",
-    "http://10.1.2.3/hooks",
-    "http://192.168.0.10/hooks",
-    "http://169.254.169.254/latest/meta-data",
-    "http://[::1]/hooks",
-    "http://[::ffff:127.0.0.1]/hooks",
-    "http://0.0.0.0/hooks",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/hooks",
+        "http://localhost/hooks",
+        "http://10.1.2.3/hooks",
+        "http://192.168.0.10/hooks",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/hooks",
+        "http://[::ffff:127.0.0.1]/hooks",
+        "http://0.0.0.0/hooks",
+    ],
+)
 def test_non_public_addresses_are_refused(strict, url):
     with pytest.raises(UnsafeUrl, match="private, loopback or link-local"):
         check_url(url)

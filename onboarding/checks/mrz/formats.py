@@ -22,7 +22,35 @@ SHAPES = {"TD1": (3, 30), "TD2": (2, 36), "TD3": (2, 44), "MRVA": (2, 44), "MRVB
 # ICAO 9303 part 3: ISO 3166 alpha-3 codes plus the codes ICAO adds (Germany's "D", British
 # nationals, UN documents, stateless persons and refugees, Kosovo, the specimen state "UTO").
 ICAO_CODES = frozenset(
-    "D GBD GBN GBO GBP GBS UNO UNA UNK XBA XIM XCC XCE XCO XEC XPO XES XMP XOM XDC XXA XXB XXC XXX RKS EUE UTO".split()
+    [
+        "D",
+        "GBD",
+        "GBN",
+        "GBO",
+        "GBP",
+        "GBS",
+        "UNO",
+        "UNA",
+        "UNK",
+        "XBA",
+        "XIM",
+        "XCC",
+        "XCE",
+        "XCO",
+        "XEC",
+        "XPO",
+        "XES",
+        "XMP",
+        "XOM",
+        "XDC",
+        "XXA",
+        "XXB",
+        "XXC",
+        "XXX",
+        "RKS",
+        "EUE",
+        "UTO",
+    ]
 )
 COUNTRY_CODES = frozenset(country.alpha_3 for country in pycountry.countries) | ICAO_CODES
 
@@ -307,4 +335,3 @@ def transliterate(name):
             out.append(FILLER)
         # apostrophes and other punctuation are dropped
     return re.sub(f"{FILLER}+", FILLER, "".join(out)).strip(FILLER)
-

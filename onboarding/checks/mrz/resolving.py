@@ -53,7 +53,7 @@ def _groups(fmt):
     """(name, cells, test) for each field a check digit covers; ``test`` takes the lines."""
     spans = formats.check_digit_spans(fmt)
     groups = []
-    for name, (covered, digit, may_be_empty) in spans.items():
+    for name, (covered, digit, _may_be_empty) in spans.items():
         if name == "composite_check":
             continue
         cells = [(line, i) for line, start, end in covered for i in range(start, end)] + [(digit.line, digit.start)]

@@ -14,8 +14,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("organization", help="The organization's slug.")
-        parser.add_argument("--scopes", required=True, nargs="+",
-                            help="Scopes, comma- or space-separated (e.g. sessions:read,sessions:write).")
+        parser.add_argument(
+            "--scopes",
+            required=True,
+            nargs="+",
+            help="Scopes, comma- or space-separated (e.g. sessions:read,sessions:write).",
+        )
         parser.add_argument("--environment", default=Environment.LIVE, help="live (default) or sandbox.")
         parser.add_argument("--name", default="API key", help="What the key is for, as the dashboard lists it.")
 
@@ -27,8 +31,7 @@ class Command(BaseCommand):
         try:
             _, plain = api_key_create(actor=Actor.system(found.id), name=name, scopes=scopes, environment=environment)
         except ValidationFailed as exc:
-            raise CommandError(" ".join(message for messages in exc.errors.values() for message in messages)) \
-                from None
+            raise CommandError(" ".join(message for messages in exc.errors.values() for message in messages)) from None
         # The key alone on standard output (KEY=$(manage.py create_api_key ...)); the notice on standard error.
         self.stdout.write(plain)
         self.stderr.write("Store this key now: it is shown once and cannot be read again.")

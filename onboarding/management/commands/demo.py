@@ -20,21 +20,39 @@ DEMO_SLUG = "demo"
 DEMO_USERNAME = "reviewer"
 # Titles and labels in each of the portal's languages (a plain string is the same in all of them).
 DEMO_STEPS = [
-    {"id": "details", "type": "form",
-     "title": {"en": "Your details", "de": "Ihre Angaben", "fr": "Vos informations"},
-     "config": {"fields": [
-         {"id": "email", "type": "email", "required": True,
-          "label": {"en": "Email", "de": "E-Mail-Adresse", "fr": "Adresse e-mail"}},
-         {"id": "phone", "type": "phone", "required": False,
-          "label": {"en": "Mobile phone", "de": "Mobiltelefon", "fr": "Téléphone mobile"}},
-     ]}},
-    {"id": "identity", "type": "identity_document",
-     "title": {"en": "Identity document", "de": "Ausweisdokument", "fr": "Pièce d’identité"}},
-    {"id": "address", "type": "proof_of_address",
-     "title": {"en": "Proof of address", "de": "Adressnachweis", "fr": "Justificatif de domicile"},
-     "config": {"max_age_months": 3}},
-    {"id": "bank", "type": "bank_account",
-     "title": {"en": "Bank account", "de": "Bankkonto", "fr": "Compte bancaire"}},
+    {
+        "id": "details",
+        "type": "form",
+        "title": {"en": "Your details", "de": "Ihre Angaben", "fr": "Vos informations"},
+        "config": {
+            "fields": [
+                {
+                    "id": "email",
+                    "type": "email",
+                    "required": True,
+                    "label": {"en": "Email", "de": "E-Mail-Adresse", "fr": "Adresse e-mail"},
+                },
+                {
+                    "id": "phone",
+                    "type": "phone",
+                    "required": False,
+                    "label": {"en": "Mobile phone", "de": "Mobiltelefon", "fr": "Téléphone mobile"},
+                },
+            ]
+        },
+    },
+    {
+        "id": "identity",
+        "type": "identity_document",
+        "title": {"en": "Identity document", "de": "Ausweisdokument", "fr": "Pièce d’identité"},
+    },
+    {
+        "id": "address",
+        "type": "proof_of_address",
+        "title": {"en": "Proof of address", "de": "Adressnachweis", "fr": "Justificatif de domicile"},
+        "config": {"max_age_months": 3},
+    },
+    {"id": "bank", "type": "bank_account", "title": {"en": "Bank account", "de": "Bankkonto", "fr": "Compte bancaire"}},
 ]
 
 
@@ -47,8 +65,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = self.seed()
         # After the commit: the cases' checks run as each of their services commits.
-        cases = demo.seed_cases(Organization.objects.get(slug=DEMO_SLUG),
-                                get_user_model().objects.get(username=DEMO_USERNAME))
+        cases = demo.seed_cases(
+            Organization.objects.get(slug=DEMO_SLUG), get_user_model().objects.get(username=DEMO_USERNAME)
+        )
         result["cases"] = {reference: str(session.id) for reference, session in cases.items()}
         if options["json"]:
             self.stdout.write(json.dumps(result))
@@ -75,15 +94,33 @@ class Command(BaseCommand):
         _, api_key = services.api_key_create(actor=actor, name="demo", scopes=list(Scope.values))
         workflow = Workflow.objects.filter(organization=organization, name="Private customer KYC").first()
         if workflow is None:
-            workflow = services.workflow_create(actor=actor, name="Private customer KYC", steps=DEMO_STEPS,
-                                                description="Identity, address and bank details.", publish=True)
+            workflow = services.workflow_create(
+                actor=actor,
+                name="Private customer KYC",
+                steps=DEMO_STEPS,
+                description="Identity, address and bank details.",
+                publish=True,
+            )
         session = services.session_create(
-            actor=actor, workflow_id=workflow.id, name="Anna Eriksson", reference_id="demo-customer-1",
-            input={"identity": {"first_name": "Anna Maria", "last_name": "Eriksson", "birth_date": "1974-08-12",
-                                "nationality": "SE"},
-                   "address": {"line_1": "12 rue de la Paix", "zip_code": "75002", "city": "Paris",
-                               "country": "FR"}},
+            actor=actor,
+            workflow_id=workflow.id,
+            name="Anna Eriksson",
+            reference_id="demo-customer-1",
+            input={
+                "identity": {
+                    "first_name": "Anna Maria",
+                    "last_name": "Eriksson",
+                    "birth_date": "1974-08-12",
+                    "nationality": "SE",
+                },
+                "address": {"line_1": "12 rue de la Paix", "zip_code": "75002", "city": "Paris", "country": "FR"},
+            },
         )
         (link,) = services.links_generate(actor=actor, session_id=session.id)
-        return {"username": DEMO_USERNAME, "password": password, "api_key": api_key, "link": link.url,
-                "session_id": str(session.id)}
+        return {
+            "username": DEMO_USERNAME,
+            "password": password,
+            "api_key": api_key,
+            "link": link.url,
+            "session_id": str(session.id),
+        }

@@ -8,8 +8,15 @@ from onboarding.checks import DocumentInput, get_check
 from onboarding.errors import ValidationFailed
 from onboarding.uploads import prepare_upload
 
-KINDS = ["identity_document", "proof_of_address", "bank_account", "company_registry", "document_analysis", "selfie",
-         "face_match"]
+KINDS = [
+    "identity_document",
+    "proof_of_address",
+    "bank_account",
+    "company_registry",
+    "document_analysis",
+    "selfie",
+    "face_match",
+]
 
 
 def _json_object(text, option):
@@ -32,8 +39,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE")
         parser.add_argument("--kind", required=True, choices=KINDS)
-        parser.add_argument("--known", default="{}",
-                            help='Applicant data as JSON, e.g. \'{"identity": {"first_name": "Anna"}}\'.')
+        parser.add_argument(
+            "--known", default="{}", help='Applicant data as JSON, e.g. \'{"identity": {"first_name": "Anna"}}\'.'
+        )
         parser.add_argument("--config", default="{}", help="Step config and check settings as JSON.")
 
     def _documents(self, paths, kind):
@@ -51,8 +59,11 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: {' '.join(m for ms in exc.errors.values() for m in ms)}") from exc
             # The selfie check tells the portrait from the selfie by kind.
             is_selfie = kind == "selfie" or (kind == "face_match" and index == 1)
-            documents.append(DocumentInput(prepared.content, prepared.mime_type, "selfie" if is_selfie else "",
-                                           document_id=Path(path).name))
+            documents.append(
+                DocumentInput(
+                    prepared.content, prepared.mime_type, "selfie" if is_selfie else "", document_id=Path(path).name
+                )
+            )
         return documents
 
     def handle(self, *args, **options):
@@ -73,7 +84,10 @@ class Command(BaseCommand):
             "kind": kind,
             "files": options["files"],
             **outcome.to_dict(),
-            "timings_ms": {"prepare": round(prepared_ms, 1), "check": round(check_ms, 1),
-                           "total": round(prepared_ms + check_ms, 1)},
+            "timings_ms": {
+                "prepare": round(prepared_ms, 1),
+                "check": round(check_ms, 1),
+                "total": round(prepared_ms + check_ms, 1),
+            },
         }
         self.stdout.write(json.dumps(output, indent=2, ensure_ascii=False, default=str))

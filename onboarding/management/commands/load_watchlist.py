@@ -38,8 +38,13 @@ class Command(BaseCommand):
         organization = self._organization(options["organization"])
         started = time.monotonic()
         try:
-            dataset, stats = load_file(organization, options["file"], dataset_name=options["dataset"],
-                                       version=options["dataset_version"], batch_size=options["batch_size"])
+            dataset, stats = load_file(
+                organization,
+                options["file"],
+                dataset_name=options["dataset"],
+                version=options["dataset_version"],
+                batch_size=options["batch_size"],
+            )
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise CommandError(f"Cannot load {options['file']}: {exc}") from exc
         elapsed = time.monotonic() - started

@@ -5,8 +5,10 @@ from onboarding.models import Organization
 
 
 class Command(BaseCommand):
-    help = ("Verify the keyed audit chain of every organization (or of the given slugs). Exits with status 1 "
-            "when a chain is broken, which is also logged and marked on the dashboard for admins.")
+    help = (
+        "Verify the keyed audit chain of every organization (or of the given slugs). Exits with status 1 "
+        "when a chain is broken, which is also logged and marked on the dashboard for admins."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("slugs", nargs="*", help="organization slugs (default: all)")
