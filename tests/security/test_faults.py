@@ -186,13 +186,9 @@ def worker_process(queue, media_root):
                 process.wait(timeout=5)
 
 
-def reset_broker_connections(app):
-    """Celery keeps its producer connections and its router once made: an earlier test that sent or
-    routed a task would otherwise keep this test's tasks on another broker or queue."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
+def reset_routing(app):
+    """Celery keeps its router (with the task routes of the time) once made: an earlier test that
+    routed a task would otherwise send this test's task to the `checks` queue, not the test's own."""
     for cached in ("router", "queues", "default_queue"):
         app.amqp.__dict__.pop(cached, None)
 
@@ -217,13 +213,13 @@ def broker_queue(settings):
     app.conf.task_routes = {}  # every task on this test's queue, checks and webhooks included
     app.amqp.flush_routes()
     app.conf.broker_transport_options = {"visibility_timeout": VISIBILITY_TIMEOUT}
-    reset_broker_connections(app)
+    reset_routing(app)
     yield queue
     (app.conf.broker_url, app.conf.task_default_queue, app.conf.broker_transport_options, app.conf.task_routes) = (
         previous
     )
     app.amqp.flush_routes()
-    reset_broker_connections(app)
+    reset_routing(app)
     app.conf.task_always_eager = True
     with Connection(settings.REDIS_URL) as broker:
         broker.default_channel.queue_delete(queue)
