@@ -17,7 +17,11 @@ def test_funnel_decisions_and_reason_codes(reviewer_client, org, review_session,
         actor=system(org), session_id=review_session.id, status="rejected", reasons=["watchlist_confirmed"]
     )
     make_session(org, review_workflow, name="Just created")
-    Session.objects.filter(id=review_session.id).update(decided_at=review_session.created_at + timedelta(hours=2))
+    # Decided an hour ago, two hours after creation: both inside today's bar whatever the hour the suite runs.
+    decided_at = timezone.now() - timedelta(hours=1)
+    Session.objects.filter(id=review_session.id).update(
+        created_at=decided_at - timedelta(hours=2), decided_at=decided_at
+    )
     response = reviewer_client.get(reverse("dashboard:overview"))
     assert response.status_code == 200
     funnel = response.context["funnel"]
