@@ -1,4 +1,5 @@
-"""`make bench`: every benchmark against PostgreSQL and Redis on 127.0.0.1, one line per target.
+"""`make bench`: every benchmark against PostgreSQL and Redis on 127.0.0.1, one line per target,
+then the README's table regenerated from bench/results (bench.readme).
 
 Each benchmark runs in its own process so one's memory does not weigh on the next.
 """
@@ -8,6 +9,7 @@ import subprocess
 import sys
 import time
 
+from bench import readme
 from bench.common import ROOT
 
 BENCHMARKS = [
@@ -61,6 +63,7 @@ def main():
         print(f"   ({time.monotonic() - started:.0f} s)", flush=True)
         if code:
             failed.append(name)
+    readme.update()
     if failed:
         print("benchmarks that did not run to the end: " + ", ".join(failed))
         sys.exit(1)
