@@ -21,6 +21,7 @@ urlpatterns = [
     path("sessions/<uuid:session_id>/assign/", sessions.assign, name="assign"),
     path("sessions/<uuid:session_id>/note/", sessions.add_note, name="note"),
     path("sessions/<uuid:session_id>/extend/", sessions.extend, name="extend"),
+    path("sessions/<uuid:session_id>/cancel/", sessions.cancel, name="cancel"),
     path("sessions/<uuid:session_id>/links/", sessions.regenerate_links, name="links"),
     path("sessions/<uuid:session_id>/watchlist/false-positive/", sessions.mark_false_positive, name="false_positive"),
     path("sessions/<uuid:session_id>/erase/", sessions.erase, name="erase"),

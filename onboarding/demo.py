@@ -1,7 +1,8 @@
 """Demo cases for `make run`: one session waiting in each inbox, made through the same
 services as real ones and checked by the real checks, so a newcomer sees evidence,
-recommendations and actions at once. The documents are bank letters drawn here as text
-PDFs (their checks read them in well under a second).
+recommendations and actions at once. Most documents are bank letters drawn here as text
+PDFs (their checks read them in well under a second); the identity case sends an ID card,
+a selfie, an electricity bill and a bank letter through the private customer KYC workflow.
 """
 
 import io
@@ -15,6 +16,45 @@ from onboarding import services, watchlist
 from onboarding.actors import Actor
 from onboarding.models import Session, Workflow
 
+KYC_WORKFLOW = "Private customer KYC"
+# Titles and labels in each of the portal's languages (a plain string is the same in all of them).
+KYC_STEPS = [
+    {
+        "id": "details",
+        "type": "form",
+        "title": {"en": "Your details", "de": "Ihre Angaben", "fr": "Vos informations"},
+        "config": {
+            "fields": [
+                {
+                    "id": "email",
+                    "type": "email",
+                    "required": True,
+                    "label": {"en": "Email", "de": "E-Mail-Adresse", "fr": "Adresse e-mail"},
+                },
+                {
+                    "id": "phone",
+                    "type": "phone",
+                    "required": False,
+                    "label": {"en": "Mobile phone", "de": "Mobiltelefon", "fr": "Téléphone mobile"},
+                },
+            ]
+        },
+    },
+    {
+        "id": "identity",
+        "type": "identity_document",
+        "title": {"en": "Identity document", "de": "Ausweisdokument", "fr": "Pièce d’identité"},
+    },
+    {"id": "selfie", "type": "selfie", "title": {"en": "Selfie", "de": "Selfie", "fr": "Selfie"}},
+    {
+        "id": "address",
+        "type": "proof_of_address",
+        "title": {"en": "Proof of address", "de": "Adressnachweis", "fr": "Justificatif de domicile"},
+        "config": {"max_age_months": 3},
+    },
+    {"id": "bank", "type": "bank_account", "title": {"en": "Bank account", "de": "Bankkonto", "fr": "Compte bancaire"}},
+]
+IDENTITY_CASE = "demo-case-processed"
 CASE_WORKFLOW = "Bank account opening"
 CASE_STEPS = [
     {
@@ -114,12 +154,23 @@ CASES = {
 }
 
 
+def kyc_workflow(organization):
+    return Workflow.objects.filter(organization=organization, name=KYC_WORKFLOW).first() or services.workflow_create(
+        actor=Actor.system(organization.id),
+        name=KYC_WORKFLOW,
+        steps=KYC_STEPS,
+        description="Identity, selfie, address and bank details.",
+        publish=True,
+    )
+
+
 def seed_cases(organization, reviewer):
     """Create the demo cases once per organization; returns their sessions by reference."""
+    references = [*CASES, IDENTITY_CASE]
     existing = {
-        s.reference_id: s for s in Session.objects.filter(organization=organization, reference_id__in=list(CASES))
+        s.reference_id: s for s in Session.objects.filter(organization=organization, reference_id__in=references)
     }
-    if len(existing) == len(CASES):
+    if len(existing) == len(references):
         return existing
     system = Actor.system(organization.id)
     _load_watchlist(organization)
@@ -139,6 +190,7 @@ def seed_cases(organization, reviewer):
         sessions[reference] = existing.get(reference) or _case(
             system, person, workflow, reference, name, identity, known, letters
         )
+    sessions[IDENTITY_CASE] = existing.get(IDENTITY_CASE) or _identity_case(system, kyc_workflow(organization))
     return sessions
 
 
@@ -154,9 +206,77 @@ def _load_watchlist(organization):
         watchlist.load_records(organization, [record], WATCHLIST, WATCHLIST_VERSION, source_file="demo")
 
 
+def _identity_case(system, workflow):
+    """Eileen Collins sends every step of the KYC workflow; the checks run and the session waits,
+    processed, for a person to follow the recommendation or not."""
+    # Drawn by the test suite's generators, which a development install has (`make run` makes one):
+    # the card carries a real MRZ, the face is scikit-image's public-domain photograph.
+    from tests.documents import address, faces
+
+    holder = faces.HOLDER
+    iban = account("0532013004")
+    session = services.session_create(
+        actor=system,
+        workflow_id=workflow.id,
+        name="Eileen Collins",
+        reference_id=IDENTITY_CASE,
+        locale="fr",
+        input={
+            "identity": {
+                "first_name": holder.given_names,
+                "last_name": holder.surname,
+                "birth_date": holder.birth_date.isoformat(),
+                "nationality": "FR",
+            },
+            "address": {"line_1": "12 rue des Lilas", "zip_code": "75011", "city": "Paris", "country": "FR"},
+            "bank_account": {"iban": iban},
+        },
+    )
+    name = f"{holder.given_names} {holder.surname}"
+    bill = address.french_bill(first_name=holder.given_names, last_name=holder.surname)
+    attempts = [
+        (
+            "identity",
+            [
+                ("id_card", "front", "carte-recto.jpg", faces.id_card_front(faces.ASTRONAUT)),
+                ("id_card", "back", "carte-verso.jpg", faces.id_card_back()),
+            ],
+        ),
+        ("selfie", [("selfie", "", "selfie.jpg", faces.selfie(faces.ASTRONAUT))]),
+        ("address", [("utility_bill", "", "facture.png", address.bill_png(bill))]),
+        ("bank", [("rib", "", "rib.pdf", bank_letter(name, iban))]),
+    ]
+    return _applicant_sends(system, session, "eileen@example.com", attempts)
+
+
+def _applicant_sends(system, session, email, attempts):
+    """The applicant opens their link, fills the form, then sends each attempt's files: (step id,
+    [(kind, side, filename, bytes)]). Each service commits on its own, so the checks (eager tasks)
+    run as the applicant goes."""
+    services.links_generate(actor=system, session_id=session.id)
+    applicant = session.applicants.get()
+    applicant_actor = Actor.for_applicant(applicant)
+    services.applicant_open(actor=applicant_actor, applicant_id=applicant.id)
+    details = session.verifications.get(step_id="details")
+    services.verification_submit(actor=applicant_actor, verification_id=details.id, data={"email": email})
+    for step_id, documents in attempts:
+        verification = session.verifications.get(step_id=step_id)
+        for kind, side, filename, content in documents:
+            services.document_add(
+                actor=applicant_actor,
+                verification_id=verification.id,
+                content=content,
+                filename=filename,
+                kind=kind,
+                side=side,
+            )
+        services.verification_submit(actor=applicant_actor, verification_id=verification.id)
+    return Session.objects.get(id=session.id)
+
+
 def _case(system, person, workflow, reference, name, identity, known, letters):
-    """One applicant sends their details and letters; the reviewer then does what the case needs.
-    Each service commits on its own, so the checks (eager tasks) run as the applicant goes."""
+    """One applicant sends their details and letters (each letter an attempt); the reviewer then
+    does what the case needs."""
     session = services.session_create(
         actor=system,
         workflow_id=workflow.id,
@@ -165,29 +285,12 @@ def _case(system, person, workflow, reference, name, identity, known, letters):
         locale="de",
         input={"identity": identity, "bank_account": {"iban": account(known)}},
     )
-    services.links_generate(actor=system, session_id=session.id)
-    applicant = session.applicants.get()
-    applicant_actor = Actor.for_applicant(applicant)
-    services.applicant_open(actor=applicant_actor, applicant_id=applicant.id)
-    details = session.verifications.get(step_id="details")
-    services.verification_submit(
-        actor=applicant_actor,
-        verification_id=details.id,
-        data={"email": f"{identity['first_name'].lower()}@example.com"},
-    )
-    bank = session.verifications.get(step_id="bank")
     holder = f"{identity['first_name']} {identity['last_name']}"
-    for number in letters:
-        content = bank_letter(holder, account(number)) if number else blank_letter()
-        services.document_add(
-            actor=applicant_actor,
-            verification_id=bank.id,
-            content=content,
-            filename="kontoinformationen.pdf",
-            kind="rib",
-        )
-        services.verification_submit(actor=applicant_actor, verification_id=bank.id)
-    session.refresh_from_db()
+    attempts = [
+        ("bank", [("rib", "", "kontoinformationen.pdf", bank_letter(holder, account(n)) if n else blank_letter())])
+        for n in letters
+    ]
+    session = _applicant_sends(system, session, f"{identity['first_name'].lower()}@example.com", attempts)
     if reference == "demo-case-approved":
         services.session_decide(
             actor=person,

@@ -202,6 +202,36 @@ SOURCES = {
     "typed": _("Typed by the applicant"),
 }
 
+# The states of SPEC §3 (sessions, applicants, steps, correction requests), the outcomes a
+# recommendation can name, and the kinds of applicant, as the dashboard shows them.
+STATUSES = {
+    "draft": _("Draft"),
+    "active": _("Active"),
+    "completed": _("Completed"),
+    "processing": _("Processing"),
+    "processed": _("Processed"),
+    "manual_review": _("Manual review"),
+    "approved": _("Approved"),
+    "rejected": _("Rejected"),
+    "flagged": _("Flagged"),
+    "awaiting_client_correction": _("Awaiting client correction"),
+    "expired": _("Expired"),
+    "cancelled": _("Cancelled"),
+    "initiated": _("Initiated"),
+    "notified": _("Notified"),
+    "in_progress": _("In progress"),
+    "submitted": _("Submitted"),
+    "blocked": _("Blocked"),
+    "awaiting_data": _("Awaiting data"),
+    "done": _("Done"),
+    "needs_correction": _("Needs correction"),
+    "skipped": _("Skipped"),
+    "open": _("Open"),
+    "resolved": _("Resolved"),
+    "natural_person": _("Natural person"),
+    "legal_person": _("Legal person"),
+}
+
 RESULTS = {
     "passed": _("passed"),
     "failed": _("failed"),
@@ -235,6 +265,10 @@ def action_label(action):
 
 def source_label(source):
     return SOURCES.get(str(source).lower()) or str(source)
+
+
+def status_label(status):
+    return STATUSES.get(status) or legible(status)
 
 
 def result_label(result):

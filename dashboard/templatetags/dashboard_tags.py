@@ -1,7 +1,8 @@
 from django import template
+from django.utils.translation import get_language
 
 from onboarding.comparisons import display
-from onboarding.labels import field_label, reason_label, result_label
+from onboarding.labels import field_label, reason_label, result_label, status_label
 from onboarding.texts import text_in
 
 register = template.Library()
@@ -9,9 +10,8 @@ register = template.Library()
 
 @register.filter
 def label(value):
-    """A machine name as reviewers read it: manual_review → Manual review."""
-    text = str(value or "").replace("_", " ")
-    return text[:1].upper() + text[1:]
+    """A state or kind as reviewers read it, in their language: manual_review → Manual review."""
+    return str(status_label(value or ""))
 
 
 @register.filter
@@ -22,8 +22,8 @@ def show(value):
 
 @register.filter
 def text(value):
-    """A workflow text (plain, or one value per language) as the English dashboard shows it."""
-    return text_in(value, "en")
+    """A workflow text (plain, or one value per language) in the reviewer's language."""
+    return text_in(value, get_language() or "en")
 
 
 @register.filter

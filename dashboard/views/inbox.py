@@ -63,16 +63,12 @@ def inbox(request):
     valid = form.is_bound and form.is_valid()
     inbox_name = form.cleaned_data["inbox"] if valid else ""
     sort = (form.cleaned_data["sort"] if valid else "") or "-created_at"
-    # The counts follow every filter but the inbox, so each tab shows what it would list.
-    summary = session_summary(matching)
+    summary, counts = _counts(matching)
     listed = filter_sessions(matching, {"compliance_status": inbox_name}) if inbox_name else matching
     page = Paginator(session_list_queryset(listed.order_by(sort, "-id")), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    tabs = [("", _("All"), summary["total"])] + [
-        (name, label, summary["inbox_counts"][name]) for name, label in INBOX_LABELS.items()
-    ]
-    blocked = filter_sessions(matching, {"blocked": True}).count()
+    tabs = [("", _("All"), counts["all"])] + [(name, label, counts[name]) for name, label in INBOX_LABELS.items()]
     return render(
         request,
         "dashboard/inbox.html",
@@ -82,7 +78,7 @@ def inbox(request):
             "tabs": tabs,
             "inbox": inbox_name,
             "summary": summary,
-            "blocked": blocked,
+            "blocked": counts["blocked"],
             "query": query.urlencode(),
             "tab_query": _without(query, "inbox"),
             "members": members,
@@ -95,8 +91,17 @@ def inbox(request):
 def inbox_counts(request):
     """The tabs' counts for the same filters, polled by the inbox page to keep them live."""
     form, _ = _filter_form(request)
-    summary = session_summary(_matching(request, form))
-    return JsonResponse({"all": summary["total"], **summary["inbox_counts"]})
+    return JsonResponse(_counts(_matching(request, form))[1])
+
+
+def _counts(matching):
+    """The summary, and every tab's count with the blocked applicants' one: the page and its poll
+    read them here, so a refresh never shows other numbers than a reload. The counts follow every
+    filter but the inbox, so each tab shows what it would list."""
+    summary = session_summary(matching)
+    counts = {"all": summary["total"], **summary["inbox_counts"]}
+    counts["blocked"] = filter_sessions(matching, {"blocked": True}).count()
+    return summary, counts
 
 
 def _without(query, key):

@@ -92,6 +92,7 @@ def session_detail(request, session_id):
                 "process": "process" in actions,
                 "links": "generate_links" in actions,
                 "extend": "extend" in actions,
+                "cancel": "cancel" in actions,
             },
         },
     )
@@ -254,6 +255,22 @@ def extend(request, session_id):
             comment=form.cleaned_data["comment"],
         ),
         f"Session extended by {form.cleaned_data['extend_days']} days.",
+    )
+    return _back_to(session_id)
+
+
+@dashboard_view(role=Role.REVIEWER)
+@require_POST
+def cancel(request, session_id):
+    """Call the case off (the API's POST /sessions/{id}/cancel): links die, data stays, nothing follows."""
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the session is cancelled."))
+        return _back_to(session_id)
+    perform(
+        request,
+        lambda: services.session_cancel(actor=request.actor, session_id=session_id, reason=form.cleaned_data["note"]),
+        _("Session cancelled; its links no longer open."),
     )
     return _back_to(session_id)
 

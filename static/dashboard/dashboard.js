@@ -34,9 +34,8 @@ document.addEventListener("change", function (event) {
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (counts) {
         if (!counts) return;
-        tabs.querySelectorAll("a[data-inbox]").forEach(function (tab) {
-          var count = tab.querySelector(".count");
-          if (count && tab.dataset.inbox in counts) count.textContent = counts[tab.dataset.inbox];
+        tabs.querySelectorAll("[data-count]").forEach(function (count) {
+          if (count.dataset.count in counts) count.textContent = counts[count.dataset.count];
         });
       })
       .catch(function () {});

@@ -188,6 +188,36 @@ def test_links_of_a_decided_session_cannot_be_regenerated(reviewer_client, revie
     assert "Cannot generate links: the session is manual_review." in response.content.decode()
 
 
+def test_cancel_an_open_session_with_a_reason(reviewer_client, reviewer, org, review_workflow):
+    session = make_session(org, review_workflow)
+    [link] = services.links_generate(actor=system(org), session_id=session.id)
+    page = reviewer_client.get(reverse("dashboard:session", args=[session.id])).content.decode()
+    assert reverse("dashboard:cancel", args=[session.id]) in page and "Confirm cancellation" in page
+    response = post(reviewer_client, "cancel", session, {"note": "Customer withdrew the application"})
+    assert "Session cancelled" in response.content.decode()
+    assert reverse("dashboard:cancel", args=[session.id]) not in response.content.decode()  # nothing left to cancel
+    session.refresh_from_db()
+    assert session.status == "cancelled"
+    event = events(session, "session.cancel").get()
+    assert (event.actor_label, event.note) == (reviewer.username, "Customer withdrew the application")
+    assert Client().get(f"/s/{link.token}/").status_code == 404  # the link died with the case
+
+
+def test_cancel_needs_a_reason(reviewer_client, org, review_workflow):
+    session = make_session(org, review_workflow)
+    response = post(reviewer_client, "cancel", session, {"note": "  "})
+    assert "Say why the session is cancelled." in response.content.decode()
+    assert Session.objects.get(id=session.id).status == session.status
+
+
+def test_a_session_in_review_cannot_be_cancelled(reviewer_client, review_session):
+    page = reviewer_client.get(reverse("dashboard:session", args=[review_session.id])).content.decode()
+    assert reverse("dashboard:cancel", args=[review_session.id]) not in page
+    response = post(reviewer_client, "cancel", review_session, {"note": "Too late"})
+    assert "the session is manual_review" in response.content.decode()
+    assert Session.objects.get(id=review_session.id).status == "manual_review"
+
+
 def test_mark_a_watchlist_hit_as_false_positive(reviewer_client, reviewer, review_session):
     response = post(
         reviewer_client,
@@ -246,6 +276,7 @@ def test_download_the_evidence_pack_as_pdf(reviewer_client, review_session):
         ("note", {"note": "x"}),
         ("extend", {"extend_days": 1}),
         ("links", {}),
+        ("cancel", {"note": "x"}),
         ("false_positive", {"match_index": 0, "entity_id": "Q-1234", "note": "x"}),
     ],
 )

@@ -187,6 +187,17 @@ def test_tabs_are_named_by_the_work_and_blocked_applicants_are_marked(
     assert tabs["pending"] == ("With the applicant or checks", 1)
     html = response.content.decode()
     assert "Recommended: Approved" in html and "Processed / approved" not in html
-    assert 'Blocked applicants <span class="count" id="blocked-count">1</span>' in html
+    assert response.context["blocked"] == 1 and 'id="blocked-count" data-count="blocked">1</span>' in html
     assert '<span class="tag blocked">blocked</span>' in html
     assert names(reviewer_client.get(reverse("dashboard:inbox"), {"blocked": "on"})) == {blocked.name}
+
+
+def test_the_live_refresh_counts_what_the_page_counts_blocked_applicants_included(
+    reviewer_client, org, processed_session, run_on_commit
+):
+    blocked_session(org)
+    for query in ({}, {"blocked": "on"}, {"q": "nobody by that name"}):
+        page = reviewer_client.get(reverse("dashboard:inbox"), query).context
+        polled = reviewer_client.get(reverse("dashboard:inbox_counts"), query).json()
+        assert polled == {**{key or "all": count for key, _, count in page["tabs"]}, "blocked": page["blocked"]}
+    assert reviewer_client.get(reverse("dashboard:inbox_counts")).json()["blocked"] == 1

@@ -4,7 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from onboarding.models import ApiKey, Organization, Session
+from onboarding.models import COMPLIANCE_STATUS, ApiKey, Organization, Session
 from onboarding.services import link_resolve
 from onboarding.services.keys import hash_key
 
@@ -22,7 +22,7 @@ def test_demo_seeds_an_empty_database_and_runs_again(client):
     first = run_demo()
     second = run_demo()
     assert Organization.objects.filter(slug="demo").count() == 1
-    assert Session.objects.count() == 2 + 4  # a new applicant session per run, the inbox cases once
+    assert Session.objects.count() == 2 + 5  # a new applicant session per run, the inbox cases once
     assert first["cases"] == second["cases"]
     assert_a_case_in_every_inbox({ref: Session.objects.get(id=sid) for ref, sid in second["cases"].items()})
     for result in (first, second):
@@ -42,6 +42,16 @@ def assert_a_case_in_every_inbox(cases):
     blocked = cases["demo-case-blocked"]
     assert (blocked.status, blocked.applicants.get().status) == ("active", "blocked")
     assert blocked.verifications.get(step_id="bank").documents.filter(superseded=True).count() == 2
+    # The identity case waits for a person, every document really read and every check passed.
+    processed = cases["demo-case-processed"]
+    assert (processed.status, processed.final_decision, processed.decided_at) == ("processed", "approved", None)
+    assert {v.step_id: v.result for v in processed.verifications.all()} == dict.fromkeys(
+        ["details", "identity", "selfie", "address", "bank"], "passed"
+    ), processed.processing_results
+    assert processed.verifications.get(step_id="identity").documents.count() == 2
+    assert {COMPLIANCE_STATUS[case.status] for case in cases.values()} >= {
+        "completed", "manual_review", "remediation", "pending", "approved"
+    }  # fmt: skip
 
 
 def test_demo_prints_login_key_and_link():

@@ -95,10 +95,10 @@ def test_switching_language_on_the_page(client, link):
     ],
 )
 def test_the_demo_workflow_speaks_each_language(client, org, language, title, label):
-    from onboarding.management.commands.demo import DEMO_STEPS
+    from onboarding.demo import KYC_STEPS
     from tests.factories import make_workflow
 
-    _, path = open_link(make_session(org, make_workflow(org, steps=DEMO_STEPS)))
+    _, path = open_link(make_session(org, make_workflow(org, steps=KYC_STEPS)))
     overview = client.get(path + f"?lang={language}").content.decode()
     assert f">{title}</a>" in overview
     page = client.get(path + "steps/details/").content.decode()

@@ -14,46 +14,10 @@ from django.db import transaction
 
 from onboarding import demo, services
 from onboarding.actors import Actor
-from onboarding.models import Organization, Role, Scope, Workflow
+from onboarding.models import Organization, Role, Scope
 
 DEMO_SLUG = "demo"
 DEMO_USERNAME = "reviewer"
-# Titles and labels in each of the portal's languages (a plain string is the same in all of them).
-DEMO_STEPS = [
-    {
-        "id": "details",
-        "type": "form",
-        "title": {"en": "Your details", "de": "Ihre Angaben", "fr": "Vos informations"},
-        "config": {
-            "fields": [
-                {
-                    "id": "email",
-                    "type": "email",
-                    "required": True,
-                    "label": {"en": "Email", "de": "E-Mail-Adresse", "fr": "Adresse e-mail"},
-                },
-                {
-                    "id": "phone",
-                    "type": "phone",
-                    "required": False,
-                    "label": {"en": "Mobile phone", "de": "Mobiltelefon", "fr": "Téléphone mobile"},
-                },
-            ]
-        },
-    },
-    {
-        "id": "identity",
-        "type": "identity_document",
-        "title": {"en": "Identity document", "de": "Ausweisdokument", "fr": "Pièce d’identité"},
-    },
-    {
-        "id": "address",
-        "type": "proof_of_address",
-        "title": {"en": "Proof of address", "de": "Adressnachweis", "fr": "Justificatif de domicile"},
-        "config": {"max_age_months": 3},
-    },
-    {"id": "bank", "type": "bank_account", "title": {"en": "Bank account", "de": "Bankkonto", "fr": "Compte bancaire"}},
-]
 
 
 class Command(BaseCommand):
@@ -92,15 +56,7 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save(update_fields=["password"])
         _, api_key = services.api_key_create(actor=actor, name="demo", scopes=list(Scope.values))
-        workflow = Workflow.objects.filter(organization=organization, name="Private customer KYC").first()
-        if workflow is None:
-            workflow = services.workflow_create(
-                actor=actor,
-                name="Private customer KYC",
-                steps=DEMO_STEPS,
-                description="Identity, address and bank details.",
-                publish=True,
-            )
+        workflow = demo.kyc_workflow(organization)
         session = services.session_create(
             actor=actor,
             workflow_id=workflow.id,
