@@ -45,8 +45,9 @@ accesslog = "-"
 # No referer, query string or user agent: they can carry tokens or personal data.
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 
-# An applicant's link is /s/<token>/...: the token is the credential, so it never reaches a log.
-PORTAL_TOKEN = re.compile(r"(?<=/s/)[^/?#\s]+")
+# An applicant's link is /s/<token>/: the token is the credential, so it never reaches a log.
+# The portal trades it for a cookie at once; its later pages (/s/p/<slot>/...) hold no token.
+PORTAL_TOKEN = re.compile(r"(?<=/s/)(?!p/)[^/?#\s]+")
 
 
 def mask_tokens(text):

@@ -1,9 +1,10 @@
 """What every portal response carries: no referrer, no caching, no indexing, a
 strict CSP; and the limits on guessing tokens.
 
-Portal URLs hold the applicant's token, so responses are also marked as logged
-(Django would otherwise log every 4xx with its path) and `TokenRedactingFilter`
-strips tokens from any other log record that carries a portal path.
+A link's first URL holds the applicant's token (the pages after it do not, see
+portal.access), so responses are also marked as logged (Django would otherwise log
+every 4xx with its path) and `TokenRedactingFilter` strips tokens from any other log
+record that carries a portal path.
 """
 
 import logging
@@ -95,7 +96,8 @@ def note_bad_token(request):
             cache.add(key, 1, BAD_TOKEN_WINDOW_SECONDS)
 
 
-_PORTAL_PATH = re.compile(r"/s/[^/\s\"'?]+")
+# /s/<token>/, not the token-free /s/p/<slot>/ pages.
+_PORTAL_PATH = re.compile(r"/s/(?!p/)[^/\s\"'?]+")
 
 
 def redact_tokens(text):

@@ -18,7 +18,7 @@ PHOTO_STEPS = ("identity_document", "selfie")
 
 
 def portal_url(request, name, **kwargs):
-    return reverse(f"portal:{name}", kwargs={"token": request.token, **kwargs})
+    return reverse(f"portal:{name}", kwargs={"slot": request.link_slot, **kwargs})
 
 
 @dataclass

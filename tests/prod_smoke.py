@@ -224,7 +224,10 @@ class Portal:
         return response
 
     def upload_selfie(self, link_path, content):
-        assert self.request("GET", link_path).status_code in (200, 302)
+        # The link's first GET trades its token for the link's cookie and leads to its token-free pages.
+        opened = self.request("GET", link_path)
+        assert opened.status_code == 302, opened.status_code
+        link_path = urlsplit(opened.headers["Location"]).path
         page = self.request("GET", link_path + "steps/selfie/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
         assert page.status_code == 200 and token, (page.status_code, page.text[:300])

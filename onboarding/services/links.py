@@ -79,9 +79,17 @@ def link_resolve(token):
     """The applicant a link token opens, or LinkUnavailable (unknown, revoked, expired alike)."""
     if not token or len(token) > 200:
         raise LinkUnavailable()
+    return link_resolve_hashed(hash_token(token))
+
+
+def link_resolve_hashed(token_hash):
+    """link_resolve for a token already hashed: the portal keeps only the hash after the first open,
+    so a link regenerated, expired, cancelled or erased stops opening its pages at once."""
+    if not token_hash:
+        raise LinkUnavailable()
     applicant = (
         Applicant.objects.select_related("session", "session__workflow_version", "session__organization")
-        .filter(link_token_hash=hash_token(token))
+        .filter(link_token_hash=token_hash)
         .first()
     )
     if applicant is None:

@@ -109,7 +109,7 @@ def test_a_related_party_added_through_the_api_is_listed_in_the_portal(api, org,
     )
     assert response.status_code == 201, response.json()
     assert response.json()["metadata"]["related_party"]["role"] == "director"
-    _, path = open_link(session)
+    _, path = open_link(client, session)
     page = client.get(path + "steps/people/").content.decode()
     assert "Jean Dubois" in page
     problem(

@@ -52,7 +52,7 @@ def test_an_erased_session_hands_out_no_link(api, org):
 
 def test_cancel_kills_the_links_keeps_the_data_and_is_final(api, org, client, webhooks):
     created = open_session(api, org, reference_id="cust-7")
-    assert client.get(portal_path(created["links"][0])).status_code == 200
+    assert client.get(portal_path(created["links"][0]), follow=True).status_code == 200
     response = api.post(f"{V1}/sessions/{created['id']}/cancel", {"reason": "customer withdrew"}, format="json")
     assert response.status_code == 200, response.json()
     body = response.json()

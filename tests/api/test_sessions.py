@@ -348,7 +348,7 @@ def test_links_on_create_return_each_applicants_link_and_expiry(org, api, client
         assert link["link_expires_at"] == applicant["link_expires_at"]
         expires = timezone.datetime.fromisoformat(link["link_expires_at"])
         assert timedelta(hours=11) < expires - timezone.now() <= timedelta(hours=12)
-        assert client.get(link["link_url"].replace("http://127.0.0.1:8000", "")).status_code == 200
+        assert client.get(link["link_url"].replace("http://127.0.0.1:8000", ""), follow=True).status_code == 200
     assert "links" not in create(api, workflow).json()
 
 

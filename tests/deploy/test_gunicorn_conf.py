@@ -44,6 +44,12 @@ def test_portal_token_is_masked_in_the_access_log(cfg, capsys):
     assert "203.0.113.9" in line
 
 
+def test_token_free_portal_pages_are_logged_as_they_are(cfg, capsys):
+    """After its first request a link is served at /s/p/<slot>/: no token to mask, the page stays readable."""
+    line = access_line(cfg, capsys, "/s/p/2ccdca4d3eefe2c40b925115/steps/identity/")
+    assert '"POST /s/p/2ccdca4d3eefe2c40b925115/steps/identity/ HTTP/1.1" 302' in line
+
+
 def test_other_paths_are_logged_as_they_are_without_query(cfg, capsys):
     line = access_line(cfg, capsys, "/api/v1/sessions", query=f"token={TOKEN}")
     assert '"POST /api/v1/sessions HTTP/1.1" 302' in line

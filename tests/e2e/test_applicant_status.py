@@ -13,7 +13,13 @@ from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, CheckResult
 from onboarding.models import Applicant, Session
 from onboarding.standing import applicant_standing
 from portal.labels import standing_text
-from tests.e2e.test_portal import browser, file_payload, link_for, phone_page  # noqa: F401 (browser: fixture)
+from tests.e2e.test_portal import (  # noqa: F401 (browser: fixture)
+    browser,
+    file_payload,
+    link_for,
+    phone_page,
+    portal_address,
+)
 from tests.factories import OrganizationFactory, make_session, make_workflow, sample_png, system
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -114,8 +120,7 @@ def test_failed_check_then_correction_then_approval(live_server, browser, checks
     link = link_for(session)
     applicant_id = link.applicant.id
     page = phone_page(browser, javascript=javascript)
-    overview = f"{live_server.url}/s/{link.token}/"
-    page.goto(overview)
+    overview = portal_address(page, live_server, link)
     assert page.locator("h1").inner_text() == WORDS[language]["title"]
     assert_overview_tells(page, applicant_id, language)
 
@@ -180,7 +185,7 @@ def test_blocked_then_given_attempts_then_completed(live_server, browser, checks
     link = link_for(session)
     applicant_id = link.applicant.id
     page = phone_page(browser, javascript=javascript)
-    overview = f"{live_server.url}/s/{link.token}/"
+    overview = portal_address(page, live_server, link)
     page.goto(overview + "steps/details/")
     page.fill("#f-email", "eileen@example.com")
     send(page, language)
@@ -234,7 +239,7 @@ def test_tap_targets_are_at_least_44_px_on_a_phone(live_server, browser, checks)
     session = make_session(organization, make_workflow(organization, steps=steps))
     link = link_for(session)
     page = phone_page(browser)
-    base = f"{live_server.url}/s/{link.token}/"
+    base = portal_address(page, live_server, link)
     targets = {
         "": ["#lang", ".language button", ".step-row > a", "a.button"],
         "steps/details/": ["#f-email", "label[for=f-terms]", ".actions button", ".back a"],
@@ -255,7 +260,7 @@ def test_a_new_warning_replaces_the_old_error_instead_of_stacking(live_server, b
     session = make_session(organization, make_workflow(organization, steps=SELFIE_STEPS))
     link = link_for(session)
     page = phone_page(browser)
-    step = f"{live_server.url}/s/{link.token}/steps/selfie/"
+    step = portal_address(page, live_server, link) + "steps/selfie/"
     page.goto(step)
     send(page, "en")  # no photo: refused
     assert page.locator("#f-file-error").is_visible()

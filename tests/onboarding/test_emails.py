@@ -70,7 +70,7 @@ def test_emailed_link_opens_the_portal(client, org, smtp):
     assert message["To"] == "anna@example.com"
     assert message["Subject"] == f"Verify your identity for {org.name}"
     assert sent[0].url in body(message)
-    page = client.get(portal_path(message))
+    page = client.get(portal_path(message), follow=True)
     assert page.status_code == 200 and "Your steps" in page.content.decode()
     # The audit trail says a mail went out, and never holds the link.
     event = Event.objects.get(action="applicant.emailed")
@@ -87,7 +87,7 @@ def test_the_api_sends_links_in_the_sessions_language(client, org, smtp):
     [message] = smtp.messages
     assert message["Subject"] == f"Vérifiez votre identité pour {org.name}"
     assert link["link_url"] in body(message) and "Ce lien est personnel" in body(message)
-    assert "Vos étapes" in client.get(portal_path(message)).content.decode()
+    assert "Vos étapes" in client.get(portal_path(message), follow=True).content.decode()
     # Without "send" nothing is mailed and the field is absent.
     again = api.post(f"{V1}/sessions/{session.id}/links", {}, format="json").json()["links"][0]
     assert "email" not in again and len(smtp.messages) == 1
@@ -109,7 +109,7 @@ def test_reminder_before_expiry_brings_a_fresh_link_once(client, org, smtp):
     [message] = smtp.messages
     assert "Reminder" in message["Subject"] and "replaces the one we sent before" in body(message)
     assert client.get(f"/s/{first.token}/").status_code == 404
-    assert client.get(portal_path(message)).status_code == 200
+    assert client.get(portal_path(message), follow=True).status_code == 200
     assert services.reminders_send() == 0  # one reminder per link
 
 
@@ -170,4 +170,4 @@ def test_the_dashboard_emails_the_link(client, org, reviewer, smtp):
     page = client.post(f"/dashboard/sessions/{session.id}/links/", {"send": "1"}).content.decode()
     assert "Sent to anna@example.com" in page
     [message] = smtp.messages
-    assert client.get(portal_path(message)).status_code == 200
+    assert client.get(portal_path(message), follow=True).status_code == 200

@@ -36,12 +36,19 @@ COMPANY_STEPS = [
 ]
 
 
-def open_link(session, applicant=None):
-    """A fresh link for the session's (first) applicant: (applicant, portal path)."""
+def enter(client, token):
+    """Open a link as a browser does: the token is traded for the link's cookie. The token-free path."""
+    response = client.get(f"/s/{token}/")
+    assert response.status_code == 302, response.status_code
+    return response["Location"]
+
+
+def open_link(client, session, applicant=None):
+    """A fresh link for the session's (first) applicant, opened in `client`: (applicant, token-free portal path)."""
     links = services.links_generate(
         actor=system(session.organization), session_id=session.id, applicant_ids=[applicant.id] if applicant else None
     )
-    return links[0].applicant, f"/s/{links[0].token}/"
+    return links[0].applicant, enter(client, links[0].token)
 
 
 @pytest.fixture
@@ -55,15 +62,15 @@ def portal_session(org, portal_workflow):
 
 
 @pytest.fixture
-def link(portal_session):
-    return open_link(portal_session)
+def link(client, portal_session):
+    return open_link(client, portal_session)
 
 
 @pytest.fixture
-def company_link(org):
+def company_link(client, org):
     workflow = make_workflow(org, steps=[*COMPANY_STEPS, *ALL_STEPS[:1]])
     session = make_session(org, workflow, input={"company": {"company_name": "Atelier Dubois"}})
-    return open_link(session)
+    return open_link(client, session)
 
 
 @pytest.fixture(scope="session")

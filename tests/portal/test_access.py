@@ -9,7 +9,7 @@ from django.utils import timezone
 from onboarding import services
 from onboarding.models import Applicant
 from tests.factories import system
-from tests.portal.conftest import open_link
+from tests.portal.conftest import enter, open_link
 
 pytestmark = pytest.mark.django_db
 
@@ -34,9 +34,9 @@ def _unavailable_body(response):
 
 
 def test_unknown_expired_and_revoked_links_get_the_same_plain_page(client, portal_session):
-    applicant, revoked_path = open_link(portal_session)
-    _, live_path = open_link(portal_session)  # regenerating kills the first link
-    expired_applicant, expired_path = open_link(portal_session)
+    applicant, revoked_path = open_link(client, portal_session)
+    _, live_path = open_link(client, portal_session)  # regenerating kills the first link
+    expired_applicant, expired_path = open_link(client, portal_session)
     Applicant.objects.filter(id=expired_applicant.id).update(link_expires_at=timezone.now() - timedelta(minutes=1))
 
     responses = [client.get(path) for path in (UNKNOWN, revoked_path, expired_path)]
@@ -64,8 +64,8 @@ def test_erased_session_link_is_unavailable(client, link):
     assert client.get(path).status_code == 404
 
 
-def test_repeated_bad_tokens_from_one_address_are_rate_limited(client, link, settings):
-    _, path = link
+def test_repeated_bad_tokens_from_one_address_are_rate_limited(client, portal_session, settings):
+    [link] = services.links_generate(actor=system(portal_session.organization), session_id=portal_session.id)
     settings.PORTAL_BAD_TOKEN_LIMIT = 5
     for index in range(5):
         assert client.get(f"/s/bad-token-{index}/").status_code == 404
@@ -75,7 +75,7 @@ def test_repeated_bad_tokens_from_one_address_are_rate_limited(client, link, set
     # Bad tokens stay throttled, but an applicant's valid link opens even from an address
     # that guessed (a shared office or mobile network): the limit never blocks the owner.
     assert client.get(UNKNOWN).status_code == 429
-    assert client.get(path).status_code == 200
+    assert client.get(enter(client, link.token)).status_code == 200
     assert client.get(UNKNOWN, REMOTE_ADDR="10.0.0.9").status_code == 404
 
 
@@ -110,16 +110,18 @@ def test_redirect_origin_is_allowed_as_a_form_target(client, org, portal_workflo
     from tests.factories import make_session
 
     session = make_session(org, portal_workflow, redirect_url="https://shop.example/done?x=1")
-    _, path = open_link(session)
+    _, path = open_link(client, session)
     csp = client.get(path)["Content-Security-Policy"]
     assert "form-action 'self' https://shop.example" in csp
 
 
-def test_tokens_never_reach_the_logs(client, link, caplog):
-    applicant, path = link
-    token = path.split("/")[2]
+def test_tokens_never_reach_the_logs(client, portal_session, caplog):
+    [link] = services.links_generate(actor=system(portal_session.organization), session_id=portal_session.id)
+    token = link.token
     caplog.set_level(logging.DEBUG)
+    path = enter(client, token)
     client.get(path + "steps/no-such-step/")
+    client.get(f"/s/{token}/steps/no-such-step/")  # a token path that is no page: Django logs its 404
     client.get(f"/s/{token}x/")
     client.post(path + "finish/")
     client.put(path)
@@ -133,7 +135,7 @@ def test_language_follows_the_session_and_can_be_switched(client, org, portal_wo
     from tests.factories import make_session
 
     session = make_session(org, portal_workflow, locale="de")
-    _, path = open_link(session)
+    _, path = open_link(client, session)
     german = client.get(path)
     assert 'lang="de"' in german.content.decode()
     french = client.get(path + "?lang=fr")
@@ -142,12 +144,12 @@ def test_language_follows_the_session_and_can_be_switched(client, org, portal_wo
     assert 'lang="fr"' in client.get(path + "steps/details/?lang=xx").content.decode()
 
 
-def test_forms_post_with_a_null_origin_but_never_without_the_csrf_token(link):
+def test_forms_post_with_a_null_origin_but_never_without_the_csrf_token(portal_session):
     """no-referrer makes browsers send Origin: null on the portal's own forms."""
     from django.test import Client
 
-    applicant, path = link
     browser = Client(enforce_csrf_checks=True)
+    applicant, path = open_link(browser, portal_session)
     page = browser.get(path + "steps/details/")
     token = page.content.decode().split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
     refused = browser.post(path + "steps/details/", {"email": "anna@example.com"}, HTTP_ORIGIN="null")

@@ -44,7 +44,7 @@ def test_every_message_is_translated_and_compiled(language):
 )
 def test_overview_in_the_sessions_language(client, org, portal_workflow, language, words):
     session = make_session(org, portal_workflow, locale=language)
-    _, path = open_link(session)
+    _, path = open_link(client, session)
     response = client.get(path)
     body = response.content.decode()
     assert f'<html lang="{language}"' in body
@@ -56,7 +56,7 @@ def test_overview_in_the_sessions_language(client, org, portal_workflow, languag
 @pytest.mark.django_db
 def test_errors_and_country_names_in_german(client, org, portal_workflow):
     session = make_session(org, portal_workflow, locale="de")
-    _, path = open_link(session)
+    _, path = open_link(client, session)
     response = post_refused(client, path + "steps/details/", {"email": "x"})
     body = response.content.decode()
     assert "Geben Sie eine gültige E-Mail-Adresse ein." in body
@@ -70,7 +70,7 @@ def test_upload_refusal_in_french(client, org, portal_workflow):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     session = make_session(org, portal_workflow, locale="fr")
-    _, path = open_link(session)
+    _, path = open_link(client, session)
     response = post_refused(
         client, path + "steps/selfie/", {"file": SimpleUploadedFile("a.txt", b"hello", "text/plain")}
     )
@@ -98,7 +98,7 @@ def test_the_demo_workflow_speaks_each_language(client, org, language, title, la
     from onboarding.demo import KYC_STEPS
     from tests.factories import make_workflow
 
-    _, path = open_link(make_session(org, make_workflow(org, steps=KYC_STEPS)))
+    _, path = open_link(client, make_session(org, make_workflow(org, steps=KYC_STEPS)))
     overview = client.get(path + f"?lang={language}").content.decode()
     assert f">{title}</a>" in overview
     page = client.get(path + "steps/details/").content.decode()

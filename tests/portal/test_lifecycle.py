@@ -64,7 +64,7 @@ def send_form(client, path, capture, email="anna@example.com"):
 def test_unusable_document_reopens_the_step_with_attempts_left_and_the_reason(
     client, org, unreadable_selfies, django_capture_on_commit_callbacks
 ):
-    applicant, path = open_link(selfie_session(org))
+    applicant, path = open_link(client, selfie_session(org))
     send_selfie(client, path, django_capture_on_commit_callbacks)
     selfie = applicant.verifications.get(step_id="selfie")
     assert (selfie.status, selfie.attempts) == ("awaiting_data", 1)
@@ -80,7 +80,7 @@ def test_last_failed_attempt_blocks_the_applicant_and_names_the_contact(
 ):
     org.support_contact = "support@bank.example"
     org.save()
-    applicant, path = open_link(selfie_session(org))
+    applicant, path = open_link(client, selfie_session(org))
     send_selfie(client, path, django_capture_on_commit_callbacks)
     send_selfie(client, path, django_capture_on_commit_callbacks)
     applicant.refresh_from_db()
@@ -97,7 +97,7 @@ def test_last_failed_attempt_blocks_the_applicant_and_names_the_contact(
 def test_blocked_page_falls_back_to_the_organization_name(
     client, org, unreadable_selfies, django_capture_on_commit_callbacks
 ):
-    applicant, path = open_link(selfie_session(org, max_attempts=1))
+    applicant, path = open_link(client, selfie_session(org, max_attempts=1))
     send_selfie(client, path, django_capture_on_commit_callbacks)
     assert f"Please contact {org.name} to continue." in client.get(path).content.decode()
 
@@ -109,7 +109,7 @@ def test_finishing_redirects_with_state_and_session_id(
     session = make_session(
         org, workflow, redirect_url="https://shop.example/back?order=42&state=old", state="opaque=1&x"
     )
-    applicant, path = open_link(session)
+    applicant, path = open_link(client, session)
     overview = client.get(path).content.decode()
     assert "Finish" not in overview
     assert client.post(path + "finish/").status_code == 302
@@ -130,7 +130,7 @@ def test_finishing_redirects_with_state_and_session_id(
 def test_finishing_without_redirect_shows_the_thank_you_page(client, org, django_capture_on_commit_callbacks):
     workflow = make_workflow(org, steps=[*FORM_ONLY_STEPS, {"id": "sign", "type": "signature", "required": False}])
     session = make_session(org, workflow)
-    applicant, path = open_link(session)
+    applicant, path = open_link(client, session)
     client.post(path + "steps/details/", {"email": "anna@example.com"})  # sent; its check is still to run
     response = client.post(path + "finish/")
     assert response["Location"] == path + "thanks/"
@@ -155,7 +155,7 @@ def test_submitted_step_waits_for_its_check(client, link):
 
 def processed_form_session(org, client, capture):
     session = make_session(org, make_workflow(org, steps=[*FORM_ONLY_STEPS, {"id": "selfie", "type": "selfie"}]))
-    applicant, path = open_link(session)
+    applicant, path = open_link(client, session)
     send_form(client, path, capture)
     return session, applicant, path
 
@@ -246,7 +246,7 @@ def test_a_failed_check_is_never_shown_as_done(client, org, django_capture_on_co
 def test_processing_session_says_it_is_being_checked(client, org, django_capture_on_commit_callbacks):
     workflow = make_workflow(org, steps=FORM_ONLY_STEPS, settings={"auto_process": False})
     session = make_session(org, workflow)
-    applicant, path = open_link(session)
+    applicant, path = open_link(client, session)
     send_form(client, path, django_capture_on_commit_callbacks)
     assert Session.objects.get(id=session.id).status == "completed"
     assert "We have received everything and are checking it" in client.get(path).content.decode()
@@ -259,7 +259,7 @@ def test_processing_session_says_it_is_being_checked(client, org, django_capture
 # Committed for real, so the check runs (eagerly) before the page answers, as it does in production.
 @pytest.mark.django_db(transaction=True)
 def test_unusable_upload_gets_no_thank_you(client, org, unreadable_selfies):
-    applicant, path = open_link(selfie_session(org, max_attempts=3))
+    applicant, path = open_link(client, selfie_session(org, max_attempts=3))
     response = client.post(path + "steps/selfie/", {"file": SimpleUploadedFile("me.jpg", photo_bytes())})
     # Its check ran at once and found it unusable: back to the same step, which says why, and nothing else.
     assert response["Location"] == path + "steps/selfie/"
@@ -271,7 +271,7 @@ def test_unusable_upload_gets_no_thank_you(client, org, unreadable_selfies):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_last_unusable_upload_leads_to_the_blocked_page_without_a_thank_you(client, org, unreadable_selfies):
-    applicant, path = open_link(selfie_session(org, max_attempts=1))
+    applicant, path = open_link(client, selfie_session(org, max_attempts=1))
     response = client.post(path + "steps/selfie/", {"file": SimpleUploadedFile("me.jpg", photo_bytes())})
     assert response["Location"] == path
     page = client.get(path).content.decode()

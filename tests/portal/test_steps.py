@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from onboarding.models import Applicant, Session
 from tests.factories import make_session, make_workflow, system
-from tests.portal.conftest import ALL_STEPS, open_link, post_refused
+from tests.portal.conftest import ALL_STEPS, enter, open_link, post_refused
 from tests.portal.images import bomb_png, pdf_bytes, photo_bytes
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +71,7 @@ def test_form_errors_are_tied_to_their_fields_and_keep_what_was_typed(client, li
 
 def test_form_prefills_what_the_integrator_sent(client, org, portal_workflow):
     session = make_session(org, portal_workflow, input={"form": {"email": "known@example.com"}})
-    _, path = open_link(session)
+    _, path = open_link(client, session)
     assert 'value="known@example.com"' in client.get(path + "steps/details/").content.decode()
 
 
@@ -119,7 +119,7 @@ def test_a_passport_only_step_asks_for_no_back_side(client, org):
     workflow = make_workflow(
         org, steps=[{"id": "identity", "type": "identity_document", "config": {"document_types": ["passport"]}}]
     )
-    _, path = open_link(make_session(org, workflow))
+    _, path = open_link(client, make_session(org, workflow))
     page = client.get(path + "steps/identity/").content.decode()
     assert 'id="f-file-front"' in page and 'id="f-file-back"' not in page
 
@@ -222,7 +222,7 @@ def test_typed_iban_is_checked_at_once(client, link):
 def test_valid_typed_iban_is_submitted(client, org):
     workflow = make_workflow(org, steps=[{"id": "bank", "type": "bank_account"}])
     session = make_session(org, workflow, input={"identity": {"first_name": "Anna", "last_name": "Eriksson"}})
-    applicant, path = open_link(session)
+    applicant, path = open_link(client, session)
     assert client.post(path + "steps/bank/", {"iban": "de89 3704 0044 0532 0130 00"}).status_code == 302
     bank = verification(applicant, "bank")
     assert bank.data["submitted"]["bank_account"]["iban"] == "DE89370400440532013000"
@@ -293,7 +293,7 @@ def test_related_parties_each_get_a_subsession_and_a_link(client, company_link, 
     assert "Link for Jean Dubois" in body
     assert 'value="jean@example.com"' not in body  # the form is ready for the next person
     link_path = body.split('class="link" value="')[1].split('"')[0].split("/s/")[1]
-    assert client.get(f"/s/{link_path}").status_code == 200
+    assert client.get(f"/s/{link_path}", follow=True).status_code == 200
     # A new link replaces the old one.
     response = client.post(path + "steps/people/", {"action": "link", "party": str(subsession.id)})
     assert client.get(f"/s/{link_path}").status_code == 404
@@ -337,7 +337,7 @@ def test_related_parties_refusals(client, company_link):
 
 
 @pytest.fixture
-def signing_link(org, signing_settings):
+def signing_link(client, org, signing_settings):
     from onboarding import signing
     from tests.signing.pdfs import form_pdf
 
@@ -349,7 +349,7 @@ def signing_link(org, signing_settings):
         fill_fields=[{"field_id": "last_name", "value": "${identity.last_name}"}],
         identity={"first_name": "Anna", "last_name": "Eriksson"},
     )
-    return session.applicants.get(), f"/s/{link.token}/"
+    return session.applicants.get(), enter(client, link.token)
 
 
 def test_signature_shows_the_filled_pdf_and_needs_explicit_consent(client, signing_link):
@@ -443,7 +443,7 @@ def test_unknown_step_goes_back_to_the_overview(client, link):
 def test_steps_of_the_other_applicant_type_are_not_shown(client, org):
     workflow = make_workflow(org, steps=[*ALL_STEPS[:1], {"id": "registry", "type": "company_registry"}])
     session = make_session(org, workflow)
-    applicant, path = open_link(session)
+    applicant, path = open_link(client, session)
     assert Applicant.objects.get(id=applicant.id).type == "natural_person"
     body = client.get(path).content.decode()
     assert "Company registration" not in body

@@ -24,6 +24,7 @@ from onboarding.audit import verify_chain
 from onboarding.models import Applicant, Event, OutboxMessage, Session, Verification
 from tests.api.conftest import V1, problem
 from tests.factories import FORM_ONLY_STEPS, make_api_key, make_session, make_workflow, system
+from tests.portal.conftest import enter
 from tests.waiting import wait_for
 
 REFUSED = 'connection to server at "127.0.0.1", port 5432 failed: Connection refused'
@@ -60,8 +61,8 @@ def api_client(org):
 @pytest.mark.django_db(transaction=True)
 def test_requests_during_an_outage_get_503_and_succeed_after(api_client, org, reviewer):
     session = make_session(org)
-    portal_path = f"/s/{make_links(org, session)}/"
     browser = client_keeping_errors()
+    portal_path = enter(browser, make_links(org, session))
     browser.force_login(reviewer)  # the dashboard then reads its session from the database
     with connection.execute_wrapper(database_fails_after(0)):
         body = problem(api_client.get(f"{V1}/sessions"), 503)

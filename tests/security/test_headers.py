@@ -13,6 +13,7 @@ from django.test import Client
 from onboarding import services
 from tests.api.conftest import V1, client_for
 from tests.factories import MembershipFactory, make_session, make_workflow, system
+from tests.portal.conftest import enter
 
 pytestmark = pytest.mark.django_db
 
@@ -57,12 +58,14 @@ def portal_paths(org):
     )
     session = make_session(org, workflow)
     token = services.links_generate(actor=system(org), session_id=session.id)[0].token
-    return [f"/s/{token}/", f"/s/{token}/steps/details/", f"/s/{token}/steps/identity/", "/s/not-a-token/"]
+    browser = Client()
+    path = enter(browser, token)
+    return browser, [path, f"{path}steps/details/", f"{path}steps/identity/", "/s/not-a-token/"]
 
 
 def test_portal_pages(portal_paths):
-    browser = Client()
-    for path in portal_paths:
+    browser, paths = portal_paths
+    for path in paths:
         response = browser.get(path)
         assert response.status_code in (200, 404)
         assert_strict_page(response)

@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw
 
 from tests.api.conftest import V1, bearer
 from tests.factories import make_api_key, make_workflow
+from tests.portal.conftest import enter
 
 # Real commits: what services schedule on commit (checks, processing, webhooks) runs and logs too.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -79,8 +80,9 @@ def run_flow(org):
     assert created.status_code == 201, created.content
     session_id = created.json()["id"]
     link = api.post(f"{V1}/sessions/{session_id}/links").json()["links"][0]["link_url"]
-    path = "/s/" + link.split("/s/", 1)[1]
+    link_token = link.split("/s/", 1)[1].strip("/")
     browser = Client()
+    path = enter(browser, link_token)
     assert browser.get(path).status_code == 200
     browser.post(path + "steps/details/", {"email": EMAIL})
     browser.post(
@@ -88,14 +90,14 @@ def run_flow(org):
         {"iban": grouped(IBAN), "file": SimpleUploadedFile("rib.png", bank_document(), "image/png")},
     )
     browser.post(path + "finish/")
-    browser.get(path + "no-such-page/")  # Django logs a 404 with its path, which holds the token
+    browser.get(f"/s/{link_token}/no-such-page/")  # Django logs a 404 with its path, which holds the token
     browser.get("/s/" + "x" * 43 + "/")  # a bad link
     detail = api.get(f"{V1}/sessions/{session_id}").json()
     assert detail["status"] in ("processed", "manual_review", "approved", "rejected"), detail["status"]
     if detail["status"] in ("processed", "manual_review"):
         decided = api.patch(f"{V1}/sessions/{session_id}", {"status": "approved", "notes": "checked"}, format="json")
         assert decided.status_code == 200, decided.content
-    return [plain, token, path.split("/")[2]]
+    return [plain, token, link_token]
 
 
 def test_a_whole_flow_logs_no_secret_and_no_personal_data(org, everything_logged, capfd):

@@ -9,6 +9,7 @@ from django.test import Client
 
 from onboarding import services
 from tests.factories import make_session, make_workflow, system
+from tests.portal.conftest import enter
 
 pytestmark = pytest.mark.django_db
 
@@ -52,14 +53,15 @@ def portal(org):
         applicants=[{"type": "legal_person", "company": {"company_name": "Atelier Dubois"}}],
     )
     token = services.links_generate(actor=system(org), session_id=session.id)[0].token
-    return f"/s/{token}/", session
+    browser = Client(raise_request_exception=False)
+    return browser, enter(browser, token), session
 
 
 @pytest.mark.parametrize("case", HOSTILE)
 def test_hostile_values_are_refused_on_the_page(portal, case):
-    path, session = portal
+    browser, path, session = portal
     step_id, data = HOSTILE[case]
-    response = Client(raise_request_exception=False).post(f"{path}steps/{step_id}/", data)
+    response = browser.post(f"{path}steps/{step_id}/", data)
     assert response.status_code in (200, 302, 400), response.status_code  # refused, or the value ignored
     verification = session.verifications.get(step_id=step_id)
     assert "\x00" not in str(verification.data) and "\x1b" not in str(verification.data)

@@ -24,6 +24,7 @@ from onboarding import services
 from onboarding.models import Document
 from tests.api.conftest import V1, client_for, problem
 from tests.factories import make_session, make_workflow, system
+from tests.portal.conftest import enter
 from tests.security import hostile_files as hostile
 
 pytestmark = pytest.mark.django_db
@@ -240,7 +241,7 @@ def portal_upload(org, client):
     """(step page path, the front side already stored on the identity step)."""
     session = make_session(org, make_workflow(org, steps=STEPS))
     link = services.links_generate(actor=system(org), session_id=session.id)[0]
-    path = f"/s/{link.token}/steps/identity/"
+    path = enter(client, link.token) + "steps/identity/"
     client.post(path, {"kind": "id_card", "file_front": SimpleUploadedFile("front.jpg", hostile.photo())})
     return path, Document.objects.get(verification__session=session)
 

@@ -24,8 +24,8 @@ SELFIE_STEPS = [{"id": "selfie", "type": "selfie"}]
 
 
 @pytest.fixture
-def selfie_link(org):
-    return open_link(make_session(org, make_workflow(org, steps=SELFIE_STEPS)))
+def selfie_link(client, org):
+    return open_link(client, make_session(org, make_workflow(org, steps=SELFIE_STEPS)))
 
 
 def photo():
