@@ -164,13 +164,20 @@ def test_reviewer_overrides_a_failed_check_and_uses_the_viewer(live_server, page
 def test_blocked_applicant_is_unblocked_and_the_session_completes(live_server, page):
     organization = OrganizationFactory(name="Acme Bank")
     session, verification = blocked_session(organization)
+    page.clock.install()  # the inbox refreshes its counts every 30 s: the test moves the clock on
     url, violations = log_in(page, live_server, organization)
     assert page.locator("#blocked-count").inner_text() == "1"
+    other, _ = blocked_session(organization)  # a second applicant blocks while the inbox is open
+    page.clock.fast_forward("00:31")
+    page.wait_for_function("document.querySelector('#blocked-count').textContent === '2'")
+    assert page.locator("a[data-inbox=pending] .count").inner_text() == "2"
+    page.reload()  # a reload says the same as the refresh
+    assert page.locator("#blocked-count").inner_text() == "2"
     page.click("a.blocked-filter")
-    row = page.locator("table.sessions tbody tr")
-    assert row.count() == 1 and "blocked" in row.locator(".tag.blocked").inner_text()
+    rows = page.locator("table.sessions tbody tr")
+    assert rows.count() == 2 and rows.locator(".tag.blocked").count() == 2
     shot(page, "inbox-blocked")
-    row.locator("td a").first.click()
+    page.goto(f"{url}/sessions/{session.id}/")
     assert_status_matches(page, session)
 
     page.click("summary:has-text('Grant more attempts…')")
@@ -189,4 +196,14 @@ def test_blocked_applicant_is_unblocked_and_the_session_completes(live_server, p
     assert page.locator("#session-status").inner_text() == "Approved"
     assert_status_matches(page, session)
     shot(page, "unblocked-approved")
+
+    # The other case is called off: confirmed with a reason, then its status says so.
+    page.goto(f"{url}/sessions/{other.id}/")
+    page.click("summary:has-text('Cancel session…')")
+    page.fill("#cancel-session textarea[name=note]", "The customer withdrew.")
+    page.click("button:has-text('Confirm cancellation')")
+    assert page.locator("#session-status").inner_text() == "Cancelled"
+    assert_status_matches(page, other)
+    assert page.locator("#cancel-session").count() == 0
+    assert "Session cancelled" in page.locator(".timeline").inner_text()
     assert violations == []
