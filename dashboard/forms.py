@@ -13,14 +13,14 @@ from onboarding.selectors import SORTS
 
 PAGE_SIZE = 50
 SORT_LABELS = {
-    "-created_at": "Newest",
-    "created_at": "Oldest",
-    "-priority": "Highest priority",
-    "priority": "Lowest priority",
-    "-risk_score": "Highest risk",
-    "risk_score": "Lowest risk",
-    "-updated_at": "Recently updated",
-    "updated_at": "Least recently updated",
+    "-created_at": _("Newest"),
+    "created_at": _("Oldest"),
+    "-priority": _("Highest priority"),
+    "priority": _("Lowest priority"),
+    "-risk_score": _("Highest risk"),
+    "risk_score": _("Lowest risk"),
+    "-updated_at": _("Recently updated"),
+    "updated_at": _("Least recently updated"),
 }
 
 
@@ -35,15 +35,15 @@ class InboxFilterForm(forms.Form):
     assignee = forms.ChoiceField(required=False, choices=[])
     tag = forms.CharField(required=False, max_length=100)
     blocked = forms.BooleanField(required=False, label=_("Blocked applicants only"))
-    environment = forms.ChoiceField(required=False, choices=[("", "Any"), *Environment.choices])
+    environment = forms.ChoiceField(required=False, choices=[("", _("Any")), *Environment.choices])
     sort = forms.ChoiceField(
         required=False, choices=[(key, label) for key, label in SORT_LABELS.items() if key in SORTS]
     )
 
     def __init__(self, *args, workflows=(), members=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["workflow"].choices = [("", "Any workflow")] + [(str(w.id), w.name) for w in workflows]
-        self.fields["assignee"].choices = [("", "Anyone"), ("me", "Me"), ("none", "Unassigned")] + [
+        self.fields["workflow"].choices = [("", _("Any workflow"))] + [(str(w.id), w.name) for w in workflows]
+        self.fields["assignee"].choices = [("", _("Anyone")), ("me", _("Me")), ("none", _("Unassigned"))] + [
             (str(u.pk), u.get_username()) for u in members
         ]
 
@@ -97,7 +97,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [("", "Unassigned")] + [(str(u.pk), u.get_username()) for u in members]
+        self.fields["assignee"].choices = [("", _("Unassigned"))] + [(str(u.pk), u.get_username()) for u in members]
 
 
 class NoteForm(forms.Form):

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.i18n import set_language
 
 from dashboard.views import auth, files, inbox, overview, sessions, settings, workflows
 
@@ -8,6 +9,8 @@ urlpatterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("organization/", auth.choose_organization, name="organization"),
+    # The reviewer's language, kept in Django's language cookie (else the browser's is used).
+    path("language/", set_language, name="language"),
     path("", inbox.inbox, name="inbox"),
     path("counts/", inbox.inbox_counts, name="inbox_counts"),
     path("assign/", inbox.assign, name="bulk_assign"),

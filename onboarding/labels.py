@@ -203,7 +203,7 @@ SOURCES = {
 }
 
 # The states of SPEC §3 (sessions, applicants, steps, correction requests), the outcomes a
-# recommendation can name, and the kinds of applicant, as the dashboard shows them.
+# recommendation can name, the kinds of applicant and the risk levels, as the dashboard shows them.
 STATUSES = {
     "draft": _("Draft"),
     "active": _("Active"),
@@ -230,6 +230,9 @@ STATUSES = {
     "resolved": _("Resolved"),
     "natural_person": _("Natural person"),
     "legal_person": _("Legal person"),
+    "low": _("Low"),
+    "medium": _("Medium"),
+    "high": _("High"),
 }
 
 RESULTS = {

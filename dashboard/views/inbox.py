@@ -42,7 +42,7 @@ def _matching(request, form):
             if form.cleaned_data["environment"]:
                 base = base.filter(environment=form.cleaned_data["environment"])
         else:
-            messages.error(request, "Some filters were ignored: " + error_text(form.errors))
+            messages.error(request, _("Some filters were ignored: %(errors)s") % {"errors": error_text(form.errors)})
     try:
         return filter_sessions(base, filters)
     except ValidationFailed as exc:

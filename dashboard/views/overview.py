@@ -40,20 +40,20 @@ def overview(request):
             "funnel": funnel,
             "funnel_chart": horizontal_bars(
                 [
-                    ("Created", funnel["created"]),
-                    ("Link opened", funnel["opened"]),
-                    ("Submitted", funnel["submitted"]),
-                    ("Decided", funnel["decided"]),
+                    (_("Created"), funnel["created"]),
+                    (_("Link opened"), funnel["opened"]),
+                    (_("Submitted"), funnel["submitted"]),
+                    (_("Decided"), funnel["decided"]),
                 ],
                 css="funnel",
             ),
             "time_chart": columns(
-                [(label, {"n": count}) for label, count in times["buckets"]], [("n", "time", "sessions")]
+                [(label, {"n": count}) for label, count in times["buckets"]], [("n", "time", _("sessions"))]
             ),
             "average_time": _duration(times["average"]),
             "per_day_chart": columns(
                 [(day.strftime("%d %b"), per_day.get(day, {})) for day in day_list],
-                [("approved", "approved", "approved"), ("rejected", "rejected", "rejected")],
+                [("approved", "approved", _("approved")), ("rejected", "rejected", _("rejected"))],
             ),
             # Reasons as words; the code stays in each bar's tooltip.
             "reason_chart": horizontal_bars(

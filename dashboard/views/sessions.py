@@ -121,9 +121,9 @@ def decide(request, session_id):
             reasons=form.cleaned_data["reasons"],
         ),
         {
-            "approved": "Session approved.",
-            "rejected": "Session rejected.",
-            "manual_review": "Session is in manual review.",
+            "approved": _("Session approved."),
+            "rejected": _("Session rejected."),
+            "manual_review": _("Session is in manual review."),
         }[status],
     )
     return _back_to(session_id)
@@ -136,7 +136,7 @@ def process(request, session_id):
     perform(
         request,
         lambda: services.session_process(actor=request.actor, session_id=session_id),
-        "Checks started; results appear here when they are done.",
+        _("Checks started; results appear here when they are done."),
     )
     return _back_to(session_id)
 
@@ -153,7 +153,7 @@ def request_corrections(request, session_id):
             corrections=corrections,
             comment=request.POST.get("comment", "").strip(),
         ),
-        "Corrections requested; the applicant's link opens the chosen steps again.",
+        _("Corrections requested; the applicant’s link opens the chosen steps again."),
     )
     return _back_to(session_id)
 
@@ -219,7 +219,7 @@ def assign(request, session_id):
             assigned_to=assignee or None,
             priority=form.cleaned_data["priority"],
         ),
-        "Assignment saved.",
+        _("Assignment saved."),
     )
     return _back_to(session_id)
 
@@ -234,7 +234,7 @@ def add_note(request, session_id):
     perform(
         request,
         lambda: services.session_add_note(actor=request.actor, session_id=session_id, note=form.cleaned_data["note"]),
-        "Note added.",
+        _("Note added."),
     )
     return _back_to(session_id)
 
@@ -254,7 +254,7 @@ def extend(request, session_id):
             extend_days=form.cleaned_data["extend_days"],
             comment=form.cleaned_data["comment"],
         ),
-        f"Session extended by {form.cleaned_data['extend_days']} days.",
+        _("Session extended by %(days)d days.") % {"days": form.cleaned_data["extend_days"]},
     )
     return _back_to(session_id)
 
@@ -306,7 +306,7 @@ def mark_false_positive(request, session_id):
             entity_id=form.cleaned_data["entity_id"],
             note=form.cleaned_data["note"],
         ),
-        "Watchlist hit marked as a false positive.",
+        _("Watchlist hit marked as a false positive."),
     )
     return _back_to(session_id)
 
@@ -317,12 +317,12 @@ def erase(request, session_id):
     """Erase the session's personal data and files (a data subject's request); the audit skeleton stays."""
     form = NoteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the data is erased.")
+        messages.error(request, _("Say why the data is erased."))
         return _back_to(session_id)
     perform(
         request,
         lambda: services.session_erase(actor=request.actor, session_id=session_id, reason=form.cleaned_data["note"]),
-        "Personal data erased.",
+        _("Personal data erased."),
     )
     return _back_to(session_id)
 

@@ -215,7 +215,8 @@ def test_cross_validation_comparisons_are_listed_with_mismatches_marked(reviewer
     html = page_of(reviewer_client, bank_session)
     iban = next(c for c in comparisons if c["field"] == "iban")
     assert iban["outcome"] == "mismatch"
-    assert re.search(r'<tr class="mismatch">\s*<th>iban</th><td class="muted">[^<]+</td><td>' + iban["values"][0], html)
+    row = r'<tr class="mismatch">\s*<th>IBAN <code class="code secondary">iban</code></th><td class="muted">[^<]+</td><td>'
+    assert re.search(row + iban["values"][0], html)
 
 
 def test_pdf_pages_render_safely_from_several_threads(bank_session):
