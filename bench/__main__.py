@@ -18,6 +18,7 @@ BENCHMARKS = [
     "bench.portal_pages",
     "bench.query_counts",
     "bench.extraction",
+    "bench.worker",
     "bench.mrz_accuracy",
     "bench.document_fields",
     "bench.watchlist",

@@ -1,0 +1,24 @@
+import subprocess
+import sys
+import time
+
+from bench.worker import TreeSampler
+
+# A parent holding little memory whose child holds about 100 MB, as a worker's pool child does.
+PARENT = (
+    "import subprocess, sys, time\n"
+    "child = subprocess.Popen([sys.executable, '-c', 'import time; x = bytearray(100 * 2**20); time.sleep(3)'])\n"
+    "child.wait()\n"
+)
+
+
+def test_sampler_sees_a_child_s_peak_and_counts_it_in_the_tree():
+    parent = subprocess.Popen([sys.executable, "-c", PARENT])
+    try:
+        with TreeSampler(parent.pid, interval=0.05) as sampler:
+            time.sleep(2)
+    finally:
+        parent.wait()
+    assert sampler.mb("pool child") > 100
+    assert sampler.mb("main") < 50
+    assert sampler.mb("tree") >= sampler.mb("pool child") + sampler.mb("main") - 1
