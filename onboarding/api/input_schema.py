@@ -7,6 +7,7 @@ steps read (input_blocks in onboarding.steps.STEP_TYPES); each block's fields ar
 applicant fields the services accept (onboarding.services.sessions.BLOCK_FIELDS).
 """
 
+from onboarding.services.documents import accepted_kinds
 from onboarding.services.sessions import BLOCK_FIELDS, MAX_STATE_LENGTH
 from onboarding.steps import STEP_TYPES
 from onboarding.texts import text_in
@@ -174,7 +175,8 @@ def session_create_schema(version, workflow_id):
 
 
 def multipart_schema(version, workflow_id):
-    """The same body as multipart/form-data: nested keys in brackets, files under input[documents][<step_id>]."""
+    """The same body as multipart/form-data: nested keys in brackets, files under input[documents][<step_id>]
+    (or its [front] and [back]), the document's kind in input[documents][<step_id>][kind]."""
     json_schema = session_create_schema(version, workflow_id)
     properties = {
         name: schema for name, schema in json_schema["properties"].items() if name not in ("input", "metadata")
@@ -187,9 +189,14 @@ def multipart_schema(version, workflow_id):
             if field_schema.get("type") in ("object", "array"):
                 continue
             properties[f"input[{block}][{field}]"] = field_schema
-    for step_id in document_steps(version):
-        properties[f"input[documents][{step_id}]"] = {
-            "type": "array",
-            "items": {"type": "string", "contentMediaType": "application/octet-stream"},
-        }
+    file = {"type": "string", "contentMediaType": "application/octet-stream"}
+    for step in version.steps:
+        if step["id"] not in document_steps(version):
+            continue
+        name = f"input[documents][{step['id']}]"
+        properties[name] = {"type": "array", "items": file}
+        for side in filter(None, STEP_TYPES[step["type"]].sides):
+            properties[f"{name}[{side}]"] = file
+        if accepted_kinds(step):
+            properties[f"{name}[kind]"] = {"type": "string", "enum": accepted_kinds(step)}
     return {"type": "object", "required": ["workflow_id"], "properties": properties}

@@ -89,12 +89,29 @@ def json_uploads(documents):
     return uploads
 
 
-def multipart_uploads(files):
-    """Files named input[documents][<step_id>] or input[documents][<step_id>][front|back]."""
+def multipart_uploads(files, body):
+    """Files named input[documents][<step_id>] or input[documents][<step_id>][front|back]; the text field
+    input[documents][<step_id>][kind] names the kind of that step's document (taken out of `body`)."""
+    given = body.get("input")
+    kinds = given.pop("documents", None) if isinstance(given, dict) else None
+    if kinds is not None and not isinstance(kinds, dict):
+        raise ValidationError({"input[documents]": ["Files go under input[documents][<step_id>]."]})
+    for step_id, fields in (kinds or {}).items():
+        if not isinstance(fields, dict) or set(fields) != {"kind"}:
+            raise ValidationError(
+                {f"input[documents][{step_id}]": ["Beside the files only input[documents][<step_id>][kind] is read."]}
+            )
     uploads = []
     for parts, file in files:
-        if parts[:2] != ["input", "documents"] or len(parts) not in (3, 4):
-            raise ValidationError({"[".join(parts): ["Files go under input[documents][<step_id>]."]})
+        if (
+            parts[:2] != ["input", "documents"]
+            or len(parts) not in (3, 4)
+            or parts[3:] not in ([], ["front"], ["back"])
+        ):
+            raise ValidationError(
+                {"[".join(parts): ["Files go under input[documents][<step_id>], or its [front] and [back]."]}
+            )
         side = parts[3] if len(parts) == 4 else ""
-        uploads.append(Upload(parts[2], file.read(), file.name, "", side))
+        kind = (kinds or {}).get(parts[2], {}).get("kind", "")
+        uploads.append(Upload(parts[2], file.read(), file.name, kind, side))
     return uploads

@@ -42,9 +42,26 @@ class SessionCreate(StrictSerializer):
     )
 
 
+class PendingInputSerializer(serializers.Serializer):
+    applicant_id = serializers.UUIDField()
+    verification_id = serializers.UUIDField()
+    step_id = serializers.CharField()
+    missing = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="What the step still needs, per side (`front`, `back`, `document`) or form field.",
+    )
+
+
 class SessionCreated(SessionDetailSerializer):
     links = LinkSerializer(
         many=True, required=False, help_text="Only when asked with `links: true`: each applicant's link and its expiry."
+    )
+    pending_input = PendingInputSerializer(
+        many=True,
+        required=False,
+        help_text="Only when `input` was given: the steps it completes are submitted at once (their checks "
+        "run); the steps listed here were given part of what they need and still await the rest (from the "
+        "applicant's link or POST /verifications/{id}/documents).",
     )
 
 
@@ -109,7 +126,7 @@ class SessionListView(ApiView):
     def post(self, request):
         if request.content_type.startswith("multipart/"):
             body, files = multipart_parts(request.data)
-            uploads = multipart_uploads(files)
+            uploads = multipart_uploads(files, body)
         else:
             body, uploads = request.data, None
         data = validated(SessionCreate, body)
@@ -118,10 +135,14 @@ class SessionListView(ApiView):
         if uploads is None:
             uploads = json_uploads(given_input.get("documents"))
         given_input.pop("documents", None)
-        session, links = session_create_with_documents(actor=self.actor, documents=uploads, input=given_input, **data)
+        session, links, pending = session_create_with_documents(
+            actor=self.actor, documents=uploads, input=given_input, **data
+        )
         body = session_detail(self.actor, session.id)
         if links is not None:
             body["links"] = LinkSerializer(links, many=True).data
+        if given_input or uploads:
+            body["pending_input"] = PendingInputSerializer(pending, many=True).data
         return self.created(body)
 
 

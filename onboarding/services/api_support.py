@@ -17,6 +17,7 @@ from django.utils.crypto import salted_hmac
 from onboarding.errors import ValidationFailed
 from onboarding.models import IdempotencyRecord
 from onboarding.services.documents import document_add
+from onboarding.services.given_input import given_input_submit
 from onboarding.services.links import links_generate
 from onboarding.services.review import session_decide
 from onboarding.services.sessions import session_create, session_update
@@ -126,11 +127,13 @@ class Upload:
 
 
 def session_create_with_documents(*, actor, documents=(), links=False, **fields):
-    """session_create, then each upload attached to the first applicant's verification of its step.
+    """session_create, then each upload attached to the first applicant's verification of its step,
+    and every step the given data completes submitted (services.given_input).
 
-    Returns (session, links): with `links`, every applicant's link is generated at once
-    (None otherwise). All or nothing: a refused file leaves no session behind, and no file
-    stored. Files are checked and re-encoded before the transaction starts.
+    Returns (session, links, pending): with `links`, every applicant's link is generated at once
+    (None otherwise); `pending` lists the steps given only part of their input. All or nothing:
+    a refused file leaves no session behind, and no file stored. Files are checked and
+    re-encoded before the transaction starts.
     metadata.subject_id (the integrator's own subject) is the session's reference_id
     unless one is given.
     """
@@ -173,7 +176,7 @@ def _create_with_documents(actor, documents, links, fields):
             raise ValidationFailed(
                 {f"input.documents[{index}]": [m for ms in exc.errors.values() for m in ms]}
             ) from None
-    return session, generated
+    return session, generated, given_input_submit(actor=actor, session_id=session.id)
 
 
 @transaction.atomic

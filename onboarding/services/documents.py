@@ -84,6 +84,7 @@ def document_add(*, actor, verification_id, content, filename="", kind="", side=
         raise ValidationFailed(
             {"file": [f"The step {verification.step_id!r} ({verification.type}) takes no documents."]}
         )
+    _check_kind(step_of(verification), kind)
     _check_quota(verification)
     prepared = content if isinstance(content, PreparedFile) else prepare_upload(content)
     with files_removed_on_failure():

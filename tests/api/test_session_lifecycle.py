@@ -6,7 +6,7 @@ import pytest
 
 from onboarding.models import Applicant
 from tests.api.conftest import V1, problem
-from tests.factories import FORM_ONLY_STEPS, make_session, make_workflow
+from tests.factories import make_session, make_workflow
 from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +24,23 @@ def webhooks(api):
         yield received
 
 
+# Prefilled in part, so the step waits for the applicant (a complete prefill would submit it).
+DETAILS_TO_COMPLETE = [
+    {
+        "id": "details",
+        "type": "form",
+        "config": {
+            "fields": [
+                {"id": "email", "type": "email", "required": True},
+                {"id": "phone", "type": "phone", "required": True},
+            ]
+        },
+    }
+]
+
+
 def open_session(api, org, **fields):
-    workflow = make_workflow(org, steps=FORM_ONLY_STEPS)
+    workflow = make_workflow(org, steps=DETAILS_TO_COMPLETE)
     response = api.post(
         f"{V1}/sessions",
         {"workflow_id": str(workflow.id), "links": True, "input": {"form": {"email": "anna@example.com"}}, **fields},

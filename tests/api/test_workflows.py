@@ -98,6 +98,9 @@ def test_openapi_lists_exactly_the_blocks_the_steps_need(api, org):
     assert blocks["documents"]["items"]["properties"]["step_id"]["enum"] == ["identity", "address", "bank"]
     multipart = identity["components"]["schemas"]["SessionCreateMultipart"]["properties"]
     assert "input[identity][first_name]" in multipart and "input[documents][identity]" in multipart
+    assert {"input[documents][identity][front]", "input[documents][identity][back]"} <= set(multipart)
+    assert multipart["input[documents][identity][kind]"]["enum"] == ["id_card", "passport", "resident_permit"]
+    assert "input[documents][bank][back]" not in multipart
 
     form_only = openapi(api, make_workflow(org, steps=FORM_ONLY_STEPS))
     assert set(form_only["components"]["schemas"]["SessionCreate"]["properties"]["input"]["properties"]) == {"form"}
