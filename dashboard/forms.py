@@ -3,7 +3,6 @@
 from datetime import datetime, time
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -145,22 +144,21 @@ class ApiKeyForm(forms.Form):
     environment = forms.ChoiceField(choices=Environment.choices)
 
 
-class MemberForm(forms.Form):
-    username = forms.CharField(max_length=150)
-    email = forms.EmailField(required=False)
+class InviteForm(forms.Form):
+    email = forms.EmailField(max_length=254)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.REVIEWER)
-    password = forms.CharField(
-        required=False,
-        widget=forms.PasswordInput,
-        min_length=10,
-        help_text="Only for a new login; leave empty to add an existing user.",
-    )
 
-    def clean_username(self):
-        return self.cleaned_data["username"].strip()
 
-    def is_existing_user(self):
-        return get_user_model().objects.filter(username=self.cleaned_data["username"]).exists()
+class SignUpForm(forms.Form):
+    username = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"}))
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password_again = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "The two passwords differ.")
+        return data
 
 
 class WatchlistUploadForm(forms.Form):

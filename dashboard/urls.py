@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.i18n import set_language
 
-from dashboard.views import auth, files, inbox, overview, sessions, settings, workflows
+from dashboard.views import auth, files, inbox, invitations, overview, sessions, settings, workflows
 
 app_name = "dashboard"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("organization/", auth.choose_organization, name="organization"),
     # The reviewer's language, kept in Django's language cookie (else the browser's is used).
     path("language/", set_language, name="language"),
+    path("invitation/", invitations.invitation, name="invitation"),
     path("", inbox.inbox, name="inbox"),
     path("counts/", inbox.inbox_counts, name="inbox_counts"),
     path("assign/", inbox.assign, name="bulk_assign"),
@@ -45,6 +46,7 @@ urlpatterns = [
     path("settings/api-keys/<uuid:key_id>/revoke/", settings.api_key_revoke, name="api_key_revoke"),
     path("settings/members/", settings.members, name="members"),
     path("settings/members/<uuid:membership_id>/role/", settings.member_role, name="member_role"),
+    path("settings/invitations/<uuid:invitation_id>/revoke/", settings.invitation_revoke, name="invitation_revoke"),
     path("settings/webhooks/", settings.webhook_endpoints, name="webhooks"),
     path("settings/webhooks/<uuid:endpoint_id>/toggle/", settings.webhook_toggle, name="webhook_toggle"),
     path("settings/webhooks/<uuid:endpoint_id>/deliveries/", settings.webhook_deliveries, name="webhook_deliveries"),

@@ -38,6 +38,10 @@ class LinkUnavailable(DomainError):
     """An applicant link that is unknown, revoked or expired."""
 
 
+class InvitationUnavailable(DomainError):
+    """An invitation that is unknown, used, revoked or expired."""
+
+
 class StorageUnavailable(DomainError):
     """The file store refused a file or could not be reached: nothing was saved, the same upload can be sent again."""
 

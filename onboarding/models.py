@@ -74,6 +74,27 @@ class Membership(TenantModel):
         constraints = [models.UniqueConstraint(fields=["organization", "user"], name="one_membership_per_org")]
 
 
+class Invitation(TenantModel):
+    """An email address asked to join an organization with a role. Only the token's hash is
+    stored, so a database leak opens no invitation; it is used once and expires."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.REVIEWER)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def is_open(self):
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
 class Scope(models.TextChoices):
     WORKFLOWS_READ = "workflows:read"
     WORKFLOWS_WRITE = "workflows:write"

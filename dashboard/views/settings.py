@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dashboard.access import dashboard_view
-from dashboard.forms import ApiKeyForm, MemberForm, WatchlistUploadForm
+from dashboard.forms import ApiKeyForm, InviteForm, WatchlistUploadForm
 from dashboard.views.common import add_service_errors, perform
 from onboarding import services, webhooks
 from onboarding.errors import InvalidTransition, ValidationFailed
-from onboarding.models import ApiKey, Environment, Membership, Role, WatchlistDataset
+from onboarding.models import ApiKey, Environment, Invitation, Membership, Role, WatchlistDataset
 from onboarding.outbox import EVENT_TYPES
 from onboarding.services.screening import watchlist_upload
 from onboarding.tenancy import scoped
@@ -53,27 +53,41 @@ def api_key_revoke(request, key_id):
 
 @dashboard_view(role=Role.ADMIN)
 def members(request):
-    form = MemberForm(request.POST or None)
+    """Members and their roles; new people are invited by email (never added by username)."""
+    form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if not form.is_existing_user() and not data["password"]:
-            form.add_error("password", "A new login needs a password (at least 10 characters).")
+        try:
+            invitation, mailed = services.invitation_create(
+                actor=request.actor, invited_by=request.user, **form.cleaned_data
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc.errors)
         else:
-            try:
-                services.member_set(
-                    actor=request.actor,
-                    username=data["username"],
-                    role=data["role"],
-                    email=data["email"],
-                    password=data["password"] or None,
-                )
-            except ValidationFailed as exc:
-                add_service_errors(form, exc.errors)
+            if mailed:
+                messages.success(request, f"Invitation sent to {invitation.email}.")
             else:
-                messages.success(request, f"{data['username']} is now {data['role']}.")
-                return redirect("dashboard:members")
+                messages.error(request, f"The invitation to {invitation.email} could not be emailed. Try again later.")
+            return redirect("dashboard:members")
     memberships = scoped(Membership, request.actor).select_related("user").order_by("user__username")
-    return render(request, "dashboard/members.html", {"form": form, "memberships": memberships, "roles": Role.choices})
+    invitations = (
+        scoped(Invitation, request.actor)
+        .filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .select_related("invited_by")
+        .order_by("-created_at")
+    )
+    context = {"form": form, "memberships": memberships, "invitations": invitations, "roles": Role.choices}
+    return render(request, "dashboard/members.html", context)
+
+
+@dashboard_view(role=Role.ADMIN)
+@require_POST
+def invitation_revoke(request, invitation_id):
+    perform(
+        request,
+        lambda: services.invitation_revoke(actor=request.actor, invitation_id=invitation_id),
+        "Invitation revoked.",
+    )
+    return redirect("dashboard:members")
 
 
 @dashboard_view(role=Role.ADMIN)

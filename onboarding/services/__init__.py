@@ -3,6 +3,12 @@ changes, writes the audit event and schedules work after commit."""
 
 from onboarding.services.documents import document_add, documents_submit
 from onboarding.services.emails import links_send, outcome_notice_send, reminders_send
+from onboarding.services.invitations import (
+    invitation_accept,
+    invitation_create,
+    invitation_revoke,
+    invitation_sign_up,
+)
 from onboarding.services.keys import api_key_authenticate, api_key_create, api_key_revoke
 from onboarding.services.links import applicant_open, link_resolve, links_generate
 from onboarding.services.organizations import member_set, organization_create
@@ -42,6 +48,10 @@ __all__ = [
     "applicant_open",
     "applicant_update",
     "document_add",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_revoke",
+    "invitation_sign_up",
     "documents_submit",
     "link_resolve",
     "links_generate",

@@ -18,10 +18,16 @@ def organization_create(*, name, slug, support_contact=""):
 
 @transaction.atomic
 def member_set(*, actor, username, role, email="", password=None):
-    """Add a user to the organization (creating the login if needed) or change their role."""
+    """Create a login in the organization, or change the role of one of its members.
+
+    An existing login is never attached from here, whoever's it is: people join an
+    organization by accepting an invitation (services.invitations).
+    """
     if role not in Role.values:
         raise ValidationFailed({"role": [f"Must be one of: {', '.join(Role.values)}."]})
     user, created = get_user_model().objects.get_or_create(username=username, defaults={"email": email})
+    if not created and not Membership.objects.filter(organization_id=actor.organization_id, user=user).exists():
+        raise ValidationFailed({"username": ["This username cannot be used: invite people by email instead."]})
     if created:
         if password:
             user.set_password(password)

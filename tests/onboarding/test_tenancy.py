@@ -5,7 +5,7 @@ import pytest
 from onboarding import services
 from onboarding.actors import Actor
 from onboarding.errors import NotFound
-from onboarding.models import ApiKey, Event, Session
+from onboarding.models import ApiKey, Event, Invitation, Session
 from tests.factories import FORM_ONLY_STEPS, make_api_key, make_session, make_workflow, sample_png, system
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +48,9 @@ def _calls(session):
         "session_decide": lambda a: services.session_decide(actor=a, session_id=session.id, status="approved"),
         "session_request_corrections": lambda a: services.session_request_corrections(
             actor=a, session_id=session.id, corrections=[{"step_id": "identity", "message": "m"}]
+        ),
+        "invitation_revoke": lambda a: services.invitation_revoke(
+            actor=a, invitation_id=Invitation.objects.get(organization=session.organization).id
         ),
         "api_key_revoke": lambda a: services.api_key_revoke(
             actor=a, api_key_id=ApiKey.objects.get(organization=session.organization).id
@@ -92,6 +95,7 @@ SERVICES = [
     "session_decide",
     "session_request_corrections",
     "api_key_revoke",
+    "invitation_revoke",
     "get_document",
     "links_send",
     "documents_submit",
@@ -108,6 +112,7 @@ def foreign_session(org):
     services.document_add(actor=system(org), verification_id=verification.id, content=sample_png())
     services.related_party_add(actor=system(org), session_id=session.id, name="UBO")
     make_api_key(org)
+    services.invitation_create(actor=system(org), email="invitee@example.org", role="viewer")
     return session
 
 
@@ -127,6 +132,10 @@ def test_every_service_is_covered():
         "workflow_create",
         "organization_create",
         "member_set",
+        "invitation_create",
+        # reached by the invitation's token, not by an actor
+        "invitation_accept",
+        "invitation_sign_up",
         "api_key_create",
         "api_key_authenticate",
         "link_resolve",
