@@ -5,7 +5,7 @@ document.addEventListener("click", function (event) {
   var input = document.getElementById(button.dataset.copy);
   if (!input) return;
   input.select();
-  var done = function () { button.textContent = "Copied"; };
+  var done = function () { button.textContent = button.dataset.copied || "Copied"; };
   if (navigator.clipboard && window.isSecureContext) {
     navigator.clipboard.writeText(input.value).then(done, function () { document.execCommand("copy"); done(); });
   } else {

@@ -5,6 +5,8 @@ import re
 from pathlib import Path
 
 import pytest
+from django.utils import translation
+from playwright.sync_api import expect
 
 from dashboard.templatetags.dashboard_tags import label
 from onboarding.models import Session
@@ -158,6 +160,14 @@ def test_reviewer_overrides_a_failed_check_and_uses_the_viewer(live_server, page
     assert "Check result overridden" in page.locator(".timeline").inner_text()
     assert_status_matches(page, session)
     shot(page, "override")
+
+    # The same page in French, chosen in the top bar: every status in the reviewer's words.
+    page.select_option(".language select", "fr")
+    page.click(".language button")
+    assert page.get_attribute("html", "lang") == "fr"
+    with translation.override("fr"):
+        assert_status_matches(page, session)
+    assert "Piste d’audit" in page.inner_text(".timeline") and "Override result…" not in page.content()
     assert violations == []
 
 
@@ -169,7 +179,7 @@ def test_blocked_applicant_is_unblocked_and_the_session_completes(live_server, p
     assert page.locator("#blocked-count").inner_text() == "1"
     other, _ = blocked_session(organization)  # a second applicant blocks while the inbox is open
     page.clock.fast_forward("00:31")
-    page.wait_for_function("document.querySelector('#blocked-count').textContent === '2'")
+    expect(page.locator("#blocked-count")).to_have_text("2")  # polled, not reloaded
     assert page.locator("a[data-inbox=pending] .count").inner_text() == "2"
     page.reload()  # a reload says the same as the refresh
     assert page.locator("#blocked-count").inner_text() == "2"
