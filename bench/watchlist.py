@@ -1,6 +1,6 @@
 """Watchlist screening against 1,000,000 synthetic entries (target: p95 under 200 ms).
 
-    python -m bench.watchlist [--entries 1000000] [--queries 300] [--reload]
+    python -m bench.watchlist [--entries 1000000] [--queries 300] [--passes 3] [--reload]
 
 Uses PostgreSQL when DATABASE_URL is set, else a SQLite file in the temporary directory.
 Entries are generated deterministically and loaded through the production loader
@@ -8,7 +8,9 @@ Entries are generated deterministically and loaded through the production loader
 which deletes them and measures a fresh load (our floor: 1M entries in 10 minutes).
 Queries are listed names (with birth date), the same names misspelt, and unlisted
 names. The second line compares screening with the bare indexed token lookup of the
-same queries (run right after, on a warm cache): what scoring the candidates adds.
+same queries (the candidates fetched, nothing scored): what scoring adds. Passes over
+all queries alternate between screening and lookup (`--passes` of each, order swapped
+each pair), both on a warm cache; each pass gives one p95.
 """
 
 import argparse
@@ -19,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import percentile, report, result, setup_django
+from bench.common import interleaved, median, paired_result, percentile, report, result, setup_django, spread
 
 ORGANIZATION_SLUG = "bench-watchlist"
 DATASET = "synthetic"
@@ -200,6 +202,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--passes", type=int, default=3, help="interleaved passes of screening and lookup")
     parser.add_argument("--reload", action="store_true")
     args = parser.parse_args()
     default_db = Path(tempfile.gettempdir()) / "threshold-bench-watchlist.sqlite3"
@@ -214,28 +217,36 @@ def main():
     for name, _, _ in workload[:20]:  # warm caches and the matcher
         screen(organization.id, name)
 
-    lookup_ms, screen_ms, hits = [], [], []
-    for name, birth_date, _ in workload:
-        # Screening first, as a name is screened for real; the lookup then finds the pages cached,
-        # so the ratio is an upper bound of what scoring adds.
-        took, found = elapsed_ms(
-            lambda name=name, birth_date=birth_date: screen(organization.id, name, birth_date=birth_date)
-        )
-        screen_ms.append(took)
-        hits.append(found)
-        lookup_ms.append(elapsed_ms(lambda name=name: list(candidates(organization.id, name_tokens([name]))))[0])
+    hits = [screen(organization.id, name, birth_date=birth_date) for name, birth_date, _ in workload]
+
+    def screening_p95():
+        return percentile([elapsed_ms(lambda q=q: screen(organization.id, q[0], birth_date=q[1]))[0]
+                           for q in workload], 0.95)  # fmt: skip
+
+    def lookup_p95():
+        return percentile([elapsed_ms(lambda q=q: list(candidates(organization.id, name_tokens([q[0]]))))[0]
+                           for q in workload], 0.95)  # fmt: skip
+
+    paired = interleaved(screening_p95, lookup_p95, args.passes)
     listed_hits, misspelt_hits = hits[: len(exact)], hits[len(exact) : len(exact) + len(misspelt)]
     unlisted_hits = hits[len(exact) + len(misspelt) :]
-    p95, lookup_p95 = percentile(screen_ms, 0.95), percentile(lookup_ms, 0.95)
+    p95 = result(f"watchlist screening p95 over {args.entries:,} entries", median(paired.values), None, 200,
+                 unit=" ms")  # fmt: skip
+    p95["value_range"] = spread(paired.values)
     rows = [
-        result(f"watchlist screening p95 over {args.entries:,} entries", p95, None, 200, unit=" ms"),
-        result("watchlist screening p95 vs bare token lookup", p95, lookup_p95, 2.0, unit=" ms"),
+        p95,
+        paired_result("watchlist screening p95 vs bare token lookup of the same queries", paired, 2.0, unit=" ms"),
         result("listed names found first", found_first(exact, listed_hits), None, 1.0, higher_is_better=True),
         result(
             "misspelt listed names found first", found_first(misspelt, misspelt_hits), None, 0.8, higher_is_better=True
         ),
         result("unlisted names with a hit", sum(map(bool, unlisted_hits)), None, 0, unit=" names"),
     ]
+    if not rows[1]["met"]:
+        rows[1]["note"] = (
+            "scoring each of up to 60 candidates with nomenklatura's LogicV1, and building the "
+            "FollowTheMoney entities it compares, costs more than finding them"
+        )
     if load_seconds is not None:
         rows.append(
             result(
