@@ -173,7 +173,9 @@ ACTIVE_CONTENT_REFUSALS = {
 }
 
 
-def _check_pdf(content):
+def check_pdf(content):
+    """The PDF's page count, or ValidationFailed: encrypted, too long, active content, a bomb (every
+    stream decoded under a budget, never in full), or pages too large to render."""
     try:
         reader = PdfReader(io.BytesIO(content), strict=False)
         if reader.is_encrypted:
@@ -220,7 +222,7 @@ def prepare_upload(content):
         content, mime_type = _reencode_image(content, mime_type)
         pages = 1
     elif mime_type == PDF_TYPE:
-        pages = _check_pdf(content)
+        pages = check_pdf(content)
     else:
         refuse(_("Only JPEG, PNG, HEIC photos and PDF documents are accepted."))
     return PreparedFile(content, mime_type, pages, hashlib.sha256(content).hexdigest())

@@ -132,3 +132,18 @@ def test_workers_have_memory_and_time_limits_and_a_queue_per_kind_of_work():
         "requeue_stalled_work": "processing",
     }
     assert {q.name for q in app.conf.task_queues} == {"checks", "processing", "webhooks"}
+
+
+@pytest.mark.parametrize("maker", [hostile.pdf_filter_chain_bomb, hostile.pdf_deflate_bomb], ids=["chain", "deflate"])
+def test_a_stored_pdf_bomb_is_refused_before_the_check_unpacks_it(org, run_on_commit, monkeypatch, maker):
+    from onboarding.checks import proof_of_address
+
+    read = []
+    monkeypatch.setattr(proof_of_address, "run", lambda documents, known, config: read.append(documents))
+    verification = open_verification(org, ADDRESS_STEPS)
+    store_unchecked(verification, maker())
+    services.verification_submit(actor=Actor.for_applicant(verification.applicant), verification_id=verification.id)
+    verification.refresh_from_db()
+    assert (verification.status, verification.attempts) == ("awaiting_data", 1)
+    assert verification.previous_attempt["reason_codes"] == ["document_unreadable"]
+    assert read == []  # the check never read the bomb: it would have unpacked it whole
