@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from onboarding.checks.images import load_pages
-from onboarding.checks.mrz import ALPHABET, decoding, reader, resolving
+from onboarding.checks.mrz import ALPHABET, decoding, reader, resolving, zone
 from tests.documents.identity import (
     Capture,
     IdentityDocument,
@@ -171,3 +171,43 @@ def test_reading_stops_at_the_time_budget(settings):
     settings.MRZ_TIME_BUDGET_S = 0
     passport = IdentityDocument(**HOLDER, format="TD3")
     assert read(photograph(render(passport)[-1])) is None
+
+
+TD1_LONG = ["I<UTOD23145890<7349<<<<<<<<<<<", "3407127M3507120UTO<<<<<<<<<<<4", "STEVENSON<<PETER<JOHN<<<<<<<<<"]
+
+
+def test_a_long_td1_number_misread_in_its_overflow_is_put_right_by_its_check_digit():
+    misread = [TD1_LONG[0][:15] + "1" + TD1_LONG[0][16:], *TD1_LONG[1:]]  # the overflow's "7" read as "1"
+    fixed = resolving.resolve("TD1", _gaps(misread, [(0, 15, "7", 1.0)]))
+    assert fixed.resolved and fixed.lines == TD1_LONG
+    assert reader.formats.parse(fixed.lines).document_number == "D23145890734"
+
+
+def test_a_letter_read_amid_the_filler_after_a_name_is_no_doubt():
+    # "ANNA<MARIA<C<<..." is no name: a lone letter in the padding is the filler misread.
+    assert resolving.resolve("TD3", _gaps(TD3_LINES, [(0, 34, "C", 0.5)])).resolved
+    # Right after the given names, "MARIAC" would be a name: that stays a doubt.
+    assert resolving.resolve("TD3", _gaps(TD3_LINES, [(0, 25, "C", 0.5)])).doubts == ["name"]
+
+
+def _probabilities(text, charset):
+    steps = []
+    for char in text:
+        steps += [np.eye(len(charset))[charset.index(char)] * 0.9 + 0.001, np.eye(len(charset))[0] * 0.95 + 0.001]
+    return np.array(steps) / np.array(steps).sum(axis=1, keepdims=True)
+
+
+def test_a_line_is_found_inside_a_strip_that_also_holds_other_text():
+    charset = ["", *ALPHABET]
+    line = TD3_LINES[1]
+    folded = decoding.fold(_probabilities("VISAPHONE" + line, charset), charset)
+    allowed = decoding.allowed_classes("TD3")[1]
+    assert decoding.decode_line(folded, allowed, free_start=True).text == line
+    assert decoding.decode_line(folded, allowed).text != line
+
+
+def test_lines_of_a_zone_found_in_part_are_read_over_the_zone_s_whole_length():
+    full = np.array([[100, 100], [540, 100], [540, 120], [100, 120]], dtype=np.float32)
+    part = np.array([[180, 130], [540, 130], [540, 150], [180, 150]], dtype=np.float32)  # its start lost
+    (found,) = zone.zones([full, part])
+    assert np.allclose(found[1][:, 0], full[:, 0], atol=1)

@@ -446,11 +446,15 @@ class Sample:
 
 
 # Each split has its own seeds. The tuning split is what the reader was tuned on; the
-# held-out split draws harsher, shifted parameters and was only ever scored.
+# held-out splits draw harsher, shifted parameters and were only ever scored (held_out_2 was
+# made before a later round of tuning and scored only at its end).
 SPLITS = {
     "tuning": {"seed": 1_000, "ranges": {}},
     "held_out": {"seed": 70_001, "ranges": {"perspective": (0.05, 0.12), "motion_blur": (5, 9),
                                             "jpeg_quality": (35, 50), "text_height": (8, 13), "width": (840, 920)}},
+    "held_out_2": {"seed": 424_242, "ranges": {"perspective": (0.06, 0.12), "rotation": (2.0, 6.0),
+                                               "light": (0.3, 0.5), "vignette": (0.3, 0.5), "text_height": (8, 12),
+                                               "jpeg_quality": (35, 45), "width": (860, 940)}},
 }  # fmt: skip
 _LAYOUT_FORMATS = ["TD3", "TD3", "TD1", "TD1", "TD2", "MRVA", "MRVB"]
 

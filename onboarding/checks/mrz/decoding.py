@@ -80,26 +80,32 @@ class LineDecoding:
     gaps: np.ndarray  # cells x 37
 
 
-def decode_line(folded, allowed):
+def decode_line(folded, allowed, free_start=False, free_end=False):
     """The most probable path of exactly ``len(allowed)`` characters, each cell within its
     allowed classes (a Viterbi search over CTC paths), and every cell's alternatives.
 
     States at each step: "blank after k characters" (k = 0..N) and "in cell i showing
     class c". A repeated character needs a blank between its two cells, as CTC demands.
+    With ``free_start`` (``free_end``) whatever comes before the first cell (after the last)
+    costs nothing: the line is found inside a strip that also holds other text.
     """
     log = np.log(np.maximum(folded, _FLOOR))
     steps, cells = log.shape[0], allowed.shape[0]
     emit = np.where(allowed[None], log[:, None, : len(ALPHABET)], _NEG)  # steps x cells x classes
     blank = log[:, _BLANK]
+    # The cost of a step spent waiting after k characters.
+    wait = np.repeat(blank[:, None], cells + 1, axis=1)
+    wait[:, 0] = 0.0 if free_start else wait[:, 0]
+    wait[:, cells] = 0.0 if free_end else wait[:, cells]
     in_cell = np.full((steps, cells, len(ALPHABET)), _NEG)
     after = np.full((steps, cells + 1), _NEG)
-    after[0, 0] = blank[0]
+    after[0, 0] = wait[0, 0]
     in_cell[0, 0] = emit[0, 0]
     for t in range(1, steps):
         previous, waiting = in_cell[t - 1], after[t - 1]
         ends = previous.max(axis=1)
-        after[t, 0] = waiting[0] + blank[t]
-        after[t, 1:] = np.maximum(waiting[1:], ends) + blank[t]
+        after[t, 0] = waiting[0] + wait[t, 0]
+        after[t, 1:] = np.maximum(waiting[1:], ends) + wait[t, 1:]
         entering = np.full((cells, len(ALPHABET)), _NEG)
         entering[:] = waiting[:cells, None]
         entering[1:] = np.maximum(entering[1:], _others_max(previous[:-1]))
@@ -116,7 +122,7 @@ def decode_line(folded, allowed):
     through = in_cell[-1] + ahead_cell
     for t in range(steps - 2, -1, -1):
         nxt_cell = emit[t + 1] + ahead_cell
-        stay_blank = blank[t + 1] + ahead_after
+        stay_blank = wait[t + 1] + ahead_after
         start = np.full(cells + 1, _NEG)
         start[:cells] = nxt_cell.max(axis=1)
         new_after = np.maximum(stay_blank, start)

@@ -64,14 +64,15 @@ class InvalidMrz(ValueError):
     """The lines do not have the shape or alphabet of any MRZ format."""
 
 
+# ICAO values: digits their own, A-Z 10-35, the filler 0.
+_VALUES = {char: (int(char) if char.isdigit() else 0 if char == FILLER else ord(char) - 55) for char in ALPHABET}
+
+
 def char_value(char):
-    if char.isdigit():
-        return int(char)
-    if "A" <= char <= "Z":
-        return ord(char) - ord("A") + 10
-    if char == FILLER:
-        return 0
-    raise InvalidMrz(f"character {char!r} is not allowed in an MRZ")
+    value = _VALUES.get(char)
+    if value is None:
+        raise InvalidMrz(f"character {char!r} is not allowed in an MRZ")
+    return value
 
 
 def check_digit(data):

@@ -28,6 +28,11 @@ from . import decoding, formats, resolving, zone
 DEFAULT_TIME_BUDGET_S = 20.0
 _CONFIDENT = math.log(100)  # a printed MRZ that fails its check is reported only when read this surely
 _MAX_ZONES = 6  # candidate zones whose lines are recognised to pick the MRZ among them
+_ZONES_PER_BATCH = 2
+_SLACK = 2
+_TD1_WIDTH = formats.SHAPES["TD1"][
+    1
+]  # characters a recognised line may hold beyond the format's width (doubled fillers)
 
 
 @dataclass
@@ -101,16 +106,26 @@ def _formats(folded):
     return ["TD3", "TD2"] if length > 40 else ["TD2", "TD3"]
 
 
+def _decode_line(folded, allowed, longest):
+    """A strip that reads clearly longer than the line also holds other text (a paper lying
+    in line with the document): the line is then looked for inside it. Only the longest
+    format of a zone may leave text after its end: a shorter one would otherwise fit inside
+    a longer MRZ, its check digits holding on a truncated line."""
+    free = len(decoding.greedy_mrz(folded)) > len(allowed) + _SLACK
+    return decoding.decode_line(folded, allowed, free_start=free, free_end=free and longest)
+
+
 def _decode(fmt, folded):
     """Gap matrices of each line decoded in the format, or None when a line cannot hold it;
     visas share the shape of TD2/TD3 and are told apart by their first character."""
-    first = decoding.decode_line(folded[0], decoding.allowed_classes(fmt)[0])
+    longest = fmt in ("TD1", "TD3")
+    first = _decode_line(folded[0], decoding.allowed_classes(fmt)[0], longest)
     if first is None:
         return None, fmt
     if first.text.startswith("V"):
         fmt = {"TD3": "MRVA", "TD2": "MRVB"}.get(fmt, fmt)
     allowed = decoding.allowed_classes(fmt)
-    rest = [decoding.decode_line(f, allowed[n]) for n, f in enumerate(folded[1:], start=1)]
+    rest = [_decode_line(f, allowed[n], longest) for n, f in enumerate(folded[1:], start=1)]
     if any(d is None for d in rest):
         return None, fmt
     return [first.gaps, *(d.gaps for d in rest)], fmt
@@ -190,6 +205,23 @@ def _ranked(page, candidates):
     return [(lines, probs) for _, lines, probs in ranked]
 
 
+def _card_lines(lines, probabilities):
+    """Whether a zone of 2 lines reads about as long as a TD1 card's lines (30 characters)."""
+    lengths = [len(decoding.greedy_mrz(f)) for f in _folded(probabilities)]
+    return len(lines) == 2 and max(lengths) <= _TD1_WIDTH + _SLACK
+
+
+def _read_widened(page, lines, budget):
+    """The TD1 MRZ of a 2-line zone with its missing line added above or below."""
+    for widened in zone.widened(lines):
+        if budget.spent:
+            break
+        reading = _read_zone(page, widened, textlines.recognise(_strips(page, widened, second_look=False)), budget)
+        if reading is not None and reading.mrz is not None:
+            return reading
+    return None
+
+
 def read_image(image, budget=None):
     """The MRZ read from one page image (PIL or BGR array); None when no MRZ was found."""
     budget = budget or _Budget(_time_budget())
@@ -197,18 +229,25 @@ def read_image(image, budget=None):
     best = None
     for turn in (None, cv2.ROTATE_90_CLOCKWISE):
         page = bgr if turn is None else cv2.rotate(bgr, turn)
-        candidates = _ranked(page, zone.zones([box for box, _ in textlines.find_boxes(page)])[:_MAX_ZONES])
-        for lines, probabilities in candidates:
-            if budget.spent:
-                break
-            if probabilities is None:
-                probabilities = textlines.recognise(_strips(page, lines, second_look=False))
-            reading = _read_zone(page, lines, probabilities, budget)
-            if reading is not None and reading.mrz is not None:
-                reading.timings_ms["total"] = budget.ms()
-                return reading
-            best = best or reading
-        if candidates or budget.spent:
+        found = zone.zones([box for box, _ in textlines.find_boxes(page)])[:_MAX_ZONES]
+        looked = False
+        # The longest zones first, a few at a time: the MRZ is usually among them, and the
+        # lines of the others need not be recognised at all.
+        for start in range(0, len(found), _ZONES_PER_BATCH):
+            for lines, probabilities in _ranked(page, found[start : start + _ZONES_PER_BATCH]):
+                looked = True
+                if budget.spent:
+                    break
+                if probabilities is None:
+                    probabilities = textlines.recognise(_strips(page, lines, second_look=False))
+                reading = _read_zone(page, lines, probabilities, budget)
+                if (reading is None or reading.mrz is None) and _card_lines(lines, probabilities):
+                    reading = _read_widened(page, lines, budget) or reading
+                if reading is not None and reading.mrz is not None:
+                    reading.timings_ms["total"] = budget.ms()
+                    return reading
+                best = best or reading
+        if looked or budget.spent:
             break
     if best is not None:
         best.timings_ms["total"] = budget.ms()

@@ -13,14 +13,17 @@ when their best reading clearly wins; country fields must hold a code ICAO knows
 A doubt anywhere makes the reading unresolved rather than wrong.
 """
 
+import heapq
 import itertools
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import formats
 from .decoding import ALPHABET
+from .formats import FILLER
 
 MARGIN = math.log(4)  # the best reading must be at least 4 times as probable as the next
 # A cell whose alternative passes the same check digits (values 10 apart: S/8, G/6, P/F, </0/A/K)
@@ -29,7 +32,9 @@ UNCHECKED_MARGIN = math.log(8)
 _HORIZON = math.log(1000)  # alternatives less probable than this are not considered
 _PER_CELL = 4
 _PER_GROUP = 6
-_MAX_VISITS = 20000
+_PER_SUM = 12  # readings kept per partial check-digit sum while searching a field
+_TD1_OVERFLOW = 7  # characters a TD1 number may run on beyond 9 into the optional data
+_WEIGHTS = (7, 3, 1)
 
 
 @dataclass
@@ -50,25 +55,47 @@ def _alternatives(gaps):
 
 
 def _groups(fmt):
-    """(name, cells, test) for each field a check digit covers; ``test`` takes the lines."""
+    """(name, cells, test, shapes) for each field a check digit covers; ``test`` takes the lines.
+
+    ``shapes`` say how the check digit holds over the cells, for the search: each is
+    (weighted cells, check digit cell or None, cells forced to a character); a cell weighed 0
+    is free (covered by the composite check only)."""
     spans = formats.check_digit_spans(fmt)
     groups = []
     for name, (covered, digit, _may_be_empty) in spans.items():
         if name == "composite_check":
             continue
-        cells = [(line, i) for line, start, end in covered for i in range(start, end)] + [(digit.line, digit.start)]
-        groups.append((name, cells, _field_test(fmt, name)))
+        data = [(line, i) for line, start, end in covered for i in range(start, end)]
+        shape = (_weighed(data), (digit.line, digit.start), {})
+        groups.append((name, [*data, (digit.line, digit.start)], _field_test(fmt, name), [shape]))
     if fmt == "TD1":
         # A number longer than 9 characters continues in the optional data, its check digit after it.
         groups = [g for g in groups if g[0] != "document_number_check"]
-        groups.append(("document_number_check", [(0, i) for i in range(5, 30)], _td1_number_ok))
+        groups.append(("document_number_check", [(0, i) for i in range(5, 30)], _td1_number_ok, _td1_shapes()))
     if "composite_check" in spans:
-        grouped = {cell for _, cells, _ in groups for cell in cells}
+        grouped = {cell for _, cells, _, _ in groups for cell in cells}
         covered, digit, _ = spans["composite_check"]
         rest = [(line, i) for line, start, end in covered for i in range(start, end) if (line, i) not in grouped]
         if rest:
-            groups.append(("optional_data", rest, lambda lines: True))
+            groups.append(("optional_data", rest, lambda lines: True, [([(cell, 0) for cell in rest], None, {})]))
     return groups
+
+
+def _weighed(cells):
+    return [(cell, _WEIGHTS[n % 3]) for n, cell in enumerate(cells)]
+
+
+def _td1_shapes():
+    """A TD1 number of 9 characters with its check digit, or one continued in the optional
+    data: "<" in the check digit's place, the overflow, its check digit, then "<"."""
+    number = [(0, i) for i in range(5, 14)]
+    shapes = [(_weighed(number) + [((0, i), 0) for i in range(15, 30)], (0, 14), {})]
+    for overflow in range(1, _TD1_OVERFLOW + 1):
+        end = 15 + overflow  # the check digit's cell
+        rest = [((0, i), 0) for i in range(end + 2, 30)]
+        forced = {(0, 14): FILLER, **({(0, end + 1): FILLER} if end + 1 < 30 else {})}
+        shapes.append((_weighed(number + [(0, i) for i in range(15, end)]) + rest, (0, end), forced))
+    return shapes
 
 
 def _field_test(fmt, name):
@@ -105,31 +132,59 @@ def _with(lines, assignment):
     return ["".join(line) for line in out]
 
 
-def _group_readings(lines, cells, test, alternatives):
-    """The readings of a group's cells that pass its test, as (gap, assignment), best first."""
-    options = [alternatives[line][i] for line, i in cells]
-    if any(not option for option in options):
-        return []
+def _group_readings(lines, test, shapes, alternatives):
+    """The readings of a group's cells that pass its test, as (gap, assignment), best first.
+
+    Per shape, the likeliest readings satisfying the check digit are found by dynamic
+    programming over the weighted sum modulo 10 (the ``_PER_SUM`` best per partial sum),
+    then the group's own test (dates are dates, a long number's layout) decides."""
     found = []
-    visits = [0]
-
-    def search(index, gap, chosen):
-        visits[0] += 1
-        if gap >= _HORIZON or visits[0] > _MAX_VISITS:
-            return
-        if index == len(cells):
-            assignment = list(zip(cells, chosen))
-            if test(_with(lines, assignment)):
-                found.append((gap, assignment))
-            return
-        for char, cost in options[index]:
-            search(index + 1, gap + cost, [*chosen, char])
-
-    search(0, 0.0, [])
-    if visits[0] > _MAX_VISITS:
-        return []  # too many likely readings to choose from: the field is in doubt
+    for weighed, digit, forced in shapes:
+        cells = [cell for cell, _ in weighed]
+        forced_gap = 0.0
+        for (line, i), char in forced.items():
+            gap = dict(alternatives[line][i]).get(char)
+            if gap is None:
+                break
+            forced_gap += gap
+        else:
+            for gap, chars in _readings(weighed, digit, alternatives, forced):
+                assignment = [*zip(cells, chars[: len(cells)]), *forced.items()]
+                if digit is not None:
+                    assignment.append((digit, chars[-1]))
+                if test(_with(lines, assignment)):
+                    found.append((gap + forced_gap, assignment))
     found.sort(key=lambda item: item[0])
     return found[:_PER_GROUP]
+
+
+def _readings(weighed, digit, alternatives, forced):
+    """(gap, characters) of the cells then the check digit, best first: those whose weighted
+    sum modulo 10 is the check digit (any, without one). Filler-only fields may carry "<"."""
+    options = [[(c, g) for c, g in alternatives[line][i] if not (forced and c == FILLER and weight)]
+               for (line, i), weight in weighed]  # fmt: skip
+    partial = {0: [(0.0, ())]}
+    for choices, (_, weight) in zip(options, weighed):
+        following = {}
+        for total, readings in partial.items():
+            for gap, chars in readings:
+                for char, cost in choices:
+                    if gap + cost < _HORIZON:
+                        key = (total + formats.char_value(char) * weight) % 10
+                        following.setdefault(key, []).append((gap + cost, (*chars, char)))
+        partial = {key: heapq.nsmallest(_PER_SUM, readings) for key, readings in following.items()}
+    if digit is None:
+        return heapq.nsmallest(_PER_SUM, [r for readings in partial.values() for r in readings])
+    found = []
+    for char, cost in alternatives[digit[0]][digit[1]]:
+        if char.isdigit():
+            found += [
+                (gap + cost, (*chars, char)) for gap, chars in partial.get(int(char), []) if gap + cost < _HORIZON
+            ]
+        elif all(FILLER in dict(choices) for choices in options):
+            empty = sum(dict(choices)[FILLER] for choices in options)
+            found.append((empty + cost, (FILLER,) * (len(options) + 1)))
+    return sorted(found)
 
 
 def _country(lines, fmt, name, alternatives, readings):
@@ -155,8 +210,8 @@ def resolve(fmt, gaps, readings=1):
     alternatives = [_alternatives(g) for g in gaps]
     best = ["".join(ALPHABET[i] for i in g.argmin(axis=1)) for g in gaps]
     groups = _groups(fmt)
-    per_group = [_group_readings(best, cells, test, alternatives) for _, cells, test in groups]
-    failing = [name for (name, _, _), found in zip(groups, per_group) if not found]
+    per_group = [_group_readings(best, test, shapes, alternatives) for _, _, test, shapes in groups]
+    failing = [name for (name, *_), found in zip(groups, per_group) if not found]
     if failing:
         return Resolution(lines=best, resolved=False, margin=0.0, doubts=failing)
     passing = []
@@ -183,7 +238,7 @@ def resolve(fmt, gaps, readings=1):
 def _invisible_doubts(fmt, lines, alternatives, margin):
     """Checked fields holding a cell whose close alternative the check digits cannot see."""
     doubts = []
-    for name, cells, _ in _groups(fmt):
+    for name, cells, _, _ in _groups(fmt):
         for line, i in cells:
             options = dict(alternatives[line][i])
             chosen = lines[line][i]
@@ -195,9 +250,19 @@ def _invisible_doubts(fmt, lines, alternatives, margin):
     return doubts
 
 
+# A name field: the primary identifier, its components joined by one filler, then "<<" and the
+# secondary identifier likewise, then filler to the end.
+_NAME = re.compile(r"[A-Z]+(<[A-Z]+)*(<<[A-Z]+(<[A-Z]+)*)?<*")
+
+
+def _possible(name, value):
+    return name != "name" or _NAME.fullmatch(value) is not None
+
+
 def _unchecked_doubts(fmt, alternatives, margin):
-    """Fields no check digit covers whose reading has a close second somewhere."""
-    checked = {cell for _, cells, _ in _groups(fmt) for cell in cells}
+    """Fields no check digit covers whose reading has a close second somewhere that would
+    still make a possible value (a letter amid the filler after a name would not)."""
+    checked = {cell for _, cells, _, _ in _groups(fmt) for cell in cells}
     spans = formats.check_digit_spans(fmt)
     if "composite_check" in spans:
         covered, digit, _ = spans["composite_check"]
@@ -207,11 +272,20 @@ def _unchecked_doubts(fmt, alternatives, margin):
     for name, fld in formats.LAYOUTS[fmt].items():
         if name in ("issuing_country", "nationality"):
             continue
+        best = "".join(alternatives[fld.line][i][0][0] if alternatives[fld.line][i] else FILLER
+                       for i in range(fld.start, fld.end))  # fmt: skip
         for i in range(fld.start, fld.end):
             options = alternatives[fld.line][i]
             if (fld.line, i) in checked:
                 continue
-            if not options or (len(options) > 1 and options[1][1] - options[0][1] < margin):
+            offset = i - fld.start
+            close = [char for char, gap in options[1:] if gap - options[0][1] < margin] if options else [None]
+            if not _possible(name, best):
+                doubtful = bool(close)
+            else:
+                doubtful = any(char is None or _possible(name, best[:offset] + char + best[offset + 1 :])
+                               for char in close)  # fmt: skip
+            if doubtful:
                 doubts.append(name)
                 break
     return doubts

@@ -81,15 +81,23 @@ def merge_collinear(boxes):
     return segments
 
 
+def _extent(segment, reference):
+    """(start, end) of the segment along the reference line's direction."""
+    middle = float(np.dot(segment.centre - reference.centre, reference.direction))
+    return middle - segment.length / 2, middle + segment.length / 2
+
+
 def _stacked(upper, lower):
-    """Whether ``lower`` is the next MRZ line below ``upper``: parallel, as long, aligned,
-    one to three line heights apart."""
-    if not _parallel(upper, lower) or max(upper.length, lower.length) > 1.25 * min(upper.length, lower.length):
+    """Whether ``lower`` may be another MRZ line of ``upper``'s zone: parallel, one to three
+    line heights apart, and lying along the same stretch. A detector often loses the ends of
+    a blurred line (or of its filler runs), so one line may be found shorter than the other."""
+    if not _parallel(upper, lower) or max(upper.length, lower.length) > 2.5 * min(upper.length, lower.length):
         return False
-    offset = lower.centre - upper.centre
-    across, along = float(np.dot(offset, upper.normal)), float(np.dot(offset, upper.direction))
+    across = float(np.dot(lower.centre - upper.centre, upper.normal))
     height = (upper.height + lower.height) / 2
-    return 0.6 * height < abs(across) < 3 * height and abs(along) < 0.15 * upper.length
+    (a0, a1), (b0, b1) = _extent(upper, upper), _extent(lower, upper)
+    overlap = min(a1, b1) - max(a0, b0)
+    return 0.6 * height < abs(across) < 3 * height and overlap > 0.8 * min(upper.length, lower.length)
 
 
 def zones(boxes):
@@ -110,7 +118,7 @@ def zones(boxes):
     longest = max((s.length for s in segments), default=1.0)
     # Longest lines first; among chains of lines about as long, the one with 3 lines first.
     found.sort(key=lambda item: (-round(np.mean([s.length for s in item[1]]) / (0.05 * longest)), -len(item[1])))
-    return [[_aligned(s, group[0]).corners() for s in group] for _, group in found]
+    return [[_spanning(_aligned(s, group[0]), group) for s in group] for _, group in found]
 
 
 def _evenly_spaced(group, seed):
@@ -126,6 +134,28 @@ def _aligned(segment, reference):
     if float(np.dot(segment.direction, reference.direction)) < 0:
         return _Segment(segment.centre, -segment.direction, segment.length, segment.height)
     return segment
+
+
+def _spanning(segment, group):
+    """The corners of the segment stretched along its line to the zone's whole extent: the
+    lines of an MRZ start and end together, so a line found in part is read whole."""
+    reference = group[0]
+    extents = [_extent(s, reference) for s in group]
+    start, end = min(e[0] for e in extents), max(e[1] for e in extents)
+    own = _extent(segment, reference)
+    sign = float(np.dot(segment.direction, reference.direction))
+    shift = ((start + end) / 2 - (own[0] + own[1]) / 2) * sign
+    return _Segment(
+        segment.centre + segment.direction * shift, segment.direction, end - start, segment.height
+    ).corners()
+
+
+def widened(zone):
+    """The 3-line zones a 2-line zone may belong to (a TD1 card whose other line the detector
+    missed): a line of the same extent added one line spacing above, or below."""
+    upper, lower = zone
+    step = lower.mean(axis=0) - upper.mean(axis=0)
+    return [[upper - step, upper, lower], [upper, lower, lower + step]]
 
 
 def flipped(zone):
