@@ -2,6 +2,11 @@
 then the README's table regenerated from bench/results (bench.readme).
 
 Each benchmark runs in its own process so one's memory does not weigh on the next.
+
+    python -m bench [bench.worker ...]   # all, or the ones named
+    python -m bench --quick              # smaller sizes, to try a change out
+
+Quick results go to bench/results/quick/, which the README table never reads.
 """
 
 import os
@@ -10,7 +15,7 @@ import sys
 import time
 
 from bench import readme
-from bench.common import ROOT
+from bench.common import RESULTS, ROOT
 
 BENCHMARKS = [
     "bench.summary",
@@ -24,6 +29,11 @@ BENCHMARKS = [
     "bench.watchlist",
 ]
 DATABASE = "threshold_bench"
+# Smaller sizes of the benchmarks that take them (the others always measure at full size).
+QUICK = {
+    "bench.extraction": ["--documents", "3"],
+    "bench.worker": ["--sessions", "1"],
+}
 
 
 def ensure_database(env):
@@ -55,16 +65,22 @@ def main():
         # Throughput is measured, not the per-key rate limiter.
         "API_RATE_LIMIT_PER_MINUTE": "1000000",
     }
+    quick = "--quick" in sys.argv[1:]
+    names = [arg for arg in sys.argv[1:] if arg != "--quick"] or (list(QUICK) if quick else BENCHMARKS)
+    if quick:
+        env["BENCH_RESULTS"] = str(RESULTS / "quick")
     ensure_database(env)
     failed = []
-    for name in sys.argv[1:] or BENCHMARKS:
+    for name in names:
         print(f"== {name}", flush=True)
         started = time.monotonic()
-        code = subprocess.run([sys.executable, "-m", name], cwd=ROOT, env=env).returncode
+        options = QUICK.get(name, []) if quick else []
+        code = subprocess.run([sys.executable, "-m", name, *options], cwd=ROOT, env=env).returncode
         print(f"   ({time.monotonic() - started:.0f} s)", flush=True)
         if code:
             failed.append(name)
-    readme.update()
+    if not quick:
+        readme.update()
     if failed:
         print("benchmarks that did not run to the end: " + ", ".join(failed))
         sys.exit(1)

@@ -123,8 +123,7 @@ def paired_result(name, paired, target, unit="", higher_is_better=False, note=""
 
 
 def report(bench_name, results):
-    """Print one line per result and write bench/results/<bench_name>.json."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    """Print one line per result and write bench/results/<bench_name>.json (or into $BENCH_RESULTS)."""
     for row in results:
         ratio = f"ratio {row['ratio']:.3f}" if row["ratio"] is not None else "absolute"
         if "ratio_range" in row:
@@ -135,6 +134,7 @@ def report(bench_name, results):
             f"{ratio} target {row['target']}",
             flush=True,
         )
-    path = RESULTS / f"{bench_name}.json"
+    path = Path(os.environ.get("BENCH_RESULTS", RESULTS)) / f"{bench_name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"machine": machine(), "results": results}, indent=2) + "\n")
     return results

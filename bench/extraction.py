@@ -1,6 +1,6 @@
 """Each document check against bare OCR of the same input, per kind of document.
 
-    python -m bench.extraction [--documents 6]
+    python -m bench.extraction [--documents 5]
 
 Data: the tuning splits of tests/documents: identity document phone photos (or PDFs
 of them), proofs of address and bank details documents that need OCR (phone photos,
@@ -120,7 +120,7 @@ def compare(step_type, documents_and_readers):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--documents", type=int, default=6, help="documents per kind")
+    parser.add_argument("--documents", type=int, default=5, help="documents per kind")
     args = parser.parse_args()
     setup_django()
     from tests.documents.address import proof_of_address_set

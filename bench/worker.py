@@ -1,6 +1,6 @@
 """A real Celery worker checking documents: its throughput, its memory, and hostile PDFs.
 
-    python -m bench.worker [--sessions 4] [--pairs 3]
+    python -m bench.worker [--sessions 3] [--pairs 3]
 
 Needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL): the worker is `celery -A config
 worker --concurrency=2` on all three queues, started by this script as production
@@ -258,7 +258,7 @@ def bomb_run(organization, worker):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, default=4, help="sessions per batch (3 documents each)")
+    parser.add_argument("--sessions", type=int, default=3, help="sessions per batch (3 documents each)")
     parser.add_argument("--pairs", type=int, default=3)
     args = parser.parse_args()
     setup_django()
