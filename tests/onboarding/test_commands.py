@@ -4,9 +4,11 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from onboarding import demo, services
 from onboarding.models import COMPLIANCE_STATUS, ApiKey, Organization, Session
 from onboarding.services import link_resolve
 from onboarding.services.keys import hash_key
+from tests.factories import system
 
 # The demo commits as it goes: its checks run once each service commits.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_on_commit")]
@@ -52,6 +54,16 @@ def assert_a_case_in_every_inbox(cases):
     assert {COMPLIANCE_STATUS[case.status] for case in cases.values()} >= {
         "completed", "manual_review", "remediation", "pending", "approved"
     }  # fmt: skip
+
+
+@pytest.mark.slow
+def test_demo_brings_the_kyc_workflow_of_an_older_demo_up_to_date():
+    organization = services.organization_create(name="Demo Company", slug="demo")
+    steps = [step for step in demo.KYC_STEPS if step["type"] != "selfie"]
+    older = services.workflow_create(actor=system(organization), name=demo.KYC_WORKFLOW, steps=steps, publish=True)
+    processed = Session.objects.get(id=run_demo()["cases"]["demo-case-processed"])
+    assert (processed.workflow_id, processed.workflow_version.number) == (older.id, 2)
+    assert processed.status == "processed" and processed.verifications.filter(step_id="selfie").exists()
 
 
 def test_demo_prints_login_key_and_link():
