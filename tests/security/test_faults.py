@@ -156,8 +156,12 @@ def database_url(settings_dict):
 
 
 @contextlib.contextmanager
-def worker_process(queue, media_root):
-    """A real worker (its own process, as in production) on the test database and a queue of its own."""
+def worker_process(queue, media_root, *options):
+    """A real worker (its own process, as in production) on the test database and a queue of its own.
+
+    One process (`--pool solo`) unless `options` ask otherwise (`--pool prefork` applies the
+    configured time limits and memory bound per child, as production workers do).
+    """
     env = {
         **os.environ,
         "DATABASE_URL": database_url(connection.settings_dict),
@@ -169,11 +173,15 @@ def worker_process(queue, media_root):
     start = (
         "import sys; from config.celery import app; app.conf.task_default_queue = sys.argv[1]; "
         "app.conf.task_routes = {}; "
-        "app.worker_main(['worker', '--pool', 'solo', '-Q', sys.argv[1], '--without-heartbeat', "
+        "app.worker_main(['worker', '-Q', sys.argv[1], *sys.argv[2:], '--without-heartbeat', "
         "'--without-gossip', '--without-mingle', '--loglevel', 'WARNING'])"
     )
     process = subprocess.Popen(
-        [sys.executable, "-c", start, queue], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [sys.executable, "-c", start, queue, *(options or ("--pool", "solo"))],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         yield process
