@@ -22,3 +22,4 @@ def test_sampler_sees_a_child_s_peak_and_counts_it_in_the_tree():
     assert sampler.mb("pool child") > 100
     assert sampler.mb("main") < 50
     assert sampler.mb("tree") >= sampler.mb("pool child") + sampler.mb("main") - 1
+    assert 100 < sampler.mb("tree pss") <= sampler.mb("tree")
