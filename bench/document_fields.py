@@ -1,12 +1,18 @@
 """Proofs of address and bank details: fields read right, wrong ones accepted, time.
 
-    python -m bench.document_fields [--split tuning|held_out|held_out_2|all] [--kind address|bank|both]
+    python -m bench.document_fields [--split tuning|held_out|held_out_2|tuning_3|held_out_3|all]
+                                    [--kind address|bank|both]
 
 Draws each kind's generated set (tests/documents/address.py and bank.py: text
 PDFs, folded-letter phone photos, PDFs holding one photo, banking-app screenshots;
 supplier addresses, billing periods, branch names and titles as distractors; a
 signed 2D-Doc on 8 proofs of address), runs the check exactly as ``manage.py
-extract`` does (no applicant data), and compares the fields with the truth:
+extract`` does (no applicant data), and compares the fields with the truth.
+The "_3" splits come from address_varied.py and bank_varied.py: more layouts
+and labels per country, companies as holders, branch names without a branch
+word, dark-mode and small-font app screens, hurried phone photos, and about one
+bank document in six printing an IBAN whose checksum fails (right only when it
+is refused as ``iban_invalid``).
 
 - all fields right: every key field read and equal to the truth (address: holder,
   street, postcode, town, issue date; bank: IBAN, holder, and the BIC when printed),
@@ -17,7 +23,9 @@ extract`` does (no applicant data), and compares the fields with the truth:
   every page of the same input.
 
 The held-out splits use other seeds and templates the tuning split never draws;
-the second was first drawn after fixes prompted by the first one's failures.
+the second was first drawn after fixes prompted by the first one's failures;
+"held_out_3" was written before the reader changes it is reported with and first
+run after the last of them.
 Writes bench/results/document_fields_<split>.json.
 """
 
@@ -64,7 +72,19 @@ def wrong_fields(kind, fields, truth):
     return [name for name, right in checks.items() if not right]
 
 
+VARIED_SPLITS = ("tuning_3", "held_out_3")
+SPLITS = ("tuning", "held_out", "held_out_2", *VARIED_SPLITS)
+
+
 def samples(kind, split, count):
+    if split in VARIED_SPLITS:
+        if kind == "address":
+            from tests.documents.address_varied import varied_address_set
+
+            return varied_address_set(split, count)
+        from tests.documents.bank_varied import varied_bank_set
+
+        return varied_bank_set(split, count)
     if kind == "address":
         from tests.documents.address import proof_of_address_set
 
@@ -81,7 +101,7 @@ def measure(kind, split, count, verbose):
     from onboarding.checks.images import load_pages
 
     check = get_check(KINDS[kind])
-    right = wrong_accepted = unreadable = 0
+    right = wrong_accepted = unreadable = invalid_accepted = 0
     check_ms, bare_ms = [], []
     drawn = samples(kind, split, count)
     for sample in drawn:
@@ -92,26 +112,36 @@ def measure(kind, split, count, verbose):
         for page in load_pages(sample.content, sample.mime_type):
             pytesseract.image_to_string(page)
         bare_ms.append((time.perf_counter() - started) * 1000)
-        wrong = wrong_fields(kind, outcome.fields, sample.truth)
         passed = outcome.result == "passed"
+        if sample.truth.get("iban_invalid"):
+            # A misprinted IBAN is read right when it is refused for what it is.
+            wrong = [] if "iban_invalid" in outcome.reason_codes else ["iban_invalid"]
+            invalid_accepted += passed
+            right += not passed and not wrong
+            wrong_accepted += passed
+            unreadable += not passed and bool(wrong)
+            if verbose and wrong:
+                print(f"  {sample.name}: {outcome.result} {outcome.reason_codes} wrong={wrong}")
+            continue
+        wrong = wrong_fields(kind, outcome.fields, sample.truth)
         right += passed and not wrong
         wrong_accepted += passed and bool(wrong)
         unreadable += not passed
         if verbose and (wrong or not passed):
             print(f"  {sample.name}: {outcome.result} {outcome.reason_codes} wrong={wrong}")
     return {"count": len(drawn), "right": right, "wrong_accepted": wrong_accepted, "unreadable": unreadable,
-            "check_ms": statistics.mean(check_ms), "bare_ms": statistics.mean(bare_ms)}  # fmt: skip
+            "invalid_accepted": invalid_accepted, "check_ms": statistics.mean(check_ms), "bare_ms": statistics.mean(bare_ms)}  # fmt: skip
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["tuning", "held_out", "held_out_2", "all"], default="all")
+    parser.add_argument("--split", choices=[*SPLITS, "all"], default="all")
     parser.add_argument("--kind", choices=["address", "bank", "both"], default="both")
     parser.add_argument("--count", type=int, default=None, help="documents per set (default 15 / 18)")
     parser.add_argument("--verbose", action="store_true", help="print every document not read right")
     args = parser.parse_args()
     setup_django()
-    splits = ("tuning", "held_out", "held_out_2") if args.split == "all" else (args.split,)
+    splits = SPLITS if args.split == "all" else (args.split,)
     for split in splits:
         rows = []
         for kind in ("address", "bank") if args.kind == "both" else (args.kind,):
@@ -123,6 +153,7 @@ def main():
                 result(f"{label}: all fields right", found["right"] / found["count"], None, TARGETS[kind],
                        higher_is_better=True),
                 result(f"{label}: passed with a key field wrong or missing", found["wrong_accepted"], None, 0),
+                *([result(f"{label}: invalid IBAN passed", found["invalid_accepted"], None, 0)] if kind == "bank" else []),
                 result(f"{label}: not passed (inconclusive or failed)", found["unreadable"], None,
                        round(found["count"] * (1 - TARGETS[kind]), 2)),
                 result(f"{label}: check vs bare Tesseract of the same pages (mean)", found["check_ms"],

@@ -26,21 +26,28 @@ from schwifty import BIC, IBAN, exceptions, registry
 
 from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, CheckResult
 from onboarding.checks.images import UnreadableDocument
-from onboarding.checks.labelled_lines import Labelled, first_labelled, holder_value, strip_civility
-from onboarding.checks.names import compare_names
+from onboarding.checks.labelled_lines import Labelled, first_labelled, holder_value, labelled, strip_civility
+from onboarding.checks.names import compare_names, normalize
 from onboarding.checks.ocr_text import document_lines, labelled_value, lines_text
 from onboarding.steps import DEFAULT_NAME_THRESHOLD
 
 # Most specific first; a label written with a colon is generic and needs one after it.
 HOLDER_LABELS = [
     "Titulaire du compte", "Intitulé du compte", "Titulaire", "Bénéficiaire",
-    "Name des Kontoinhabers", "Kontoinhaberin", "Kontoinhaber", "Inhaber",
+    "Name des Kontoinhabers", "Kontoinhaber/in", "Kontoinhaberin", "Kontoinhaber", "Inhaber/in", "Inhaber",
     "Titular de la cuenta", "Titular del cuenta", "Nombre del titular", "Titular",
     "Intestatario del conto", "Intestatario", "Intestato a", "Titolare del conto", "Titolare",
     "Rekeninghouder", "Ten name van", "T.n.v.", "Tenaamstelling", "Houder",
     "Account holder", "Account name", "Name of account holder", "Beneficiary",
     "Nom:", "Name:", "Naam:", "Nombre:", "Nome:",
 ]  # fmt: skip
+# Labels of the bank's branch: what they name is never the holder.
+BRANCH_LABELS = ["Domiciliation", "Agence", "Banque", "Filiale", "Kreditinstitut", "Bank", "Oficina", "Sucursal",
+                 "Entidad", "Agenzia", "Banca", "Kantoor", "Vestiging", "Bankkantoor", "Branch"]  # fmt: skip
+# Words of banks' names that people and companies share.
+BANK_NAME_FILLERS = {"banque", "bank", "banco", "banca", "credit", "caisse", "cooperative", "populaire", "societe",
+                     "generale", "france", "deutsche", "national", "nacional", "nazionale", "group", "groupe"}  # fmt: skip
+
 BIC_LABELS = ["Code BIC", "BIC / SWIFT", "BIC/SWIFT", "BIC-Code", "Codice BIC", "Código BIC", "Code SWIFT",
               "BIC", "SWIFT"]  # fmt: skip
 
@@ -210,15 +217,30 @@ def _holder_score(holder, names):
     return max(compare_names(holder, name, kind=kind) for name, kind in names)
 
 
-def find_holder(lines, names, threshold):
+def _not_the_bank(lines, bank_name):
+    """A test that a holder read is neither the branch named on the page (after its
+    label) nor the bank itself ("BNP PARIBAS LYON BELLECOUR" beside the holder)."""
+    branches = {normalize(item.value) for item in labelled(lines, BRANCH_LABELS)}
+    # Words of four letters or more: "de", "la" or "ING" are shared by too many names.
+    bank_words = {word for word in normalize(bank_name or "").split() if len(word) >= 4} - BANK_NAME_FILLERS
+
+    def acceptable(value):
+        name = normalize(strip_civility(value))
+        return holder_value(value) and name not in branches and not bank_words & set(name.split())
+
+    return acceptable
+
+
+def find_holder(lines, names, threshold, bank_name=""):
     """The account holder (a Labelled, title stripped) printed after its label or,
     on documents without one, a line that matches the applicant."""
-    found = first_labelled(lines, HOLDER_LABELS, holder_value)
+    acceptable = _not_the_bank(lines, bank_name)
+    found = first_labelled(lines, HOLDER_LABELS, acceptable, decisive=True)
     if found:
         return Labelled(strip_civility(found.value), found.label, found.line)
     if not names:
         return None
-    scored = [(_holder_score(strip_civility(line.text), names), line) for line in lines if holder_value(line.text)]
+    scored = [(_holder_score(strip_civility(line.text), names), line) for line in lines if acceptable(line.text)]
     score, line = max(scored, key=lambda item: item[0], default=(0, None))
     return Labelled(strip_civility(line.text), "", line) if line and score >= threshold else None
 
@@ -350,7 +372,7 @@ def run(documents, known, config):
     holder = ""
     if source == "document":
         names = applicant_names(known)
-        found = find_holder(lines, names, threshold)
+        found = find_holder(lines, names, threshold, iban.bank_name if iban is not None else "")
         if found is None:
             codes.append("holder_name_not_found")
         else:

@@ -20,10 +20,13 @@ from onboarding.checks.ocr_text import TextLine
 # Titles printed before a holder's name, in the languages of the documents we read.
 CIVILITY = re.compile(
     # Longer titles first: "Sig.ra" must not be read as "Sig." followed by a name "ra".
-    r"^(?:sig\.ra|sigra|signora|signor|sig|monsieur|madame|mademoiselle|messieurs|mevrouw|mevr|meneer|de heer"
-    r"|heer|dhr|mw|herrn|herr|hr|frau|mrs|mr|ms|miss|mmes|mme|mlle|mm|m|dr|prof|srta|sra|sr|dona|don|sir"
+    r"^(?:sig\.ra|sig\.na|sigra|signa|signora|signorina|signor|sig|dott\.ssa|dottssa|dott|monsieur|madame|mademoiselle"
+    r"|messieurs|mevrouw|mevr|meneer|de heer|heer|dhr|mw|herrn|herr|hr|frau|mrs|mr|ms|miss|mmes|mme|mlle|mm|dr|prof"
+    r"|srta|sra|sr|dona|doña|dña|dna|don|sir"
     # How OCR often reads "Mlle" and "Mme" in a small font.
-    r"|madam|mile|mlie|mne)\b\.?\s*",
+    r"|madam|mile|mlie|mne)\b\.?\s*"
+    # "M." and "D." are titles only before a whole name: "D. Bakker" is an initial.
+    r"|^[md]\.?\s+(?=\S+\s+\S)",
     re.IGNORECASE,
 )
 COMPLEMENT = re.compile(
@@ -55,9 +58,13 @@ NOT_A_NAME = re.compile(
 MAX_BELOW = 2.6
 # How far right of its label, in line heights, a value in the next cell may start.
 MAX_RIGHT = 30
-_LEADING_SEPARATORS = " \t:.-–—|"
+# Share of the shorter line two cells of one row must overlap vertically.
+ROW_OVERLAP = 0.25
+_LEADING_SEPARATORS = " \t:.-–—|/"
 # Labels at least this long still count when OCR misread a letter or two of them.
 FUZZY_LABEL_LENGTH, FUZZY_LABEL_SCORE = 14, 88
+# A label alone on its line still counts with one letter misread, from this length.
+ALONE_LABEL_LENGTH, ALONE_LABEL_SCORE = 6, 80
 
 
 @dataclass(frozen=True)
@@ -99,11 +106,24 @@ def _starts_with(line_words, label_words):
     return len(wanted) >= FUZZY_LABEL_LENGTH and fuzz.ratio(" ".join(head), wanted) >= FUZZY_LABEL_SCORE
 
 
+def _stands_alone_misread(line_words, label_words):
+    """True when the whole line is the label with an OCR slip ("litulaire", "1;ouder"):
+    an app's small grey label over its value. Alone on its line even a short label
+    is unlikely to be anything else."""
+    wanted, read = "".join(label_words), "".join(line_words)
+    return (
+        len(wanted) >= ALONE_LABEL_LENGTH and read != wanted and abs(len(read) - len(wanted)) <= 2
+        and line_words[: len(label_words)] != label_words and fuzz.ratio(read, wanted) >= ALONE_LABEL_SCORE
+    )  # fmt: skip
+
+
 def label_rest(line, label):
     """What follows ``label`` at the start of the line ('' when the label stands alone),
     or None when the line does not start with it."""
     words, strict = _label_words(label)
     line_words = normalize(line.text).split()
+    if _stands_alone_misread(line_words, words):
+        return ""
     if not _starts_with(line_words, words):
         return None
     tail = _tail_after(line.text, len(words))
@@ -116,7 +136,8 @@ def label_rest(line, label):
 
 def _overlaps_vertically(a, b):
     top, bottom = max(a.box[1], b.box[1]), min(a.box[3], b.box[3])
-    return bottom - top > 0.5 * min(a.height, b.height)
+    # A photo a few degrees askew lifts a far cell by part of a line: a quarter of overlap is enough.
+    return bottom - top > ROW_OVERLAP * min(a.height, b.height)
 
 
 def right_of(lines, line):
@@ -146,14 +167,39 @@ def is_label(line, labels):
     return any(label_rest(line, label) is not None for label in labels)
 
 
-def labelled(lines, labels, accept=bool):
+def _rest_after_labels(line, label, labels):
+    """What follows ``label`` on the line, without another label of ``labels`` printed
+    right after it ("Titulaire / Houder : M. Luc Peeters" gives "M. Luc Peeters")."""
+    rest = label_rest(line, label)
+    while rest:
+        shorter = [found for other in labels if (found := label_rest(TextLine(rest, line.box), other)) is not None]
+        if not shorter:
+            break
+        rest = min(shorter, key=len)
+    return rest
+
+
+def _label_like(text):
+    """A line that names a field rather than holding a value: "Domiciliation", "BIC :"."""
+    name = normalize(text)
+    return text.rstrip().endswith(":") or (
+        len(name.split()) <= 3 and bool(NOT_A_NAME.search(name) or BRANCH.search(name))
+    )
+
+
+def labelled(lines, labels, accept=bool, decisive=False):
     """Every value accepted by ``accept`` that is printed after one of ``labels``,
     labels tried in priority order; per label occurrence the first acceptable of:
     the rest of its line, then the next cell of its row and the line under it
-    (under it first when the label stands alone without a colon, like a heading)."""
+    (under it first when the label stands alone without a colon, like a heading).
+
+    ``decisive``: the first line that holds a value for the label decides; when it
+    is not acceptable (a name with an OCR slip, say) the label has no value, rather
+    than the address line under it or the branch in the next cell. Other labels
+    passed on the way ("Domiciliation", "BIC :") do not count as values."""
     for label in labels:
         for line in lines:
-            rest = label_rest(line, label)
+            rest = _rest_after_labels(line, label, labels)
             # "Titulaire du contrat" is read under its own label, not as "Titulaire" + "du contrat".
             if rest is None or any(len(other) > len(label) and label_rest(line, other) is not None for other in labels):
                 continue
@@ -166,10 +212,12 @@ def labelled(lines, labels, accept=bool):
                 if accept(value):
                     yield Labelled(value, printed.strip(), value_line)
                     break
+                if decisive and (value_line is line or not (_label_like(value) or is_label(value_line, labels))):
+                    break
 
 
-def first_labelled(lines, labels, accept=bool):
-    return next(labelled(lines, labels, accept), None)
+def first_labelled(lines, labels, accept=bool, decisive=False):
+    return next(labelled(lines, labels, accept, decisive), None)
 
 
 # --- holders ---------------------------------------------------------------

@@ -192,7 +192,7 @@ def holder_candidates(lines):
     ("M. JEAN DUPONT", "Herrn" over "Max Mustermann"), in that order."""
     found = [
         Labelled(strip_civility(item.value), item.label, item.line)
-        for item in labelled(lines, HOLDER_LABELS, holder_value)
+        for item in labelled(lines, HOLDER_LABELS, holder_value, decisive=True)
     ]
     for line in lines:
         match = CIVILITY.match(line.text.strip())

@@ -353,3 +353,66 @@ def test_banking_app_screenshot_is_read():
     assert result.fields["holder_name"] == "Anna de Vries"
     assert result.fields["iban"] == account.iban.compact
     assert result.details["sources"]["holder_name"]["label"] == "Rekeninghouder"
+
+
+# -- holders that were taken wrongly: a title, a second label, a branch, an address line ----------
+
+
+def _text_pdf(*rows):
+    from tests.documents.address import lines, text_pdf
+
+    return [DocumentInput(text_pdf(lines(*rows)), "application/pdf")]
+
+
+def test_italian_and_spanish_titles_are_not_part_of_the_holder():
+    for printed, name in [("Dott. Alessandro Esposito", "Alessandro Esposito"), ("Dña. Lucía Martín Ruiz",
+                          "Lucía Martín Ruiz"), ("D. Javier García López", "Javier García López")]:  # fmt: skip
+        result = run(_text_pdf(f"Intestatario: {printed}", "IBAN: IT60 X054 2811 1010 0000 0123 456"), {}, {})
+        assert result.result == PASSED, result.reason_codes
+        assert result.fields["holder_name"] == name
+
+
+def test_bilingual_label_is_not_read_as_the_holder():
+    result = run(_text_pdf("Titulaire / Houder : M. Luc Peeters", "IBAN BE68 5390 0754 7034"), {}, {})
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["holder_name"] == "Luc Peeters"
+    assert result.details["sources"]["holder_name"]["label"] == "Titulaire"
+
+
+def test_unreadable_holder_under_its_label_is_missing_not_the_address_line_under_it():
+    # OCR read a 0 for an O in the name: the line under it is the holder's address, not the holder.
+    result = run(_text_pdf("Titulaire du compte :", "M. JEAN DUP0NT", "LE CLOS DES VIGNES", "33000 BORDEAUX",
+                           "IBAN : FR76 3000 4000 0112 3456 7890 173"), {}, {})  # fmt: skip
+    assert result.result == INCONCLUSIVE
+    assert result.reason_codes == ["holder_name_not_found"]
+
+
+def test_branch_in_the_next_cell_of_the_holder_label_is_not_the_holder():
+    from tests.documents.address import beside
+
+    result = run(_text_pdf("Titulaire du compte :", beside("LYON BELLECOUR"), "Domiciliation : LYON BELLECOUR",
+                           "IBAN : FR76 3000 4000 0112 3456 7890 173"), {}, {})  # fmt: skip
+    assert result.result == INCONCLUSIVE
+    assert result.fields["holder_name"] == ""
+
+
+def test_the_bank_itself_is_not_the_holder():
+    result = run(_text_pdf("Titulaire du compte", "BNP PARIBAS OPERA", "IBAN : FR76 3000 4000 0112 3456 7890 173"),
+                 {}, {})  # fmt: skip
+    assert result.result == INCONCLUSIVE
+    assert result.reason_codes == ["holder_name_not_found"]
+
+
+@pytest.mark.slow  # Tesseract on a phone screen: several seconds
+def test_dark_mode_app_screen_with_a_gendered_label_is_read():
+    from tests.documents.bank_varied import COUNTRIES, Holder, app_screen
+
+    account = _account("DE", seed=4)
+    labels = {"holder": "Kontoinhaber/in", "branch": "Filiale", "bic": "BIC"}
+    screen = app_screen(account, Holder("Frau", "Anna Schmidt"), labels, COUNTRIES["DE"].branches[0],
+                        random.Random(5), "tuning_3", theme="dark")  # fmt: skip
+    result = run([DocumentInput(screen, "image/png")], {}, {})
+
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["holder_name"] == "Anna Schmidt"
+    assert result.fields["iban"] == account.iban.compact

@@ -78,3 +78,10 @@ def test_a_long_label_misread_by_ocr_still_counts_a_short_one_does_not():
     page = [line("litulairc du compte", 50, 100), line("Mme Claire Fontaine", 50, 130)]
     assert first_labelled(page, ["Titulaire du compte"], holder_value).value == "Mme Claire Fontaine"
     assert first_labelled([line("Nam: Claire Fontaine", 50, 100)], ["Name:"]) is None
+
+
+def test_a_short_label_alone_on_its_line_counts_with_one_letter_misread():
+    page = [line("litulaire", 50, 100), line("Mme Claire Fontaine", 50, 130)]
+    assert first_labelled(page, ["Titulaire"], holder_value).value == "Mme Claire Fontaine"
+    dated = [line("Date d'établissement : 17/10/2026", 50, 100)]
+    assert first_labelled(dated, ["date d etablissement"]).value == "17/10/2026"

@@ -114,3 +114,14 @@ def test_a_crease_and_a_shadow_do_not_hide_a_line_from_tesseract():
     photo = Image.fromarray((numpy.asarray(image, dtype=numpy.float32) * light).astype(numpy.uint8))
 
     assert [line.text for line in image_lines(photo)] == ["42 Station Road"]
+
+
+def test_skew_of_a_photographed_page_is_measured_so_columns_stay_on_their_rows():
+    from onboarding.checks.ocr_text import skew_angle
+    from tests.documents.address import draw_page, lines
+
+    page = draw_page(lines(*[f"Ligne {index} du relevé avec des mots" for index in range(20)])).convert("L")
+    for angle in (-4.0, 2.5):
+        turned = page.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+        assert skew_angle(turned) == pytest.approx(-angle, abs=0.5)
+    assert skew_angle(Image.new("L", (800, 600), 255)) == 0.0
