@@ -37,7 +37,7 @@ import resource
 import time
 from pathlib import Path
 
-from bench.common import median, report, result, setup_django
+from bench.common import RESULTS, median, report, result, setup_django
 
 TARGET_RATIO = 1.0
 REAL_PHOTOS = Path.home() / ".cache" / "threshold" / "mrz_real"
@@ -117,7 +117,8 @@ def main():
 
     rows = []
     context = multiprocessing.get_context("spawn")
-    for split in args.split or [*SPLITS, "real"]:
+    splits = args.split or [*SPLITS, "real"]
+    for split in splits:
         # Drawn here, so the child's memory is the reading's alone.
         samples = _real_samples(args.real) if split == "real" else list(phone_photos(split, args.documents))
         if not samples:
@@ -133,7 +134,16 @@ def main():
                 print(
                     f"  {split} {o['outcome']}: {o['description'][:90]}\n    read  {o['read']}\n    truth {o['truth']}"
                 )
-    return report("mrz_accuracy", rows)
+    return report("mrz_accuracy", _kept_rows(splits) + rows)
+
+
+def _kept_rows(splits):
+    """The rows of the splits not measured in this run, from the last results: a split can be
+    measured alone (or several in parallel processes) without losing the others' figures."""
+    path = RESULTS / "mrz_accuracy.json"
+    if not path.is_file():
+        return []
+    return [row for row in json.loads(path.read_text())["results"] if row["name"].split(":")[0] not in splits]
 
 
 if __name__ == "__main__":

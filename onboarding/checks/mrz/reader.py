@@ -28,7 +28,6 @@ from . import decoding, formats, resolving, zone
 DEFAULT_TIME_BUDGET_S = 20.0
 _CONFIDENT = math.log(100)  # a printed MRZ that fails its check is reported only when read this surely
 _MAX_ZONES = 6  # candidate zones whose lines are recognised to pick the MRZ among them
-_ZONES_PER_BATCH = 2
 _SLACK = 2
 _TD1_WIDTH = formats.SHAPES["TD1"][
     1
@@ -229,25 +228,20 @@ def read_image(image, budget=None):
     best = None
     for turn in (None, cv2.ROTATE_90_CLOCKWISE):
         page = bgr if turn is None else cv2.rotate(bgr, turn)
-        found = zone.zones([box for box, _ in textlines.find_boxes(page)])[:_MAX_ZONES]
-        looked = False
-        # The longest zones first, a few at a time: the MRZ is usually among them, and the
-        # lines of the others need not be recognised at all.
-        for start in range(0, len(found), _ZONES_PER_BATCH):
-            for lines, probabilities in _ranked(page, found[start : start + _ZONES_PER_BATCH]):
-                looked = True
-                if budget.spent:
-                    break
-                if probabilities is None:
-                    probabilities = textlines.recognise(_strips(page, lines, second_look=False))
-                reading = _read_zone(page, lines, probabilities, budget)
-                if (reading is None or reading.mrz is None) and _card_lines(lines, probabilities):
-                    reading = _read_widened(page, lines, budget) or reading
-                if reading is not None and reading.mrz is not None:
-                    reading.timings_ms["total"] = budget.ms()
-                    return reading
-                best = best or reading
-        if looked or budget.spent:
+        candidates = _ranked(page, zone.zones([box for box, _ in textlines.find_boxes(page)])[:_MAX_ZONES])
+        for lines, probabilities in candidates:
+            if budget.spent:
+                break
+            if probabilities is None:
+                probabilities = textlines.recognise(_strips(page, lines, second_look=False))
+            reading = _read_zone(page, lines, probabilities, budget)
+            if (reading is None or reading.mrz is None) and _card_lines(lines, probabilities):
+                reading = _read_widened(page, lines, budget) or reading
+            if reading is not None and reading.mrz is not None:
+                reading.timings_ms["total"] = budget.ms()
+                return reading
+            best = best or reading
+        if candidates or budget.spent:
             break
     if best is not None:
         best.timings_ms["total"] = budget.ms()
