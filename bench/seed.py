@@ -110,6 +110,8 @@ def seed(count):
 def _seed_organization(organization, slug, count):
     from django.db import connection, transaction
 
+    from onboarding.services import session_counts_rebuild
+
     workflows = list(organization.workflows.order_by("name"))
     versions = [w.versions.get().id for w in workflows]
     params = {
@@ -124,6 +126,7 @@ def _seed_organization(organization, slug, count):
         for statement in _statements(slug):
             cursor.execute(statement, params)
         _seed_events(organization, slug)
+        session_counts_rebuild(organization.id)
 
 
 def _statements(slug):

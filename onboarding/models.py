@@ -372,6 +372,26 @@ class Session(ConcurrentTransitionMixin, FSMModelMixin, TenantModel):
         self.completed_at = None
 
 
+class SessionCount(models.Model):
+    """Top-level sessions per organization, environment and status.
+
+    Kept by the services in the transaction of each creation and transition (under the
+    organization's audit lock), so the inbox's unfiltered tab counts read a few rows
+    instead of counting every session.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    environment = models.CharField(max_length=10, choices=Environment.choices)
+    status = models.CharField(max_length=40, choices=SessionStatus.choices)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "environment", "status"], name="one_count_per_status")
+        ]
+
+
 class ApplicantType(models.TextChoices):
     NATURAL_PERSON = "natural_person"
     LEGAL_PERSON = "legal_person"
@@ -433,6 +453,8 @@ class Applicant(ConcurrentTransitionMixin, FSMModelMixin, TenantModel):
 
     class Meta:
         ordering = ["created_at"]
+        # The inbox counts sessions with a blocked applicant: few rows, found without a scan.
+        indexes = [models.Index(fields=["status"], name="applicant_status")]
 
     def __str__(self):
         return self.display_name or str(self.id)

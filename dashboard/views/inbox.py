@@ -16,7 +16,7 @@ from dashboard.views.common import error_text, members_of, perform
 from onboarding import services
 from onboarding.errors import ValidationFailed
 from onboarding.models import Role, Workflow
-from onboarding.selectors import filter_sessions, session_list_queryset, session_summary, sessions_for
+from onboarding.selectors import filter_sessions, session_counts, session_list_queryset, sessions_for
 from onboarding.tenancy import scoped
 
 # The inboxes named by what a reviewer has to do, the work first. Their keys are the
@@ -33,21 +33,25 @@ INBOX_LABELS = {
 
 
 def _matching(request, form):
-    """The sessions matching every filter but the inbox (an invalid filter is reported and ignored)."""
-    filters = {}
+    """The sessions matching every filter but the inbox (an invalid filter is reported and ignored),
+    and `stored` for onboarding.selectors.session_counts when no filter narrows them."""
+    filters, environment = {}, ""
     base = sessions_for(request.actor)
     if form.is_bound:
         if form.is_valid():
             filters = form.session_filters(request.user)
-            if form.cleaned_data["environment"]:
-                base = base.filter(environment=form.cleaned_data["environment"])
+            environment = form.cleaned_data["environment"]
+            if environment:
+                base = base.filter(environment=environment)
         else:
             messages.error(request, _("Some filters were ignored: %(errors)s") % {"errors": error_text(form.errors)})
     try:
-        return filter_sessions(base, filters)
+        matching = filter_sessions(base, filters)
     except ValidationFailed as exc:
         messages.error(request, error_text(exc.errors))
-        return filter_sessions(base, {})
+        filters, matching = {}, filter_sessions(base, {})
+    narrowed = any(value not in (None, "", False) for value in filters.values())
+    return matching, None if narrowed else (request.actor, environment)
 
 
 def _filter_form(request):
@@ -59,13 +63,15 @@ def _filter_form(request):
 @dashboard_view()
 def inbox(request):
     form, members = _filter_form(request)
-    matching = _matching(request, form)
+    matching, stored = _matching(request, form)
     valid = form.is_bound and form.is_valid()
     inbox_name = form.cleaned_data["inbox"] if valid else ""
     sort = (form.cleaned_data["sort"] if valid else "") or "-created_at"
-    summary, counts = _counts(matching)
+    summary, counts = _counts(matching, stored)
     listed = filter_sessions(matching, {"compliance_status": inbox_name}) if inbox_name else matching
-    page = Paginator(session_list_queryset(listed.order_by(sort, "-id")), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = session_list_queryset(listed.order_by(sort, "-id"))
+    count = summary["inbox_counts"][inbox_name] if inbox_name else summary["total"]
+    page = CountedPaginator(rows, PAGE_SIZE, count).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     tabs = [("", _("All"), counts["all"])] + [(name, label, counts[name]) for name, label in INBOX_LABELS.items()]
@@ -91,17 +97,25 @@ def inbox(request):
 def inbox_counts(request):
     """The tabs' counts for the same filters, polled by the inbox page to keep them live."""
     form, _ = _filter_form(request)
-    return JsonResponse(_counts(_matching(request, form))[1])
+    return JsonResponse(_counts(*_matching(request, form), risk=False)[1])
 
 
-def _counts(matching):
+def _counts(matching, stored, *, risk=True):
     """The summary, and every tab's count with the blocked applicants' one: the page and its poll
     read them here, so a refresh never shows other numbers than a reload. The counts follow every
-    filter but the inbox, so each tab shows what it would list."""
-    summary = session_summary(matching)
+    filter but the inbox, so each tab shows what it would list. The poll needs no risk average."""
+    summary = session_counts(matching, risk=risk, stored=stored)
     counts = {"all": summary["total"], **summary["inbox_counts"]}
     counts["blocked"] = filter_sessions(matching, {"blocked": True}).count()
     return summary, counts
+
+
+class CountedPaginator(Paginator):
+    """A paginator told how many rows it pages: the tabs' counts have just counted them."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self.count = count
 
 
 def _without(query, key):

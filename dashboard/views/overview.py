@@ -27,7 +27,7 @@ def overview(request):
     times = selectors.overview_decision_times(sessions)
     per_day = selectors.overview_decisions_per_day(top_level, since)
     reasons = selectors.overview_reason_codes(sessions)
-    summary = selectors.session_summary(sessions)
+    summary = selectors.session_counts(sessions)
     today = timezone.localdate()
     day_list = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
     return render(

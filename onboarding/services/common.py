@@ -1,12 +1,13 @@
 """What every service shares: audited transitions (tenant scoping: onboarding.tenancy)."""
 
 from django.db import transaction
+from django.db.models import Count, F
 from django_fsm import can_proceed
 
 from onboarding import outbox, tasks
 from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, SessionErased
-from onboarding.models import SESSION_DECIDED, Applicant, Session, Verification
+from onboarding.models import SESSION_DECIDED, Applicant, Session, SessionCount, Verification
 
 
 def ensure_not_erased(session):
@@ -39,8 +40,28 @@ def apply_transition(obj, name, actor, *, note="", data=None, **kwargs):
     )
     _emit_status_webhook(obj, session, before)
     if isinstance(obj, Session):
+        count_session(obj, before, obj.status)
         _schedule_outcome_notice(obj)
     return obj
+
+
+def count_session(session, before, after):
+    """Move a top-level session from one status count to another (`before` None: a new session).
+
+    Called after the change's audit event, whose lock on the organization row orders
+    concurrent counts, so a missing count row is created by one transaction only."""
+    if session.parent_id is not None or before == after:
+        return
+    for status, delta in ((before, -1), (after, 1)):
+        if status is None:
+            continue
+        rows = SessionCount.objects.filter(
+            organization_id=session.organization_id, environment=session.environment, status=status
+        )
+        if not rows.update(count=F("count") + delta):
+            rows.create(
+                organization_id=session.organization_id, environment=session.environment, status=status, count=delta
+            )
 
 
 def _schedule_outcome_notice(session):
@@ -79,3 +100,22 @@ def _emit_status_webhook(obj, session, before):
                 "result": obj.result,
             },
         )
+
+
+@transaction.atomic
+def session_counts_rebuild(organization_id):
+    """Count the organization's top-level sessions afresh: after rows were written outside the
+    services (a bulk load), the stored counts are the sessions' own again."""
+    SessionCount.objects.filter(organization_id=organization_id).delete()
+    rows = (
+        Session.objects.filter(organization_id=organization_id, parent__isnull=True)
+        .order_by()
+        .values("environment", "status")
+        .annotate(n=Count("id"))
+    )
+    SessionCount.objects.bulk_create(
+        SessionCount(
+            organization_id=organization_id, environment=row["environment"], status=row["status"], count=row["n"]
+        )
+        for row in rows
+    )

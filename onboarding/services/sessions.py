@@ -28,7 +28,7 @@ from onboarding.models import (
     Workflow,
     Workspace,
 )
-from onboarding.services.common import apply_transition, ensure_not_erased
+from onboarding.services.common import apply_transition, count_session, ensure_not_erased
 from onboarding.services.workflows import published_version
 from onboarding.steps import DEFAULT_SETTINGS, LOCALES, redirect_allowed, steps_for_applicant
 from onboarding.storage import delete_files_on_commit
@@ -187,6 +187,7 @@ def session_create(
         to_status=session.status,
         data={"workflow_version": version.number, "applicants": len(applicants)},
     )
+    count_session(session, None, session.status)
     outbox.emit(session=session, event_type="session.created", data={"status": session.status})
     return session
 
