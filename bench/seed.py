@@ -110,7 +110,7 @@ def seed(count):
 def _seed_organization(organization, slug, count):
     from django.db import connection, transaction
 
-    from onboarding.services import session_counts_rebuild
+    from onboarding.services.common import session_counts_rebuild
 
     workflows = list(organization.workflows.order_by("name"))
     versions = [w.versions.get().id for w in workflows]

@@ -1,7 +1,6 @@
 """The only code that changes domain state. Each service is atomic, locks what it
 changes, writes the audit event and schedules work after commit."""
 
-from onboarding.services.common import session_counts_rebuild
 from onboarding.services.documents import document_add, documents_submit
 from onboarding.services.emails import links_send, outcome_notice_send, reminders_send
 from onboarding.services.invitations import (
@@ -41,7 +40,6 @@ from onboarding.services.verifications import (
 from onboarding.services.workflows import workflow_create, workflow_delete, workflow_publish, workflow_update
 
 __all__ = [
-    "session_counts_rebuild",
     "api_key_authenticate",
     "api_key_create",
     "api_key_revoke",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from dashboard.forms import PAGE_SIZE
 from onboarding import services
 from onboarding.models import INBOXES, Event, Session
+from onboarding.services.common import session_counts_rebuild
 from tests.dashboard.builders import blocked_session
 from tests.factories import MembershipFactory, make_session, make_workflow, system
 
@@ -143,7 +144,7 @@ def test_pagination(reviewer_client, org, review_workflow):
             for i in range(PAGE_SIZE)
         ]
     )
-    services.session_counts_rebuild(org.id)  # the rows above bypassed the services that keep the counts
+    session_counts_rebuild(org.id)  # the rows above bypassed the services that keep the counts
     first = reviewer_client.get(reverse("dashboard:inbox"))
     assert len(first.context["page"].object_list) == PAGE_SIZE
     second = reviewer_client.get(reverse("dashboard:inbox"), {"page": 2})

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from onboarding import selectors, services
 from onboarding.models import Session
+from onboarding.services.common import session_counts_rebuild
 from tests.factories import make_session, make_workflow, system
 
 
@@ -96,7 +97,7 @@ def test_a_rebuild_counts_rows_written_outside_the_services(org, workflow, greta
     Session.objects.bulk_create(
         [Session(organization=org, workflow=workflow, workflow_version=greta.workflow_version, name="Loaded")]
     )
-    services.session_counts_rebuild(org.id)
+    session_counts_rebuild(org.id)
     top_level = selectors.filter_sessions(selectors.sessions_for(system(org)), {})
     stored = selectors.session_counts(top_level, stored=(system(org), ""))
     assert stored == selectors.session_counts(top_level) and stored["total"] == 2
