@@ -144,7 +144,7 @@ def _search(queryset, q):
     """Ids of the sessions whose name or reference, or an applicant's e-mail or label, contains `q`.
 
     A union of one query per table: on PostgreSQL each part is a trigram index scan
-    (migration 0009), where an OR across the two tables scans every session in scope.
+    (migration 0010), where an OR across the two tables scans every session in scope.
     """
     sessions = queryset.order_by().filter(Q(name__icontains=q) | Q(reference_id__icontains=q)).values("id")
     in_scope = queryset.order_by().values("id")

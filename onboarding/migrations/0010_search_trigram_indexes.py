@@ -33,6 +33,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("onboarding", "0008_session_cancelled_verification_started")]
+    dependencies = [("onboarding", "0009_invitation")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]

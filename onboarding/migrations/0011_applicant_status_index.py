@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('onboarding', '0009_search_trigram_indexes'),
+        ('onboarding', '0010_search_trigram_indexes'),
     ]
 
     operations = [

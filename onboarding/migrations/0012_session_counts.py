@@ -28,7 +28,7 @@ def count_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("onboarding", "0010_applicant_status_index"),
+        ("onboarding", "0011_applicant_status_index"),
     ]
 
     operations = [
