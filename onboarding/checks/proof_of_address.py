@@ -60,7 +60,7 @@ ISSUE_DATE_LABELS = (
     "date of this bill", "datum:", "date:", "le:",
 )  # fmt: skip
 HOLDER_LABELS = (
-    "titulaire du contrat", "titulaire du compte", "titulaire de l abonnement", "titulaire", "nom du client",
+    "titulaire du contrat", "titulaire du compte", "titulaire de l abonnement", "titulaire", "nom du client", "locataire",
     "nom et prenom", "destinataire", "beneficiaire", "client:", "rechnungsempfanger", "rechnungsempfaenger",
     "vertragspartner", "kundenname", "name des kunden", "kunde:", "kundin:", "account holder", "account name",
     "customer name", "customer:", "bill to", "billed to", "houder", "titular", "intestatario", "nom:", "name:",

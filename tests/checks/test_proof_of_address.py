@@ -336,3 +336,16 @@ def test_folded_letter_photos_are_read_field_by_field():
         assert result.fields["address"]["zip_code"] == sample.truth["zip_code"]
         assert result.fields["issue_date"] == sample.truth["issue_date"].isoformat()
         assert result.details["sources"]["holder_name"]["source"] == "ocr"
+
+
+def test_rent_receipt_names_its_tenant_after_the_label():
+    from tests.documents.address import text_pdf
+    from tests.documents.address_varied import _rent_receipt
+
+    bill = french_bill(template="rent_receipt", title="Mme", first_name="Sophie", last_name="Lefèvre")
+    result = proof_of_address.run([DocumentInput(text_pdf(_rent_receipt(bill)), "application/pdf")], {}, {})
+
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["holder_name"] == "Sophie Lefèvre"
+    assert result.details["sources"]["holder_name"]["label"] == "Locataire"
+    assert result.fields["issue_date"] == bill.issue_date.isoformat()
