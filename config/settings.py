@@ -255,7 +255,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Threshold API",
-    "DESCRIPTION": "KYC/KYB onboarding: workflows, sessions, applicants, verifications and webhooks.",
+    "DESCRIPTION": "KYC/KYB onboarding: workflows, sessions, applicants, verifications and webhooks. "
+    "Text anywhere in a request (values and keys) may not hold NUL characters or lone surrogates: "
+    "such a body is a 400.",
     "VERSION": "1.0.0",
     "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,

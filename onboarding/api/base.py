@@ -180,12 +180,20 @@ class ApiView(GenericAPIView):
 class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not declare, so a typo is an error rather than silently ignored."""
 
+    refuses_unknown_fields = True  # the schema says so: additionalProperties false
+
     def to_internal_value(self, data):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)
+
+
+# The schema's word for what the services accept (they keep the last word): an address with a dotted domain,
+# a URL with its scheme.
+EMAIL_PATTERN = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
+HTTP_URL_PATTERN = r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?([/?#][A-Za-z0-9._~:/?#!$&'()*+,;=%-]*)?$"
 
 
 def validated(serializer_class, data, **kwargs):

@@ -26,7 +26,7 @@ class LinksRequest(StrictSerializer):
 
 
 class ExtendRequest(StrictSerializer):
-    extend_days = serializers.IntegerField()
+    extend_days = serializers.IntegerField(min_value=1, max_value=365)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 

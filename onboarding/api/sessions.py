@@ -1,6 +1,5 @@
 """Sessions: list with filters and summary, create (JSON or multipart), read, change, erase."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -11,6 +10,7 @@ from onboarding.api.nested import multipart_parts
 from onboarding.api.serializers import LinkSerializer, SessionDetailSerializer, SessionSerializer
 from onboarding.api.session_input import check_input, json_uploads, multipart_uploads
 from onboarding.errors import NotFound
+from onboarding.models import INBOXES, SessionStatus
 from onboarding.services import session_erase
 from onboarding.services.api_support import session_change, session_create_with_documents
 
@@ -22,6 +22,7 @@ SESSION_SCOPES = {
 }
 # Changing a session's status, assignee or priority is a reviewer's act.
 REVIEW_FIELDS = ("status", "notes", "reasons", "assigned_to", "priority")
+STATUS_NAMES = "|".join(SessionStatus.values)
 
 
 class SessionCreate(StrictSerializer):
@@ -74,10 +75,22 @@ class SessionChange(StrictSerializer):
     metadata = serializers.DictField(required=False)
 
 
+def _one_of(values):
+    """A choice whose refusal reads like the list filters' own ("Must be one of: …")."""
+    return serializers.ChoiceField(
+        choices=list(values), required=False, error_messages={"invalid_choice": f"Must be one of: {', '.join(values)}."}
+    )
+
+
 class SessionFilters(serializers.Serializer):
-    status = serializers.CharField(required=False)
-    status_list = serializers.CharField(required=False, help_text="Comma-separated statuses.")
-    compliance_status = serializers.CharField(required=False)
+    status = _one_of(SessionStatus.values)
+    status_list = serializers.RegexField(
+        rf"^\s*({STATUS_NAMES})\s*(,\s*({STATUS_NAMES})\s*)*$",
+        required=False,
+        help_text="Comma-separated statuses.",
+        error_messages={"invalid": f"Comma-separated statuses among: {', '.join(SessionStatus.values)}."},
+    )
+    compliance_status = _one_of(INBOXES)
     workflow_id = serializers.UUIDField(required=False)
     reference_id = serializers.CharField(required=False)
     assigned_to = serializers.RegexField(r"^(\d+|none)$", required=False, help_text="A user id, or none.")
@@ -88,6 +101,27 @@ class SessionFilters(serializers.Serializer):
 
     def validate_status_list(self, value):
         return [status.strip() for status in value.split(",") if status.strip()]
+
+
+# The flat fields of a multipart create. `input[...]` fields and files depend on the workflow's
+# steps: GET /workflows/{id}/openapi lists them for one workflow.
+MULTIPART_CREATE = {
+    "type": "object",
+    "required": ["workflow_id"],
+    "properties": {
+        "workflow_id": {"type": "string", "format": "uuid"},
+        "name": {"type": "string", "maxLength": 200},
+        "reference_id": {"type": "string", "maxLength": 200},
+        "locale": {"type": "string", "maxLength": 5},
+        "redirect_url": {"type": "string", "maxLength": 2000},
+        "state": {"type": "string"},
+        "ttl_days": {"type": "integer"},
+        "workspace_id": {"type": "string", "format": "uuid"},
+        "links": {"type": "boolean"},
+        "metadata[subject_id]": {"type": "string", "maxLength": 200},
+    },
+    "additionalProperties": False,
+}
 
 
 def session_detail(actor, session_id):
@@ -119,7 +153,7 @@ class SessionListView(ApiView):
         description="JSON, or multipart/form-data with bracketed names (`input[identity][first_name]`) and files "
         "under `input[documents][<step_id>]`. GET /workflows/{id}/openapi describes the body for one "
         "workflow exactly.",
-        request={"application/json": SessionCreate, "multipart/form-data": OpenApiTypes.OBJECT},
+        request={"application/json": SessionCreate, "multipart/form-data": MULTIPART_CREATE},
         responses={201: SessionCreated},
         tags=["sessions"],
     )

@@ -9,12 +9,18 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 
 from onboarding import signing
-from onboarding.api.base import ApiView, StrictSerializer, validated
+from onboarding.api.base import EMAIL_PATTERN, ApiView, StrictSerializer, validated
 from onboarding.signing_variables import KNOWN
 
 
 @extend_schema_field(
-    {"type": "string", "format": "binary", "description": "The PDF: a file in multipart, or base64 text in JSON."}
+    {
+        "type": "string",
+        "format": "binary",
+        "minLength": 1,
+        "contentMediaType": "application/pdf",
+        "description": "The PDF: a file in multipart, or base64 text in JSON.",
+    }
 )
 class DocumentField(serializers.Field):
     def to_internal_value(self, data):
@@ -94,7 +100,10 @@ class BlockField(JsonInForm):
 
 
 class SigningSessionCreate(StrictSerializer):
-    email = serializers.CharField(max_length=254)
+    requires_one_of = ("document", "document_url")
+    email = serializers.RegexField(
+        EMAIL_PATTERN, max_length=254, error_messages={"invalid": "Must be a valid email address."}
+    )
     phone_number = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     redirect_url = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     # Length is the service's rule (≤ 2048): it answers with the field named.

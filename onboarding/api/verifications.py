@@ -15,6 +15,7 @@ from onboarding.tenancy import scoped
 
 
 class AttachRequest(StrictSerializer):
+    requires_any_of = ("step_id", "type")
     applicant_id = serializers.UUIDField()
     step_id = serializers.CharField(max_length=64, required=False)
     type = serializers.ChoiceField(choices=sorted(STEP_TYPES), required=False)

@@ -7,7 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from onboarding import webhooks
-from onboarding.api.base import ApiView, StrictSerializer, validated
+from onboarding.api.base import HTTP_URL_PATTERN, ApiView, StrictSerializer, validated
 from onboarding.models import DeliveryAttempt, Environment
 from onboarding.outbox import EVENT_TYPES
 
@@ -37,8 +37,11 @@ class EndpointWithSecretSerializer(EndpointSerializer):
     secret = serializers.CharField(help_text="`whsec_…`: shown only in this response.")
 
 
+URL_INVALID = {"invalid": "The URL must start with https:// or http://."}
+
+
 class EndpointCreate(StrictSerializer):
-    url = serializers.CharField(max_length=2000)
+    url = serializers.RegexField(HTTP_URL_PATTERN, max_length=2000, error_messages=URL_INVALID)
     description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     event_types = serializers.ListField(
         child=serializers.ChoiceField(EVENT_TYPES),
@@ -49,7 +52,7 @@ class EndpointCreate(StrictSerializer):
 
 
 class EndpointUpdate(StrictSerializer):
-    url = serializers.CharField(max_length=2000, required=False)
+    url = serializers.RegexField(HTTP_URL_PATTERN, max_length=2000, required=False, error_messages=URL_INVALID)
     description = serializers.CharField(max_length=200, required=False, allow_blank=True)
     event_types = serializers.ListField(child=serializers.ChoiceField(EVENT_TYPES), required=False)
     enabled = serializers.BooleanField(required=False)

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from onboarding import services
 from onboarding.api.base import ApiView, StrictSerializer, validated
 from onboarding.api.serializers import VersionSerializer, WorkflowSerializer
+from onboarding.api.step_schema import SETTINGS, SETTINGS_CHANGE, STEPS, SchemaField
 from onboarding.api.workflow_openapi import workflow_openapi
 from onboarding.errors import NotFound
 from onboarding.models import Workflow, WorkflowVersion
@@ -26,11 +27,12 @@ class WorkflowWrite(StrictSerializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
     custom_tags = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
-    settings = serializers.DictField(required=False)
-    steps = serializers.ListField(child=serializers.DictField(), allow_empty=False)
+    settings = SchemaField(SETTINGS_CHANGE, required=False)
+    steps = SchemaField(STEPS)
 
 
 class WorkflowCreate(WorkflowWrite):
+    settings = SchemaField(SETTINGS, required=False)
     workspace_id = serializers.UUIDField(required=False, allow_null=True)
     publish = serializers.BooleanField(default=False)
 
