@@ -7,6 +7,7 @@ steps read (input_blocks in onboarding.steps.STEP_TYPES); each block's fields ar
 applicant fields the services accept (onboarding.services.sessions.BLOCK_FIELDS).
 """
 
+from onboarding.models import ApplicantType
 from onboarding.services.documents import accepted_kinds
 from onboarding.services.sessions import BLOCK_FIELDS, MAX_STATE_LENGTH
 from onboarding.steps import STEP_TYPES
@@ -169,7 +170,32 @@ def session_create_schema(version, workflow_id):
                 "default": False,
                 "description": "Generate every applicant's link now and return them in `links`.",
             },
+            "workspace_id": {"type": ["string", "null"], "format": "uuid"},
+            "applicants": {"type": "array", "minItems": 1, "items": applicant_schema(version)},
             "input": input_schema(version),
+        },
+    }
+
+
+def applicant_schema(version):
+    """One inline applicant (`applicants[]`): who they are and what is known of them; without
+    `applicants` the session has one, made of `input`."""
+    text = {"type": "string", "maxLength": 200}
+    blocks = {
+        block: {"type": "object", "additionalProperties": False, "properties": {name: {} for name in sorted(fields)}}
+        for block, fields in BLOCK_FIELDS.items()
+    }
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "type": {"enum": [ApplicantType.NATURAL_PERSON, ApplicantType.LEGAL_PERSON]},
+            "label": text,
+            "reference_id": text,
+            "email": {"type": "string", "maxLength": 254},
+            "phone_number": {"type": "string", "maxLength": 20},
+            **blocks,
+            "form": form_schema(version),
         },
     }
 

@@ -165,3 +165,14 @@ def test_a_workflows_openapi_titles_a_field_with_its_english_label(org, api):
     )
     document = api.get(f"{V1}/workflows/{workflow.id}/openapi").json()
     assert '"title": "Email"' in json.dumps(document)
+
+
+def test_a_workflows_openapi_takes_inline_applicants(api, org):
+    document = openapi(api, make_workflow(org, steps=FORM_ONLY_STEPS))
+    schema = {"$ref": "#/components/schemas/SessionCreate", "components": document["components"]}
+    body = {
+        "workflow_id": document["components"]["schemas"]["SessionCreate"]["properties"]["workflow_id"]["const"],
+        "applicants": [{"type": "natural_person", "label": "Anna", "form": {"email": "anna@example.com"}}],
+    }
+    assert list(Draft202012Validator(schema).iter_errors(body)) == []
+    assert list(Draft202012Validator(schema).iter_errors({**body, "applicants": [{"nickname": "A"}]}))
