@@ -121,7 +121,14 @@ class CursorPagination(pagination.BasePagination):
                 "name": "limit",
                 "in": "query",
                 "required": False,
-                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+                # `?limit=` (empty) is read as no limit given: the default.
+                "schema": {
+                    "anyOf": [
+                        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                        {"type": "string", "maxLength": 0},
+                    ],
+                    "default": DEFAULT_LIMIT,
+                },
             },
         ]
 

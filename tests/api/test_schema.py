@@ -115,13 +115,12 @@ def follows_rules_no_schema_states(body):
     if len(ids) != len(set(ids)):
         return False
     for step in steps:
-        config = (step.get("config") or {}) if isinstance(step, dict) else {}
+        config = step.get("config") if isinstance(step, dict) else None
         if not isinstance(config, dict):
             continue
-        fields = [f.get("id") for f in config.get("fields") or [] if isinstance(f, dict)]
-        if len(fields) != len(set(fields)) or "workflow_id" in config:
-            return False
-        if any("${" in str(item) for item in config.get("fill_fields") or []):
+        fields = config.get("fields") if isinstance(config.get("fields"), list) else []
+        ids = [field.get("id") for field in fields if isinstance(field, dict)]
+        if len(ids) != len(set(ids)) or "workflow_id" in config or "${" in str(config.get("fill_fields")):
             return False
     return True
 
