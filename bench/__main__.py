@@ -20,6 +20,7 @@ from bench.common import RESULTS, ROOT
 BENCHMARKS = [
     "bench.summary",
     "bench.throughput",
+    "bench.uploads",
     "bench.portal_pages",
     "bench.query_counts",
     "bench.extraction",

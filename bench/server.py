@@ -18,10 +18,13 @@ def free_port():
 
 
 @contextmanager
-def gunicorn(workers=2):
+def gunicorn(workers=2, settings=None, **variables):
+    """`settings`: a settings module instead of config.settings; `variables`: more environment."""
     port = free_port()
     env = {
         **os.environ,
+        **({"DJANGO_SETTINGS_MODULE": settings} if settings else {}),
+        **variables,
         "THRESHOLD_PRODUCTION": "1",
         "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench-" + "x" * 50),
         "AUDIT_CHAIN_KEY": os.environ.get("AUDIT_CHAIN_KEY", "bench-" + "y" * 50),
@@ -42,16 +45,19 @@ def gunicorn(workers=2):
             str(workers),
             "--log-level",
             "warning",
+            # A loaded machine can take longer than gunicorn's default 30 s to import the application.
+            "--timeout",
+            "120",
         ],
         cwd=ROOT,
         env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while True:
             try:
-                urllib.request.urlopen(f"{base}/api/v1/schema", timeout=5)
+                urllib.request.urlopen(f"{base}/api/v1/health", timeout=5)
                 break
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:

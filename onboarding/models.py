@@ -19,7 +19,11 @@ from onboarding.steps import DEFAULT_SETTINGS
 
 
 class TenantModel(models.Model):
+    """A row that belongs to one organization (onboarding.tenancy scopes every query by it);
+    a subclass may redeclare `organization` to give it a related_name."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey("onboarding.Organization", on_delete=models.CASCADE)
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -145,7 +149,6 @@ class Workflow(TenantModel):
 
 
 class WorkflowVersion(TenantModel):
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     name = models.CharField(max_length=200)
@@ -427,7 +430,6 @@ def _applicant_transition(name):
 
 
 class Applicant(ConcurrentTransitionMixin, FSMModelMixin, TenantModel):
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="applicants")
     type = models.CharField(max_length=20, choices=ApplicantType.choices, default=ApplicantType.NATURAL_PERSON)
     label = models.CharField(max_length=200, blank=True)
@@ -549,7 +551,6 @@ def _verification_transition(name):
 
 
 class Verification(ConcurrentTransitionMixin, FSMModelMixin, TenantModel):
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="verifications")
     applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="verifications")
     step_id = models.SlugField(max_length=64)
@@ -638,7 +639,6 @@ def document_upload_to(instance, filename):
 
 
 class Document(TenantModel):
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="documents")
     applicant = models.ForeignKey(Applicant, null=True, blank=True, on_delete=models.CASCADE, related_name="documents")
     verification = models.ForeignKey(
@@ -666,7 +666,6 @@ class Document(TenantModel):
 
 
 class CorrectionRequest(TenantModel):
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="corrections")
     applicant = models.ForeignKey(Applicant, null=True, blank=True, on_delete=models.CASCADE)
     step_id = models.SlugField(max_length=64)
@@ -797,7 +796,6 @@ class WebhookEndpoint(TenantModel):
 class OutboxMessage(TenantModel):
     """A webhook event, written in the transaction of the change that causes it."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     environment = models.CharField(max_length=10, choices=Environment.choices, default=Environment.LIVE)
     event_type = models.CharField(max_length=60)
     payload = models.JSONField()
@@ -805,7 +803,6 @@ class OutboxMessage(TenantModel):
 
 
 class WebhookDelivery(TenantModel):
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
     message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="deliveries")
     status = models.CharField(
@@ -852,7 +849,6 @@ class WatchlistDataset(TenantModel):
 
 
 class WatchlistEntry(TenantModel):
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
     dataset = models.ForeignKey(WatchlistDataset, on_delete=models.CASCADE, related_name="entries")
     entity_id = models.CharField(max_length=200)
     schema = models.CharField(max_length=40, default="Person")
@@ -875,8 +871,8 @@ class WatchlistEntry(TenantModel):
 class WatchlistToken(models.Model):
     """Name index: candidates are narrowed by a token lookup before any scoring."""
 
-    entry = models.ForeignKey(WatchlistEntry, on_delete=models.CASCADE, related_name="tokens")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    entry = models.ForeignKey(WatchlistEntry, on_delete=models.CASCADE, related_name="tokens")
     token = models.CharField(max_length=64)
 
     class Meta:

@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from onboarding import tasks
-from onboarding.models import OutboxMessage
+from onboarding.models import OutboxMessage, WebhookEndpoint
 
 EVENT_TYPES = [
     "session.created",
@@ -19,10 +19,24 @@ EVENT_TYPES = [
 ]
 
 
+def listened_to(organization_id, environment, event_type):
+    """Whether an enabled endpoint of this organization and environment subscribes to the event
+    (the endpoints dispatch would deliver it to)."""
+    subscriptions = WebhookEndpoint.objects.filter(
+        organization_id=organization_id, environment=environment, enabled=True
+    ).values_list("event_types", flat=True)
+    return any(not types or event_type in types for types in subscriptions)
+
+
 def emit(*, session, event_type, data):
     """Queue one event about a session; payloads are thin: ids, statuses, times, and what the
-    integrator filed the session under (reference_id, custom_tags) so a receiver can route it."""
+    integrator filed the session under (reference_id, custom_tags) so a receiver can route it.
+
+    An event no endpoint listens to is not written: it would only cost a row and a dispatch task
+    for each change (an endpoint receives the events that happen once it is registered)."""
     assert event_type in EVENT_TYPES, event_type
+    if not listened_to(session.organization_id, session.environment, event_type):
+        return None
     message = OutboxMessage.objects.create(
         organization_id=session.organization_id,
         environment=session.environment,

@@ -254,6 +254,31 @@ def session_detail_queryset(actor):
     )
 
 
+def created_session_detail(session):
+    """A session session_create just made (its created_applicants, each with its created_verifications;
+    no documents, corrections or links yet), shaped as session_detail_queryset returns it without
+    reading back what was written: the progress counters as with_progress counts them."""
+    applicants = session.created_applicants
+    steps = sorted((v for a in applicants for v in a.created_verifications), key=lambda v: v.created_at)
+    completed = [v.status in VERIFICATION_COMPLETED for v in steps]
+    session.total_steps, session.completed_steps = len(steps), sum(completed)
+    session.current_step_index = completed.index(False) if False in completed else None
+    session.progress_percent = session.completed_steps * 100 // session.total_steps if steps else 0
+    for applicant in applicants:
+        _set_prefetched(applicant, "verifications", applicant.created_verifications)
+    _set_prefetched(session, "applicants", applicants)
+    _set_prefetched(session, "documents", [])
+    _set_prefetched(session, "corrections", [])
+    return session
+
+
+def _set_prefetched(instance, name, objects):
+    """What prefetch_related would leave: `instance.<name>.all()` answers from `objects`."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache, queryset._prefetch_done = list(objects), True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
 # --- Dashboard reads -------------------------------------------------------
 
 # Statuses a session reaches only once every required step was submitted.

@@ -1,9 +1,12 @@
 """The one rule for accepting an uploaded file, used by the API, the portal and signing.
 
 The type is sniffed from the bytes (the client's name and content type are not
-trusted); images are decoded under a pixel limit (a decompression bomb is refused
-before it is decoded) and re-encoded from their pixels alone, which drops EXIF
-(GPS included), comments, colour profiles and anything appended after the image;
+trusted); an image's size is read from its header under a pixel limit (a decompression
+bomb is refused before anything is decoded) and the image is stripped to the segments
+or chunks of its pixels, which drops EXIF (GPS included), comments, colour profiles and
+anything appended after the image, without the cost of decoding it in the request (one
+to turn upright, in CMYK, or in HEIC is re-encoded instead; the worker's checks decode
+the pixels under the same limit and an undecodable file makes the document unusable);
 PDFs are refused when encrypted, too long, carrying scripts, launch actions or
 attached files anywhere in their object graph, or holding a stream that unpacks
 to far more than it weighs (a PDF decompression bomb).
@@ -22,6 +25,7 @@ from pypdf.errors import LimitReachedError, PdfReadError
 from pypdf.filters import decode_stream_data
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
+from onboarding import image_strip
 from onboarding.checks.images import MAX_PDF_PAGES as MAX_RENDERED_PAGES
 from onboarding.checks.images import UnreadableDocument, open_image, render_scales
 from onboarding.errors import ValidationFailed
@@ -30,6 +34,7 @@ IMAGE_TYPES = {"image/jpeg", "image/png", "image/heic", "image/heif"}
 PDF_TYPE = "application/pdf"
 MAX_PDF_PAGES = 50
 MAX_IMAGE_SIDE = 4000
+ORIENTATION = 0x0112
 # Objects visited when looking for active content: a scanned 50-page PDF holds a few hundred.
 MAX_PDF_OBJECTS = 100_000
 # Dictionary keys and values that make a PDF run something or carry other files.
@@ -87,21 +92,32 @@ def size_text(size):
     return f"{size / 2**10:.3g} KB" if size >= 2**10 else f"{size} bytes"
 
 
-def _reencode_image(content, mime_type):
+def _clean_image(content, mime_type):
+    """The image without metadata or appended bytes: stripped (onboarding.image_strip) when its
+    pixels can stay as they are, re-encoded otherwise: HEIC (stored as JPEG), a JPEG to turn
+    upright by its EXIF orientation, or whose colours an Adobe segment (CMYK, RGB) describes."""
+    strip = {"image/jpeg": image_strip.strip_jpeg, "image/png": image_strip.strip_png}.get(mime_type)
     try:
-        if mime_type in ("image/heic", "image/heif"):
-            import pillow_heif
-
-            pillow_heif.register_heif_opener()
-        image = open_image(content)
-    except UnreadableDocument:
+        if strip is None:
+            return _reencode_image(content)
+        image = open_image(content, decode=False)  # size checked against the pixel limit, nothing decoded
+        if mime_type == "image/jpeg" and (
+            image.getexif().get(ORIENTATION, 1) != 1 or "adobe" in image.info or image.mode not in ("L", "RGB")
+        ):
+            return _reencode_image(content)
+        return strip(content), mime_type
+    except (UnreadableDocument, image_strip.BrokenImage):
         refuse(_("This image is damaged, truncated or too large to open."))
+
+
+def _reencode_image(content):
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    image = open_image(content)
     image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
     image.info = {}  # Pillow would otherwise copy the original's comment and colour profile
     out = io.BytesIO()
-    if mime_type == "image/png":
-        image.save(out, format="PNG", optimize=True)
-        return out.getvalue(), "image/png"
     image.save(out, format="JPEG", quality=90)
     return out.getvalue(), "image/jpeg"
 
@@ -219,7 +235,7 @@ def prepare_upload(content):
         refuse(_("The file is larger than %(size)s.") % {"size": size_text(limit)}, error=FileTooLarge)
     mime_type = sniff(content)
     if mime_type in IMAGE_TYPES:
-        content, mime_type = _reencode_image(content, mime_type)
+        content, mime_type = _clean_image(content, mime_type)
         pages = 1
     elif mime_type == PDF_TYPE:
         pages = check_pdf(content)

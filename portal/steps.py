@@ -194,6 +194,27 @@ def document_upload(*, actor, step, content, filename, kind, side=""):
     )
 
 
+def documents_send(*, actor, step, files, kind, submit=True):
+    """Attach the files sent together (side, content, filename) and submit the step when every side
+    is in, in one transaction; errors name the page's file fields (a refused file keeps its reason)."""
+    require_open(step)
+    try:
+        return documents.documents_send(
+            actor=actor, verification_id=step.verification.id, files=files, kind=kind, submit=submit
+        )
+    except ValidationFailed as exc:
+        sent = {side or "document" for side, _content, _name in files}
+        refused = {key: messages for key, messages in exc.errors.items() if key in sent}
+        missing = {key: messages for key, messages in exc.errors.items() if key not in sent}
+        errors = _document_errors(step, missing)
+        errors.update({_file_field(step, key): [_(m) for m in messages] for key, messages in refused.items()})
+        raise ValidationFailed(errors) from None
+
+
+def _file_field(step, side):
+    return {"front": "file_front", "back": "file_back"}.get(side, "file")
+
+
 def documents_submit(*, actor, step, kind="", data=None):
     """Submit a document step once every side it needs is in; errors name the page's file fields."""
     require_open(step)

@@ -119,13 +119,14 @@ def _step_post(request, step):
 
 def _after_sending(request, step):
     """Say what became of what was sent: its check may already have run (and found it unusable)."""
-    sent = portal_steps.applicant_step(request.applicant, step.id)
+    steps = portal_steps.applicant_steps(request.applicant)
+    sent = next(s for s in steps if s.id == step.id)
     if sent.standing.state == standing.NEEDS_NEW_DOCUMENT:
         return redirect(portal_url(request, "step", step_id=step.id))  # the page says why and what is left
     if sent.standing.state == standing.BLOCKED:
         return redirect(portal_url(request, "overview"))
     messages.success(request, _("Thank you, “%(step)s” was received.") % {"step": step_title(step.step)})
-    return redirect(_next_url(request, step))
+    return redirect(_next_url(request, step, steps))
 
 
 def _refused_key(request, step_id):
@@ -142,8 +143,9 @@ def _refused(request, step, errors):
     return redirect(portal_url(request, "step", step_id=step.id))
 
 
-def _next_url(request, step):
-    later = [s for s in portal_steps.applicant_steps(request.applicant) if s.is_open and s.id != step.id]
+def _next_url(request, step, steps=None):
+    steps = steps if steps is not None else portal_steps.applicant_steps(request.applicant)
+    later = [s for s in steps if s.is_open and s.id != step.id]
     following = [s for s in later if s.number > step.number] or later
     return portal_url(request, "step", step_id=following[0].id) if following else portal_url(request, "overview")
 
@@ -260,20 +262,39 @@ def handle_form(request, step):
     portal_steps.form_submit(actor=request.actor, step=step, values=f.form_values(request.POST, fields))
 
 
+def _sent(request, step, kind, names):
+    """The files sent and submitted together in one transaction; one over the size limit is refused
+    before it is read, and keeps the step from being submitted (the others are still kept)."""
+    files, too_large = [], {}
+    for name, side in names:
+        upload = request.FILES.get(name)
+        if upload is None:
+            continue
+        if upload.size > settings.MAX_UPLOAD_BYTES:
+            too_large[name] = [_("The file is larger than %(size)s.") % {"size": size_text(settings.MAX_UPLOAD_BYTES)}]
+            continue
+        files.append((side, upload.read(), upload.name))
+    errors = {}
+    try:
+        portal_steps.documents_send(actor=request.actor, step=step, files=files, kind=kind, submit=not too_large)
+    except ValidationFailed as exc:
+        errors = exc.errors
+    if errors or too_large:
+        raise ValidationFailed({**errors, **too_large})
+
+
 def handle_identity(request, step):
     kind = request.POST.get("kind", "")
     if kind not in portal_steps.document_choices(step):
         raise ValidationFailed({"kind": [_("Choose the kind of document.")]})
-    step = _uploaded(request, step, kind, [("file_front", "front"), ("file_back", "back")])
-    portal_steps.documents_submit(actor=request.actor, step=step, kind=kind)
+    _sent(request, step, kind, [("file_front", "front"), ("file_back", "back")])
 
 
 def handle_single_document(request, step):
     kind = request.POST.get("kind", "") if portal_steps.document_choices(step) else portal_steps.default_kind(step)
     if portal_steps.document_choices(step) and kind not in portal_steps.document_choices(step):
         raise ValidationFailed({"kind": [_("Choose the kind of document.")]})
-    step = _uploaded(request, step, kind, [("file", "")])
-    portal_steps.documents_submit(actor=request.actor, step=step, kind=kind)
+    _sent(request, step, kind, [("file", "")])
 
 
 def handle_bank(request, step):

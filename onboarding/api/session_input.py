@@ -8,10 +8,7 @@ from rest_framework.exceptions import ValidationError
 
 from onboarding.api.input_schema import form_fields, input_schema
 from onboarding.checks.form import FALSE_WORDS, TRUE_WORDS, validate_form_fields
-from onboarding.models import Workflow
 from onboarding.services.api_support import Upload
-from onboarding.services.workflows import published_version
-from onboarding.tenancy import get_scoped
 
 TYPE_NAMES = {
     "string": "text",
@@ -38,13 +35,11 @@ def readable(error):
     return error.message
 
 
-def check_input(actor, workflow_id, data, *, from_multipart=False):
-    """`input` must hold only the blocks the workflow's steps read, each well-formed (400 per field).
+def check_input(version, data, *, from_multipart=False):
+    """`input` must hold only the blocks the workflow version's steps read, each well-formed (400 per field).
 
     Multipart sends every value as text: checkbox words ("true", "off"...) become booleans first.
     """
-    workflow = get_scoped(Workflow, actor, workflow_id, deleted_at__isnull=True)
-    version = published_version(workflow)
     if version is None:
         return  # session_create answers with the reason
     form = data.get("form")

@@ -12,7 +12,8 @@ from onboarding.api.session_input import check_input, json_uploads, multipart_up
 from onboarding.errors import NotFound
 from onboarding.models import INBOXES, SessionStatus
 from onboarding.services import session_erase
-from onboarding.services.api_support import session_change, session_create_with_documents
+from onboarding.services.api_support import composed, session_change, session_create_with_documents
+from onboarding.services.workflows import workflow_to_run
 
 SESSION_SCOPES = {
     "GET": "sessions:read",
@@ -165,14 +166,18 @@ class SessionListView(ApiView):
             body, uploads = request.data, None
         data = validated(SessionCreate, body)
         given_input = dict(data.pop("input", {}) or {})
-        check_input(self.actor, data["workflow_id"], given_input, from_multipart=uploads is not None)
+        run = workflow_to_run(self.actor, data["workflow_id"])
+        check_input(run[1], given_input, from_multipart=uploads is not None)
         if uploads is None:
             uploads = json_uploads(given_input.get("documents"))
         given_input.pop("documents", None)
         session, links, pending = session_create_with_documents(
-            actor=self.actor, documents=uploads, input=given_input, **data
+            actor=self.actor, documents=uploads, input=given_input, run=run, **data
         )
-        body = session_detail(self.actor, session.id)
+        if composed(uploads, data.get("links"), {**data, "input": given_input}):
+            body = session_detail(self.actor, session.id)
+        else:  # nothing was added to what session_create wrote: no need to read it back
+            body = SessionDetailSerializer(selectors.created_session_detail(session)).data
         if links is not None:
             body["links"] = LinkSerializer(links, many=True).data
         if given_input or uploads:

@@ -35,13 +35,16 @@ def _max_render_pixels():
     return settings.MAX_RENDER_PIXELS if settings.configured else 80_000_000
 
 
-def open_image(content):
-    """A decoded RGB image, upright according to its EXIF orientation."""
+def open_image(content, *, decode=True):
+    """A decoded RGB image, upright according to its EXIF orientation; with decode=False, the
+    image as its header describes it (size, mode, EXIF), no pixel decoded yet."""
     Image.MAX_IMAGE_PIXELS = _max_pixels()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(content))
+            if not decode:
+                return image
             image.load()
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise UnreadableDocument(str(exc)) from exc

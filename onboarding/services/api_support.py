@@ -145,15 +145,26 @@ def session_create_with_documents(*, actor, documents=(), links=False, **fields)
             raise ValidationFailed(
                 {f"input.documents[{index}]": [m for ms in exc.errors.values() for m in ms]}
             ) from None
+    subject_id = (fields.get("metadata") or {}).get("subject_id")
+    if subject_id and not fields.get("reference_id"):
+        fields["reference_id"] = str(subject_id)[:200]
+    if not composed(prepared, links, fields):
+        return session_create(actor=actor, **fields), None, []  # one transaction, no savepoint
     with files_removed_on_failure():
         return _create_with_documents(actor, prepared, links, fields)
 
 
-@transaction.atomic
+def composed(documents, links, fields):
+    """Whether a creation does more than session_create: files to attach, links to make, or form
+    data given that may complete a step (documents alone complete the others)."""
+    given_forms = [(fields.get("input") or {}).get("form")] + [
+        person.get("form") for person in fields.get("applicants") or [] if isinstance(person, dict)
+    ]
+    return bool(documents or links or any(given_forms))
+
+
+@transaction.atomic(durable=True)
 def _create_with_documents(actor, documents, links, fields):
-    subject_id = (fields.get("metadata") or {}).get("subject_id")
-    if subject_id and not fields.get("reference_id"):
-        fields["reference_id"] = str(subject_id)[:200]
     session = session_create(actor=actor, **fields)
     generated = links_generate(actor=actor, session_id=session.id) if links else None
     verifications = {}

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from onboarding.audit import record_event
 from onboarding.errors import NotFound, ValidationFailed
 from onboarding.models import CorrectionRequest, Document, Verification, document_storage_name
-from onboarding.services.verifications import ensure_accepting, lock_chain, verification_submit
+from onboarding.services.verifications import ensure_accepting, lock_chain, submit_locked, verification_submit
 from onboarding.steps import DOCUMENT_STEP_TYPES, SINGLE_SIDED_KINDS, STEP_TYPES
 from onboarding.storage import delete_files_on_commit, files_removed_on_failure, store_file
 from onboarding.tenancy import get_scoped
@@ -78,28 +78,87 @@ def document_add(*, actor, verification_id, content, filename="", kind="", side=
     storage I/O; if the transaction is refused the stored file is removed.
     """
     # Scope and quota first, so another tenant's id or a link past its quota costs no storage write.
+    verification = _document_step(actor, verification_id)
+    _check_kind(step_of(verification), kind)
+    _check_quota(verification)
+    prepared = content if isinstance(content, PreparedFile) else prepare_upload(content)
+    with files_removed_on_failure():
+        name = _store(verification, prepared)
+        with transaction.atomic():
+            session, applicant, verification = lock_chain(actor, verification_id)
+            ensure_accepting(session, verification, "upload_document")
+            _check_quota(verification)
+            return _attach(actor, session, applicant, verification, prepared, name, filename, kind, side)
+
+
+def documents_send(*, actor, verification_id, files, kind="", data=None, submit=True):
+    """The files an applicant sent together for a document step, attached, and the step submitted
+    once every side its kind needs is in: one transaction whatever the number of files, and no
+    lock held while files are checked and stored (before it).
+
+    `files` lists (side, content, filename). A refused file is reported under its side ("document"
+    for a step without sides) without losing the others, and the step is then not submitted.
+    ValidationFailed, raised once the accepted files are committed, names what was refused or is
+    still missing (as documents_submit does). With submit=False the files are only attached."""
+    verification = _document_step(actor, verification_id)
+    _check_kind(step_of(verification), kind)
+    _check_quota(verification, adding=len(files))
+    errors, prepared = {}, []
+    for side, content, filename in files:
+        try:
+            prepared.append((side, prepare_upload(content), filename))
+        except ValidationFailed as exc:
+            errors[side or "document"] = [message for messages in exc.errors.values() for message in messages]
+    with files_removed_on_failure():
+        stored = [(side, file, filename, _store(verification, file)) for side, file, filename in prepared]
+        errors.update(_send(actor, verification_id, stored, kind, data, submit=submit and not errors))
+    if errors:
+        raise ValidationFailed(errors)
+    return verification
+
+
+@transaction.atomic(durable=True)
+def _send(actor, verification_id, stored, kind, data, *, submit):
+    """Returns what keeps the step from being submitted (nothing when it was)."""
+    session, applicant, verification = lock_chain(actor, verification_id)
+    ensure_accepting(session, verification, "upload_document")
+    _check_quota(verification, adding=len(stored))
+    for side, prepared, filename, name in stored:
+        _attach(actor, session, applicant, verification, prepared, name, filename, kind, side)
+    if not submit:
+        return {}
+    step = step_of(verification, session.workflow_version)
+    documents = current_documents(verification)
+    kind = kind or (documents[-1].kind if documents else default_kind(step))
+    missing = _missing_for_submission(verification, step, documents, kind)
+    if missing:
+        return missing
+    submit_locked(actor, session, verification, {**(data or {}), "document_kind": kind})
+    return {}
+
+
+def _document_step(actor, verification_id):
     verification = get_scoped(Verification, actor, verification_id)
     if verification.type not in DOCUMENT_STEP_TYPES:
         # A file on a form would fail the step before the applicant typed anything.
         raise ValidationFailed(
             {"file": [f"The step {verification.step_id!r} ({verification.type}) takes no documents."]}
         )
-    _check_kind(step_of(verification), kind)
-    _check_quota(verification)
-    prepared = content if isinstance(content, PreparedFile) else prepare_upload(content)
-    with files_removed_on_failure():
-        name = store_file(
-            document_storage_name(verification.organization_id, verification.session_id, prepared.extension),
-            prepared.content,
-        )
-        return _attach_document(actor, verification_id, prepared, name, filename, kind, side)
+    return verification
 
 
-def _check_quota(verification):
+def _store(verification, prepared):
+    return store_file(
+        document_storage_name(verification.organization_id, verification.session_id, prepared.extension),
+        prepared.content,
+    )
+
+
+def _check_quota(verification, adding=1):
     """Uploads per step and per session (settings), every file ever sent counting, replaced or not:
     one link cannot fill the storage. Checked again under the session's lock when attaching."""
     per_step, per_session = settings.MAX_UPLOADS_PER_STEP, settings.MAX_UPLOADS_PER_SESSION
-    if Document.objects.filter(verification_id=verification.id).count() >= per_step:
+    if Document.objects.filter(verification_id=verification.id).count() + adding > per_step:
         raise ValidationFailed(
             {
                 "file": [
@@ -111,7 +170,7 @@ def _check_quota(verification):
                 ]
             }
         )
-    if Document.objects.filter(session_id=verification.session_id).count() >= per_session:
+    if Document.objects.filter(session_id=verification.session_id).count() + adding > per_session:
         raise ValidationFailed(
             {
                 "file": [
@@ -125,16 +184,14 @@ def _check_quota(verification):
         )
 
 
-@transaction.atomic
-def _attach_document(actor, verification_id, prepared, name, filename, kind, side):
-    session, applicant, verification = lock_chain(actor, verification_id)
-    ensure_accepting(session, verification, "upload_document")
-    _check_quota(verification)
+def _attach(actor, session, applicant, verification, prepared, name, filename, kind, side):
+    """Record a stored file on a verification whose chain the caller locked."""
     document = Document.objects.create(
         organization_id=session.organization_id,
         session=session,
         applicant=applicant,
         verification=verification,
+        file=name,
         kind=kind[:60],
         side=side[:10],
         original_name=_safe_name(filename),
@@ -143,8 +200,6 @@ def _attach_document(actor, verification_id, prepared, name, filename, kind, sid
         sha256=prepared.sha256,
         page_count=prepared.page_count,
     )
-    document.file.name = name
-    document.save(update_fields=["file"])
     if verification.started_at is None:
         verification.mark_started()
         verification.save(update_fields=["started_at", "updated_at"])
@@ -203,21 +258,22 @@ def documents_submit(*, actor, verification_id, kind="", data=None):
     documents = current_documents(verification)
     kind = kind or (documents[-1].kind if documents else default_kind(step))
     _check_kind(step, kind)
-    if not _new_since_correction(verification, documents):
-        raise ValidationFailed({"documents": ["Send a new document, as the reviewer asked."]})
-    missing = missing_sides(step, documents, kind)
+    missing = _missing_for_submission(verification, step, documents, kind)
     if missing:
-        raise ValidationFailed(
-            {
-                side or "document": [
-                    f"The {side} side of the document is missing." if side else "Add the document first."
-                ]
-                for side in missing
-            }
-        )
+        raise ValidationFailed(missing)
     return verification_submit(
         actor=actor, verification_id=verification.id, data={**(data or {}), "document_kind": kind}
     )
+
+
+def _missing_for_submission(verification, step, documents, kind):
+    """What a document step still lacks to be submitted with `documents` (its current ones), by name."""
+    if not _new_since_correction(verification, documents):
+        return {"documents": ["Send a new document, as the reviewer asked."]}
+    return {
+        side or "document": [f"The {side} side of the document is missing." if side else "Add the document first."]
+        for side in missing_sides(step, documents, kind)
+    }
 
 
 def _new_since_correction(verification, documents):

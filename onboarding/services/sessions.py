@@ -25,11 +25,10 @@ from onboarding.models import (
     SessionStatus,
     Verification,
     VerificationStatus,
-    Workflow,
     Workspace,
 )
 from onboarding.services.common import apply_transition, count_session, ensure_not_erased
-from onboarding.services.workflows import published_version
+from onboarding.services.workflows import workflow_to_run
 from onboarding.steps import DEFAULT_SETTINGS, LOCALES, redirect_allowed, steps_for_applicant
 from onboarding.storage import delete_files_on_commit
 from onboarding.tenancy import get_scoped
@@ -65,14 +64,19 @@ def _validate_applicant_data(data, path):
     return errors
 
 
-def _create_applicant(session, version, data):
-    applicant = Applicant.objects.create(
-        organization_id=session.organization_id,
-        session=session,
-        **{key: data[key] for key in APPLICANT_FIELDS if data.get(key) is not None},
-        form_data=data.get("form") or {},
+def _create_applicants(session, version, people):
+    """One applicant per dict of `people`, each with a verification per step its type takes:
+    two statements whatever their number."""
+    applicants = Applicant.objects.bulk_create(
+        Applicant(
+            organization_id=session.organization_id,
+            session=session,
+            **{key: data[key] for key in APPLICANT_FIELDS if data.get(key) is not None},
+            form_data=data.get("form") or {},
+        )
+        for data in people
     )
-    Verification.objects.bulk_create(
+    verifications = Verification.objects.bulk_create(
         Verification(
             organization_id=session.organization_id,
             session=session,
@@ -81,9 +85,14 @@ def _create_applicant(session, version, data):
             type=step["type"],
             required=step["required"],
         )
+        for applicant in applicants
         for step in steps_for_applicant(version.steps, applicant.type)
     )
-    return applicant
+    # Kept on each applicant, as the session keeps created_applicants: the API answers a creation
+    # from what it wrote (onboarding.selectors.created_session_detail) instead of reading it back.
+    for applicant in applicants:
+        applicant.created_verifications = [v for v in verifications if v.applicant is applicant]
+    return applicants
 
 
 def _check_session_fields(version, *, locale, redirect_url, state, ttl_days):
@@ -119,14 +128,15 @@ def session_create(
     input=None,
     parent_id=None,
     environment=None,
+    run=None,
 ):
     """Open a session on the workflow's latest published version.
 
     `applicants` lists the people and companies to verify; without it one
-    applicant is created from the `input` prefill blocks (SPEC §4).
+    applicant is created from the `input` prefill blocks (SPEC §4). `run` is
+    the (workflow, version) pair workflow_to_run gave a caller that already read it.
     """
-    workflow = get_scoped(Workflow, actor, workflow_id, deleted_at__isnull=True)
-    version = published_version(workflow)
+    workflow, version = run or workflow_to_run(actor, workflow_id)
     if version is None:
         raise ValidationFailed({"workflow_id": ["This workflow has no published version yet."]})
     errors = _check_session_fields(version, locale=locale, redirect_url=redirect_url, state=state, ttl_days=ttl_days)
@@ -159,11 +169,11 @@ def session_create(
         )
     environment = workflow.environment
     parent = get_scoped(Session, actor, parent_id) if parent_id else None
-    workspace = get_scoped(Workspace, actor, workspace_id) if workspace_id else workflow.workspace
+    workspace_id = get_scoped(Workspace, actor, workspace_id).id if workspace_id else workflow.workspace_id
     ttl = ttl_days or version.setting("session_ttl_days")
     session = Session.objects.create(
         organization_id=actor.organization_id,
-        workspace=workspace,
+        workspace_id=workspace_id,
         environment=environment,
         workflow=workflow,
         workflow_version=version,
@@ -177,8 +187,8 @@ def session_create(
         state=state or "",
         expires_at=timezone.now() + timedelta(days=ttl),
     )
-    for data in applicants:
-        _create_applicant(session, version, data)
+    session.created_applicants = _create_applicants(session, version, applicants)
+    # The chain head last: the organization's row is locked for as short a time as possible.
     record_event(
         actor=actor,
         action="session.created",
@@ -202,7 +212,7 @@ def applicant_add(*, actor, session_id, data):
     if session.status not in SESSION_TAKES_NEW_STEPS:
         raise InvalidTransition.for_object(session, "add_applicant")
     placeholder = _untouched_placeholder(session)
-    applicant = _create_applicant(session, session.workflow_version, data)
+    [applicant] = _create_applicants(session, session.workflow_version, [data])
     record_event(actor=actor, action="applicant.created", obj=applicant, session=session, to_status=applicant.status)
     if placeholder is not None:
         # Yousign's order (create the session, then add who signs): the blank applicant the

@@ -53,6 +53,11 @@ def ensure_accepting(session, verification, action):
 def verification_submit(*, actor, verification_id, data=None):
     """Record what the applicant (or integrator) submitted for one step and mark it submitted."""
     session, applicant, verification = lock_chain(actor, verification_id)
+    return submit_locked(actor, session, verification, data)
+
+
+def submit_locked(actor, session, verification, data=None):
+    """verification_submit once the caller holds the chain's locks (lock_chain)."""
     ensure_accepting(session, verification, "submit")
     if data is not None:
         if not isinstance(data, dict):

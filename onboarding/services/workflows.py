@@ -106,6 +106,24 @@ def published_version(workflow):
     return workflow.versions.filter(published_at__isnull=False).order_by("-number").first()
 
 
+def workflow_to_run(actor, workflow_id):
+    """The workflow a new session would run (NotFound if the actor cannot see it) with its latest
+    published version (None before the first publication), read in one query when there is one."""
+    version = (
+        WorkflowVersion.objects.filter(
+            workflow__in=scoped(Workflow, actor).filter(deleted_at__isnull=True),
+            workflow_id=workflow_id,
+            published_at__isnull=False,
+        )
+        .select_related("workflow")
+        .order_by("-number")
+        .first()
+    )
+    if version is not None:
+        return version.workflow, version
+    return get_scoped(Workflow, actor, workflow_id, deleted_at__isnull=True), None
+
+
 @transaction.atomic
 def workflow_update(*, actor, workflow_id, **changes):
     """Edit the draft; editing a published workflow starts version N+1 from it.

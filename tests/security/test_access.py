@@ -60,9 +60,11 @@ def owner_objects(org):
         f"{V1}/sessions/{session.id}/subsessions", {"role": "director", "name": "Director"}, format="json"
     ).json()
     endpoint = api.post(f"{V1}/webhook-endpoints", {"url": "http://127.0.0.1:9/hook"}, format="json").json()
-    delivery = WebhookDelivery.objects.create(
+    # Events are written once an endpoint listens.
+    services.session_cancel(actor=system(org), session_id=subsession["id"], reason="not needed")
+    delivery = WebhookDelivery.objects.get_or_create(
         organization=org, endpoint_id=endpoint["id"], message=OutboxMessage.objects.filter(organization=org).first()
-    )
+    )[0]
     return {
         "workflow_id": workflow.id,
         "session_id": session.id,

@@ -80,3 +80,26 @@ def test_decision_while_corrections_are_requested(processed_session):
     final = Session.objects.get(id=processed_session.id)
     assert final.status in ("approved", "awaiting_client_correction")
     assert verify_chain(final.organization) == (True, None)
+
+
+def test_concurrent_creates_through_the_api_keep_every_chain_intact():
+    """Sessions created at once, in one organization and in two, each get their audit event in an
+    unbroken chain (`manage.py verify_audit` agrees)."""
+    from django.core.management import call_command
+
+    from tests.api.conftest import V1, client_for
+
+    organizations = [OrganizationFactory(), OrganizationFactory()]
+    workflows = [make_workflow(org, steps=FORM_ONLY_STEPS) for org in organizations]
+
+    def create(index):
+        api, _ = client_for(organizations[index % 2])
+        response = api.post(f"{V1}/sessions", {"workflow_id": str(workflows[index % 2].id)}, format="json")
+        return response.status_code
+
+    assert race(*[lambda i=i: create(i) for i in range(8)]) == [201] * 8
+    for org in organizations:
+        assert Session.objects.filter(organization=org).count() == 4
+        assert org.events.filter(action="session.created").count() == 4
+        assert verify_chain(org) == (True, None)
+    call_command("verify_audit", *[org.slug for org in organizations])

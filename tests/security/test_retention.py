@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from onboarding import services
+from onboarding import services, webhooks
 from onboarding.audit import verify_chain
 from onboarding.models import OutboxMessage, Session
 from tests.factories import make_session, make_workflow, sample_png, system
@@ -37,6 +37,7 @@ def test_nothing_is_erased_before_the_retention_period(old_session, django_captu
 
 def test_retention_erases_data_and_files_and_keeps_the_audit_skeleton(old_session, django_capture_on_commit_callbacks):
     session, path = old_session
+    webhooks.endpoint_create(actor=system(session.organization), url="http://127.0.0.1:9/hook")
     events_before = session.events.count()
     assert run_retention(31, django_capture_on_commit_callbacks) == 1
     session.refresh_from_db()
