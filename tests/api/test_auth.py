@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from onboarding import services
+from onboarding import ratelimit, services
 from tests.api.conftest import V1, bearer, client_for, problem
 from tests.factories import make_api_key, system
 
@@ -70,8 +70,10 @@ def test_decisions_need_the_review_scope(org, session):
     assert response.status_code == 200 and response.json()["metadata"] == {"crm": "42"}
 
 
-def test_rate_limit_per_key_answers_429_with_retry_after(org, workflow, settings):
+def test_rate_limit_per_key_answers_429_with_retry_after(org, workflow, settings, monkeypatch):
     settings.API_RATE_LIMIT_PER_MINUTE = 3
+    # Mid-window, so the four requests cannot straddle two windows on a slow machine.
+    monkeypatch.setattr(ratelimit.time, "time", lambda: 1_800_000_030.0)
     api, _ = client_for(org)
     other, _ = client_for(org)
     responses = [api.get(f"{V1}/workflows") for _ in range(4)]

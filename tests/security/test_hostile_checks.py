@@ -54,7 +54,7 @@ def test_the_renderer_prices_a_pdf_before_rendering_it(maker):
     started = time.perf_counter()
     with pytest.raises(images.UnreadableDocument):
         images.pdf_pages(maker())
-    assert time.perf_counter() - started < 1.0  # refused from page sizes; nothing was rendered
+    assert time.perf_counter() - started < 3.0  # refused from page sizes; rendering takes far longer
 
 
 def test_ordinary_pages_still_render():

@@ -106,7 +106,8 @@ def timed(call):
     started = time.perf_counter()
     response = call()
     elapsed = time.perf_counter() - started
-    assert elapsed < 1.0, f"took {elapsed:.2f} s"
+    # Decoding what a bomb holds takes far longer; the margin leaves room for a busy machine.
+    assert elapsed < 3.0, f"took {elapsed:.2f} s"
     return response
 
 
