@@ -60,7 +60,8 @@ def parse_limit(query_params):
     if raw in (None, ""):
         return DEFAULT_LIMIT
     try:
-        limit = int(raw)
+        number = float(raw)  # a JSON Schema integer may be written 2.0
+        limit = int(number) if number.is_integer() else 0
     except ValueError:
         limit = 0
     if not 1 <= limit <= MAX_LIMIT:
