@@ -88,3 +88,12 @@ def clear_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def one_rate_window(monkeypatch):
+    """Rate limits count in fixed one-minute windows: pinned mid-window, a test's burst cannot
+    straddle two of them however slow the machine."""
+    from onboarding import ratelimit
+
+    monkeypatch.setattr(ratelimit.time, "time", lambda: 1_800_000_030.0)

@@ -49,7 +49,7 @@ def login(client, username, password, forwarded):
     )
 
 
-def test_one_client_behind_the_proxy_cannot_lock_reviewers_out(settings, org):
+def test_one_client_behind_the_proxy_cannot_lock_reviewers_out(settings, org, one_rate_window):
     settings.TRUSTED_PROXY_COUNT = 1
     owner = MembershipFactory(organization=org, role="reviewer").user
     colleague = MembershipFactory(organization=org, role="reviewer").user
@@ -62,7 +62,7 @@ def test_one_client_behind_the_proxy_cannot_lock_reviewers_out(settings, org):
     assert login(Client(), colleague.username, PASSWORD, "203.0.113.11").status_code == 302
 
 
-def test_token_requests_are_limited_per_client_not_per_proxy(settings, org):
+def test_token_requests_are_limited_per_client_not_per_proxy(settings, org, one_rate_window):
     settings.TRUSTED_PROXY_COUNT = 1
     settings.API_TOKEN_RATE_LIMIT_PER_MINUTE = 3
     _, plain = make_api_key(org)
