@@ -52,6 +52,16 @@ def _validate_applicant_data(data, path):
         errors[f"{path}.{key}"] = ["Unknown field."]
     if data.get("type", ApplicantType.NATURAL_PERSON) not in ApplicantType.values:
         errors[f"{path}.type"] = [f"Must be one of: {', '.join(ApplicantType.values)}."]
+    # The columns' own lengths: a longer value would otherwise fail in the database, not here.
+    for key in ("label", "reference_id", "email", "phone_number"):
+        value = data.get(key)
+        if value is None:
+            continue
+        limit = Applicant._meta.get_field(key).max_length
+        if not isinstance(value, str):
+            errors[f"{path}.{key}"] = ["Must be a string."]
+        elif len(value) > limit:
+            errors[f"{path}.{key}"] = [f"At most {limit} characters."]
     for block, allowed in BLOCK_FIELDS.items():
         value = data.get(block)
         if value is None:

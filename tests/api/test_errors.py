@@ -22,6 +22,19 @@ def test_unknown_fields_are_named(api, workflow):
     assert body["errors"] == {"nmae": ["Unknown field."]}
 
 
+def test_applicant_values_longer_than_their_columns_are_named(api, workflow):
+    body = problem(
+        api.post(
+            f"{V1}/sessions",
+            {"workflow_id": str(workflow.id), "applicants": [{"phone_number": "+33 6 12 34 56 78 90 12 34"}]},
+            format="json",
+        ),
+        400,
+    )
+    assert body["errors"] == {"applicants[0].phone_number": ["At most 20 characters."]}
+    assert not Session.objects.exists()
+
+
 def test_field_errors_are_flattened_per_field(api, workflow):
     body = problem(
         api.post(
