@@ -12,8 +12,6 @@ from datetime import date
 
 from rapidfuzz import fuzz
 
-from onboarding.steps import DEFAULT_NAME_THRESHOLD
-
 # Name particles are often dropped, glued ("Vanderberg") or moved by documents.
 PARTICLES = frozenset(
     [
@@ -258,10 +256,6 @@ def compare_names(a, b, kind="person"):
     significant_b = [t for t in tokens_b if t not in PARTICLES] or tokens_b
     scores.append(_aligned_score(significant_a, significant_b))
     return round(max(scores), 4)
-
-
-def names_match(a, b, threshold=DEFAULT_NAME_THRESHOLD, kind="person"):
-    return compare_names(a, b, kind=kind) >= threshold
 
 
 def compare_company_names(a, b):

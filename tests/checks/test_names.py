@@ -7,11 +7,11 @@ from onboarding.checks.names import (
     compare_company_names,
     compare_names,
     find_dates,
-    names_match,
     normalize,
     normalize_street,
     parse_date,
 )
+from tests.checks.matching import names_match
 
 
 def test_normalize_removes_case_accents_and_punctuation():

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from onboarding.audit import verify_chain
-from onboarding.checks.names import names_match, normalize
+from onboarding.checks.names import normalize
 from onboarding.errors import InvalidTransition
 from onboarding.models import (
     APPLICANT_TRANSITIONS,
@@ -30,6 +30,7 @@ from onboarding.models import (
     VerificationStatus,
 )
 from onboarding.services.common import apply_transition
+from tests.checks.matching import names_match
 from tests.factories import FORM_ONLY_STEPS, OrganizationFactory, make_session, make_workflow, system
 
 MACHINES = {
