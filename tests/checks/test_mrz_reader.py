@@ -104,6 +104,14 @@ def test_check_digits_choose_among_likely_readings_only_when_one_clearly_wins():
     assert not doubtful.resolved and doubtful.doubts == ["check_digits_ambiguous"]
 
 
+def test_a_reading_the_check_digits_pull_far_from_the_recogniser_s_is_refused():
+    misread = [TD3_LINES[0], TD3_LINES[1][:18] + "7" + TD3_LINES[1][19:]]
+    # The only reading passing the check digits needs a "2" the recogniser found 90 times less
+    # likely than its "7": no other reading competes, yet two such misreads can cancel out.
+    far = resolving.resolve("TD3", _gaps(misread, [(1, 18, "2", 4.5)]))
+    assert not far.resolved and far.doubts == ["corrected_too_far"]
+
+
 def test_alternatives_the_check_digits_cannot_see_are_refused():
     # "S" and "8" weigh the same modulo 10: the document number L898902C3 passes its check
     # digit and the composite as LS98902C3 too.

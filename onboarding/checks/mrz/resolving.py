@@ -30,6 +30,10 @@ MARGIN = math.log(4)  # the best reading must be at least 4 times as probable as
 # or that no check digit covers must be read more surely than that.
 UNCHECKED_MARGIN = math.log(8)
 _HORIZON = math.log(1000)  # alternatives less probable than this are not considered
+# How far the check digits may pull a reading from the recogniser's own best one: beyond that
+# (40 times less probable), two confident misreads whose weights cancel modulo 10 would pass
+# every check digit, so the line is refused rather than "corrected" into a wrong value.
+MAX_CORRECTION = math.log(40)
 _PER_CELL = 4
 _PER_GROUP = 6
 _PER_SUM = 12  # readings kept per partial check-digit sum while searching a field
@@ -226,6 +230,8 @@ def resolve(fmt, gaps, readings=1):
     margin = passing[1][0] - passing[0][0] if len(passing) > 1 else _HORIZON
     lines = passing[0][1]
     doubts = [] if margin >= MARGIN * readings else ["check_digits_ambiguous"]
+    if passing[0][0] > MAX_CORRECTION * readings:
+        doubts.append("corrected_too_far")
     for name in ("issuing_country", "nationality"):
         assignment, doubt = _country(lines, fmt, name, alternatives, readings)
         lines = _with(lines, assignment)
