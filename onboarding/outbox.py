@@ -19,12 +19,17 @@ EVENT_TYPES = [
 ]
 
 
-def listened_to(organization_id, environment, event_type):
-    """Whether an enabled endpoint of this organization and environment subscribes to the event
-    (the endpoints dispatch would deliver it to)."""
-    subscriptions = WebhookEndpoint.objects.filter(
-        organization_id=organization_id, environment=environment, enabled=True
-    ).values_list("event_types", flat=True)
+def listened_to(session, event_type):
+    """Whether an enabled endpoint of the session's organization and environment subscribes to the
+    event (the endpoints dispatch would deliver it to). The subscriptions are read once per session
+    object: the changes of one request or task ask once, however many events they emit."""
+    subscriptions = session.__dict__.get("_webhook_subscriptions")
+    if subscriptions is None:
+        subscriptions = session._webhook_subscriptions = list(
+            WebhookEndpoint.objects.filter(
+                organization_id=session.organization_id, environment=session.environment, enabled=True
+            ).values_list("event_types", flat=True)
+        )
     return any(not types or event_type in types for types in subscriptions)
 
 
@@ -35,7 +40,7 @@ def emit(*, session, event_type, data):
     An event no endpoint listens to is not written: it would only cost a row and a dispatch task
     for each change (an endpoint receives the events that happen once it is registered)."""
     assert event_type in EVENT_TYPES, event_type
-    if not listened_to(session.organization_id, session.environment, event_type):
+    if not listened_to(session, event_type):
         return None
     message = OutboxMessage.objects.create(
         organization_id=session.organization_id,

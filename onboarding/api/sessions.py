@@ -12,7 +12,7 @@ from onboarding.api.session_input import check_input, json_uploads, multipart_up
 from onboarding.errors import NotFound
 from onboarding.models import INBOXES, SessionStatus
 from onboarding.services import session_erase
-from onboarding.services.api_support import composed, session_change, session_create_with_documents
+from onboarding.services.api_support import session_change, session_create_with_documents
 from onboarding.services.workflows import workflow_to_run
 
 SESSION_SCOPES = {
@@ -174,9 +174,9 @@ class SessionListView(ApiView):
         session, links, pending = session_create_with_documents(
             actor=self.actor, documents=uploads, input=given_input, run=run, **data
         )
-        if composed(uploads, data.get("links"), {**data, "input": given_input}):
+        if uploads or data.get("links"):  # documents and links are rows the session's objects do not hold
             body = session_detail(self.actor, session.id)
-        else:  # nothing was added to what session_create wrote: no need to read it back
+        else:  # the objects written (and moved on by given data) are the session as stored: no need to read it back
             body = SessionDetailSerializer(selectors.created_session_detail(session)).data
         if links is not None:
             body["links"] = LinkSerializer(links, many=True).data

@@ -20,7 +20,7 @@ from onboarding.services.documents import document_add
 from onboarding.services.given_input import given_input_submit
 from onboarding.services.links import links_generate
 from onboarding.services.review import session_decide
-from onboarding.services.sessions import session_create, session_update
+from onboarding.services.sessions import created_verifications, session_create, session_update
 from onboarding.storage import files_removed_on_failure
 from onboarding.uploads import prepare_upload
 
@@ -166,14 +166,14 @@ def composed(documents, links, fields):
 @transaction.atomic(durable=True)
 def _create_with_documents(actor, documents, links, fields):
     session = session_create(actor=actor, **fields)
-    generated = links_generate(actor=actor, session_id=session.id) if links else None
-    verifications = {}
-    for verification in session.verifications.order_by("created_at"):
+    verifications, with_files = {}, set()
+    for verification in created_verifications(session):
         verifications.setdefault(verification.step_id, verification)
     for index, upload in enumerate(documents):
         verification = verifications.get(upload.step_id)
         if verification is None:
             raise ValidationFailed({f"input.documents[{index}].step_id": ["No step of this id takes documents."]})
+        with_files.add(verification.id)
         try:
             document_add(
                 actor=actor,
@@ -187,7 +187,11 @@ def _create_with_documents(actor, documents, links, fields):
             raise ValidationFailed(
                 {f"input.documents[{index}]": [m for ms in exc.errors.values() for m in ms]}
             ) from None
-    return session, generated, given_input_submit(actor=actor, session_id=session.id)
+    pending = given_input_submit(actor=actor, session=session, with_files=with_files)
+    # Last: links_generate works on rows it reads itself, which leaves the session's own objects
+    # (moved on by the submissions) as they are.
+    generated = links_generate(actor=actor, session_id=session.id) if links else None
+    return session, generated, pending
 
 
 @transaction.atomic

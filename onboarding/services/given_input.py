@@ -9,12 +9,12 @@ from django.db import transaction
 
 from onboarding.checks.form import validate_form_fields
 from onboarding.errors import ValidationFailed
-from onboarding.models import Session, SessionStatus
+from onboarding.models import SessionStatus
 from onboarding.services.common import apply_transition
-from onboarding.services.documents import current_documents, documents_submit, step_of
-from onboarding.services.verifications import verification_submit
+from onboarding.services.documents import documents_submit, step_of
+from onboarding.services.sessions import created_verifications
+from onboarding.services.verifications import submit_locked
 from onboarding.steps import DOCUMENT_STEP_TYPES, step_config
-from onboarding.tenancy import get_scoped
 
 # Signing is the applicant's own act of consent: a document given for it is what they will sign.
 SUBMITTED_BY_APPLICANT_ONLY = frozenset({"signature"})
@@ -30,21 +30,25 @@ class PendingStep:
     missing: dict
 
 
-@transaction.atomic
-def given_input_submit(*, actor, session_id):
+def given_input_submit(*, actor, session, with_files=()):
     """Submit each step of a new session that the data given at creation completes; returns the
     steps given only part of what they need (PendingStep), which keep awaiting data.
+
+    `session` is what session_create returned in the caller's transaction: its rows are unseen by
+    any other transaction until it commits, so they are neither locked nor read back, and the
+    objects written (its created_applicants and their created_verifications) are moved on in place.
+    `with_files`: the ids of the verifications the creation attached files to (a new session has no others).
 
     A step given nothing is left to the applicant. Once a step is submitted the session is
     under way: a draft one becomes active, so it completes when its checks are done.
     """
-    session = get_scoped(Session, actor, session_id, lock=True)
+    assert transaction.get_connection().in_atomic_block, "runs in the transaction that created the session"
     pending, submitted = [], False
-    for verification in session.verifications.select_related("applicant").order_by("created_at"):
+    for verification in created_verifications(session):
         if verification.type in SUBMITTED_BY_APPLICANT_ONLY:
             continue
         try:
-            started = _submit_if_given(actor, session, verification)
+            started = _submit_if_given(actor, session, verification, verification.id in with_files)
         except ValidationFailed as exc:
             pending.append(
                 PendingStep(str(verification.applicant_id), str(verification.id), verification.step_id, exc.errors)
@@ -56,10 +60,10 @@ def given_input_submit(*, actor, session_id):
     return pending
 
 
-def _submit_if_given(actor, session, verification):
+def _submit_if_given(actor, session, verification, has_files):
     """True when the step was submitted, False when it was given nothing; ValidationFailed names what is missing."""
     if verification.type in DOCUMENT_STEP_TYPES:
-        if not current_documents(verification):
+        if not has_files:
             return False
         documents_submit(actor=actor, verification_id=verification.id)
         return True
@@ -72,6 +76,6 @@ def _submit_if_given(actor, session, verification):
         cleaned, errors = validate_form_fields(fields, values)
         if errors:
             raise ValidationFailed(errors)
-        verification_submit(actor=actor, verification_id=verification.id, data=cleaned)
+        submit_locked(actor, session, verification, cleaned)
         return True
     return False

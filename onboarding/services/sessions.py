@@ -105,6 +105,13 @@ def _create_applicants(session, version, people):
     return applicants
 
 
+def created_verifications(session):
+    """The verifications session_create wrote (each applicant's created_verifications), in the order written."""
+    return [
+        verification for applicant in session.created_applicants for verification in applicant.created_verifications
+    ]
+
+
 def _check_session_fields(version, *, locale, redirect_url, state, ttl_days):
     errors = {}
     allowed_locales = version.setting("locales")

@@ -15,6 +15,31 @@ pytestmark = pytest.mark.django_db
 # session, applicants, verifications, the audit chain's lock, event and head, the count of sessions
 # per status, the webhook subscriptions; 2 more are the test's savepoint.
 CREATE_STATEMENTS = 13
+# Data completing a form step: the same, then the step's submission and the session's activation (each a
+# row changed, with its audit event and head) and the session's move between status counts; session_create
+# keeps its savepoint inside the creation's transaction.
+CREATE_SUBMITTING_STATEMENTS = 24
+# Every kind of value a form cleans: what the answer shows is what was stored.
+FORM_STEP = {
+    "id": "details",
+    "type": "form",
+    "config": {
+        "fields": [
+            {"id": "email", "type": "email", "required": True},
+            {"id": "phone", "type": "phone"},
+            {"id": "born", "type": "date"},
+            {"id": "country", "type": "country"},
+            {"id": "terms", "type": "checkbox", "required": True},
+        ]
+    },
+}
+FORM_INPUT = {
+    "email": "Anna@Example.COM",
+    "phone": "+33 6 12 34 56 78",
+    "born": "1974-08-12",
+    "country": "SE",
+    "terms": True,
+}
 
 
 def create(api, workflow, **fields):
@@ -33,6 +58,18 @@ def test_a_create_costs_a_fixed_number_of_statements(org, api, applicants, djang
     with django_assert_max_num_queries(CREATE_STATEMENTS):
         response = create(api, workflow, applicants=people)
     assert response.status_code == 201, response.content
+
+
+def test_a_create_submitting_a_form_costs_a_fixed_number_of_statements(
+    org, api, monkeypatch, django_assert_max_num_queries
+):
+    monkeypatch.setattr(tasks.check_verification, "delay", lambda verification_id: None)  # the worker's part
+    workflow = make_workflow(org, steps=[FORM_STEP, *IDENTITY_STEPS[1:]])
+    create(api, workflow, input={"form": FORM_INPUT})  # the rows of counts per status made
+    with django_assert_max_num_queries(CREATE_SUBMITTING_STATEMENTS):
+        response = create(api, workflow, input={"form": FORM_INPUT})
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "active"
 
 
 def test_the_created_session_answers_as_a_read_of_it_does(org, api):
@@ -63,3 +100,18 @@ def test_a_listening_endpoint_still_receives_the_creation(org, api):
         session_id = create(api, workflow).json()["id"]
     assert len(receiver.requests) == 1 and session_id in receiver.requests[0].body.decode()
     assert WebhookDelivery.objects.get().status == "succeeded"
+
+
+def test_a_session_moved_on_by_the_data_given_answers_as_a_read_of_it_does(org, api, monkeypatch):
+    checks = []
+    # The form's check would otherwise run at once (eager tasks) and move the session on before the read.
+    monkeypatch.setattr(tasks.check_verification, "delay", checks.append)
+    workflow = make_workflow(org, steps=[FORM_STEP, *IDENTITY_STEPS[1:]])
+    created = create(api, workflow, input={"identity": ALICE["identity"], "form": FORM_INPUT}).json()
+    assert created.pop("pending_input") == []
+    assert created == api.get(f"{V1}/sessions/{created['id']}").json()
+    (verifications,) = [applicant["verifications"] for applicant in created["applicants"]]
+    assert created["status"] == "active" and len(checks) == 1
+    assert [v["status"] for v in verifications] == ["submitted"] + ["awaiting_data"] * 3
+    assert verifications[0]["data"]["submitted"]["born"] == "1974-08-12"
+    assert created["completed_steps"] == 1 and created["current_step_index"] == 1
