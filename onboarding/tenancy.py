@@ -36,8 +36,10 @@ def _applicants_own(model, actor, queryset):
     return queryset
 
 
-def get_scoped(model, actor, obj_id, *, lock=False, **filters):
-    queryset = scoped(model, actor)
+def get_scoped(model, actor, obj_id, *, lock=False, related=(), **filters):
+    """The row `obj_id` of `model` if this actor may touch it (NotFound otherwise); `related`: the
+    relations to read with it (select_related), never locked with it."""
+    queryset = scoped(model, actor).select_related(*related) if related else scoped(model, actor)
     if lock:
         # of=self: lock only this row, not the joined session used for scoping.
         queryset = queryset.select_for_update(of=("self",))

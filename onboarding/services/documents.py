@@ -5,7 +5,7 @@ a document step once every side is in. The portal and the API both go through he
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from onboarding.audit import record_event
@@ -88,7 +88,9 @@ def document_add(*, actor, verification_id, content, filename="", kind="", side=
             session, applicant, verification = lock_chain(actor, verification_id)
             ensure_accepting(session, verification, "upload_document")
             _check_quota(verification)
-            return _attach(actor, session, applicant, verification, prepared, name, filename, kind, side)
+            current = _attach(actor, session, applicant, verification, prepared, name, filename, kind, side)
+            _mark_started(verification)
+            return current[-1]
 
 
 def documents_send(*, actor, verification_id, files, kind="", data=None, submit=True):
@@ -111,34 +113,38 @@ def documents_send(*, actor, verification_id, files, kind="", data=None, submit=
             errors[side or "document"] = [message for messages in exc.errors.values() for message in messages]
     with files_removed_on_failure():
         stored = [(side, file, filename, _store(verification, file)) for side, file, filename in prepared]
-        errors.update(_send(actor, verification_id, stored, kind, data, submit=submit and not errors))
+        errors.update(_send(actor, verification, stored, kind, data, submit=submit and not errors))
     if errors:
         raise ValidationFailed(errors)
     return verification
 
 
 @transaction.atomic(durable=True)
-def _send(actor, verification_id, stored, kind, data, *, submit):
-    """Returns what keeps the step from being submitted (nothing when it was)."""
-    session, applicant, verification = lock_chain(actor, verification_id)
+def _send(actor, scoped, stored, kind, data, *, submit):
+    """Returns what keeps the step from being submitted (nothing when it was). `scoped`: the
+    verification as _document_step read it."""
+    session, applicant, verification = lock_chain(actor, scoped.id, scoped=scoped)
     ensure_accepting(session, verification, "upload_document")
     _check_quota(verification, adding=len(stored))
+    documents = None
     for side, prepared, filename, name in stored:
-        _attach(actor, session, applicant, verification, prepared, name, filename, kind, side)
-    if not submit:
-        return {}
-    step = step_of(verification, session.workflow_version)
-    documents = current_documents(verification)
-    kind = kind or (documents[-1].kind if documents else default_kind(step))
-    missing = _missing_for_submission(verification, step, documents, kind)
-    if missing:
-        return missing
-    submit_locked(actor, session, verification, {**(data or {}), "document_kind": kind})
-    return {}
+        documents = _attach(actor, session, applicant, verification, prepared, name, filename, kind, side)
+    missing = {}
+    if submit:
+        step = step_of(verification, session.workflow_version)
+        documents = current_documents(verification) if documents is None else documents
+        kind = kind or (documents[-1].kind if documents else default_kind(step))
+        missing = _missing_for_submission(verification, step, documents, kind)
+        if not missing:
+            # The submission marks the step started and saves it.
+            submit_locked(actor, session, verification, {**(data or {}), "document_kind": kind})
+            return {}
+    _mark_started(verification)
+    return missing
 
 
 def _document_step(actor, verification_id):
-    verification = get_scoped(Verification, actor, verification_id)
+    verification = get_scoped(Verification, actor, verification_id, related=["session__workflow_version"])
     if verification.type not in DOCUMENT_STEP_TYPES:
         # A file on a form would fail the step before the applicant typed anything.
         raise ValidationFailed(
@@ -158,7 +164,10 @@ def _check_quota(verification, adding=1):
     """Uploads per step and per session (settings), every file ever sent counting, replaced or not:
     one link cannot fill the storage. Checked again under the session's lock when attaching."""
     per_step, per_session = settings.MAX_UPLOADS_PER_STEP, settings.MAX_UPLOADS_PER_SESSION
-    if Document.objects.filter(verification_id=verification.id).count() + adding > per_step:
+    counts = Document.objects.filter(session_id=verification.session_id).aggregate(
+        step=Count("id", filter=Q(verification_id=verification.id)), session=Count("id")
+    )
+    if counts["step"] + adding > per_step:
         raise ValidationFailed(
             {
                 "file": [
@@ -170,7 +179,7 @@ def _check_quota(verification, adding=1):
                 ]
             }
         )
-    if Document.objects.filter(session_id=verification.session_id).count() + adding > per_session:
+    if counts["session"] + adding > per_session:
         raise ValidationFailed(
             {
                 "file": [
@@ -185,7 +194,8 @@ def _check_quota(verification, adding=1):
 
 
 def _attach(actor, session, applicant, verification, prepared, name, filename, kind, side):
-    """Record a stored file on a verification whose chain the caller locked."""
+    """Record a stored file on a verification whose chain the caller locked (and marks it started:
+    _mark_started). Returns the step's current documents, this one last."""
     document = Document.objects.create(
         organization_id=session.organization_id,
         session=session,
@@ -200,9 +210,6 @@ def _attach(actor, session, applicant, verification, prepared, name, filename, k
         sha256=prepared.sha256,
         page_count=prepared.page_count,
     )
-    if verification.started_at is None:
-        verification.mark_started()
-        verification.save(update_fields=["started_at", "updated_at"])
     record_event(
         actor=actor,
         action="document.uploaded",
@@ -216,16 +223,23 @@ def _attach(actor, session, applicant, verification, prepared, name, filename, k
             "mime_type": document.mime_type,
         },
     )
-    _supersede_replaced(actor, document)
-    return document
+    return [*_supersede_replaced(actor, document), document]
+
+
+def _mark_started(verification):
+    if verification.started_at is None:
+        verification.mark_started()
+        verification.save(update_fields=["started_at", "updated_at"])
 
 
 def _supersede_replaced(actor, document):
-    """A step keeps one current file per side: a new one replaces the same side, or a file of another kind."""
+    """A step keeps one current file per side: a new one replaces the same side, or a file of another kind.
+    Returns the earlier files still current."""
     earlier = Document.objects.filter(verification_id=document.verification_id, superseded=False).exclude(
         id=document.id
     )
-    for old in earlier:
+    kept = []
+    for old in earlier.order_by("created_at"):
         if old.side == document.side or old.kind != document.kind:
             # A replaced file was never checked: its object goes; its hash stays in the audit trail.
             stored, old.superseded, old.file = old.file.name, True, ""
@@ -238,6 +252,9 @@ def _supersede_replaced(actor, document):
                 data={"replaced_by": str(document.id), "sha256": old.sha256},
             )
             delete_files_on_commit([stored])
+        else:
+            kept.append(old)
+    return kept
 
 
 def _safe_name(filename):

@@ -33,12 +33,21 @@ from onboarding.tenancy import get_scoped
 V = VerificationStatus
 
 
-def lock_chain(actor, verification_id):
-    """Lock session, applicant and verification, in that order (the order every service uses)."""
-    verification = get_scoped(Verification, actor, verification_id)
-    session = Session.objects.select_for_update().get(id=verification.session_id)
+def lock_chain(actor, verification_id, scoped=None):
+    """Lock session, applicant and verification, in that order (the order every service uses).
+    `scoped`: that verification as the caller already read it through onboarding.tenancy."""
+    verification = scoped or get_scoped(Verification, actor, verification_id)
+    # The session's workflow version comes with it (steps and settings are read under the lock).
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("workflow_version")
+        .get(id=verification.session_id)
+    )
     applicant = Applicant.objects.select_for_update().get(id=verification.applicant_id)
     verification = Verification.objects.select_for_update().get(id=verification.id)
+    # The locked rows are the ones their changes (and audit events) refer to: none is read again.
+    applicant.session = verification.session = session
+    verification.applicant = applicant
     return session, applicant, verification
 
 
