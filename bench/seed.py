@@ -111,6 +111,7 @@ def _seed_organization(organization, slug, count):
     from django.db import connection, transaction
 
     from onboarding.services.common import session_counts_rebuild
+    from onboarding.services.daily_counts import daily_counts_rebuild
 
     workflows = list(organization.workflows.order_by("name"))
     versions = [w.versions.get().id for w in workflows]
@@ -127,6 +128,7 @@ def _seed_organization(organization, slug, count):
             cursor.execute(statement, params)
         _seed_events(organization, slug)
         session_counts_rebuild(organization.id)
+        daily_counts_rebuild(organization.id)
 
 
 def _statements(slug):

@@ -237,6 +237,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency": {"task": "onboarding.tasks.purge_idempotency_records", "schedule": crontab(minute=43)},
     "requeue-stalled-work": {"task": "onboarding.tasks.requeue_stalled_work", "schedule": crontab(minute="*")},
     "remind-applicants": {"task": "onboarding.tasks.remind_applicants", "schedule": crontab(minute="*/15")},
+    "refresh-daily-counts": {"task": "onboarding.tasks.refresh_daily_counts", "schedule": crontab(minute="*")},
     "verify-audit-chains": {"task": "onboarding.tasks.verify_audit_chains", "schedule": crontab(minute=23)},
 }
 

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -388,11 +389,92 @@ class SessionCount(models.Model):
     environment = models.CharField(max_length=10, choices=Environment.choices)
     status = models.CharField(max_length=40, choices=SessionStatus.choices)
     count = models.BigIntegerField(default=0)
+    # The sum and number of their risk scores: the inbox's average risk without reading them.
+    risk_total = models.BigIntegerField(default=0)
+    risk_scored = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organization", "environment", "status"], name="one_count_per_status")
         ]
+
+
+# Statuses a session reaches only once every required step was submitted.
+SESSION_SUBMITTED = frozenset(
+    {S.COMPLETED, S.PROCESSING, S.PROCESSED, S.MANUAL_REVIEW, S.APPROVED, S.REJECTED, S.AWAITING_CLIENT_CORRECTION}
+)
+# How long a decision took from the session's creation: (label, upper bound), the last open-ended.
+DECISION_TIME_BUCKETS = [
+    ("< 1 h", timedelta(hours=1)),
+    ("1–4 h", timedelta(hours=4)),
+    ("4–24 h", timedelta(days=1)),
+    ("1–3 d", timedelta(days=3)),
+    ("3–7 d", timedelta(days=7)),
+    ("> 7 d", None),
+]
+
+
+class DailySessionCount(models.Model):
+    """Top-level sessions created on one day (in TIME_ZONE), per status and decision day and time:
+    what the overview charts sum, a few rows a day instead of every session.
+
+    Recounted a day at a time from the audit trail (onboarding.services.daily_counts): every
+    change to a session, its applicants or its checks writes an event naming the session.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    environment = models.CharField(max_length=10, choices=Environment.choices)
+    day = models.DateField()
+    status = models.CharField(max_length=40, choices=SessionStatus.choices)
+    decided_on = models.DateField(null=True)
+    # Index in DECISION_TIME_BUCKETS of the time from creation to decision (null: undecided).
+    decision_bucket = models.PositiveSmallIntegerField(null=True)
+    sessions = models.BigIntegerField()
+    opened = models.BigIntegerField()
+    submitted = models.BigIntegerField()
+    risk_total = models.BigIntegerField()
+    risk_scored = models.BigIntegerField()
+    decision_time = models.DurationField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "day"], name="daily_session_count_day")]
+
+
+class DailyVerificationCount(models.Model):
+    """Checks with a result of the top-level sessions created on one day, per type and result."""
+
+    id = models.BigAutoField(primary_key=True)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    environment = models.CharField(max_length=10, choices=Environment.choices)
+    day = models.DateField()
+    type = models.CharField(max_length=40)
+    result = models.CharField(max_length=20)
+    count = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "day"], name="daily_verification_count_day")]
+
+
+class DailyReasonCount(models.Model):
+    """Reason codes given by the checks of the top-level sessions created on one day."""
+
+    id = models.BigAutoField(primary_key=True)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    environment = models.CharField(max_length=10, choices=Environment.choices)
+    day = models.DateField()
+    code = models.CharField(max_length=100)
+    count = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "day"], name="daily_reason_count_day")]
+
+
+class DailyCountMark(models.Model):
+    """The last audit event whose session the daily counts have recounted (null: never counted)."""
+
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    sequence = models.PositiveBigIntegerField(null=True)
 
 
 class ApplicantType(models.TextChoices):

@@ -6,15 +6,15 @@ whatever the number of rows.
 
 from datetime import timedelta
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import (
-    Avg,
+    BooleanField,
     Case,
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -24,18 +24,23 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django_fsm import can_proceed
 
 from onboarding.errors import ValidationFailed
 from onboarding.models import (
     COMPLIANCE_STATUS,
+    DECISION_TIME_BUCKETS,
     INBOXES,
+    SESSION_DECIDED,
     SESSION_EXTENDABLE,
     SESSION_OPEN_TO_APPLICANT,
     VERIFICATION_COMPLETED,
     Applicant,
     ApplicantStatus,
+    DailyReasonCount,
+    DailySessionCount,
+    DailyVerificationCount,
     Event,
     Session,
     SessionCount,
@@ -136,51 +141,75 @@ def filter_sessions(queryset, filters):
         queryset = queryset.filter(custom_tags__icontains=f'"{filters["tag"]}"')
     q = (filters.get("q") or "").strip()
     if q:
-        queryset = queryset.filter(id__in=_search(queryset, q))
+        queryset = queryset.filter(_search(queryset, q))
     return queryset
 
 
-def _search(queryset, q):
-    """Ids of the sessions whose name or reference, or an applicant's e-mail or label, contains `q`.
+def narrows(filters):
+    """Whether parsed list filters leave out any top-level session in scope: if not, the counts
+    kept by the services answer for them (session_counts' `stored`)."""
+    return any(value not in (None, "", False, []) for name, value in filters.items() if name != "include_summary")
 
-    A union of one query per table: on PostgreSQL each part is a trigram index scan
-    (migration 0010), where an OR across the two tables scans every session in scope.
+
+def _search(queryset, q):
+    """A condition for the sessions whose name or reference, or an applicant's e-mail or label, contains `q`.
+
+    A union of one query per table, each a trigram index scan on PostgreSQL (migration
+    0010), where an OR across the two tables scans every session in scope. Applicants are
+    searched in the sessions' organization; the sessions' own scope is checked on the result.
     """
     sessions = queryset.order_by().filter(Q(name__icontains=q) | Q(reference_id__icontains=q)).values("id")
-    in_scope = queryset.order_by().values("id")
-    applicants = Applicant.objects.filter(Q(email__icontains=q) | Q(label__icontains=q), session__in=in_scope)
-    return sessions.union(applicants.order_by().values("session_id"))
+    organization = queryset.order_by().values("organization_id")[:1]
+    applicants = Applicant.objects.filter(
+        Q(email__icontains=q) | Q(label__icontains=q), organization_id__in=organization
+    )
+    ids = sessions.union(applicants.order_by().values("session_id"))
+    if connection.vendor == "postgresql":
+        # The found ids looked up one by one in the primary key: joined as a set, the planner
+        # reads every session in scope to match a few thousand.
+        return AnyOf(F("id"), ArraySubquery(ids))
+    return Q(id__in=ids)
+
+
+class AnyOf(Func):
+    """`value = ANY(array)`."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = BooleanField()
 
 
 def session_counts(queryset, *, risk=True, stored=None):
     """Sessions per status and per inbox, their total and (with `risk`) the average risk.
 
     `stored`: (actor, environment) when the queryset is every top-level session the actor
-    sees (in `environment` if set). The counts are then the services' SessionCount rows,
-    and only the risk average, if asked, reads the sessions. Otherwise one query.
+    sees (in `environment` if set). The counts and the risk are then the services'
+    SessionCount rows, a few rows whatever the number of sessions. Otherwise one query.
     """
     if stored is not None:
-        status_counts = _stored_status_counts(*stored)
-        counts = _status_and_inbox_counts(status_counts)
+        rows = (
+            _stored(SessionCount, *stored)
+            .values("status")
+            .annotate(n=Sum("count"), risk_total=Sum("risk_total"), scored=Sum("risk_scored"))
+        )
+    else:
+        aggregates = {"n": Count("id")}
         if risk:
-            row = queryset.order_by().aggregate(risk_total=Sum("risk_score"), scored=Count("risk_score"))
-            counts.update(_risk_average([row]))
-        return counts
-    aggregates = {"n": Count("id")}
-    if risk:
-        aggregates.update(risk_total=Sum("risk_score"), scored=Count("risk_score"))
-    rows = list(queryset.order_by().values("status").annotate(**aggregates))
+            aggregates.update(risk_total=Sum("risk_score"), scored=Count("risk_score"))
+        rows = queryset.order_by().values("status").annotate(**aggregates)
+    rows = list(rows)
     counts = _status_and_inbox_counts({row["status"]: row["n"] for row in rows})
     if risk:
         counts.update(_risk_average(rows))
     return counts
 
 
-def _stored_status_counts(actor, environment):
-    rows = SessionCount.objects.filter(organization_id=actor.organization_id)
+def _stored(model, actor, environment):
+    """The organization's rows of a count kept by the services, in the actor's environment."""
+    rows = model.objects.filter(organization_id=actor.organization_id)
     if environment or actor.environment:
         rows = rows.filter(environment=environment or actor.environment)
-    return dict(rows.order_by().values("status").annotate(n=Sum("count")).values_list("status", "n"))
+    return rows.order_by()
 
 
 def _status_and_inbox_counts(found):
@@ -198,18 +227,24 @@ def _risk_average(rows):
     return {"avg_risk_score": round(total / scored, 1) if scored else None, "sessions_with_risk_score": scored}
 
 
-def session_summary(queryset):
-    """meta.summary of SPEC §4 for every row of the (filtered) queryset, in two queries."""
-    validations = (
-        Verification.objects.filter(session__in=queryset.order_by().values("id"))
-        .exclude(result="")
-        .values("type", "result")
-        .annotate(n=Count("id"))
-    )
+def session_summary(queryset, stored=None):
+    """meta.summary of SPEC §4 for every row of the (filtered) queryset, in two queries.
+
+    `stored`: as for session_counts; the check results are then the daily counts' (refreshed
+    by the caller: onboarding.services.daily_counts)."""
+    if stored is not None:
+        validations = _stored(DailyVerificationCount, *stored).values("type", "result").annotate(n=Sum("count"))
+    else:
+        validations = (
+            Verification.objects.filter(session__in=queryset.order_by().values("id"))
+            .exclude(result="")
+            .values("type", "result")
+            .annotate(n=Count("id"))
+        )
     validation_counts = {}
     for row in validations:
         validation_counts.setdefault(row["type"], {})[row["result"]] = row["n"]
-    return {**session_counts(queryset), "validation_counts": validation_counts}
+    return {**session_counts(queryset, stored=stored), "validation_counts": validation_counts}
 
 
 def _count(verifications):
@@ -281,25 +316,6 @@ def _set_prefetched(instance, name, objects):
 
 # --- Dashboard reads -------------------------------------------------------
 
-# Statuses a session reaches only once every required step was submitted.
-SUBMITTED_STATUSES = [
-    SessionStatus.COMPLETED,
-    SessionStatus.PROCESSING,
-    SessionStatus.PROCESSED,
-    SessionStatus.MANUAL_REVIEW,
-    SessionStatus.APPROVED,
-    SessionStatus.REJECTED,
-    SessionStatus.AWAITING_CLIENT_CORRECTION,
-]
-DECISION_TIME_BUCKETS = [
-    ("< 1 h", timedelta(hours=1)),
-    ("1–4 h", timedelta(hours=4)),
-    ("4–24 h", timedelta(days=1)),
-    ("1–3 d", timedelta(days=3)),
-    ("3–7 d", timedelta(days=7)),
-    ("> 7 d", None),
-]
-
 
 def session_list_queryset(queryset):
     """A list page's rows with what each row shows, in two queries whatever the page size."""
@@ -331,78 +347,67 @@ def session_events(session):
     return Event.objects.filter(organization_id=session.organization_id, session_ref=session.id)
 
 
-def overview_funnel(queryset):
-    """Sessions created → opened (a link was opened) → submitted → decided, in one query."""
-    opened = Exists(Applicant.objects.filter(session=OuterRef("pk"), link_opened_at__isnull=False))
-    return (
-        queryset.order_by()
-        .annotate(was_opened=opened)
-        .aggregate(
-            created=Count("id"),
-            opened=Count("id", filter=Q(was_opened=True)),
-            submitted=Count("id", filter=Q(completed_at__isnull=False) | Q(status__in=SUBMITTED_STATUSES)),
-            decided=Count("id", filter=Q(status__in=[SessionStatus.APPROVED, SessionStatus.REJECTED])),
-        )
-    )
+def _days(model, actor, since=None):
+    """The daily counts of the top-level sessions the actor sees, created on `since` or later."""
+    rows = _stored(model, actor, "")
+    return rows if since is None else rows.filter(day__gte=since)
 
 
-def overview_decision_times(queryset):
-    """How long decided sessions took from creation to decision: counts per bucket and the average, one query."""
-    decided = (
-        queryset.order_by()
-        .filter(decided_at__isnull=False)
-        .annotate(took=ExpressionWrapper(F("decided_at") - F("created_at"), output_field=DurationField()))
+def overview_funnel(actor, since):
+    """Sessions created since the day `since` → opened (a link was opened) → submitted → decided."""
+    row = _days(DailySessionCount, actor, since).aggregate(
+        created=Sum("sessions"),
+        opened=Sum("opened"),
+        submitted=Sum("submitted"),
+        decided=Sum("sessions", filter=Q(status__in=SESSION_DECIDED)),
     )
-    aggregates, lower = {"average": Avg("took")}, None
-    for index, (_, upper) in enumerate(DECISION_TIME_BUCKETS):
-        condition = Q()
-        if lower is not None:
-            condition &= Q(took__gte=lower)
-        if upper is not None:
-            condition &= Q(took__lt=upper)
-        aggregates[f"bucket_{index}"] = Count("id", filter=condition)
-        lower = upper
-    row = decided.aggregate(**aggregates)
+    return {name: count or 0 for name, count in row.items()}
+
+
+def overview_status_counts(actor, since):
+    """session_counts of the sessions created since the day `since`."""
+    rows = list(
+        _days(DailySessionCount, actor, since)
+        .values("status")
+        .annotate(n=Sum("sessions"), risk_total=Sum("risk_total"), scored=Sum("risk_scored"))
+    )
+    return {**_status_and_inbox_counts({row["status"]: row["n"] for row in rows}), **_risk_average(rows)}
+
+
+def overview_decision_times(actor, since):
+    """How long the decided sessions created since `since` took to decide: counts per bucket, the average."""
+    rows = {
+        row["decision_bucket"]: row
+        for row in _days(DailySessionCount, actor, since)
+        .filter(decision_bucket__isnull=False)
+        .values("decision_bucket")
+        .annotate(n=Sum("sessions"), took=Sum("decision_time"))
+    }
+    decided = sum(row["n"] for row in rows.values())
+    took = sum((row["took"] for row in rows.values()), timedelta())
     return {
-        "buckets": [(label, row[f"bucket_{index}"]) for index, (label, _) in enumerate(DECISION_TIME_BUCKETS)],
-        "average": row["average"],
+        "buckets": [
+            (label, rows[index]["n"] if index in rows else 0) for index, (label, _) in enumerate(DECISION_TIME_BUCKETS)
+        ],
+        "average": took / decided if decided else None,
     }
 
 
-def overview_decisions_per_day(queryset, since):
-    """{date: {"approved": n, "rejected": n}} for decisions since `since`, one query."""
+def overview_decisions_per_day(actor, since):
+    """{date: {"approved": n, "rejected": n}} for decisions on the day `since` or later."""
     rows = (
-        queryset.order_by()
-        .filter(decided_at__gte=since, status__in=[SessionStatus.APPROVED, SessionStatus.REJECTED])
-        .annotate(day=TruncDate("decided_at"))
-        .values("day", "status")
-        .annotate(n=Count("id"))
+        _days(DailySessionCount, actor)
+        .filter(decided_on__gte=since, status__in=SESSION_DECIDED)
+        .values("decided_on", "status")
+        .annotate(n=Sum("sessions"))
     )
     days = {}
     for row in rows:
-        days.setdefault(row["day"], {"approved": 0, "rejected": 0})[row["status"]] = row["n"]
+        days.setdefault(row["decided_on"], {"approved": 0, "rejected": 0})[row["status"]] = row["n"]
     return days
 
 
-# Each code of a verification's JSON list as a row, in the database's own JSON functions.
-_EACH_CODE = {
-    "postgresql": "CROSS JOIN LATERAL jsonb_array_elements_text(v.status_codes) AS code (value)",
-    "sqlite": "CROSS JOIN json_each(v.status_codes) AS code",
-}
-
-
-def overview_reason_codes(queryset, limit=8):
-    """The most frequent verification reason codes among the sessions, most frequent first, one query.
-
-    The codes are unnested and counted in the database: a large organization holds
-    millions of verifications, too many to stream through Python.
-    """
-    codes = Verification.objects.filter(session__in=queryset.order_by().values("id")).exclude(status_codes=[])
-    sql, params = codes.order_by().values("status_codes").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT code.value, COUNT(*) FROM ({sql}) AS v {_EACH_CODE[connection.vendor]}"
-            " GROUP BY code.value ORDER BY 2 DESC, 1 LIMIT %s",
-            [*params, limit],
-        )
-        return [tuple(row) for row in cursor.fetchall()]
+def overview_reason_codes(actor, since, limit=8):
+    """The most frequent reason codes of the checks of sessions created since `since`, most frequent first."""
+    rows = _days(DailyReasonCount, actor, since).values("code").annotate(n=Sum("count")).order_by("-n", "code")
+    return [(row["code"], row["n"]) for row in rows[:limit]]

@@ -85,6 +85,13 @@ def verify_audit_chains():
 
 
 @shared_task
+def refresh_daily_counts():
+    from onboarding.services.daily_counts import daily_counts_refresh_all
+
+    daily_counts_refresh_all()
+
+
+@shared_task
 def purge_idempotency_records():
     from onboarding.services.api_support import idempotency_purge
 

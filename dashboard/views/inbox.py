@@ -16,7 +16,7 @@ from dashboard.views.common import error_text, members_of, perform
 from onboarding import services
 from onboarding.errors import ValidationFailed
 from onboarding.models import Role, Workflow
-from onboarding.selectors import filter_sessions, session_counts, session_list_queryset, sessions_for
+from onboarding.selectors import filter_sessions, narrows, session_counts, session_list_queryset, sessions_for
 from onboarding.tenancy import scoped
 
 # The inboxes named by what a reviewer has to do, the work first. Their keys are the
@@ -50,8 +50,7 @@ def _matching(request, form):
     except ValidationFailed as exc:
         messages.error(request, error_text(exc.errors))
         filters, matching = {}, filter_sessions(base, {})
-    narrowed = any(value not in (None, "", False) for value in filters.values())
-    return matching, None if narrowed else (request.actor, environment)
+    return matching, None if narrows(filters) else (request.actor, environment)
 
 
 def _filter_form(request):

@@ -11,6 +11,7 @@ from dashboard.access import dashboard_view
 from dashboard.charts import columns, horizontal_bars
 from onboarding import selectors
 from onboarding.labels import reason_label
+from onboarding.services.daily_counts import daily_counts_refresh
 
 PERIODS = {"7": 7, "30": 30, "90": 90}
 
@@ -18,18 +19,18 @@ PERIODS = {"7": 7, "30": 30, "90": 90}
 @dashboard_view()
 def overview(request):
     days = PERIODS.get(request.GET.get("days", ""), 30)
-    now = timezone.now()
-    since = now - timedelta(days=days)
-    # Top-level sessions only: a company's related parties are part of its onboarding.
-    top_level = selectors.filter_sessions(selectors.sessions_for(request.actor), {})
-    sessions = top_level.filter(created_at__gte=since)
-    funnel = selectors.overview_funnel(sessions)
-    times = selectors.overview_decision_times(sessions)
-    per_day = selectors.overview_decisions_per_day(top_level, since)
-    reasons = selectors.overview_reason_codes(sessions)
-    summary = selectors.session_counts(sessions)
     today = timezone.localdate()
+    # The period is whole days, today the last: the days the per-day chart shows.
     day_list = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
+    since = day_list[0]
+    # Top-level sessions only (a company's related parties are part of its onboarding), from the
+    # daily counts, brought up to date with the audit trail first.
+    daily_counts_refresh(request.actor.organization_id)
+    funnel = selectors.overview_funnel(request.actor, since)
+    times = selectors.overview_decision_times(request.actor, since)
+    per_day = selectors.overview_decisions_per_day(request.actor, since)
+    reasons = selectors.overview_reason_codes(request.actor, since)
+    summary = selectors.overview_status_counts(request.actor, since)
     return render(
         request,
         "dashboard/overview.html",

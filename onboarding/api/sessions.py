@@ -13,6 +13,7 @@ from onboarding.errors import NotFound
 from onboarding.models import INBOXES, SessionStatus
 from onboarding.services import session_erase
 from onboarding.services.api_support import session_change, session_create_with_documents
+from onboarding.services.daily_counts import daily_counts_refresh
 from onboarding.services.workflows import workflow_to_run
 
 SESSION_SCOPES = {
@@ -146,7 +147,12 @@ class SessionListView(ApiView):
         filters = validated(SessionFilters, request.query_params)
         queryset = selectors.filter_sessions(selectors.sessions_for(self.actor), filters)
         page = self.paginate_queryset(selectors.with_progress(queryset).select_related("workflow_version"))
-        meta = {"summary": selectors.session_summary(queryset)} if filters["include_summary"] else {}
+        meta = {}
+        if filters["include_summary"]:
+            stored = None if selectors.narrows(filters) else (self.actor, "")
+            if stored:
+                daily_counts_refresh(self.actor.organization_id)
+            meta["summary"] = selectors.session_summary(queryset, stored)
         return self.get_paginated_response(SessionSerializer(page, many=True).data, **meta)
 
     @extend_schema(

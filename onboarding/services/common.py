@@ -1,7 +1,8 @@
 """What every service shares: audited transitions (tenant scoping: onboarding.tenancy)."""
 
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Sum
+from django.db.models.functions import Coalesce
 from django_fsm import can_proceed
 
 from onboarding import outbox, tasks
@@ -46,22 +47,39 @@ def apply_transition(obj, name, actor, *, note="", data=None, **kwargs):
 
 
 def count_session(session, before, after):
-    """Move a top-level session from one status count to another (`before` None: a new session).
+    """Move a top-level session, with its risk score, from one status count to another (`before`
+    None: a new session).
 
     Called after the change's audit event, whose lock on the organization row orders
     concurrent counts, so a missing count row is created by one transaction only."""
     if session.parent_id is not None or before == after:
         return
-    for status, delta in ((before, -1), (after, 1)):
-        if status is None:
-            continue
-        rows = SessionCount.objects.filter(
-            organization_id=session.organization_id, environment=session.environment, status=status
-        )
-        if not rows.update(count=F("count") + delta):
-            rows.create(
-                organization_id=session.organization_id, environment=session.environment, status=status, count=delta
+    risk = session.risk_score
+    for status, sign in ((before, -1), (after, 1)):
+        if status is not None:
+            _add_to_count(
+                session, status, count=sign, risk_total=sign * (risk or 0), risk_scored=sign * (risk is not None)
             )
+
+
+def count_risk(session, before, after):
+    """The risk score of a session (counted in its current status) changed from `before` to `after`."""
+    if session.parent_id is not None or before == after:
+        return
+    _add_to_count(
+        session,
+        session.status,
+        risk_total=(after or 0) - (before or 0),
+        risk_scored=(after is not None) - (before is not None),
+    )
+
+
+def _add_to_count(session, status, **deltas):
+    rows = SessionCount.objects.filter(
+        organization_id=session.organization_id, environment=session.environment, status=status
+    )
+    if not rows.update(**{name: F(name) + delta for name, delta in deltas.items()}):
+        rows.create(organization_id=session.organization_id, environment=session.environment, status=status, **deltas)
 
 
 def _schedule_outcome_notice(session):
@@ -111,11 +129,6 @@ def session_counts_rebuild(organization_id):
         Session.objects.filter(organization_id=organization_id, parent__isnull=True)
         .order_by()
         .values("environment", "status")
-        .annotate(n=Count("id"))
+        .annotate(count=Count("id"), risk_total=Coalesce(Sum("risk_score"), 0), risk_scored=Count("risk_score"))
     )
-    SessionCount.objects.bulk_create(
-        SessionCount(
-            organization_id=organization_id, environment=row["environment"], status=row["status"], count=row["n"]
-        )
-        for row in rows
-    )
+    SessionCount.objects.bulk_create(SessionCount(organization_id=organization_id, **row) for row in rows)

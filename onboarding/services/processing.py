@@ -26,7 +26,7 @@ from onboarding.models import (
     Verification,
     VerificationStatus,
 )
-from onboarding.services.common import apply_transition
+from onboarding.services.common import apply_transition, count_risk
 from onboarding.services.screening import watchlist_result
 from onboarding.services.verifications import advance
 from onboarding.steps import DEFAULT_SETTINGS
@@ -339,8 +339,9 @@ def _finish_session(session_id, results):
         return
     actor = Actor.system(session.organization_id)
     session.processing_results = results
-    session.risk_score = results["risk_score"]
+    before_risk, session.risk_score = session.risk_score, results["risk_score"]
     session.risk_level = results["risk_level"]
+    count_risk(session, before_risk, session.risk_score)
     for applicant in session.applicants.select_for_update().filter(status=ApplicantStatus.SUBMITTED):
         apply_transition(applicant, "mark_processed", actor)
     decision = results["final_decision"]

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from onboarding.decision import decide
 from onboarding.models import SessionStatus
+from onboarding.services.common import count_risk
 
 
 def rescore(session):
@@ -41,4 +42,5 @@ def rescore(session):
         session.final_decision = final_decision
         fields.append("final_decision")
     session.save(update_fields=fields)
+    count_risk(session, before, risk_score)
     return before, risk_score

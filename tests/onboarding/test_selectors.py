@@ -8,6 +8,7 @@ from django.utils import timezone
 from onboarding import selectors, services
 from onboarding.models import Session
 from onboarding.services.common import session_counts_rebuild
+from onboarding.services.daily_counts import daily_counts_rebuild
 from tests.factories import make_session, make_workflow, system
 
 
@@ -61,7 +62,8 @@ def test_reason_codes_are_the_most_frequent_first_then_by_code(org, workflow, gr
     codes = [["name_mismatch", "underage"], ["underage"], ["iban_invalid", "underage", "name_mismatch"]]
     for verification, reasons in zip(verifications, codes):
         type(verification).objects.filter(id=verification.id).update(status_codes=reasons)
-    assert selectors.overview_reason_codes(selectors.sessions_for(system(org)), limit=2) == [
+    daily_counts_rebuild(org.id)
+    assert selectors.overview_reason_codes(system(org), timezone.localdate(), limit=2) == [
         ("underage", 3),
         ("name_mismatch", 2),
     ]
