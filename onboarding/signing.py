@@ -9,22 +9,24 @@ same objects as for any other step.
 """
 
 import re
+import uuid
 from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.utils import timezone
 
 from onboarding import services, signing_certificate, signing_pdf
 from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import SESSION_OPEN_TO_APPLICANT, VERIFICATION_OPEN_FOR_DATA, Verification, Workflow
+from onboarding.services.documents import documents_attach, documents_sending, storage_entry_for
+from onboarding.services.verifications import submit_locked
 from onboarding.services.workflows import published_version
 from onboarding.signing_variables import context_for, resolve, validate_fill_fields
-from onboarding.storage import files_removed_on_failure
+from onboarding.storage import stored_then_committed
 from onboarding.tenancy import get_scoped
 from onboarding.uploads import PDF_TYPE, prepare_upload
 
@@ -97,10 +99,11 @@ def fetch_document(url):
 
 
 def _pdf(content, field):
+    """The PDF checked as any upload is (a PreparedFile)."""
     prepared = prepare_upload(content)
     if prepared.mime_type != PDF_TYPE:
         raise ValidationFailed({field: ["The document to sign must be a PDF."]})
-    return prepared.content
+    return prepared
 
 
 def _check_contact(email, phone_number):
@@ -146,13 +149,18 @@ def signing_session_create(
     if bool(document) == bool(document_url):
         raise ValidationFailed({"document": ["Send either a document or a document_url."]})
     field = "document" if document else "document_url"
-    content = _pdf(document if document else fetch_document(document_url), field)
-    signing_pdf.check_fields(content, [i["field_id"] for i in sign_fields], [i["field_id"] for i in fill_fields])
+    prepared = _pdf(document if document else fetch_document(document_url), field)
+    signing_pdf.check_fields(
+        prepared.content, [i["field_id"] for i in sign_fields], [i["field_id"] for i in fill_fields]
+    )
     workflow = signature_workflow(actor)
-    with transaction.atomic():
+    # The session's id is chosen first so the PDF is stored, under its name, before the transaction.
+    session_id = uuid.uuid4()
+    with stored_then_committed([storage_entry_for(actor.organization_id, session_id, prepared)]) as [name]:
         try:
             session = services.session_create(
                 actor=actor,
+                session_id=session_id,
                 workflow_id=workflow.id,
                 name=name,
                 reference_id=reference_id,
@@ -193,9 +201,8 @@ def signing_session_create(
         }
         verification.save(update_fields=["data", "updated_at"])
         link = services.links_generate(actor=actor, session_id=session.id)[0]
-        # Last: nothing after it can fail and leave its stored file behind.
-        services.document_add(
-            actor=actor, verification_id=verification.id, content=content, filename="document.pdf", kind=PDF_TO_SIGN
+        documents_attach(
+            actor=actor, verification_id=verification.id, files=[("", prepared, "document.pdf", name)], kind=PDF_TO_SIGN
         )
     session.refresh_from_db()
     return session, link
@@ -228,11 +235,11 @@ def _source_pdf(actor, verification, request):
         with document.file.open("rb") as handle:
             return handle.read()
     if request.get("document_url"):
-        content = _pdf(fetch_document(request["document_url"]), "document_url")
+        prepared = _pdf(fetch_document(request["document_url"]), "document_url")
         services.document_add(
-            actor=actor, verification_id=verification.id, content=content, filename="document.pdf", kind=PDF_TO_SIGN
+            actor=actor, verification_id=verification.id, content=prepared, filename="document.pdf", kind=PDF_TO_SIGN
         )
-        return content
+        return prepared.content
     raise ValidationFailed({"document": ["There is no PDF to sign for this step."]})
 
 
@@ -310,22 +317,24 @@ def signature_sign(*, actor, verification_id, consent_text, ip="", user_agent=""
         "certificate_sha256": certificate.sha256.hex(),
         "timestamped": bool(timestamp_url),
     }
-    with files_removed_on_failure(), transaction.atomic():
+    files = [("", signed, "signed.pdf")]
+    with documents_sending(actor=actor, verification_id=verification.id, files=files, kind=SIGNED_PDF) as sent:
         # Document and submission commit together: a signature raced by another is refused whole.
-        document = services.document_add(
-            actor=actor, verification_id=verification.id, content=signed, filename="signed.pdf", kind=SIGNED_PDF
-        )
-        services.verification_submit(
-            actor=actor,
-            verification_id=verification.id,
-            data={"signature_evidence": {**evidence, "document_id": str(document.id)}},
+        if sent.refused:
+            raise ValidationFailed(sent.refused)
+        [document] = sent.documents
+        submit_locked(
+            actor,
+            sent.session,
+            sent.verification,
+            {"signature_evidence": {**evidence, "document_id": str(document.id)}},
         )
         # The audit chain outlives erasure, so it keeps the hashes and never the IP or user agent.
         record_event(
             actor=actor,
             action="signature.signed",
-            obj=verification,
-            session=verification.session,
+            obj=sent.verification,
+            session=sent.session,
             data={
                 key: evidence[key]
                 for key in ("source_sha256", "filled_sha256", "signed_sha256", "certificate_sha256", "timestamped")

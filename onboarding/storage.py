@@ -1,9 +1,8 @@
-"""Stored files and transactions. A file is written before the transaction that records it
-(no lock is held during slow storage I/O), so it must go again if that transaction, or an
-outer one it is part of, fails; a file whose row is deleted goes only once the deletion
-commits. Every service stores and deletes files through here."""
+"""Stored files and transactions. A request that stores files writes them first and then runs
+its one transaction, so no lock is held during slow storage I/O; the files go again unless that
+transaction commits. A file whose row is deleted goes only once the deletion commits. Every
+service stores and deletes files through here."""
 
-import threading
 from contextlib import contextmanager
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -13,39 +12,31 @@ from django.db import transaction
 
 from onboarding.errors import StorageUnavailable
 
-_stored = threading.local()
-
 
 @contextmanager
-def files_removed_on_failure():
-    """Run a block that stores files (and records them in the database): if it raises, every file
-    stored inside it is deleted. Nested blocks hand their files to the enclosing one, which may
-    still fail after they succeeded (a second upload refused after the first was recorded)."""
-    stack = _stored.__dict__.setdefault("stack", [])
-    stack.append([])
+def stored_then_committed(files):
+    """Store `files` ((name, bytes) pairs), then run the block in the request's one transaction;
+    yields the names used. The transaction is durable, so leaving the block is its commit: when
+    anything fails first (the storage refusing a file, an error in the block, the commit itself),
+    every file stored here is deleted again."""
+    names = []
     try:
-        yield
+        for name, content in files:
+            names.append(_save(name, content))
+        with transaction.atomic(durable=True):
+            yield names
     except BaseException:
-        for name in stack.pop():
+        for name in names:
             default_storage.delete(name)
         raise
-    names = stack.pop()
-    if stack:
-        stack[-1].extend(names)
 
 
-def store_file(name, content):
-    """Save `content` under (about) `name`; returns the name used (StorageUnavailable when the storage
-    refuses). Inside files_removed_on_failure() the file is deleted again if the block fails."""
+def _save(name, content):
     try:
-        stored = default_storage.save(name, ContentFile(content))
+        return default_storage.save(name, ContentFile(content))
     except (OSError, BotoCoreError, ClientError) as exc:
         # A full disk, or a bucket that refuses the write or cannot be reached: no row was written.
         raise StorageUnavailable() from exc
-    stack = getattr(_stored, "stack", None)
-    if stack:
-        stack[-1].append(stored)
-    return stored
 
 
 def delete_files_on_commit(names):

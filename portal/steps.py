@@ -186,14 +186,6 @@ def default_kind(step):
     return documents.default_kind(step.step)
 
 
-def document_upload(*, actor, step, content, filename, kind, side=""):
-    """Store one file for the step; it replaces the earlier file of the same side or of another kind."""
-    require_open(step)
-    return documents.document_add(
-        actor=actor, verification_id=step.verification.id, content=content, filename=filename, kind=kind, side=side
-    )
-
-
 def documents_send(*, actor, step, files, kind, submit=True):
     """Attach the files sent together (side, content, filename) and submit the step when every side
     is in, in one transaction; errors name the page's file fields (a refused file keeps its reason)."""
@@ -207,7 +199,7 @@ def documents_send(*, actor, step, files, kind, submit=True):
         refused = {key: messages for key, messages in exc.errors.items() if key in sent}
         missing = {key: messages for key, messages in exc.errors.items() if key not in sent}
         errors = _document_errors(step, missing)
-        errors.update({_file_field(step, key): [_(m) for m in messages] for key, messages in refused.items()})
+        errors.update(_refused_files(step, refused))
         raise ValidationFailed(errors) from None
 
 
@@ -234,10 +226,17 @@ def _document_errors(step, errors):
     return {fields.get(key, key): [messages.get(key, _("Add this file to continue."))] for key in errors}
 
 
-def bank_submit(*, actor, step, iban="", bic=""):
-    """A typed IBAN is checked at once; without one, the uploaded bank details document is submitted."""
+def _refused_files(step, refused):
+    """Files refused by their check, named after the page's file fields."""
+    return {_file_field(step, side): [_(m) for m in messages] for side, messages in refused.items()}
+
+
+def bank_send(*, actor, step, files, iban="", bic=""):
+    """A typed IBAN is checked at once; without one, the bank details document (sent now or
+    before) is submitted. Files sent and submission commit together, or nothing is kept."""
     require_open(step)
     config = step.config
+    account = None
     if iban.strip() and config["allow_typed_iban"]:
         valid, _reason = validate_iban(iban)
         if valid is None:
@@ -245,19 +244,28 @@ def bank_submit(*, actor, step, iban="", bic=""):
         account = {"iban": str(valid.compact)}
         if bic.strip():
             account["bic"] = bic.strip().upper()
-        if config.get("require_document") and not step.documents:
+    verification_id = step.verification.id
+    with documents.documents_sending(
+        actor=actor, verification_id=verification_id, files=files, kind="bank_details"
+    ) as sent:
+        if sent.refused:
+            raise ValidationFailed(_refused_files(step, sent.refused))
+        sent_documents = documents.current_documents(sent.verification)
+        if account is None:
+            if not sent_documents:
+                raise ValidationFailed({"iban": [_("Type your IBAN or add a bank details document.")]})
+            return documents_submit(actor=actor, step=step)
+        if config.get("require_document") and not sent_documents:
             raise ValidationFailed({"file": [_("Add your bank details document to continue.")]})
-        applicant = step.verification.applicant
-        if not applicant.bank_account.get("iban"):
+        if not sent.applicant.bank_account.get("iban"):
             # Nothing was known: the account the applicant gives becomes the one checked.
-            applicant_update(actor=actor, applicant_id=applicant.id, data={"bank_account": account})
-        return verification_submit(actor=actor, verification_id=step.verification.id, data={"bank_account": account})
-    if not step.documents:
-        raise ValidationFailed({"iban": [_("Type your IBAN or add a bank details document.")]})
-    return documents_submit(actor=actor, step=step)
+            applicant_update(actor=actor, applicant_id=sent.applicant.id, data={"bank_account": account})
+        return verification_submit(actor=actor, verification_id=verification_id, data={"bank_account": account})
 
 
-def company_submit(*, actor, step, registration_number, country_code):
+def company_send(*, actor, step, files, registration_number, country_code):
+    """The registration number and country, with the certificate if one is sent: submitted
+    together, or nothing is kept."""
     require_open(step)
     values = {"registration_number": registration_number, "country_code": country_code}
     fields = [
@@ -268,11 +276,17 @@ def company_submit(*, actor, step, registration_number, country_code):
     countries = step.config.get("countries")
     if "country_code" in cleaned and countries and cleaned["country_code"] not in countries:
         errors["country_code"] = [_("Companies from this country are not accepted here.")]
-    if step.config.get("require_certificate") and not step.documents:
+    if step.config.get("require_certificate") and not (files or step.documents):
         errors["file"] = [_("Add the company's registration certificate.")]
     if errors:
         raise ValidationFailed(errors)
-    return verification_submit(actor=actor, verification_id=step.verification.id, data=cleaned)
+    verification_id = step.verification.id
+    with documents.documents_sending(
+        actor=actor, verification_id=verification_id, files=files, kind="company_certificate"
+    ) as sent:
+        if sent.refused:
+            raise ValidationFailed(_refused_files(step, sent.refused))
+        return verification_submit(actor=actor, verification_id=verification_id, data=cleaned)
 
 
 def signature_sign(*, actor, step, consent, consent_text, ip="", user_agent=""):

@@ -236,35 +236,13 @@ def thanks(request):
 # Step handlers: parse the POST, call the service; a dict result re-renders the page with it.
 
 
-def _uploaded(request, step, kind, names):
-    """Store each file sent; a refused one is reported without losing the others."""
-    errors = {}
-    for name, side in names:
-        upload = request.FILES.get(name)
-        if upload is None:
-            continue
-        if upload.size > settings.MAX_UPLOAD_BYTES:
-            errors[name] = [_("The file is larger than %(size)s.") % {"size": size_text(settings.MAX_UPLOAD_BYTES)}]
-            continue
-        try:
-            portal_steps.document_upload(
-                actor=request.actor, step=step, content=upload.read(), filename=upload.name, kind=kind, side=side
-            )
-        except ValidationFailed as exc:
-            errors[name] = [_(message) for messages_ in exc.errors.values() for message in messages_]
-    if errors:
-        raise ValidationFailed(errors)
-    return portal_steps.applicant_step(request.applicant, step.id)
-
-
 def handle_form(request, step):
     fields = step.config.get("fields") or []
     portal_steps.form_submit(actor=request.actor, step=step, values=f.form_values(request.POST, fields))
 
 
-def _sent(request, step, kind, names):
-    """The files sent and submitted together in one transaction; one over the size limit is refused
-    before it is read, and keeps the step from being submitted (the others are still kept)."""
+def _files(request, names):
+    """The files sent ((side, bytes, filename)) and, by field, those over the size limit (refused unread)."""
     files, too_large = [], {}
     for name, side in names:
         upload = request.FILES.get(name)
@@ -274,6 +252,13 @@ def _sent(request, step, kind, names):
             too_large[name] = [_("The file is larger than %(size)s.") % {"size": size_text(settings.MAX_UPLOAD_BYTES)}]
             continue
         files.append((side, upload.read(), upload.name))
+    return files, too_large
+
+
+def _sent(request, step, kind, names):
+    """The files sent and submitted together in one transaction; one over the size limit keeps
+    the step from being submitted (the others are still kept)."""
+    files, too_large = _files(request, names)
     errors = {}
     try:
         portal_steps.documents_send(actor=request.actor, step=step, files=files, kind=kind, submit=not too_large)
@@ -297,18 +282,29 @@ def handle_single_document(request, step):
     _sent(request, step, kind, [("file", "")])
 
 
+def _files_with_data(request):
+    """The one file a data step may come with; over the size limit, the whole post is refused."""
+    files, too_large = _files(request, [("file", "")])
+    if too_large:
+        raise ValidationFailed(too_large)
+    return files
+
+
 def handle_bank(request, step):
-    step = _uploaded(request, step, "bank_details", [("file", "")])
-    portal_steps.bank_submit(
-        actor=request.actor, step=step, iban=request.POST.get("iban", ""), bic=request.POST.get("bic", "")
+    portal_steps.bank_send(
+        actor=request.actor,
+        step=step,
+        files=_files_with_data(request),
+        iban=request.POST.get("iban", ""),
+        bic=request.POST.get("bic", ""),
     )
 
 
 def handle_company(request, step):
-    step = _uploaded(request, step, "company_certificate", [("file", "")])
-    portal_steps.company_submit(
+    portal_steps.company_send(
         actor=request.actor,
         step=step,
+        files=_files_with_data(request),
         registration_number=request.POST.get("registration_number", ""),
         country_code=request.POST.get("country_code", ""),
     )

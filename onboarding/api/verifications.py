@@ -144,9 +144,8 @@ class VerificationDocumentsView(ApiView):
             filename=upload.name,
             kind=data["kind"],
             side=data["side"],
+            submit=data["submit"],
         )
-        if data["submit"]:
-            services.documents_submit(actor=self.actor, verification_id=verification_id)
         return self.created(
             {
                 "document": DocumentSerializer(document).data,

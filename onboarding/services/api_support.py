@@ -4,6 +4,7 @@ that compose services in one request."""
 
 import base64
 import json
+import uuid
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import Enum
@@ -16,12 +17,12 @@ from django.utils.crypto import salted_hmac
 
 from onboarding.errors import ValidationFailed
 from onboarding.models import IdempotencyRecord
-from onboarding.services.documents import document_add
+from onboarding.services.documents import documents_attach, storage_entry_for
 from onboarding.services.given_input import given_input_submit
 from onboarding.services.links import links_generate
 from onboarding.services.review import session_decide
 from onboarding.services.sessions import created_verifications, session_create, session_update
-from onboarding.storage import files_removed_on_failure
+from onboarding.storage import stored_then_committed
 from onboarding.uploads import prepare_upload
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -132,8 +133,8 @@ def session_create_with_documents(*, actor, documents=(), links=False, **fields)
 
     Returns (session, links, pending): with `links`, every applicant's link is generated at once
     (None otherwise); `pending` lists the steps given only part of their input. All or nothing:
-    a refused file leaves no session behind, and no file stored. Files are checked and
-    re-encoded before the transaction starts.
+    a refused file leaves no session behind, and no file stored. Files are checked, re-encoded
+    and stored before the transaction starts.
     metadata.subject_id (the integrator's own subject) is the session's reference_id
     unless one is given.
     """
@@ -150,8 +151,35 @@ def session_create_with_documents(*, actor, documents=(), links=False, **fields)
         fields["reference_id"] = str(subject_id)[:200]
     if not composed(prepared, links, fields):
         return session_create(actor=actor, **fields), None, []  # one transaction, no savepoint
-    with files_removed_on_failure():
-        return _create_with_documents(actor, prepared, links, fields)
+    # The session's id is chosen first so its files are stored, under its name, before the transaction.
+    session_id = uuid.uuid4()
+    entries = [storage_entry_for(actor.organization_id, session_id, upload.content) for upload in prepared]
+    with stored_then_committed(entries) as names:
+        session = session_create(actor=actor, session_id=session_id, **fields)
+        verifications, with_files = {}, set()
+        for verification in created_verifications(session):
+            verifications.setdefault(verification.step_id, verification)
+        for index, (upload, name) in enumerate(zip(prepared, names)):
+            verification = verifications.get(upload.step_id)
+            if verification is None:
+                raise ValidationFailed({f"input.documents[{index}].step_id": ["No step of this id takes documents."]})
+            with_files.add(verification.id)
+            try:
+                documents_attach(
+                    actor=actor,
+                    verification_id=verification.id,
+                    files=[(upload.side, upload.content, upload.filename, name)],
+                    kind=upload.kind,
+                )
+            except ValidationFailed as exc:
+                raise ValidationFailed(
+                    {f"input.documents[{index}]": [m for ms in exc.errors.values() for m in ms]}
+                ) from None
+        pending = given_input_submit(actor=actor, session=session, with_files=with_files)
+        # Last: links_generate works on rows it reads itself, which leaves the session's own objects
+        # (moved on by the submissions) as they are.
+        generated = links_generate(actor=actor, session_id=session.id) if links else None
+        return session, generated, pending
 
 
 def composed(documents, links, fields):
@@ -161,37 +189,6 @@ def composed(documents, links, fields):
         person.get("form") for person in fields.get("applicants") or [] if isinstance(person, dict)
     ]
     return bool(documents or links or any(given_forms))
-
-
-@transaction.atomic(durable=True)
-def _create_with_documents(actor, documents, links, fields):
-    session = session_create(actor=actor, **fields)
-    verifications, with_files = {}, set()
-    for verification in created_verifications(session):
-        verifications.setdefault(verification.step_id, verification)
-    for index, upload in enumerate(documents):
-        verification = verifications.get(upload.step_id)
-        if verification is None:
-            raise ValidationFailed({f"input.documents[{index}].step_id": ["No step of this id takes documents."]})
-        with_files.add(verification.id)
-        try:
-            document_add(
-                actor=actor,
-                verification_id=verification.id,
-                content=upload.content,
-                filename=upload.filename,
-                kind=upload.kind,
-                side=upload.side,
-            )
-        except ValidationFailed as exc:
-            raise ValidationFailed(
-                {f"input.documents[{index}]": [m for ms in exc.errors.values() for m in ms]}
-            ) from None
-    pending = given_input_submit(actor=actor, session=session, with_files=with_files)
-    # Last: links_generate works on rows it reads itself, which leaves the session's own objects
-    # (moved on by the submissions) as they are.
-    generated = links_generate(actor=actor, session_id=session.id) if links else None
-    return session, generated, pending
 
 
 @transaction.atomic

@@ -3,8 +3,10 @@
 a document step once every side is in. The portal and the API both go through here.
 """
 
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
@@ -13,7 +15,7 @@ from onboarding.errors import NotFound, ValidationFailed
 from onboarding.models import CorrectionRequest, Document, Verification, document_storage_name
 from onboarding.services.verifications import ensure_accepting, lock_chain, submit_locked, verification_submit
 from onboarding.steps import DOCUMENT_STEP_TYPES, SINGLE_SIDED_KINDS, STEP_TYPES
-from onboarding.storage import delete_files_on_commit, files_removed_on_failure, store_file
+from onboarding.storage import delete_files_on_commit, stored_then_committed
 from onboarding.tenancy import get_scoped
 from onboarding.uploads import PreparedFile, prepare_upload
 
@@ -69,78 +71,122 @@ def _check_kind(step, kind):
         raise ValidationFailed({"kind": [f"Choose the kind of document: {', '.join(kinds)}."]})
 
 
-def document_add(*, actor, verification_id, content, filename="", kind="", side=""):
-    """Check, store and attach one uploaded file (bytes, or a PreparedFile) to a verification.
+def document_add(*, actor, verification_id, content, filename="", kind="", side="", submit=False):
+    """Check, store and attach one uploaded file (bytes, or a PreparedFile) to a verification; with
+    `submit`, the step is submitted in the same transaction once every side is in (ValidationFailed
+    names what is missing, the file being kept).
 
     Extraction runs when the step is submitted (verification_submit), on all
     of the step's files together (an ID card's front and back are read as one).
-    The file is written before the transaction so no lock is held during slow
-    storage I/O; if the transaction is refused the stored file is removed.
     """
-    # Scope and quota first, so another tenant's id or a link past its quota costs no storage write.
+    # Scope, kind and quota first, so another tenant's id or a link past its quota costs no work.
     verification = _document_step(actor, verification_id)
     _check_kind(step_of(verification), kind)
     _check_quota(verification)
     prepared = content if isinstance(content, PreparedFile) else prepare_upload(content)
-    with files_removed_on_failure():
-        name = _store(verification, prepared)
-        with transaction.atomic():
-            session, applicant, verification = lock_chain(actor, verification_id)
-            ensure_accepting(session, verification, "upload_document")
-            _check_quota(verification)
-            current = _attach(actor, session, applicant, verification, prepared, name, filename, kind, side)
-            _mark_started(verification)
-            return current[-1]
+    with _sending(actor, verification, [(side, prepared, filename)], kind) as sent:
+        missing = submit_sent(actor, sent, kind, None) if submit else {}
+    if missing:
+        raise ValidationFailed(missing)
+    return sent.documents[0]
 
 
 def documents_send(*, actor, verification_id, files, kind="", data=None, submit=True):
-    """The files an applicant sent together for a document step, attached, and the step submitted
-    once every side its kind needs is in: one transaction whatever the number of files, and no
-    lock held while files are checked and stored (before it).
+    """The files sent together for a document step, attached, and the step submitted once every
+    side its kind needs is in, in one transaction whatever the number of files; returns the
+    documents attached.
 
     `files` lists (side, content, filename). A refused file is reported under its side ("document"
     for a step without sides) without losing the others, and the step is then not submitted.
     ValidationFailed, raised once the accepted files are committed, names what was refused or is
     still missing (as documents_submit does). With submit=False the files are only attached."""
+    with documents_sending(actor=actor, verification_id=verification_id, files=files, kind=kind) as sent:
+        errors = dict(sent.refused)
+        if submit and not errors:
+            errors.update(submit_sent(actor, sent, kind, data))
+    if errors:
+        raise ValidationFailed(errors)
+    return sent.documents
+
+
+@dataclass
+class Sent:
+    """Files a request sent, attached to their step in its transaction (whose chain is locked)."""
+
+    session: object
+    applicant: object
+    verification: Verification
+    documents: list  # those attached, in the order sent
+    current: list  # the step's current documents, the last attached last
+    refused: dict = field(default_factory=dict)  # side (or "document"): why its file was refused unstored
+
+
+@contextmanager
+def documents_sending(*, actor, verification_id, files, kind=""):
+    """Attach the files a request sent ((side, bytes or PreparedFile, filename)) and run the block
+    in the same transaction, with the step's chain locked; yields a Sent. Files are checked and
+    re-encoded, then stored, before the transaction opens; they are deleted again unless it commits.
+    A file refused by its check is left out (Sent.refused) and the others still sent."""
     verification = _document_step(actor, verification_id)
     _check_kind(step_of(verification), kind)
     _check_quota(verification, adding=len(files))
-    errors, prepared = {}, []
+    refused, prepared = {}, []
     for side, content, filename in files:
         try:
-            prepared.append((side, prepare_upload(content), filename))
+            file = content if isinstance(content, PreparedFile) else prepare_upload(content)
         except ValidationFailed as exc:
-            errors[side or "document"] = [message for messages in exc.errors.values() for message in messages]
-    with files_removed_on_failure():
-        stored = [(side, file, filename, _store(verification, file)) for side, file, filename in prepared]
-        errors.update(_send(actor, verification, stored, kind, data, submit=submit and not errors))
-    if errors:
-        raise ValidationFailed(errors)
-    return verification
+            refused[side or "document"] = [message for messages in exc.errors.values() for message in messages]
+            continue
+        prepared.append((side, file, filename))
+    with _sending(actor, verification, prepared, kind) as sent:
+        sent.refused = refused
+        yield sent
 
 
-@transaction.atomic(durable=True)
-def _send(actor, scoped, stored, kind, data, *, submit):
-    """Returns what keeps the step from being submitted (nothing when it was). `scoped`: the
-    verification as _document_step read it."""
+@contextmanager
+def _sending(actor, scoped, prepared, kind):
+    """Store checked files ((side, PreparedFile, filename)) for the step `scoped` (as _document_step
+    read it), attach them in the request's transaction and run the block in it."""
+    with stored_then_committed([storage_entry(scoped, file) for _side, file, _name in prepared]) as names:
+        sent = _attach_all(actor, scoped, [(*file, name) for file, name in zip(prepared, names)], kind)
+        yield sent
+        # A step sent files is started; a submission in the block already marked it.
+        _mark_started(sent.verification)
+
+
+def documents_attach(*, actor, verification_id, files, kind=""):
+    """Record files already stored for a step ((side, PreparedFile, filename, storage name)), in the
+    transaction of the caller's stored_then_committed block; returns a Sent (its chain locked)."""
+    verification = _document_step(actor, verification_id)
+    _check_kind(step_of(verification), kind)
+    sent = _attach_all(actor, verification, files, kind)
+    _mark_started(sent.verification)
+    return sent
+
+
+def _attach_all(actor, scoped, files, kind):
     session, applicant, verification = lock_chain(actor, scoped.id, scoped=scoped)
     ensure_accepting(session, verification, "upload_document")
-    _check_quota(verification, adding=len(stored))
-    documents = None
-    for side, prepared, filename, name in stored:
-        documents = _attach(actor, session, applicant, verification, prepared, name, filename, kind, side)
-    missing = {}
-    if submit:
-        step = step_of(verification, session.workflow_version)
-        documents = current_documents(verification) if documents is None else documents
-        kind = kind or (documents[-1].kind if documents else default_kind(step))
-        missing = _missing_for_submission(verification, step, documents, kind)
-        if not missing:
-            # The submission marks the step started and saves it.
-            submit_locked(actor, session, verification, {**(data or {}), "document_kind": kind})
-            return {}
-    _mark_started(verification)
-    return missing
+    _check_quota(verification, adding=len(files))
+    documents, current = [], None
+    for side, prepared, filename, name in files:
+        current = _attach(actor, session, applicant, verification, prepared, name, filename, kind, side)
+        documents.append(current[-1])
+    current = current_documents(verification) if current is None else current
+    return Sent(session, applicant, verification, documents, current)
+
+
+def submit_sent(actor, sent, kind="", data=None):
+    """Submit the step files were sent for, in the block of documents_sending; returns what keeps
+    it from being submitted (nothing when it was)."""
+    step = step_of(sent.verification, sent.session.workflow_version)
+    kind = kind or (sent.current[-1].kind if sent.current else default_kind(step))
+    missing = _missing_for_submission(sent.verification, step, sent.current, kind)
+    if missing:
+        return missing
+    # The submission marks the step started and saves it.
+    submit_locked(actor, sent.session, sent.verification, {**(data or {}), "document_kind": kind})
+    return {}
 
 
 def _document_step(actor, verification_id):
@@ -153,11 +199,13 @@ def _document_step(actor, verification_id):
     return verification
 
 
-def _store(verification, prepared):
-    return store_file(
-        document_storage_name(verification.organization_id, verification.session_id, prepared.extension),
-        prepared.content,
-    )
+def storage_entry(verification, prepared):
+    return storage_entry_for(verification.organization_id, verification.session_id, prepared)
+
+
+def storage_entry_for(organization_id, session_id, prepared):
+    """(storage name, bytes) of a checked file of a session, as stored_then_committed takes them."""
+    return document_storage_name(organization_id, session_id, prepared.extension), prepared.content
 
 
 def _check_quota(verification, adding=1):

@@ -1,5 +1,6 @@
 """Sessions and their applicants: creation, known data, extension, expiry, erasure."""
 
+import uuid
 from datetime import timedelta
 
 from django.db import transaction
@@ -146,12 +147,14 @@ def session_create(
     parent_id=None,
     environment=None,
     run=None,
+    session_id=None,
 ):
     """Open a session on the workflow's latest published version.
 
     `applicants` lists the people and companies to verify; without it one
     applicant is created from the `input` prefill blocks (SPEC §4). `run` is
-    the (workflow, version) pair workflow_to_run gave a caller that already read it.
+    the (workflow, version) pair workflow_to_run gave a caller that already read it;
+    `session_id` the id a caller chose to store the session's files under first.
     """
     workflow, version = run or workflow_to_run(actor, workflow_id)
     if version is None:
@@ -189,6 +192,7 @@ def session_create(
     workspace_id = get_scoped(Workspace, actor, workspace_id).id if workspace_id else workflow.workspace_id
     ttl = ttl_days or version.setting("session_ttl_days")
     session = Session.objects.create(
+        id=session_id or uuid.uuid4(),
         organization_id=actor.organization_id,
         workspace_id=workspace_id,
         environment=environment,

@@ -204,10 +204,10 @@ def test_a_refused_submission_leaves_no_signed_file_behind(create, monkeypatch, 
     session, _ = create()
     actor, verification = signer_of(session)
 
-    def refused(**kwargs):
+    def refused(*args, **kwargs):
         raise InvalidTransition("verification", "submitted", "submit")
 
-    monkeypatch.setattr(services, "verification_submit", refused)
+    monkeypatch.setattr(signing, "submit_locked", refused)
     files_before = sorted(p.name for p in media_root.rglob("*.pdf"))
     with pytest.raises(InvalidTransition):
         signing.signature_sign(actor=actor, verification_id=verification.id, consent_text=CONSENT)
