@@ -223,11 +223,11 @@ def _seed_events(organization, slug):
     """Two events per session (created, then its last transition), appended to the chain in Python."""
     from django.db import connection
 
-    from onboarding.audit import GENESIS
-    from onboarding.models import Organization, chain_hmac, event_canonical
+    from onboarding.audit import GENESIS, locked_head
+    from onboarding.models import AuditHead, chain_hmac, event_canonical
 
-    organization = Organization.objects.select_for_update().get(id=organization.id)
-    sequence, head = organization.audit_head_sequence, organization.audit_head_hash or GENESIS
+    locked = locked_head(organization.id)
+    sequence, head = locked.sequence, locked.hash or GENESIS
     rows = connection.connection.cursor()
     rows.execute(
         "SELECT id, created_at, status, decided_at FROM onboarding_session WHERE organization_id = %s"
@@ -290,7 +290,7 @@ def _seed_events(organization, slug):
                     + [before, after, "system", "", "system", "", "", "{}", event.prev_hash, head]
                 )
     rows.close()
-    Organization.objects.filter(id=organization.id).update(audit_head_sequence=sequence, audit_head_hash=head)
+    AuditHead.objects.filter(organization_id=organization.id).update(sequence=sequence, hash=head)
 
 
 def _analyze():

@@ -21,7 +21,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class OrganizationAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "created_at")
     search_fields = ("name", "slug")
-    readonly_fields = ("audit_head_sequence", "audit_head_hash")
 
 
 @admin.register(models.Workspace)

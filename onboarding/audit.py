@@ -11,7 +11,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from onboarding.models import Event, Organization, chain_hmac
+from onboarding.models import AuditHead, Event, Organization, chain_hmac
 
 GENESIS = "0" * 64
 ALGORITHM = "HMAC-SHA256"
@@ -19,13 +19,15 @@ logger = logging.getLogger(__name__)
 
 
 def record_event(*, actor, action, obj=None, session=None, from_status="", to_status="", note="", data=None):
-    """Append one event. Must run inside the transaction of the change it records."""
+    """Append one event. Must run inside the transaction of the change it records, after that
+    change's rows are written: the chain's head stays locked until the transaction ends, so
+    concurrent appends of an organization queue only for the rest of it (never for file work,
+    which is done before any transaction: onboarding.storage)."""
     assert transaction.get_connection().in_atomic_block, "events are written with the change they record"
-    # The organization row is the chain's head: locking it orders concurrent appends.
-    organization = Organization.objects.select_for_update().get(id=actor.organization_id)
+    head = locked_head(actor.organization_id)
     event = Event(
-        organization=organization,
-        sequence=organization.audit_head_sequence + 1,
+        organization_id=actor.organization_id,
+        sequence=head.sequence + 1,
         session=session,
         session_ref=session.id if session else None,
         object_type=type(obj).__name__.lower() if obj is not None else "organization",
@@ -39,19 +41,33 @@ def record_event(*, actor, action, obj=None, session=None, from_status="", to_st
         note=note or "",
         note_digest=chain_hmac(note) if note else "",
         data=data or {},
-        prev_hash=organization.audit_head_hash or GENESIS,
+        prev_hash=head.hash or GENESIS,
     )
     event.hash = event.compute_hash()
     event.save()
-    Organization.objects.filter(id=organization.id).update(
-        audit_head_sequence=event.sequence, audit_head_hash=event.hash
-    )
+    AuditHead.objects.filter(organization_id=actor.organization_id).update(sequence=event.sequence, hash=event.hash)
     return event
+
+
+def locked_head(organization_id):
+    """The organization's chain head, locked (its row made on the first event: two first events
+    at once insert it once, the second waiting for the first to commit)."""
+    head = AuditHead.objects.select_for_update().filter(organization_id=organization_id).first()
+    if head is None:
+        AuditHead.objects.bulk_create([AuditHead(organization_id=organization_id)], ignore_conflicts=True)
+        head = AuditHead.objects.select_for_update().get(organization_id=organization_id)
+    return head
+
+
+def current_head(organization):
+    """(sequence, hash) of the organization's newest event; (0, GENESIS) before the first."""
+    head = AuditHead.objects.filter(organization_id=organization.id).first()
+    return (head.sequence, head.hash or GENESIS) if head else (0, GENESIS)
 
 
 def verify_chain(organization):
     """(True, None) when intact, else (False, sequence of the first broken link)."""
-    organization.refresh_from_db(fields=["audit_head_sequence", "audit_head_hash"])
+    head_sequence, head_hash = current_head(organization)
     previous, expected_sequence = GENESIS, 1
     for event in Event.objects.filter(organization=organization).order_by("sequence").iterator():
         if event.sequence != expected_sequence or event.prev_hash != previous or event.compute_hash() != event.hash:
@@ -60,9 +76,7 @@ def verify_chain(organization):
         if event.note and chain_hmac(event.note) != event.note_digest:
             return False, expected_sequence
         previous, expected_sequence = event.hash, expected_sequence + 1
-    if expected_sequence - 1 != organization.audit_head_sequence or previous != (
-        organization.audit_head_hash or GENESIS
-    ):
+    if expected_sequence - 1 != head_sequence or previous != head_hash:
         return False, expected_sequence
     return True, None
 
@@ -74,8 +88,7 @@ def head_signature(organization_id, sequence, head_hash):
 def chain_head(organization):
     """The chain's head and its signature, as an evidence pack carries them: whoever holds the
     audit key can check them offline, and a later pack's chain must extend this one."""
-    organization.refresh_from_db(fields=["audit_head_sequence", "audit_head_hash"])
-    sequence, head = organization.audit_head_sequence, organization.audit_head_hash or GENESIS
+    sequence, head = current_head(organization)
     return {
         "organization_id": str(organization.id),
         "head_sequence": sequence,

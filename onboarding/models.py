@@ -45,9 +45,6 @@ class Organization(models.Model):
         max_length=200, blank=True, help_text="Shown to blocked applicants: whom to contact."
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    # Head of the audit chain, so that removing the newest events is detected too.
-    audit_head_sequence = models.PositiveBigIntegerField(default=0, editable=False)
-    audit_head_hash = models.CharField(max_length=64, blank=True, editable=False)
     # Set by the periodic verification when the chain is broken: admins see it on every dashboard page.
     audit_broken_at = models.DateTimeField(null=True, blank=True, editable=False)
     audit_broken_sequence = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
@@ -770,6 +767,18 @@ class ActorType(models.TextChoices):
 
 class AppendOnlyError(Exception):
     pass
+
+
+class AuditHead(models.Model):
+    """The newest event of an organization's audit chain, so that removing the newest events is
+    detected too. A row of its own: appending locks it (onboarding.audit), and nothing else an
+    organization's requests do waits for that lock (its organization row stays free)."""
+
+    organization = models.OneToOneField(
+        Organization, primary_key=True, on_delete=models.CASCADE, related_name="audit_head"
+    )
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
 
 
 class Event(models.Model):

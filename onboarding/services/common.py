@@ -50,7 +50,7 @@ def count_session(session, before, after):
     """Move a top-level session, with its risk score, from one status count to another (`before`
     None: a new session).
 
-    Called after the change's audit event, whose lock on the organization row orders
+    Called after the change's audit event, whose lock on the organization's chain head orders
     concurrent counts, so a missing count row is created by one transaction only."""
     if session.parent_id is not None or before == after:
         return

@@ -209,7 +209,7 @@ def session_create(
         expires_at=timezone.now() + timedelta(days=ttl),
     )
     session.created_applicants = _create_applicants(session, version, applicants)
-    # The chain head last: the organization's row is locked for as short a time as possible.
+    # The chain head last: it stays locked until commit, so for as short a time as possible.
     record_event(
         actor=actor,
         action="session.created",

@@ -13,7 +13,7 @@ from django.test import Client
 from onboarding import services
 from onboarding.audit import GENESIS, verify_chain
 from onboarding.evidence import build_evidence_pack
-from onboarding.models import Event, Organization
+from onboarding.models import AuditHead, Event
 from onboarding.tasks import verify_audit_chains
 from tests.factories import MembershipFactory, make_session, system
 
@@ -39,7 +39,7 @@ def rewrite_from(organization, sequence, note, digest):
         event.hash = digest(event.canonical())
         Event.objects.filter(id=event.id).update(note=event.note, prev_hash=event.prev_hash, hash=event.hash)
         previous = event.hash
-    Organization.objects.filter(id=organization.id).update(audit_head_hash=previous)
+    AuditHead.objects.filter(organization=organization).update(hash=previous)
 
 
 @pytest.mark.parametrize(

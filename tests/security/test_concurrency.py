@@ -103,3 +103,67 @@ def test_concurrent_creates_through_the_api_keep_every_chain_intact():
         assert org.events.filter(action="session.created").count() == 4
         assert verify_chain(org) == (True, None)
     call_command("verify_audit", *[org.slug for org in organizations])
+
+
+def test_two_uploads_of_one_organization_at_once_both_land_in_one_unbroken_chain():
+    """Two applicants of one organization send their ID card at the same moment: both files are
+    kept with their rows, and the audit chain orders their events without a gap."""
+    from onboarding.services.documents import documents_send
+    from tests.documents import faces
+
+    org = OrganizationFactory()
+    workflow = make_workflow(org)
+    sessions = [make_session(org, workflow) for _ in range(2)]
+    front, back = faces.id_card_front(faces.ASTRONAUT), faces.id_card_back()
+
+    def send(session):
+        verification = session.verifications.get(step_id="identity")
+        return documents_send(
+            actor=system(org),
+            verification_id=verification.id,
+            files=[("front", front, "front.jpg"), ("back", back, "back.jpg")],
+            kind="id_card",
+        )
+
+    outcomes = race(*[lambda s=s: send(s) for s in sessions])
+    assert [len(o) for o in outcomes] == [2, 2], outcomes
+    for session in sessions:
+        assert session.documents.count() == 2
+        assert session.events.filter(action="document.uploaded").count() == 2
+    assert verify_chain(org) == (True, None)
+
+
+def test_an_append_in_progress_holds_the_chain_head_only():
+    """While one transaction has appended an event and not yet committed, the organization's
+    other writes that do not append (a row referring to it, the chain check marking it) go on
+    at once instead of queueing behind it."""
+    from django.db import transaction
+
+    from onboarding.audit import audit_verify, record_event
+    from onboarding.models import Workspace
+
+    org = OrganizationFactory()
+    appended, release = threading.Event(), threading.Event()
+
+    def append_and_hold():
+        try:
+            with transaction.atomic():
+                record_event(actor=system(org), action="organization.note")
+                appended.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=append_and_hold)
+    holder.start()
+    try:
+        assert appended.wait(timeout=10)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+            Workspace.objects.create(organization=org, name="Second office")
+            audit_verify(org)
+    finally:
+        release.set()
+        holder.join(timeout=10)
+    assert verify_chain(org) == (True, None)
+    assert org.events.filter(action="organization.note").count() == 1

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from onboarding.audit import audit_verify
+from onboarding.audit import audit_verify, current_head
 from onboarding.models import Organization
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         for organization in organizations:
             ok, sequence = audit_verify(organization)
             if ok:
-                self.stdout.write(f"{organization.slug}: intact ({organization.audit_head_sequence} events)")
+                self.stdout.write(f"{organization.slug}: intact ({current_head(organization)[0]} events)")
             else:
                 broken.append(organization.slug)
                 self.stdout.write(f"{organization.slug}: BROKEN at event {sequence}")
