@@ -17,29 +17,35 @@ from onboarding.actors import Actor
 from onboarding.models import Session, Workflow
 
 KYC_WORKFLOW = "Private customer KYC"
+CASE_WORKFLOW = "Bank account opening"
+IDENTITY_CASE = "demo-case-processed"
 # Titles and labels in each of the portal's languages (a plain string is the same in all of them).
-KYC_STEPS = [
-    {
+EMAIL_FIELD = {
+    "id": "email",
+    "type": "email",
+    "required": True,
+    "label": {"en": "Email", "de": "E-Mail-Adresse", "fr": "Adresse e-mail"},
+}
+PHONE_FIELD = {
+    "id": "phone",
+    "type": "phone",
+    "required": False,
+    "label": {"en": "Mobile phone", "de": "Mobiltelefon", "fr": "Téléphone mobile"},
+}
+BANK_TITLE = {"en": "Bank account", "de": "Bankkonto", "fr": "Compte bancaire"}
+
+
+def details_step(*fields):
+    return {
         "id": "details",
         "type": "form",
         "title": {"en": "Your details", "de": "Ihre Angaben", "fr": "Vos informations"},
-        "config": {
-            "fields": [
-                {
-                    "id": "email",
-                    "type": "email",
-                    "required": True,
-                    "label": {"en": "Email", "de": "E-Mail-Adresse", "fr": "Adresse e-mail"},
-                },
-                {
-                    "id": "phone",
-                    "type": "phone",
-                    "required": False,
-                    "label": {"en": "Mobile phone", "de": "Mobiltelefon", "fr": "Téléphone mobile"},
-                },
-            ]
-        },
-    },
+        "config": {"fields": list(fields)},
+    }
+
+
+KYC_STEPS = [
+    details_step(EMAIL_FIELD, PHONE_FIELD),
     {
         "id": "identity",
         "type": "identity_document",
@@ -52,32 +58,11 @@ KYC_STEPS = [
         "title": {"en": "Proof of address", "de": "Adressnachweis", "fr": "Justificatif de domicile"},
         "config": {"max_age_months": 3},
     },
-    {"id": "bank", "type": "bank_account", "title": {"en": "Bank account", "de": "Bankkonto", "fr": "Compte bancaire"}},
+    {"id": "bank", "type": "bank_account", "title": BANK_TITLE},
 ]
-IDENTITY_CASE = "demo-case-processed"
-CASE_WORKFLOW = "Bank account opening"
 CASE_STEPS = [
-    {
-        "id": "details",
-        "type": "form",
-        "title": {"en": "Your details", "de": "Ihre Angaben", "fr": "Vos informations"},
-        "config": {
-            "fields": [
-                {
-                    "id": "email",
-                    "type": "email",
-                    "required": True,
-                    "label": {"en": "Email", "de": "E-Mail-Adresse", "fr": "Adresse e-mail"},
-                }
-            ]
-        },
-    },
-    {
-        "id": "bank",
-        "type": "bank_account",
-        "title": {"en": "Bank account", "de": "Bankkonto", "fr": "Compte bancaire"},
-        "config": {"require_document": True},
-    },
+    details_step(EMAIL_FIELD),
+    {"id": "bank", "type": "bank_account", "title": BANK_TITLE, "config": {"require_document": True}},
 ]
 # Two unreadable letters block an applicant, so the demo shows a blocked case quickly.
 CASE_SETTINGS = {"max_attempts": 2}

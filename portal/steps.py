@@ -6,6 +6,7 @@ The rules themselves live in onboarding.services (documents, related parties,
 verifications); views parse requests and render.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -231,6 +232,15 @@ def _refused_files(step, refused):
     return {_file_field(step, side): [_(m) for m in messages] for side, messages in refused.items()}
 
 
+@contextmanager
+def _sending(actor, step, files, kind):
+    """documents_sending for a data step's optional file: a refused file refuses the whole post."""
+    with documents.documents_sending(actor=actor, verification_id=step.verification.id, files=files, kind=kind) as sent:
+        if sent.refused:
+            raise ValidationFailed(_refused_files(step, sent.refused))
+        yield sent
+
+
 def bank_send(*, actor, step, files, iban="", bic=""):
     """A typed IBAN is checked at once; without one, the bank details document (sent now or
     before) is submitted. Files sent and submission commit together, or nothing is kept."""
@@ -245,11 +255,7 @@ def bank_send(*, actor, step, files, iban="", bic=""):
         if bic.strip():
             account["bic"] = bic.strip().upper()
     verification_id = step.verification.id
-    with documents.documents_sending(
-        actor=actor, verification_id=verification_id, files=files, kind="bank_details"
-    ) as sent:
-        if sent.refused:
-            raise ValidationFailed(_refused_files(step, sent.refused))
+    with _sending(actor, step, files, "bank_details") as sent:
         sent_documents = documents.current_documents(sent.verification)
         if account is None:
             if not sent_documents:
@@ -280,13 +286,8 @@ def company_send(*, actor, step, files, registration_number, country_code):
         errors["file"] = [_("Add the company's registration certificate.")]
     if errors:
         raise ValidationFailed(errors)
-    verification_id = step.verification.id
-    with documents.documents_sending(
-        actor=actor, verification_id=verification_id, files=files, kind="company_certificate"
-    ) as sent:
-        if sent.refused:
-            raise ValidationFailed(_refused_files(step, sent.refused))
-        return verification_submit(actor=actor, verification_id=verification_id, data=cleaned)
+    with _sending(actor, step, files, "company_certificate"):
+        return verification_submit(actor=actor, verification_id=step.verification.id, data=cleaned)
 
 
 def signature_sign(*, actor, step, consent, consent_text, ip="", user_agent=""):

@@ -282,32 +282,21 @@ def handle_single_document(request, step):
     _sent(request, step, kind, [("file", "")])
 
 
-def _files_with_data(request):
-    """The one file a data step may come with; over the size limit, the whole post is refused."""
+def _sent_with_data(request, step, send, *names):
+    """A data step's post: its fields (`names`) and its one optional file, sent together; a file
+    over the size limit refuses the whole post."""
     files, too_large = _files(request, [("file", "")])
     if too_large:
         raise ValidationFailed(too_large)
-    return files
+    send(actor=request.actor, step=step, files=files, **{name: request.POST.get(name, "") for name in names})
 
 
 def handle_bank(request, step):
-    portal_steps.bank_send(
-        actor=request.actor,
-        step=step,
-        files=_files_with_data(request),
-        iban=request.POST.get("iban", ""),
-        bic=request.POST.get("bic", ""),
-    )
+    _sent_with_data(request, step, portal_steps.bank_send, "iban", "bic")
 
 
 def handle_company(request, step):
-    portal_steps.company_send(
-        actor=request.actor,
-        step=step,
-        files=_files_with_data(request),
-        registration_number=request.POST.get("registration_number", ""),
-        country_code=request.POST.get("country_code", ""),
-    )
+    _sent_with_data(request, step, portal_steps.company_send, "registration_number", "country_code")
 
 
 def handle_signature(request, step):

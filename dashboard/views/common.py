@@ -15,20 +15,21 @@ def error_text(errors):
 
 
 def perform(request, action, success):
-    """Run a service call; report its outcome as a message. True when it succeeded.
+    """Run a service call; report its outcome as a message (`success`, or made from what the
+    call returned when it is a function). True when it succeeded.
 
     Refusals of the domain (a bad value, a transition not allowed in the current
     status) become an error message on the page; NotFound goes on to be a 404.
     """
     try:
-        action()
+        result = action()
     except ValidationFailed as exc:
         messages.error(request, error_text(exc.errors))
         return False
     except InvalidTransition as exc:
         messages.error(request, str(exc))
         return False
-    messages.success(request, success)
+    messages.success(request, success(result) if callable(success) else success)
     return True
 
 

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -149,13 +148,11 @@ def assign(request):
         messages.error(request, "Tick at least one session and choose an assignee or a priority.")
         return redirect(_back(request))
 
-    @transaction.atomic
-    def update_all():
-        # All or none: a refused row leaves the whole selection as it was.
-        for session_id in session_ids:
-            services.session_update(actor=request.actor, session_id=session_id, **changes)
-
-    perform(request, update_all, f"Updated {len(session_ids)} session(s).")
+    perform(
+        request,
+        lambda: services.sessions_update(actor=request.actor, session_ids=session_ids, **changes),
+        f"Updated {len(session_ids)} session(s).",
+    )
     return redirect(_back(request))
 
 

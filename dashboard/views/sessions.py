@@ -102,31 +102,39 @@ def _back_to(session_id):
     return redirect("dashboard:session", session_id)
 
 
+def _act(request, session_id, form, call, done, invalid=""):
+    """A reviewer's action on a session: the posted form checked (`invalid`, or its errors, when
+    it is not), `call(cleaned_data)` run as a service call and `done` (a message, or one made from
+    the cleaned data and what the service returned) reported; back to the session's page."""
+    if not form.is_valid():
+        messages.error(request, invalid or form_errors(form))
+    else:
+        data = form.cleaned_data
+        perform(request, lambda: call(data), done if isinstance(done, str) else lambda result: done(data, result))
+    return _back_to(session_id)
+
+
 @dashboard_view(role=Role.REVIEWER)
 @require_POST
 def decide(request, session_id):
     """Approve, reject, send to manual review, or reopen a decided session (the service requires its note)."""
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return _back_to(session_id)
-    status = form.cleaned_data["status"]
-    perform(
+    return _act(
         request,
-        lambda: services.session_decide(
+        session_id,
+        DecisionForm(request.POST),
+        lambda data: services.session_decide(
             actor=request.actor,
             session_id=session_id,
-            status=status,
-            note=form.cleaned_data["note"],
-            reasons=form.cleaned_data["reasons"],
+            status=data["status"],
+            note=data["note"],
+            reasons=data["reasons"],
         ),
-        {
+        lambda data, _session: {
             "approved": _("Session approved."),
             "rejected": _("Session rejected."),
             "manual_review": _("Session is in manual review."),
-        }[status],
+        }[data["status"]],
     )
-    return _back_to(session_id)
 
 
 @dashboard_view(role=Role.REVIEWER)
@@ -161,118 +169,95 @@ def request_corrections(request, session_id):
 @dashboard_view(role=Role.REVIEWER)
 @require_POST
 def resolve(request, session_id):
-    form = ResolveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return _back_to(session_id)
-    verification = _verification(request, session_id, form.cleaned_data["verification_id"])
-    perform(
+    return _act(
         request,
-        lambda: services.verification_resolve(
+        session_id,
+        ResolveForm(request.POST),
+        lambda data: services.verification_resolve(
             actor=request.actor,
-            verification_id=verification.id,
-            result=form.cleaned_data["result"],
-            note=form.cleaned_data["note"],
+            verification_id=_verification(request, session_id, data["verification_id"]).id,
+            result=data["result"],
+            note=data["note"],
         ),
-        _("Step %(step)s: result set to %(result)s.")
-        % {"step": verification.step_id, "result": result_label(form.cleaned_data["result"])},
+        lambda data, verification: (
+            _("Step %(step)s: result set to %(result)s.")
+            % {"step": verification.step_id, "result": result_label(data["result"])}
+        ),
     )
-    return _back_to(session_id)
 
 
 @dashboard_view(role=Role.REVIEWER)
 @require_POST
 def unblock(request, session_id):
     """Grant a blocked step more attempts."""
-    form = UnblockForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return _back_to(session_id)
-    verification = _verification(request, session_id, form.cleaned_data["verification_id"])
-    perform(
+    return _act(
         request,
-        lambda: services.verification_unblock(
+        session_id,
+        UnblockForm(request.POST),
+        lambda data: services.verification_unblock(
             actor=request.actor,
-            verification_id=verification.id,
-            note=form.cleaned_data["note"],
+            verification_id=_verification(request, session_id, data["verification_id"]).id,
+            note=data["note"],
         ),
-        _("The applicant can send “%(step)s” again.") % {"step": verification.step_id},
+        lambda data, verification: _("The applicant can send “%(step)s” again.") % {"step": verification.step_id},
     )
-    return _back_to(session_id)
 
 
 @dashboard_view(role=Role.REVIEWER)
 @require_POST
 def assign(request, session_id):
-    form = AssignForm(request.POST, members=members_of(request.organization))
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return _back_to(session_id)
-    assignee = form.cleaned_data["assignee"]
-    if request.POST.get("to_me"):
-        assignee = request.user.pk
-    perform(
+    return _act(
         request,
-        lambda: services.session_update(
+        session_id,
+        AssignForm(request.POST, members=members_of(request.organization)),
+        lambda data: services.session_update(
             actor=request.actor,
             session_id=session_id,
-            assigned_to=assignee or None,
-            priority=form.cleaned_data["priority"],
+            assigned_to=(request.user.pk if request.POST.get("to_me") else data["assignee"]) or None,
+            priority=data["priority"],
         ),
         _("Assignment saved."),
     )
-    return _back_to(session_id)
 
 
 @dashboard_view(role=Role.REVIEWER)
 @require_POST
 def add_note(request, session_id):
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return _back_to(session_id)
-    perform(
+    return _act(
         request,
-        lambda: services.session_add_note(actor=request.actor, session_id=session_id, note=form.cleaned_data["note"]),
+        session_id,
+        NoteForm(request.POST),
+        lambda data: services.session_add_note(actor=request.actor, session_id=session_id, note=data["note"]),
         _("Note added."),
     )
-    return _back_to(session_id)
 
 
 @dashboard_view(role=Role.REVIEWER)
 @require_POST
 def extend(request, session_id):
-    form = ExtendForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return _back_to(session_id)
-    perform(
+    return _act(
         request,
-        lambda: services.session_extend(
-            actor=request.actor,
-            session_id=session_id,
-            extend_days=form.cleaned_data["extend_days"],
-            comment=form.cleaned_data["comment"],
+        session_id,
+        ExtendForm(request.POST),
+        lambda data: services.session_extend(
+            actor=request.actor, session_id=session_id, extend_days=data["extend_days"], comment=data["comment"]
         ),
-        _("Session extended by %(days)d days.") % {"days": form.cleaned_data["extend_days"]},
+        lambda data, _session: _("Session extended by %(days)d days.") % {"days": data["extend_days"]},
     )
-    return _back_to(session_id)
 
 
 @dashboard_view(role=Role.REVIEWER)
 @require_POST
 def cancel(request, session_id):
     """Call the case off (the API's POST /sessions/{id}/cancel): links die, data stays, nothing follows."""
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Say why the session is cancelled."))
-        return _back_to(session_id)
-    perform(
+    return _act(
         request,
-        lambda: services.session_cancel(actor=request.actor, session_id=session_id, reason=form.cleaned_data["note"]),
+        session_id,
+        NoteForm(request.POST),
+        lambda data: services.session_cancel(actor=request.actor, session_id=session_id, reason=data["note"]),
         _("Session cancelled; its links no longer open."),
+        invalid=_("Say why the session is cancelled."),
     )
-    return _back_to(session_id)
 
 
 @dashboard_view(role=Role.REVIEWER)
@@ -293,38 +278,33 @@ def regenerate_links(request, session_id):
 @dashboard_view(role=Role.REVIEWER)
 @require_POST
 def mark_false_positive(request, session_id):
-    form = FalsePositiveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return _back_to(session_id)
-    perform(
+    return _act(
         request,
-        lambda: watchlist_mark_false_positive(
+        session_id,
+        FalsePositiveForm(request.POST),
+        lambda data: watchlist_mark_false_positive(
             actor=request.actor,
             session_id=session_id,
-            match_index=form.cleaned_data["match_index"],
-            entity_id=form.cleaned_data["entity_id"],
-            note=form.cleaned_data["note"],
+            match_index=data["match_index"],
+            entity_id=data["entity_id"],
+            note=data["note"],
         ),
         _("Watchlist hit marked as a false positive."),
     )
-    return _back_to(session_id)
 
 
 @dashboard_view(role=Role.ADMIN)
 @require_POST
 def erase(request, session_id):
     """Erase the session's personal data and files (a data subject's request); the audit skeleton stays."""
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Say why the data is erased."))
-        return _back_to(session_id)
-    perform(
+    return _act(
         request,
-        lambda: services.session_erase(actor=request.actor, session_id=session_id, reason=form.cleaned_data["note"]),
+        session_id,
+        NoteForm(request.POST),
+        lambda data: services.session_erase(actor=request.actor, session_id=session_id, reason=data["note"]),
         _("Personal data erased."),
+        invalid=_("Say why the data is erased."),
     )
-    return _back_to(session_id)
 
 
 @dashboard_view()

@@ -4,7 +4,6 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -84,8 +83,12 @@ def _editor(request, workflow=None):
         if valid:
             fields = {**workflow_form.to_fields(), "steps": [f.to_step() for f in kept]}
             try:
-                with transaction.atomic():
-                    workflow = _save(request, workflow, fields, publish="publish" in request.POST)
+                workflow = services.workflow_save(
+                    actor=request.actor,
+                    workflow_id=workflow.id if workflow else None,
+                    publish="publish" in request.POST,
+                    **fields,
+                )
             except ValidationFailed as exc:
                 place_errors(exc.errors, workflow_form, kept)
             except InvalidTransition as exc:
@@ -102,16 +105,6 @@ def _editor(request, workflow=None):
         workflow_form = WorkflowForm(initial=WorkflowForm.initial_for(version))
         steps = version.steps
     return _render_editor(request, workflow, version, workflow_form, _step_forms(request, workflows, steps))
-
-
-def _save(request, workflow, fields, publish):
-    """Create, or update (the service makes no new version when nothing changed), then publish."""
-    if workflow is None:
-        return services.workflow_create(actor=request.actor, **fields, publish=publish)
-    services.workflow_update(actor=request.actor, workflow_id=workflow.id, **fields)
-    if publish:
-        services.workflow_publish(actor=request.actor, workflow_id=workflow.id)
-    return workflow
 
 
 def _render_editor(request, workflow, version, workflow_form, step_forms, status=200):

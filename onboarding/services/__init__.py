@@ -1,5 +1,7 @@
 """The only code that changes domain state. Each service is atomic, locks what it
-changes, writes the audit event and schedules work after commit."""
+changes, writes the audit event and schedules work after commit. A service that views and
+tasks call as their request's whole transaction is durable: run inside another transaction
+it raises, so a composition of services is a service of its own."""
 
 from onboarding.services.documents import document_add, documents_submit
 from onboarding.services.emails import links_send, outcome_notice_send, reminders_send
@@ -29,6 +31,7 @@ from onboarding.services.sessions import (
     session_update,
     sessions_apply_retention,
     sessions_expire,
+    sessions_update,
 )
 from onboarding.services.verifications import (
     verification_attach,
@@ -37,7 +40,13 @@ from onboarding.services.verifications import (
     verification_submit,
     verification_unblock,
 )
-from onboarding.services.workflows import workflow_create, workflow_delete, workflow_publish, workflow_update
+from onboarding.services.workflows import (
+    workflow_create,
+    workflow_delete,
+    workflow_publish,
+    workflow_save,
+    workflow_update,
+)
 
 __all__ = [
     "api_key_authenticate",
@@ -76,6 +85,7 @@ __all__ = [
     "session_revalidate",
     "session_update",
     "sessions_apply_retention",
+    "sessions_update",
     "sessions_expire",
     "subsession_delete",
     "verification_attach",
@@ -86,5 +96,6 @@ __all__ = [
     "workflow_create",
     "workflow_delete",
     "workflow_publish",
+    "workflow_save",
     "workflow_update",
 ]

@@ -191,7 +191,7 @@ def composed(documents, links, fields):
     return bool(documents or links or any(given_forms))
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def session_change(*, actor, session_id, status=None, notes="", reasons=(), **bookkeeping):
     """PATCH /sessions/{id}: a decision and bookkeeping (assignee, priority, metadata) together or not at all."""
     if bookkeeping:

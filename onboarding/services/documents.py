@@ -211,34 +211,29 @@ def storage_entry_for(organization_id, session_id, prepared):
 def _check_quota(verification, adding=1):
     """Uploads per step and per session (settings), every file ever sent counting, replaced or not:
     one link cannot fill the storage. Checked again under the session's lock when attaching."""
-    per_step, per_session = settings.MAX_UPLOADS_PER_STEP, settings.MAX_UPLOADS_PER_SESSION
     counts = Document.objects.filter(session_id=verification.session_id).aggregate(
         step=Count("id", filter=Q(verification_id=verification.id)), session=Count("id")
     )
-    if counts["step"] + adding > per_step:
-        raise ValidationFailed(
-            {
-                "file": [
-                    _(
-                        "This step has received the most files allowed (%(limit)d). "
-                        "Contact the company that sent you this link."
-                    )
-                    % {"limit": per_step}
-                ]
-            }
-        )
-    if counts["session"] + adding > per_session:
-        raise ValidationFailed(
-            {
-                "file": [
-                    _(
-                        "This case has received the most files allowed (%(limit)d). "
-                        "Contact the company that sent you this link."
-                    )
-                    % {"limit": per_session}
-                ]
-            }
-        )
+    for count, limit, message in (
+        (
+            counts["step"],
+            settings.MAX_UPLOADS_PER_STEP,
+            _(
+                "This step has received the most files allowed (%(limit)d). "
+                "Contact the company that sent you this link."
+            ),
+        ),
+        (
+            counts["session"],
+            settings.MAX_UPLOADS_PER_SESSION,
+            _(
+                "This case has received the most files allowed (%(limit)d). "
+                "Contact the company that sent you this link."
+            ),
+        ),
+    ):
+        if count + adding > limit:
+            raise ValidationFailed({"file": [message % {"limit": limit}]})
 
 
 def _attach(actor, session, applicant, verification, prepared, name, filename, kind, side):

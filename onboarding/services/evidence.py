@@ -8,7 +8,7 @@ from onboarding.models import Session
 from onboarding.tenancy import get_scoped
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def evidence_pack_export(*, actor, session_id, format="json"):
     """The session's evidence pack; the export itself is recorded in the trail (and so is in later packs)."""
     session = get_scoped(Session, actor, session_id)

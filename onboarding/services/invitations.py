@@ -80,7 +80,7 @@ def _invitation_create(*, actor, email, role, invited_by):
     return invitation, token
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def invitation_revoke(*, actor, invitation_id):
     invitation = get_scoped(Invitation, actor, invitation_id, lock=True)
     if invitation.is_open:
@@ -117,7 +117,7 @@ def invitation_accept(*, token_hash, user):
     return membership
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def invitation_sign_up(*, token_hash, username, password):
     """A new login for the invitee, who joins the organization with it. Returns the membership."""
     invitation = invitation_open(token_hash, lock=True)

@@ -44,7 +44,7 @@ def api_key_create(*, actor, name, scopes, environment=Environment.LIVE, workspa
     return key, plain
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def api_key_revoke(*, actor, api_key_id):
     key = get_scoped(ApiKey, actor, api_key_id, lock=True)
     if key.revoked_at is None:

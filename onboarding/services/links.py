@@ -111,7 +111,7 @@ def applicant_open(*, applicant_id, actor):
     return applicant
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def applicant_mark_finished(*, applicant_id, actor):
     """The applicant pressed Finish (once): the portal stops offering it."""
     applicant = get_scoped(Applicant, actor, applicant_id, lock=True)

@@ -94,7 +94,7 @@ def related_parties_submit(*, actor, verification_id):
     return verification_submit(actor=actor, verification_id=verification.id, data=data)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def subsession_delete(*, actor, session_id, subsession_id):
     """Remove a related party whose applicants have not submitted anything yet; the audit trail keeps the record."""
     subsession = get_scoped(Session, actor, subsession_id, lock=True, parent_id=session_id)

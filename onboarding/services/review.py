@@ -24,7 +24,7 @@ def schedule_processing(session, actor):
     transaction.on_commit(lambda: tasks.process_session.delay(session_id), robust=True)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def session_process(*, actor, session_id):
     session = get_scoped(Session, actor, session_id, lock=True)
     schedule_processing(session, actor)

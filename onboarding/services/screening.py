@@ -83,7 +83,7 @@ def watchlist_result(session, applicants, verifications, previous=None):
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def session_revalidate(*, actor, session_id):
     """Re-run the external validations (the watchlist) on a session's current data, e.g.
     after a new list was loaded. Risk score and the proposed decision are recomputed;
@@ -125,7 +125,7 @@ def watchlist_matches(session):
     ) or []
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def watchlist_mark_false_positive(*, actor, session_id, match_index, entity_id, note):
     """Flag one watchlist hit as a false positive; the hit stays in the results, marked, with who and why.
 

@@ -223,7 +223,7 @@ def session_create(
     return session
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def applicant_add(*, actor, session_id, data):
     session = get_scoped(Session, actor, session_id, lock=True)
     ensure_not_erased(session)
@@ -288,7 +288,7 @@ def applicant_update(*, actor, applicant_id, data):
     return applicant
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def applicant_delete(*, actor, applicant_id):
     applicant = get_scoped(Applicant, actor, applicant_id, lock=True)
     session = Session.objects.select_for_update().get(id=applicant.session_id)
@@ -333,7 +333,13 @@ def session_update(*, actor, session_id, assigned_to=..., priority=..., metadata
     return session
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
+def sessions_update(*, actor, session_ids, **changes):
+    """session_update on each of several sessions, all or none: a refused one leaves every one as it was."""
+    return [session_update(actor=actor, session_id=session_id, **changes) for session_id in session_ids]
+
+
+@transaction.atomic(durable=True)
 def session_add_note(*, actor, session_id, note):
     session = get_scoped(Session, actor, session_id)
     if not note or not note.strip():
@@ -341,7 +347,7 @@ def session_add_note(*, actor, session_id, note):
     record_event(actor=actor, action="session.note", obj=session, session=session, note=note.strip())
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def session_extend(*, actor, session_id, extend_days, comment=""):
     """Push back the session's and its links' expiry; an expired session becomes active again."""
     if isinstance(extend_days, bool) or not isinstance(extend_days, int) or not 1 <= extend_days <= 365:
@@ -372,7 +378,7 @@ def session_extend(*, actor, session_id, extend_days, comment=""):
     return session
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def session_cancel(*, actor, session_id, reason=""):
     """The integrator or a reviewer calls the case off: its links die, its data stays, nothing follows.
 
@@ -390,7 +396,7 @@ def session_cancel(*, actor, session_id, reason=""):
     return session
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def session_expire_now(*, actor, session_id):
     """Expire a session still waiting on applicants at once (as its TTL would), e.g. to test session.expired."""
     session = get_scoped(Session, actor, session_id, lock=True)
@@ -418,7 +424,7 @@ def sessions_expire(now=None):
     return count
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def session_erase(*, actor, session_id, reason="erased on request"):
     """Erase personal data and files; keep the audit skeleton with data_anonymized."""
     session = get_scoped(Session, actor, session_id, lock=True)

@@ -83,7 +83,7 @@ def schedule_check(verification):
     transaction.on_commit(lambda: tasks.check_verification.delay(verification_id), robust=True)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def verification_attach(*, actor, applicant_id, step_id=None, type=None):
     """Add a verification to an applicant (by workflow step id, or by step type).
 
@@ -144,7 +144,7 @@ def verification_skip(*, actor, verification_id):
     return verification
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def verification_resolve(*, actor, verification_id, result, note):
     """A reviewer (or the integrator) settles a verification by hand; the note is kept.
 
@@ -223,7 +223,7 @@ def _rescore_with_event(session, actor):
         )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def verification_unblock(*, actor, verification_id, note=""):
     """Grant a blocked step more attempts: it awaits data again with its attempt counter reset,
     and its applicant, once nothing else blocks them, is back in progress (SPEC §3)."""

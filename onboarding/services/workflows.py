@@ -188,7 +188,19 @@ def workflow_publish(*, actor, workflow_id):
     return version
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
+def workflow_save(*, actor, workflow_id=None, publish=False, **fields):
+    """An editor's save, all or nothing: create the workflow (workflow_id None) or update it (no new
+    version when nothing changed), then publish it if asked; returns the workflow."""
+    if workflow_id is None:
+        return workflow_create(actor=actor, **fields, publish=publish)
+    workflow_update(actor=actor, workflow_id=workflow_id, **fields)
+    if publish:
+        workflow_publish(actor=actor, workflow_id=workflow_id)
+    return get_scoped(Workflow, actor, workflow_id)
+
+
+@transaction.atomic(durable=True)
 def workflow_delete(*, actor, workflow_id):
     """Archive: sessions keep their pinned version; no new session can start on it."""
     workflow = get_scoped(Workflow, actor, workflow_id, lock=True, deleted_at__isnull=True)

@@ -252,7 +252,7 @@ def sweep(now=None):
     return len(message_ids), len(delivery_ids)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def redeliver(*, actor, endpoint_id, delivery_id):
     """Send a delivery again now (a fresh timestamp and signature, the same webhook-id), with a new retry cycle."""
     endpoint = get_endpoint(actor, endpoint_id)

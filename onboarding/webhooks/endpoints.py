@@ -65,7 +65,7 @@ def _clean_description(description):
     return description
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def endpoint_create(*, actor, url, description="", event_types=None, environment=None):
     """Register an endpoint; returns (endpoint, secret). The secret is shown this once."""
     environment = actor.environment or environment or Environment.LIVE
@@ -89,7 +89,7 @@ def endpoint_create(*, actor, url, description="", event_types=None, environment
     return endpoint, secret
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def endpoint_update(*, actor, endpoint_id, **changes):
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -114,14 +114,14 @@ def endpoint_update(*, actor, endpoint_id, **changes):
     return endpoint
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def endpoint_delete(*, actor, endpoint_id):
     endpoint = get_endpoint(actor, endpoint_id, lock=True)
     record_event(actor=actor, action="webhook_endpoint.deleted", obj=endpoint, data={"url": endpoint.url})
     endpoint.delete()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def endpoint_rotate_secret(*, actor, endpoint_id):
     """A new secret; the old one keeps signing alongside it for ROTATION_OVERLAP. Returns the new secret."""
     endpoint = get_endpoint(actor, endpoint_id, lock=True)

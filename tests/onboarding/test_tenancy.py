@@ -1,6 +1,7 @@
 """Every service refuses the objects of another organization, and API keys stay in their environment."""
 
 import pytest
+from django.db import transaction
 
 from onboarding import services
 from onboarding.actors import Actor
@@ -21,12 +22,14 @@ def _calls(session):
         "workflow_update": lambda a: services.workflow_update(actor=a, workflow_id=workflow.id, name="x"),
         "workflow_publish": lambda a: services.workflow_publish(actor=a, workflow_id=workflow.id),
         "workflow_delete": lambda a: services.workflow_delete(actor=a, workflow_id=workflow.id),
+        "workflow_save": lambda a: services.workflow_save(actor=a, workflow_id=workflow.id, name="x"),
         "session_create": lambda a: services.session_create(actor=a, workflow_id=workflow.id),
         "applicant_add": lambda a: services.applicant_add(actor=a, session_id=session.id, data={}),
         "applicant_update": lambda a: services.applicant_update(actor=a, applicant_id=applicant.id, data={}),
         "applicant_delete": lambda a: services.applicant_delete(actor=a, applicant_id=applicant.id),
         "applicant_open": lambda a: services.applicant_open(actor=a, applicant_id=applicant.id),
         "session_update": lambda a: services.session_update(actor=a, session_id=session.id, priority=1),
+        "sessions_update": lambda a: services.sessions_update(actor=a, session_ids=[session.id], priority=3),
         "session_add_note": lambda a: services.session_add_note(actor=a, session_id=session.id, note="n"),
         "session_extend": lambda a: services.session_extend(actor=a, session_id=session.id, extend_days=1),
         "session_erase": lambda a: services.session_erase(actor=a, session_id=session.id),
@@ -72,12 +75,14 @@ SERVICES = [
     "workflow_update",
     "workflow_publish",
     "workflow_delete",
+    "workflow_save",
     "session_create",
     "applicant_add",
     "applicant_update",
     "applicant_delete",
     "applicant_open",
     "session_update",
+    "sessions_update",
     "session_add_note",
     "session_extend",
     "session_erase",
@@ -174,3 +179,12 @@ def test_an_applicant_link_reaches_only_its_own_steps(org):
     assert ben.verifications.get().status == "awaiting_data"
     with pytest.raises(NotFound):
         services.applicant_update(actor=Actor.for_applicant(anna), applicant_id=ben.id, data={})
+
+
+def test_a_request_level_service_refuses_to_run_inside_another_transaction(org, session):
+    """Cancelling is the whole transaction of the request that asks for it: a caller composing
+    it with other changes goes through a service of its own, never an outer transaction."""
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        services.session_cancel(actor=system(org), session_id=session.id, reason="duplicate")
+    session.refresh_from_db()
+    assert session.status != "cancelled"
