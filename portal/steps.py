@@ -339,7 +339,7 @@ def related_party_add(*, actor, step, values):
         raise ValidationFailed({"parties": [_("You can add at most %(limit)d people.") % {"limit": limit}]})
     parent = step.verification.session
     name = f"{cleaned['first_name']} {cleaned['last_name']}"
-    subsession = related_parties_service.related_party_add(
+    return related_parties_service.related_party_invite(
         actor=actor,
         session_id=parent.id,
         role=cleaned["role"],
@@ -355,8 +355,6 @@ def related_party_add(*, actor, step, values):
             }
         ],
     )
-    [link] = links_generate(actor=actor, session_id=subsession.id)
-    return link
 
 
 def related_party_link(*, actor, step, session_id):

@@ -15,7 +15,12 @@ from onboarding.services.keys import api_key_authenticate, api_key_create, api_k
 from onboarding.services.links import applicant_open, link_resolve, links_generate
 from onboarding.services.organizations import member_set, organization_create
 from onboarding.services.processing import run_session_processing, run_verification_check
-from onboarding.services.related_parties import related_parties_submit, related_party_add, subsession_delete
+from onboarding.services.related_parties import (
+    related_parties_submit,
+    related_party_add,
+    related_party_invite,
+    subsession_delete,
+)
 from onboarding.services.review import session_decide, session_process, session_request_corrections
 from onboarding.services.screening import session_revalidate
 from onboarding.services.sessions import (
@@ -71,6 +76,7 @@ __all__ = [
     "reminders_send",
     "related_parties_submit",
     "related_party_add",
+    "related_party_invite",
     "run_session_processing",
     "run_verification_check",
     "session_add_note",

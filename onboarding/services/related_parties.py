@@ -12,6 +12,7 @@ from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import Session, SessionStatus, Verification
 from onboarding.services.documents import step_of
+from onboarding.services.links import links_generate
 from onboarding.services.sessions import session_create
 from onboarding.services.verifications import verification_submit
 from onboarding.steps import RELATED_PARTY_ROLES, step_config
@@ -78,6 +79,15 @@ def related_party_add(*, actor, session_id, role="", verification_id=None, workf
         metadata={**(metadata or {}), "related_party": related_party},
         **fields,
     )
+
+
+@transaction.atomic(durable=True)
+def related_party_invite(*, actor, session_id, **fields):
+    """related_party_add, and the party's link made with it (returned): one who is added is
+    always one who can be reached."""
+    subsession = related_party_add(actor=actor, session_id=session_id, **fields)
+    [link] = links_generate(actor=actor, session_id=subsession.id)
+    return link
 
 
 def related_parties_submit(*, actor, verification_id):

@@ -64,6 +64,7 @@ def _calls(session):
         "links_send": lambda a: services.links_send(actor=a, session_id=session.id),
         "documents_submit": lambda a: services.documents_submit(actor=a, verification_id=verification.id),
         "related_party_add": lambda a: services.related_party_add(actor=a, session_id=session.id, name="UBO"),
+        "related_party_invite": lambda a: services.related_party_invite(actor=a, session_id=session.id, name="UBO"),
         "related_parties_submit": lambda a: services.related_parties_submit(actor=a, verification_id=verification.id),
         "subsession_delete": lambda a: services.subsession_delete(
             actor=a, session_id=session.id, subsession_id=subsession_id
@@ -105,6 +106,7 @@ SERVICES = [
     "links_send",
     "documents_submit",
     "related_party_add",
+    "related_party_invite",
     "related_parties_submit",
     "subsession_delete",
 ]
