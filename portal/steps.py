@@ -31,7 +31,7 @@ from onboarding.services import documents
 from onboarding.services import related_parties as related_parties_service
 from onboarding.services.links import applicant_mark_finished, links_generate
 from onboarding.services.sessions import applicant_update
-from onboarding.services.verifications import verification_skip, verification_submit
+from onboarding.services.verifications import submit_locked, verification_skip, verification_submit
 from onboarding.standing import CLOSED, StepStanding, applicant_standing, step_standing
 from onboarding.steps import step_config
 
@@ -208,15 +208,6 @@ def _file_field(step, side):
     return {"front": "file_front", "back": "file_back"}.get(side, "file")
 
 
-def documents_submit(*, actor, step, kind="", data=None):
-    """Submit a document step once every side it needs is in; errors name the page's file fields."""
-    require_open(step)
-    try:
-        return documents.documents_submit(actor=actor, verification_id=step.verification.id, kind=kind, data=data)
-    except ValidationFailed as exc:
-        raise ValidationFailed(_document_errors(step, exc.errors)) from None
-
-
 def _document_errors(step, errors):
     first_file = "file_front" if step.type == "identity_document" else "file"
     fields = {"front": "file_front", "back": "file_back", "document": "file", "documents": first_file}
@@ -254,19 +245,20 @@ def bank_send(*, actor, step, files, iban="", bic=""):
         account = {"iban": str(valid.compact)}
         if bic.strip():
             account["bic"] = bic.strip().upper()
-    verification_id = step.verification.id
     with _sending(actor, step, files, "bank_details") as sent:
-        sent_documents = documents.current_documents(sent.verification)
         if account is None:
-            if not sent_documents:
+            if not sent.current:
                 raise ValidationFailed({"iban": [_("Type your IBAN or add a bank details document.")]})
-            return documents_submit(actor=actor, step=step)
-        if config.get("require_document") and not sent_documents:
+            missing = documents.submit_sent(actor, sent)
+            if missing:
+                raise ValidationFailed(_document_errors(step, missing))
+            return sent.verification
+        if config.get("require_document") and not sent.current:
             raise ValidationFailed({"file": [_("Add your bank details document to continue.")]})
         if not sent.applicant.bank_account.get("iban"):
             # Nothing was known: the account the applicant gives becomes the one checked.
             applicant_update(actor=actor, applicant_id=sent.applicant.id, data={"bank_account": account})
-        return verification_submit(actor=actor, verification_id=verification_id, data={"bank_account": account})
+        return submit_locked(actor, sent.session, sent.verification, {"bank_account": account})
 
 
 def company_send(*, actor, step, files, registration_number, country_code):
@@ -286,8 +278,8 @@ def company_send(*, actor, step, files, registration_number, country_code):
         errors["file"] = [_("Add the company's registration certificate.")]
     if errors:
         raise ValidationFailed(errors)
-    with _sending(actor, step, files, "company_certificate"):
-        return verification_submit(actor=actor, verification_id=step.verification.id, data=cleaned)
+    with _sending(actor, step, files, "company_certificate") as sent:
+        return submit_locked(actor, sent.session, sent.verification, cleaned)
 
 
 def signature_sign(*, actor, step, consent, consent_text, ip="", user_agent=""):

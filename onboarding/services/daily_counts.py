@@ -2,7 +2,7 @@
 recounted a day of sessions at a time.
 
 Every change to a session, its applicants or its checks writes an audit event naming the
-session, in the change's transaction and numbered under the organization's lock, so events
+session, in the change's transaction and numbered under its chain head's lock, so events
 commit in sequence order. A refresh recounts the creation days of the sessions named by the
 events after its mark, then moves the mark to the head it read before recounting: nothing
 committed is missed, and a later event is recounted again by the next refresh. Pages refresh
@@ -35,6 +35,7 @@ from onboarding.models import (
     DECISION_TIME_BUCKETS,
     SESSION_SUBMITTED,
     Applicant,
+    AuditHead,
     DailyCountMark,
     DailyReasonCount,
     DailySessionCount,
@@ -54,8 +55,8 @@ _EACH_CODE = {
 
 def daily_counts_refresh(organization_id):
     """Recount the days of the sessions changed since the last refresh (all of them the first time)."""
-    head = Organization.objects.filter(id=organization_id).values("audit_head_sequence")
-    if not DailyCountMark.objects.filter(organization_id=organization_id, sequence=Subquery(head)).exists():
+    head = Coalesce(Subquery(AuditHead.objects.filter(organization_id=organization_id).values("sequence")), 0)
+    if not DailyCountMark.objects.filter(organization_id=organization_id, sequence=head).exists():
         _refresh(organization_id)
 
 
@@ -63,7 +64,7 @@ def daily_counts_refresh(organization_id):
 def _refresh(organization_id):
     DailyCountMark.objects.bulk_create([DailyCountMark(organization_id=organization_id)], ignore_conflicts=True)
     mark = DailyCountMark.objects.select_for_update().get(organization_id=organization_id)
-    head = Organization.objects.values_list("audit_head_sequence", flat=True).get(id=organization_id)
+    head = AuditHead.objects.filter(organization_id=organization_id).values_list("sequence", flat=True).first() or 0
     if mark.sequence == head:
         return
     if mark.sequence is None:
@@ -87,8 +88,8 @@ def daily_counts_rebuild(organization_id):
 
 def daily_counts_refresh_all():
     """Beat: refresh every organization whose audit trail moved since its last refresh."""
-    marks = DailyCountMark.objects.filter(organization_id=OuterRef("pk"), sequence=OuterRef("audit_head_sequence"))
-    behind = Organization.objects.exclude(Exists(marks))
+    marks = DailyCountMark.objects.filter(organization_id=OuterRef("pk"), sequence=OuterRef("head"))
+    behind = Organization.objects.annotate(head=Coalesce("audit_head__sequence", 0)).exclude(Exists(marks))
     for organization_id in behind.values_list("id", flat=True):
         _refresh(organization_id)
 

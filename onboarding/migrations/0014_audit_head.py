@@ -23,7 +23,7 @@ def copy_heads_back(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("onboarding", "0012_session_counts"),
+        ("onboarding", "0013_daily_counts"),
     ]
 
     operations = [
