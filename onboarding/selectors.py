@@ -25,6 +25,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 from django_fsm import can_proceed
 
 from onboarding.errors import ValidationFailed
@@ -88,12 +89,15 @@ def session_allowed_actions(session):
     return actions
 
 
-def filter_sessions(queryset, filters):
+def filter_sessions(queryset, filters, *, listing=False):
     """Apply the list filters of SPEC §4. `filters` is a dict of already-parsed values.
 
     Keys: status, status_list, compliance_status, workflow_id, reference_id,
     assigned_to, created_from, created_to, q, tag, risk_min, risk_max, parent_id,
     blocked (only sessions with a blocked applicant).
+
+    `listing`: the result is read a page at a time in creation order, never counted whole
+    (a search matching many sessions then tests the newest ones until the page is full).
     """
     errors = {}
     status = filters.get("status")
@@ -141,7 +145,7 @@ def filter_sessions(queryset, filters):
         queryset = queryset.filter(custom_tags__icontains=f'"{filters["tag"]}"')
     q = (filters.get("q") or "").strip()
     if q:
-        queryset = queryset.filter(_search(queryset, q))
+        queryset = queryset.filter(_search(queryset, q, listing))
     return queryset
 
 
@@ -151,24 +155,44 @@ def narrows(filters):
     return any(value not in (None, "", False, []) for name, value in filters.items() if name != "include_summary")
 
 
-def _search(queryset, q):
+# A search finding at least this many sessions is broad: its ids are not collected.
+SEARCH_PROBE = 1000
+
+
+def _search(queryset, q, listing):
     """A condition for the sessions whose name or reference, or an applicant's e-mail or label, contains `q`.
 
     A union of one query per table, each a trigram index scan on PostgreSQL (migration
     0010), where an OR across the two tables scans every session in scope. Applicants are
     searched in the sessions' organization; the sessions' own scope is checked on the result.
     """
-    sessions = queryset.order_by().filter(Q(name__icontains=q) | Q(reference_id__icontains=q)).values("id")
-    organization = queryset.order_by().values("organization_id")[:1]
-    applicants = Applicant.objects.filter(
-        Q(email__icontains=q) | Q(label__icontains=q), organization_id__in=organization
-    )
-    ids = sessions.union(applicants.order_by().values("session_id"))
-    if connection.vendor == "postgresql":
-        # The found ids looked up one by one in the primary key: joined as a set, the planner
-        # reads every session in scope to match a few thousand.
-        return AnyOf(F("id"), ArraySubquery(ids))
-    return Q(id__in=ids)
+    organization_id = next(iter(queryset.order_by().values_list("organization_id", flat=True)[:1]), None)
+    sessions = queryset.order_by().filter(Q(name__icontains=q) | Q(reference_id__icontains=q)).values_list("id")
+    applicants = Applicant.objects.filter(_applicant_matches(q), organization_id=organization_id).order_by()
+    if connection.vendor != "postgresql":
+        return Q(id__in=sessions.union(applicants.values_list("session_id")))
+    # A first look, stopped after SEARCH_PROBE ids: most searches find fewer, and their ids
+    # are then looked up by primary key.
+    found = list(sessions.union(applicants.values_list("session_id"), all=True)[:SEARCH_PROBE])
+    if len(found) < SEARCH_PROBE:
+        return Q(id__in={row[0] for row in found})
+    if listing:
+        # The newest sessions tested one by one until the page is full, each one's applicants
+        # through their session index: counted, as EXISTS would first collect every match.
+        hits = (
+            Applicant.objects.filter(_applicant_matches(q), session=OuterRef("pk"))
+            .values("session")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        return Q(name__icontains=q) | Q(reference_id__icontains=q) | GreaterThan(Subquery(hits), 0)
+    # Every match counted: the found ids looked up one by one in the primary key (joined as a
+    # set, the planner reads every session in scope to match a few thousand).
+    return AnyOf(F("id"), ArraySubquery(sessions.union(applicants.values_list("session_id"))))
+
+
+def _applicant_matches(q):
+    return Q(email__icontains=q) | Q(label__icontains=q)
 
 
 class AnyOf(Func):

@@ -33,7 +33,8 @@ INBOX_LABELS = {
 
 def _matching(request, form):
     """The sessions matching every filter but the inbox (an invalid filter is reported and ignored),
-    and `stored` for onboarding.selectors.session_counts when no filter narrows them."""
+    `stored` for onboarding.selectors.session_counts when no filter narrows them, the filters
+    applied and the sessions they were applied to."""
     filters, environment = {}, ""
     base = sessions_for(request.actor)
     if form.is_bound:
@@ -49,7 +50,7 @@ def _matching(request, form):
     except ValidationFailed as exc:
         messages.error(request, error_text(exc.errors))
         filters, matching = {}, filter_sessions(base, {})
-    return matching, None if narrows(filters) else (request.actor, environment)
+    return matching, None if narrows(filters) else (request.actor, environment), filters, base
 
 
 def _filter_form(request):
@@ -61,12 +62,14 @@ def _filter_form(request):
 @dashboard_view()
 def inbox(request):
     form, members = _filter_form(request)
-    matching, stored = _matching(request, form)
+    matching, stored, filters, base = _matching(request, form)
     valid = form.is_bound and form.is_valid()
     inbox_name = form.cleaned_data["inbox"] if valid else ""
     sort = (form.cleaned_data["sort"] if valid else "") or "-created_at"
     summary, counts = _counts(matching, stored)
-    listed = filter_sessions(matching, {"compliance_status": inbox_name}) if inbox_name else matching
+    listed = filter_sessions(
+        base, {**filters, "compliance_status": inbox_name}, listing=sort.lstrip("-") == "created_at"
+    )
     rows = session_list_queryset(listed.order_by(sort, "-id"))
     count = summary["inbox_counts"][inbox_name] if inbox_name else summary["total"]
     page = CountedPaginator(rows, PAGE_SIZE, count).get_page(request.GET.get("page"))
@@ -95,7 +98,8 @@ def inbox(request):
 def inbox_counts(request):
     """The tabs' counts for the same filters, polled by the inbox page to keep them live."""
     form, _ = _filter_form(request)
-    return JsonResponse(_counts(*_matching(request, form), risk=False)[1])
+    matching, stored, *_ = _matching(request, form)
+    return JsonResponse(_counts(matching, stored, risk=False)[1])
 
 
 def _counts(matching, stored, *, risk=True):

@@ -145,14 +145,15 @@ class SessionListView(ApiView):
     )
     def get(self, request):
         filters = validated(SessionFilters, request.query_params)
-        queryset = selectors.filter_sessions(selectors.sessions_for(self.actor), filters)
-        page = self.paginate_queryset(selectors.with_progress(queryset).select_related("workflow_version"))
+        sessions = selectors.sessions_for(self.actor)
+        listed = selectors.filter_sessions(sessions, filters, listing=True)
+        page = self.paginate_queryset(selectors.with_progress(listed).select_related("workflow_version"))
         meta = {}
         if filters["include_summary"]:
             stored = None if selectors.narrows(filters) else (self.actor, "")
             if stored:
                 daily_counts_refresh(self.actor.organization_id)
-            meta["summary"] = selectors.session_summary(queryset, stored)
+            meta["summary"] = selectors.session_summary(selectors.filter_sessions(sessions, filters), stored)
         return self.get_paginated_response(SessionSerializer(page, many=True).data, **meta)
 
     @extend_schema(

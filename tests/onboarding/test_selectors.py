@@ -36,6 +36,20 @@ def test_search_finds_a_session_by_part_of_its_name_reference_or_an_applicant_in
     assert search(org, q) == [greta]
 
 
+@pytest.mark.parametrize("probe", [2, 1000])
+def test_a_search_lists_newest_first_and_counts_every_match_however_many(org, other_org, workflow, monkeypatch, probe):
+    # Past SEARCH_PROBE matches, a listing tests the newest sessions one by one (on PostgreSQL).
+    monkeypatch.setattr(selectors, "SEARCH_PROBE", probe)
+    found = [make_session(org, workflow, name=f"Greta {n}") for n in range(2)]
+    found.append(make_session(org, workflow, name="Other", applicants=[{"label": "Greta", "email": "o@example.org"}]))
+    make_session(org, workflow, name="Someone else", reference_id="CUS-1")
+    make_session(other_org, make_workflow(other_org), name="Greta elsewhere")
+    sessions = selectors.sessions_for(system(org))
+    listed = selectors.filter_sessions(sessions, {"q": "greta"}, listing=True).order_by("-created_at")
+    assert list(listed) == found[::-1]
+    assert selectors.session_counts(selectors.filter_sessions(sessions, {"q": "greta"}))["total"] == 3
+
+
 def test_search_stays_in_the_organization_and_the_filters(org, other_org, workflow, greta):
     make_session(other_org, make_workflow(other_org), name="Greta Lindqvist", applicants=[{"email": "g@north.example"}])
     assert search(org, "north") == [greta]
