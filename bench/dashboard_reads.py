@@ -1,6 +1,7 @@
 """Dashboard and API reads at scale: the inbox, its counts, search, the overview and the
 API list's search and summary, p95 over repeated requests through the Django test client,
-interleaved with the API list (limit 50) measured in the same rounds as the baseline.
+interleaved with the API list (limit 50) measured in the same rounds as the baseline. The
+rounds are run REPEATS times: each figure is the median p95 with its range.
 
     BENCH_SESSIONS=1000000 python -m bench.dashboard_reads
 """
@@ -8,12 +9,19 @@ interleaved with the API list (limit 50) measured in the same rounds as the base
 import os
 import time
 
-from bench.common import median, percentile, report, result, setup_django
+from bench.common import median, percentile, report, result, setup_django, spread
 
 SESSIONS = int(os.environ.get("BENCH_SESSIONS", "1000000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "20"))
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 # Searches a reviewer types: a surname (many hits), an exact e-mail fragment, a reference (one hit).
 SEARCHES = ["Eriksson", "lucas.martin12", "CUS-000421", "Kowalski"]
+# Why a target is missed, when it is.
+NOTES = {
+    "inbox search": "half the searches are surnames matching ~1 session in 30; the tabs' exact counts "
+    "visit every matching session and applicant row (trigram matches are rechecked on the row), while "
+    "the page itself stops at its 50th row",
+}
 # (name, client, path, target p95 in ms)
 READS = [
     ("API list (limit 50)", "api", "/api/v1/sessions?limit=50", None),
@@ -66,17 +74,24 @@ def main():
     started = time.monotonic()
     organization = seed(SESSIONS)["bench"]
     print(f"data ready in {time.monotonic() - started:.0f} s", flush=True)
-    timings = measure(clients(organization), ROUNDS)
-    baseline = percentile(timings[READS[0][0]], 0.95) * 1000
-    rows = [result(f"{READS[0][0]} p95, {SESSIONS:,} sessions", baseline, None, 50, unit=" ms")]
+    reviewers = clients(organization)
+    runs = [measure(reviewers, ROUNDS) for _ in range(REPEATS)]
+    p95s = {name: [percentile(run[name], 0.95) * 1000 for run in runs] for name, *_ in READS}
+    baselines = p95s[READS[0][0]]
+    rows = [_row(READS[0][0], baselines, 50, runs)]
     for name, _, _, target in READS[1:]:
-        p95 = percentile(timings[name], 0.95) * 1000
-        row = result(f"{name} p95, {SESSIONS:,} sessions", p95, None, target, unit=" ms")
+        row = _row(name, p95s[name], target, runs)
         # The API list measured in the same rounds, for reading the figure on a busy machine.
-        row["times_api_list"] = round(p95 / baseline, 2)
-        row["median"] = round(median(timings[name]) * 1000, 2)
+        row["times_api_list"] = round(median([p95 / base for p95, base in zip(p95s[name], baselines)]), 2)
         rows.append(row)
     return report(f"dashboard_reads_{SESSIONS // 1000}k", rows)
+
+
+def _row(name, p95s, target, runs):
+    note = NOTES.get(name, "") if median(p95s) > target else ""
+    row = result(f"{name} p95, {SESSIONS:,} sessions", median(p95s), None, target, unit=" ms", note=note)
+    row.update(value_range=spread(p95s), median=round(median([t for run in runs for t in run[name]]) * 1000, 2))
+    return row
 
 
 if __name__ == "__main__":
