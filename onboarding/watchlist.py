@@ -10,6 +10,7 @@ LogicV1 (name, birth date and country) on FollowTheMoney entities.
 """
 
 import csv
+import functools
 import json
 import os
 import uuid
@@ -21,8 +22,6 @@ from pathlib import Path
 from django.db import connections, transaction
 from django.db.models import Count
 from django.utils import timezone
-from followthemoney import model
-from nomenklatura.matching import LogicV1, ScoringConfig
 from normality import ascii_text
 from rigour.names import normalize_name
 from rigour.text.phonetics import metaphone
@@ -38,7 +37,6 @@ DEFAULT_THRESHOLD = 0.7
 PHONETIC_PREFIX = "~"
 SCREENED_SCHEMATA = {"Person", "LegalEntity", "Organization", "Company", "PublicBody", "Vessel", "Airplane"}
 COUNTRY_PROPERTIES = ("country", "nationality", "citizenship", "jurisdiction")
-SCORING = ScoringConfig.defaults()
 csv.field_size_limit(10 * 1024 * 1024)
 
 
@@ -283,7 +281,19 @@ def load_file(organization, path, dataset_name=None, version=None, batch_size=BA
 # --- screening ---------------------------------------------------------------
 
 
+@functools.cache
+def _matching():
+    """FollowTheMoney's model, nomenklatura's LogicV1 and its scoring defaults, imported on the
+    first name that has candidates: together they weigh about 170 MB, which a worker checking
+    documents (or screening against no list) never needs."""
+    from followthemoney import model
+    from nomenklatura.matching import LogicV1, ScoringConfig
+
+    return model, LogicV1, ScoringConfig.defaults()
+
+
 def _entity(schema_name, entity_id, names, birth_dates=(), countries=()):
+    model = _matching()[0]
     schema = model.get(schema_name) or model.get("LegalEntity")
     entity = model.make_entity(schema)
     entity.id = entity_id
@@ -316,8 +326,10 @@ def screen(organization_id, name, birth_date=None, country=None, threshold=DEFAU
     lists, dataset, birth_dates, countries. ``birth_date`` (date or ISO text) and
     ``country`` (ISO code) raise or lower the score of each candidate."""
     tokens = name_tokens([name]) if name else []
-    if not tokens:
+    entries = list(candidates(organization_id, tokens)) if tokens else []
+    if not entries:
         return []
+    model, logic, scoring = _matching()
     query_schema = model.get(schema) or model.get("Person")
     query = _entity(
         query_schema.name,
@@ -327,14 +339,14 @@ def screen(organization_id, name, birth_date=None, country=None, threshold=DEFAU
         [country] if country else [],
     )
     hits = []
-    for entry in candidates(organization_id, tokens):
+    for entry in entries:
         entry_schema = model.get(entry.schema) or model.get("LegalEntity")
         if not query_schema.can_match(entry_schema):
             continue
         listed = _entity(
             entry_schema.name, entry.entity_id, [entry.name, *entry.aliases], entry.birth_dates, entry.countries
         )
-        score = LogicV1.compare(query, listed, SCORING).score
+        score = logic.compare(query, listed, scoring).score
         if score >= threshold:
             hits.append({
                 "entity_id": entry.entity_id,

@@ -12,6 +12,7 @@ its own label and not in the neighbouring column.
 
 import os
 import statistics
+import tempfile
 from dataclasses import dataclass
 
 import cv2
@@ -114,9 +115,19 @@ def prepare_for_ocr(image):
     return ImageOps.autocontrast(remove_rules(deskew(flatten_light(gray))), cutoff=1)
 
 
+def tesseract(read, image, **options):
+    """``read`` (a pytesseract function) of one page handed over as an uncompressed TIFF: the
+    same pixels as the PNG pytesseract would write, without compressing and decompressing a
+    page of several million pixels on each call."""
+    with tempfile.NamedTemporaryFile(suffix=".tif") as file:
+        image.save(file, format="TIFF")
+        file.flush()
+        return read(file.name, **options)
+
+
 def image_text(image, lang=DEFAULT_LANG):
     """OCR of one page image."""
-    return pytesseract.image_to_string(prepare_for_ocr(image), lang=lang)
+    return tesseract(pytesseract.image_to_string, prepare_for_ocr(image), lang=lang)
 
 
 def text_of(document, lang=DEFAULT_LANG):
@@ -179,7 +190,7 @@ def _split_row(pieces, page, source):
 
 def image_lines(image, page=0, lang=DEFAULT_LANG):
     """The positioned text lines Tesseract reads on one page image."""
-    data = pytesseract.image_to_data(prepare_for_ocr(image), lang=lang, output_type=pytesseract.Output.DICT)
+    data = tesseract(pytesseract.image_to_data, prepare_for_ocr(image), lang=lang, output_type=pytesseract.Output.DICT)
     rows = {}
     for index, word in enumerate(data["text"]):
         if data["level"][index] != 5 or not word.strip():
@@ -280,18 +291,19 @@ def pdf_lines(content):
             pdf.close()
 
 
-def document_lines(documents, lang=DEFAULT_LANG):
+def document_lines(documents, lang=DEFAULT_LANG, pages=None):
     """Positioned lines of every document: a PDF's text layer when it has one, else OCR.
-    Pages are numbered across documents in upload order."""
+    Pages are numbered across documents in upload order. ``pages``, each document's page
+    images when the caller has loaded them already, saves decoding or rendering them again."""
     lines, offset = [], 0
-    for document in documents:
+    for index, document in enumerate(documents):
         if document.mime_type == "application/pdf" or document.content[:5] == b"%PDF-":
             layer = pdf_lines(document.content)
             if sum(len(line.text) for line in layer) >= MIN_TEXT_LAYER_CHARS:
                 lines += [TextLine(line.text, line.box, line.page + offset, "pdf") for line in layer]
                 offset = max(line.page for line in lines) + 1
                 continue
-        for page in images.load_pages(document.content, document.mime_type):
+        for page in pages[index] if pages else images.load_pages(document.content, document.mime_type):
             lines += image_lines(page, offset, lang)
             offset += 1
     return lines

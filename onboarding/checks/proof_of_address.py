@@ -404,8 +404,9 @@ def _outcome(reasons):
 
 def run(documents, known, config):
     try:
-        lines = ocr_text.document_lines(documents)
-        pages = [page for document in documents for page in images.load_pages(document.content, document.mime_type)]
+        loaded = [images.load_pages(document.content, document.mime_type) for document in documents]
+        lines = ocr_text.document_lines(documents, pages=loaded)
+        pages = [page for document_pages in loaded for page in document_pages]
     except images.UnreadableDocument as exc:
         return unreadable(str(exc))
     text = ocr_text.lines_text(lines)

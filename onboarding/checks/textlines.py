@@ -81,7 +81,7 @@ class _Models:
         self.lock = threading.Lock()
 
 
-def _release_memory():
+def release_memory():
     """Hand the detector's freed buffers back to the system: without it glibc keeps the
     peak of every page in the process, and a worker child only grows."""
     if _LIBC is not None:
@@ -169,7 +169,7 @@ def find_boxes(image, max_pixels=MAX_PIXELS):
     detector = models().detector
     with models().lock:
         probability = detector.run(None, {detector.get_inputs()[0].name: _normalise(small)[None]})[0][0, 0]
-        _release_memory()
+        release_memory()
     mask = cv2.dilate((probability > _PIXEL_THRESHOLD).astype(np.uint8), np.ones((2, 2), np.uint8))
     contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     fx, fy = width / size[0], height / size[1]
@@ -222,11 +222,13 @@ def recognise(strips):
             batch[slot, :, :, : strips[index].shape[1]] = _normalise(strips[index])
         with models().lock:
             probabilities = recogniser.run(None, {name: batch})[0]
-            _release_memory()
+            release_memory()
         for slot, index in enumerate(order[start:end]):
-            # Steps past the strip's own width only saw the padding.
+            # Steps past the strip's own width only saw the padding. A copy, so the batch's
+            # padded output (steps x 18,710 classes per strip) is freed with the batch.
             steps = math.ceil(strips[index].shape[1] / widest * probabilities.shape[1])
-            out[index] = probabilities[slot, : max(1, steps)]
+            out[index] = probabilities[slot, : max(1, steps)].copy()
+        del probabilities
         start = end
     return out
 
