@@ -219,3 +219,34 @@ def test_lines_of_a_zone_found_in_part_are_read_over_the_zone_s_whole_length():
     part = np.array([[180, 130], [540, 130], [540, 150], [180, 150]], dtype=np.float32)  # its start lost
     (found,) = zone.zones([full, part])
     assert np.allclose(found[1][:, 0], full[:, 0], atol=1)
+
+
+def _box(x0, x1, y, height, slope=0.0):
+    """Corners of a detector box along a line of the given slope, centred on ``y`` at ``x0``."""
+    rise = (x1 - x0) * slope
+    return np.array([[x0, y - height / 2], [x1, y - height / 2 + rise], [x1, y + height / 2 + rise],
+                     [x0, y + height / 2]], dtype=np.float32)  # fmt: skip
+
+
+def test_mrz_lines_closer_than_their_boxes_are_high_make_one_zone_not_one_line():
+    # A detector may grow a line's box over its neighbour: the lower box reaches into the upper line.
+    upper, lower = _box(340, 640, 384, 16), _box(310, 645, 396, 27)
+    (found,) = zone.zones([upper, lower])
+    assert [round(float(box[:, 1].mean())) for box in found] == [384, 396]
+
+
+def test_text_beside_the_document_a_little_off_the_line_is_not_part_of_it():
+    line = _box(270, 650, 300, 22)
+    receipt = _box(180, 246, 291, 22, slope=0.04)  # a paper's word left of the MRZ, 9 px higher
+    segments = zone.merge_collinear([line, receipt])
+    assert sorted(round(s.length) for s in segments) == [66, 380]
+    # A piece of the line itself, where a filler run left a gap, is merged.
+    assert [round(s.length) for s in zone.merge_collinear([line, _box(680, 760, 301, 22)])] == [490]
+
+
+@pytest.mark.slow
+def test_a_visa_among_receipts_is_read():
+    # MRZ lines 16 px apart in boxes 22 px high, a receipt's words in line with them.
+    sample = list(phone_photos("tuning", 28))[27]
+    reading = read(sample.content, sample.mime_type)
+    assert reading.valid and tuple(reading.lines) == sample.truth

@@ -183,16 +183,18 @@ def _looks(probabilities):
     return upright, text.count(">") + text.count("»") * 2
 
 
-def _ranked(page, candidates):
+def _ranked(page, candidates, probabilities):
     """(zone lines, their probabilities) of the zones that look like an MRZ, the likeliest
     first, each turned the way its fillers say it reads. Every line is recognised once, in
-    one batch; a zone found upside down is recognised again (probabilities None) when tried."""
+    one batch, and kept in ``probabilities`` (by box) for the next candidates; a zone found
+    upside down is recognised again (probabilities None) when tried."""
     unique = {}
     for lines in candidates:
         for box in lines:
-            unique.setdefault(box.tobytes(), box)
+            if box.tobytes() not in probabilities:
+                unique.setdefault(box.tobytes(), box)
     keys = list(unique)
-    probabilities = dict(zip(keys, textlines.recognise([textlines.strip(page, unique[k]) for k in keys])))
+    probabilities.update(zip(keys, textlines.recognise([textlines.strip(page, unique[k]) for k in keys])))
     ranked = []
     for lines in candidates:
         looks = [_looks(probabilities[box.tobytes()]) for box in lines]
@@ -221,6 +223,15 @@ def _read_widened(page, lines, budget):
     return None
 
 
+_UNCHECKED_FIELDS = {name for layout in formats.LAYOUTS.values() for name in layout if not name.endswith("check")}
+
+
+def _found_unsure(reading):
+    """Whether the zone read is the MRZ, every check digit holding, with only cells no check digit
+    covers left in doubt: no other zone of the page would be the MRZ, so the search stops there."""
+    return bool(reading.doubts) and all(doubt in _UNCHECKED_FIELDS for doubt in reading.doubts)
+
+
 def read_image(image, budget=None):
     """The MRZ read from one page image (PIL or BGR array); None when no MRZ was found."""
     budget = budget or _Budget(_time_budget())
@@ -228,20 +239,24 @@ def read_image(image, budget=None):
     best = None
     for turn in (None, cv2.ROTATE_90_CLOCKWISE):
         page = bgr if turn is None else cv2.rotate(bgr, turn)
-        candidates = _ranked(page, zone.zones([box for box, _ in textlines.find_boxes(page)])[:_MAX_ZONES])
-        for lines, probabilities in candidates:
-            if budget.spent:
-                break
-            if probabilities is None:
-                probabilities = textlines.recognise(_strips(page, lines, second_look=False))
-            reading = _read_zone(page, lines, probabilities, budget)
-            if (reading is None or reading.mrz is None) and _card_lines(lines, probabilities):
-                reading = _read_widened(page, lines, budget) or reading
-            if reading is not None and reading.mrz is not None:
-                reading.timings_ms["total"] = budget.ms()
-                return reading
-            best = best or reading
-        if candidates or budget.spent:
+        found = zone.zones([box for box, _ in textlines.find_boxes(page)])
+        recognised = {}
+        # Papers lying around the document may hold longer chains of lines than the MRZ:
+        # the zones are recognised a few at a time, the MRZ-like ones of each group read first.
+        for start in range(0, len(found), _MAX_ZONES):
+            for lines, probabilities in _ranked(page, found[start : start + _MAX_ZONES], recognised):
+                if budget.spent:
+                    break
+                if probabilities is None:
+                    probabilities = textlines.recognise(_strips(page, lines, second_look=False))
+                reading = _read_zone(page, lines, probabilities, budget)
+                if (reading is None or reading.mrz is None) and _card_lines(lines, probabilities):
+                    reading = _read_widened(page, lines, budget) or reading
+                if reading is not None and (reading.mrz is not None or _found_unsure(reading)):
+                    reading.timings_ms["total"] = budget.ms()
+                    return reading
+                best = best or reading
+        if found or budget.spent:
             break
     if best is not None:
         best.timings_ms["total"] = budget.ms()

@@ -48,20 +48,22 @@ def _collinear(a, b):
     if not _parallel(a, b) or max(a.height, b.height) > 1.6 * min(a.height, b.height):
         return False
     offset = b.centre - a.centre
-    if abs(float(np.dot(offset, a.normal))) > 0.4 * a.height:
+    # Pieces of one line sit on it; MRZ lines lie closer together than a detector's box is high, and
+    # a paper beside the document may hold text a little off the line: neither is a piece of it.
+    if abs(float(np.dot(offset, a.normal))) > 0.3 * min(a.height, b.height):
         return False
     gap = abs(float(np.dot(offset, a.direction))) - (a.length + b.length) / 2
     return gap < 2.5 * a.height
 
 
 def _merge(a, b):
-    points = np.vstack([a.corners(), b.corners()])
-    direction = a.direction if a.length >= b.length else b.direction
-    along = points @ direction
-    across = points @ np.array([-direction[1], direction[0]])
-    start, end = along.min(), along.max()
-    centre = direction * (start + end) / 2 + np.array([-direction[1], direction[0]]) * (across.min() + across.max()) / 2
-    return _Segment(centre, direction, float(end - start), max(a.height, b.height))
+    """The longer piece extended along its own line over the shorter one (which does not move it
+    across: the next piece is judged against the line, not against a drifting union)."""
+    long, short = (a, b) if a.length >= b.length else (b, a)
+    start, end = _extent(long, long)
+    other = _extent(short, long)
+    start, end = min(start, other[0]), max(end, other[1])
+    return _Segment(long.centre + long.direction * (start + end) / 2, long.direction, float(end - start), long.height)
 
 
 def merge_collinear(boxes):
@@ -94,7 +96,8 @@ def _stacked(upper, lower):
     if not _parallel(upper, lower) or max(upper.length, lower.length) > 2.5 * min(upper.length, lower.length):
         return False
     across = float(np.dot(lower.centre - upper.centre, upper.normal))
-    height = (upper.height + lower.height) / 2
+    # The thinner box gives the line height: a detector may grow a line's box over its neighbour.
+    height = min(upper.height, lower.height)
     (a0, a1), (b0, b1) = _extent(upper, upper), _extent(lower, upper)
     overlap = min(a1, b1) - max(a0, b0)
     return 0.6 * height < abs(across) < 3 * height and overlap > 0.8 * min(upper.length, lower.length)
@@ -124,7 +127,7 @@ def zones(boxes):
 def _evenly_spaced(group, seed):
     positions = [float(np.dot(s.centre - seed.centre, seed.normal)) for s in group]
     gaps = np.diff(positions)
-    height = np.mean([s.height for s in group])
+    height = min(s.height for s in group)
     return all(0.6 * height < gap < 3 * height for gap in gaps) and (len(gaps) < 2 or max(gaps) < 1.4 * min(gaps))
 
 
