@@ -10,9 +10,10 @@ papers with text (some of it MRZ-like), coins and keys, photographed with perspe
 rotation (some turned 90/180/270 degrees), uneven light, vignetting, a hand's shadow,
 glare, motion blur or defocus, downscaled so MRZ capitals are 8-15 px high, JPEG
 quality 35-60; a tenth are wrapped in a PDF as scanners do. The ``tuning`` split is
-what the reader was tuned on; ``held_out`` and ``held_out_2`` have other seeds and
-shifted, harsher parameters and were never looked at while tuning (the bench prints
-the failures of the other splits only).
+what the reader was tuned on; ``held_out``, ``held_out_2`` and ``held_out_3`` have
+other seeds and shifted, harsher parameters and were never looked at while tuning
+(``held_out_3``, the harshest, was drawn before the last round of reader changes; the
+bench prints the failures of the other splits only).
 
 ``real``: real passport photos read from a cache folder outside the repository
 (``~/.cache/threshold/mrz_real``, or ``--real``) holding the images and a
