@@ -250,3 +250,11 @@ def test_a_visa_among_receipts_is_read():
     sample = list(phone_photos("tuning", 28))[27]
     reading = read(sample.content, sample.mime_type)
     assert reading.valid and tuple(reading.lines) == sample.truth
+
+
+@pytest.mark.slow
+def test_a_close_call_in_the_document_code_is_settled_by_a_second_reading():
+    # A blurred passport whose "P<" the first reading barely tells from "PC".
+    sample = list(phone_photos("tuning", 16))[15]
+    reading = read(sample.content, sample.mime_type)
+    assert reading.valid and tuple(reading.lines) == sample.truth
