@@ -2,7 +2,8 @@
 
 The PP-OCRv6 text detector and line recogniser ship as ONNX models inside the
 ``rapidocr`` wheel (Apache-2.0) and run with onnxruntime, offline. They are loaded
-once per process, on first use, and shared by every check that reads text
+once per process, on first use (a worker that checks documents loads them before its
+pool forks, so its children share them), and shared by every check that reads text
 (identity documents, proofs of address, bank details).
 
 Pages are shrunk to ``MAX_PIXELS`` before detection: the detector's memory (about
