@@ -80,11 +80,14 @@ class ApiAutoSchema(AutoSchema):
     def _process_override_parameters(self, direction="request"):
         parameters = super()._process_override_parameters(direction)
         for (_name, location), parameter in parameters.items():
-            if location == "query" and parameter:  # `?q=` is read as no q at all
+            # `?q=` is read as no q at all (a required parameter given blank is missing: refused).
+            if location == "query" and parameter and not parameter.get("required"):
                 schema = parameter["schema"]
                 schema.pop("minLength", None)
                 if "pattern" in schema:
                     schema["pattern"] = f"^$|{schema['pattern']}"
+                if "enum" in schema:
+                    schema["enum"] = [*schema["enum"], ""]
         return parameters
 
     def _get_request_for_media_type(self, serializer, direction="request"):
