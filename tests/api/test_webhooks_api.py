@@ -48,6 +48,9 @@ def test_invalid_registrations_are_problem_details_naming_the_field(api, setting
     assert "url" in response.json()["errors"]
     response = api.post(BASE, {"url": "https://93.184.215.14/", "event_types": ["nope"]}, format="json")
     assert response.status_code == 400 and any("event_types" in k for k in response.json()["errors"])
+    # A % that starts no escape makes no URL a receiver could be called at.
+    response = api.post(BASE, {"url": "https://hooks.example.com/a%Cok"}, format="json")
+    assert response.status_code == 400 and "url" in response.json()["errors"]
 
 
 def test_scope_and_tenant_are_enforced(org, other_org, api, receiver):
