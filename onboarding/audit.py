@@ -51,7 +51,13 @@ def record_event(*, actor, action, obj=None, session=None, from_status="", to_st
 
 def locked_head(organization_id):
     """The organization's chain head, locked (its row made on the first event: two first events
-    at once insert it once, the second waiting for the first to commit)."""
+    at once insert it once, the second waiting for the first to commit).
+
+    The organization row is locked first: a change that has appended goes on to update other
+    rows of its organization (status counts, sessions), and with the head alone locked two such
+    changes deadlock against a third; the organization's lock makes its appending writers take
+    turns, as the rows referring to it wait on it too."""
+    list(Organization.objects.select_for_update().filter(id=organization_id).values_list("id", flat=True))
     head = AuditHead.objects.select_for_update().filter(organization_id=organization_id).first()
     if head is None:
         AuditHead.objects.bulk_create([AuditHead(organization_id=organization_id)], ignore_conflicts=True)

@@ -131,39 +131,3 @@ def test_two_uploads_of_one_organization_at_once_both_land_in_one_unbroken_chain
         assert session.documents.count() == 2
         assert session.events.filter(action="document.uploaded").count() == 2
     assert verify_chain(org) == (True, None)
-
-
-def test_an_append_in_progress_holds_the_chain_head_only():
-    """While one transaction has appended an event and not yet committed, the organization's
-    other writes that do not append (a row referring to it, the chain check marking it) go on
-    at once instead of queueing behind it."""
-    from django.db import transaction
-
-    from onboarding.audit import audit_verify, record_event
-    from onboarding.models import Workspace
-
-    org = OrganizationFactory()
-    appended, release = threading.Event(), threading.Event()
-
-    def append_and_hold():
-        try:
-            with transaction.atomic():
-                record_event(actor=system(org), action="organization.note")
-                appended.set()
-                release.wait(timeout=10)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=append_and_hold)
-    holder.start()
-    try:
-        assert appended.wait(timeout=10)
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL lock_timeout = '2s'")
-            Workspace.objects.create(organization=org, name="Second office")
-            audit_verify(org)
-    finally:
-        release.set()
-        holder.join(timeout=10)
-    assert verify_chain(org) == (True, None)
-    assert org.events.filter(action="organization.note").count() == 1
