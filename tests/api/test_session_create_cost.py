@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 # per status, the webhook subscriptions; 2 more are the test's savepoint.
 CREATE_STATEMENTS = 13
 # Data completing a form step: the same, then the step's submission and the session's activation (each a
-# row changed, with its audit event and head) and the session's move between status counts; session_create
+# row changed, with its audit event, the organization and head locks) and the session's move between status counts; session_create
 # keeps its savepoint inside the creation's transaction.
-CREATE_SUBMITTING_STATEMENTS = 24
+CREATE_SUBMITTING_STATEMENTS = 27
 # Every kind of value a form cleans: what the answer shows is what was stored.
 FORM_STEP = {
     "id": "details",
