@@ -187,3 +187,45 @@ def test_name_tokens_fold_accents_and_add_phonetic_keys():
     tokens = name_tokens(["José-Luis Müller"])
     assert {"jose", "luis", "muller"} <= set(tokens)
     assert any(token.startswith("~") for token in tokens)
+
+
+def _logic_v1_score(name, entry, birth_date=None, country=None, schema="Person"):
+    """The score nomenklatura's LogicV1 gives, on entities carrying every stored fact of the entry."""
+    from followthemoney import model
+    from nomenklatura.matching import LogicV1, ScoringConfig
+
+    def entity(schema_name, names, birth_dates, countries):
+        entity = model.make_entity(schema_name)
+        entity.id = names[0]
+        entity.add("name", names[0])
+        entity.add("alias", names[1:])
+        if "birthDate" in entity.schema.properties:
+            entity.add("birthDate", birth_dates)
+        entity.add("country", countries)
+        return entity
+
+    query = entity(schema, [name], [birth_date] if birth_date else [], [country] if country else [])
+    listed = entity(entry.schema, [entry.name, *entry.aliases], entry.birth_dates, entry.countries)
+    return round(LogicV1.compare(query, listed, ScoringConfig.defaults()).score, 4)
+
+
+@pytest.mark.parametrize(
+    "name, birth_date, country, schema",
+    [
+        ("Vladimir Putin", "1952-10-07", "ru", "Person"),
+        ("Vladimir Poutin", "1990-03-01", "fr", "Person"),
+        ("Владимир Путин", None, None, "Person"),
+        ("Anna Eriksson", "1974-12-08", "se", "Person"),
+        ("Acme Shell Holdings 2 Ltd", None, "cy", "LegalEntity"),
+        ("Acme Holdings", None, None, "LegalEntity"),
+    ],
+)
+def test_screening_scores_are_logic_v1_scores(org, targets, name, birth_date, country, schema):
+    load_file(org, targets, version="1")
+    hits = screen(org.id, name, birth_date=birth_date, country=country, threshold=0, schema=schema)
+    entries = {entry.entity_id: entry for entry in WatchlistEntry.objects.all()}
+    assert hits
+    for hit in hits:
+        assert hit["score"] == _logic_v1_score(name, entries[hit["entity_id"]], birth_date, country, schema)
+    above = [hit for hit in hits if hit["score"] >= 0.7]
+    assert screen(org.id, name, birth_date=birth_date, country=country, schema=schema) == above
