@@ -155,8 +155,11 @@ def narrows(filters):
     return any(value not in (None, "", False, []) for name, value in filters.items() if name != "include_summary")
 
 
-# A search finding at least this many sessions is broad: its ids are not collected.
+# A search finding at least this many sessions is broad: its ids are not collected, and the
+# inbox counts its matches no further (inbox_read).
 SEARCH_PROBE = 1000
+# What _probe answers for a broad search.
+BROAD = "broad"
 
 
 def _search(queryset, q, listing):
@@ -166,29 +169,61 @@ def _search(queryset, q, listing):
     0010), where an OR across the two tables scans every session in scope. Applicants are
     searched in the sessions' organization; the sessions' own scope is checked on the result.
     """
-    organization_id = next(iter(queryset.order_by().values_list("organization_id", flat=True)[:1]), None)
-    sessions = queryset.order_by().filter(Q(name__icontains=q) | Q(reference_id__icontains=q)).values_list("id")
-    applicants = Applicant.objects.filter(_applicant_matches(q), organization_id=organization_id).order_by()
-    if connection.vendor != "postgresql":
-        return Q(id__in=sessions.union(applicants.values_list("session_id")))
-    # A first look, stopped after SEARCH_PROBE ids: most searches find fewer, and their ids
-    # are then looked up by primary key.
-    found = list(sessions.union(applicants.values_list("session_id"), all=True)[:SEARCH_PROBE])
-    if len(found) < SEARCH_PROBE:
-        return Q(id__in={row[0] for row in found})
+    sessions, applicants = _found(queryset, q)
+    return _condition(q, sessions, applicants, _probe(queryset, sessions, applicants), listing)
+
+
+def _condition(q, sessions, applicants, found, listing):
+    """_search's condition, once the search has been probed (`found`, the answer of _probe)."""
+    if found not in (BROAD, None):
+        return Q(id__in=found)
     if listing:
-        # The newest sessions tested one by one until the page is full, each one's applicants
-        # through their session index: counted, as EXISTS would first collect every match.
-        hits = (
-            Applicant.objects.filter(_applicant_matches(q), session=OuterRef("pk"))
-            .values("session")
-            .annotate(n=Count("id"))
-            .values("n")
-        )
-        return Q(name__icontains=q) | Q(reference_id__icontains=q) | GreaterThan(Subquery(hits), 0)
+        return _matches_row(q)
+    sessions, applicants = sessions.values_list("id"), applicants.values_list("session_id")
+    if connection.vendor != "postgresql":
+        return Q(id__in=sessions.union(applicants))
     # Every match counted: the found ids looked up one by one in the primary key (joined as a
     # set, the planner reads every session in scope to match a few thousand).
-    return AnyOf(F("id"), ArraySubquery(sessions.union(applicants.values_list("session_id"))))
+    return AnyOf(F("id"), ArraySubquery(sessions.union(applicants)))
+
+
+def _found(queryset, q):
+    """The sessions of `queryset` whose name or reference contains `q`, and the applicants of their
+    organization whose e-mail or label does."""
+    organization_id = next(iter(queryset.order_by().values_list("organization_id", flat=True)[:1]), None)
+    sessions = queryset.order_by().filter(Q(name__icontains=q) | Q(reference_id__icontains=q))
+    return sessions, Applicant.objects.filter(_applicant_matches(q), organization_id=organization_id).order_by()
+
+
+def _probe(queryset, sessions, applicants):
+    """The ids of the sessions found (`_found`), when they are fewer than SEARCH_PROBE: most
+    searches find fewer, and their ids are then looked up by primary key. BROAD when at least
+    SEARCH_PROBE sessions of `queryset` are found; None when the first rows cannot tell (a term
+    matching the applicants of many sessions outside `queryset`).
+
+    Each table's trigram scan stops at SEARCH_PROBE rows (a UNION would first collect them all).
+    """
+    ids = set(sessions.values_list("id", flat=True)[:SEARCH_PROBE])
+    if len(ids) >= SEARCH_PROBE:
+        return BROAD
+    of_applicants = list(applicants.values_list("session_id", flat=True)[:SEARCH_PROBE])
+    if len(of_applicants) < SEARCH_PROBE:
+        return ids.union(of_applicants)
+    ids |= set(queryset.order_by().filter(id__in=set(of_applicants) - ids).values_list("id", flat=True))
+    return BROAD if len(ids) >= SEARCH_PROBE else None
+
+
+def _matches_row(q):
+    """The search tested on each session row: read newest first, a page of a broad search is full
+    long before every match is found. The row's applicants are read through their session index,
+    counted, as EXISTS would first collect every match."""
+    hits = (
+        Applicant.objects.filter(_applicant_matches(q), session=OuterRef("pk"))
+        .values("session")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Q(name__icontains=q) | Q(reference_id__icontains=q) | GreaterThan(Subquery(hits), 0)
 
 
 def _applicant_matches(q):
@@ -225,6 +260,46 @@ def session_counts(queryset, *, risk=True, stored=None):
     counts = _status_and_inbox_counts({row["status"]: row["n"] for row in rows})
     if risk:
         counts.update(_risk_average(rows))
+    return counts
+
+
+def inbox_read(queryset, filters, *, inbox="", listing=False, stored=None, risk=True):
+    """What an inbox page reads of the sessions of `queryset` matching `filters`: their counts, and
+    the ones of `inbox` it lists (filter_sessions with `listing`), the search probed once for both.
+
+    The counts are session_counts' with `blocked`, how many have a blocked applicant, and
+    `capped`. A search finding SEARCH_PROBE sessions or more is counted no further: `capped` is
+    then set, the total is SEARCH_PROBE and the statuses and inboxes are not counted (None).
+    Counting every session a common name matches visits each of their rows (a million sessions,
+    a surname: tens of thousands), while the page lists the newest fifty; the blocked ones are
+    still counted, from their few applicants.
+    """
+    q = (filters.get("q") or "").strip()
+    matching = filter_sessions(queryset, {**filters, "q": ""})
+    listed = filter_sessions(matching, {"compliance_status": inbox}) if inbox else matching
+    if not q:
+        return _counted(matching, stored, risk), listed
+    sessions, applicants = _found(matching, q)
+    found = _probe(matching, sessions, applicants)
+    listed = listed.filter(_condition(q, sessions, applicants, found, listing))
+    if found != BROAD:
+        return _counted(matching.filter(_condition(q, sessions, applicants, found, False)), stored, risk), listed
+    blocked = filter_sessions(matching.filter(_matches_row(q)), {"blocked": True}).count()
+    capped = {
+        "total": SEARCH_PROBE,
+        "status_counts": dict.fromkeys(SessionStatus.values),
+        "inbox_counts": dict.fromkeys(INBOXES),
+        "avg_risk_score": None,
+        "sessions_with_risk_score": None,
+        "blocked": blocked,
+        "capped": True,
+    }
+    return capped, listed
+
+
+def _counted(matching, stored, risk):
+    counts = session_counts(matching, risk=risk, stored=stored)
+    counts.update(blocked=filter_sessions(matching, {"blocked": True}).count(), capped=False)
     return counts
 
 

@@ -1,10 +1,13 @@
 """Inboxes: the session lists with their live counts, filters, search, sort and assignment."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -12,10 +15,10 @@ from django.views.decorators.http import require_POST
 from dashboard.access import can_decide, dashboard_view
 from dashboard.forms import PAGE_SIZE, InboxFilterForm
 from dashboard.views.common import error_text, members_of, perform
-from onboarding import services
+from onboarding import selectors, services
 from onboarding.errors import ValidationFailed
 from onboarding.models import Role, Workflow
-from onboarding.selectors import filter_sessions, narrows, session_counts, session_list_queryset, sessions_for
+from onboarding.selectors import narrows, session_list_queryset, sessions_for
 from onboarding.tenancy import scoped
 
 # The inboxes named by what a reviewer has to do, the work first. Their keys are the
@@ -31,10 +34,9 @@ INBOX_LABELS = {
 }
 
 
-def _matching(request, form):
-    """The sessions matching every filter but the inbox (an invalid filter is reported and ignored),
-    `stored` for onboarding.selectors.session_counts when no filter narrows them, the filters
-    applied and the sessions they were applied to."""
+def _filters(request, form):
+    """The filters of every tab (an invalid one is reported and ignored), `stored` for
+    onboarding.selectors.session_counts when none narrows the sessions, and the sessions in scope."""
     filters, environment = {}, ""
     base = sessions_for(request.actor)
     if form.is_bound:
@@ -45,12 +47,7 @@ def _matching(request, form):
                 base = base.filter(environment=environment)
         else:
             messages.error(request, _("Some filters were ignored: %(errors)s") % {"errors": error_text(form.errors)})
-    try:
-        matching = filter_sessions(base, filters)
-    except ValidationFailed as exc:
-        messages.error(request, error_text(exc.errors))
-        filters, matching = {}, filter_sessions(base, {})
-    return matching, None if narrows(filters) else (request.actor, environment), filters, base
+    return filters, None if narrows(filters) else (request.actor, environment), base
 
 
 def _filter_form(request):
@@ -62,16 +59,18 @@ def _filter_form(request):
 @dashboard_view()
 def inbox(request):
     form, members = _filter_form(request)
-    matching, stored, filters, base = _matching(request, form)
+    filters, stored, base = _filters(request, form)
     valid = form.is_bound and form.is_valid()
     inbox_name = form.cleaned_data["inbox"] if valid else ""
     sort = (form.cleaned_data["sort"] if valid else "") or "-created_at"
-    summary, counts = _counts(matching, stored)
-    listed = filter_sessions(
-        base, {**filters, "compliance_status": inbox_name}, listing=sort.lstrip("-") == "created_at"
-    )
+    listing = sort.lstrip("-") == "created_at"
+    summary, counts, listed = _counts(request, base, filters, stored, inbox=inbox_name, listing=listing)
     rows = session_list_queryset(listed.order_by(sort, "-id"))
-    count = summary["inbox_counts"][inbox_name] if inbox_name else summary["total"]
+    if summary["capped"]:
+        # Its newest matches, up to the page holding the cap's last one.
+        count = -(-summary["total"] // PAGE_SIZE) * PAGE_SIZE
+    else:
+        count = summary["inbox_counts"][inbox_name] if inbox_name else summary["total"]
     page = CountedPaginator(rows, PAGE_SIZE, count).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -86,6 +85,7 @@ def inbox(request):
             "inbox": inbox_name,
             "summary": summary,
             "blocked": counts["blocked"],
+            "capped": summary["capped"],
             "query": query.urlencode(),
             "tab_query": _without(query, "inbox"),
             "members": members,
@@ -98,18 +98,30 @@ def inbox(request):
 def inbox_counts(request):
     """The tabs' counts for the same filters, polled by the inbox page to keep them live."""
     form, _ = _filter_form(request)
-    matching, stored, *_ = _matching(request, form)
-    return JsonResponse(_counts(matching, stored, risk=False)[1])
+    filters, stored, base = _filters(request, form)
+    return JsonResponse(_counts(request, base, filters, stored, risk=False)[1])
 
 
-def _counts(matching, stored, *, risk=True):
-    """The summary, and every tab's count with the blocked applicants' one: the page and its poll
+def _counts(request, base, filters, stored, *, risk=True, inbox="", listing=False):
+    """The summary, every tab's count with the blocked applicants' one as the tabs show them, and
+    the sessions `inbox` lists (an invalid filter is reported and dropped): the page and its poll
     read them here, so a refresh never shows other numbers than a reload. The counts follow every
     filter but the inbox, so each tab shows what it would list. The poll needs no risk average."""
-    summary = session_counts(matching, risk=risk, stored=stored)
-    counts = {"all": summary["total"], **summary["inbox_counts"]}
-    counts["blocked"] = filter_sessions(matching, {"blocked": True}).count()
-    return summary, counts
+    read = partial(selectors.inbox_read, base, stored=stored, risk=risk, inbox=inbox, listing=listing)
+    try:
+        summary, listed = read(filters)
+    except ValidationFailed as exc:
+        messages.error(request, error_text(exc.errors))
+        summary, listed = read({})
+    counts = {"all": summary["total"], **summary["inbox_counts"], "blocked": summary["blocked"]}
+    if summary["capped"]:
+        # A search matching more sessions than are counted: "1,000+", and no count per inbox.
+        counts = {
+            **dict.fromkeys(counts, ""),
+            "all": f"{formats.number_format(summary['total'], force_grouping=True)}+",
+            "blocked": summary["blocked"],
+        }
+    return summary, counts, listed
 
 
 class CountedPaginator(Paginator):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.forms import PAGE_SIZE
-from onboarding import services
+from onboarding import selectors, services
 from onboarding.models import INBOXES, Event, Session
 from onboarding.services.common import session_counts_rebuild
 from tests.dashboard.builders import blocked_session
@@ -203,3 +203,57 @@ def test_the_live_refresh_counts_what_the_page_counts_blocked_applicants_include
         polled = reviewer_client.get(reverse("dashboard:inbox_counts"), query).json()
         assert polled == {**{key or "all": count for key, _, count in page["tabs"]}, "blocked": page["blocked"]}
     assert reviewer_client.get(reverse("dashboard:inbox_counts")).json()["blocked"] == 1
+
+
+def _gretas(org, workflow, count, **kwargs):
+    return [make_session(org, workflow, name=f"Greta {index}", **kwargs) for index in range(count)]
+
+
+def test_a_search_matching_more_than_the_cap_shows_it_capped_and_no_inbox_count(
+    reviewer_client, org, review_workflow, monkeypatch, run_on_commit
+):
+    monkeypatch.setattr(selectors, "SEARCH_PROBE", 3)
+    gretas = _gretas(org, review_workflow, 4)
+    blocked, _ = blocked_session(org)
+    Session.objects.filter(id=blocked.id).update(name="Greta Blocked")
+    make_session(org, review_workflow, name="Someone else")
+    response = reviewer_client.get(reverse("dashboard:inbox"), {"q": "greta"})
+    tabs = {key or "all": count for key, _, count in response.context["tabs"]}
+    assert tabs == {"all": "3+", **dict.fromkeys(INBOXES, "")}
+    assert response.context["blocked"] == 1  # still counted, from its applicant
+    html = response.content.decode()
+    assert 'data-count="all">3+</span>' in html and 'data-count="pending"></span>' in html
+    assert "3 or more sessions match: the newest are listed first." in html
+    assert "5 sessions" not in html
+    assert names(response) == {"Greta Blocked", *(g.name for g in gretas)}
+    polled = reviewer_client.get(reverse("dashboard:inbox_counts"), {"q": "greta"}).json()
+    assert polled == {**tabs, "blocked": 1}
+
+
+def test_below_the_cap_a_search_is_counted_exactly_in_each_inbox(reviewer_client, org, review_workflow, monkeypatch):
+    monkeypatch.setattr(selectors, "SEARCH_PROBE", 3)
+    _gretas(org, review_workflow, 2)
+    make_session(org, review_workflow, name="Other", applicants=[{"label": "A", "email": "greta@example.org"}])
+    make_session(org, review_workflow, name="Someone else")
+    response = reviewer_client.get(reverse("dashboard:inbox"), {"q": "greta"})
+    tabs = {key or "all": count for key, _, count in response.context["tabs"]}
+    assert (tabs["all"], tabs["incomplete"], tabs["pending"]) == (3, 3, 0)
+    html = response.content.decode()
+    assert "3 sessions" in html and "or more sessions match" not in html
+
+
+def test_matches_of_another_organization_or_environment_never_reach_the_cap(
+    reviewer_client, org, other_org, review_workflow, monkeypatch
+):
+    monkeypatch.setattr(selectors, "SEARCH_PROBE", 3)
+    [mine] = _gretas(org, review_workflow, 1)
+    _gretas(other_org, make_workflow(other_org), 4, applicants=[{"label": "Greta", "email": "greta@example.org"}])
+    sandbox = _gretas(org, review_workflow, 4, applicants=[{"label": "Greta", "email": "greta@example.org"}])
+    Session.objects.filter(id__in=[s.id for s in sandbox]).update(environment="sandbox")
+    response = reviewer_client.get(reverse("dashboard:inbox"), {"q": "greta", "environment": "live"})
+    tabs = {key or "all": count for key, _, count in response.context["tabs"]}
+    assert (tabs["all"], tabs["incomplete"]) == (1, 1)
+    assert names(response) == {mine.name}
+    everywhere = reviewer_client.get(reverse("dashboard:inbox"), {"q": "greta"})
+    assert everywhere.context["tabs"][0][2] == "3+"
+    assert names(everywhere) == {mine.name, *(s.name for s in sandbox)}

@@ -50,6 +50,17 @@ def test_a_search_lists_newest_first_and_counts_every_match_however_many(org, ot
     assert selectors.session_counts(selectors.filter_sessions(sessions, {"q": "greta"}))["total"] == 3
 
 
+def test_inbox_counts_stop_at_the_cap_however_the_sessions_are_found(org, workflow, monkeypatch):
+    monkeypatch.setattr(selectors, "SEARCH_PROBE", 3)
+    for n in range(3):
+        make_session(org, workflow, name=f"Client {n}", applicants=[{"label": "Greta", "email": f"g{n}@example.org"}])
+    sessions = selectors.sessions_for(system(org))
+    capped, _ = selectors.inbox_read(sessions, {"q": "greta"})
+    assert (capped["total"], capped["capped"], capped["inbox_counts"]["incomplete"]) == (3, True, None)
+    exact, _ = selectors.inbox_read(sessions, {"q": "client 1"})
+    assert (exact["total"], exact["capped"], exact["inbox_counts"]["incomplete"]) == (1, False, 1)
+
+
 def test_search_stays_in_the_organization_and_the_filters(org, other_org, workflow, greta):
     make_session(other_org, make_workflow(other_org), name="Greta Lindqvist", applicants=[{"email": "g@north.example"}])
     assert search(org, "north") == [greta]
