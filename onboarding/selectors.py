@@ -276,12 +276,14 @@ def inbox_read(queryset, filters, *, inbox="", listing=False, stored=None, risk=
     """
     q = (filters.get("q") or "").strip()
     matching = filter_sessions(queryset, {**filters, "q": ""})
-    listed = filter_sessions(matching, {"compliance_status": inbox}) if inbox else matching
+    # An inbox's own probe: a search broad in all of them may find a few in this one, then read by id.
+    listed = filter_sessions(matching, {"compliance_status": inbox, "q": q}, listing=listing) if inbox else matching
     if not q:
         return _counted(matching, stored, risk), listed
     sessions, applicants = _found(matching, q)
     found = _probe(matching, sessions, applicants)
-    listed = listed.filter(_condition(q, sessions, applicants, found, listing))
+    if not inbox:
+        listed = matching.filter(_condition(q, sessions, applicants, found, listing))
     if found != BROAD:
         return _counted(matching.filter(_condition(q, sessions, applicants, found, False)), stored, risk), listed
     blocked = filter_sessions(matching.filter(_matches_row(q)), {"blocked": True}).count()

@@ -228,6 +228,9 @@ def test_a_search_matching_more_than_the_cap_shows_it_capped_and_no_inbox_count(
     assert names(response) == {"Greta Blocked", *(g.name for g in gretas)}
     polled = reviewer_client.get(reverse("dashboard:inbox_counts"), {"q": "greta"}).json()
     assert polled == {**tabs, "blocked": 1}
+    services.links_generate(actor=system(org), session_id=gretas[0].id)
+    pending = reviewer_client.get(reverse("dashboard:inbox"), {"q": "greta", "inbox": "pending"})
+    assert pending.context["tabs"][0][2] == "3+" and names(pending) == {gretas[0].name, "Greta Blocked"}
 
 
 def test_below_the_cap_a_search_is_counted_exactly_in_each_inbox(reviewer_client, org, review_workflow, monkeypatch):
