@@ -17,11 +17,7 @@ REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 # Searches a reviewer types: a surname (many hits), an exact e-mail fragment, a reference (one hit).
 SEARCHES = ["Eriksson", "lucas.martin12", "CUS-000421", "Kowalski"]
 # Why a target is missed, when it is.
-NOTES = {
-    "inbox search": "half the searches are surnames matching ~1 session in 30; the tabs' exact counts "
-    "visit every matching session and applicant row (trigram matches are rechecked on the row), while "
-    "the page itself stops at its 50th row",
-}
+NOTES = {}
 # (name, client, path, target p95 in ms)
 READS = [
     ("API list (limit 50)", "api", "/api/v1/sessions?limit=50", None),
