@@ -212,24 +212,26 @@ def recognise(strips):
     out = [None] * len(strips)
     start = 0
     while start < len(order):
-        # Strips of similar width go together: each batch is padded to its widest member.
+        # Strips of similar width go together, each padded to the widest of its group (the
+        # padding changes what the recogniser reads, and the readings are tuned on it). Each
+        # strip is then run alone: the recogniser's working memory grows with its batch (about
+        # 30 MB for one strip, 60-80 MB for three or four), and the result is the same.
         widest = strips[order[start]].shape[1]
         end = start + 1
         while end < len(order) and strips[order[end]].shape[1] * (end - start + 1) <= _BATCH_WIDTH:
             widest = strips[order[end]].shape[1]
             end += 1
-        batch = np.zeros((end - start, 3, STRIP_HEIGHT, widest), dtype=np.float32)
-        for slot, index in enumerate(order[start:end]):
-            batch[slot, :, :, : strips[index].shape[1]] = _normalise(strips[index])
-        with models().lock:
-            probabilities = recogniser.run(None, {name: batch})[0]
-            release_memory()
-        for slot, index in enumerate(order[start:end]):
-            # Steps past the strip's own width only saw the padding. A copy, so the batch's
-            # padded output (steps x 18,710 classes per strip) is freed with the batch.
+        for index in order[start:end]:
+            padded = np.zeros((1, 3, STRIP_HEIGHT, widest), dtype=np.float32)
+            padded[0, :, :, : strips[index].shape[1]] = _normalise(strips[index])
+            with models().lock:
+                probabilities = recogniser.run(None, {name: padded})[0]
+                release_memory()
+            # Steps past the strip's own width only saw the padding. A copy, so the padded
+            # output (steps x 18,710 classes) is freed at once.
             steps = math.ceil(strips[index].shape[1] / widest * probabilities.shape[1])
-            out[index] = probabilities[slot, : max(1, steps)].copy()
-        del probabilities
+            out[index] = probabilities[0, : max(1, steps)].copy()
+            del probabilities
         start = end
     return out
 
