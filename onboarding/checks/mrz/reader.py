@@ -145,9 +145,8 @@ def _confident(gaps):
     return True
 
 
-def _read_zone(bgr, lines, probabilities, budget):
-    """The reading of one candidate zone from its lines' recognised probabilities."""
-    folded = _folded(probabilities)
+def _read_zone(bgr, lines, folded, budget):
+    """The reading of one candidate zone from its lines' recognised probabilities, folded."""
     second_look = []
     fallback = None
     for fmt in _formats(folded):
@@ -189,32 +188,35 @@ def _looks(probabilities):
     return upright, text.count(">") + text.count("»") * 2
 
 
-def _ranked(page, candidates, probabilities):
-    """(zone lines, their probabilities) of the zones that look like an MRZ, the likeliest
-    first, each turned the way its fillers say it reads. Every line is recognised once, in
-    one batch, and kept in ``probabilities`` (by box) for the next candidates; a zone found
-    upside down is recognised again (probabilities None) when tried."""
+def _ranked(page, candidates, readings):
+    """(zone lines, their folded probabilities) of the zones that look like an MRZ, the
+    likeliest first, each turned the way its fillers say it reads. Every line is recognised
+    once, in one batch, and kept in ``readings`` (by box) for the next candidates as how it
+    looks and its probabilities folded: the recogniser's own (steps x 18,710 classes, about
+    5-10 MB a line) would pile up over a long search. A zone found upside down is recognised
+    again (None) when tried."""
     unique = {}
     for lines in candidates:
         for box in lines:
-            if box.tobytes() not in probabilities:
+            if box.tobytes() not in readings:
                 unique.setdefault(box.tobytes(), box)
     keys = list(unique)
-    probabilities.update(zip(keys, textlines.recognise([textlines.strip(page, unique[k]) for k in keys])))
+    for key, probabilities in zip(keys, textlines.recognise([textlines.strip(page, unique[k]) for k in keys])):
+        readings[key] = (_looks(probabilities), decoding.fold(probabilities, textlines.charset()))
     ranked = []
     for lines in candidates:
-        looks = [_looks(probabilities[box.tobytes()]) for box in lines]
+        looks = [readings[box.tobytes()][0] for box in lines]
         if all(upright > 0 for upright, _ in looks):
-            ranked.append((sum(u for u, _ in looks), lines, [probabilities[box.tobytes()] for box in lines]))
+            ranked.append((sum(u for u, _ in looks), lines, [readings[box.tobytes()][1] for box in lines]))
         elif sum(d for _, d in looks) >= len(lines):
             ranked.append((sum(d for _, d in looks), zone.flipped(lines), None))
     ranked.sort(key=lambda item: -item[0])
-    return [(lines, probs) for _, lines, probs in ranked]
+    return [(lines, folded) for _, lines, folded in ranked]
 
 
-def _card_lines(lines, probabilities):
+def _card_lines(lines, folded):
     """Whether a zone of 2 lines reads about as long as a TD1 card's lines (30 characters)."""
-    lengths = [len(decoding.greedy_mrz(f)) for f in _folded(probabilities)]
+    lengths = [len(decoding.greedy_mrz(f)) for f in folded]
     return len(lines) == 2 and max(lengths) <= _TD1_WIDTH + _SLACK
 
 
@@ -223,7 +225,8 @@ def _read_widened(page, lines, budget):
     for widened in zone.widened(lines):
         if budget.spent:
             break
-        reading = _read_zone(page, widened, textlines.recognise(_strips(page, widened, second_look=False)), budget)
+        folded = _folded(textlines.recognise(_strips(page, widened, second_look=False)))
+        reading = _read_zone(page, widened, folded, budget)
         if reading is not None and reading.mrz is not None:
             return reading
     return None
@@ -250,13 +253,13 @@ def read_image(image, budget=None):
         # Papers lying around the document may hold longer chains of lines than the MRZ:
         # the zones are recognised a few at a time, the MRZ-like ones of each group read first.
         for start in range(0, len(found), _MAX_ZONES):
-            for lines, probabilities in _ranked(page, found[start : start + _MAX_ZONES], recognised):
+            for lines, folded in _ranked(page, found[start : start + _MAX_ZONES], recognised):
                 if budget.spent:
                     break
-                if probabilities is None:
-                    probabilities = textlines.recognise(_strips(page, lines, second_look=False))
-                reading = _read_zone(page, lines, probabilities, budget)
-                if (reading is None or reading.mrz is None) and _card_lines(lines, probabilities):
+                if folded is None:
+                    folded = _folded(textlines.recognise(_strips(page, lines, second_look=False)))
+                reading = _read_zone(page, lines, folded, budget)
+                if (reading is None or reading.mrz is None) and _card_lines(lines, folded):
                     reading = _read_widened(page, lines, budget) or reading
                 if reading is not None and (reading.mrz is not None or _found_unsure(reading)):
                     reading.timings_ms["total"] = budget.ms()
