@@ -17,7 +17,8 @@ app.autodiscover_tasks()
 def preload(sender, **kwargs):
     """Before the pool forks: a worker that checks documents loads the check modules and the
     text models once, so its children share those pages instead of each loading its own copy
-    on its first document; a missing model stops the worker here, not on the first upload."""
+    on its first document; a missing model stops the worker here, not on the first upload. Large
+    buffers are given back as soon as they are freed, in the children too."""
     if "checks" not in sender.app.amqp.queues.consume_from:
         return
     import django
@@ -28,6 +29,7 @@ def preload(sender, **kwargs):
 
     for name in STEP_TYPES:
         get_check(name)
+    textlines.unmap_large_buffers()
     textlines.models()
 
 
