@@ -225,7 +225,8 @@ def recognise(strips):
         # Strips of similar width go together, each padded to the widest of its group (the
         # padding changes what the recogniser reads, and the readings are tuned on it). Each
         # strip is then run alone: the recogniser's working memory grows with its batch (about
-        # 30 MB for one strip, 60-80 MB for three or four), and the result is the same.
+        # 30 MB for one strip, 60-80 MB for three or four), and its output differs only by float
+        # rounding (1e-6).
         widest = strips[order[start]].shape[1]
         end = start + 1
         while end < len(order) and strips[order[end]].shape[1] * (end - start + 1) <= _BATCH_WIDTH:
