@@ -122,6 +122,10 @@ def paired_result(name, paired, target, unit="", higher_is_better=False, note=""
     return row
 
 
+def results_path(bench_name):
+    return Path(os.environ.get("BENCH_RESULTS", RESULTS)) / f"{bench_name}.json"
+
+
 def report(bench_name, results):
     """Print one line per result and write bench/results/<bench_name>.json (or into $BENCH_RESULTS)."""
     for row in results:
@@ -134,7 +138,7 @@ def report(bench_name, results):
             f"{ratio} target {row['target']}",
             flush=True,
         )
-    path = Path(os.environ.get("BENCH_RESULTS", RESULTS)) / f"{bench_name}.json"
+    path = results_path(bench_name)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"machine": machine(), "results": results}, indent=2) + "\n")
     return results
