@@ -92,6 +92,7 @@ REASONS = {
     "bic_iban_mismatch": _("BIC does not belong to the IBAN's bank"),
     "holder_name_missing": _("No account holder on the document"),
     "holder_name_not_found": _("Account holder not found"),
+    "holder_name_unsure": _("Account holder not read clearly"),
     "holder_name_mismatch": _("Account holder does not match"),
     "registration_number_invalid": _("Registration number invalid"),
     "registration_number_missing": _("Registration number missing"),

@@ -13,7 +13,8 @@ or an address line is never taken for it. The holder must be the applicant.
 
 The check passes only when IBAN and holder (and the BIC, when one is printed)
 were read; a missing one is inconclusive (``iban_not_found``,
-``holder_name_not_found``, ``bic_missing``). ``details["sources"]`` says where
+``holder_name_not_found``, ``bic_missing``; ``holder_name_unsure`` when OCR was unsure
+of a word of the holder and the applicant's name does not confirm it). ``details["sources"]`` says where
 each field was read: ``{"iban": {"source": "pdf" | "ocr" | "typed" |
 "registry", "label": "IBAN", "line": "IBAN : FR76 ..."}, "bic": ..., "holder_name":
 ...}``. Everything runs offline: schwifty ships its bank registry.
@@ -299,7 +300,10 @@ def _accounts(known, config):
 
 
 # A field that could not be read sends the document to a reviewer; every other code is a failure.
-MISSING_CODES = ("holder_name_not_found", "bic_missing")
+MISSING_CODES = ("holder_name_not_found", "holder_name_unsure", "bic_missing")
+# Tesseract's confidence (0-100) under which a word of the holder may be misread: a holder
+# read with a slip ("Ibéñez" for "Ibáñez") is not reported as read.
+MIN_HOLDER_CONFIDENCE = 70
 
 
 def _outcome(codes):
@@ -378,10 +382,15 @@ def run(documents, known, config):
         else:
             holder = found.value
             sources["holder_name"] = found.source()
+            unsure = found.line.confidence_of(holder) < MIN_HOLDER_CONFIDENCE
             if names:
+                # The applicant's name confirms a reading OCR was unsure of; a mismatch may be
+                # the misreading, so it sends the document to a reviewer rather than failing it.
                 details["holder_name_score"] = score = _holder_score(holder, names)
                 if score < threshold:
-                    codes.append("holder_name_mismatch")
+                    codes.append("holder_name_unsure" if unsure else "holder_name_mismatch")
+            elif unsure:
+                codes.append("holder_name_unsure")
     details["sources"] = sources
 
     fields = {

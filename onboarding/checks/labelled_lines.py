@@ -231,8 +231,14 @@ def strip_civility(text):
 
 
 def looks_like_name(text):
+    """Two to six words, each holding a letter ("&" between two names aside): OCR's smudges
+    read as "==" or "-—" where a surname was are not a name's words."""
     words = text.split()
-    return 1 < len(words) <= 6 and not re.search(r"[\d:@/€$£%]", text)
+    return (
+        1 < len(words) <= 6
+        and not re.search(r"[\d:@/€$£%]", text)
+        and all(word == "&" or re.search(r"[^\W\d_]", word) for word in words)
+    )
 
 
 def holder_value(value):

@@ -155,12 +155,19 @@ class TextLine:
     ``box`` is (left, top, right, bottom) with y growing downwards, in the page's
     own units (PDF points or image pixels: only distances between lines of the
     same page are compared). ``source`` is "pdf" for the text layer, "ocr" otherwise.
+    ``confidences`` holds Tesseract's confidence (0-100) in each word of ``text``; a
+    text layer's words are read as written (100).
     """
 
     text: str
     box: tuple
     page: int = 0
     source: str = "ocr"
+    confidences: tuple = ()
+
+    def confidence_of(self, value):
+        """The lowest confidence among the words of ``value``, which ends the line."""
+        return min(self.confidences[-len(value.split()) :], default=100.0)
 
     @property
     def height(self):
@@ -168,9 +175,9 @@ class TextLine:
 
 
 def _split_row(pieces, page, source):
-    """TextLines from one row's (text, box) pieces, cut where the gap is a column gap."""
+    """TextLines from one row's (text, box, confidence) pieces, cut where the gap is a column gap."""
     pieces = sorted(pieces, key=lambda piece: piece[1][0])
-    height = statistics.median(box[3] - box[1] for _, box in pieces) or 1
+    height = statistics.median(box[3] - box[1] for _, box, _ in pieces) or 1
     runs, current = [], [pieces[0]]
     for piece in pieces[1:]:
         if piece[1][0] - current[-1][1][2] > COLUMN_GAP * height:
@@ -180,11 +187,12 @@ def _split_row(pieces, page, source):
     runs.append(current)
     lines = []
     for run in runs:
-        text = " ".join(text for text, _ in run).strip()
+        text = " ".join(text for text, _, _ in run).strip()
         if text:
-            box = (min(b[0] for _, b in run), min(b[1] for _, b in run),
-                   max(b[2] for _, b in run), max(b[3] for _, b in run))  # fmt: skip
-            lines.append(TextLine(text, box, page, source))
+            box = (min(b[0] for _, b, _ in run), min(b[1] for _, b, _ in run),
+                   max(b[2] for _, b, _ in run), max(b[3] for _, b, _ in run))  # fmt: skip
+            confidences = tuple(confidence for word, _, confidence in run if word.strip())
+            lines.append(TextLine(text, box, page, source, confidences))
     return lines
 
 
@@ -198,7 +206,7 @@ def image_lines(image, page=0, lang=DEFAULT_LANG):
         left, top = data["left"][index], data["top"][index]
         box = (left, top, left + data["width"][index], top + data["height"][index])
         key = (data["block_num"][index], data["par_num"][index], data["line_num"][index])
-        rows.setdefault(key, []).append((word, box))
+        rows.setdefault(key, []).append((word, box, float(data["conf"][index])))
     lines = [line for pieces in rows.values() for line in _split_row(pieces, page, "ocr")]
     return sorted(_join_broken_rows(lines), key=lambda line: (line.box[1], line.box[0]))
 
@@ -225,7 +233,8 @@ def _join_broken_rows(lines):
                     max(first.box[3], follower.box[3]),
                 )
                 joined = [line for line in joined if line is not first and line is not follower]
-                joined.append(TextLine(f"{first.text} {follower.text}", box, first.page, first.source))
+                confidences = first.confidences + follower.confidences
+                joined.append(TextLine(f"{first.text} {follower.text}", box, first.page, first.source, confidences))
                 changed = True
                 break
     return joined
@@ -261,14 +270,16 @@ def _pdf_page_lines(page, index):
 
 
 def _words(characters):
-    """(word, box) pieces from a row's characters, so gaps are measured between words."""
+    """(word, box, confidence) pieces from a row's characters, so gaps are measured between
+    words; a text layer is read as written."""
     words, current = [], []
     for char, box in characters + [(" ", None)]:
         if char == " ":
             if current:
                 text = "".join(c for c, _ in current)
                 boxes = [b for _, b in current]
-                words.append((text, (boxes[0][0], min(b[1] for b in boxes), boxes[-1][2], max(b[3] for b in boxes))))
+                box = (boxes[0][0], min(b[1] for b in boxes), boxes[-1][2], max(b[3] for b in boxes))
+                words.append((text, box, 100.0))
             current = []
         else:
             current.append((char, box))

@@ -8,6 +8,7 @@ from schwifty import IBAN
 
 from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, DocumentInput, get_check
 from onboarding.checks.bank import find_bic, find_ibans, run, validate_iban
+from onboarding.checks.ocr_text import TextLine
 from tests.documents.bank import (
     BRITISH_ACCOUNT,
     FRENCH_ACCOUNT,
@@ -16,6 +17,7 @@ from tests.documents.bank import (
     bank_letter_pdf,
     bank_letter_png,
     render_pdf,
+    smudged_holder_letter,
 )
 
 JEAN_DUPONT = {"identity": {"first_name": "Jean", "last_name": "Dupont"}}
@@ -174,6 +176,45 @@ def test_holder_missing_from_document_is_inconclusive():
     result = run([DocumentInput(render_pdf(lines), "application/pdf")], JEAN_DUPONT, {})
     assert result.result == INCONCLUSIVE
     assert result.reason_codes == ["holder_name_not_found"]
+
+
+def smudged(blur):
+    return [DocumentInput(smudged_holder_letter(blur), "image/png")]
+
+
+def test_holder_read_with_a_slip_is_not_reported_as_read():
+    result = run(smudged(1.6), {}, {})
+    assert result.result == INCONCLUSIVE
+    assert result.reason_codes == ["holder_name_unsure"]
+    assert result.fields["holder_name"].startswith("JEAN")  # what was read, for the reviewer
+
+
+def test_holder_unsure_and_unlike_the_applicant_goes_to_a_reviewer_rather_than_failing():
+    result = run(smudged(1.6), JEAN_DUPONT, {})
+    assert result.result == INCONCLUSIVE
+    assert result.reason_codes == ["holder_name_unsure"]
+
+
+def test_smudge_read_as_signs_is_no_surname():
+    result = run(smudged(2.2), {}, {})
+    assert result.result == INCONCLUSIVE
+    assert result.reason_codes == ["holder_name_not_found"]
+
+
+def test_applicant_name_confirms_a_holder_ocr_was_unsure_of(monkeypatch):
+    lines = [
+        TextLine(
+            "Titular de la cuenta: Sr. Javier Garcia Lopez", (0, 0, 400, 20), confidences=(96, 96, 96, 96, 96, 93, 35)
+        ),
+        TextLine("IBAN: ES09 3067 1149 4956 1246 5510", (0, 40, 400, 60), confidences=(96,) * 7),
+    ]
+    monkeypatch.setattr("onboarding.checks.bank.document_lines", lambda documents: lines)
+    document = [DocumentInput(b"\x89PNG", "image/png")]
+    assert run(document, {}, {}).reason_codes == ["holder_name_unsure"]
+    known = {"identity": {"first_name": "Javier", "last_name": "García López"}}
+    result = run(document, known, {})
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["holder_name"] == "Javier Garcia Lopez"
 
 
 def test_ocr_letters_in_digit_positions_are_repaired_when_the_checksum_agrees():

@@ -1,4 +1,4 @@
-from onboarding.checks.labelled_lines import first_labelled, holder_value, strip_civility
+from onboarding.checks.labelled_lines import first_labelled, holder_value, looks_like_name, strip_civility
 from onboarding.checks.ocr_text import TextLine
 
 
@@ -85,3 +85,10 @@ def test_a_short_label_alone_on_its_line_counts_with_one_letter_misread():
     assert first_labelled(page, ["Titulaire"], holder_value).value == "Mme Claire Fontaine"
     dated = [line("Date d'établissement : 17/10/2026", 50, 100)]
     assert first_labelled(dated, ["date d etablissement"]).value == "17/10/2026"
+
+
+def test_a_name_is_made_of_words_not_of_smudges_read_as_signs():
+    assert looks_like_name("Dupont & Fils")
+    assert looks_like_name("Bäckerei Schulz e.K.")
+    assert not looks_like_name("JEAN ==")
+    assert not looks_like_name("JEAN -—")

@@ -184,6 +184,19 @@ def bank_letter_lines(details):
     return lines
 
 
+def smudged_holder_letter(blur):
+    """A bank letter photographed with the holder's surname smudged (ink rubbed on a fold)."""
+    lines = [Line("Titulaire du compte : M. JEAN DUPONT"), Line("IBAN : FR76 3000 4000 0112 3456 7890 173"),
+             Line("BIC : BNPAFRPPXXX")]  # fmt: skip
+    image = Image.open(io.BytesIO(render_png(lines))).convert("RGB")
+    baseline = _layout(lines)[0][0][1] * PX_PER_PT
+    surname = (425, baseline - 26, 530, baseline + 8)
+    image.paste(image.crop(surname).filter(ImageFilter.GaussianBlur(blur)), surname[:2])
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def bank_letter_png(details=FRENCH_ACCOUNT, photo=False):
     return render_png(bank_letter_lines(details), photo=photo)
 
