@@ -172,8 +172,16 @@ def address_under(lines, line, country, stop_labels=(), head=""):
     return None
 
 
+# Tesseract reads the German "ß" as a capital "B" ("LindenstraBe"): inside a lowercase word,
+# where German never writes a capital, it is one.
+_SHARP_S_READ_AS_B = re.compile(r"(?<=[a-zäöü])B(?=[a-zäöü])")
+
+
 def _address_from(texts, street, zip_code, city, country):
     """The address dict from the lines between the name and the postcode."""
+    if country in ("DE", "AT", "CH"):
+        texts = [_SHARP_S_READ_AS_B.sub("ß", text) for text in texts]
+        street, city = (_SHARP_S_READ_AS_B.sub("ß", text) if text else text for text in (street, city))
     if street is None:
         plain = [text for text in texts if not COMPLEMENT.match(normalize(text))]
         streets = [text for text in plain if STREET.search(normalize(text))]
