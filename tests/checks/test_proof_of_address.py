@@ -7,6 +7,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, DocumentInput, proof_of_address
+from onboarding.checks.ocr_text import TextLine
 from tests.documents.address import (
     bill_lines,
     bill_pdf,
@@ -349,3 +350,18 @@ def test_rent_receipt_names_its_tenant_after_the_label():
     assert result.fields["holder_name"] == "Sophie Lefèvre"
     assert result.details["sources"]["holder_name"]["label"] == "Locataire"
     assert result.fields["issue_date"] == bill.issue_date.isoformat()
+
+
+def test_german_sharp_s_read_as_a_capital_b_is_put_back(monkeypatch):
+    issued = date.today().strftime("%d.%m.%Y")
+    printed = ["Stadtwerke Musterstadt GmbH", "Stromrechnung", f"Rechnungsdatum: {issued}", "Herrn",
+               "Lukas Schneider", "LindenstraBe 45", "10115 GroBenhain", "Abrechnungszeitraum und Verbrauch"]  # fmt: skip
+    lines = [TextLine(text, (50, 40 * row, 50 + 12 * len(text), 40 * row + 20)) for row, text in enumerate(printed)]
+    monkeypatch.setattr("onboarding.checks.ocr_text.document_lines", lambda documents, pages=None: lines)
+    monkeypatch.setattr("onboarding.checks.images.load_pages", lambda content, mime_type: [])
+
+    result = proof_of_address.run([DocumentInput(b"photo", "image/jpeg")], {}, {})
+
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["address"]["line_1"] == "Lindenstraße 45"
+    assert result.fields["address"]["city"] == "Großenhain"
