@@ -46,6 +46,23 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description="Replays within 24 hours return the first response; the same key with another body answers 422.",
 )
 
+# The value of a query parameter sent blank (`?created_to=`), which the API reads as the parameter left out.
+BLANK = {"type": "string", "maxLength": 0}
+
+
+def admitting_blank(schema):
+    """An optional query parameter's schema that also admits the blank value."""
+    schema = dict(schema)
+    schema.pop("minLength", None)
+    if "pattern" in schema:
+        schema["pattern"] = f"^$|{schema['pattern']}"
+    if "enum" in schema:
+        schema["enum"] = [*schema["enum"], ""]
+    elif schema.get("type") != "string" or "format" in schema:  # a date, uuid, number or boolean: blank is not one
+        kept = {key: schema.pop(key) for key in ("default", "description") if key in schema}
+        schema = {"anyOf": [schema, BLANK], **kept}
+    return schema
+
 
 class BearerAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "onboarding.api.auth.BearerAuthentication"
@@ -82,12 +99,7 @@ class ApiAutoSchema(AutoSchema):
         for (_name, location), parameter in parameters.items():
             # `?q=` is read as no q at all (a required parameter given blank is missing: refused).
             if location == "query" and parameter and not parameter.get("required"):
-                schema = parameter["schema"]
-                schema.pop("minLength", None)
-                if "pattern" in schema:
-                    schema["pattern"] = f"^$|{schema['pattern']}"
-                if "enum" in schema:
-                    schema["enum"] = [*schema["enum"], ""]
+                parameter["schema"] = admitting_blank(parameter["schema"])
         return parameters
 
     def _get_request_for_media_type(self, serializer, direction="request"):

@@ -28,6 +28,12 @@ def test_watchlist_search_screens_one_name(api, sanctions):
     assert body["meta"]["datasets"] == [{"name": "sanctions", "version": "2026-11-01", "entry_count": 2}]
     assert api.get(f"{V1}/watchlist/search?name=Anna%20Eriksson").json()["data"] == []
     problem(api.get(f"{V1}/watchlist/search"), 400)
+    # A blank birth date is read as none given; a malformed one is refused, named.
+    blank = api.get(f"{V1}/watchlist/search?name=Viktor%20Bout&birth_date=&country=")
+    assert blank.status_code == 200 and [hit["entity_id"] for hit in blank.json()["data"]] == ["ofac-1"]
+    for birth_date in ("13/01/1967", "1967-02-30"):
+        body = problem(api.get(f"{V1}/watchlist/search?name=Viktor%20Bout&birth_date={birth_date}"), 400)
+        assert list(body["errors"]) == ["birth_date"]
 
 
 def test_another_tenant_never_sees_our_lists(other_api, sanctions):
