@@ -191,9 +191,10 @@ class StrictSerializer(serializers.Serializer):
 
 
 # The schema's word for what the services accept (they keep the last word): an address with a dotted domain,
-# a URL with its scheme (a % only as the start of an escape).
+# a URL with its scheme (a % only as the start of an escape, one # at most: it starts the fragment).
 EMAIL_PATTERN = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
-HTTP_URL_PATTERN = r"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?([/?#]([A-Za-z0-9._~:/?#!$&'()*+,;=-]|%[0-9A-Fa-f]{2})*)?$"
+_URL_CHARACTER = r"([A-Za-z0-9._~:/?!$&'()*+,;=-]|%[0-9A-Fa-f]{2})"
+HTTP_URL_PATTERN = rf"^https?://[A-Za-z0-9][A-Za-z0-9.-]*(:([0-9]{{1,4}}|[1-5][0-9]{{4}}|6[0-4][0-9]{{3}}|65[0-4][0-9]{{2}}|655[0-2][0-9]|6553[0-5]))?([/?]{_URL_CHARACTER}*)?(#{_URL_CHARACTER}*)?$"
 
 
 def validated(serializer_class, data, **kwargs):

@@ -51,6 +51,9 @@ def test_invalid_registrations_are_problem_details_naming_the_field(api, setting
     # A % that starts no escape makes no URL a receiver could be called at.
     response = api.post(BASE, {"url": "https://hooks.example.com/a%Cok"}, format="json")
     assert response.status_code == 400 and "url" in response.json()["errors"]
+    # Nor does a second #: the fragment the first one starts cannot hold another.
+    response = api.post(BASE, {"url": "https://hooks.example.com/a#b#c"}, format="json")
+    assert response.status_code == 400 and "url" in response.json()["errors"]
 
 
 def test_scope_and_tenant_are_enforced(org, other_org, api, receiver):
