@@ -53,6 +53,8 @@ def _read_all(samples):
     from onboarding.checks.mrz import parse
     from onboarding.checks.mrz.reader import read_pages
 
+    # As a worker's children run (config.celery.preload).
+    textlines.unmap_large_buffers()
     textlines.models()
     outcomes, bare = [], []
     for sample in samples:
