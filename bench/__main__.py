@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+from urllib.parse import urlsplit
 
 from bench import readme
 from bench.common import RESULTS, ROOT
@@ -38,6 +39,8 @@ QUICK = {
 
 
 def ensure_database(env):
+    """The database DATABASE_URL names (BENCH_DATABASE_URL's, or DATABASE) created if missing, migrated."""
+    name = urlsplit(env["DATABASE_URL"]).path.lstrip("/")
     exists = subprocess.run(
         [
             "psql",
@@ -46,13 +49,13 @@ def ensure_database(env):
             "-U",
             "postgres",
             "-tAc",
-            f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'",
+            f"SELECT 1 FROM pg_database WHERE datname = '{name}'",
         ],
         capture_output=True,
         text=True,
     ).stdout.strip()
     if exists != "1":
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {DATABASE}"], check=True)
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c", f'CREATE DATABASE "{name}"'], check=True)
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     # gunicorn serves static files through whitenoise, from the collected folder.
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
