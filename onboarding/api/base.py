@@ -178,7 +178,8 @@ class ApiView(GenericAPIView):
 
 
 class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not declare, so a typo is an error rather than silently ignored."""
+    """Refuses fields it does not declare, so a typo is an error rather than silently ignored,
+    and a number where the schema says string (DRF's CharField would store 12 as "12")."""
 
     refuses_unknown_fields = True  # the schema says so: additionalProperties false
 
@@ -187,6 +188,12 @@ class StrictSerializer(serializers.Serializer):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise ValidationError({name: ["Unknown field."] for name in unknown})
+            not_text = sorted(
+                name for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField) and data.get(name) is not None and not isinstance(data[name], str)
+            )  # fmt: skip
+            if not_text:
+                raise ValidationError({name: ["Not a valid string."] for name in not_text})
         return super().to_internal_value(data)
 
 

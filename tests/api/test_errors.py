@@ -22,6 +22,13 @@ def test_unknown_fields_are_named(api, workflow):
     assert body["errors"] == {"nmae": ["Unknown field."]}
 
 
+def test_a_number_where_text_is_expected_is_refused_and_nothing_is_saved(api):
+    body = problem(api.post(f"{V1}/webhook-endpoints", {"url": "https://hooks.example.com/in", "description": 12},
+                            format="json"), 400)  # fmt: skip
+    assert body["errors"] == {"description": ["Not a valid string."]}
+    assert api.get(f"{V1}/webhook-endpoints").json()["data"] == []
+
+
 def test_applicant_values_longer_than_their_columns_are_named(api, workflow):
     body = problem(
         api.post(
