@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.admin_guard.AdminGuardMiddleware",
+    "config.deadlock_retry.DeadlockRetryMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
