@@ -4,8 +4,9 @@ Changes of one organization lock its rows in more than one order (an applicant's
 session's rows, then the organization's audit chain), and PostgreSQL breaks the rare cycle
 by aborting one of them. That request changed nothing: its transaction rolled back, and files
 stored before it were deleted (onboarding.storage). Running it again is what the applicant
-or reviewer would do, and they would otherwise see "Service briefly unavailable". The API
-answers such a request 503 with Retry-After, and workers retry their task.
+or reviewer would do, and they would otherwise see "Service briefly unavailable". API views
+read their body as a stream, which cannot be read twice: they answer 503 with Retry-After, and
+workers retry their task.
 """
 
 import psycopg
@@ -28,6 +29,8 @@ class DeadlockRetryMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        if hasattr(view_func, "cls"):  # a REST framework view
+            return None
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 return view_func(request, *view_args, **view_kwargs)

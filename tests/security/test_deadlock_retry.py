@@ -51,3 +51,10 @@ def test_other_database_errors_are_not_retried():
     with pytest.raises(OperationalError):
         run(view, RequestFactory().get("/"))
     assert len(calls) == 1
+
+
+def test_api_views_are_left_to_answer_503_themselves():
+    view, calls = view_failing(1, psycopg.errors.DeadlockDetected("deadlock detected"))
+    view.cls = object  # how REST framework marks its views
+    assert run(view, RequestFactory().get("/api/v1/sessions")) is None
+    assert calls == []
