@@ -51,18 +51,25 @@ def record_event(*, actor, action, obj=None, session=None, from_status="", to_st
 
 def locked_head(organization_id):
     """The organization's chain head, locked (its row made on the first event: two first events
-    at once insert it once, the second waiting for the first to commit).
-
-    The organization row is locked first: a change that has appended goes on to update other
-    rows of its organization (status counts, sessions), and with the head alone locked two such
-    changes deadlock against a third; the organization's lock makes its appending writers take
-    turns, as the rows referring to it wait on it too."""
-    list(Organization.objects.select_for_update().filter(id=organization_id).values_list("id", flat=True))
+    at once insert it once, the second waiting for the first to commit)."""
+    lock_organization(organization_id)
     head = AuditHead.objects.select_for_update().filter(organization_id=organization_id).first()
     if head is None:
         AuditHead.objects.bulk_create([AuditHead(organization_id=organization_id)], ignore_conflicts=True)
         head = AuditHead.objects.select_for_update().get(organization_id=organization_id)
     return head
+
+
+def lock_organization(organization_id):
+    """Take the organization's write turn: the first lock of every change that appends events
+    and locks rows it did not create (one lock order per organization: organization, session,
+    applicant, verification, chain head), so no two of its changes wait on each other in a
+    cycle; taken again by each append, where it is already held.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: a change that only adds rows of the organization (a
+    webhook delivery, a workspace) share-locks it as it commits, where Django's foreign keys are
+    checked; it must not queue behind an appending change, which may be waiting for its rows."""
+    list(Organization.objects.select_for_update(no_key=True).filter(id=organization_id).values_list("id", flat=True))
 
 
 def current_head(organization):

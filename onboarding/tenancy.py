@@ -6,6 +6,7 @@ through here."""
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 
+from onboarding.audit import lock_organization
 from onboarding.errors import NotFound
 from onboarding.models import ActorType, Applicant, Document, Session, Verification, Workflow
 
@@ -41,6 +42,7 @@ def get_scoped(model, actor, obj_id, *, lock=False, related=(), **filters):
     relations to read with it (select_related), never locked with it."""
     queryset = scoped(model, actor).select_related(*related) if related else scoped(model, actor)
     if lock:
+        lock_organization(actor.organization_id)
         # of=self: lock only this row, not the joined session used for scoping.
         queryset = queryset.select_for_update(of=("self",))
     try:

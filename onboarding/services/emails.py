@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from onboarding.actors import Actor
-from onboarding.audit import record_event
+from onboarding.audit import lock_organization, record_event
 from onboarding.models import SESSION_OPEN_TO_APPLICANT, Applicant, ApplicantStatus, Session, SessionStatus
 from onboarding.services.links import Link, links_generate
 
@@ -87,6 +87,7 @@ def reminders_send(now=None):
 @transaction.atomic
 def _remind(applicant_id, now):
     """Claim the reminder (a second run finds it taken) and make the link it carries."""
+    lock_organization(Applicant.objects.values_list("organization_id", flat=True).get(id=applicant_id))
     applicant = Applicant.objects.select_for_update().get(id=applicant_id)
     if applicant.reminded_at is not None or applicant.status not in STILL_WORKING:
         return None

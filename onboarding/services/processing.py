@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from onboarding.actors import Actor
-from onboarding.audit import record_event
+from onboarding.audit import lock_organization, record_event
 from onboarding.checks import CHECK_MODULES, INCONCLUSIVE, CheckResult, DocumentInput, get_check
 from onboarding.crossvalidation import cross_validate
 from onboarding.decision import decide
@@ -93,7 +93,9 @@ def check_documents(verification, applicant):
 
 
 def _claim_verification(verification_id):
+    organization_id = Verification.objects.values_list("organization_id", flat=True).get(id=verification_id)
     with transaction.atomic():
+        lock_organization(organization_id)
         verification = Verification.objects.select_for_update().select_related("session").get(id=verification_id)
         if verification.status == V.SUBMITTED:
             verification.check_runs = 0
@@ -174,6 +176,7 @@ def _quarantine(verification, documents):
 @transaction.atomic
 def _record_check(verification_id, outcome, elapsed_ms, document_ids):
     verification = Verification.objects.get(id=verification_id)
+    lock_organization(verification.organization_id)
     session = Session.objects.select_for_update().get(id=verification.session_id)
     applicant = Applicant.objects.select_for_update().get(id=verification.applicant_id)
     verification = Verification.objects.select_for_update().get(id=verification_id)
@@ -334,6 +337,7 @@ def run_session_processing(session_id):
 
 @transaction.atomic
 def _finish_session(session_id, results):
+    lock_organization(Session.objects.values_list("organization_id", flat=True).get(id=session_id))
     session = Session.objects.select_for_update().get(id=session_id)
     if session.status != SessionStatus.PROCESSING:
         return

@@ -9,7 +9,7 @@ from django_fsm import can_proceed
 
 from onboarding import outbox
 from onboarding.actors import Actor
-from onboarding.audit import record_event
+from onboarding.audit import lock_organization, record_event
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import (
     SESSION_OPEN_TO_APPLICANT,
@@ -416,6 +416,7 @@ def sessions_expire(now=None):
     count = 0
     for session_id, organization_id in due:
         with transaction.atomic():
+            lock_organization(organization_id)
             session = Session.objects.select_for_update().get(id=session_id)
             # Re-checked under the lock: the applicant may have finished meanwhile.
             if session.expires_at < now and session.status in SESSION_OPEN_TO_APPLICANT:
@@ -499,6 +500,7 @@ def sessions_apply_retention(now=None):
         if created_at + retention > now:
             continue
         with transaction.atomic():
+            lock_organization(organization_id)
             session = Session.objects.select_for_update().get(id=session_id)
             if session.data_anonymized or session.legal_hold:
                 continue

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from onboarding import tasks
-from onboarding.audit import record_event
+from onboarding.audit import lock_organization, record_event
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import (
     SESSION_AWAITING_APPLICANTS,
@@ -37,6 +37,7 @@ def lock_chain(actor, verification_id, scoped=None):
     """Lock session, applicant and verification, in that order (the order every service uses).
     `scoped`: that verification as the caller already read it through onboarding.tenancy."""
     verification = scoped or get_scoped(Verification, actor, verification_id)
+    lock_organization(actor.organization_id)
     # The session's workflow version comes with it (steps and settings are read under the lock).
     session = (
         Session.objects.select_for_update(of=("self",))
@@ -91,6 +92,7 @@ def verification_attach(*, actor, applicant_id, step_id=None, type=None):
     to active (SPEC §3).
     """
     applicant = get_scoped(Applicant, actor, applicant_id)
+    lock_organization(actor.organization_id)
     session = Session.objects.select_for_update().get(id=applicant.session_id)
     applicant = Applicant.objects.select_for_update().get(id=applicant.id)
     steps = steps_for_applicant(session.workflow_version.steps, applicant.type)

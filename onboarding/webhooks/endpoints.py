@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from onboarding.audit import record_event
+from onboarding.audit import lock_organization, record_event
 from onboarding.errors import NotFound, ValidationFailed
 from onboarding.models import Environment, WebhookDelivery, WebhookEndpoint
 from onboarding.outbox import EVENT_TYPES
@@ -28,6 +28,7 @@ def endpoints_for(actor):
 def get_endpoint(actor, endpoint_id, *, lock=False):
     queryset = endpoints_for(actor)
     if lock:
+        lock_organization(actor.organization_id)
         queryset = queryset.select_for_update()
     try:
         return queryset.get(id=endpoint_id)

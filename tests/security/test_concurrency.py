@@ -3,12 +3,13 @@
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from onboarding import services
-from onboarding.audit import verify_chain
+from onboarding.actors import Actor
+from onboarding.audit import lock_organization, verify_chain
 from onboarding.errors import InvalidTransition
-from onboarding.models import Session
+from onboarding.models import Session, Workspace
 from tests.factories import FORM_ONLY_STEPS, OrganizationFactory, make_session, make_workflow, system
 
 # Row locks need a database server; SQLite serialises whole transactions instead.
@@ -40,7 +41,11 @@ def race(*calls):
 @pytest.fixture
 def processed_session():
     org = OrganizationFactory()
-    session = make_session(org, make_workflow(org, steps=FORM_ONLY_STEPS))
+    return _processed(org, make_workflow(org, steps=FORM_ONLY_STEPS))
+
+
+def _processed(org, workflow):
+    session = make_session(org, workflow)
     actor = system(org)
     services.links_generate(actor=actor, session_id=session.id)
     verification = session.verifications.get()
@@ -131,3 +136,82 @@ def test_two_uploads_of_one_organization_at_once_both_land_in_one_unbroken_chain
         assert session.documents.count() == 2
         assert session.events.filter(action="document.uploaded").count() == 2
     assert verify_chain(org) == (True, None)
+
+
+def test_a_row_added_without_an_event_does_not_wait_for_the_organizations_write_turn():
+    """A change that only adds a row of the organization (a webhook delivery, a workspace)
+    commits while an appending change holds the organization's write turn."""
+    org = OrganizationFactory()
+    turn_taken, added = threading.Event(), threading.Event()
+
+    def appending_change():
+        with transaction.atomic():
+            lock_organization(org.id)
+            turn_taken.set()
+            return added.wait(timeout=10)
+
+    def adding_change():
+        turn_taken.wait(timeout=10)
+        Workspace.objects.create(organization=org, name="Team")
+        added.set()
+
+    committed_meanwhile, _ = race(appending_change, adding_change)
+    assert committed_meanwhile is True
+
+
+def test_steps_resolved_at_once_in_one_organization_never_deadlock():
+    """The last step of several sessions resolved at the same moment: each session's processing
+    (status counts, risk, decision) runs beside the others' and none is aborted as a deadlock victim."""
+    org = OrganizationFactory()
+    workflow = make_workflow(org, steps=FORM_ONLY_STEPS)
+    actor = system(org)
+    for _ in range(4):
+        steps = []
+        for _ in range(6):
+            session = make_session(org, workflow)
+            services.links_generate(actor=actor, session_id=session.id)
+            steps.append(session.verifications.get())
+        outcomes = race(
+            *[
+                lambda step=step: services.verification_resolve(
+                    actor=actor, verification_id=step.id, result="passed", note="ok"
+                )
+                for step in steps
+            ]
+        )
+        assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert Session.objects.filter(organization=org, status="processed").count() == 24
+    assert verify_chain(org) == (True, None)
+
+
+def test_one_organizations_changes_at_once_never_deadlock():
+    """Creates, links sent, an applicant opening their link, a step resolved (which runs the
+    session's processing), a decision and a reviewer's edit, all in one organization at the
+    same moment, several times over: each commits (or is refused by its state machine), none is
+    aborted as a deadlock victim, and the chain holds."""
+    org = OrganizationFactory()
+    workflow = make_workflow(org, steps=FORM_ONLY_STEPS)
+    for _ in range(3):
+        outcomes = _changes_at_once(org, workflow)
+        assert not [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, InvalidTransition)], outcomes
+    assert verify_chain(org) == (True, None)
+
+
+def _changes_at_once(org, workflow):
+    actor = system(org)
+    drafts = [make_session(org, workflow) for _ in range(2)]
+    opened, resolving = make_session(org, workflow), make_session(org, workflow)
+    for session in (opened, resolving):
+        services.links_generate(actor=actor, session_id=session.id)
+    applicant, step = opened.applicants.get(), resolving.verifications.get()
+    deciding = _processed(org, workflow)
+    return race(
+        lambda: services.session_create(actor=actor, workflow_id=workflow.id),
+        lambda: services.session_create(actor=actor, workflow_id=workflow.id),
+        lambda: services.links_generate(actor=actor, session_id=drafts[0].id),
+        lambda: services.links_generate(actor=actor, session_id=drafts[1].id),
+        lambda: services.applicant_open(applicant_id=applicant.id, actor=Actor.for_applicant(applicant)),
+        lambda: services.verification_resolve(actor=actor, verification_id=step.id, result="passed", note="ok"),
+        lambda: services.session_decide(actor=actor, session_id=deciding.id, status="approved"),
+        lambda: services.session_update(actor=actor, session_id=deciding.id, priority=5),
+    )
