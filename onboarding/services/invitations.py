@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from onboarding.actors import Actor
-from onboarding.audit import record_event
+from onboarding.audit import lock_organization, record_event
 from onboarding.errors import InvitationUnavailable, ValidationFailed
 from onboarding.models import Invitation, Membership, Role
 from onboarding.services.links import hash_token
@@ -92,8 +92,11 @@ def invitation_revoke(*, actor, invitation_id):
 
 def invitation_open(token_hash, *, lock=False):
     """The open invitation with this token hash, or InvitationUnavailable (unknown, used, revoked, expired alike)."""
-    queryset = Invitation.objects.select_related("organization")
-    invitation = (queryset.select_for_update() if lock else queryset).filter(token_hash=token_hash or "-").first()
+    queryset = Invitation.objects.select_related("organization").filter(token_hash=token_hash or "-")
+    invitation = queryset.first()
+    if invitation is not None and lock:
+        lock_organization(invitation.organization_id)
+        invitation = queryset.select_for_update(of=("self",)).first()
     if invitation is None or not invitation.is_open:
         raise InvitationUnavailable()
     return invitation

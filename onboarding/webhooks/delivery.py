@@ -255,7 +255,7 @@ def sweep(now=None):
 @transaction.atomic(durable=True)
 def redeliver(*, actor, endpoint_id, delivery_id):
     """Send a delivery again now (a fresh timestamp and signature, the same webhook-id), with a new retry cycle."""
-    endpoint = get_endpoint(actor, endpoint_id)
+    endpoint = get_endpoint(actor, endpoint_id, lock=True)
     if not endpoint.enabled:
         raise ValidationFailed({"endpoint": ["This endpoint is disabled; enable it before redelivering."]})
     delivery = WebhookDelivery.objects.select_for_update().filter(id=delivery_id, endpoint=endpoint).first()
