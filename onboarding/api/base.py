@@ -19,6 +19,7 @@ Views only parse, authorize and render; state changes go through onboarding.serv
 
 import hashlib
 import json
+import re
 
 from django.conf import settings
 from rest_framework import serializers, status
@@ -179,7 +180,8 @@ class ApiView(GenericAPIView):
 
 class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not declare, so a typo is an error rather than silently ignored,
-    and a number where the schema says string (DRF's CharField would store 12 as "12")."""
+    and a number where the schema says string (DRF's CharField would store 12 as "12", its
+    UUIDField read 7 as the UUID whose integer is 7)."""
 
     refuses_unknown_fields = True  # the schema says so: additionalProperties false
 
@@ -190,11 +192,24 @@ class StrictSerializer(serializers.Serializer):
                 raise ValidationError({name: ["Unknown field."] for name in unknown})
             not_text = sorted(
                 name for name, field in self.fields.items()
-                if isinstance(field, serializers.CharField) and data.get(name) is not None and not isinstance(data[name], str)
+                if isinstance(field, (serializers.CharField, serializers.UUIDField))
+                and data.get(name) is not None and not isinstance(data[name], str)
             )  # fmt: skip
             if not_text:
                 raise ValidationError({name: ["Not a valid string."] for name in not_text})
         return super().to_internal_value(data)
+
+
+class DateTimeFilter(serializers.DateTimeField):
+    """A date and time, as the schema's date-time says: a bare date is refused, since
+    created_to=2026-01-31 would quietly mean that day's first instant and leave the day out."""
+
+    default_error_messages = {"date_only": "Give a date and a time, e.g. 2026-01-31T23:59:59Z."}
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
+            self.fail("date_only")
+        return super().to_internal_value(value)
 
 
 # The schema's word for what the services accept (they keep the last word): an address with a dotted domain,

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from onboarding import selectors
-from onboarding.api.base import ApiView, StrictSerializer, validated
+from onboarding.api.base import ApiView, DateTimeFilter, StrictSerializer, validated
 from onboarding.api.nested import multipart_parts
 from onboarding.api.serializers import LinkSerializer, SessionDetailSerializer, SessionSerializer
 from onboarding.api.session_input import check_input, json_uploads, multipart_uploads
@@ -96,8 +96,8 @@ class SessionFilters(serializers.Serializer):
     workflow_id = serializers.UUIDField(required=False)
     reference_id = serializers.CharField(required=False)
     assigned_to = serializers.RegexField(r"^(\d+|none)$", required=False, help_text="A user id, or none.")
-    created_from = serializers.DateTimeField(required=False)
-    created_to = serializers.DateTimeField(required=False)
+    created_from = DateTimeFilter(required=False)
+    created_to = DateTimeFilter(required=False)
     q = serializers.CharField(required=False, max_length=200)
     include_summary = serializers.BooleanField(required=False, default=False)
 

@@ -29,6 +29,12 @@ def test_a_number_where_text_is_expected_is_refused_and_nothing_is_saved(api):
     assert api.get(f"{V1}/webhook-endpoints").json()["data"] == []
 
 
+def test_a_number_where_a_uuid_is_expected_is_refused_not_read_as_one(api, workflow):
+    body = problem(api.post(f"{V1}/sessions", {"workflow_id": 7}, format="json"), 400)
+    assert body["errors"] == {"workflow_id": ["Not a valid string."]}
+    assert not Session.objects.exists()
+
+
 def test_applicant_values_longer_than_their_columns_are_named(api, workflow):
     body = problem(
         api.post(

@@ -244,6 +244,7 @@ def test_list_filters_given_blank_are_left_out_and_malformed_ones_refused(org, a
     for query, name in [
         ("created_from=yesterday", "created_from"),
         ("created_to=2026-13-01T00:00:00Z", "created_to"),
+        ("created_to=2026-01-31", "created_to"),
         ("workflow_id=not-a-uuid", "workflow_id"),
         ("workflow_id=%20", "workflow_id"),
         ("include_summary=maybe", "include_summary"),
