@@ -1,12 +1,13 @@
 """A page request whose transaction PostgreSQL aborted to break a deadlock is run again.
 
-Changes of one organization lock its rows in more than one order (an applicant's or a
-session's rows, then the organization's audit chain), and PostgreSQL breaks the rare cycle
-by aborting one of them. That request changed nothing: its transaction rolled back, and files
-stored before it were deleted (onboarding.storage). Running it again is what the applicant
-or reviewer would do, and they would otherwise see "Service briefly unavailable". API views
-read their body as a stream, which cannot be read twice: they answer 503 with Retry-After, and
-workers retry their task.
+The services' changes of one organization take its write turn first
+(onboarding.audit.lock_organization), so they do not wait on each other in a cycle; rows
+changed outside them (the Django admin, a management command) still can, and PostgreSQL
+breaks such a cycle by aborting one side. That request changed nothing: its transaction
+rolled back, and files stored before it were deleted (onboarding.storage). Running it again
+is what the applicant or reviewer would do, and they would otherwise see "Service briefly
+unavailable". API views read their body as a stream, which cannot be read twice: they answer
+503 with Retry-After, and workers retry their task.
 """
 
 import psycopg
