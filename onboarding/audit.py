@@ -7,6 +7,7 @@ the dashboard for admins) and on demand (`manage.py verify_audit`).
 """
 
 import logging
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,12 +23,14 @@ def record_event(*, actor, action, obj=None, session=None, from_status="", to_st
     """Append one event. Must run inside the transaction of the change it records, after that
     change's rows are written: the chain's head stays locked until the transaction ends, so
     concurrent appends of an organization queue only for the rest of it (never for file work,
-    which is done before any transaction: onboarding.storage)."""
-    assert transaction.get_connection().in_atomic_block, "events are written with the change they record"
-    head = locked_head(actor.organization_id)
+    which is done before any transaction: onboarding.storage).
+
+    Inside appended_together the event waits for the block's end, where it joins the chain with
+    the block's other events."""
+    connection = transaction.get_connection()
+    assert connection.in_atomic_block, "events are written with the change they record"
     event = Event(
         organization_id=actor.organization_id,
-        sequence=head.sequence + 1,
         session=session,
         session_ref=session.id if session else None,
         object_type=type(obj).__name__.lower() if obj is not None else "organization",
@@ -41,18 +44,128 @@ def record_event(*, actor, action, obj=None, session=None, from_status="", to_st
         note=note or "",
         note_digest=chain_hmac(note) if note else "",
         data=data or {},
-        prev_hash=head.hash or GENESIS,
     )
-    event.hash = event.compute_hash()
-    event.save()
-    AuditHead.objects.filter(organization_id=actor.organization_id).update(sequence=event.sequence, hash=event.hash)
+    batch = getattr(connection, "audit_batch", None)
+    if batch is None:
+        record_events([event])
+    elif batch.in_savepoint(connection):
+        # In a savepoint opened within the block: rolled back alone, the event must leave the
+        # chain with it, so it is appended now (after the ones waiting, to keep their order).
+        batch.lock(actor.organization_id)
+        batch.appended_through = record_events([*batch.take(), event], organization_locked=True)[-1].sequence
+    else:
+        batch.join(actor.organization_id)
+        batch.events.append(event)
     return event
 
 
-def locked_head(organization_id):
+def record_events(events, *, organization_locked=False):
+    """Append `events` (Event objects of one organization, not yet saved, in the order they
+    happened) as consecutive links of its chain: one lock of the head, one insert, one update of
+    the head, however many they are. `organization_locked`: the caller already holds the
+    organization's write turn (lock_organization) in this transaction."""
+    if not events:
+        return events
+    [organization_id] = {event.organization_id for event in events}
+    head = locked_head(organization_id, organization_locked=organization_locked)
+    sequence, previous = head.sequence, head.hash or GENESIS
+    for event in events:
+        sequence += 1
+        event.sequence, event.prev_hash = sequence, previous
+        event.hash = previous = event.compute_hash()
+    Event.objects.bulk_create(events)
+    AuditHead.objects.filter(organization_id=organization_id).update(sequence=sequence, hash=previous)
+    return events
+
+
+class _Batch:
+    """What an appended_together block has recorded and not yet written."""
+
+    def __init__(self, depth):
+        self.depth = depth  # how many atomic blocks were open when the block began
+        self.organization_id = None
+        self.locked = False
+        self.events = []
+        self.appended_through = None  # the head's sequence after events appended within a savepoint
+        self.deferred = {}  # name: (what callers gathered, what applies it)
+
+    def in_savepoint(self, connection):
+        return any(connection.savepoint_ids[self.depth :])
+
+    def join(self, organization_id):
+        assert self.organization_id in (None, organization_id), "one organization's chain per block"
+        self.organization_id = organization_id
+
+    def lock(self, organization_id=None):
+        if organization_id is not None:
+            self.join(organization_id)
+        if not self.locked:
+            lock_organization(self.organization_id)
+            self.locked = True
+
+    def take(self):
+        events, self.events = self.events, []
+        return events
+
+    def write(self):
+        if self.organization_id is None:
+            return  # nothing recorded
+        self.lock()
+        if self.appended_through is not None:
+            # Those events were appended inside a savepoint with the ones waiting before them: if
+            # that savepoint was rolled back (and its error caught), the waiting ones went with it.
+            head = locked_head(self.organization_id, organization_locked=True)
+            if head.sequence != self.appended_through:
+                raise RuntimeError("audit events appended together were rolled back with a savepoint")
+        record_events(self.take(), organization_locked=True)
+        for gathered, apply in self.deferred.values():
+            apply(gathered)
+
+
+@contextmanager
+def appended_together():
+    """The events recorded in the block (record_event) join the chain together at its end, in
+    one append (record_events) instead of one per event: a change that records several (a
+    session created and moved on by the data given with it) takes the organization's write turn
+    and locks and updates the chain's head once, and holds them only from its end to its commit.
+    Each event is as record_event would have written it at its own moment: the same fields,
+    created_at and order.
+
+    For the block whose only writes before its end are rows it creates (nothing else could be
+    waiting for them); a service in it that locks existing rows takes the organization's turn
+    first itself, as everywhere (lock_organization). A block nested in another leaves its events
+    to the outer one; an exception drops them with the transaction."""
+    connection = transaction.get_connection()
+    assert connection.in_atomic_block, "events are written with the change they record"
+    if getattr(connection, "audit_batch", None) is not None:
+        yield
+        return
+    batch = connection.audit_batch = _Batch(len(connection.savepoint_ids))
+    try:
+        yield
+        batch.write()
+    finally:
+        connection.audit_batch = None
+
+
+def deferred_to_append(organization_id, name, apply):
+    """Inside appended_together (and outside any savepoint opened in it): a dict, the same for
+    every caller of `name` in the block, that `apply` receives once the block's events are
+    appended, under the organization's write turn, so changes a block makes several times (a
+    count moved twice) are written once. None elsewhere: the caller writes at once."""
+    connection = transaction.get_connection()
+    batch = getattr(connection, "audit_batch", None)
+    if batch is None or batch.in_savepoint(connection):
+        return None
+    batch.join(organization_id)
+    return batch.deferred.setdefault(name, ({}, apply))[0]
+
+
+def locked_head(organization_id, *, organization_locked=False):
     """The organization's chain head, locked (its row made on the first event: two first events
     at once insert it once, the second waiting for the first to commit)."""
-    lock_organization(organization_id)
+    if not organization_locked:
+        lock_organization(organization_id)
     head = AuditHead.objects.select_for_update().filter(organization_id=organization_id).first()
     if head is None:
         AuditHead.objects.bulk_create([AuditHead(organization_id=organization_id)], ignore_conflicts=True)

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from onboarding.audit import appended_together
 from onboarding.errors import ValidationFailed
 from onboarding.models import IdempotencyRecord
 from onboarding.services.documents import documents_attach, storage_entry_for
@@ -154,7 +155,9 @@ def session_create_with_documents(*, actor, documents=(), links=False, **fields)
     # The session's id is chosen first so its files are stored, under its name, before the transaction.
     session_id = uuid.uuid4()
     entries = [storage_entry_for(actor.organization_id, session_id, upload.content) for upload in prepared]
-    with stored_then_committed(entries) as names:
+    # One transaction, and one append to the audit chain for all its events (the session created,
+    # its steps submitted, the session activated).
+    with stored_then_committed(entries) as names, appended_together():
         session = session_create(actor=actor, session_id=session_id, **fields)
         verifications, with_files = {}, set()
         for verification in created_verifications(session):

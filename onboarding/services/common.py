@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 from django_fsm import can_proceed
 
 from onboarding import outbox, tasks
-from onboarding.audit import record_event
+from onboarding.audit import deferred_to_append, record_event
 from onboarding.errors import InvalidTransition, SessionErased
 from onboarding.models import SESSION_DECIDED, Applicant, Session, SessionCount, Verification
 
@@ -46,12 +46,17 @@ def apply_transition(obj, name, actor, *, note="", data=None, **kwargs):
     return obj
 
 
+COUNT_FIELDS = ("count", "risk_total", "risk_scored")
+
+
 def count_session(session, before, after):
     """Move a top-level session, with its risk score, from one status count to another (`before`
     None: a new session).
 
-    Called after the change's audit event, whose lock on the organization's chain head orders
-    concurrent counts, so a missing count row is created by one transaction only."""
+    Called after the change's audit event, which took the organization's write turn: it orders
+    concurrent counts, so a missing count row is created by one transaction only. Within
+    onboarding.audit.appended_together the block's moves are added up and written once, after
+    its events, under that turn."""
     if session.parent_id is not None or before == after:
         return
     risk = session.risk_score
@@ -75,11 +80,26 @@ def count_risk(session, before, after):
 
 
 def _add_to_count(session, status, **deltas):
-    rows = SessionCount.objects.filter(
-        organization_id=session.organization_id, environment=session.environment, status=status
-    )
-    if not rows.update(**{name: F(name) + delta for name, delta in deltas.items()}):
-        rows.create(organization_id=session.organization_id, environment=session.environment, status=status, **deltas)
+    key = (session.organization_id, session.environment, status)
+    # A creation moved on by its data (created as a draft, then activated) writes only the net change.
+    gathered = deferred_to_append(session.organization_id, "session_counts", _write_net_counts)
+    if gathered is None:
+        _write_counts({key: deltas})
+        return
+    totals = gathered.setdefault(key, dict.fromkeys(COUNT_FIELDS, 0))
+    for name, delta in deltas.items():
+        totals[name] += delta
+
+
+def _write_net_counts(changes):
+    _write_counts({key: deltas for key, deltas in changes.items() if any(deltas.values())})
+
+
+def _write_counts(changes):
+    for (organization_id, environment, status), deltas in changes.items():
+        rows = SessionCount.objects.filter(organization_id=organization_id, environment=environment, status=status)
+        if not rows.update(**{name: F(name) + delta for name, delta in deltas.items()}):
+            rows.create(organization_id=organization_id, environment=environment, status=status, **deltas)
 
 
 def _schedule_outcome_notice(session):

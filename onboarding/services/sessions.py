@@ -129,7 +129,6 @@ def _check_session_fields(version, *, locale, redirect_url, state, ttl_days):
     return errors
 
 
-@transaction.atomic
 def session_create(
     *,
     actor,
@@ -191,36 +190,40 @@ def session_create(
     parent = get_scoped(Session, actor, parent_id) if parent_id else None
     workspace_id = get_scoped(Workspace, actor, workspace_id).id if workspace_id else workflow.workspace_id
     ttl = ttl_days or version.setting("session_ttl_days")
-    session = Session.objects.create(
-        id=session_id or uuid.uuid4(),
-        organization_id=actor.organization_id,
-        workspace_id=workspace_id,
-        environment=environment,
-        workflow=workflow,
-        workflow_version=version,
-        parent=parent,
-        name=name or "",
-        reference_id=reference_id or "",
-        metadata=metadata or {},
-        custom_tags=list(version.custom_tags),
-        locale=locale,
-        redirect_url=redirect_url or "",
-        state=state or "",
-        expires_at=timezone.now() + timedelta(days=ttl),
-    )
-    session.created_applicants = _create_applicants(session, version, applicants)
-    # The chain head last: it stays locked until commit, so for as short a time as possible.
-    record_event(
-        actor=actor,
-        action="session.created",
-        obj=session,
-        session=session,
-        to_status=session.status,
-        data={"workflow_version": version.number, "applicants": len(applicants)},
-    )
-    count_session(session, None, session.status)
-    outbox.emit(session=session, event_type="session.created", data={"status": session.status})
-    return session
+    # Everything refused is refused above, before the transaction: nested in a caller's (an API
+    # creation with data or files), the writes need no savepoint of their own, as no caller goes
+    # on after an error in them.
+    with transaction.atomic(savepoint=False):
+        session = Session.objects.create(
+            id=session_id or uuid.uuid4(),
+            organization_id=actor.organization_id,
+            workspace_id=workspace_id,
+            environment=environment,
+            workflow=workflow,
+            workflow_version=version,
+            parent=parent,
+            name=name or "",
+            reference_id=reference_id or "",
+            metadata=metadata or {},
+            custom_tags=list(version.custom_tags),
+            locale=locale,
+            redirect_url=redirect_url or "",
+            state=state or "",
+            expires_at=timezone.now() + timedelta(days=ttl),
+        )
+        session.created_applicants = _create_applicants(session, version, applicants)
+        # The chain head last: it stays locked until commit, so for as short a time as possible.
+        record_event(
+            actor=actor,
+            action="session.created",
+            obj=session,
+            session=session,
+            to_status=session.status,
+            data={"workflow_version": version.number, "applicants": len(applicants)},
+        )
+        count_session(session, None, session.status)
+        outbox.emit(session=session, event_type="session.created", data={"status": session.status})
+        return session
 
 
 @transaction.atomic(durable=True)

@@ -4,7 +4,9 @@ read returns, and no webhook work when no endpoint listens (deliveries still hap
 import pytest
 
 from onboarding import tasks, webhooks
-from onboarding.models import OutboxMessage, WebhookDelivery
+from onboarding.audit import current_head, verify_chain
+from onboarding.models import Event, OutboxMessage, SessionCount, WebhookDelivery
+from onboarding.services.common import session_counts_rebuild
 from tests.api.conftest import V1
 from tests.factories import ALICE, IDENTITY_STEPS, make_workflow, system
 from tests.webhooks.receiver import Receiver
@@ -14,11 +16,12 @@ pytestmark = pytest.mark.django_db
 # API key (and its last use, written at most once a minute), workflow with its published version,
 # session, applicants, verifications, the audit chain's lock, event and head, the count of sessions
 # per status, the webhook subscriptions; 2 more are the test's savepoint.
-CREATE_STATEMENTS = 13
+CREATE_STATEMENTS = 11
 # Data completing a form step: the same, then the step's submission and the session's activation (each a
-# row changed, with its audit event, the organization and head locks) and the session's move between status counts; session_create
-# keeps its savepoint inside the creation's transaction.
-CREATE_SUBMITTING_STATEMENTS = 27
+# row changed) and the session's move between status counts. Their audit events join the chain with the
+# creation's in one append (onboarding.audit.appended_together): the organization and the head locked
+# once, one insert, one update of the head; session_create opens no savepoint of its own.
+CREATE_SUBMITTING_STATEMENTS = 15
 # Every kind of value a form cleans: what the answer shows is what was stored.
 FORM_STEP = {
     "id": "details",
@@ -115,3 +118,35 @@ def test_a_session_moved_on_by_the_data_given_answers_as_a_read_of_it_does(org, 
     assert [v["status"] for v in verifications] == ["submitted"] + ["awaiting_data"] * 3
     assert verifications[0]["data"]["submitted"]["born"] == "1974-08-12"
     assert created["completed_steps"] == 1 and created["current_step_index"] == 1
+
+
+def test_a_create_moved_on_by_its_data_appends_its_events_in_order_to_an_intact_chain(org, api, monkeypatch):
+    monkeypatch.setattr(tasks.check_verification, "delay", lambda verification_id: None)
+    workflow = make_workflow(org, steps=[FORM_STEP, *IDENTITY_STEPS[1:]])
+    before, _ = current_head(org)
+    session_id = create(api, workflow, input={"form": FORM_INPUT}).json()["id"]
+    events = Event.objects.filter(organization=org, sequence__gt=before).order_by("sequence")
+    assert [(e.action, e.to_status) for e in events] == [
+        ("session.created", "draft"),
+        ("verification.submit", "submitted"),
+        ("session.activate", "active"),
+    ]
+    assert [e.sequence for e in events] == [before + 1, before + 2, before + 3]
+    assert all(str(e.session_ref) == session_id for e in events)
+    assert verify_chain(org) == (True, None)
+
+
+def test_a_create_moved_on_by_its_data_is_counted_once_in_its_status(org, api, monkeypatch):
+    monkeypatch.setattr(tasks.check_verification, "delay", lambda verification_id: None)
+    workflow = make_workflow(org, steps=[FORM_STEP, *IDENTITY_STEPS[1:]])
+    create(api, workflow)  # a draft: the draft count's row exists
+    for _ in range(2):
+        create(api, workflow, input={"form": FORM_INPUT})
+
+    def stored():
+        return sorted(SessionCount.objects.filter(organization=org).values_list("status", "count", "risk_scored"))
+
+    kept = stored()
+    assert kept == [("active", 2, 0), ("draft", 1, 0)]
+    session_counts_rebuild(org.id)
+    assert stored() == kept
