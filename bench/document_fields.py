@@ -97,10 +97,12 @@ def samples(kind, split, count):
 def measure(kind, split, count, verbose):
     import pytesseract
 
-    from onboarding.checks import DocumentInput, get_check
+    from onboarding.checks import DocumentInput, get_check, textlines
     from onboarding.checks.images import load_pages
 
     check = get_check(KINDS[kind])
+    # As a worker's children run (config.celery.preload): the text models are loaded before they fork.
+    textlines.models()
     right = wrong_accepted = unreadable = invalid_accepted = 0
     check_ms, bare_ms = [], []
     drawn = samples(kind, split, count)

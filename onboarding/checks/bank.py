@@ -14,7 +14,10 @@ or an address line is never taken for it. The holder must be the applicant.
 The check passes only when IBAN and holder (and the BIC, when one is printed)
 were read; a missing one is inconclusive (``iban_not_found``,
 ``holder_name_not_found``, ``bic_missing``; ``holder_name_unsure`` when OCR was unsure
-of a word of the holder and the applicant's name does not confirm it). ``details["sources"]`` says where
+of a word of the holder and the applicant's name does not confirm it). A holder read by OCR is
+read a second time by the PP-OCRv6 recogniser, from the same pixels Tesseract read, and counts as
+read only when both readings spell it alike: where they differ ("Lépez" and "López") it is
+``holder_name_unsure``, unless the applicant's name is exactly one of the readings. ``details["sources"]`` says where
 each field was read: ``{"iban": {"source": "pdf" | "ocr" | "typed" |
 "registry", "label": "IBAN", "line": "IBAN : FR76 ..."}, "bic": ..., "holder_name":
 ...}``. Everything runs offline: schwifty ships its bank registry.
@@ -25,10 +28,10 @@ import warnings
 
 from schwifty import BIC, IBAN, exceptions, registry
 
-from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, CheckResult
+from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, CheckResult, textlines
 from onboarding.checks.images import UnreadableDocument
 from onboarding.checks.labelled_lines import Labelled, first_labelled, holder_value, labelled, strip_civility
-from onboarding.checks.names import compare_names, normalize
+from onboarding.checks.names import accents_of, compare_names, normalize, same_spelling, same_words
 from onboarding.checks.ocr_text import document_lines, labelled_value, lines_text
 from onboarding.steps import DEFAULT_NAME_THRESHOLD
 
@@ -302,8 +305,26 @@ def _accounts(known, config):
 # A field that could not be read sends the document to a reviewer; every other code is a failure.
 MISSING_CODES = ("holder_name_not_found", "holder_name_unsure", "bic_missing")
 # Tesseract's confidence (0-100) under which a word of the holder may be misread: a holder
-# read with a slip ("Ibéñez" for "Ibáñez") is not reported as read.
+# read with a slip ("Ibéñez" for "Ibáñez") is not reported as read. It decides only where no
+# second reader could read the holder again; where one did, the two readings decide.
 MIN_HOLDER_CONFIDENCE = 70
+
+
+def second_reading(found):
+    """The holder as the text recogniser reads it in the pixels Tesseract read it from, or
+    None for a text layer, which is read as written."""
+    line = found.line
+    if line.scan is None or not line.word_boxes:
+        return None
+    return textlines.read_region(line.scan, line.box_of(found.value))[0]
+
+
+def _confirmed(readings, names):
+    """The reading the applicant's name is exactly (word order, case and accents aside, as
+    applicants often type none), or None. When both are, they differ only in accents: the one
+    with more of them, as one reader misses accents far more often than it invents them."""
+    matching = [reading for reading in readings if any(same_words(reading, name, kind) for name, kind in names)]
+    return max(matching, key=accents_of, default=None)
 
 
 def _outcome(codes):
@@ -382,8 +403,24 @@ def run(documents, known, config):
         else:
             holder = found.value
             sources["holder_name"] = found.source()
-            unsure = found.line.confidence_of(holder) < MIN_HOLDER_CONFIDENCE
-            if names:
+            second = second_reading(found)
+            agreed = second is None or same_spelling(holder, second)
+            # Two readers spelling it alike settle a word Tesseract alone was unsure of.
+            unsure = second is None and found.line.confidence_of(holder) < MIN_HOLDER_CONFIDENCE
+            if second is not None:
+                sources["holder_name"]["second_reading"] = second
+                if agreed and accents_of(second) > accents_of(holder):
+                    holder = second  # the accents Tesseract has no model for ("Lucía", not "Lucia")
+            if not agreed:
+                # Two readers read two names: one misread it. Only the applicant's name, being
+                # exactly one of them, says which; otherwise a reviewer looks at the page.
+                confirmed = _confirmed((second, holder), names) if names else None
+                holder = confirmed or holder
+                if names:
+                    details["holder_name_score"] = _holder_score(holder, names)
+                if not confirmed:
+                    codes.append("holder_name_unsure")
+            elif names:
                 # The applicant's name confirms a reading OCR was unsure of; a mismatch may be
                 # the misreading, so it sends the document to a reviewer rather than failing it.
                 details["holder_name_score"] = score = _holder_score(holder, names)

@@ -258,6 +258,40 @@ def compare_names(a, b, kind="person"):
     return round(max(scores), 4)
 
 
+def same_words(a, b, kind="person"):
+    """True when two names are the same words in any order, case, accents, punctuation and
+    titles (legal forms for a company) aside: one name exactly, where ``compare_names`` also
+    scores a name with a word more or a letter off as alike."""
+    return sorted(_name_tokens(a, kind)) == sorted(_name_tokens(b, kind)) != []
+
+
+def _letters(text):
+    """A name's letters and digits in reading order, each as (base character, accents), case,
+    spacing and punctuation aside; ß written as ss."""
+    text = unicodedata.normalize("NFKC", str(text or "")).replace("ß", "ss").replace("ẞ", "ss").casefold()
+    return [
+        (decomposed[0], decomposed[1:]) for decomposed in (unicodedata.normalize("NFD", c) for c in text if c.isalnum())
+    ]
+
+
+def same_spelling(a, b):
+    """True when two readings of one printed name spell it alike: the same letters in the same
+    order (case, spacing and punctuation aside) with the same accents. A different letter or a
+    different accent on it ("Lépez" and "López", "Ibéñez" and "Ibáñez") is a difference; an
+    accent one reader did not see at all is not (Tesseract, without a Spanish model, reads the
+    "í" of "Lucía" as a plain "i")."""
+    letters_a, letters_b = _letters(a), _letters(b)
+    return len(letters_a) == len(letters_b) and all(
+        base_a == base_b and (accents_a == accents_b or not accents_a or not accents_b)
+        for (base_a, accents_a), (base_b, accents_b) in zip(letters_a, letters_b)
+    )
+
+
+def accents_of(text):
+    """How many accented letters ``text`` holds."""
+    return sum(bool(accents) for _, accents in _letters(text))
+
+
 def compare_company_names(a, b):
     return compare_names(a, b, kind="company")
 

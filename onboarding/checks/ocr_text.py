@@ -13,7 +13,7 @@ its own label and not in the neighbouring column.
 import os
 import statistics
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy
@@ -156,7 +156,10 @@ class TextLine:
     own units (PDF points or image pixels: only distances between lines of the
     same page are compared). ``source`` is "pdf" for the text layer, "ocr" otherwise.
     ``confidences`` holds Tesseract's confidence (0-100) in each word of ``text``; a
-    text layer's words are read as written (100).
+    text layer's words are read as written (100). ``word_boxes`` holds each OCR word's
+    box, and ``scan`` the page image Tesseract read them on (after ``prepare_for_ocr``:
+    rescaled, levelled, cleaned), whose pixels the boxes are in: a second reader crops
+    the very pixels Tesseract read. Both are empty for a text layer.
     """
 
     text: str
@@ -164,17 +167,27 @@ class TextLine:
     page: int = 0
     source: str = "ocr"
     confidences: tuple = ()
+    word_boxes: tuple = ()
+    scan: object = field(default=None, compare=False, repr=False)
 
     def confidence_of(self, value):
         """The lowest confidence among the words of ``value``, which ends the line."""
         return min(self.confidences[-len(value.split()) :], default=100.0)
+
+    def box_of(self, value):
+        """The box around the words of ``value``, which ends the line (the line's box
+        when its words' boxes are not known)."""
+        boxes = self.word_boxes[-len(value.split()) :] if value.split() else ()
+        if not boxes:
+            return self.box
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
     @property
     def height(self):
         return self.box[3] - self.box[1]
 
 
-def _split_row(pieces, page, source):
+def _split_row(pieces, page, source, scan=None):
     """TextLines from one row's (text, box, confidence) pieces, cut where the gap is a column gap."""
     pieces = sorted(pieces, key=lambda piece: piece[1][0])
     height = statistics.median(box[3] - box[1] for _, box, _ in pieces) or 1
@@ -191,14 +204,18 @@ def _split_row(pieces, page, source):
         if text:
             box = (min(b[0] for _, b, _ in run), min(b[1] for _, b, _ in run),
                    max(b[2] for _, b, _ in run), max(b[3] for _, b, _ in run))  # fmt: skip
-            confidences = tuple(confidence for word, _, confidence in run if word.strip())
-            lines.append(TextLine(text, box, page, source, confidences))
+            words = [(box, confidence) for word, box, confidence in run if word.strip()]
+            confidences = tuple(confidence for _, confidence in words)
+            word_boxes = tuple(box for box, _ in words) if scan is not None else ()
+            lines.append(TextLine(text, box, page, source, confidences, word_boxes, scan))
     return lines
 
 
 def image_lines(image, page=0, lang=DEFAULT_LANG):
-    """The positioned text lines Tesseract reads on one page image."""
-    data = tesseract(pytesseract.image_to_data, prepare_for_ocr(image), lang=lang, output_type=pytesseract.Output.DICT)
+    """The positioned text lines Tesseract reads on one page image, in the pixels of the
+    page as prepared for it (kept as each line's ``scan``)."""
+    scan = prepare_for_ocr(image)
+    data = tesseract(pytesseract.image_to_data, scan, lang=lang, output_type=pytesseract.Output.DICT)
     rows = {}
     for index, word in enumerate(data["text"]):
         if data["level"][index] != 5 or not word.strip():
@@ -207,7 +224,7 @@ def image_lines(image, page=0, lang=DEFAULT_LANG):
         box = (left, top, left + data["width"][index], top + data["height"][index])
         key = (data["block_num"][index], data["par_num"][index], data["line_num"][index])
         rows.setdefault(key, []).append((word, box, float(data["conf"][index])))
-    lines = [line for pieces in rows.values() for line in _split_row(pieces, page, "ocr")]
+    lines = [line for pieces in rows.values() for line in _split_row(pieces, page, "ocr", scan)]
     return sorted(_join_broken_rows(lines), key=lambda line: (line.box[1], line.box[0]))
 
 
@@ -233,8 +250,10 @@ def _join_broken_rows(lines):
                     max(first.box[3], follower.box[3]),
                 )
                 joined = [line for line in joined if line is not first and line is not follower]
+                text = f"{first.text} {follower.text}"
                 confidences = first.confidences + follower.confidences
-                joined.append(TextLine(f"{first.text} {follower.text}", box, first.page, first.source, confidences))
+                word_boxes = first.word_boxes + follower.word_boxes
+                joined.append(TextLine(text, box, first.page, first.source, confidences, word_boxes, first.scan))
                 changed = True
                 break
     return joined

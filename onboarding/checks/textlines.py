@@ -36,6 +36,9 @@ _BOX_THRESHOLD = 0.5  # mean probability a region needs to count as a line
 _UNCLIP_RATIO = 1.6  # the detector marks a shrunk core of each line: grow it back
 _BLANK = 0  # the recogniser's CTC blank class
 _BATCH_WIDTH = 2400  # strips per recogniser call are grouped up to this padded width
+# A region read on its own is cut this much beyond its box and set on this much white paper
+# (both in the box's heights): the detector grows its boxes about as much around a line.
+REGION_MARGIN, REGION_PAPER = 0.15, 0.5
 
 
 @dataclass(frozen=True)
@@ -264,6 +267,27 @@ def greedy_text(probabilities):
     table = charset()
     text = "".join(table[c] for c in classes[keep])
     return text.strip(), float(best[keep].mean()) if keep.any() else 0.0
+
+
+def read_region(image, box, margin=REGION_MARGIN, paper=REGION_PAPER):
+    """(text, confidence) the recogniser reads in ``box`` (left, top, right, bottom) of a page
+    of dark text on light paper, such as a page prepared for Tesseract: the region is cut a
+    little wider than the box, so no stroke is clipped, and set on white paper, so a
+    neighbouring word or line is not read with it."""
+    left, top, right, bottom = box
+    grow = round(margin * (bottom - top))
+    width, height = image.size if hasattr(image, "crop") else image.shape[1::-1]
+    cut = (max(0, left - grow), max(0, top - grow), min(width, right + grow), min(height, bottom + grow))
+    if cut[0] >= cut[2] or cut[1] >= cut[3]:
+        return "", 0.0
+    if hasattr(image, "crop"):
+        region = np.asarray(image.crop(cut).convert("L"))
+    else:
+        region = image[cut[1] : cut[3], cut[0] : cut[2]]
+        region = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY) if region.ndim == 3 else region
+    border = round(paper * (bottom - top))
+    region = np.pad(region, border, constant_values=255)
+    return greedy_text(recognise([region])[0])
 
 
 def detect_lines(image, max_pixels=MAX_PIXELS):

@@ -17,6 +17,7 @@ from tests.documents.bank import (
     bank_letter_pdf,
     bank_letter_png,
     render_pdf,
+    render_png,
     smudged_holder_letter,
 )
 
@@ -215,6 +216,58 @@ def test_applicant_name_confirms_a_holder_ocr_was_unsure_of(monkeypatch):
     result = run(document, known, {})
     assert result.result == PASSED, result.reason_codes
     assert result.fields["holder_name"] == "Javier Garcia Lopez"
+
+
+SPANISH_LETTER = [
+    Line("Titular de la cuenta: Sr. Javier García López"),
+    Line("IBAN: ES09 3067 1149 4956 1246 5510", gap=14),
+]
+
+
+def spanish_letter(photo):
+    return [DocumentInput(render_png(SPANISH_LETTER, photo=photo), "image/jpeg" if photo else "image/png")]
+
+
+def test_holder_the_two_readers_read_differently_is_not_reported_as_read():
+    # Tesseract, with no Spanish model, reads "López" as "Löpez" at word confidence 92: no
+    # confidence bound catches it, the recogniser reading the same pixels does.
+    result = run(spanish_letter(photo=False), {}, {})
+    assert result.result == INCONCLUSIVE
+    assert result.reason_codes == ["holder_name_unsure"]
+    holder = result.details["sources"]["holder_name"]
+    assert holder["second_reading"] == "Javier García López"
+    assert result.fields["holder_name"] != "Javier García López"  # Tesseract's reading, for the reviewer
+
+
+def test_applicant_name_says_which_reading_of_the_holder_is_right():
+    known = {"identity": {"first_name": "Javier", "last_name": "Garcia Lopez"}}
+    result = run(spanish_letter(photo=False), known, {})
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["holder_name"] == "Javier García López"
+
+
+def test_applicant_name_a_word_short_of_the_readings_does_not_settle_them():
+    known = {"identity": {"first_name": "Javier", "last_name": "García"}}
+    result = run(spanish_letter(photo=False), known, {})
+    assert result.result == INCONCLUSIVE
+    assert result.reason_codes == ["holder_name_unsure"]
+
+
+def test_holder_both_readers_read_alike_is_read_on_a_rescaled_and_levelled_photo():
+    # Tesseract reads the photo enlarged and turned level: the recogniser must read the holder
+    # in those pixels, not at the same coordinates of the photo as uploaded.
+    result = run(spanish_letter(photo=True), {}, {})
+    assert result.result == PASSED, result.reason_codes
+    # Tesseract drops the accents it has no model for; the recogniser keeps them.
+    assert result.fields["holder_name"] == "Javier García López"
+    assert result.details["sources"]["holder_name"]["second_reading"] == "Javier García López"
+
+
+def test_holder_both_readers_read_alike_is_checked_against_the_applicant():
+    known = {"identity": {"first_name": "Lucía", "last_name": "Martín"}}
+    result = run(spanish_letter(photo=True), known, {})
+    assert result.result == FAILED
+    assert result.reason_codes == ["holder_name_mismatch"]
 
 
 def test_ocr_letters_in_digit_positions_are_repaired_when_the_checksum_agrees():

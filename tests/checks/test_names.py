@@ -10,6 +10,8 @@ from onboarding.checks.names import (
     normalize,
     normalize_street,
     parse_date,
+    same_spelling,
+    same_words,
 )
 from tests.checks.matching import names_match
 
@@ -159,3 +161,39 @@ def test_find_dates_keeps_reading_order():
         date(2025, 3, 31),
         date(2025, 4, 2),
     ]
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Javier García López", "JAVIER GARCÍA LÓPEZ"),
+        ("Marc-Antoine Lefebvre", "Marc Antoine  Lefebvre"),
+        ("Jürgen Weiß", "Jürgen Weiss"),
+        # An accent one reader did not see is not another letter.
+        ("Lucía Martín Ruiz", "Lucia Martin Ruiz"),
+    ],
+)
+def test_readings_spelt_alike(a, b):
+    assert same_spelling(a, b) and same_spelling(b, a)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Javier García López", "Javier García Lépez"),
+        ("Javier García López", "Javier García Löpez"),
+        ("Talleres Ibáñez S.A.", "Talleres Ibéñez S.A."),
+        ("Jean Dupont", "Jean Dupond"),
+        ("Anna Eriksson", "Anna Eriksson A"),
+    ],
+)
+def test_readings_spelt_differently(a, b):
+    assert not same_spelling(a, b) and not same_spelling(b, a)
+
+
+def test_same_words_is_one_name_exactly():
+    assert same_words("GARCÍA LÓPEZ Javier", "Javier Garcia Lopez")
+    assert same_words("M. Jean Dupont", "Jean Dupont")
+    assert not same_words("Javier García López", "Javier García")
+    assert not same_words("Javier García Lépez", "Javier García López")
+    assert same_words("Bäckerei Schulz GmbH", "Bäckerei Schulz", kind="company")

@@ -34,6 +34,20 @@ def test_a_large_photo_is_shrunk_for_detection_but_boxes_stay_in_its_pixels():
     assert 250 < left < 320 and right > 1500
 
 
+def test_a_region_is_read_alone_without_its_neighbours():
+    image = Image.new("L", (900, 200), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(SANS, 40)
+    draw.text((40, 40), "Titulaire : M. JEAN DUPONT", font=font, fill=0)
+    draw.text((40, 100), "12 RUE DE LA PAIX", font=font, fill=0)
+    left = 40 + round(draw.textlength("Titulaire : M. ", font=font))
+    top, bottom = draw.textbbox((40, 40), "JEAN", font=font)[1], draw.textbbox((40, 40), "DUPONT", font=font)[3]
+    right = 40 + round(draw.textlength("Titulaire : M. JEAN DUPONT", font=font))
+    text, confidence = textlines.read_region(image, (left, top, right, bottom))
+    assert text == "JEAN DUPONT"
+    assert confidence > 0.9
+
+
 def test_models_are_loaded_once_per_process():
     assert textlines.models() is textlines.models()
 
