@@ -24,11 +24,13 @@ product. The folder used here holds the two example photos shipped in the xmrzap
 They are not committed.
 
 Per split: the share read with every field right, how many were read wrong yet
-accepted (must be 0) and how many were refused as unreadable. Each document is read
+accepted (must be 0) and how many were refused as unreadable, and where the search
+stopped (counts per outcome and stage, printed). Each document is read
 through the production path (page loading, MRZ location and reading) in a pool child
 process like a worker's; its time is compared, document by document, with bare OCR
 of the same page (the same detector and recogniser reading every text line,
-greedily), and the child's peak resident memory is reported (target < 400 MB).
+greedily), the same for the photos refused as unreadable alone (what giving up costs),
+and the child's peak resident memory is reported (target < 400 MB).
 """
 
 import argparse
@@ -51,7 +53,7 @@ def _read_all(samples):
     from onboarding.checks import textlines
     from onboarding.checks.images import load_pages
     from onboarding.checks.mrz import parse
-    from onboarding.checks.mrz.reader import read_pages
+    from onboarding.checks.mrz.reader import Search, read_pages
 
     # As a worker's children run (config.celery.preload).
     textlines.unmap_large_buffers()
@@ -60,7 +62,8 @@ def _read_all(samples):
     for sample in samples:
         # Interleaved with its baseline: the machine's load weighs on both alike.
         started = time.perf_counter()
-        reading = read_pages(load_pages(sample.content, sample.mime_type))
+        search = Search()
+        reading = read_pages(load_pages(sample.content, sample.mime_type), search)
         elapsed = (time.perf_counter() - started) * 1000
         started = time.perf_counter()
         for page in load_pages(sample.content, sample.mime_type):
@@ -73,7 +76,7 @@ def _read_all(samples):
             outcome = "right"
         else:
             outcome = "wrong"
-        outcomes.append({"outcome": outcome, "ms": elapsed, "description": sample.description,
+        outcomes.append({"outcome": outcome, "ms": elapsed, "description": sample.description, "stage": search.stage,
                          "read": reading.lines if reading else None, "truth": sample.truth})  # fmt: skip
     # The peak covers the bare OCR too, which reads every line of the page: an upper bound.
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -97,7 +100,8 @@ def _rows(split, outcomes, peak_mb, bare):
     wrong = sum(o["outcome"] == "wrong" for o in outcomes)
     unreadable = sum(o["outcome"] == "unreadable" for o in outcomes)
     times = [o["ms"] for o in outcomes]
-    return [
+    refused = [n for n, o in enumerate(outcomes) if o["outcome"] == "unreadable"]
+    rows = [
         result(f"{split}: MRZ with every field right ({right}/{count})", right / count, None, 0.95,
                higher_is_better=True),
         result(f"{split}: read wrong yet accepted", wrong, None, 0),
@@ -106,6 +110,21 @@ def _rows(split, outcomes, peak_mb, bare):
                TARGET_RATIO, unit=" ms"),
         result(f"{split}: pool child peak resident memory", peak_mb, None, TARGET_RSS_MB, unit=" MB"),
     ]  # fmt: skip
+    if refused:
+        # What a photo that ends unreadable costs: the search's give-up point.
+        rows.insert(4, result(f"{split}: photos refused as unreadable, time vs bare OCR of the same page (median)",
+                              median([times[n] for n in refused]), median([bare[n] for n in refused]), TARGET_RATIO,
+                              unit=" ms"))  # fmt: skip
+    return rows
+
+
+def _stages(outcomes):
+    """How many photos of each outcome the search ended at each stage (see reader.Search)."""
+    counts = {}
+    for o in outcomes:
+        key = f"{o['outcome']} at {o['stage']}"
+        counts[key] = counts.get(key, 0) + 1
+    return ", ".join(f"{key}: {count}" for key, count in sorted(counts.items()))
 
 
 def main():
@@ -130,6 +149,7 @@ def main():
         with context.Pool(1) as pool:
             outcomes, peak_mb, bare = pool.apply(_read_all, (samples,))
         rows += _rows(split, outcomes, peak_mb, bare)
+        print(f"  {split} search stages: {_stages(outcomes)}")
         if split.startswith("held_out"):
             continue  # held-out failures are counted, never looked at
         for o in outcomes:

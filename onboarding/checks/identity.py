@@ -16,7 +16,7 @@ import pycountry
 from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, CheckResult
 from onboarding.checks.images import UnreadableDocument, load_pages
 from onboarding.checks.mrz import LAYOUTS, transliterate
-from onboarding.checks.mrz.reader import read_pages
+from onboarding.checks.mrz.reader import Search, read_pages
 from onboarding.checks.names import compare_names
 from onboarding.steps import DEFAULT_NAME_THRESHOLD
 
@@ -79,7 +79,9 @@ def run(documents, known, config):
         details.update(error=str(exc), timings_ms={"total": _ms(started)})
         return CheckResult(INCONCLUSIVE, reason_codes=["mrz_unreadable"], details=details, unusable=True)
     details["timings_ms"] = {"load": _ms(started)}
-    reading = read_pages(pages)
+    search = Search()
+    reading = read_pages(pages, search)
+    details["mrz_search"] = search.stage  # where an unreadable MRZ was lost, for the reviewer
     if reading is not None:
         details["mrz_lines"] = reading.lines
         details["mrz_doubts"] = reading.doubts

@@ -5,7 +5,7 @@ from datetime import date
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from onboarding.checks.images import load_pages
 from onboarding.checks.mrz import ALPHABET, decoding, reader, resolving, zone
@@ -26,14 +26,22 @@ PHONE_PHOTO = Capture(rotation=4, blur=1.0, noise=8, scale=0.7, jpeg_quality=60,
 TD3_LINES = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
 
 
-def read(content, mime_type="image/png"):
-    return reader.read_pages(load_pages(content, mime_type))
+def read(content, mime_type="image/png", search=None):
+    return reader.read_pages(load_pages(content, mime_type), search)
+
+
+def _png(image):
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 def test_clean_passport_is_read_exactly():
     passport = IdentityDocument(**HOLDER, format="TD3", optional_data="1234567")
-    reading = read(photograph(render(passport)[-1]))
+    search = reader.Search()
+    reading = read(photograph(render(passport)[-1]), search=search)
     assert reading.valid
+    assert reading.stage == search.stage == "first_look"
     assert reading.lines == list(passport.mrz_lines())
     assert reading.mrz.surname == "MUELLER"
     assert reading.mrz.given_names == "ANNA MARIA"
@@ -76,9 +84,31 @@ def test_scanned_pdf_with_front_and_back_is_read_from_the_back():
 
 def test_image_without_mrz_gives_no_reading():
     noise = np.random.default_rng(0).integers(0, 255, (600, 900, 3), dtype=np.uint8)
-    out = io.BytesIO()
-    Image.fromarray(noise).save(out, format="PNG")
-    assert read(out.getvalue()) is None
+    search = reader.Search()
+    assert read(_png(Image.fromarray(noise)), search=search) is None
+    assert search.stage == "no_zone"
+
+
+def test_zones_that_are_no_mrz_are_given_up_after_a_second_look_at_the_likeliest(monkeypatch):
+    # Long parallel lines of a letter make zones (3 lines, and 2 of them): only the likeliest is
+    # read again from enhanced crops; the others are refused from the reading that ranked them.
+    page = Image.new("RGB", (1000, 420), "white")
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 24)
+    for row, text in enumerate(["please find enclosed the statement of your account for",
+                                "the period ending in march, with the payments received",
+                                "and the balance carried forward to the next statement."]):  # fmt: skip
+        draw.text((40, 120 + 44 * row), text, fill="black", font=font)
+    recognised = []
+    recognise = reader.textlines.recognise
+    monkeypatch.setattr(
+        reader.textlines, "recognise", lambda strips: recognised.append(len(strips)) or recognise(strips)
+    )
+    search = reader.Search()
+    reading = read(_png(page), search=search)
+    assert reading.mrz is None and reading.stage == search.stage == "unsettled"
+    # The zones' lines recognised once to rank them, then the likeliest zone's 3 lines again.
+    assert len(recognised) == 2 and recognised[1] == 3
 
 
 def _gaps(lines, doubts=()):
@@ -178,7 +208,9 @@ def test_passport_photographed_askew_is_deskewed_and_read(rotation):
 def test_reading_stops_at_the_time_budget(settings):
     settings.MRZ_TIME_BUDGET_S = 0
     passport = IdentityDocument(**HOLDER, format="TD3")
-    assert read(photograph(render(passport)[-1])) is None
+    search = reader.Search()
+    assert read(photograph(render(passport)[-1]), search=search) is None
+    assert search.stage == "time_budget"
 
 
 TD1_LONG = ["I<UTOD23145890<7349<<<<<<<<<<<", "3407127M3507120UTO<<<<<<<<<<<4", "STEVENSON<<PETER<JOHN<<<<<<<<<"]
