@@ -1,6 +1,8 @@
 """Response shapes. Read-only: writes are parsed by each view's input serializer
 and performed by onboarding.services."""
 
+from functools import cache
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -9,6 +11,26 @@ from onboarding import standing as vocabulary
 from onboarding.labels import reason_label
 from onboarding.selectors import session_allowed_actions
 from onboarding.services.workflows import latest_version
+
+
+@cache
+def _reader(serializer_class):
+    """One instance of a response serializer, its fields copied and bound once. DRF deep-copies a
+    serializer's declared fields, its nested serializers' with them, each time one is made: for a
+    session's detail that copying cost more than reading the values. Representing keeps no state
+    on the serializer, so one instance serves every request."""
+    return serializer_class()
+
+
+def represent(serializer_class, instance):
+    """The JSON-ready dict `serializer_class(instance).data` gives, without making a serializer."""
+    return _reader(serializer_class).to_representation(instance)
+
+
+def represent_many(serializer_class, instances):
+    """The list `serializer_class(instances, many=True).data` gives."""
+    reader = _reader(serializer_class)
+    return [reader.to_representation(instance) for instance in instances]
 
 
 class VersionSerializer(serializers.Serializer):
@@ -295,7 +317,7 @@ class SessionDetailSerializer(SessionSerializer):
                     }
                 )
         rows.sort(key=lambda row: row["created_at"])
-        return StepProgressSerializer(rows, many=True).data
+        return represent_many(StepProgressSerializer, rows)
 
     @extend_schema_field(
         serializers.DictField(

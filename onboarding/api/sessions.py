@@ -7,7 +7,13 @@ from rest_framework.response import Response
 from onboarding import selectors
 from onboarding.api.base import ApiView, DateTimeFilter, StrictSerializer, validated
 from onboarding.api.nested import multipart_parts
-from onboarding.api.serializers import LinkSerializer, SessionDetailSerializer, SessionSerializer
+from onboarding.api.serializers import (
+    LinkSerializer,
+    SessionDetailSerializer,
+    SessionSerializer,
+    represent,
+    represent_many,
+)
 from onboarding.api.session_input import check_input, json_uploads, multipart_uploads
 from onboarding.errors import NotFound
 from onboarding.models import INBOXES, SessionStatus
@@ -130,7 +136,7 @@ def session_detail(actor, session_id):
     session = selectors.session_detail_queryset(actor).filter(id=session_id).first()
     if session is None:
         raise NotFound("Session not found.")
-    return SessionDetailSerializer(session).data
+    return represent(SessionDetailSerializer, session)
 
 
 class SessionListView(ApiView):
@@ -154,7 +160,7 @@ class SessionListView(ApiView):
             if stored:
                 daily_counts_refresh(self.actor.organization_id)
             meta["summary"] = selectors.session_summary(selectors.filter_sessions(sessions, filters), stored)
-        return self.get_paginated_response(SessionSerializer(page, many=True).data, **meta)
+        return self.get_paginated_response(represent_many(SessionSerializer, page), **meta)
 
     @extend_schema(
         summary="Create a session",
@@ -184,11 +190,11 @@ class SessionListView(ApiView):
         if uploads or data.get("links"):  # documents and links are rows the session's objects do not hold
             body = session_detail(self.actor, session.id)
         else:  # the objects written (and moved on by given data) are the session as stored: no need to read it back
-            body = SessionDetailSerializer(selectors.created_session_detail(session)).data
+            body = represent(SessionDetailSerializer, selectors.created_session_detail(session))
         if links is not None:
-            body["links"] = LinkSerializer(links, many=True).data
+            body["links"] = represent_many(LinkSerializer, links)
         if given_input or uploads:
-            body["pending_input"] = PendingInputSerializer(pending, many=True).data
+            body["pending_input"] = represent_many(PendingInputSerializer, pending)
         return self.created(body)
 
 

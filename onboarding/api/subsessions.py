@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from onboarding import selectors, services
 from onboarding.api.base import ApiView, StrictSerializer, validated
-from onboarding.api.serializers import SessionDetailSerializer, SessionSerializer
+from onboarding.api.serializers import SessionDetailSerializer, SessionSerializer, represent_many
 from onboarding.api.session_actions import LinksResponse, links_response
 from onboarding.api.sessions import session_detail
 from onboarding.models import Session
@@ -41,7 +41,7 @@ class SubsessionListView(ApiView):
         parent = get_scoped(Session, self.actor, session_id)
         subsessions = selectors.filter_sessions(selectors.sessions_for(self.actor), {"parent_id": parent.id})
         page = self.paginate_queryset(selectors.with_progress(subsessions).select_related("workflow_version"))
-        return self.get_paginated_response(SessionSerializer(page, many=True).data)
+        return self.get_paginated_response(represent_many(SessionSerializer, page))
 
     @extend_schema(
         summary="Add a related party as a subsession",

@@ -1,10 +1,14 @@
 """Progress as an integrator follows it: per-step progress in steps_data, progress counters on list rows."""
 
+import json
+
 import pytest
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 
-from onboarding import services
+from onboarding import selectors, services
 from onboarding.actors import Actor
+from onboarding.api.serializers import SessionDetailSerializer, SessionSerializer
 from tests.api.applicant import applicant_submits
 from tests.api.conftest import V1, png
 from tests.factories import make_session, make_workflow, system
@@ -74,3 +78,18 @@ def test_a_finished_session_is_at_100_percent_with_no_current_step(api, org):
         1,
         100,
     )
+
+
+def test_a_session_answers_as_a_serializer_made_for_it_renders_it(api, org, halfway):
+    """The API represents with one serializer instance per class (onboarding.api.serializers.represent),
+    not one per answer: the JSON stays what a serializer of its own gives."""
+
+    def rendered(data):
+        return json.loads(JSONRenderer().render(data))
+
+    sessions = selectors.session_detail_queryset(system(org))
+    assert api.get(f"{V1}/sessions/{halfway.id}").json() == rendered(
+        SessionDetailSerializer(sessions.get(id=halfway.id)).data
+    )
+    [row] = api.get(f"{V1}/sessions").json()["data"]
+    assert row == rendered(SessionSerializer(sessions.get(id=halfway.id)).data)
