@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from onboarding.audit import lock_organization
 from onboarding.errors import NotFound
-from onboarding.models import ActorType, Applicant, Document, Session, Verification, Workflow
+from onboarding.models import ActorType, Applicant, Document, Session, Verification, Workflow, WorkflowVersion
 
 
 def scoped(model, actor):
@@ -16,6 +16,8 @@ def scoped(model, actor):
     queryset = model.objects.filter(organization_id=actor.organization_id)
     if actor.environment and model in (Session, Workflow):
         queryset = queryset.filter(environment=actor.environment)
+    elif actor.environment and model is WorkflowVersion:
+        queryset = queryset.filter(workflow__environment=actor.environment)
     elif actor.environment and hasattr(model, "session"):
         queryset = queryset.filter(session__environment=actor.environment)
     if actor.type == ActorType.APPLICANT:

@@ -82,7 +82,7 @@ def count_risk(session, before, after):
 def _add_to_count(session, status, **deltas):
     key = (session.organization_id, session.environment, status)
     # A creation moved on by its data (created as a draft, then activated) writes only the net change.
-    gathered = deferred_to_append(session.organization_id, "session_counts", _write_net_counts)
+    gathered = deferred_to_append(session.organization_id, "session_counts", _write_counts)
     if gathered is None:
         _write_counts({key: deltas})
         return
@@ -91,12 +91,12 @@ def _add_to_count(session, status, **deltas):
         totals[name] += delta
 
 
-def _write_net_counts(changes):
-    _write_counts({key: deltas for key, deltas in changes.items() if any(deltas.values())})
-
-
 def _write_counts(changes):
     for (organization_id, environment, status), deltas in changes.items():
+        # Only the numbers that move: a session without a risk score changes its count alone.
+        deltas = {name: delta for name, delta in deltas.items() if delta}
+        if not deltas:
+            continue
         rows = SessionCount.objects.filter(organization_id=organization_id, environment=environment, status=status)
         if not rows.update(**{name: F(name) + delta for name, delta in deltas.items()}):
             rows.create(organization_id=organization_id, environment=environment, status=status, **deltas)

@@ -109,12 +109,11 @@ def published_version(workflow):
 def workflow_to_run(actor, workflow_id):
     """The workflow a new session would run (NotFound if the actor cannot see it) with its latest
     published version (None before the first publication), read in one query when there is one."""
+    # A join, not `workflow__in=` a subquery of the scoped workflows: the same rows, for less
+    # Python building and compiling the statement.
     version = (
-        WorkflowVersion.objects.filter(
-            workflow__in=scoped(Workflow, actor).filter(deleted_at__isnull=True),
-            workflow_id=workflow_id,
-            published_at__isnull=False,
-        )
+        scoped(WorkflowVersion, actor)
+        .filter(workflow_id=workflow_id, workflow__deleted_at__isnull=True, published_at__isnull=False)
         .select_related("workflow")
         .order_by("-number")
         .first()
