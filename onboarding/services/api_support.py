@@ -152,11 +152,22 @@ def session_create_with_documents(*, actor, documents=(), links=False, **fields)
         fields["reference_id"] = str(subject_id)[:200]
     if not composed(prepared, links, fields):
         return session_create(actor=actor, **fields), None, []  # one transaction, no savepoint
+    if not prepared and not links:
+        # Data alone: its submissions move the session's objects on before their rows are written,
+        # so each row is inserted once, as it ends up, and never updated. One append to the audit
+        # chain for all the events (the session created, its steps submitted, the session activated).
+        pending = []
+        with transaction.atomic(durable=True), appended_together():
+            session = session_create(
+                actor=actor,
+                moved_on=lambda new: pending.extend(given_input_submit(actor=actor, session=new)),
+                **fields,
+            )
+        return session, None, pending
     # The session's id is chosen first so its files are stored, under its name, before the transaction.
     session_id = uuid.uuid4()
     entries = [storage_entry_for(actor.organization_id, session_id, upload.content) for upload in prepared]
-    # One transaction, and one append to the audit chain for all its events (the session created,
-    # its steps submitted, the session activated).
+    # One transaction, and one append to the audit chain for all its events.
     with stored_then_committed(entries) as names, appended_together():
         session = session_create(actor=actor, session_id=session_id, **fields)
         verifications, with_files = {}, set()

@@ -34,9 +34,10 @@ def given_input_submit(*, actor, session, with_files=()):
     """Submit each step of a new session that the data given at creation completes; returns the
     steps given only part of what they need (PendingStep), which keep awaiting data.
 
-    `session` is what session_create returned in the caller's transaction: its rows are unseen by
-    any other transaction until it commits, so they are neither locked nor read back, and the
-    objects written (its created_applicants and their created_verifications) are moved on in place.
+    `session` is what session_create made in the caller's transaction: its rows are unseen by
+    any other transaction until it commits, so they are neither locked nor read back, and its
+    objects (its created_applicants and their created_verifications) are moved on in place, written
+    already or not yet (session_create's moved_on: each is inserted once moved on).
     `with_files`: the ids of the verifications the creation attached files to (a new session has no others).
 
     A step given nothing is left to the applicant. Once a step is submitted the session is

@@ -78,7 +78,16 @@ def _validate_applicant_data(data, path):
 def _create_applicants(session, version, people):
     """One applicant per dict of `people`, each with a verification per step its type takes:
     two statements whatever their number."""
-    applicants = Applicant.objects.bulk_create(
+    applicants = _built_applicants(session, version, people)
+    _write_built(applicants)
+    return applicants
+
+
+def _built_applicants(session, version, people):
+    """_create_applicants' objects, not written yet. Each applicant keeps its verifications in
+    created_verifications, as the session keeps created_applicants: the API answers a creation
+    from what it wrote (onboarding.selectors.created_session_detail) instead of reading it back."""
+    applicants = [
         Applicant(
             organization_id=session.organization_id,
             session=session,
@@ -86,28 +95,35 @@ def _create_applicants(session, version, people):
             form_data=data.get("form") or {},
         )
         for data in people
-    )
-    verifications = Verification.objects.bulk_create(
-        Verification(
-            organization_id=session.organization_id,
-            session=session,
-            applicant=applicant,
-            step_id=step["id"],
-            type=step["type"],
-            required=step["required"],
-        )
-        for applicant in applicants
-        for step in steps_for_applicant(version.steps, applicant.type)
-    )
-    # Kept on each applicant, as the session keeps created_applicants: the API answers a creation
-    # from what it wrote (onboarding.selectors.created_session_detail) instead of reading it back.
+    ]
     for applicant in applicants:
-        applicant.created_verifications = [v for v in verifications if v.applicant is applicant]
+        applicant.created_verifications = [
+            Verification(
+                organization_id=session.organization_id,
+                session=session,
+                applicant=applicant,
+                step_id=step["id"],
+                type=step["type"],
+                required=step["required"],
+            )
+            for step in steps_for_applicant(version.steps, applicant.type)
+        ]
     return applicants
 
 
+def _write_built(applicants, session=None):
+    """Insert what is not written yet of built objects (a transition saving one inserts it): the
+    session, then its applicants and their verifications, one statement each whatever their number."""
+    if session is not None and session._state.adding:
+        session.save(force_insert=True)
+    Applicant.objects.bulk_create([applicant for applicant in applicants if applicant._state.adding])
+    Verification.objects.bulk_create(
+        [v for applicant in applicants for v in applicant.created_verifications if v._state.adding]
+    )
+
+
 def created_verifications(session):
-    """The verifications session_create wrote (each applicant's created_verifications), in the order written."""
+    """The verifications session_create made (each applicant's created_verifications), in the order made."""
     return [
         verification for applicant in session.created_applicants for verification in applicant.created_verifications
     ]
@@ -147,6 +163,7 @@ def session_create(
     environment=None,
     run=None,
     session_id=None,
+    moved_on=None,
 ):
     """Open a session on the workflow's latest published version.
 
@@ -154,6 +171,11 @@ def session_create(
     applicant is created from the `input` prefill blocks (SPEC §4). `run` is
     the (workflow, version) pair workflow_to_run gave a caller that already read it;
     `session_id` the id a caller chose to store the session's files under first.
+
+    `moved_on(session)`, inside onboarding.audit.appended_together (its events are written at the
+    block's end, after the rows): transitions made on the new session's objects before they are
+    written, by a caller that reads none of its rows. Each row is then inserted once, as it
+    stands, instead of being inserted and then updated by the transitions that moved it on.
     """
     workflow, version = run or workflow_to_run(actor, workflow_id)
     if version is None:
@@ -194,7 +216,7 @@ def session_create(
     # creation with data or files), the writes need no savepoint of their own, as no caller goes
     # on after an error in them.
     with transaction.atomic(savepoint=False):
-        session = Session.objects.create(
+        session = Session(
             id=session_id or uuid.uuid4(),
             organization_id=actor.organization_id,
             workspace_id=workspace_id,
@@ -211,7 +233,9 @@ def session_create(
             state=state or "",
             expires_at=timezone.now() + timedelta(days=ttl),
         )
-        session.created_applicants = _create_applicants(session, version, applicants)
+        session.created_applicants = _built_applicants(session, version, applicants)
+        if moved_on is None:
+            _write_built(session.created_applicants, session)
         # The chain head last: it stays locked until commit, so for as short a time as possible.
         record_event(
             actor=actor,
@@ -223,6 +247,9 @@ def session_create(
         )
         count_session(session, None, session.status)
         outbox.emit(session=session, event_type="session.created", data={"status": session.status})
+        if moved_on is not None:
+            moved_on(session)
+            _write_built(session.created_applicants, session)
         return session
 
 

@@ -17,11 +17,13 @@ pytestmark = pytest.mark.django_db
 # session, applicants, verifications, the audit chain's lock, event and head, the count of sessions
 # per status, the webhook subscriptions; 2 more are the test's savepoint.
 CREATE_STATEMENTS = 11
-# Data completing a form step: the same, then the step's submission and the session's activation (each a
-# row changed) and the session's move between status counts. Their audit events join the chain with the
-# creation's in one append (onboarding.audit.appended_together): the organization and the head locked
-# once, one insert, one update of the head; session_create opens no savepoint of its own.
-CREATE_SUBMITTING_STATEMENTS = 15
+# Data completing a form step: the same, one insert more and the session's move between status counts.
+# The step's submission and the session's activation move the objects on before their rows are written:
+# the submitted verification and the active session are inserted as they end up (never updated after
+# their insert), the steps left with one insert. Their audit events join the chain with the creation's in
+# one append (onboarding.audit.appended_together): the organization and the head locked once, one insert,
+# one update of the head; session_create opens no savepoint of its own.
+CREATE_SUBMITTING_STATEMENTS = 14
 # Every kind of value a form cleans: what the answer shows is what was stored.
 FORM_STEP = {
     "id": "details",
