@@ -20,6 +20,11 @@ ORGANIZATIONS = 8
 CEILING_TARGET = 0.4
 # Spread over organizations must not be slower than in one; the margin is the machine's noise.
 SPREAD_TARGET = 0.95
+# Where a create's time goes when it falls short of the ceiling (profiled in the web process).
+BELOW_CEILING = (
+    "bound by the web process's Python: Django building and sending 15 statements (the insert: 4), "
+    "the check task's publish, the audit append"
+)
 
 
 def wrk(url, requests, connections):
@@ -94,16 +99,17 @@ def main():
             paired = interleaved(
                 lambda c=connections: wrk(sessions, one, c), lambda c=connections: wrk(ceiling, one, c), PAIRS
             )
-            results.append(
-                paired_result(
-                    f"POST /sessions vs one-row durable insert (same auth, scope, rate limit), {connections} connection"
-                    + ("s" if connections > 1 else ""),
-                    paired,
-                    CEILING_TARGET,
-                    unit=" req/s",
-                    higher_is_better=True,
-                )
+            row = paired_result(
+                f"POST /sessions vs one-row durable insert (same auth, scope, rate limit), {connections} connection"
+                + ("s" if connections > 1 else ""),
+                paired,
+                CEILING_TARGET,
+                unit=" req/s",
+                higher_is_better=True,
             )
+            if not row["met"]:
+                row["note"] = BELOW_CEILING
+            results.append(row)
         paired = interleaved(lambda: wrk(sessions, spread, 16), lambda: wrk(sessions, one, 16), PAIRS)
         results.append(
             paired_result(
