@@ -230,6 +230,38 @@ def test_a_letter_read_amid_the_filler_after_a_name_is_no_doubt():
     assert resolving.resolve("TD3", _gaps(TD3_LINES, [(0, 25, "C", 0.5)])).doubts == ["name"]
 
 
+def test_fillers_read_as_letters_after_a_name_are_fillers_only_when_no_other_name_is_as_likely():
+    # Small blurred print reads some fillers after the name as "C": a letter amid the filler
+    # is no name, and the filler, nearly as likely there, is taken.
+    misread = [TD3_LINES[0][:30] + "C" + TD3_LINES[0][31:36] + "E" + TD3_LINES[0][37:], TD3_LINES[1]]
+    settled = resolving.resolve("TD3", _gaps(misread, [(0, 30, "<", 1.0), (0, 36, "<", 0.5)]))
+    assert settled.resolved and settled.lines == TD3_LINES
+    # Right after the given names, "MARIAC" would be a name as well: no check digit tells.
+    right_after = [TD3_LINES[0][:25] + "C" + TD3_LINES[0][26:], TD3_LINES[1]]
+    assert resolving.resolve("TD3", _gaps(right_after, [(0, 25, "<", 1.0)])).doubts == ["name"]
+    # A filler the recogniser hardly saw is not put in its place.
+    assert resolving.resolve("TD3", _gaps(misread, [(0, 30, "<", 5.0), (0, 36, "<", 0.5)])).doubts == ["name"]
+
+
+def test_a_word_printed_apart_before_the_line_is_no_part_of_it():
+    # "REC" of a receipt lying in line with the document, a few characters' width before the
+    # visa's MRZ: read in the free strip, its "C" could pass for the first cell, every cell then
+    # holding its neighbour's character and one filler fewer running to the end.
+    charset = ["", *ALPHABET]
+    line = "V<UTONOWAK<<ZOE<<<<<<<<<<<<<<<<<<<<<<<<<<<<<"
+    probabilities = _probabilities("REC", charset)
+    gap = np.tile(np.eye(len(charset))[0] * 0.95 + 0.001, (6, 1))
+    folded = decoding.fold(np.vstack([probabilities, gap, _probabilities(line, charset)]), charset)
+    allowed = decoding.allowed_classes("MRVA")[0]
+    free = decoding.decode_line(folded, allowed, free_start=True, free_end=True)
+    assert free.text == line and free.gaps[0, ALPHABET.index("C")] < 1
+    inside = decoding.decode_inside(folded, allowed, free_start=True, free_end=True)
+    assert inside.text == line and inside.gaps[0, ALPHABET.index("C")] > math.log(100)
+    # Printed right against the line, the word may be its start: that end stays free.
+    touching = decoding.fold(np.vstack([probabilities, _probabilities(line, charset)]), charset)
+    assert decoding.decode_inside(touching, allowed, free_start=True, free_end=True).gaps[0, ALPHABET.index("C")] < 1
+
+
 def _probabilities(text, charset):
     steps = []
     for char in text:

@@ -78,6 +78,7 @@ class LineDecoding:
     text: str
     score: float  # log probability of the best path
     gaps: np.ndarray  # cells x 37
+    span: tuple = (0, 0)  # the steps the line occupies on the best path (first, past the last)
 
 
 def decode_line(folded, allowed, free_start=False, free_end=False):
@@ -120,6 +121,10 @@ def decode_line(folded, allowed, free_start=False, free_end=False):
     ahead_after = np.full(cells + 1, _NEG)
     ahead_after[cells] = 0.0
     through = in_cell[-1] + ahead_cell
+    # The best continuation from waiting before the first cell and after the last, per step:
+    # where the best path enters the line and leaves it.
+    before_line, after_line = np.full(steps, _NEG), np.full(steps, _NEG)
+    before_line[-1], after_line[-1] = ahead_after[0], ahead_after[cells]
     for t in range(steps - 2, -1, -1):
         nxt_cell = emit[t + 1] + ahead_cell
         stay_blank = wait[t + 1] + ahead_after
@@ -129,11 +134,42 @@ def decode_line(folded, allowed, free_start=False, free_end=False):
         new_cell = np.maximum(nxt_cell, stay_blank[1:, None])
         new_cell[:-1] = np.maximum(new_cell[:-1], _others_max(nxt_cell[1:]))
         ahead_cell, ahead_after = new_cell, new_after
+        before_line[t], after_line[t] = new_after[0], new_after[cells]
         through = np.maximum(through, in_cell[t] + ahead_cell)
     gaps = np.where(allowed, best - through, np.inf)
     gaps = np.where(gaps > -_NEG / 2, np.inf, np.maximum(gaps, 0.0))
     text = "".join(ALPHABET[i] for i in gaps.argmin(axis=1))
-    return LineDecoding(text=text, score=float(best), gaps=gaps)
+    on_path = best - 1e-6
+    waited = np.flatnonzero(after[:, 0] + before_line >= on_path)
+    done = np.flatnonzero(after[:, cells] + after_line >= on_path)
+    span = (int(waited[-1]) + 1 if len(waited) else 0, int(done[0]) if len(done) else steps)
+    return LineDecoding(text=text, score=float(best), gaps=gaps, span=span)
+
+
+def decode_inside(folded, allowed, free_start=False, free_end=False):
+    """``decode_line`` for a strip that may also hold other text before (after) the line.
+
+    Where that text may lie costs nothing, so a neighbouring word's last letter could pass
+    for the line's first at the price of one filler fewer at its end: every cell would
+    then have its neighbour's character as a close alternative. An MRZ is printed in a
+    monospaced font, one character per cell and no cell empty: text lying more than two
+    cells away from the line found is no part of it, and is cut off before the line is
+    decoded again with that end fixed. Text closer than that keeps the end free."""
+    line = decode_line(folded, allowed, free_start, free_end)
+    if line is None or not (free_start or free_end):
+        return line
+    first, end = line.span
+    pitch = max(1.0, (end - first) / allowed.shape[0])
+    ink = np.flatnonzero(folded[:, _BLANK] < 0.5)
+    start, stop, fixed = 0, len(folded), False
+    before, beyond = ink[ink < first], ink[ink >= end]
+    if free_start and (not len(before) or first - before[-1] > 2 * pitch):
+        start, free_start, fixed = (int(before[-1]) + first) // 2 if len(before) else 0, False, True
+    if free_end and (not len(beyond) or beyond[0] - (end - 1) > 2 * pitch):
+        stop, free_end, fixed = (int(beyond[0]) + end) // 2 if len(beyond) else len(folded), False, True
+    if not fixed:
+        return line
+    return decode_line(folded[start:stop], allowed, free_start, free_end) or line
 
 
 def _others_max(scores):

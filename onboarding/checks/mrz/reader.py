@@ -132,7 +132,7 @@ def _decode_line(folded, allowed, longest):
     format of a zone may leave text after its end: a shorter one would otherwise fit inside
     a longer MRZ, its check digits holding on a truncated line."""
     free = len(decoding.greedy_mrz(folded)) > len(allowed) + _SLACK
-    return decoding.decode_line(folded, allowed, free_start=free, free_end=free and longest)
+    return decoding.decode_inside(folded, allowed, free_start=free, free_end=free and longest)
 
 
 def _decode(fmt, folded):

@@ -16,7 +16,6 @@ A doubt anywhere makes the reading unresolved rather than wrong.
 import heapq
 import itertools
 import math
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -236,6 +235,9 @@ def resolve(fmt, gaps, readings=1):
         assignment, doubt = _country(lines, fmt, name, alternatives, readings)
         lines = _with(lines, assignment)
         doubts += [doubt] if doubt else []
+    assignment, doubt = _name(fmt, alternatives, readings)
+    lines = _with(lines, assignment)
+    doubts += [doubt] if doubt else []
     doubts += _unchecked_doubts(fmt, alternatives, UNCHECKED_MARGIN * readings)
     doubts += _invisible_doubts(fmt, lines, alternatives, UNCHECKED_MARGIN * readings)
     return Resolution(lines=lines, resolved=not doubts, margin=margin, doubts=doubts)
@@ -257,17 +259,51 @@ def _invisible_doubts(fmt, lines, alternatives, margin):
 
 
 # A name field: the primary identifier, its components joined by one filler, then "<<" and the
-# secondary identifier likewise, then filler to the end.
-_NAME = re.compile(r"[A-Z]+(<[A-Z]+)*(<<[A-Z]+(<[A-Z]+)*)?<*")
+# secondary identifier likewise, then filler to the end. As states read character by character:
+# (state, letter or filler) -> next state; a name starts with a letter, and only "<<" may open
+# the secondary identifier.
+_NAME_STEPS = {
+    ("primary", "letter"): "primary", ("primary", FILLER): "primary<",
+    ("primary<", "letter"): "primary", ("primary<", FILLER): "primary<<",
+    ("primary<<", "letter"): "secondary", ("primary<<", FILLER): "filler",
+    ("secondary", "letter"): "secondary", ("secondary", FILLER): "secondary<",
+    ("secondary<", "letter"): "secondary", ("secondary<", FILLER): "filler",
+    ("filler", FILLER): "filler",
+}  # fmt: skip
 
 
-def _possible(name, value):
-    return name != "name" or _NAME.fullmatch(value) is not None
+def _name(fmt, alternatives, readings):
+    """(name cells assignment, doubt or None): the likeliest reading of the name field that is
+    a possible name, taken only when clearly ahead of the next possible one.
+
+    Blurred small print reads the fillers after a name as "C" or "E" now and then; a letter
+    amid the filler is no name, so the structure of the field is evidence for the filler.
+    It settles nothing where two possible names stay close ("MARIA" and "MARIAC" when the
+    cell after the name is in doubt, "Q" and "O" inside it): no check digit covers a name."""
+    fld = formats.LAYOUTS[fmt]["name"]
+    # The two best (gap, text) per state: the states are deterministic, so two readings reaching
+    # a state differ, and the two best overall are among the two best of each state.
+    best = {"start": [(0.0, "")]}
+    for i in range(fld.start, fld.end):
+        following = {}
+        for state, readings_so_far in best.items():
+            for char, cost in alternatives[fld.line][i]:
+                kind = FILLER if char == FILLER else "letter" if char.isalpha() else None
+                nxt = "primary" if state == "start" and kind == "letter" else _NAME_STEPS.get((state, kind))
+                if nxt is not None:
+                    following.setdefault(nxt, []).extend((gap + cost, text + char) for gap, text in readings_so_far)
+        best = {state: heapq.nsmallest(2, found) for state, found in following.items()}
+    found = sorted(reading for readings_so_far in best.values() for reading in readings_so_far)
+    if not found or found[0][0] > MAX_CORRECTION * readings:
+        return [], "name"
+    if len(found) > 1 and found[1][0] - found[0][0] < UNCHECKED_MARGIN * readings:
+        return [], "name"
+    return list(zip([(fld.line, i) for i in range(fld.start, fld.end)], found[0][1])), None
 
 
 def _unchecked_doubts(fmt, alternatives, margin):
-    """Fields no check digit covers whose reading has a close second somewhere that would
-    still make a possible value (a letter amid the filler after a name would not)."""
+    """Fields no check digit covers (but the name and countries, settled on their own) whose
+    reading has a close second somewhere."""
     checked = {cell for _, cells, _, _ in _groups(fmt) for cell in cells}
     spans = formats.check_digit_spans(fmt)
     if "composite_check" in spans:
@@ -276,22 +312,13 @@ def _unchecked_doubts(fmt, alternatives, margin):
         checked.add((digit.line, digit.start))
     doubts = []
     for name, fld in formats.LAYOUTS[fmt].items():
-        if name in ("issuing_country", "nationality"):
+        if name in ("issuing_country", "nationality", "name"):
             continue
-        best = "".join(alternatives[fld.line][i][0][0] if alternatives[fld.line][i] else FILLER
-                       for i in range(fld.start, fld.end))  # fmt: skip
         for i in range(fld.start, fld.end):
             options = alternatives[fld.line][i]
             if (fld.line, i) in checked:
                 continue
-            offset = i - fld.start
-            close = [char for char, gap in options[1:] if gap - options[0][1] < margin] if options else [None]
-            if not _possible(name, best):
-                doubtful = bool(close)
-            else:
-                doubtful = any(char is None or _possible(name, best[:offset] + char + best[offset + 1 :])
-                               for char in close)  # fmt: skip
-            if doubtful:
+            if not options or any(gap - options[0][1] < margin for _, gap in options[1:]):
                 doubts.append(name)
                 break
     return doubts
