@@ -243,6 +243,23 @@ def test_fillers_read_as_letters_after_a_name_are_fillers_only_when_no_other_nam
     assert resolving.resolve("TD3", _gaps(misread, [(0, 30, "<", 5.0), (0, 36, "<", 0.5)])).doubts == ["name"]
 
 
+def test_a_name_two_readings_spell_differently_is_refused_even_when_their_sum_is_clear():
+    lines = ["P<UTOLINDQVIST<<ANNA<<<<<<<<<<<<<<<<<<<<<<<<", TD3_LINES[1]]
+    as_o = [lines[0][:9] + "O" + lines[0][10:], lines[1]]
+    # The plain crop reads the "Q", an "O" not far behind; the enhanced crop loses the Q's tail
+    # and is sure of an "O". Summed, the "O" would win by far more than the margin.
+    first, second = _gaps(lines, [(0, 9, "O", 1.5)]), _gaps(as_o, [(0, 9, "Q", 6.0)])
+    summed = [a + b for a, b in zip(first, second)]
+    assert resolving.resolve("TD3", summed, readings=2).resolved
+    both = resolving.resolve("TD3", summed, readings=2, each=(first, second))
+    assert not both.resolved and both.doubts == ["name"]
+    # Two readings that agree settle the name as before.
+    agreeing = _gaps(lines, [(0, 9, "O", 3.0)])
+    summed = [a + b for a, b in zip(first, agreeing)]
+    settled = resolving.resolve("TD3", summed, readings=2, each=(first, agreeing))
+    assert settled.resolved and settled.lines == lines
+
+
 def test_a_word_printed_apart_before_the_line_is_no_part_of_it():
     # "REC" of a receipt lying in line with the document, a few characters' width before the
     # visa's MRZ: read in the free strip, its "C" could pass for the first cell, every cell then

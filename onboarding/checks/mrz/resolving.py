@@ -207,9 +207,11 @@ def _country(lines, fmt, name, alternatives, readings):
     return list(zip(cells, codes[0][1])), None
 
 
-def resolve(fmt, gaps, readings=1):
+def resolve(fmt, gaps, readings=1, each=()):
     """The lines chosen from each line's gap matrix (cells x 37, see ``decoding``): the sum
-    over ``readings`` independent readings, each of which must carry its share of the margins."""
+    over ``readings`` independent readings, each of which must carry its share of the margins.
+    ``each`` holds the readings' own gap matrices, when several are summed: a name is taken
+    only when every reading alone reads it alike (see ``_name``)."""
     alternatives = [_alternatives(g) for g in gaps]
     best = ["".join(ALPHABET[i] for i in g.argmin(axis=1)) for g in gaps]
     groups = _groups(fmt)
@@ -236,6 +238,9 @@ def resolve(fmt, gaps, readings=1):
         lines = _with(lines, assignment)
         doubts += [doubt] if doubt else []
     assignment, doubt = _name(fmt, alternatives, readings)
+    if not doubt and any(_name(fmt, [_alternatives(g) for g in alone], 1, margin=0.0)[0] != assignment
+                         for alone in each):  # fmt: skip
+        doubt = "name"
     lines = _with(lines, assignment)
     doubts += [doubt] if doubt else []
     doubts += _unchecked_doubts(fmt, alternatives, UNCHECKED_MARGIN * readings)
@@ -272,14 +277,17 @@ _NAME_STEPS = {
 }  # fmt: skip
 
 
-def _name(fmt, alternatives, readings):
+def _name(fmt, alternatives, readings, margin=UNCHECKED_MARGIN):
     """(name cells assignment, doubt or None): the likeliest reading of the name field that is
     a possible name, taken only when clearly ahead of the next possible one.
 
     Blurred small print reads the fillers after a name as "C" or "E" now and then; a letter
     amid the filler is no name, so the structure of the field is evidence for the filler.
     It settles nothing where two possible names stay close ("MARIA" and "MARIAC" when the
-    cell after the name is in doubt, "Q" and "O" inside it): no check digit covers a name."""
+    cell after the name is in doubt, "Q" and "O" inside it): no check digit covers a name.
+    Summed over two readings, one reading sure of an "O" outweighs another that reads a "Q" less
+    surely, and the enhanced crop of the second reading loses a Q's small tail: so two readings
+    must each read the same name (``resolve``'s ``each``)."""
     fld = formats.LAYOUTS[fmt]["name"]
     # The two best (gap, text) per state: the states are deterministic, so two readings reaching
     # a state differ, and the two best overall are among the two best of each state.
@@ -296,7 +304,7 @@ def _name(fmt, alternatives, readings):
     found = sorted(reading for readings_so_far in best.values() for reading in readings_so_far)
     if not found or found[0][0] > MAX_CORRECTION * readings:
         return [], "name"
-    if len(found) > 1 and found[1][0] - found[0][0] < UNCHECKED_MARGIN * readings:
+    if len(found) > 1 and found[1][0] - found[0][0] < margin * readings:
         return [], "name"
     return list(zip([(fld.line, i) for i in range(fld.start, fld.end)], found[0][1])), None
 
