@@ -260,6 +260,20 @@ def test_a_name_two_readings_spell_differently_is_refused_even_when_their_sum_is
     assert settled.resolved and settled.lines == lines
 
 
+def test_a_visa_whose_line_boxes_end_before_its_fillers_is_not_read_as_the_shorter_visa():
+    # An MRV-A's lines cut to 36 characters hold a valid MRV-B (whose line 2 has no composite
+    # check digit): the 8 fillers the boxes left out are looked for past their end.
+    visa = IdentityDocument(**HOLDER, format="MRVA", optional_data="1234567")
+    page = reader.textlines.as_bgr(Image.open(io.BytesIO(photograph(render(visa)[-1]))))
+    found = zone.zones([box for box, _ in reader.textlines.find_boxes(page)])
+    (lines, folded), *_ = reader._ranked(page, found, {})
+    assert reader._read_zone(page, lines, folded, reader.Search()).lines == list(visa.mrz_lines())
+    cut = [reader._lengthened(box, 36 / 44 - 1) for box in lines]
+    folded = reader._folded(reader.textlines.recognise(reader._strips(page, cut, second_look=False)))
+    reading = reader._read_zone(page, cut, folded, reader.Search())
+    assert reading.mrz is None and "line_continues" in reading.doubts
+
+
 def test_a_word_printed_apart_before_the_line_is_no_part_of_it():
     # "REC" of a receipt lying in line with the document, a few characters' width before the
     # visa's MRZ: read in the free strip, its "C" could pass for the first cell, every cell then

@@ -102,6 +102,24 @@ def _grown(box, factor):
     return grown
 
 
+def _lengthened(box, factor):
+    """The box lengthened past its end by ``factor`` of its length."""
+    longer = box.copy()
+    longer[1] += (box[1] - box[0]) * factor
+    longer[2] += (box[2] - box[3]) * factor
+    return longer
+
+
+def _continues(bgr, lines, folded):
+    """Whether the zone's last line runs on past its box by more than a few characters: a
+    visa's (MRV-A, 44 characters) lines whose boxes end before their run of fillers read as an
+    MRV-B (36), whose line has no composite check digit, every check holding. A box a quarter
+    longer holds the 8 characters by which the 2-line formats differ."""
+    strip = textlines.strip(bgr, _lengthened(lines[-1], 0.25))
+    longer = decoding.greedy_mrz(decoding.fold(textlines.recognise([strip])[0], textlines.charset()))
+    return len(longer) > len(decoding.greedy_mrz(folded[-1])) + _SLACK
+
+
 def _strips(bgr, lines, second_look):
     if second_look:
         # Framed tighter than the detector's box, the characters fill more of the strip. On the
@@ -177,12 +195,16 @@ def _read_zone(bgr, lines, folded, search, second_look=True):
                                                each=(gaps, again))  # fmt: skip
                 gaps = [a + b for a, b in zip(gaps, again)]
                 stage = "second_look"
-        if resolution.resolved:
+        # Read surely, yet a check digit fails: the printed MRZ itself is wrong.
+        misprinted = all(d.endswith("_check") for d in resolution.doubts) and _confident(gaps)
+        if (resolution.resolved or misprinted) and fmt in ("TD2", "MRVB") and _continues(bgr, lines, folded):
+            # Refused rather than read again from longer boxes: on the one photo where this
+            # happened, the longer strips took in more of the page and read worse.
+            resolution.doubts.append("line_continues")
+        elif resolution.resolved:
             return MrzReading(lines=resolution.lines, mrz=formats.parse(resolution.lines), margin=resolution.margin,
                               stage=stage)  # fmt: skip
-        failing_only = all(d.endswith("_check") for d in resolution.doubts)
-        if failing_only and _confident(gaps):
-            # Read surely, yet a check digit fails: the printed MRZ itself is wrong.
+        elif misprinted:
             return MrzReading(lines=resolution.lines, mrz=formats.parse(resolution.lines), doubts=resolution.doubts,
                               stage=stage)  # fmt: skip
         fallback = fallback or MrzReading(lines=resolution.lines, mrz=None, doubts=resolution.doubts,
