@@ -16,8 +16,12 @@ were read; a missing one is inconclusive (``iban_not_found``,
 ``holder_name_not_found``, ``bic_missing``; ``holder_name_unsure`` when OCR was unsure
 of a word of the holder and the applicant's name does not confirm it). A holder read by OCR is
 read a second time by the PP-OCRv6 recogniser, from the same pixels Tesseract read, and counts as
-read only when both readings spell it alike: where they differ ("Lépez" and "López") it is
-``holder_name_unsure``, unless the applicant's name is exactly one of the readings. ``details["sources"]`` says where
+read only when both readings spell it alike. Where they differ only at accented letters ("Lépez"
+and "López"; Tesseract's page pass has no Spanish, Italian or Dutch model), Tesseract reads the
+holder a third time with a language model that writes every disputed letter (the country's where
+it can), and the recogniser's spelling counts as read when that third reading spells it alike and
+the first differently. Otherwise it is ``holder_name_unsure``, unless the applicant's name is
+exactly one of the readings. ``details["sources"]`` says where
 each field was read: ``{"iban": {"source": "pdf" | "ocr" | "typed" |
 "registry", "label": "IBAN", "line": "IBAN : FR76 ..."}, "bic": ..., "holder_name":
 ...}``. Everything runs offline: schwifty ships its bank registry.
@@ -31,8 +35,22 @@ from schwifty import BIC, IBAN, exceptions, registry
 from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, CheckResult, textlines
 from onboarding.checks.images import UnreadableDocument
 from onboarding.checks.labelled_lines import Labelled, first_labelled, holder_value, labelled, strip_civility
-from onboarding.checks.names import accents_of, compare_names, normalize, same_spelling, same_words
-from onboarding.checks.ocr_text import document_lines, labelled_value, lines_text
+from onboarding.checks.names import (
+    accents_of,
+    compare_names,
+    disputed_accents,
+    normalize,
+    same_spelling,
+    same_words,
+)
+from onboarding.checks.ocr_text import (
+    document_lines,
+    installed_languages,
+    labelled_value,
+    lines_text,
+    model_characters,
+    read_line,
+)
 from onboarding.steps import DEFAULT_NAME_THRESHOLD
 
 # Most specific first; a label written with a colon is generic and needs one after it.
@@ -319,6 +337,42 @@ def second_reading(found):
     return textlines.read_region(line.scan, line.box_of(found.value))[0]
 
 
+# Tesseract's models of the languages of the IBAN's country, then models that write many
+# accented letters: one of them reads a third time a holder the first two readers spell with
+# different accents.
+HOLDER_LANGUAGES = {"ES": ("spa",), "IT": ("ita",), "NL": ("nld",), "BE": ("nld", "fra"), "FR": ("fra",),
+                    "DE": ("deu",), "AT": ("deu",), "LU": ("fra", "deu"), "CH": ("deu", "fra", "ita"),
+                    "PT": ("por",)}  # fmt: skip
+ACCENTED_LANGUAGES = ("nld", "ita", "fra", "spa", "por", "deu")
+
+
+def third_reading(found, country, disputed):
+    """(the holder as Tesseract reads it again in the same prepared pixels with one language
+    model, that model), or None. The model is the first of the country's languages, then of
+    ACCENTED_LANGUAGES, that is installed and writes every letter of ``disputed`` (the letters
+    the first two readings dispute): a model without "ö" reads an "ö" as some other letter, so
+    its reading of "Löpez" and "López" would say nothing about the "ö" (Spanish has none, Dutch
+    has both)."""
+    installed = installed_languages()
+    for lang in dict.fromkeys((*HOLDER_LANGUAGES.get(country, ()), *ACCENTED_LANGUAGES)):
+        writes = model_characters(lang) if lang in installed else frozenset()
+        if writes and all({letter, letter.upper()} & writes for letter in disputed):
+            return read_line(found.line.scan, found.line.box_of(found.value), lang), lang
+    return None
+
+
+def settled(first, second, third):
+    """The second reading (the recogniser's) when the third (Tesseract with one language model)
+    spells it alike and the first (Tesseract's page pass) differently, else None. The two
+    Tesseract readings agreeing settles nothing: one engine on the same pixels often repeats
+    its own slip ("Inès" read "Inés" twice). Of the two that agree, the spelling with more
+    accents (the recogniser's on a tie), as a reader misses accents far more often than it
+    invents them."""
+    if not same_spelling(third, second) or same_spelling(third, first):
+        return None
+    return max((second, third), key=accents_of)
+
+
 def _confirmed(readings, names):
     """The reading the applicant's name is exactly (word order, case and accents aside, as
     applicants often type none), or None. When both are, they differ only in accents: the one
@@ -411,6 +465,16 @@ def run(documents, known, config):
                 sources["holder_name"]["second_reading"] = second
                 if agreed and accents_of(second) > accents_of(holder):
                     holder = second  # the accents Tesseract has no model for ("Lucía", not "Lucia")
+            if not agreed and (disputed := disputed_accents(holder, second)):
+                # They differ only at accented letters ("Lépez" and "López"): Tesseract, whose
+                # page pass has no Spanish, Italian or Dutch model, reads the holder again with
+                # one that writes every disputed letter, the country's where it can.
+                third = third_reading(found, country, disputed)
+                if third is not None:
+                    third, sources["holder_name"]["third_reading_language"] = third
+                    sources["holder_name"]["third_reading"] = third
+                    if spelling := settled(holder, second, third):
+                        holder, agreed = spelling, True
             if not agreed:
                 # Two readers read two names: one misread it. Only the applicant's name, being
                 # exactly one of them, says which; otherwise a reviewer looks at the page.

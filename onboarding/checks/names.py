@@ -267,8 +267,10 @@ def same_words(a, b, kind="person"):
 
 def _letters(text):
     """A name's letters and digits in reading order, each as (base character, accents), case,
-    spacing and punctuation aside; ß written as ss."""
+    spacing and punctuation aside; ß written as ss, and the ligatures æ and œ as their letters
+    ("Crèvecœur" is read "Crevecoeur" by a reader that has no œ)."""
     text = unicodedata.normalize("NFKC", str(text or "")).replace("ß", "ss").replace("ẞ", "ss").casefold()
+    text = text.replace("æ", "ae").replace("œ", "oe")
     return [
         (decomposed[0], decomposed[1:]) for decomposed in (unicodedata.normalize("NFD", c) for c in text if c.isalnum())
     ]
@@ -285,6 +287,24 @@ def same_spelling(a, b):
         base_a == base_b and (accents_a == accents_b or not accents_a or not accents_b)
         for (base_a, accents_a), (base_b, accents_b) in zip(letters_a, letters_b)
     )
+
+
+def disputed_accents(a, b):
+    """The letters, as each reading writes them, where two readings of a name differ at an
+    accented letter ("Lépez" and "López": {"é", "ó"}; "Inès" and "Inés": {"è", "é"}); an empty
+    set when they spell alike (see ``same_spelling``), None when they also differ otherwise
+    (another number of letters, or two different letters neither of which is accented)."""
+    letters_a, letters_b = _letters(a), _letters(b)
+    if len(letters_a) != len(letters_b):
+        return None
+    disputed = set()
+    for (base_a, accents_a), (base_b, accents_b) in zip(letters_a, letters_b):
+        if base_a == base_b and (accents_a == accents_b or not accents_a or not accents_b):
+            continue
+        if not (accents_a or accents_b):
+            return None
+        disputed |= {unicodedata.normalize("NFC", base_a + accents_a), unicodedata.normalize("NFC", base_b + accents_b)}
+    return disputed
 
 
 def accents_of(text):

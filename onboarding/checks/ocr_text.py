@@ -10,10 +10,15 @@ a wide gap separates two columns, so that a value is looked for beside or under
 its own label and not in the neighbouring column.
 """
 
+import functools
 import os
+import re
 import statistics
+import struct
+import subprocess
 import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import cv2
 import numpy
@@ -123,6 +128,60 @@ def tesseract(read, image, **options):
         image.save(file, format="TIFF")
         file.flush()
         return read(file.name, **options)
+
+
+# Where a .traineddata file lists the characters its LSTM model writes (tessdatamanager.h).
+_LSTM_UNICHARSET = 21
+
+
+@functools.cache
+def _tessdata():
+    """(folder, languages) of the language models Tesseract has on this machine."""
+    try:
+        listing = subprocess.run([pytesseract.pytesseract.tesseract_cmd, "--list-langs"], capture_output=True,
+                                 text=True, timeout=30, check=False)  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return None, frozenset()
+    heading, *languages = (listing.stdout + listing.stderr).splitlines() or [""]
+    folder = re.search(r'"(.+)"', heading)
+    return (Path(folder.group(1)) if folder else None), frozenset(filter(None, map(str.strip, languages)))
+
+
+def installed_languages():
+    """The language models Tesseract has on this machine ("eng", "fra", ...)."""
+    return _tessdata()[1]
+
+
+@functools.cache
+def model_characters(lang):
+    """The characters Tesseract's model of ``lang`` (one language) can write: a model without
+    "ó" reads one as some other letter, so its reading says nothing about an "ó". Read from the
+    model's file (a table of component offsets, then the components); empty when unknown."""
+    folder = _tessdata()[0]
+    try:
+        data = (folder / f"{lang}.traineddata").read_bytes()
+        count = struct.unpack("<i", data[:4])[0]
+        offsets = struct.unpack(f"<{count}q", data[4 : 4 + 8 * count])
+        start = offsets[_LSTM_UNICHARSET]
+        end = min([offset for offset in offsets[_LSTM_UNICHARSET + 1 :] if offset > 0] + [len(data)])
+        listing = data[start:end].decode() if start > 0 else ""
+    except (TypeError, OSError, IndexError, struct.error, UnicodeDecodeError):
+        return frozenset()
+    return frozenset(line.split(" ")[0] for line in listing.splitlines()[1:] if line)
+
+
+def read_line(scan, box, lang, margin=0.15, paper=0.5):
+    """What Tesseract reads with ``lang`` as one line of text in ``box`` (left, top, right,
+    bottom) of a page prepared for it: the region is cut ``margin`` line heights wider than
+    the box, so no stroke is clipped, and set on ``paper`` line heights of white, so a
+    neighbouring word or line is not read with it."""
+    left, top, right, bottom = box
+    grow, border = round(margin * (bottom - top)), round(paper * (bottom - top))
+    region = scan.crop((max(0, left - grow), max(0, top - grow), min(scan.width, right + grow),
+                        min(scan.height, bottom + grow)))  # fmt: skip
+    region = ImageOps.expand(region.convert("L"), border=border, fill=255)
+    # --psm 7: the region is one line; the page's layout analysis would only cost time.
+    return tesseract(pytesseract.image_to_string, region, lang=lang, config="--psm 7").strip()
 
 
 def image_text(image, lang=DEFAULT_LANG):

@@ -6,6 +6,7 @@ from onboarding.checks.names import (
     compare_addresses,
     compare_company_names,
     compare_names,
+    disputed_accents,
     find_dates,
     normalize,
     normalize_street,
@@ -171,6 +172,7 @@ def test_find_dates_keeps_reading_order():
         ("Jürgen Weiß", "Jürgen Weiss"),
         # An accent one reader did not see is not another letter.
         ("Lucía Martín Ruiz", "Lucia Martin Ruiz"),
+        ("Anaïs Crèvecœur", "Anais Crevecoeur"),
     ],
 )
 def test_readings_spelt_alike(a, b):
@@ -189,6 +191,22 @@ def test_readings_spelt_alike(a, b):
 )
 def test_readings_spelt_differently(a, b):
     assert not same_spelling(a, b) and not same_spelling(b, a)
+
+
+@pytest.mark.parametrize(
+    "a, b, disputed",
+    [
+        ("Javier García Lépez", "Javier García López", {"é", "ó"}),
+        ("Inès Roux", "Inés Roux", {"è", "é"}),
+        ("Javier Garcia Löpez", "Javier García López", {"ö", "ó"}),  # "Garcia": an accent not seen
+        ("Niccold Cantu", "Niccolò Cantù", {"d", "ò"}),
+        ("Lucia Martin", "Lucía Martín", set()),
+        ("Jean Dupont", "Jean Dupond", None),  # two letters, neither accented
+        ("Lucia Mufioz", "Lucía Muñoz", None),  # another number of letters
+    ],
+)
+def test_readings_that_differ_only_at_accented_letters(a, b, disputed):
+    assert disputed_accents(a, b) == disputed
 
 
 def test_same_words_is_one_name_exactly():
