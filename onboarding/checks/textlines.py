@@ -173,8 +173,11 @@ def _order(points):
     ], dtype=np.float32)  # fmt: skip
 
 
-def find_boxes(image, max_pixels=MAX_PIXELS):
-    """(corners, score) of every text line the detector finds, in the image's pixels."""
+def find_boxes(image, max_pixels=MAX_PIXELS, split_stacked=False):
+    """(corners, score) of every text line the detector finds, in the image's pixels.
+
+    ``split_stacked``: a region holding lines stacked close together (an MRZ's lines, 8-15 px
+    high and a few pixels apart on a blurred photo) is cut into its lines (see ``_stacked_lines``)."""
     bgr = as_bgr(image)
     height, width = bgr.shape[:2]
     scale = min(1.0, (max_pixels / (height * width)) ** 0.5)
@@ -189,20 +192,63 @@ def find_boxes(image, max_pixels=MAX_PIXELS):
     fx, fy = width / size[0], height / size[1]
     boxes = []
     for contour in contours:
-        (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
-        if min(w, h) < 3:
+        rect = cv2.minAreaRect(contour)
+        if min(rect[1]) < 3:
             continue
         region = np.zeros_like(mask)
         cv2.fillPoly(region, [contour], 1)
         score = float(probability[region > 0].mean())
         if score < _BOX_THRESHOLD:
             continue
-        grow = w * h * _UNCLIP_RATIO / (2 * (w + h))
-        corners = cv2.boxPoints(((cx, cy), (w + 2 * grow, h + 2 * grow), angle))
-        corners[:, 0] *= fx
-        corners[:, 1] *= fy
-        boxes.append((_order(corners), score))
+        lines = (_stacked_lines(probability, region, rect) if split_stacked else None) or [rect]
+        for centre, (w, h), angle in lines:
+            grow = w * h * _UNCLIP_RATIO / (2 * (w + h))
+            corners = cv2.boxPoints((centre, (w + 2 * grow, h + 2 * grow), angle))
+            corners[:, 0] *= fx
+            corners[:, 1] *= fy
+            boxes.append((_order(corners), score))
     return boxes
+
+
+_GAP_ROW = 0.15  # a row across a region this much less inked than its fullest row lies between two lines
+
+
+def _stacked_lines(probability, region, rect):
+    """The rotated rectangles of the lines a detected region holds when it holds several
+    (None when it holds one). The detector joins lines set close together wherever a stroke
+    or a blurred character bridges the gap between them, and the region's rectangle then
+    spans both. Rows across the region, along its long side, are profiled: between two
+    lines they hold next to no text pixels, whatever bridges them in a few columns."""
+    (cx, cy), (w, h), angle = rect
+    if w < h:  # the long side first: rows run along the text
+        w, h, angle = h, w, angle + 90
+    if h < 6 or w < 3 * h:
+        return None
+    matrix = cv2.getRotationMatrix2D((cx, cy), angle, 1.0)
+    matrix[:, 2] += (w / 2 - cx, h / 2 - cy)
+    size = (round(w), round(h))
+    text = (probability > _PIXEL_THRESHOLD) & (region > 0)
+    upright = cv2.warpAffine(text.astype(np.uint8), matrix, size, flags=cv2.INTER_NEAREST)
+    rows = upright.mean(axis=1)
+    inked = rows > _GAP_ROW * rows.max()
+    bands, start = [], None
+    for y, ink in enumerate([*inked, False]):
+        if ink and start is None:
+            start = y
+        elif not ink and start is not None:
+            if y - start >= 2:
+                bands.append((start, y))
+            start = None
+    if len(bands) < 2:
+        return None
+    back = cv2.invertAffineTransform(matrix)
+    rects = []
+    for top, bottom in bands:
+        columns = np.flatnonzero(upright[top:bottom].any(axis=0))
+        left, right = columns[0], columns[-1] + 1
+        centre = back @ np.array([(left + right) / 2, (top + bottom) / 2, 1.0])
+        rects.append(((float(centre[0]), float(centre[1])), (float(right - left), float(bottom - top)), angle))
+    return rects
 
 
 def strip(image, box, height=STRIP_HEIGHT):

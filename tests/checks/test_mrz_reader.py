@@ -89,26 +89,50 @@ def test_image_without_mrz_gives_no_reading():
     assert search.stage == "no_zone"
 
 
-def test_zones_that_are_no_mrz_are_given_up_after_a_second_look_at_the_likeliest(monkeypatch):
-    # Long parallel lines of a letter make zones (3 lines, and 2 of them): only the likeliest is
-    # read again from enhanced crops; the others are refused from the reading that ranked them.
+def _letter(rows, size=24):
     page = Image.new("RGB", (1000, 420), "white")
     draw = ImageDraw.Draw(page)
-    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 24)
-    for row, text in enumerate(["please find enclosed the statement of your account for",
-                                "the period ending in march, with the payments received",
-                                "and the balance carried forward to the next statement."]):  # fmt: skip
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", size)
+    for row, text in enumerate(rows):
         draw.text((40, 120 + 44 * row), text, fill="black", font=font)
+    return page
+
+
+def _counting_recognitions(monkeypatch):
     recognised = []
     recognise = reader.textlines.recognise
     monkeypatch.setattr(
         reader.textlines, "recognise", lambda strips: recognised.append(len(strips)) or recognise(strips)
     )
+    return recognised
+
+
+def test_zones_that_are_no_mrz_are_given_up_after_a_second_look_at_the_likeliest(monkeypatch):
+    # Long parallel lines of codes padded with fillers make zones (3 lines, and 2 of them): only
+    # the likeliest is read again from enhanced crops; the others are refused from the reading
+    # that ranked them.
+    page = _letter(["REF<<83920471<<AB93K2<<PLM4823<<Q7XW", "ORD<<55102938<<KX21P9<<ZQT0917<<B4MN",
+                    "INV<<70361524<<HT48C6<<RWD3361<<M2KE"], size=20)  # fmt: skip
+    recognised = _counting_recognitions(monkeypatch)
     search = reader.Search()
     reading = read(_png(page), search=search)
     assert reading.mrz is None and reading.stage == search.stage == "unsettled"
     # The zones' lines recognised once to rank them, then the likeliest zone's 3 lines again.
     assert len(recognised) == 2 and recognised[1] == 3
+
+
+def test_lines_of_words_are_not_taken_for_an_mrz(monkeypatch):
+    # A letter (or a receipt beside the document) in capitals and digits is still words: no zone
+    # of its lines is read as an MRZ.
+    page = _letter(["PLEASE FIND ENCLOSED THE STATEMENT OF ACCOUNT 2031",
+                    "FOR THE PERIOD ENDING IN MARCH WITH PAYMENTS DUE",
+                    "AND THE BALANCE CARRIED FORWARD TO 14 APRIL 2031"])  # fmt: skip
+    recognised = _counting_recognitions(monkeypatch)
+    search = reader.Search()
+    assert read(_png(page), search=search) is None
+    assert search.stage == "no_mrz_like_zone"
+    # The lines recognised once to rank them, on the page upright then turned a quarter; none again.
+    assert len(recognised) == 2
 
 
 def _gaps(lines, doubts=()):
@@ -328,6 +352,21 @@ def test_mrz_lines_closer_than_their_boxes_are_high_make_one_zone_not_one_line()
     upper, lower = _box(340, 640, 384, 16), _box(310, 645, 396, 27)
     (found,) = zone.zones([upper, lower])
     assert [round(float(box[:, 1].mean())) for box in found] == [384, 396]
+
+
+def test_each_line_of_a_zone_set_closer_than_its_boxes_are_high_is_read_from_its_own_strip():
+    # Boxes 26 px high around lines 12 px apart: a strip as high as the box would hold both lines.
+    (found,) = zone.zones([_box(300, 640, 384, 26), _box(300, 640, 396, 26)])
+    assert [round(float(box[:, 1].mean())) for box in found] == [384, 396]
+    assert all(np.linalg.norm(box[3] - box[0]) <= 12 / zone._CLEAR_SPACING + 0.5 for box in found)
+
+
+@pytest.mark.slow
+def test_an_id_card_photographed_front_and_back_among_papers_is_read():
+    # Its MRZ lines set closer together than the detector's boxes are high, over a security print.
+    sample = list(phone_photos("tuning", 24))[23]
+    reading = read(sample.content, sample.mime_type)
+    assert reading.valid and tuple(reading.lines) == sample.truth
 
 
 def test_text_beside_the_document_a_little_off_the_line_is_not_part_of_it():

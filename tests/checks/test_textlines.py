@@ -69,3 +69,33 @@ def test_start_up_checks_fail_loudly_when_the_models_are_missing(monkeypatch, tm
     monkeypatch.setattr(textlines, "_model_folder", lambda: tmp_path)
     errors = [e for e in checks.run_checks() if e.id == "onboarding.E001"]
     assert len(errors) == 2 and "PP-OCRv6_det_small.onnx" in errors[0].msg
+
+
+class _Detector:
+    """A detector that sees two long lines, 16 px apart, joined by one stroke (as a blurred
+    character bridges two MRZ lines set close together)."""
+
+    def __init__(self):
+        self.probability = np.zeros((320, 640), dtype=np.float32)
+        self.probability[100:109, 50:550] = 0.95
+        self.probability[116:125, 50:550] = 0.95
+        self.probability[109:116, 300:304] = 0.9
+
+    def get_inputs(self):
+        return [type("Input", (), {"name": "x"})]
+
+    def run(self, outputs, feed):
+        return [self.probability[None, None]]
+
+
+def test_lines_the_detector_joins_are_found_apart(monkeypatch):
+    import threading
+
+    fake = type("Models", (), {"detector": _Detector(), "lock": threading.Lock()})
+    monkeypatch.setattr(textlines, "models", lambda: fake)
+    image = np.full((320, 640, 3), 255, dtype=np.uint8)
+    (joined,) = [box for box, _ in textlines.find_boxes(image)]
+    assert joined[:, 1].min() < 100 and joined[:, 1].max() > 125
+    apart = sorted((box for box, _ in textlines.find_boxes(image, split_stacked=True)), key=lambda b: b[:, 1].mean())
+    assert [round(float(box[:, 1].mean())) for box in apart] == [104, 120]
+    assert all(480 < box[1, 0] - box[0, 0] < 540 for box in apart)

@@ -8,7 +8,7 @@ the recogniser, whose probabilities are decoded under the format's field rules
 crop, and the evidence of both readings is added up. What still cannot be settled
 makes the MRZ unreadable rather than wrongly read.
 
-A page turned upside down is read the other way round; when no MRZ is found at all,
+A page turned upside down is read the other way round; when no zone reads like an MRZ,
 the page is turned a quarter and searched again. The whole document has a time
 budget (``MRZ_TIME_BUDGET_S``).
 
@@ -20,6 +20,7 @@ still read from the recognition that ranked them, which costs nothing more.
 """
 
 import math
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -212,21 +213,39 @@ def _read_zone(bgr, lines, folded, search, second_look=True):
     return fallback
 
 
-_MRZ_LIKE = set(formats.ALPHABET + "«")
+# What the recogniser reads a filler as: "«" for two of them; upright "Λ" where it takes a
+# blurred, slightly tilted "<" for an "A" it cannot make out.
+_FILLERS = {"<": 1, "‹": 1, "Λ": 1, "«": 2}
+_TURNED_FILLERS = {">": 1, "›": 1, "»": 2}  # the same, the line upside down
+_MRZ_LIKE = set(formats.ALPHABET) | set(_FILLERS)
+
+
+def _filler_score(text, fillers):
+    """The line's fillers, a run of them counting fully and a lone one by half: an MRZ pads its
+    fields and names with runs of "<", where other capital-and-digit strings (a reference, a
+    code on a receipt) hold a lone "<" at most."""
+    score = 0.0
+    for run in re.findall("[" + re.escape("".join(fillers)) + "]+", text):
+        weight = sum(fillers[char] for char in run)
+        score += weight if weight >= 2 else weight / 2
+    return score
 
 
 def _looks(probabilities):
-    """(how much a line read as-is looks like an MRZ line, how many "<" it shows upside down).
+    """(how much a line read as-is looks like an MRZ line, how much it does upside down).
 
-    MRZ lines are long runs of capitals, digits and "<" (which the recogniser may read as
-    "«"); turned upside down, a "<" reads as ">"."""
+    MRZ lines are long runs of capitals, digits and fillers (see ``_FILLERS``), read as one
+    word: printed text (a receipt's items, the page's labels) comes in words, whatever its
+    letters. Turned upside down, a "<" reads as ">"."""
     text, _ = textlines.greedy_text(probabilities)
+    if text.count(" ") >= 2:
+        return 0.0, 0.0
     text = text.replace(" ", "")
+    if len(text) < 20:
+        return 0.0, 0.0
     mrz_like = sum(char in _MRZ_LIKE for char in text.upper())
-    upright = text.count("<") + text.count("«") * 2 + len(text) / 10
-    if len(text) < 20 or mrz_like < 0.8 * len(text):
-        upright = 0.0
-    return upright, text.count(">") + text.count("»") * 2
+    upright = _filler_score(text, _FILLERS) + len(text) / 10 if mrz_like >= 0.8 * len(text) else 0.0
+    return upright, _filler_score(text, _TURNED_FILLERS)
 
 
 def _ranked(page, candidates, readings):
@@ -292,7 +311,7 @@ def read_image(image, search=None):
     search.stage = "no_zone"
     for turn in (None, cv2.ROTATE_90_CLOCKWISE):
         page = bgr if turn is None else cv2.rotate(bgr, turn)
-        found = zone.zones([box for box, _ in textlines.find_boxes(page)])
+        found = zone.zones([box for box, _ in textlines.find_boxes(page, split_stacked=True)])
         recognised = {}
         first = True  # the page's most MRZ-like zone, the only one given second looks
         # Papers lying around the document may hold longer chains of lines than the MRZ:
@@ -320,7 +339,10 @@ def read_image(image, search=None):
                 best = best or reading
         if found:
             search.stage = "no_mrz_like_zone" if first else "unsettled"
-        if found or search.spent:
+        # Lines read across a page turned a quarter are detected in pieces, and the papers
+        # lying around it may still be found upright: the page is turned unless a zone read
+        # like an MRZ.
+        if not first or search.spent:
             break
     if search.spent:
         search.stage = "time_budget"

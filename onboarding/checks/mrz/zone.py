@@ -13,6 +13,15 @@ import numpy as np
 
 _MIN_ASPECT = 8  # an MRZ line is at least this many times longer than high (30 characters)
 _PARALLEL_DEGREES = 4
+# Lines this far apart (in box heights) are distinct (closer, ``_collinear`` takes them for pieces
+# of one line): a detector's box is about 2.6 times as high as the text it holds, and an MRZ's lines
+# may be set barely more than a character height apart.
+_MIN_SPACING = 0.3
+# Lines set this far apart (in box heights) or more each fit their box alone (the text is about
+# 0.4 of the box high); closer, a line's box shrinks with the spacing, so that its neighbours'
+# characters stay at the edges of its strip. (Shrinking it to the spacing itself also made the
+# strips a third longer to recognise.)
+_CLEAR_SPACING = 0.7
 
 
 @dataclass
@@ -100,7 +109,7 @@ def _stacked(upper, lower):
     height = min(upper.height, lower.height)
     (a0, a1), (b0, b1) = _extent(upper, upper), _extent(lower, upper)
     overlap = min(a1, b1) - max(a0, b0)
-    return 0.6 * height < abs(across) < 3 * height and overlap > 0.8 * min(upper.length, lower.length)
+    return _MIN_SPACING * height < abs(across) < 3 * height and overlap > 0.8 * min(upper.length, lower.length)
 
 
 def zones(boxes):
@@ -121,14 +130,22 @@ def zones(boxes):
     longest = max((s.length for s in segments), default=1.0)
     # Longest lines first; among chains of lines about as long, the one with 3 lines first.
     found.sort(key=lambda item: (-round(np.mean([s.length for s in item[1]]) / (0.05 * longest)), -len(item[1])))
-    return [[_spanning(_aligned(s, group[0]), group) for s in group] for _, group in found]
+    return [[_spanning(_aligned(s, group[0]), group, _spacing(group)) for s in group] for _, group in found]
+
+
+def _spacing(group):
+    """The distance between the zone's neighbouring lines."""
+    positions = sorted(float(np.dot(s.centre - group[0].centre, group[0].normal)) for s in group)
+    return float(np.min(np.diff(positions)))
 
 
 def _evenly_spaced(group, seed):
     positions = [float(np.dot(s.centre - seed.centre, seed.normal)) for s in group]
     gaps = np.diff(positions)
     height = min(s.height for s in group)
-    return all(0.6 * height < gap < 3 * height for gap in gaps) and (len(gaps) < 2 or max(gaps) < 1.4 * min(gaps))
+    return all(_MIN_SPACING * height < gap < 3 * height for gap in gaps) and (
+        len(gaps) < 2 or max(gaps) < 1.4 * min(gaps)
+    )
 
 
 def _aligned(segment, reference):
@@ -139,18 +156,19 @@ def _aligned(segment, reference):
     return segment
 
 
-def _spanning(segment, group):
+def _spanning(segment, group, spacing):
     """The corners of the segment stretched along its line to the zone's whole extent: the
-    lines of an MRZ start and end together, so a line found in part is read whole."""
+    lines of an MRZ start and end together, so a line found in part is read whole. Across the
+    line, the box keeps clear of the neighbouring lines (``_CLEAR_SPACING``): lines set closer
+    than a detector's box is high would otherwise be read together."""
     reference = group[0]
     extents = [_extent(s, reference) for s in group]
     start, end = min(e[0] for e in extents), max(e[1] for e in extents)
     own = _extent(segment, reference)
     sign = float(np.dot(segment.direction, reference.direction))
     shift = ((start + end) / 2 - (own[0] + own[1]) / 2) * sign
-    return _Segment(
-        segment.centre + segment.direction * shift, segment.direction, end - start, segment.height
-    ).corners()
+    height = min(segment.height, spacing / _CLEAR_SPACING)
+    return _Segment(segment.centre + segment.direction * shift, segment.direction, end - start, height).corners()
 
 
 def widened(zone):
