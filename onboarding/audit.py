@@ -73,9 +73,34 @@ def record_events(events, *, organization_locked=False):
         sequence += 1
         event.sequence, event.prev_hash = sequence, previous
         event.hash = previous = event.compute_hash()
-    Event.objects.bulk_create(events)
-    AuditHead.objects.filter(organization_id=organization_id).update(sequence=sequence, hash=previous)
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        _insert_moving_head(connection, events, organization_id, sequence, previous)
+    else:
+        Event.objects.bulk_create(events)
+        AuditHead.objects.filter(organization_id=organization_id).update(sequence=sequence, hash=previous)
     return events
+
+
+def _insert_moving_head(connection, events, organization_id, sequence, head_hash):
+    """record_events' insert and the head's update in one statement (PostgreSQL runs a
+    data-modifying WITH in the same snapshot as its main statement): every change of every
+    organization appends, so the statement's building and its round trip count on each one."""
+    fields = Event._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = [sequence, head_hash, organization_id]
+    for event in events:
+        params += [field.get_db_prep_save(field.pre_save(event, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH head AS (UPDATE {AuditHead._meta.db_table} SET sequence = %s, hash = %s WHERE organization_id = %s) "
+            f"INSERT INTO {Event._meta.db_table} ({columns}) VALUES {', '.join([row] * len(events))}",
+            params,
+        )
+    for event in events:
+        event._state.adding = False
+        event._state.db = connection.alias
 
 
 class _Batch:
@@ -110,14 +135,17 @@ class _Batch:
     def write(self):
         if self.organization_id is None:
             return  # nothing recorded
-        self.lock()
+        if not self.events:
+            self.lock()  # the deferred changes are written under the organization's turn all the same
         if self.appended_through is not None:
             # Those events were appended inside a savepoint with the ones waiting before them: if
             # that savepoint was rolled back (and its error caught), the waiting ones went with it.
             head = locked_head(self.organization_id, organization_locked=True)
             if head.sequence != self.appended_through:
                 raise RuntimeError("audit events appended together were rolled back with a savepoint")
-        record_events(self.take(), organization_locked=True)
+        # Unless a savepoint took it already, the turn is taken with the chain's head (locked_head).
+        record_events(self.take(), organization_locked=self.locked)
+        self.locked = True
         for gathered, apply in self.deferred.values():
             apply(gathered)
 
@@ -165,12 +193,34 @@ def locked_head(organization_id, *, organization_locked=False):
     """The organization's chain head, locked (its row made on the first event: two first events
     at once insert it once, the second waiting for the first to commit)."""
     if not organization_locked:
+        connection = transaction.get_connection()
+        if connection.vendor == "postgresql":
+            head = _lock_turn_and_head(connection, organization_id)
+            if head is not None:
+                return head
         lock_organization(organization_id)
     head = AuditHead.objects.select_for_update().filter(organization_id=organization_id).first()
     if head is None:
         AuditHead.objects.bulk_create([AuditHead(organization_id=organization_id)], ignore_conflicts=True)
         head = AuditHead.objects.select_for_update().get(organization_id=organization_id)
     return head
+
+
+def _lock_turn_and_head(connection, organization_id):
+    """The organization's write turn and its chain head taken in one statement, in that order
+    (PostgreSQL locks a row of each table in the order the locking clauses name them, so the
+    lock order stays the one lock_organization describes); None before the first event."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT head.sequence, head.hash FROM {AuditHead._meta.db_table} head "
+            f"JOIN {Organization._meta.db_table} organization ON organization.id = head.organization_id "
+            "WHERE head.organization_id = %s FOR NO KEY UPDATE OF organization FOR UPDATE OF head",
+            [organization_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return AuditHead(organization_id=organization_id, sequence=row[0], hash=row[1])
 
 
 def lock_organization(organization_id):

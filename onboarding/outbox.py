@@ -1,6 +1,9 @@
 """Webhook events, written to the outbox in the transaction of the change that causes them."""
 
-from django.db import transaction
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection, transaction
+from django.db.models import JSONField
+from django.db.models.expressions import RawSQL
 
 from onboarding import tasks
 from onboarding.models import OutboxMessage, WebhookEndpoint
@@ -31,6 +34,27 @@ def listened_to(session, event_type):
             ).values_list("event_types", flat=True)
         )
     return any(not types or event_type in types for types in subscriptions)
+
+
+def subscriptions_read_with(organization_id, environment_column):
+    """listened_to's read as an expression another query of the same request carries, one statement
+    less where it reads anyway (PostgreSQL; None elsewhere). `environment_column`: the query's
+    column that holds the environment, as its SQL names it. Plain SQL: the subquery's statement is
+    then built for nothing, where Django's building of it weighed as much as a statement of its own."""
+    if connection.vendor != "postgresql":
+        return None
+    return RawSQL(
+        f"ARRAY(SELECT event_types FROM {WebhookEndpoint._meta.db_table} "
+        f"WHERE organization_id = %s AND environment = {environment_column} AND enabled)",
+        [organization_id],
+        output_field=ArrayField(JSONField()),
+    )
+
+
+def subscriptions_known(session, subscriptions):
+    """The session's subscriptions as subscriptions_read_with read them (None: not read, listened_to will)."""
+    if subscriptions is not None:
+        session._webhook_subscriptions = list(subscriptions)
 
 
 def emit(*, session, event_type, data):

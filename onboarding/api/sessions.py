@@ -179,7 +179,7 @@ class SessionListView(ApiView):
             body, uploads = request.data, None
         data = validated(SessionCreate, body)
         given_input = dict(data.pop("input", {}) or {})
-        run = workflow_to_run(self.actor, data["workflow_id"])
+        run = workflow_to_run(self.actor, data["workflow_id"], subscriptions=True)
         check_input(run[1], given_input, from_multipart=uploads is not None)
         if uploads is None:
             uploads = json_uploads(given_input.get("documents"))

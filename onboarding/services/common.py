@@ -92,6 +92,10 @@ def _add_to_count(session, status, **deltas):
 
 
 def _write_counts(changes):
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        _upsert_counts(connection, changes)
+        return
     for (organization_id, environment, status), deltas in changes.items():
         # Only the numbers that move: a session without a risk score changes its count alone.
         deltas = {name: delta for name, delta in deltas.items() if delta}
@@ -100,6 +104,27 @@ def _write_counts(changes):
         rows = SessionCount.objects.filter(organization_id=organization_id, environment=environment, status=status)
         if not rows.update(**{name: F(name) + delta for name, delta in deltas.items()}):
             rows.create(organization_id=organization_id, environment=environment, status=status, **deltas)
+
+
+def _upsert_counts(connection, changes):
+    """_write_counts in one statement, whether the rows exist or not: every creation and every
+    transition of a top-level session moves a count, so its building and round trip count."""
+    rows = [
+        (organization_id, environment, status, *(deltas.get(name, 0) for name in COUNT_FIELDS))
+        for (organization_id, environment, status), deltas in changes.items()
+        if any(deltas.values())
+    ]
+    if not rows:
+        return
+    table = SessionCount._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (organization_id, environment, status, {', '.join(COUNT_FIELDS)}) "
+            f"VALUES {', '.join(['(%s, %s, %s, %s, %s, %s)'] * len(rows))} "
+            "ON CONFLICT (organization_id, environment, status) DO UPDATE SET "
+            + ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in COUNT_FIELDS),
+            [value for row in rows for value in row],
+        )
 
 
 def _schedule_outcome_notice(session):

@@ -233,6 +233,8 @@ def session_create(
             state=state or "",
             expires_at=timezone.now() + timedelta(days=ttl),
         )
+        # Read with the workflow where the caller asked for them (workflow_to_run): no statement of their own.
+        outbox.subscriptions_known(session, getattr(version, "webhook_subscriptions", None))
         session.created_applicants = _built_applicants(session, version, applicants)
         if moved_on is None:
             _write_built(session.created_applicants, session)

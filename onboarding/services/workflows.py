@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from onboarding import outbox
 from onboarding.audit import record_event
 from onboarding.errors import InvalidTransition, ValidationFailed
 from onboarding.models import Environment, Workflow, WorkflowVersion, Workspace
@@ -106,18 +107,27 @@ def published_version(workflow):
     return workflow.versions.filter(published_at__isnull=False).order_by("-number").first()
 
 
-def workflow_to_run(actor, workflow_id):
+def workflow_to_run(actor, workflow_id, *, subscriptions=False):
     """The workflow a new session would run (NotFound if the actor cannot see it) with its latest
-    published version (None before the first publication), read in one query when there is one."""
+    published version (None before the first publication), read in one query when there is one.
+
+    `subscriptions`: the version carries, in `webhook_subscriptions`, the webhook subscriptions of
+    the workflow's environment, read in the same query where the database allows
+    (onboarding.outbox.subscriptions_read_with; None otherwise), for the session it will run."""
     # A join, not `workflow__in=` a subquery of the scoped workflows: the same rows, for less
     # Python building and compiling the statement.
-    version = (
-        scoped(WorkflowVersion, actor)
-        .filter(workflow_id=workflow_id, workflow__deleted_at__isnull=True, published_at__isnull=False)
-        .select_related("workflow")
-        .order_by("-number")
-        .first()
+    versions = scoped(WorkflowVersion, actor).filter(
+        workflow_id=workflow_id, workflow__deleted_at__isnull=True, published_at__isnull=False
     )
+    read_with = (
+        # select_related's join names the workflow's table by the table's own name
+        outbox.subscriptions_read_with(actor.organization_id, f'"{Workflow._meta.db_table}"."environment"')
+        if subscriptions
+        else None
+    )
+    if read_with is not None:
+        versions = versions.annotate(webhook_subscriptions=read_with)
+    version = versions.select_related("workflow").order_by("-number").first()
     if version is not None:
         return version.workflow, version
     return get_scoped(Workflow, actor, workflow_id, deleted_at__isnull=True), None

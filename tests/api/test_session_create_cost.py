@@ -2,6 +2,7 @@
 read returns, and no webhook work when no endpoint listens (deliveries still happen when one does)."""
 
 import pytest
+from django.db import connection
 
 from onboarding import tasks, webhooks
 from onboarding.audit import current_head, verify_chain
@@ -24,6 +25,15 @@ CREATE_STATEMENTS = 11
 # one append (onboarding.audit.appended_together): the organization and the head locked once, one insert,
 # one update of the head; session_create opens no savepoint of its own.
 CREATE_SUBMITTING_STATEMENTS = 14
+# On PostgreSQL, 3 fewer: the webhook subscriptions read with the workflow, the organization's turn and
+# the chain's head locked in one statement, the events inserted in the statement that moves the head.
+POSTGRESQL_MERGED = 3
+
+
+def most_statements(statements):
+    return statements - POSTGRESQL_MERGED if connection.vendor == "postgresql" else statements
+
+
 # Every kind of value a form cleans: what the answer shows is what was stored.
 FORM_STEP = {
     "id": "details",
@@ -60,7 +70,7 @@ def test_a_create_costs_a_fixed_number_of_statements(org, api, applicants, djang
     workflow = make_workflow(org, steps=IDENTITY_STEPS)
     people = [{"label": f"Person {n}", "identity": {"first_name": "Anna"}} for n in range(applicants)]
     create(api, workflow)  # the organization's first session also makes its row of counts per status
-    with django_assert_max_num_queries(CREATE_STATEMENTS):
+    with django_assert_max_num_queries(most_statements(CREATE_STATEMENTS)):
         response = create(api, workflow, applicants=people)
     assert response.status_code == 201, response.content
 
@@ -71,7 +81,7 @@ def test_a_create_submitting_a_form_costs_a_fixed_number_of_statements(
     monkeypatch.setattr(tasks.check_verification, "delay", lambda verification_id: None)  # the worker's part
     workflow = make_workflow(org, steps=[FORM_STEP, *IDENTITY_STEPS[1:]])
     create(api, workflow, input={"form": FORM_INPUT})  # the rows of counts per status made
-    with django_assert_max_num_queries(CREATE_SUBMITTING_STATEMENTS):
+    with django_assert_max_num_queries(most_statements(CREATE_SUBMITTING_STATEMENTS)):
         response = create(api, workflow, input={"form": FORM_INPUT})
     assert response.status_code == 201, response.content
     assert response.json()["status"] == "active"

@@ -1,15 +1,16 @@
 """Races that happen in real use: exactly one side wins, the other is refused, the audit chain holds."""
 
 import threading
+import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from onboarding import services
 from onboarding.actors import Actor
 from onboarding.audit import lock_organization, verify_chain
 from onboarding.errors import InvalidTransition
-from onboarding.models import Session, Workspace
+from onboarding.models import AuditHead, Organization, Session, Workspace
 from tests.factories import FORM_ONLY_STEPS, OrganizationFactory, make_session, make_workflow, system
 
 # Row locks need a database server; SQLite serialises whole transactions instead.
@@ -157,6 +158,43 @@ def test_a_row_added_without_an_event_does_not_wait_for_the_organizations_write_
 
     committed_meanwhile, _ = race(appending_change, adding_change)
     assert committed_meanwhile is True
+
+
+def test_an_append_waiting_for_the_chains_head_already_holds_the_organizations_write_turn():
+    """The append takes the turn and the head in one statement, in the order every change takes
+    them (onboarding.audit.lock_organization): while it waits for the head it holds the turn, so
+    no change can take the turn and then wait for it."""
+    org = OrganizationFactory()
+    actor = system(org)
+    session = make_session(org, make_workflow(org))  # the chain has its head
+    head_held, appending = threading.Event(), threading.Event()
+
+    def holding_the_head():
+        with transaction.atomic():
+            list(AuditHead.objects.select_for_update().filter(organization_id=org.id))
+            head_held.set()
+            appending.wait(timeout=10)
+            time.sleep(1)  # the append is waiting for the head by now
+            [turn_free] = race(lambda: _turn_free(org.id))
+        return turn_free
+
+    def appending_change():
+        head_held.wait(timeout=10)
+        appending.set()
+        services.session_add_note(actor=actor, session_id=session.id, note="while the head is held")
+
+    turn_free, _ = race(holding_the_head, appending_change)
+    assert turn_free is False
+    assert verify_chain(org) == (True, None)
+
+
+def _turn_free(organization_id):
+    try:
+        with transaction.atomic():
+            list(Organization.objects.select_for_update(no_key=True, nowait=True).filter(id=organization_id))
+    except OperationalError:
+        return False
+    return True
 
 
 def test_steps_resolved_at_once_in_one_organization_never_deadlock():
