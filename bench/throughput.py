@@ -22,8 +22,8 @@ CEILING_TARGET = 0.4
 SPREAD_TARGET = 0.95
 # Where a create's time goes when it falls short of the ceiling (profiled in the web process).
 BELOW_CEILING = (
-    "bound by the web process's Python: Django building and sending 13 statements (the insert: 4), "
-    "the check task's publish, the audit append"
+    "bound by the web process's Python: Django building and sending 10 statements (the insert: 4), "
+    "reading the workflow, the check task's publish, answering with the session's detail"
 )
 
 
