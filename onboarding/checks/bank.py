@@ -32,25 +32,12 @@ import warnings
 
 from schwifty import BIC, IBAN, exceptions, registry
 
-from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, CheckResult, textlines
+from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, CheckResult
+from onboarding.checks.holder_reading import read_holder
 from onboarding.checks.images import UnreadableDocument
 from onboarding.checks.labelled_lines import Labelled, first_labelled, holder_value, labelled, strip_civility
-from onboarding.checks.names import (
-    accents_of,
-    compare_names,
-    disputed_accents,
-    normalize,
-    same_spelling,
-    same_words,
-)
-from onboarding.checks.ocr_text import (
-    document_lines,
-    installed_languages,
-    labelled_value,
-    lines_text,
-    model_characters,
-    read_line,
-)
+from onboarding.checks.names import compare_names, normalize
+from onboarding.checks.ocr_text import document_lines, labelled_value, lines_text
 from onboarding.steps import DEFAULT_NAME_THRESHOLD
 
 # Most specific first; a label written with a colon is generic and needs one after it.
@@ -322,63 +309,6 @@ def _accounts(known, config):
 
 # A field that could not be read sends the document to a reviewer; every other code is a failure.
 MISSING_CODES = ("holder_name_not_found", "holder_name_unsure", "bic_missing")
-# Tesseract's confidence (0-100) under which a word of the holder may be misread: a holder
-# read with a slip ("Ibéñez" for "Ibáñez") is not reported as read. It decides only where no
-# second reader could read the holder again; where one did, the two readings decide.
-MIN_HOLDER_CONFIDENCE = 70
-
-
-def second_reading(found):
-    """The holder as the text recogniser reads it in the pixels Tesseract read it from, or
-    None for a text layer, which is read as written."""
-    line = found.line
-    if line.scan is None or not line.word_boxes:
-        return None
-    return textlines.read_region(line.scan, line.box_of(found.value))[0]
-
-
-# Tesseract's models of the languages of the IBAN's country, then models that write many
-# accented letters: one of them reads a third time a holder the first two readers spell with
-# different accents.
-HOLDER_LANGUAGES = {"ES": ("spa",), "IT": ("ita",), "NL": ("nld",), "BE": ("nld", "fra"), "FR": ("fra",),
-                    "DE": ("deu",), "AT": ("deu",), "LU": ("fra", "deu"), "CH": ("deu", "fra", "ita"),
-                    "PT": ("por",)}  # fmt: skip
-ACCENTED_LANGUAGES = ("nld", "ita", "fra", "spa", "por", "deu")
-
-
-def third_reading(found, country, disputed):
-    """(the holder as Tesseract reads it again in the same prepared pixels with one language
-    model, that model), or None. The model is the first of the country's languages, then of
-    ACCENTED_LANGUAGES, that is installed and writes every letter of ``disputed`` (the letters
-    the first two readings dispute): a model without "ö" reads an "ö" as some other letter, so
-    its reading of "Löpez" and "López" would say nothing about the "ö" (Spanish has none, Dutch
-    has both)."""
-    installed = installed_languages()
-    for lang in dict.fromkeys((*HOLDER_LANGUAGES.get(country, ()), *ACCENTED_LANGUAGES)):
-        writes = model_characters(lang) if lang in installed else frozenset()
-        if writes and all({letter, letter.upper()} & writes for letter in disputed):
-            return read_line(found.line.scan, found.line.box_of(found.value), lang), lang
-    return None
-
-
-def settled(first, second, third):
-    """The second reading (the recogniser's) when the third (Tesseract with one language model)
-    spells it alike and the first (Tesseract's page pass) differently, else None. The two
-    Tesseract readings agreeing settles nothing: one engine on the same pixels often repeats
-    its own slip ("Inès" read "Inés" twice). Of the two that agree, the spelling with more
-    accents (the recogniser's on a tie), as a reader misses accents far more often than it
-    invents them."""
-    if not same_spelling(third, second) or same_spelling(third, first):
-        return None
-    return max((second, third), key=accents_of)
-
-
-def _confirmed(readings, names):
-    """The reading the applicant's name is exactly (word order, case and accents aside, as
-    applicants often type none), or None. When both are, they differ only in accents: the one
-    with more of them, as one reader misses accents far more often than it invents them."""
-    matching = [reading for reading in readings if any(same_words(reading, name, kind) for name, kind in names)]
-    return max(matching, key=accents_of, default=None)
 
 
 def _outcome(codes):
@@ -455,30 +385,14 @@ def run(documents, known, config):
         if found is None:
             codes.append("holder_name_not_found")
         else:
-            holder = found.value
             sources["holder_name"] = found.source()
-            second = second_reading(found)
-            agreed = second is None or same_spelling(holder, second)
-            # Two readers spelling it alike settle a word Tesseract alone was unsure of.
-            unsure = second is None and found.line.confidence_of(holder) < MIN_HOLDER_CONFIDENCE
-            if second is not None:
-                sources["holder_name"]["second_reading"] = second
-                if agreed and accents_of(second) > accents_of(holder):
-                    holder = second  # the accents Tesseract has no model for ("Lucía", not "Lucia")
-            if not agreed and (disputed := disputed_accents(holder, second)):
-                # They differ only at accented letters ("Lépez" and "López"): Tesseract, whose
-                # page pass has no Spanish, Italian or Dutch model, reads the holder again with
-                # one that writes every disputed letter, the country's where it can.
-                third = third_reading(found, country, disputed)
-                if third is not None:
-                    third, sources["holder_name"]["third_reading_language"] = third
-                    sources["holder_name"]["third_reading"] = third
-                    if spelling := settled(holder, second, third):
-                        holder, agreed = spelling, True
+            reading = read_holder(found, country)
+            holder, agreed = reading.value, reading.agreed
+            sources["holder_name"].update(reading.notes)
             if not agreed:
                 # Two readers read two names: one misread it. Only the applicant's name, being
                 # exactly one of them, says which; otherwise a reviewer looks at the page.
-                confirmed = _confirmed((second, holder), names) if names else None
+                confirmed = reading.confirmed_by(names) if names else None
                 holder = confirmed or holder
                 if names:
                     details["holder_name_score"] = _holder_score(holder, names)
@@ -489,8 +403,8 @@ def run(documents, known, config):
                 # the misreading, so it sends the document to a reviewer rather than failing it.
                 details["holder_name_score"] = score = _holder_score(holder, names)
                 if score < threshold:
-                    codes.append("holder_name_unsure" if unsure else "holder_name_mismatch")
-            elif unsure:
+                    codes.append("holder_name_unsure" if reading.unsure else "holder_name_mismatch")
+            elif reading.unsure:
                 codes.append("holder_name_unsure")
     details["sources"] = sources
 

@@ -307,6 +307,17 @@ def disputed_accents(a, b):
     return disputed
 
 
+def lone_accents(a, b):
+    """The accented letters, as written, that one of two readings spelling a name alike (see
+    ``same_spelling``) writes where the other has the bare letter ("Lefévre" and "Lefevre":
+    {"é"}); an accent both readings write is not one."""
+    return {
+        unicodedata.normalize("NFC", base + (accents_a or accents_b))
+        for (base, accents_a), (_, accents_b) in zip(_letters(a), _letters(b))
+        if bool(accents_a) != bool(accents_b)
+    }
+
+
 def accents_of(text):
     """How many accented letters ``text`` holds."""
     return sum(bool(accents) for _, accents in _letters(text))

@@ -11,9 +11,15 @@ French 2D-Doc on the page is decoded too: its fields are signed by the issuer,
 so they win over the printed text, and any disagreement between the two is
 reported (``twoddoc_mismatch``, details in ``twoddoc_disagreements``).
 
+The holder is reported as printed, letter for letter: a holder read by OCR is read
+again until its spelling, accents included, is sure (see ``holder_reading``), and
+a 2D-Doc, whose alphabet has no accents, confirms the printed name's letters
+rather than replacing it with "HELENE" for "Hélène".
+
 The check passes only when holder, address (street, postcode, town) and issue
 date were all read; a missing one makes it inconclusive with a reason code
-naming it (``holder_name_missing``, ``address_missing``, ``issue_date_missing``).
+naming it (``holder_name_missing``, ``address_missing``, ``issue_date_missing``;
+``holder_name_unsure`` when the readers spell the holder differently).
 The holder is compared with the applicant's identity (or company name), the
 address with the known address, and the issue date with ``max_age_months``.
 
@@ -30,6 +36,7 @@ from dateutil.relativedelta import relativedelta
 
 from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, CheckResult, images, ocr_text, twoddoc
 from onboarding.checks.document_analysis import keyword_score, unreadable
+from onboarding.checks.holder_reading import read_holder
 from onboarding.checks.labelled_lines import (
     CIVILITY,
     COMPLEMENT,
@@ -44,7 +51,7 @@ from onboarding.checks.labelled_lines import (
     right_of,
     strip_civility,
 )
-from onboarding.checks.names import compare_addresses, compare_names, normalize, parse_date
+from onboarding.checks.names import compare_addresses, compare_names, normalize, parse_date, same_words
 from onboarding.steps import DEFAULT_NAME_THRESHOLD
 
 DEFAULT_MAX_AGE_MONTHS = 3
@@ -382,10 +389,16 @@ def _public_address(address):
 
 
 # Reason codes that say a field could not be read: the document goes to a reviewer.
-MISSING_CODES = ("holder_name_missing", "address_missing", "issue_date_missing", "twoddoc_mismatch")
+MISSING_CODES = (
+    "holder_name_missing",
+    "holder_name_unsure",
+    "address_missing",
+    "issue_date_missing",
+    "twoddoc_mismatch",
+)
 
 
-def _reasons(values, scores, limits, accepted_types, document_type):
+def _reasons(values, scores, limits, accepted_types, document_type, holder_unsure=False):
     reasons = []
     if accepted_types and document_type not in accepted_types:
         reasons.append("document_type_not_accepted")
@@ -395,6 +408,9 @@ def _reasons(values, scores, limits, accepted_types, document_type):
         reasons.append("document_too_old")
     if not values["holder_name"]:
         reasons.append("holder_name_missing")
+    elif holder_unsure:
+        # A name that disagrees may be the misreading: a reviewer looks, it does not fail.
+        reasons.append("holder_name_unsure")
     elif scores["holder_name"] is not None and scores["holder_name"] < limits["name_threshold"]:
         reasons.append("name_mismatch")
     if not values["address"]:
@@ -402,6 +418,15 @@ def _reasons(values, scores, limits, accepted_types, document_type):
     elif scores["address"] is not None and scores["address"] < limits["address_threshold"]:
         reasons.append("address_mismatch")
     return reasons
+
+
+def _unsure(reading, scores, limits):
+    """True when the holder's spelling is not sure: two readers spelt it differently (at an
+    accent, say), or Tesseract alone read it, unsure of a word, and the applicant's name does
+    not confirm it."""
+    if not reading.agreed:
+        return True
+    return reading.unsure and (scores["holder_name"] is None or scores["holder_name"] < limits["name_threshold"])
 
 
 def _outcome(reasons):
@@ -422,21 +447,40 @@ def run(documents, known, config):
     if len(normalize(text)) < MIN_TEXT_CHARS and doc is None:
         return unreadable("no text")
 
-    printed = read_printed(lines, _language_country(text))
+    country = _language_country(text)
+    printed = read_printed(lines, country)
     values = {field: value for field, (value, _) in printed.items()}
     sources = {field: item.source() for field, (value, item) in printed.items() if value is not None and item}
+    expected_name, name_kind = _known_name(known)
+    barcode = read_barcode(doc) if doc is not None else {}
+    signed_holder = barcode.get("holder_name")
+    reading = confirmed = None
+    if values["holder_name"]:
+        reading = read_holder(printed["holder_name"][1], country)
+        sources["holder_name"].update(reading.notes)
+        if not reading.agreed:
+            # Two readers read two names: the applicant's, being exactly one of them, says
+            # which; so do the 2D-Doc's signed letters when only one reading has them.
+            confirmed = expected_name and reading.confirmed_by([(expected_name, name_kind)])
+            if not confirmed and signed_holder:
+                signed = [text for text in reading.readings() if same_words(text, signed_holder)]
+                confirmed = signed[0] if len(signed) == 1 else None
+        values["holder_name"] = confirmed or reading.value
     details = {}
     if doc is not None:
         # The barcode is signed by the issuer: what it carries wins over the printed text.
-        barcode = read_barcode(doc)
         details["twoddoc_agrees_with_text"], disagreements = barcode_disagreements(values, barcode)
         if disagreements:
             details["twoddoc_disagreements"] = disagreements
+        if signed_holder and values["holder_name"] and same_words(values["holder_name"], signed_holder):
+            # A 2D-Doc writes names in capitals without accents ("HELENE" for "Hélène"): its
+            # signed letters confirm the printed name, which keeps the accents printed.
+            del barcode["holder_name"]
+            sources["holder_name"]["twoddoc"] = signed_holder
         values.update(barcode)
         for field, value in barcode.items():
             sources[field] = {"source": "twoddoc", "label": "2D-Doc", "line": str(_plain(value))}
 
-    expected_name, name_kind = _known_name(known)
     address = known.get("address") or {}
     # A country alone says nothing about where the applicant lives.
     expected_address = address if any(address.get(key) for key in ("line_1", "zip_code", "city")) else None
@@ -468,7 +512,10 @@ def run(documents, known, config):
         "name": {"expected": expected_name, "score": scores["holder_name"]},
         "address": {"expected": expected_address, "score": scores["address"]},
     })  # fmt: skip
-    reasons = _reasons(values, scores, limits, config.get("document_types"), document_type)
+    # A holder the barcode did not replace is only as sure as its reading.
+    unsure = reading is not None and not confirmed and values["holder_name"] == reading.value
+    unsure = unsure and _unsure(reading, scores, limits)
+    reasons = _reasons(values, scores, limits, config.get("document_types"), document_type, unsure)
     if twoddoc_error:
         reasons.insert(0, "twoddoc_invalid")
         details["twoddoc_error"] = twoddoc_error

@@ -98,11 +98,13 @@ def test_tax_notice_with_2d_doc_is_read_from_the_barcode():
     assert result.fields["document_type"] == "tax_notice"
     sources = result.details["sources"]
     assert {field: source["source"] for field, source in sources.items()} == {
-        "holder_name": "twoddoc",
+        "holder_name": "pdf",
         "address": "twoddoc",
         "issue_date": "twoddoc",
     }
-    assert sources["holder_name"] == {"source": "twoddoc", "label": "2D-Doc", "line": "MARTIN MARIE"}
+    # The barcode's signed letters confirm the printed holder, who keeps the spelling printed.
+    assert sources["holder_name"]["twoddoc"] == "MARTIN MARIE"
+    assert (result.fields["holder_name"], sources["holder_name"]["line"]) == ("MARIE MARTIN", "MME MARIE MARTIN")
     assert result.fields["address"]["line_1"] == "8 AVENUE JEAN JAURES"
     assert result.fields["twoddoc"]["document_type"] == "04"
     assert result.fields["twoddoc"]["signature_present"] is True

@@ -1,0 +1,41 @@
+import pytest
+from PIL import Image
+
+from onboarding.checks.holder_reading import read_holder
+from onboarding.checks.labelled_lines import Labelled
+from onboarding.checks.ocr_text import TextLine, installed_languages
+
+needs_french = pytest.mark.skipif("fra" not in installed_languages(), reason="Tesseract's French model")
+
+
+def holder(first, monkeypatch, second, third):
+    """The holder Tesseract's page pass read ``first``, the recogniser ``second`` and Tesseract
+    with one language model ``third``."""
+    words = ["Titulaire:", *first.split()]
+    boxes = tuple((index * 60, 0, index * 60 + 50, 20) for index in range(len(words)))
+    line = TextLine(f"Titulaire: {first}", (0, 0, boxes[-1][2], 20), confidences=(96,) * len(words),
+                    word_boxes=boxes, scan=Image.new("L", (800, 100), 255))  # fmt: skip
+    monkeypatch.setattr("onboarding.checks.holder_reading.second_reading", lambda found: second)
+    monkeypatch.setattr("onboarding.checks.holder_reading.read_line", lambda scan, box, lang: third)
+    return read_holder(Labelled(first, "Titulaire", line), "FR")
+
+
+@needs_french
+def test_an_accent_one_reader_alone_wrote_is_unsure_when_a_third_reading_disputes_it(monkeypatch):
+    reading = holder("Sophie Lefevre", monkeypatch, "Sophie Lefévre", "Sophie Lefèvre")
+    assert not reading.agreed
+    assert reading.notes["third_reading"] == "Sophie Lefèvre"
+
+
+@needs_french
+@pytest.mark.parametrize("third", ["Hélène Rousseau", "Helene Rousseau", "Hélène Roussaeu"])
+def test_an_accent_one_reader_alone_wrote_stands_unless_a_third_reading_spells_it_otherwise(monkeypatch, third):
+    # A third reading without the accent, or with another letter wrong, disputes no accent.
+    reading = holder("Helene Rousseau", monkeypatch, "Hélène Rousseau", third)
+    assert reading.agreed and reading.value == "Hélène Rousseau"
+
+
+@pytest.mark.parametrize(("first", "second"), [("Karim Benali", "KARIM BENALI"), ("Inès Roux", "Inès Roux")])
+def test_a_name_both_readers_spell_alike_accents_and_all_is_not_read_a_third_time(monkeypatch, first, second):
+    reading = holder(first, monkeypatch, second, "never read")
+    assert reading.agreed and "third_reading" not in reading.notes
