@@ -6,6 +6,7 @@ on a bill, "12 boulevard Haussmann" in a form. Everything here reduces both
 sides to a comparable form first, then scores with rapidfuzz (0..1).
 """
 
+import functools
 import re
 import unicodedata
 from datetime import date
@@ -187,9 +188,14 @@ _DIGITS = re.compile(r"\d+")
 def normalize(text):
     """Lowercase ASCII words separated by single spaces: accents, ß, hyphens,
     apostrophes and punctuation removed; "S.A.R.L." becomes "sarl"."""
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFKC", str(text)).replace("ß", "ss").replace("ẞ", "ss")
+    return _normalized(str(text)) if text else ""
+
+
+# Label searches normalise every label against every line of a page, the same few hundred
+# strings thousands of times per document: each is worked out once.
+@functools.lru_cache(maxsize=16384)
+def _normalized(text):
+    text = unicodedata.normalize("NFKC", text).replace("ß", "ss").replace("ẞ", "ss")
     text = _DOTTED_INITIALS.sub(lambda match: match.group(0).replace(".", ""), text)
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = text.casefold().replace("æ", "ae").replace("œ", "oe").replace("ø", "o").replace("đ", "d").replace("ł", "l")
