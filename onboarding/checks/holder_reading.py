@@ -9,18 +9,19 @@ read only when both readings spell it alike (an accent one reader did not see at
 difference; the spelling with it is kept). Where they differ only at accented letters, Tesseract
 reads the holder a third time with a language model that writes every disputed letter (the
 country's where it can), and the recogniser's spelling counts as read when that third reading
-spells it alike and the first differently. Where they agree but one of them wrote an accent the
-other did not see, that third reading is made too, as the accent rests on one reader, and an
-accent it reads otherwise leaves the holder unsure. An unsure holder is refused
-rather than a name accepted with a wrong accent, unless the applicant's name is exactly one of
-the readings. A text layer is read as written.
+spells it alike and the first differently. Where they agree but the recogniser wrote an accent
+Tesseract's page pass could have written and did not see, that third reading is made too, as the
+accent rests on one reader, and an accent it reads otherwise leaves the holder unsure. An unsure
+holder is refused rather than a name accepted with a wrong accent, unless the applicant's name is
+exactly one of the readings. A text layer is read as written.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 from onboarding.checks import textlines
 from onboarding.checks.names import accents_of, disputed_accents, lone_accents, same_spelling, same_words
-from onboarding.checks.ocr_text import installed_languages, model_characters, read_line
+from onboarding.checks.ocr_text import DEFAULT_LANG, installed_languages, model_characters, read_line
 
 # Tesseract's confidence (0-100) under which a word of the holder may be misread: a holder
 # read with a slip ("Ibéñez" for "Ibáñez") is not reported as read. It decides only where no
@@ -72,6 +73,21 @@ def settled(first, second, third):
     return max((second, third), key=accents_of)
 
 
+@functools.cache
+def _page_pass_letters():
+    """The letters Tesseract's page pass (ocr_text.DEFAULT_LANG) can write; empty when unknown."""
+    return frozenset().union(*(model_characters(lang) for lang in DEFAULT_LANG.split("+")))
+
+
+def seen_by_one(first, second):
+    """The accented letters one of two readings spelling a name alike wrote where the other
+    wrote the bare letter, among those Tesseract's page pass (``first``) can write: where it
+    cannot, its bare letter is no reading of the accent. All of them when its models are unknown."""
+    writes = _page_pass_letters()
+    lone = lone_accents(first, second)
+    return {letter for letter in lone if not writes or {letter, letter.upper()} & writes}
+
+
 @dataclass(frozen=True)
 class HolderReading:
     value: str  # the spelling kept
@@ -107,10 +123,11 @@ def read_holder(found, country):
         notes["second_reading"] = second
         if agreed and accents_of(second) > accents_of(holder):
             holder = second  # the accents Tesseract has no model for ("Lucía", not "Lucia")
-    if agreed and second is not None and (lone := lone_accents(found.value, second)):
-        # An accent only one reader wrote rests on that reader alone ("LEFÉVRE" for "LEFÈVRE"
-        # on a blurred photo, where Tesseract saw no accent): a third reading with a model that
-        # writes the letter must not dispute it. An accent both readers wrote needs none.
+    if agreed and second is not None and (lone := seen_by_one(found.value, second)):
+        # The recogniser wrote an accent Tesseract's page pass could have written but did not
+        # ("LEFÉVRE" and "LEFEVRE" on a blurred photo of "LEFÈVRE"): a third reading with a
+        # model that writes the letter must not dispute it. An accent both readers wrote needs
+        # none, nor one the page pass has no model for ("Lucía": its silence says nothing).
         third = third_reading(found, country, lone)
         if third is not None:
             notes["third_reading"], notes["third_reading_language"] = third

@@ -39,3 +39,9 @@ def test_an_accent_one_reader_alone_wrote_stands_unless_a_third_reading_spells_i
 def test_a_name_both_readers_spell_alike_accents_and_all_is_not_read_a_third_time(monkeypatch, first, second):
     reading = holder(first, monkeypatch, second, "never read")
     assert reading.agreed and "third_reading" not in reading.notes
+
+
+def test_an_accent_the_page_pass_has_no_model_for_is_not_read_a_third_time(monkeypatch):
+    # Tesseract's English, French and German models write no "í": its "Lucia" says nothing about it.
+    reading = holder("Lucia Martin", monkeypatch, "Lucía Martín", "never read")
+    assert reading.agreed and reading.value == "Lucía Martín" and "third_reading" not in reading.notes
