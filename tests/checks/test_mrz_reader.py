@@ -102,7 +102,9 @@ def _counting_recognitions(monkeypatch):
     recognised = []
     recognise = reader.textlines.recognise
     monkeypatch.setattr(
-        reader.textlines, "recognise", lambda strips: recognised.append(len(strips)) or recognise(strips)
+        reader.textlines,
+        "recognise",
+        lambda strips, **kwargs: recognised.append(len(strips)) or recognise(strips, **kwargs),
     )
     return recognised
 
@@ -293,7 +295,7 @@ def test_a_visa_whose_line_boxes_end_before_its_fillers_is_not_read_as_the_short
     (lines, folded), *_ = reader._ranked(page, found, {})
     assert reader._read_zone(page, lines, folded, reader.Search()).lines == list(visa.mrz_lines())
     cut = [reader._lengthened(box, 36 / 44 - 1) for box in lines]
-    folded = reader._folded(reader.textlines.recognise(reader._strips(page, cut, second_look=False)))
+    folded = reader._recognised(reader._strips(page, cut, second_look=False))
     reading = reader._read_zone(page, cut, folded, reader.Search())
     assert reading.mrz is None and "line_continues" in reading.doubts
 

@@ -62,6 +62,29 @@ def test_per_step_probabilities_are_given_for_each_strip():
         assert np.allclose(steps.sum(axis=1), 1.0, atol=1e-3)
 
 
+def test_each_strip_is_reduced_as_soon_as_it_is_read(monkeypatch):
+    # Only what ``reduce`` keeps of a strip outlives its reading: the probabilities over every
+    # class of a page's lines, held until the last was read, made a worker child's peak.
+    image = textlines.as_bgr(page())
+    strips = [textlines.strip(image, box) for box, _ in textlines.find_boxes(image)]
+    whole = textlines.recognise(strips)
+    events = []
+    recogniser = textlines.models().recogniser
+
+    class Recorded:
+        def __getattr__(self, name):
+            return getattr(recogniser, name)
+
+        def run(self, *args):
+            events.append("read")
+            return recogniser.run(*args)
+
+    monkeypatch.setattr(textlines.models(), "recogniser", Recorded())
+    reduced = textlines.recognise(strips, reduce=lambda p: events.append("reduced") or textlines.greedy_text(p))
+    assert events == ["read", "reduced"] * len(strips)
+    assert reduced == [textlines.greedy_text(p) for p in whole]
+
+
 def test_start_up_checks_fail_loudly_when_the_models_are_missing(monkeypatch, tmp_path):
     from django.core import checks
 

@@ -117,7 +117,7 @@ def _continues(bgr, lines, folded):
     MRV-B (36), whose line has no composite check digit, every check holding. A box a quarter
     longer holds the 8 characters by which the 2-line formats differ."""
     strip = textlines.strip(bgr, _lengthened(lines[-1], 0.25))
-    longer = decoding.greedy_mrz(decoding.fold(textlines.recognise([strip])[0], textlines.charset()))
+    longer = decoding.greedy_mrz(_recognised([strip])[0])
     return len(longer) > len(decoding.greedy_mrz(folded[-1])) + _SLACK
 
 
@@ -131,8 +131,13 @@ def _strips(bgr, lines, second_look):
     return [textlines.strip(bgr, box) for box in lines]
 
 
-def _folded(probabilities):
-    return [decoding.fold(p, textlines.charset()) for p in probabilities]
+def _fold(probabilities):
+    return decoding.fold(probabilities, textlines.charset())
+
+
+def _recognised(strips):
+    """The strips' readings folded to the MRZ classes, each as soon as it is read."""
+    return textlines.recognise(strips, reduce=_fold)
 
 
 def _formats(folded):
@@ -189,7 +194,7 @@ def _read_zone(bgr, lines, folded, search, second_look=True):
         resolution = resolving.resolve(fmt, gaps)
         stage = "first_look"
         if not resolution.resolved and second_look and not search.spent:
-            second = second or _folded(textlines.recognise(_strips(bgr, lines, second_look=True)))
+            second = second or _recognised(_strips(bgr, lines, second_look=True))
             again, again_fmt = _decode(fmt, second)
             if again is not None and again_fmt == fmt:
                 resolution = resolving.resolve(fmt, [a + b for a, b in zip(gaps, again)], readings=2,
@@ -248,12 +253,17 @@ def _looks(probabilities):
     return upright, _filler_score(text, _TURNED_FILLERS)
 
 
+def _looks_and_folded(probabilities):
+    return _looks(probabilities), decoding.fold(probabilities, textlines.charset())
+
+
 def _ranked(page, candidates, readings):
     """(zone lines, their folded probabilities) of the zones that look like an MRZ, the
     likeliest first, each turned the way its fillers say it reads. Every line is recognised
     once, in one batch, and kept in ``readings`` (by box) for the next candidates as how it
-    looks and its probabilities folded: the recogniser's own (steps x 18,710 classes, about
-    5-10 MB a line) would pile up over a long search. A zone found upside down is recognised
+    looks and its probabilities folded, each as soon as it is read: the recogniser's own
+    (steps x 18,710 classes, about 5-10 MB a line, 27 MB for a line run on into a receipt's)
+    would pile up over the batch and a long search. A zone found upside down is recognised
     again (None) when tried."""
     unique = {}
     for lines in candidates:
@@ -261,8 +271,8 @@ def _ranked(page, candidates, readings):
             if box.tobytes() not in readings:
                 unique.setdefault(box.tobytes(), box)
     keys = list(unique)
-    for key, probabilities in zip(keys, textlines.recognise([textlines.strip(page, unique[k]) for k in keys])):
-        readings[key] = (_looks(probabilities), decoding.fold(probabilities, textlines.charset()))
+    strips = [textlines.strip(page, unique[k]) for k in keys]
+    readings.update(zip(keys, textlines.recognise(strips, reduce=_looks_and_folded)))
     ranked = []
     for lines in candidates:
         looks = [readings[box.tobytes()][0] for box in lines]
@@ -285,7 +295,7 @@ def _read_widened(page, lines, search):
     for widened in zone.widened(lines):
         if search.spent:
             break
-        folded = _folded(textlines.recognise(_strips(page, widened, second_look=False)))
+        folded = _recognised(_strips(page, widened, second_look=False))
         reading = _read_zone(page, widened, folded, search)
         if reading is not None and reading.mrz is not None:
             reading.stage = "widened"
@@ -325,7 +335,7 @@ def read_image(image, search=None):
                 if search.spent and not (first and folded is not None):
                     break
                 if folded is None:
-                    folded = _folded(textlines.recognise(_strips(page, lines, second_look=False)))
+                    folded = _recognised(_strips(page, lines, second_look=False))
                 reading = _read_zone(page, lines, folded, search, second_look=first)
                 if (reading is None or reading.mrz is None) and first and _card_lines(lines, folded):
                     reading = _read_widened(page, lines, search) or reading
