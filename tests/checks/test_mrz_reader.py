@@ -3,6 +3,7 @@ import math
 import random
 from datetime import date
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -133,8 +134,33 @@ def test_lines_of_words_are_not_taken_for_an_mrz(monkeypatch):
     search = reader.Search()
     assert read(_png(page), search=search) is None
     assert search.stage == "no_mrz_like_zone"
-    # The lines recognised once to rank them, on the page upright then turned a quarter; none again.
+    # The lines recognised once to rank them, on the page upright only: they lie level, so the
+    # page is not turned a quarter; none again.
+    assert len(recognised) == 1
+
+
+def test_a_page_whose_lines_stand_upright_is_turned_a_quarter(monkeypatch):
+    page = _letter(["PLEASE FIND ENCLOSED THE STATEMENT OF ACCOUNT 2031",
+                    "FOR THE PERIOD ENDING IN MARCH WITH PAYMENTS DUE",
+                    "AND THE BALANCE CARRIED FORWARD TO 14 APRIL 2031"]).rotate(90, expand=True)  # fmt: skip
+    recognised = _counting_recognitions(monkeypatch)
+    search = reader.Search()
+    assert read(_png(page), search=search) is None
+    # Recognised on the page as it came, then turned a quarter.
     assert len(recognised) == 2
+
+
+def test_a_page_is_level_when_its_long_boxes_lie_within_45_degrees_of_horizontal():
+    def box(width, height, degrees):
+        return cv2.boxPoints(((500, 500), (width, height), degrees))
+
+    def ordered(boxes):
+        return [reader.textlines._order(b) for b in boxes]
+
+    assert reader._level(ordered([box(300, 30, 5), box(400, 30, -3), box(200, 25, 178)]))
+    assert not reader._level(ordered([box(300, 30, 88), box(400, 30, 92), box(200, 25, 90)]))
+    # Too few boxes long enough to tell a direction (characters, short words): not judged level.
+    assert not reader._level(ordered([box(300, 30, 0), box(30, 25, 0), box(40, 30, 0), box(300, 30, 2)]))
 
 
 def _gaps(lines, doubts=()):

@@ -8,9 +8,9 @@ the recogniser, whose probabilities are decoded under the format's field rules
 crop, and the evidence of both readings is added up. What still cannot be settled
 makes the MRZ unreadable rather than wrongly read.
 
-A page turned upside down is read the other way round; when no zone reads like an MRZ,
-the page is turned a quarter and searched again. The whole document has a time
-budget (``MRZ_TIME_BUDGET_S``).
+A page turned upside down is read the other way round; when no zone reads like an MRZ
+and the page's text lines do not all lie level, the page is turned a quarter and searched
+again. The whole document has a time budget (``MRZ_TIME_BUDGET_S``).
 
 Only the zone that looks most like an MRZ gets the costly second looks (a second reading
 of an enhanced crop, a TD1 card's missed line added): on the generated tuning photos every
@@ -61,8 +61,8 @@ class Search:
     """One document's search: its time budget, and the stage it stopped at, for the reviewer
     and the benchmark: the MRZ read from the most MRZ-like zone (``first_look``, ``second_look``,
     ``widened``) or from another zone (``other_zone``); or nothing read: ``no_zone`` (no chain
-    of long parallel lines, the page turned a quarter too), ``no_mrz_like_zone`` (chains, none
-    reading like an MRZ), ``unsettled`` (MRZ-like zones read, none settled by its check digits),
+    of long parallel lines, on the page turned a quarter too unless its lines lie level),
+    ``no_mrz_like_zone`` (chains, none reading like an MRZ), ``unsettled`` (MRZ-like zones read, none settled by its check digits),
     ``time_budget``."""
 
     def __init__(self, seconds=None):
@@ -312,6 +312,30 @@ def _found_unsure(reading):
     return bool(reading.doubts) and all(doubt in _UNCHECKED_FIELDS for doubt in reading.doubts)
 
 
+_LEVEL_LINES = 3  # lines the detector must find before the page's orientation is judged from them
+_LEVEL_SHARE = 0.9  # of their length lying within 45 degrees of horizontal
+
+
+def _level(boxes):
+    """Whether the page's text lies level: at least ``_LEVEL_LINES`` boxes at least twice as long
+    as high (a short word's or a character's box tells no direction), nearly all of their length
+    (``_LEVEL_SHARE``) running within 45 degrees of horizontal. On 80 photos drawn like the
+    tuning split (50) and like held_out_3 with another seed (30), every photo turned 90 or 270
+    degrees had all such boxes upright and every other photo all level; no MRZ was read on the
+    quarter turn of a level page, which cost up to 8 s."""
+    level = total = 0.0
+    count = 0
+    for box in boxes:
+        along, across = box[1] - box[0], box[3] - box[0]
+        length = float(np.linalg.norm(along))
+        if length < 2 * float(np.linalg.norm(across)):
+            continue
+        count += 1
+        total += length
+        level += length * (abs(float(along[0])) >= abs(float(along[1])))
+    return count >= _LEVEL_LINES and level >= _LEVEL_SHARE * total
+
+
 def read_image(image, search=None):
     """The MRZ read from one page image (PIL or BGR array); None when no MRZ was found.
     ``search`` carries the document's time budget and tells where the search stopped."""
@@ -321,7 +345,8 @@ def read_image(image, search=None):
     search.stage = "no_zone"
     for turn in (None, cv2.ROTATE_90_CLOCKWISE):
         page = bgr if turn is None else cv2.rotate(bgr, turn)
-        found = zone.zones([box for box, _ in textlines.find_boxes(page, split_stacked=True)])
+        boxes = [box for box, _ in textlines.find_boxes(page, split_stacked=True)]
+        found = zone.zones(boxes)
         recognised = {}
         first = True  # the page's most MRZ-like zone, the only one given second looks
         # Papers lying around the document may hold longer chains of lines than the MRZ:
@@ -351,8 +376,8 @@ def read_image(image, search=None):
             search.stage = "no_mrz_like_zone" if first else "unsettled"
         # Lines read across a page turned a quarter are detected in pieces, and the papers
         # lying around it may still be found upright: the page is turned unless a zone read
-        # like an MRZ.
-        if not first or search.spent:
+        # like an MRZ, or its text lines all lie level (the page upright or upside down).
+        if not first or search.spent or (turn is None and _level(boxes)):
             break
     if search.spent:
         search.stage = "time_budget"
