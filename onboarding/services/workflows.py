@@ -113,24 +113,58 @@ def workflow_to_run(actor, workflow_id, *, subscriptions=False):
 
     `subscriptions`: the version carries, in `webhook_subscriptions`, the webhook subscriptions of
     the workflow's environment, read in the same query where the database allows
-    (onboarding.outbox.subscriptions_read_with; None otherwise), for the session it will run."""
-    # A join, not `workflow__in=` a subquery of the scoped workflows: the same rows, for less
-    # Python building and compiling the statement.
-    versions = scoped(WorkflowVersion, actor).filter(
-        workflow_id=workflow_id, workflow__deleted_at__isnull=True, published_at__isnull=False
-    )
-    read_with = (
-        # select_related's join names the workflow's table by the table's own name
-        outbox.subscriptions_read_with(actor.organization_id, f'"{Workflow._meta.db_table}"."environment"')
-        if subscriptions
-        else None
-    )
+    (onboarding.outbox.subscriptions_read_with; None otherwise), for the session it will run.
+
+    Plain SQL: every creation reads it, and Django's building of the statement (two models
+    joined, an annotation, an order) cost three times the statement's run, about 1 ms of CPU
+    out of 1.5. The rows are tenancy.scoped(WorkflowVersion, actor)'s: the actor's
+    organization's, and its environment's for an actor bound to one."""
+    connection = transaction.get_connection()
+    uuid_value = Workflow._meta.pk.get_db_prep_value
+    read_with = outbox.subscriptions_read_with(actor.organization_id, "w.environment") if subscriptions else None
+    select = [_columns(WorkflowVersion, "v", connection), _columns(Workflow, "w", connection)]
+    params = []
     if read_with is not None:
-        versions = versions.annotate(webhook_subscriptions=read_with)
-    version = versions.select_related("workflow").order_by("-number").first()
-    if version is not None:
-        return version.workflow, version
-    return get_scoped(Workflow, actor, workflow_id, deleted_at__isnull=True), None
+        select.append(read_with.sql)
+        params += read_with.params
+    where = "v.organization_id = %s AND v.workflow_id = %s AND v.published_at IS NOT NULL AND w.deleted_at IS NULL"
+    params += [uuid_value(actor.organization_id, connection), uuid_value(workflow_id, connection)]
+    if actor.environment:
+        where += " AND w.environment = %s"
+        params.append(actor.environment)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(select)} FROM {WorkflowVersion._meta.db_table} v "
+            f"JOIN {Workflow._meta.db_table} w ON w.id = v.workflow_id WHERE {where} ORDER BY v.number DESC LIMIT 1",
+            params,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return get_scoped(Workflow, actor, workflow_id, deleted_at__isnull=True), None
+    row = list(row)
+    version = _model_from_row(WorkflowVersion, "v", row, connection)
+    version.workflow = _model_from_row(Workflow, "w", row, connection)
+    if read_with is not None:
+        version.webhook_subscriptions = _converted(read_with, row.pop(0), connection)
+    return version.workflow, version
+
+
+def _columns(model, alias, connection):
+    return ", ".join(f"{alias}.{connection.ops.quote_name(field.column)}" for field in model._meta.concrete_fields)
+
+
+def _model_from_row(model, alias, row, connection):
+    """The `model` instance whose columns (_columns) open `row`, taken off it, as Django would load it."""
+    fields = model._meta.concrete_fields
+    values = [_converted(field.get_col(alias), row.pop(0), connection) for field in fields]
+    return model.from_db(connection.alias, [field.attname for field in fields], values)
+
+
+def _converted(expression, value, connection):
+    """A column's value as a query of Django's would give it (JSON decoded, times made aware)."""
+    for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(connection):
+        value = converter(value, expression, connection)
+    return value
 
 
 @transaction.atomic

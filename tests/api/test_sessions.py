@@ -388,3 +388,20 @@ def test_a_refused_second_file_leaves_no_file_behind(org, media_root):
         )
     assert not Session.objects.exists()
     assert not [path for path in media_root.rglob("*") if path.is_file()]
+
+
+def test_a_session_runs_the_latest_published_version_of_a_workflow_its_key_may_see(org, api):
+    workflow = make_workflow(org, name="KYC")
+    services.workflow_update(actor=system(org), workflow_id=workflow.id, name="KYC 2", steps=FORM_ONLY_STEPS)
+    services.workflow_publish(actor=system(org), workflow_id=workflow.id)
+    services.workflow_update(actor=system(org), workflow_id=workflow.id, name="KYC 3 draft")
+    body = create(api, workflow, input={"form": {"email": "anna@example.com"}}).json()
+    assert body["workflow_version"] == 2
+    assert [step["step_id"] for step in body["steps_data"]] == [step["id"] for step in FORM_ONLY_STEPS]
+
+    sandbox, _ = client_for(org, environment="sandbox")
+    problem(create(sandbox, workflow), 404)
+    body = problem(create(api, make_workflow(org, publish=False)), 400)
+    assert "no published version" in body["errors"]["workflow_id"][0]
+    services.workflow_delete(actor=system(org), workflow_id=workflow.id)
+    problem(create(api, workflow), 404)
