@@ -59,11 +59,12 @@ def record_event(*, actor, action, obj=None, session=None, from_status="", to_st
     return event
 
 
-def record_events(events, *, organization_locked=False):
+def record_events(events, *, organization_locked=False, carried=()):
     """Append `events` (Event objects of one organization, not yet saved, in the order they
     happened) as consecutive links of its chain: one lock of the head, one insert, one update of
     the head, however many they are. `organization_locked`: the caller already holds the
-    organization's write turn (lock_organization) in this transaction."""
+    organization's write turn (lock_organization) in this transaction. `carried` (PostgreSQL
+    only): (sql, params) of data-modifying statements the append's own statement runs with it."""
     if not events:
         return events
     [organization_id] = {event.organization_id for event in events}
@@ -75,26 +76,31 @@ def record_events(events, *, organization_locked=False):
         event.hash = previous = event.compute_hash()
     connection = transaction.get_connection()
     if connection.vendor == "postgresql":
-        _insert_moving_head(connection, events, organization_id, sequence, previous)
+        _insert_moving_head(connection, events, organization_id, sequence, previous, carried)
     else:
         Event.objects.bulk_create(events)
         AuditHead.objects.filter(organization_id=organization_id).update(sequence=sequence, hash=previous)
     return events
 
 
-def _insert_moving_head(connection, events, organization_id, sequence, head_hash):
+def _insert_moving_head(connection, events, organization_id, sequence, head_hash, carried):
     """record_events' insert and the head's update in one statement (PostgreSQL runs a
-    data-modifying WITH in the same snapshot as its main statement): every change of every
-    organization appends, so the statement's building and its round trip count on each one."""
+    data-modifying WITH in the same snapshot as its main statement), with the `carried` ones:
+    every change of every organization appends, so the statement's building and its round trip
+    count on each one."""
     fields = Event._meta.concrete_fields
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    writes = [f"head AS (UPDATE {AuditHead._meta.db_table} SET sequence = %s, hash = %s WHERE organization_id = %s)"]
     params = [sequence, head_hash, organization_id]
+    for index, (sql, carried_params) in enumerate(carried):
+        writes.append(f"carried_{index} AS ({sql})")
+        params += carried_params
     for event in events:
         params += [field.get_db_prep_save(field.pre_save(event, True), connection) for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH head AS (UPDATE {AuditHead._meta.db_table} SET sequence = %s, hash = %s WHERE organization_id = %s) "
+            f"WITH {', '.join(writes)} "
             f"INSERT INTO {Event._meta.db_table} ({columns}) VALUES {', '.join([row] * len(events))}",
             params,
         )
@@ -112,7 +118,7 @@ class _Batch:
         self.locked = False
         self.events = []
         self.appended_through = None  # the head's sequence after events appended within a savepoint
-        self.deferred = {}  # name: (what callers gathered, what applies it)
+        self.deferred = {}  # name: (what callers gathered, what applies it, its statement or None)
 
     def in_savepoint(self, connection):
         return any(connection.savepoint_ids[self.depth :])
@@ -143,10 +149,19 @@ class _Batch:
             head = locked_head(self.organization_id, organization_locked=True)
             if head.sequence != self.appended_through:
                 raise RuntimeError("audit events appended together were rolled back with a savepoint")
+        events = self.take()
+        # On PostgreSQL, a deferred write given as a statement runs in the append's own statement.
+        carrying = bool(events) and transaction.get_connection().vendor == "postgresql"
+        carried, applied = [], []
+        for gathered, apply, statement in self.deferred.values():
+            if carrying and statement is not None:
+                carried.append(statement(gathered))
+            else:
+                applied.append((apply, gathered))
         # Unless a savepoint took it already, the turn is taken with the chain's head (locked_head).
-        record_events(self.take(), organization_locked=self.locked)
+        record_events(events, organization_locked=self.locked, carried=[sql for sql in carried if sql is not None])
         self.locked = True
-        for gathered, apply in self.deferred.values():
+        for apply, gathered in applied:
             apply(gathered)
 
 
@@ -176,17 +191,21 @@ def appended_together():
         connection.audit_batch = None
 
 
-def deferred_to_append(organization_id, name, apply):
+def deferred_to_append(organization_id, name, apply, statement=None):
     """Inside appended_together (and outside any savepoint opened in it): a dict, the same for
     every caller of `name` in the block, that `apply` receives once the block's events are
     appended, under the organization's write turn, so changes a block makes several times (a
-    count moved twice) are written once. None elsewhere: the caller writes at once."""
+    count moved twice) are written once. None elsewhere: the caller writes at once.
+
+    `statement(gathered)`: the same write as (sql, params) of one data-modifying statement (None:
+    nothing to write), which on PostgreSQL the append's own statement runs instead (one round trip
+    less for every block)."""
     connection = transaction.get_connection()
     batch = getattr(connection, "audit_batch", None)
     if batch is None or batch.in_savepoint(connection):
         return None
     batch.join(organization_id)
-    return batch.deferred.setdefault(name, ({}, apply))[0]
+    return batch.deferred.setdefault(name, ({}, apply, statement))[0]
 
 
 def locked_head(organization_id, *, organization_locked=False):

@@ -82,7 +82,7 @@ def count_risk(session, before, after):
 def _add_to_count(session, status, **deltas):
     key = (session.organization_id, session.environment, status)
     # A creation moved on by its data (created as a draft, then activated) writes only the net change.
-    gathered = deferred_to_append(session.organization_id, "session_counts", _write_counts)
+    gathered = deferred_to_append(session.organization_id, "session_counts", _write_counts, _upsert_statement)
     if gathered is None:
         _write_counts({key: deltas})
         return
@@ -94,7 +94,10 @@ def _add_to_count(session, status, **deltas):
 def _write_counts(changes):
     connection = transaction.get_connection()
     if connection.vendor == "postgresql":
-        _upsert_counts(connection, changes)
+        statement = _upsert_statement(changes)
+        if statement is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(*statement)
         return
     for (organization_id, environment, status), deltas in changes.items():
         # Only the numbers that move: a session without a risk score changes its count alone.
@@ -106,25 +109,25 @@ def _write_counts(changes):
             rows.create(organization_id=organization_id, environment=environment, status=status, **deltas)
 
 
-def _upsert_counts(connection, changes):
-    """_write_counts in one statement, whether the rows exist or not: every creation and every
-    transition of a top-level session moves a count, so its building and round trip count."""
+def _upsert_statement(changes):
+    """_write_counts as one PostgreSQL statement, (sql, params), whether the rows exist or not
+    (None: no count moves): every creation and every transition of a top-level session moves a
+    count, so its building and round trip count."""
     rows = [
         (organization_id, environment, status, *(deltas.get(name, 0) for name in COUNT_FIELDS))
         for (organization_id, environment, status), deltas in changes.items()
         if any(deltas.values())
     ]
     if not rows:
-        return
+        return None
     table = SessionCount._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (organization_id, environment, status, {', '.join(COUNT_FIELDS)}) "
-            f"VALUES {', '.join(['(%s, %s, %s, %s, %s, %s)'] * len(rows))} "
-            "ON CONFLICT (organization_id, environment, status) DO UPDATE SET "
-            + ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in COUNT_FIELDS),
-            [value for row in rows for value in row],
-        )
+    return (
+        f"INSERT INTO {table} (organization_id, environment, status, {', '.join(COUNT_FIELDS)}) "
+        f"VALUES {', '.join(['(%s, %s, %s, %s, %s, %s)'] * len(rows))} "
+        "ON CONFLICT (organization_id, environment, status) DO UPDATE SET "
+        + ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in COUNT_FIELDS),
+        [value for row in rows for value in row],
+    )
 
 
 def _schedule_outcome_notice(session):

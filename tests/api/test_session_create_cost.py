@@ -28,10 +28,12 @@ CREATE_SUBMITTING_STATEMENTS = 14
 # On PostgreSQL, 3 fewer: the webhook subscriptions read with the workflow, the organization's turn and
 # the chain's head locked in one statement, the events inserted in the statement that moves the head.
 POSTGRESQL_MERGED = 3
+# Where the events are appended together, the count per status is moved by that same statement too.
+POSTGRESQL_MERGED_TOGETHER = POSTGRESQL_MERGED + 1
 
 
-def most_statements(statements):
-    return statements - POSTGRESQL_MERGED if connection.vendor == "postgresql" else statements
+def most_statements(statements, merged=POSTGRESQL_MERGED):
+    return statements - merged if connection.vendor == "postgresql" else statements
 
 
 # Every kind of value a form cleans: what the answer shows is what was stored.
@@ -81,7 +83,7 @@ def test_a_create_submitting_a_form_costs_a_fixed_number_of_statements(
     monkeypatch.setattr(tasks.check_verification, "delay", lambda verification_id: None)  # the worker's part
     workflow = make_workflow(org, steps=[FORM_STEP, *IDENTITY_STEPS[1:]])
     create(api, workflow, input={"form": FORM_INPUT})  # the rows of counts per status made
-    with django_assert_max_num_queries(most_statements(CREATE_SUBMITTING_STATEMENTS)):
+    with django_assert_max_num_queries(most_statements(CREATE_SUBMITTING_STATEMENTS, POSTGRESQL_MERGED_TOGETHER)):
         response = create(api, workflow, input={"form": FORM_INPUT})
     assert response.status_code == 201, response.content
     assert response.json()["status"] == "active"
