@@ -204,6 +204,8 @@ TEXTLINES_THREADS = int(os.environ.get("TEXTLINES_THREADS", 1))
 
 # Celery: eager in-process without Redis, so the embedded default needs no service.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Redis as kombu speaks it, publishing through one client per channel (config/broker.py).
+CELERY_BROKER_TRANSPORT = "config.broker:Transport" if REDIS_URL else None
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
