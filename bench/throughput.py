@@ -22,7 +22,7 @@ CEILING_TARGET = 0.4
 SPREAD_TARGET = 0.95
 # Where a create's time goes when it falls short of the ceiling (profiled in the web process).
 BELOW_CEILING = (
-    "bound by the web process's Python: Django building and sending 10 statements (the insert: 4), "
+    "bound by the web process's Python: Django building and sending 9 statements (the insert: 4), "
     "reading the workflow, the check task's publish, answering with the session's detail"
 )
 
