@@ -30,7 +30,7 @@ from django.conf import settings
 
 from onboarding.checks import textlines
 
-from . import decoding, formats, resolving, zone
+from . import decoding, formats, resolving, visual_zone, zone
 
 DEFAULT_TIME_BUDGET_S = 20.0
 _CONFIDENT = math.log(100)  # a printed MRZ that fails its check is reported only when read this surely
@@ -51,6 +51,9 @@ class MrzReading:
     margin: float | None = None  # how much more probable (natural log) the reading is than the next
     timings_ms: dict = field(default_factory=dict)
     stage: str = ""  # where the search stopped (see ``Search``)
+    name_cells: list = field(default_factory=list)  # the name field's alternatives, when in doubt
+    readings: int = 1  # readings summed (``resolving``)
+    printed_name: list = field(default_factory=list)  # the page's lines that settled the name (``visual_zone``)
 
     @property
     def valid(self):
@@ -60,7 +63,8 @@ class MrzReading:
 class Search:
     """One document's search: its time budget, and the stage it stopped at, for the reviewer
     and the benchmark: the MRZ read from the most MRZ-like zone (``first_look``, ``second_look``,
-    ``widened``) or from another zone (``other_zone``); or nothing read: ``no_zone`` (no chain
+    ``widened``, ``visual_zone`` when the name printed on the page settled it) or from another
+    zone (``other_zone``); or nothing read: ``no_zone`` (no chain
     of long parallel lines, on the page turned a quarter too unless its lines lie level),
     ``no_mrz_like_zone`` (chains, none reading like an MRZ), ``unsettled`` (MRZ-like zones read, none settled by its check digits),
     ``time_budget``."""
@@ -214,7 +218,9 @@ def _read_zone(bgr, lines, folded, search, second_look=True):
             return MrzReading(lines=resolution.lines, mrz=formats.parse(resolution.lines), doubts=resolution.doubts,
                               stage=stage)  # fmt: skip
         fallback = fallback or MrzReading(lines=resolution.lines, mrz=None, doubts=resolution.doubts,
-                                          margin=resolution.margin, stage="unsettled")  # fmt: skip
+                                          margin=resolution.margin, stage="unsettled",
+                                          name_cells=resolution.name_cells,
+                                          readings=resolution.readings)  # fmt: skip
     return fallback
 
 
@@ -312,6 +318,22 @@ def _found_unsure(reading):
     return bool(reading.doubts) and all(doubt in _UNCHECKED_FIELDS for doubt in reading.doubts)
 
 
+def _named(page, boxes, lines, reading, search):
+    """The reading whose name alone was in doubt, settled by the name printed on the page
+    (``visual_zone``) from the text lines outside the zone; None when it settles nothing."""
+    if reading.doubts != ["name"] or search.spent:
+        return None
+    zone_area = cv2.convexHull(np.concatenate(lines).astype(np.float32))
+    outside = [box for box in boxes if cv2.pointPolygonTest(zone_area, box.mean(axis=0).tolist(), False) < 0]
+    printed = textlines.recognise([textlines.strip(page, box) for box in outside], reduce=textlines.greedy_text)
+    name, shown = visual_zone.printed_name(reading.name_cells, reading.readings, printed)
+    if name is None:
+        return None
+    named = resolving.with_name(formats.detect_format(reading.lines), reading.lines, name)
+    return MrzReading(lines=named, mrz=formats.parse(named), margin=reading.margin, stage="visual_zone",
+                      printed_name=shown)  # fmt: skip
+
+
 _LEVEL_LINES = 3  # lines the detector must find before the page's orientation is judged from them
 _LEVEL_SHARE = 0.9  # of their length lying within 45 degrees of horizontal
 
@@ -364,6 +386,8 @@ def read_image(image, search=None):
                 reading = _read_zone(page, lines, folded, search, second_look=first)
                 if (reading is None or reading.mrz is None) and first and _card_lines(lines, folded):
                     reading = _read_widened(page, lines, search) or reading
+                if reading is not None and reading.mrz is None:
+                    reading = _named(page, boxes, lines, reading, search) or reading
                 if reading is not None and (reading.mrz is not None or _found_unsure(reading)):
                     if not first:
                         reading.stage = "other_zone"
