@@ -44,15 +44,20 @@ def printed_name(cells, readings, lines):
     """(the reading of the name field, given as its cells' alternatives, whose every word is
     printed in ``lines``, the lines printing them), or (None, []).
 
+    The printed name only tells where the name's words end (the fillers a blurred name field
+    reads as "C"), never which letter a cell holds: read by the same recogniser, the page's
+    print shares the zone's confusions (a generated photo's page read LINDQVIST as LINDOVIST,
+    surely, where the zone read Q just ahead of O). So each cell may hold a filler or its
+    likeliest letter, and that only when clearly ahead of the cell's other letters.
     The likeliest such reading is taken when it is clearly ahead of the next one (both
     "SMITH<<JOHN" and "SMITH<JOHN" are printed words) and not much less probable than the
-    likeliest possible name at all: the fillers a blurred name field reads as "C" count
-    against it, words the zone reads otherwise more. A name cut short by the field's end may
-    end in a printed word's beginning."""
+    likeliest possible name at all. A name cut short by the field's end may end in a printed
+    word's beginning."""
     words = printed_words(lines)
     beginnings = {word[:n] for word in words for n in range(1, len(word) + 1)}
+    margin = resolving.UNCHECKED_MARGIN * readings
     best = {("start", ""): [(0.0, "")]}
-    for options in cells:
+    for options in (_filler_or_letter(options, margin) for options in cells):
         following = {}
         for (state, word), found in best.items():
             for char, cost in options:
@@ -65,13 +70,23 @@ def printed_name(cells, readings, lines):
                 following.setdefault(key, []).extend((gap + cost, text + char) for gap, text in found)
         best = {key: heapq.nsmallest(2, found) for key, found in following.items()}
     found = sorted(reading for readings_so_far in best.values() for reading in readings_so_far)
-    if not found or (len(found) > 1 and found[1][0] - found[0][0] < resolving.UNCHECKED_MARGIN * readings):
+    if not found or (len(found) > 1 and found[1][0] - found[0][0] < margin):
         return None, []
     if found[0][0] - resolving.possible_names(cells)[0][0] > resolving.MAX_CORRECTION * readings:
         return None, []
     name = found[0][1]
     shown = [words.get(part) or _line_beginning(words, part) for part in name.split(FILLER) if part]
     return name, list(dict.fromkeys(shown))
+
+
+def _filler_or_letter(options, margin):
+    """A cell's alternatives (character, gap), best first, cut to its filler and its likeliest
+    letter, the letter only when no other letter comes within ``margin`` of it."""
+    letters = [option for option in options if option[0] != FILLER]
+    kept = [option for option in options if option[0] == FILLER]
+    if letters and (len(letters) == 1 or letters[1][1] - letters[0][1] >= margin):
+        kept.append(letters[0])
+    return kept
 
 
 def _line_beginning(words, part):
