@@ -320,11 +320,16 @@ def _found_unsure(reading):
 
 def _named(page, boxes, lines, reading, search):
     """The reading whose name alone was in doubt, settled by the name printed on the page
-    (``visual_zone``) from the text lines outside the zone; None when it settles nothing."""
+    (``visual_zone``) from the text lines outside the zone; None when it settles nothing.
+    The data page prints the name within a zone's length of it: lines farther away (papers
+    lying around the document) are not read."""
     if reading.doubts != ["name"] or search.spent:
         return None
-    zone_area = cv2.convexHull(np.concatenate(lines).astype(np.float32))
-    outside = [box for box in boxes if cv2.pointPolygonTest(zone_area, box.mean(axis=0).tolist(), False) < 0]
+    corners = np.concatenate(lines).astype(np.float32)
+    zone_area, centre = cv2.convexHull(corners), corners.mean(axis=0)
+    reach = float(np.linalg.norm(lines[0][1] - lines[0][0]))
+    outside = [box for box in boxes if cv2.pointPolygonTest(zone_area, box.mean(axis=0).tolist(), False) < 0
+               and np.linalg.norm(box.mean(axis=0) - centre) <= reach]  # fmt: skip
     printed = textlines.recognise([textlines.strip(page, box) for box in outside], reduce=textlines.greedy_text)
     name, shown = visual_zone.printed_name(reading.name_cells, reading.readings, printed)
     if name is None:
