@@ -11,7 +11,10 @@ reads the holder a third time with a language model that writes every disputed l
 country's where it can), and the recogniser's spelling counts as read when that third reading
 spells it alike and the first differently. Where they agree but the recogniser wrote an accent
 Tesseract's page pass could have written and did not see, that third reading is made too, as the
-accent rests on one reader, and an accent it reads otherwise leaves the holder unsure. An unsure
+accent rests on one reader, and an accent it reads otherwise leaves the holder unsure. An accent
+the recogniser alone wrote and was unsure of (it invents one now and then on a blurred photo) is
+not taken on its word: the holder is read a third time, and is read bare only when that reading
+spells it letter for letter as Tesseract's page pass did. An unsure
 holder is refused rather than a name accepted with a wrong accent, unless the applicant's name is
 exactly one of the readings. A text layer is read as written.
 """
@@ -28,6 +31,9 @@ from onboarding.checks.ocr_text import DEFAULT_LANG, installed_languages, model_
 # second reader could read the holder again; where one did, the two readings decide.
 MIN_HOLDER_CONFIDENCE = 70
 
+# The recogniser's probability under which an accent it alone wrote may be its own invention.
+MIN_LONE_ACCENT_PROBABILITY = 0.9
+
 # Tesseract's models of the languages of the document's country, then models that write many
 # accented letters: one of them reads a third time a holder the first two readers spell with
 # different accents.
@@ -38,12 +44,25 @@ ACCENTED_LANGUAGES = ("nld", "ita", "fra", "spa", "por", "deu")
 
 
 def second_reading(found):
-    """The holder (a Labelled) as the text recogniser reads it in the pixels Tesseract read it
-    from, or None for a text layer, which is read as written."""
+    """(the holder (a Labelled) as the text recogniser reads it in the pixels Tesseract read it
+    from, the probability it gave each character it wrote), or None for a text layer, which is
+    read as written."""
     line = found.line
     if line.scan is None or not line.word_boxes:
         return None
-    return textlines.read_region(line.scan, line.box_of(found.value))[0]
+    return textlines.read_region(line.scan, line.box_of(found.value), reduce=textlines.greedy_letters)
+
+
+def doubtful_accents(first, second, letters):
+    """The accented letters the recogniser (``second``, ``letters``: each character it wrote with
+    its probability) alone wrote, where Tesseract's page pass (``first``) wrote the bare letter,
+    and was not sure of: on a blurred photo it writes an accent that is not printed ("Karím" for
+    "Karim", at 0.75) where it is sure (0.97 and more) of the printed ones."""
+    lone = {letter.casefold() for letter in lone_accents(first, second)}
+    return {
+        character for character, probability in letters
+        if character.casefold() in lone and probability < MIN_LONE_ACCENT_PROBABILITY
+    }  # fmt: skip
 
 
 def third_reading(found, country, disputed):
@@ -71,6 +90,16 @@ def settled(first, second, third):
     if not same_spelling(third, second) or same_spelling(third, first):
         return None
     return max((second, third), key=accents_of)
+
+
+def bare_again(first, second, third, doubtful):
+    """True when the third reading spells the holder exactly as the page pass (``first``) did,
+    accents and all, and the only accents the recogniser (``second``) wrote beyond theirs are
+    ``doubtful`` ones: dropping them loses no accent it was sure of."""
+    exactly = same_spelling(first, third) and not lone_accents(first, third)
+    return exactly and {letter.casefold() for letter in lone_accents(first, second)} <= {
+        letter.casefold() for letter in doubtful
+    }
 
 
 @functools.cache
@@ -115,7 +144,7 @@ def read_holder(found, country):
     """The holder ``found`` (a Labelled, title stripped) read again as the module says;
     ``country`` (ISO 3166 alpha-2) picks the language model of a third reading."""
     holder, notes = found.value, {}
-    second = second_reading(found)
+    second, letters = second_reading(found) or (None, ())
     agreed = second is None or same_spelling(holder, second)
     # Two readers spelling it alike settle a word Tesseract alone was unsure of.
     unsure = second is None and found.line.confidence_of(holder) < MIN_HOLDER_CONFIDENCE
@@ -123,7 +152,18 @@ def read_holder(found, country):
         notes["second_reading"] = second
         if agreed and accents_of(second) > accents_of(holder):
             holder = second  # the accents Tesseract has no model for ("Lucía", not "Lucia")
-    if agreed and second is not None and (lone := seen_by_one(found.value, second)):
+    if agreed and second is not None and (doubtful := doubtful_accents(found.value, second, letters)):
+        # An accent resting on one reader that reader was unsure of is not read on its word.
+        # Tesseract reads the holder again with a model that writes the letter: spelt bare
+        # again, as the page pass spelt it, the bare letter is read by two models that could
+        # have written the accent, against one reader unsure of it.
+        notes["doubtful_accents"] = "".join(sorted(doubtful))
+        third = third_reading(found, country, doubtful)
+        if third is not None:
+            notes["third_reading"], notes["third_reading_language"] = third
+        agreed = third is not None and bare_again(found.value, second, notes["third_reading"], doubtful)
+        holder = found.value if agreed else holder
+    elif agreed and second is not None and (lone := seen_by_one(found.value, second)):
         # The recogniser wrote an accent Tesseract's page pass could have written but did not
         # ("LEFÉVRE" and "LEFEVRE" on a blurred photo of "LEFÈVRE"): a third reading with a
         # model that writes the letter must not dispute it. An accent both readers wrote needs

@@ -1,7 +1,9 @@
 """The text of uploaded documents, for checks that look for words in it.
 
 A PDF's own text layer is exact and instant, so it wins when present; scans and
-photos go through Tesseract after light clean-up. Raises
+photos go through Tesseract after light clean-up, and a photo that reads as
+smudges is read again the right way up (taken sideways or upside down, its
+orientation lost on upload). Raises
 ``images.UnreadableDocument`` when bytes are neither an image nor a PDF.
 
 Checks that read values by their labels need to know where each piece of text
@@ -27,7 +29,7 @@ import pypdfium2
 import pytesseract
 from PIL import Image, ImageOps
 
-from onboarding.checks import images
+from onboarding.checks import images, textlines
 from onboarding.checks.names import normalize
 
 # Tesseract's OpenMP threads fight each other (and other workers) for cores: one
@@ -319,9 +321,40 @@ def _split_row(pieces, page, source, scan=None):
     return lines
 
 
+# A word Tesseract is this sure of, with this many letters, is a word read, not a smudge.
+SURE_WORD_CONFIDENCE, SURE_WORD_LETTERS = 85, 3
+# A page with fewer of its words read sure than this share may lie sideways or upside down.
+MIN_SURE_SHARE = 0.2
+_TURNS = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
+
+
+def sure_words(lines):
+    """How many words of ``lines`` Tesseract read sure, and how many it read."""
+    words = [(word, confidence) for line in lines for word, confidence in zip(line.text.split(), line.confidences)]
+    sure = [
+        word for word, confidence in words
+        if confidence >= SURE_WORD_CONFIDENCE and sum(char.isalpha() for char in word) >= SURE_WORD_LETTERS
+    ]  # fmt: skip
+    return len(sure), len(words)
+
+
 def image_lines(image, page=0, lang=DEFAULT_LANG):
     """The positioned text lines Tesseract reads on one page image, in the pixels of the
-    page as prepared for it (kept as each line's ``scan``)."""
+    page as prepared for it (kept as each line's ``scan``). A page that reads as smudges is
+    read again turned the way its lines read upright (a photo taken sideways or upside down,
+    with no orientation recorded), and that reading is kept when it holds more sure words."""
+    lines = _tesseract_lines(image, page, lang)
+    sure, read = sure_words(lines)
+    if sure >= MIN_SURE_SHARE * read:
+        return lines
+    turn = textlines.page_turn(image)
+    if not turn:
+        return lines
+    turned = _tesseract_lines(image.transpose(_TURNS[turn]), page, lang)
+    return turned if sure_words(turned)[0] > sure else lines
+
+
+def _tesseract_lines(image, page, lang):
     scan = prepare_for_ocr(image)
     data = tesseract(pytesseract.image_to_data, scan, lang=lang, output_type=pytesseract.Output.DICT)
     rows = {}

@@ -3,9 +3,10 @@
 The page is read as positioned lines (PDF text layer, else Tesseract in English,
 French and German) and each value is taken where a reader would look for it:
 the holder after a holder label ("Titulaire du contrat", "Rechnungsempfänger")
-or as the titled addressee ("M. JEAN DUPONT", "Herrn" over the name), the
-address in the block under that holder (street, complements, postcode and
-town), the issue date after its label and never a billing period or a due date.
+or as the titled addressee ("M. JEAN DUPONT", "Herrn" over the name), else as
+the one name printed over a postal address without either (a company in an
+envelope window; never the letterhead), the address in the block under that
+holder (street, complements, postcode and town), the issue date after its label and never a billing period or a due date.
 The issuer's own address in the header is never taken for the holder's. A
 French 2D-Doc on the page is decoded too: its fields are signed by the issuer,
 so they win over the printed text, and any disagreement between the two is
@@ -171,6 +172,8 @@ def address_under(lines, line, country, stop_labels=(), head=""):
         current = below(lines, current)
         if current is None or is_label(current, stop_labels):
             return None
+        if any(label_rest(current, label) == "" for label in ADDRESS_LABELS):
+            continue  # "Adresse du logement" over the street heads the address, it is no part of it
         # OCR leaves stray dashes and dots at the end of a line a crease or a shadow crossed.
         text = current.text.strip().rstrip(" .,_–—-")
         if found := _address_line(text, block, country):
@@ -224,6 +227,23 @@ def holder_candidates(lines):
     return list(unique.values())
 
 
+def addressee_blocks(lines, country):
+    """(holder, address) of each name printed with neither label nor title over a postal address:
+    a company's name in an envelope window. The page's first line is its letterhead, and a
+    block naming a known issuer is the sender's own, never the addressee's."""
+    letterheads = {}
+    for line in lines:
+        if re.search(r"[^\W\d_]{3}", line.text):  # a stray mark over the page is no letterhead
+            letterheads.setdefault(line.page, line)
+    found = []
+    for line in lines:
+        if line is letterheads.get(line.page) or not holder_value(line.text) or known_issuer(line.text):
+            continue
+        if address := address_under(lines, line, country, (*HOLDER_LABELS, *ADDRESS_LABELS)):
+            found.append((Labelled(line.text.strip(), "", line), address))
+    return found
+
+
 def document_kind(text):
     """(document type, service) from keywords; ("other", None) when nothing fits."""
     searchable = normalize(text)
@@ -232,12 +252,14 @@ def document_kind(text):
     return best if scores[best] >= MIN_KIND_SCORE else ("other", None)
 
 
-def issuer(text, lines):
+def known_issuer(text):
+    """The issuer of ISSUERS ``text`` names, or None."""
     padded = f" {normalize(text)} "
-    for name, keywords in ISSUERS.items():
-        if any(f" {keyword} " in padded for keyword in keywords):
-            return name
-    return lines[0].text if lines else None
+    return next((name for name, keywords in ISSUERS.items() if any(f" {key} " in padded for key in keywords)), None)
+
+
+def issuer(text, lines):
+    return known_issuer(text) or (lines[0].text if lines else None)
 
 
 def issue_date(lines):
@@ -335,6 +357,10 @@ def read_printed(lines, country):
     the issuer's own address in the header is not the applicant's."""
     candidates = holder_candidates(lines)
     with_address = [(item, address_under(lines, item.line, country, HOLDER_LABELS)) for item in candidates]
+    if not candidates and len(blocks := addressee_blocks(lines, country)) == 1:
+        # No holder is labelled or titled: a lone name over an address is the addressee's; two
+        # such blocks leave the holder unread rather than a guess between them.
+        with_address = blocks
     holder, address = next(((item, block) for item, block in with_address if block),
                            (candidates[0] if candidates else None, None))  # fmt: skip
     address_source = holder

@@ -311,28 +311,42 @@ def _to_height(image):
     return cv2.resize(image, (width, STRIP_HEIGHT), interpolation=interpolation)
 
 
-def greedy_text(probabilities):
-    """(text, confidence) of one strip: the most probable class per step, repeats and
-    blanks collapsed as CTC prescribes; the confidence is the mean of the characters kept."""
+def _greedy(probabilities):
+    """(characters, their probabilities) of one strip: the most probable class per step,
+    repeats and blanks collapsed as CTC prescribes."""
     classes = probabilities.argmax(axis=1)
     best = probabilities.max(axis=1)
     keep = (classes != _BLANK) & np.concatenate([[True], classes[1:] != classes[:-1]])
     table = charset()
-    text = "".join(table[c] for c in classes[keep])
-    return text.strip(), float(best[keep].mean()) if keep.any() else 0.0
+    return [table[c] for c in classes[keep]], best[keep]
 
 
-def read_region(image, box, margin=REGION_MARGIN, paper=REGION_PAPER):
+def greedy_text(probabilities):
+    """(text, confidence) of one strip read greedily; the confidence is the mean of the
+    characters kept."""
+    characters, best = _greedy(probabilities)
+    return "".join(characters).strip(), float(best.mean()) if len(best) else 0.0
+
+
+def greedy_letters(probabilities):
+    """(text, ((character, probability), ...)) of one strip read greedily: how sure the
+    recogniser was of each character it wrote."""
+    characters, best = _greedy(probabilities)
+    return "".join(characters).strip(), tuple(zip(characters, best.tolist()))
+
+
+def read_region(image, box, margin=REGION_MARGIN, paper=REGION_PAPER, reduce=greedy_text):
     """(text, confidence) the recogniser reads in ``box`` (left, top, right, bottom) of a page
-    of dark text on light paper, such as a page prepared for Tesseract: the region is cut a
-    little wider than the box, so no stroke is clipped, and set on white paper, so a
-    neighbouring word or line is not read with it."""
+    of dark text on light paper, such as a page prepared for Tesseract (or what ``reduce``
+    makes of its probabilities, see ``recognise``): the region is cut a little wider than the
+    box, so no stroke is clipped, and set on white paper, so a neighbouring word or line is
+    not read with it."""
     left, top, right, bottom = box
     grow = round(margin * (bottom - top))
     width, height = image.size if hasattr(image, "crop") else image.shape[1::-1]
     cut = (max(0, left - grow), max(0, top - grow), min(width, right + grow), min(height, bottom + grow))
     if cut[0] >= cut[2] or cut[1] >= cut[3]:
-        return "", 0.0
+        return reduce(np.zeros((1, 1), np.float32))  # one step of the blank: nothing read
     if hasattr(image, "crop"):
         region = np.asarray(image.crop(cut).convert("L"))
     else:
@@ -340,7 +354,40 @@ def read_region(image, box, margin=REGION_MARGIN, paper=REGION_PAPER):
         region = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY) if region.ndim == 3 else region
     border = round(paper * (bottom - top))
     region = np.pad(region, border, constant_values=255)
-    return greedy_text(recognise([region])[0])
+    return recognise([region], reduce=reduce)[0]
+
+
+# Lines whose reading both ways says which way up the page is, the longest found first.
+TURN_LINES = 5
+
+
+def page_turn(image, max_pixels=MAX_PIXELS):
+    """Degrees (0, 90, 180 or 270, counter-clockwise) the page must be turned for its text to
+    read left to right, upright. The page's longest lines are read as they run and upside down:
+    the recogniser is sure of a line only the right way up, and Latin letters turned over read
+    as other letters, unsure. A line running down the page (a photo taken sideways) is read
+    downwards, so its reading says whether the text runs down or up."""
+    bgr = as_bgr(image)
+    boxes = sorted((box for box, _ in find_boxes(bgr, max_pixels)), key=lambda b: -np.linalg.norm(b[1] - b[0]))
+    boxes = [_downwards(box) for box in boxes[:TURN_LINES]]
+    if not boxes:
+        return 0
+    strips = [strip(bgr, box) for box in boxes]
+    readings = recognise([*strips, *(cv2.rotate(line, cv2.ROTATE_180) for line in strips)], reduce=greedy_text)
+    votes = {0: 0.0, 90: 0.0, 180: 0.0, 270: 0.0}
+    for box, (_, as_runs), (_, turned) in zip(boxes, readings, readings[len(boxes) :]):
+        dx, dy = box[1] - box[0]
+        down = abs(dy) > abs(dx)
+        turn = (90 if as_runs >= turned else 270) if down else (0 if as_runs >= turned else 180)
+        votes[turn] += float(np.linalg.norm(box[1] - box[0])) * abs(as_runs - turned)
+    return max(votes, key=votes.get)
+
+
+def _downwards(box):
+    """The box's corners of a line running down the page started at its top, so the line is
+    read downwards whichever way it leans."""
+    dx, dy = box[1] - box[0]
+    return np.roll(box, -2, axis=0) if abs(dy) > abs(dx) and dy < 0 else box
 
 
 def detect_lines(image, max_pixels=MAX_PIXELS):

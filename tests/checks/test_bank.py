@@ -259,7 +259,7 @@ def holder_read_three_times(monkeypatch, first, second, third, applicant=None):
         TextLine("IBAN: ES09 3067 1149 4956 1246 5510", (0, 40, 400, 60), confidences=(96,) * 7),
     ]  # fmt: skip
     monkeypatch.setattr("onboarding.checks.bank.document_lines", lambda documents: lines)
-    monkeypatch.setattr("onboarding.checks.holder_reading.second_reading", lambda found: second)
+    monkeypatch.setattr("onboarding.checks.holder_reading.second_reading", lambda found: (second, ()))
     monkeypatch.setattr("onboarding.checks.holder_reading.read_line", lambda scan, box, lang: third)
     return run([DocumentInput(b"\x89PNG", "image/png")], applicant or {}, {})
 

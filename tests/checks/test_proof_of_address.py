@@ -1,3 +1,4 @@
+import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -5,6 +6,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from PIL import Image
 
 from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, DocumentInput, proof_of_address
 from onboarding.checks.ocr_text import TextLine
@@ -367,3 +369,64 @@ def test_german_sharp_s_read_as_a_capital_b_is_put_back(monkeypatch):
     assert result.result == PASSED, result.reason_codes
     assert result.fields["address"]["line_1"] == "Lindenstraße 45"
     assert result.fields["address"]["city"] == "Großenhain"
+
+
+@pytest.mark.slow  # the page read twice by Tesseract: about ten seconds
+@pytest.mark.parametrize(
+    "turn", [Image.Transpose.ROTATE_180, Image.Transpose.ROTATE_90], ids=["upside_down", "sideways"]
+)
+def test_a_photo_uploaded_upside_down_or_sideways_is_read_the_right_way_up(turn):
+    # Phones record which way up a photo was taken in its EXIF, which uploads often lose.
+    bill = english_bill()
+    turned = io.BytesIO()
+    Image.open(io.BytesIO(bill_photo(bill))).transpose(turn).save(turned, format="JPEG", quality=90)
+
+    result = proof_of_address.run(photo(turned.getvalue()), JOHN, {})
+
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["holder_name"] == "John Smith"
+    address = result.fields["address"]
+    assert (address["line_1"], address["zip_code"]) == ("221B Baker Street", "NW1 6XE")
+    assert result.fields["issue_date"] == bill.issue_date.isoformat()
+
+
+@pytest.mark.parametrize(
+    ("bill", "holder"),
+    [
+        # In the envelope window, with a complement over the street.
+        (french_bill(template="engie_window", title="", first_name="", last_name="SARL BOULANGERIE MARTIN",
+                     line_2="Appartement 23, Bâtiment B"), "SARL BOULANGERIE MARTIN"),
+        # Under the issuer's letterhead, whose own name and address head the page.
+        (german_bill(title="", first_name="", last_name="Müller Logistik GmbH"), "Müller Logistik GmbH"),
+    ],
+)  # fmt: skip
+def test_a_company_addressee_without_title_or_label_is_the_holder(bill, holder):
+    result = proof_of_address.run(pdf(bill_pdf(bill)), {}, {})
+
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["holder_name"] == holder
+    assert result.fields["address"]["line_1"] == bill.line_1
+    assert result.fields["address"]["line_2"] == (bill.line_2 or None)
+    assert result.details["sources"]["holder_name"] == {"source": "pdf", "label": "", "line": holder}
+
+
+def test_two_untitled_names_over_addresses_leave_the_holder_unread():
+    letter = text_pdf(lines("Facture", "Date de facture : " + date.today().strftime("%d/%m/%Y"), "",
+                            "Garage Martin SARL", "3 rue de la Gare", "69002 LYON", "",
+                            "Boulangerie Dupont SARL", "12 rue des Lilas", "75011 PARIS"))  # fmt: skip
+
+    result = proof_of_address.run(pdf(letter), {}, {})
+
+    assert result.result == INCONCLUSIVE
+    assert result.reason_codes == ["holder_name_missing", "address_missing"]
+
+
+def test_an_address_heading_under_the_holder_is_not_a_line_of_the_address():
+    from tests.documents.address_varied import _rent_receipt
+
+    bill = french_bill(template="rent_receipt")
+    result = proof_of_address.run(pdf(text_pdf(_rent_receipt(bill))), JEAN, {})
+
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["address"]["line_1"] == "12 rue des Lilas"
+    assert result.fields["address"]["line_2"] is None

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from onboarding.checks import textlines
@@ -122,3 +123,14 @@ def test_lines_the_detector_joins_are_found_apart(monkeypatch):
     apart = sorted((box for box, _ in textlines.find_boxes(image, split_stacked=True)), key=lambda b: b[:, 1].mean())
     assert [round(float(box[:, 1].mean())) for box in apart] == [104, 120]
     assert all(480 < box[1, 0] - box[0, 0] < 540 for box in apart)
+
+
+@pytest.mark.parametrize(
+    ("transpose", "turn"),
+    [(None, 0), (Image.Transpose.ROTATE_90, 270), (Image.Transpose.ROTATE_180, 180), (Image.Transpose.ROTATE_270, 90)],
+)
+def test_a_page_turned_sideways_or_upside_down_says_how_to_turn_it_upright(transpose, turn):
+    image = page(rotation=2)
+    image = image.transpose(transpose) if transpose else image
+    assert textlines.page_turn(image) == turn
+    assert textlines.page_turn(image.rotate(turn, expand=True)) == 0
