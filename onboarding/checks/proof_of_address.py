@@ -227,10 +227,16 @@ def holder_candidates(lines):
     return list(unique.values())
 
 
+# Words of a sender's service or of the mail address it receives post at ("Service Clients",
+# "TSA 12345", "92099 LA DÉFENSE CEDEX", "PO Box 227"), never of an addressee's block.
+_SENDER_WORDS = re.compile(r"\b(?:service|services|kundenservice|kundendienst|tsa|cedex|po box|postfach)\b")
+
+
 def addressee_blocks(lines, country):
     """(holder, address) of each name printed with neither label nor title over a postal address:
     a company's name in an envelope window. The page's first line is its letterhead, and a
-    block naming a known issuer is the sender's own, never the addressee's."""
+    block naming a known issuer or a sender's service or mail address is the sender's own,
+    never the addressee's."""
     letterheads = {}
     for line in lines:
         if re.search(r"[^\W\d_]{3}", line.text):  # a stray mark over the page is no letterhead
@@ -239,7 +245,9 @@ def addressee_blocks(lines, country):
     for line in lines:
         if line is letterheads.get(line.page) or not holder_value(line.text) or known_issuer(line.text):
             continue
-        if address := address_under(lines, line, country, (*HOLDER_LABELS, *ADDRESS_LABELS)):
+        address = address_under(lines, line, country, (*HOLDER_LABELS, *ADDRESS_LABELS))
+        printed = " ".join([line.text, *(str(value) for value in (address or {}).values() if value)])
+        if address and not _SENDER_WORDS.search(normalize(printed)):
             found.append((Labelled(line.text.strip(), "", line), address))
     return found
 

@@ -410,10 +410,20 @@ def test_a_company_addressee_without_title_or_label_is_the_holder(bill, holder):
     assert result.details["sources"]["holder_name"] == {"source": "pdf", "label": "", "line": holder}
 
 
-def test_two_untitled_names_over_addresses_leave_the_holder_unread():
-    letter = text_pdf(lines("Facture", "Date de facture : " + date.today().strftime("%d/%m/%Y"), "",
-                            "Garage Martin SARL", "3 rue de la Gare", "69002 LYON", "",
-                            "Boulangerie Dupont SARL", "12 rue des Lilas", "75011 PARIS"))  # fmt: skip
+@pytest.mark.parametrize(
+    "blocks",
+    [
+        # Two names over addresses: which one the bill is for is a guess.
+        ["Garage Martin SARL", "3 rue de la Gare", "69002 LYON", "", "Boulangerie Dupont SARL", "12 rue des Lilas",
+         "75011 PARIS"],
+        # The sender's service over the address it receives post at, and no addressee.
+        ["Service Relations Clients", "TSA 40111", "69561 SAINT GENIS LAVAL CEDEX"],
+    ],
+    ids=["two_blocks", "sender_service"],
+)  # fmt: skip
+def test_untitled_names_over_addresses_that_are_no_sure_addressee_leave_the_holder_unread(blocks):
+    letter = text_pdf(lines("Eau du Grand Lyon", "Facture", "Date de facture : " + date.today().strftime("%d/%m/%Y"),
+                            "", *blocks))  # fmt: skip
 
     result = proof_of_address.run(pdf(letter), {}, {})
 
