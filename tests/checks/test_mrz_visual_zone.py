@@ -14,20 +14,25 @@ LINE_2 = "D231458907UTO7408122F3204153<<<<<<<2"
 AFTER_ERIK = ((20, "C", 0.3),)
 
 
-def _doubtful(line_1=LINE_1, doubts=AFTER_ERIK):
-    """The resolution of a TD2 zone read surely but for ``doubts`` (cell, char, gap) on line 1."""
+def _gaps(lines, doubts):
+    """Gap matrices of a sure reading of ``lines``, but for ``doubts`` (cell, char, gap) on line 1."""
     gaps = []
-    for line in (line_1, LINE_2):
+    for line in lines:
         matrix = np.full((len(line), len(ALPHABET)), 30.0)
         matrix[np.arange(len(line)), [ALPHABET.index(c) for c in line]] = 0.0
         gaps.append(matrix)
     for cell, char, gap in doubts:
         gaps[0][cell, ALPHABET.index(char)] = gap
-    return resolving.resolve("TD2", gaps)
+    return gaps
+
+
+def _doubtful(line_1=LINE_1, doubts=AFTER_ERIK):
+    """The resolution of a TD2 zone read surely but for ``doubts`` (cell, char, gap) on line 1."""
+    return resolving.resolve("TD2", _gaps([line_1, LINE_2], doubts))
 
 
 def _settle(resolution, lines):
-    return printed_name(resolution.name_cells, resolution.readings, lines)
+    return printed_name(resolution.name_cells, lines)
 
 
 def test_a_name_in_doubt_is_left_for_the_printed_name_to_settle():
@@ -51,6 +56,7 @@ def test_a_sure_name_leaves_nothing_to_settle():
         [("LINDQVIST", 0.95), ("Erik", 0.95), ("Erikc", 0.95)],  # both readings printed
         [("LINDQVIST", 0.95), ("Erik", 0.6)],  # printed, but not read surely
         [("LINDQVIST<<ERIK<<<<<<", 0.99)],  # a piece of the MRZ itself is no printed name
+        [("LINDQVIST", 0.95), ("Date of birth Erik", 0.95)],  # a word of a line is no identifier
     ],
 )
 def test_the_printed_name_settles_nothing_unless_one_reading_alone_is_printed_surely(lines):
@@ -66,10 +72,35 @@ def test_the_printed_name_never_chooses_a_letter_the_zone_cannot_tell():
     assert _settle(resolution, [("LINDQVIST", 0.99), ("Erik", 0.95)]) == (None, [])
 
 
-def test_a_lone_letter_on_the_page_is_no_word_of_a_name():
+def test_two_readings_that_spell_a_letter_differently_leave_it_unsettled():
+    # The first reading sees a Q (an O close behind), the enhanced one an O: summed, the O wins
+    # clearly, yet each reading alone is unsure of it.
+    as_o = LINE_1[:9] + "O" + LINE_1[10:]
+    first, second = _gaps([LINE_1, LINE_2], [(9, "O", 1.5)]), _gaps([as_o, LINE_2], [(9, "Q", 6.0)])
+    both = resolving.resolve("TD2", [a + b for a, b in zip(first, second)], readings=2, each=(first, second))
+    assert both.doubts == ["name"]
+    assert _settle(both, [("LINDOVIST", 0.99), ("Erik", 0.95)]) == (None, [])
+
+
+def test_a_letter_in_doubt_is_not_made_a_filler_to_fit_a_shorter_printed_name():
+    # PAULA's last A reads nearly as an R, a filler further behind: "PAUL<<PAUL" is printed too
+    # (the surname), and must not win for having no unsure letter.
+    line_1 = "I<UTOPAUL<<PAULA<<<<<<<<<<<<<<<<<<<<"
+    resolution = _doubtful(line_1, doubts=((15, "R", 0.5), (15, "<", 1.0)))
+    assert _settle(resolution, [("PAUL", 0.95), ("Paula", 0.95)]) == (None, [])
+
+
+def test_a_label_on_the_page_does_not_settle_a_name_read_unsurely():
+    line_1 = "I<UTOMARTIN<<LEA<<<<<<<<<<<<<<<<<<<"
+    resolution = _doubtful(line_1, doubts=((15, "<", 0.3),))  # LEA or LE
+    lines = [("MARTIN", 0.95), ("Léa", 0.7), ("Signature du titulaire / Le titulaire", 0.9), ("Le", 0.9)]
+    assert _settle(resolution, lines) == (None, [])
+
+
+def test_a_lone_letter_on_the_page_is_no_name():
     # A receipt beside the document prints a lone "c": "ERIK<C" is no name printed on the page.
     resolution = _doubtful(doubts=((20, "C", 0.3), (21, "C", 0.2)))
-    name, _ = _settle(resolution, [("LINDQVIST", 0.95), ("Erik", 0.95), ("thank c", 0.99)])
+    name, _ = _settle(resolution, [("LINDQVIST", 0.95), ("Erik", 0.95), ("c", 0.99), ("thank c", 0.99)])
     assert name == LINE_1[5:]
 
 

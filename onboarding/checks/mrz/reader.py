@@ -52,7 +52,6 @@ class MrzReading:
     timings_ms: dict = field(default_factory=dict)
     stage: str = ""  # where the search stopped (see ``Search``)
     name_cells: list = field(default_factory=list)  # the name field's alternatives, when in doubt
-    readings: int = 1  # readings summed (``resolving``)
     printed_name: list = field(default_factory=list)  # the page's lines that settled the name (``visual_zone``)
 
     @property
@@ -207,7 +206,13 @@ def _read_zone(bgr, lines, folded, search, second_look=True):
                 stage = "second_look"
         # Read surely, yet a check digit fails: the printed MRZ itself is wrong.
         misprinted = all(d.endswith("_check") for d in resolution.doubts) and _confident(gaps)
-        if (resolution.resolved or misprinted) and fmt in ("TD2", "MRVB") and _continues(bgr, lines, folded):
+        # A name in doubt may yet be settled by the page (``_named``): the same guard holds for it.
+        settleable = resolution.doubts == ["name"]
+        if (
+            (resolution.resolved or misprinted or settleable)
+            and fmt in ("TD2", "MRVB")
+            and _continues(bgr, lines, folded)
+        ):
             # Refused rather than read again from longer boxes: on the one photo where this
             # happened, the longer strips took in more of the page and read worse.
             resolution.doubts.append("line_continues")
@@ -219,8 +224,7 @@ def _read_zone(bgr, lines, folded, search, second_look=True):
                               stage=stage)  # fmt: skip
         fallback = fallback or MrzReading(lines=resolution.lines, mrz=None, doubts=resolution.doubts,
                                           margin=resolution.margin, stage="unsettled",
-                                          name_cells=resolution.name_cells,
-                                          readings=resolution.readings)  # fmt: skip
+                                          name_cells=resolution.name_cells)  # fmt: skip
     return fallback
 
 
@@ -323,7 +327,7 @@ def _named(page, boxes, lines, reading, search):
     (``visual_zone``) from the text lines outside the zone; None when it settles nothing.
     The data page prints the name within a zone's length of it: lines farther away (papers
     lying around the document) are not read."""
-    if reading.doubts != ["name"] or search.spent:
+    if reading.doubts != ["name"] or not reading.name_cells or search.spent:
         return None
     corners = np.concatenate(lines).astype(np.float32)
     zone_area, centre = cv2.convexHull(corners), corners.mean(axis=0)
@@ -331,7 +335,7 @@ def _named(page, boxes, lines, reading, search):
     outside = [box for box in boxes if cv2.pointPolygonTest(zone_area, box.mean(axis=0).tolist(), False) < 0
                and np.linalg.norm(box.mean(axis=0) - centre) <= reach]  # fmt: skip
     printed = textlines.recognise([textlines.strip(page, box) for box in outside], reduce=textlines.greedy_text)
-    name, shown = visual_zone.printed_name(reading.name_cells, reading.readings, printed)
+    name, shown = visual_zone.printed_name(reading.name_cells, printed)
     if name is None:
         return None
     named = resolving.with_name(formats.detect_format(reading.lines), reading.lines, name)

@@ -46,10 +46,10 @@ class Resolution:
     resolved: bool  # every check digit holds and nothing is in doubt
     margin: float  # natural log of best / runner-up among the check-satisfying readings
     doubts: list = field(default_factory=list)  # what could not be settled
-    # The name field's cells' alternatives, (character, gap) each, when the name is in doubt: for the
-    # name printed on the page to settle (``visual_zone``), with the margins of ``readings``.
+    # When the name is in doubt, for the name printed on the page to settle (``visual_zone``): the
+    # name field's cells' alternatives, (character, gap) each, summed over the readings, then
+    # each reading's own when several were summed.
     name_cells: list = field(default_factory=list)
-    readings: int = 1
 
 
 def _alternatives(gaps):
@@ -241,15 +241,12 @@ def resolve(fmt, gaps, readings=1, each=()):
         assignment, doubt = _country(lines, fmt, name, alternatives, readings)
         lines = _with(lines, assignment)
         doubts += [doubt] if doubt else []
-    assignment = _name(fmt, alternatives, readings, each)
+    assignment, name_cells = _name(fmt, alternatives, readings, each)
     lines = _with(lines, assignment)
-    fld = formats.LAYOUTS[fmt]["name"]
-    name_cells = [] if assignment else alternatives[fld.line][fld.start : fld.end]
     doubts += [] if assignment else ["name"]
     doubts += _unchecked_doubts(fmt, alternatives, UNCHECKED_MARGIN * readings)
     doubts += _invisible_doubts(fmt, lines, alternatives, UNCHECKED_MARGIN * readings)
-    return Resolution(lines=lines, resolved=not doubts, margin=margin, doubts=doubts, name_cells=name_cells,
-                      readings=readings)  # fmt: skip
+    return Resolution(lines=lines, resolved=not doubts, margin=margin, doubts=doubts, name_cells=name_cells)
 
 
 def with_name(fmt, lines, name):
@@ -290,7 +287,7 @@ _NAME_STEPS = {
 _NAMES_PER_STATE = 3  # readings of the name field kept per state while searching it
 
 
-def next_name_state(state, char):
+def _next_name_state(state, char):
     """The name field's state after ``char`` (see ``_NAME_STEPS``; it opens in "start"), None
     where no name goes on so."""
     kind = FILLER if char == FILLER else "letter" if char.isalpha() else None
@@ -306,7 +303,7 @@ def possible_names(cells):
         following = {}
         for state, readings_so_far in best.items():
             for char, cost in options:
-                nxt = next_name_state(state, char)
+                nxt = _next_name_state(state, char)
                 if nxt is not None:
                     following.setdefault(nxt, []).extend((gap + cost, text + char) for gap, text in readings_so_far)
         best = {state: heapq.nsmallest(_NAMES_PER_STATE, found) for state, found in following.items()}
@@ -314,8 +311,9 @@ def possible_names(cells):
 
 
 def _name(fmt, alternatives, readings, each=()):
-    """The name cells' assignment, [] when in doubt: the likeliest reading of the name field
-    that is a possible name, taken only when clearly ahead of the next possible one.
+    """(the name cells' assignment, [] when in doubt; then the name cells' alternatives, summed
+    and each reading's, see ``Resolution.name_cells``): the likeliest reading of the name
+    field that is a possible name, taken only when clearly ahead of the next possible one.
 
     Blurred small print reads the fillers after a name as "C" or "E" now and then; a letter
     amid the filler is no name, so the structure of the field is evidence for the filler.
@@ -325,16 +323,20 @@ def _name(fmt, alternatives, readings, each=()):
     surely, and the enhanced crop of the second reading loses a Q's small tail: so each of
     ``each`` (the readings' own gap matrices) must read the same name alone."""
     fld = formats.LAYOUTS[fmt]["name"]
-    found = possible_names(alternatives[fld.line][fld.start : fld.end])
-    if not found or found[0][0] > MAX_CORRECTION * readings:
-        return []
+    cells = [alternatives[fld.line][fld.start : fld.end]]
+    cells += [_alternatives(alone[fld.line])[fld.start : fld.end] for alone in each]
+    found = possible_names(cells[0])
+    if not found:
+        return [], []
+    if found[0][0] > MAX_CORRECTION * readings:
+        return [], cells
     if len(found) > 1 and found[1][0] - found[0][0] < UNCHECKED_MARGIN * readings:
-        return []
-    for alone in each:
-        own = possible_names(_alternatives(alone[fld.line])[fld.start : fld.end])
+        return [], cells
+    for alone in cells[1:]:
+        own = possible_names(alone)
         if not own or own[0][0] > MAX_CORRECTION or own[0][1] != found[0][1]:
-            return []
-    return list(zip([(fld.line, i) for i in range(fld.start, fld.end)], found[0][1]))
+            return [], cells
+    return list(zip([(fld.line, i) for i in range(fld.start, fld.end)], found[0][1])), []
 
 
 def _unchecked_doubts(fmt, alternatives, margin):

@@ -1,94 +1,112 @@
 """Settling an MRZ name in doubt with the name printed on the page (the visual zone).
 
-No check digit covers the name field, so a close call between two readings of it
-("LINDQVIST<<ERIK" and "LINDQVIST<<ERIC") leaves the MRZ unreadable. The data page
-prints the same name in its visual zone: a reading whose every word is printed there,
-read surely, settles it when that reading is clearly the likeliest of those that are.
+No check digit covers the name field, so a close call between the filler after a name and
+the "C" or "E" a blurred filler reads as ("IBANEZ<<LEA" or "IBANEZ<CLEA") leaves the whole
+MRZ unreadable. The data page prints the surname and the given names each on a line of its
+own: a reading of the field made of two such lines, read surely, settles it.
+
+The page only settles where the name's words end, never which letter a cell holds: read by
+the same recogniser, the page's print shares the zone's confusions (a generated photo's page
+read LINDQVIST as LINDOVIST, surely, where the zone read Q just ahead of O). So each letter
+of the name taken must be its cell's likeliest, sure in every reading, and a filler may only
+stand where the zone read a filler or what blurred fillers read as.
 """
 
-import heapq
-import re
 import unicodedata
 
 from . import resolving
 from .formats import FILLER, transliterate
 
-SURE = 0.8  # mean character confidence a printed line needs to confirm a name
+SURE = 0.8  # mean character confidence a printed line needs to settle a name
 # What an MRZ line reads as besides "<": its pieces are the zone's own evidence, not the page's.
 _FILLER_LIKE = set(FILLER + "‹«Λ")
+# What the zone's cell may read where the name has a filler: blurred small fillers read as "C",
+# "E" or "S" (on the generated photos); a cell read as any other letter holds a letter.
+_FILLER_MISREADS = {FILLER, "C", "E", "S"}
 
 
-def _spellings(word):
-    """A printed word as an MRZ may hold it: ICAO's transliteration ("MÜLLER" is MUELLER) or
+def _spellings(text):
+    """A printed line as an MRZ may hold it: ICAO's transliteration ("Müller" is MUELLER) or
     its accents dropped (MULLER), as issuers do both."""
-    dropped = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
-    return {transliterate(word), dropped.upper()}
+    dropped = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return {transliterate(text), transliterate(dropped)}
 
 
-def printed_words(lines):
-    """{word: the line printing it} of the page's text lines read surely, given as (text,
-    confidence); lines holding fillers are pieces of an MRZ and ignored. A lone letter (a
-    receipt's "c") is no word: amid the filler a name field reads as "C", it would confirm a
-    name that does not end there."""
-    words = {}
+def printed_identifiers(lines):
+    """{identifier as an MRZ spells it: (the line printing it, whether read surely)} of the
+    page's text lines, given as (text, confidence), that hold a name's letters only: no digit
+    (a date, a number), no filler (a piece of the MRZ itself), two letters at least."""
+    found = {}
     for text, confidence in lines:
-        if confidence < SURE or _FILLER_LIKE & set(text):
+        if _FILLER_LIKE & set(text) or any(c.isdigit() for c in text):
             continue
-        for word in re.findall(r"[^\W\d_]{2,}", text.upper()):
-            for spelling in _spellings(word):
-                words.setdefault(spelling, text)
-    return words
+        for spelling in _spellings(text):
+            if len(spelling.replace(FILLER, "")) >= 2 and not found.get(spelling, (None, False))[1]:
+                found[spelling] = (text, confidence >= SURE)
+    return found
 
 
-def printed_name(cells, readings, lines):
-    """(the reading of the name field, given as its cells' alternatives, whose every word is
-    printed in ``lines``, the lines printing them), or (None, []).
+def _cost(name, cells, margin):
+    """How much less probable the zone reads ``name`` than its best reading, or None when the
+    zone does not allow it: a letter must come within ``margin`` of its cell's best; a filler
+    may stand where the zone reads a filler, or a letter blurred fillers read as."""
+    total = 0.0
+    for char, options in zip(name, cells):
+        gap = dict(options).get(char)
+        if gap is None or (char != FILLER and gap - options[0][1] >= margin):
+            return None
+        if char == FILLER and options[0][0] not in _FILLER_MISREADS:
+            return None
+        total += gap - options[0][1]
+    return total
 
-    The printed name only tells where the name's words end (the fillers a blurred name field
-    reads as "C"), never which letter a cell holds: read by the same recogniser, the page's
-    print shares the zone's confusions (a generated photo's page read LINDQVIST as LINDOVIST,
-    surely, where the zone read Q just ahead of O). So each cell may hold a filler or its
-    likeliest letter, and that only when clearly ahead of the cell's other letters.
-    The likeliest such reading is taken when it is clearly ahead of the next one (both
-    "SMITH<<JOHN" and "SMITH<JOHN" are printed words) and not much less probable than the
-    likeliest possible name at all. A name cut short by the field's end may end in a printed
-    word's beginning."""
-    words = printed_words(lines)
-    beginnings = {word[:n] for word in words for n in range(1, len(word) + 1)}
-    margin = resolving.UNCHECKED_MARGIN * readings
-    best = {("start", ""): [(0.0, "")]}
-    for options in (_filler_or_letter(options, margin) for options in cells):
-        following = {}
-        for (state, word), found in best.items():
-            for char, cost in options:
-                nxt = resolving.next_name_state(state, char)
-                if nxt is None or (char == FILLER and word and word not in words):
-                    continue
-                if char != FILLER and word + char not in beginnings:
-                    continue
-                key = (nxt, "" if char == FILLER else word + char)
-                following.setdefault(key, []).extend((gap + cost, text + char) for gap, text in found)
-        best = {key: heapq.nsmallest(2, found) for key, found in following.items()}
-    found = sorted(reading for readings_so_far in best.values() for reading in readings_so_far)
-    if not found or (len(found) > 1 and found[1][0] - found[0][0] < margin):
+
+def _letters_sure(name, cells, margin):
+    """Whether every letter of ``name`` is its cell's likeliest letter, no other letter
+    within ``margin`` of it."""
+    for char, options in zip(name, cells):
+        letters = [(c, gap) for c, gap in options if c != FILLER]
+        if char == FILLER:
+            continue
+        if not letters or letters[0][0] != char or any(gap - letters[0][1] < margin for _, gap in letters[1:]):
+            return False
+    return True
+
+
+def printed_name(name_cells, lines):
+    """(the name field's reading made of printed identifiers, the lines printing them), or
+    (None, []). ``name_cells``: the field's alternatives summed over the zone's readings, then
+    each reading's own (see ``resolving.Resolution``); a letter must be sure in each alone.
+
+    The field holds a printed surname, "<<" and printed given names (or none), cut at the
+    field's end. The likeliest such reading is taken when it is clearly ahead of the next,
+    made of lines read surely, its letters sure, and the zone's own likeliest name is not
+    clearly ahead of it. Readings made of lines read unsurely, or whose letters are unsure,
+    still count as the next one: "PAUL<<PAULA" with its last A nearly an R, or "Léa" read
+    unsurely, leave "PAUL<<PAUL" or "MARTIN<<LE" (a label "Le" read surely) unsettled."""
+    if not name_cells:
         return None, []
-    if found[0][0] - resolving.possible_names(cells)[0][0] > resolving.MAX_CORRECTION * readings:
+    cells, each = name_cells[0], name_cells[1:]
+    margin = resolving.UNCHECKED_MARGIN * max(1, len(each))
+    identifiers = printed_identifiers(lines)
+    fitting = {}
+    for surname, surname_line in identifiers.items():
+        if _cost(surname + FILLER * 2, cells, margin) is None:
+            continue  # no given names will make it fit
+        for given, given_line in [("", (None, True)), *identifiers.items()]:
+            name = (surname + FILLER * 2 + given)[: len(cells)].ljust(len(cells), FILLER)
+            cost = _cost(name, cells, margin)
+            if cost is not None and (name not in fitting or cost < fitting[name][0]):
+                read = [line for line in (surname_line, given_line) if line[0]]
+                fitting[name] = (cost, [text for text, _ in read], all(sure for _, sure in read))
+    ranked = sorted(fitting.items(), key=lambda item: item[1][0])
+    if not ranked or (len(ranked) > 1 and ranked[1][1][0] - ranked[0][1][0] < margin):
         return None, []
-    name = found[0][1]
-    shown = [words.get(part) or _line_beginning(words, part) for part in name.split(FILLER) if part]
-    return name, list(dict.fromkeys(shown))
-
-
-def _filler_or_letter(options, margin):
-    """A cell's alternatives (character, gap), best first, cut to its filler and its likeliest
-    letter, the letter only when no other letter comes within ``margin`` of it."""
-    letters = [option for option in options if option[0] != FILLER]
-    kept = [option for option in options if option[0] == FILLER]
-    if letters and (len(letters) == 1 or letters[1][1] - letters[0][1] >= margin):
-        kept.append(letters[0])
-    return kept
-
-
-def _line_beginning(words, part):
-    """The line printing the word a name cut short by its field's end begins."""
-    return next(line for word, line in words.items() if word.startswith(part))
+    name, (cost, shown, read_surely) = ranked[0]
+    best = resolving.possible_names(cells)[0][0] - sum(options[0][1] for options in cells)
+    sure = _letters_sure(name, cells, margin) and all(
+        _letters_sure(name, alone, resolving.UNCHECKED_MARGIN) for alone in each
+    )
+    if not (sure and read_surely) or cost - best >= margin:
+        return None, []
+    return name, shown
