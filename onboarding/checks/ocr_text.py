@@ -323,8 +323,9 @@ def _split_row(pieces, page, source, scan=None):
 
 # A word Tesseract is this sure of, with this many letters, is a word read, not a smudge.
 SURE_WORD_CONFIDENCE, SURE_WORD_LETTERS = 85, 3
-# A page with fewer of its words read sure than this share may lie sideways or upside down.
-MIN_SURE_SHARE = 0.2
+# A page with fewer of its words read sure than this share may lie sideways or upside down,
+# unless this many were (read the right way up among papers it lay on a table with).
+MIN_SURE_SHARE, ENOUGH_SURE_WORDS = 0.2, 20
 _TURNS = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
 
 
@@ -345,7 +346,7 @@ def image_lines(image, page=0, lang=DEFAULT_LANG):
     with no orientation recorded), and that reading is kept when it holds more sure words."""
     lines = _tesseract_lines(image, page, lang)
     sure, read = sure_words(lines)
-    if sure >= MIN_SURE_SHARE * read:
+    if sure >= MIN_SURE_SHARE * read or sure >= ENOUGH_SURE_WORDS:
         return lines
     turn = textlines.page_turn(image)
     if not turn:
