@@ -48,9 +48,10 @@ def open_image(content, *, decode=True):
             image.load()
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise UnreadableDocument(str(exc)) from exc
-    # Turned and converted in place where it can be: a 12-megapixel photo weighs 36 MB a copy.
+    # Turned in place, then converted: one copy (36 MB for a 12-megapixel photo), and an image of
+    # its own, not the file's (whose format would have pytesseract hand it on re-encoded as JPEG).
     ImageOps.exif_transpose(image, in_place=True)
-    return image if image.mode == "RGB" else image.convert("RGB")
+    return image.convert("RGB")
 
 
 def render_scales(sizes, dpi=RENDER_DPI):

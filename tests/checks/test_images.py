@@ -31,6 +31,9 @@ def test_a_photo_is_loaded_upright_as_its_camera_says():
 def test_a_photo_without_orientation_or_in_other_colours_is_loaded_as_taken_in_rgb():
     (plain,) = load_pages(_jpeg(), "image/jpeg")
     assert plain.size == (300, 100) and plain.getpixel((20, 50)) < (30, 30, 30)
+    # An image of its own, not the file: pytesseract re-encodes an image in its file's format,
+    # and a JPEG page would reach Tesseract through a second lossy encoding.
+    assert plain.format is None
     (cmyk,) = load_pages(_jpeg(mode="CMYK"), "image/jpeg")
     assert cmyk.mode == "RGB" and cmyk.size == (300, 100)
 
