@@ -94,7 +94,7 @@ def run(documents, known, config):
     details["mrz_format"] = mrz.format
     details["check_digits"] = mrz.check_digits
     fields = mrz.fields()
-    details["provenance"] = _provenance(mrz.format, fields, reading.printed_name)
+    details["provenance"] = _provenance(mrz.format, fields)
     codes = [] if mrz.valid else ["mrz_checksum_invalid"]
     today = date.today()
     if mrz.expiry_date and date.fromisoformat(mrz.expiry_date) < today:
@@ -109,15 +109,12 @@ def run(documents, known, config):
     return CheckResult(result, fields=fields, reason_codes=codes + missing, details=details)
 
 
-def _provenance(fmt, fields, printed_name=()):
-    """Field -> where it was read: the zone ("MRZ"), its line and cells, for the reviewer; a
-    name the zone left in doubt also names the page's printed lines that settled it ("VIZ")."""
+def _provenance(fmt, fields):
+    """Field -> where it was read: the zone ("MRZ"), its line and cells, for the reviewer."""
     layout = LAYOUTS[fmt]
     sources = {}
     for name, value in fields.items():
         cells = layout.get(_MRZ_FIELD.get(name, name))
         if value and cells is not None:
             sources[name] = {"source": "MRZ", "line": cells.line + 1, "cells": [cells.start + 1, cells.end]}
-            if printed_name and name in _MRZ_FIELD:
-                sources[name] = [sources[name], {"source": "VIZ", "label": " / ".join(printed_name)}]
     return sources

@@ -30,7 +30,7 @@ from django.conf import settings
 
 from onboarding.checks import textlines
 
-from . import decoding, formats, resolving, visual_zone, zone
+from . import decoding, formats, resolving, zone
 
 DEFAULT_TIME_BUDGET_S = 20.0
 _CONFIDENT = math.log(100)  # a printed MRZ that fails its check is reported only when read this surely
@@ -51,8 +51,6 @@ class MrzReading:
     margin: float | None = None  # how much more probable (natural log) the reading is than the next
     timings_ms: dict = field(default_factory=dict)
     stage: str = ""  # where the search stopped (see ``Search``)
-    name_cells: list = field(default_factory=list)  # the name field's alternatives, when in doubt
-    printed_name: list = field(default_factory=list)  # the page's lines that settled the name (``visual_zone``)
 
     @property
     def valid(self):
@@ -62,8 +60,7 @@ class MrzReading:
 class Search:
     """One document's search: its time budget, and the stage it stopped at, for the reviewer
     and the benchmark: the MRZ read from the most MRZ-like zone (``first_look``, ``second_look``,
-    ``widened``, ``visual_zone`` when the name printed on the page settled it) or from another
-    zone (``other_zone``); or nothing read: ``no_zone`` (no chain
+    ``widened``) or from another zone (``other_zone``); or nothing read: ``no_zone`` (no chain
     of long parallel lines, on the page turned a quarter too unless its lines lie level),
     ``no_mrz_like_zone`` (chains, none reading like an MRZ), ``unsettled`` (MRZ-like zones read, none settled by its check digits),
     ``time_budget``."""
@@ -206,13 +203,7 @@ def _read_zone(bgr, lines, folded, search, second_look=True):
                 stage = "second_look"
         # Read surely, yet a check digit fails: the printed MRZ itself is wrong.
         misprinted = all(d.endswith("_check") for d in resolution.doubts) and _confident(gaps)
-        # A name in doubt may yet be settled by the page (``_named``): the same guard holds for it.
-        settleable = resolution.doubts == ["name"]
-        if (
-            (resolution.resolved or misprinted or settleable)
-            and fmt in ("TD2", "MRVB")
-            and _continues(bgr, lines, folded)
-        ):
+        if (resolution.resolved or misprinted) and fmt in ("TD2", "MRVB") and _continues(bgr, lines, folded):
             # Refused rather than read again from longer boxes: on the one photo where this
             # happened, the longer strips took in more of the page and read worse.
             resolution.doubts.append("line_continues")
@@ -223,8 +214,7 @@ def _read_zone(bgr, lines, folded, search, second_look=True):
             return MrzReading(lines=resolution.lines, mrz=formats.parse(resolution.lines), doubts=resolution.doubts,
                               stage=stage)  # fmt: skip
         fallback = fallback or MrzReading(lines=resolution.lines, mrz=None, doubts=resolution.doubts,
-                                          margin=resolution.margin, stage="unsettled",
-                                          name_cells=resolution.name_cells)  # fmt: skip
+                                          margin=resolution.margin, stage="unsettled")  # fmt: skip
     return fallback
 
 
@@ -322,27 +312,6 @@ def _found_unsure(reading):
     return bool(reading.doubts) and all(doubt in _UNCHECKED_FIELDS for doubt in reading.doubts)
 
 
-def _named(page, boxes, lines, reading, search):
-    """The reading whose name alone was in doubt, settled by the name printed on the page
-    (``visual_zone``) from the text lines outside the zone; None when it settles nothing.
-    The data page prints the name within a zone's length of it: lines farther away (papers
-    lying around the document) are not read."""
-    if reading.doubts != ["name"] or not reading.name_cells or search.spent:
-        return None
-    corners = np.concatenate(lines).astype(np.float32)
-    zone_area, centre = cv2.convexHull(corners), corners.mean(axis=0)
-    reach = float(np.linalg.norm(lines[0][1] - lines[0][0]))
-    outside = [box for box in boxes if cv2.pointPolygonTest(zone_area, box.mean(axis=0).tolist(), False) < 0
-               and np.linalg.norm(box.mean(axis=0) - centre) <= reach]  # fmt: skip
-    printed = textlines.recognise([textlines.strip(page, box) for box in outside], reduce=textlines.greedy_text)
-    name, shown = visual_zone.printed_name(reading.name_cells, printed)
-    if name is None:
-        return None
-    named = resolving.with_name(formats.detect_format(reading.lines), reading.lines, name)
-    return MrzReading(lines=named, mrz=formats.parse(named), margin=reading.margin, stage="visual_zone",
-                      printed_name=shown)  # fmt: skip
-
-
 _LEVEL_LINES = 3  # lines the detector must find before the page's orientation is judged from them
 _LEVEL_SHARE = 0.9  # of their length lying within 45 degrees of horizontal
 
@@ -395,8 +364,6 @@ def read_image(image, search=None):
                 reading = _read_zone(page, lines, folded, search, second_look=first)
                 if (reading is None or reading.mrz is None) and first and _card_lines(lines, folded):
                     reading = _read_widened(page, lines, search) or reading
-                if reading is not None and reading.mrz is None:
-                    reading = _named(page, boxes, lines, reading, search) or reading
                 if reading is not None and (reading.mrz is not None or _found_unsure(reading)):
                     if not first:
                         reading.stage = "other_zone"

@@ -46,10 +46,6 @@ class Resolution:
     resolved: bool  # every check digit holds and nothing is in doubt
     margin: float  # natural log of best / runner-up among the check-satisfying readings
     doubts: list = field(default_factory=list)  # what could not be settled
-    # When the name is in doubt, for the name printed on the page to settle (``visual_zone``): the
-    # name field's cells' alternatives, (character, gap) each, summed over the readings, then
-    # each reading's own when several were summed.
-    name_cells: list = field(default_factory=list)
 
 
 def _alternatives(gaps):
@@ -241,18 +237,15 @@ def resolve(fmt, gaps, readings=1, each=()):
         assignment, doubt = _country(lines, fmt, name, alternatives, readings)
         lines = _with(lines, assignment)
         doubts += [doubt] if doubt else []
-    assignment, name_cells = _name(fmt, alternatives, readings, each)
+    assignment, doubt = _name(fmt, alternatives, readings)
+    if not doubt and any(_name(fmt, [_alternatives(g) for g in alone], 1, margin=0.0)[0] != assignment
+                         for alone in each):  # fmt: skip
+        doubt = "name"
     lines = _with(lines, assignment)
-    doubts += [] if assignment else ["name"]
+    doubts += [doubt] if doubt else []
     doubts += _unchecked_doubts(fmt, alternatives, UNCHECKED_MARGIN * readings)
     doubts += _invisible_doubts(fmt, lines, alternatives, UNCHECKED_MARGIN * readings)
-    return Resolution(lines=lines, resolved=not doubts, margin=margin, doubts=doubts, name_cells=name_cells)
-
-
-def with_name(fmt, lines, name):
-    """The lines with ``name`` (a possible reading of the name field) written in the field."""
-    fld = formats.LAYOUTS[fmt]["name"]
-    return _with(lines, zip([(fld.line, i) for i in range(fld.start, fld.end)], name))
+    return Resolution(lines=lines, resolved=not doubts, margin=margin, doubts=doubts)
 
 
 def _invisible_doubts(fmt, lines, alternatives, margin):
@@ -284,59 +277,36 @@ _NAME_STEPS = {
 }  # fmt: skip
 
 
-_NAMES_PER_STATE = 3  # readings of the name field kept per state while searching it
-
-
-def _next_name_state(state, char):
-    """The name field's state after ``char`` (see ``_NAME_STEPS``; it opens in "start"), None
-    where no name goes on so."""
-    kind = FILLER if char == FILLER else "letter" if char.isalpha() else None
-    return "primary" if state == "start" and kind == "letter" else _NAME_STEPS.get((state, kind))
-
-
-def possible_names(cells):
-    """(gap, text) of the likeliest readings of the name field's ``cells`` (their alternatives)
-    that are possible names, best first. The states are deterministic, so readings reaching one
-    state differ, and the best few overall are among the best few of each state."""
-    best = {"start": [(0.0, "")]}
-    for options in cells:
-        following = {}
-        for state, readings_so_far in best.items():
-            for char, cost in options:
-                nxt = _next_name_state(state, char)
-                if nxt is not None:
-                    following.setdefault(nxt, []).extend((gap + cost, text + char) for gap, text in readings_so_far)
-        best = {state: heapq.nsmallest(_NAMES_PER_STATE, found) for state, found in following.items()}
-    return sorted(reading for readings_so_far in best.values() for reading in readings_so_far)
-
-
-def _name(fmt, alternatives, readings, each=()):
-    """(the name cells' assignment, [] when in doubt; then the name cells' alternatives, summed
-    and each reading's, see ``Resolution.name_cells``): the likeliest reading of the name
-    field that is a possible name, taken only when clearly ahead of the next possible one.
+def _name(fmt, alternatives, readings, margin=UNCHECKED_MARGIN):
+    """(name cells assignment, doubt or None): the likeliest reading of the name field that is
+    a possible name, taken only when clearly ahead of the next possible one.
 
     Blurred small print reads the fillers after a name as "C" or "E" now and then; a letter
     amid the filler is no name, so the structure of the field is evidence for the filler.
     It settles nothing where two possible names stay close ("MARIA" and "MARIAC" when the
     cell after the name is in doubt, "Q" and "O" inside it): no check digit covers a name.
     Summed over two readings, one reading sure of an "O" outweighs another that reads a "Q" less
-    surely, and the enhanced crop of the second reading loses a Q's small tail: so each of
-    ``each`` (the readings' own gap matrices) must read the same name alone."""
+    surely, and the enhanced crop of the second reading loses a Q's small tail: so two readings
+    must each read the same name (``resolve``'s ``each``)."""
     fld = formats.LAYOUTS[fmt]["name"]
-    cells = [alternatives[fld.line][fld.start : fld.end]]
-    cells += [_alternatives(alone[fld.line])[fld.start : fld.end] for alone in each]
-    found = possible_names(cells[0])
-    if not found:
-        return [], []
-    if found[0][0] > MAX_CORRECTION * readings:
-        return [], cells
-    if len(found) > 1 and found[1][0] - found[0][0] < UNCHECKED_MARGIN * readings:
-        return [], cells
-    for alone in cells[1:]:
-        own = possible_names(alone)
-        if not own or own[0][0] > MAX_CORRECTION or own[0][1] != found[0][1]:
-            return [], cells
-    return list(zip([(fld.line, i) for i in range(fld.start, fld.end)], found[0][1])), []
+    # The two best (gap, text) per state: the states are deterministic, so two readings reaching
+    # a state differ, and the two best overall are among the two best of each state.
+    best = {"start": [(0.0, "")]}
+    for i in range(fld.start, fld.end):
+        following = {}
+        for state, readings_so_far in best.items():
+            for char, cost in alternatives[fld.line][i]:
+                kind = FILLER if char == FILLER else "letter" if char.isalpha() else None
+                nxt = "primary" if state == "start" and kind == "letter" else _NAME_STEPS.get((state, kind))
+                if nxt is not None:
+                    following.setdefault(nxt, []).extend((gap + cost, text + char) for gap, text in readings_so_far)
+        best = {state: heapq.nsmallest(2, found) for state, found in following.items()}
+    found = sorted(reading for readings_so_far in best.values() for reading in readings_so_far)
+    if not found or found[0][0] > MAX_CORRECTION * readings:
+        return [], "name"
+    if len(found) > 1 and found[1][0] - found[0][0] < margin * readings:
+        return [], "name"
+    return list(zip([(fld.line, i) for i in range(fld.start, fld.end)], found[0][1])), None
 
 
 def _unchecked_doubts(fmt, alternatives, margin):
