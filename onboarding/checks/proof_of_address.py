@@ -227,31 +227,6 @@ def holder_candidates(lines):
     return list(unique.values())
 
 
-# Words of a sender's service or of the mail address it receives post at ("Service Clients",
-# "TSA 12345", "92099 LA DÉFENSE CEDEX", "PO Box 227"), never of an addressee's block.
-_SENDER_WORDS = re.compile(r"\b(?:service|services|kundenservice|kundendienst|tsa|cedex|po box|postfach)\b")
-
-
-def addressee_blocks(lines, country):
-    """(holder, address) of each name printed with neither label nor title over a postal address:
-    a company's name in an envelope window. The page's first line is its letterhead, and a
-    block naming a known issuer or a sender's service or mail address is the sender's own,
-    never the addressee's."""
-    letterheads = {}
-    for line in lines:
-        if re.search(r"[^\W\d_]{3}", line.text):  # a stray mark over the page is no letterhead
-            letterheads.setdefault(line.page, line)
-    found = []
-    for line in lines:
-        if line is letterheads.get(line.page) or not holder_value(line.text) or known_issuer(line.text):
-            continue
-        address = address_under(lines, line, country, (*HOLDER_LABELS, *ADDRESS_LABELS))
-        printed = " ".join([line.text, *(str(value) for value in (address or {}).values() if value)])
-        if address and not _SENDER_WORDS.search(normalize(printed)):
-            found.append((Labelled(line.text.strip(), "", line), address))
-    return found
-
-
 def document_kind(text):
     """(document type, service) from keywords; ("other", None) when nothing fits."""
     searchable = normalize(text)
@@ -365,10 +340,6 @@ def read_printed(lines, country):
     the issuer's own address in the header is not the applicant's."""
     candidates = holder_candidates(lines)
     with_address = [(item, address_under(lines, item.line, country, HOLDER_LABELS)) for item in candidates]
-    if not candidates and len(blocks := addressee_blocks(lines, country)) == 1:
-        # No holder is labelled or titled: a lone name over an address is the addressee's; two
-        # such blocks leave the holder unread rather than a guess between them.
-        with_address = blocks
     holder, address = next(((item, block) for item, block in with_address if block),
                            (candidates[0] if candidates else None, None))  # fmt: skip
     address_source = holder
