@@ -133,9 +133,14 @@ class HolderReading:
         """The reading the applicant's name (``names``: (name, kind) pairs) is exactly (word
         order, case and accents aside, as applicants often type none), or None. When both are,
         they differ only in accents: the one with more of them, as one reader misses accents far
-        more often than it invents them."""
+        more often than it invents them. A reading holding an accent one reader wrote unsurely
+        (``doubtful_accents``) is never confirmed: the applicant, typing none, would vouch for a
+        letter no reader read surely."""
+        doubtful = set(self.notes.get("doubtful_accents", ""))
         matching = [
-            reading for reading in self.readings() if any(same_words(reading, name, kind) for name, kind in names)
+            reading
+            for reading in self.readings()
+            if not doubtful & set(reading) and any(same_words(reading, name, kind) for name, kind in names)
         ]
         return max(matching, key=accents_of, default=None)
 
