@@ -28,6 +28,16 @@ def test_photo_of_a_letter_is_read_by_tesseract():
     assert "JEAN DUPONT" in text
 
 
+def test_a_page_read_the_right_way_up_is_not_asked_which_way_up_it_is(monkeypatch):
+    # Asking costs a text detection (0.2-0.5 s): a page whose words read sure needs none.
+    def page_turn(image):
+        raise AssertionError("a page read well was asked which way up it is")
+
+    monkeypatch.setattr("onboarding.checks.textlines.page_turn", page_turn)
+    text = document_text([DocumentInput(bank_letter_png(photo=True), "image/jpeg")])
+    assert "JEAN DUPONT" in text
+
+
 def test_scanned_pdf_without_text_layer_is_read_by_tesseract():
     text = document_text([DocumentInput(bank_letter_scanned_pdf(), "application/pdf")])
     assert "BNPAFRPPXXX" in text
