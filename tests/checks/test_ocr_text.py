@@ -4,7 +4,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from onboarding.checks import DocumentInput
 from onboarding.checks.images import UnreadableDocument
-from onboarding.checks.ocr_text import document_text, labelled_value, prepare_for_ocr
+from onboarding.checks.ocr_text import document_lines, document_text, labelled_value, lines_text, prepare_for_ocr
 from tests.documents.bank import (
     FRENCH_ACCOUNT,
     Line,
@@ -34,8 +34,8 @@ def test_a_page_read_the_right_way_up_is_not_asked_which_way_up_it_is(monkeypatc
         raise AssertionError("a page read well was asked which way up it is")
 
     monkeypatch.setattr("onboarding.checks.textlines.page_turn", page_turn)
-    text = document_text([DocumentInput(bank_letter_png(photo=True), "image/jpeg")])
-    assert "JEAN DUPONT" in text
+    lines = document_lines([DocumentInput(bank_letter_png(photo=True), "image/jpeg")])
+    assert "JEAN DUPONT" in lines_text(lines)
 
 
 def test_scanned_pdf_without_text_layer_is_read_by_tesseract():
