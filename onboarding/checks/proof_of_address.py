@@ -3,10 +3,11 @@
 The page is read as positioned lines (PDF text layer, else Tesseract in English,
 French and German) and each value is taken where a reader would look for it:
 the holder after a holder label ("Titulaire du contrat", "Rechnungsempfänger")
-or as the titled addressee ("M. JEAN DUPONT", "Herrn" over the name), else as
-the one name printed over a postal address without either (a company in an
-envelope window; never the letterhead), the address in the block under that
-holder (street, complements, postcode and town), the issue date after its label and never a billing period or a due date.
+or as the titled addressee ("M. JEAN DUPONT", "Herrn" over the name), the
+address in the block under that holder (street, complements, postcode and
+town), the issue date after its label and never a billing period or a due date.
+A name printed with neither label nor title is not guessed at: where the
+addressee went unread, the sender's own block looks just the same.
 The issuer's own address in the header is never taken for the holder's. A
 French 2D-Doc on the page is decoded too: its fields are signed by the issuer,
 so they win over the printed text, and any disagreement between the two is
@@ -235,14 +236,12 @@ def document_kind(text):
     return best if scores[best] >= MIN_KIND_SCORE else ("other", None)
 
 
-def known_issuer(text):
-    """The issuer of ISSUERS ``text`` names, or None."""
-    padded = f" {normalize(text)} "
-    return next((name for name, keywords in ISSUERS.items() if any(f" {key} " in padded for key in keywords)), None)
-
-
 def issuer(text, lines):
-    return known_issuer(text) or (lines[0].text if lines else None)
+    padded = f" {normalize(text)} "
+    for name, keywords in ISSUERS.items():
+        if any(f" {keyword} " in padded for keyword in keywords):
+            return name
+    return lines[0].text if lines else None
 
 
 def issue_date(lines):
