@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-deu tesseract-ocr-spa \
-	tesseract-ocr-ita tesseract-ocr-nld fonts-ocr-b fonts-dejavu-core \
+	tesseract-ocr-ita tesseract-ocr-nld fonts-ocr-b fonts-dejavu-core fonts-courier-prime \
 	libmagic1 libicu-dev pkg-config gettext chromium wrk
 HOST ?= 127.0.0.1:8000
 

@@ -15,6 +15,11 @@ other seeds and shifted, harsher parameters and were never looked at while tunin
 (``held_out_3``, the harshest, was drawn before the last round of reader changes; the
 bench prints the failures of the other splits only).
 
+``scans``: scans as specimen collections show them (``specimen_scans``): the data page, its
+MRZ end cut closely or the MRZ alone cut at its characters, in OCR-B, a typewriter face or
+another monospaced font, MRZ capitals 5-15 px high; drawn once, after the change that read
+the MRZ cut out alone, and not tuned on.
+
 ``real``: real passport photos read from a cache folder outside the repository
 (``~/.cache/threshold/mrz_real``, or ``--real``) holding the images and a
 ``truth.json`` of their printed MRZ lines; nothing is downloaded by the bench or the
@@ -141,20 +146,25 @@ def _stages(outcomes):
 
 def main():
     setup_django()
-    from tests.documents.identity import SPLITS, phone_photos
+    from tests.documents.identity import SPLITS, phone_photos, specimen_scans
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=20)
-    parser.add_argument("--split", action="append", choices=[*SPLITS, "real"])
+    parser.add_argument("--split", action="append", choices=[*SPLITS, "scans", "real"])
     parser.add_argument("--real", type=Path, default=REAL_PHOTOS, help="folder of real photos with truth.json")
     args = parser.parse_args()
 
     rows = []
     context = multiprocessing.get_context("spawn")
-    splits = args.split or [*SPLITS, "real"]
+    splits = args.split or [*SPLITS, "scans", "real"]
     for split in splits:
         # Drawn here, so the child's memory is the reading's alone.
-        samples = _real_samples(args.real) if split == "real" else list(phone_photos(split, args.documents))
+        if split == "real":
+            samples = _real_samples(args.real)
+        elif split == "scans":
+            samples = list(specimen_scans(args.documents))
+        else:
+            samples = list(phone_photos(split, args.documents))
         if not samples:
             print(f"  {split}: no photos (see the module's docstring)")
             continue
@@ -162,7 +172,7 @@ def main():
             outcomes, peak_mb, bare = pool.apply(_read_all, (samples,))
         rows += _rows(split, outcomes, peak_mb, bare)
         print(f"  {split} search stages: {_stages(outcomes)}")
-        if split.startswith("held_out"):
+        if split.startswith("held_out") or split == "scans":
             continue  # held-out failures are counted, never looked at
         for o in outcomes:
             if o["outcome"] != "right":

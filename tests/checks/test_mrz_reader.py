@@ -13,7 +13,9 @@ from onboarding.checks.mrz import ALPHABET, decoding, reader, resolving, zone
 from tests.documents.identity import (
     Capture,
     IdentityDocument,
+    Printing,
     as_pdf,
+    mrz_band,
     phone_photos,
     photograph,
     random_capture,
@@ -67,6 +69,15 @@ def test_id_card_with_a_long_document_number_photographed_upside_down():
     reading = read(photograph(render(card)[-1], Capture(rotation=182, blur=0.8, jpeg_quality=60, on_table=True)))
     assert reading.valid
     assert reading.mrz.document_number == "D23145890734"
+
+
+@pytest.mark.parametrize("fmt", ["TD1", "TD2", "TD3", "MRVB"])
+def test_an_mrz_cut_out_at_its_characters_is_read(fmt):
+    # Lines touching the image's edges went undetected before the page was set in a margin.
+    document = IdentityDocument(**HOLDER, format=fmt)
+    band = mrz_band(render(document, printing=Printing(security_print=True))[-1], document)
+    reading = read(photograph(band, Capture(scale=0.3, jpeg_quality=70), seed=3), "image/jpeg")
+    assert reading.lines == list(document.mrz_lines())
 
 
 def test_slightly_rotated_blurred_phone_photo_of_an_id_card_back_is_read():

@@ -337,6 +337,16 @@ def tight_crop(page, seed=0):
     return page.crop((margin, top, page.width - margin, page.height - margin))
 
 
+def mrz_band(page, doc, margin_mm=0.0):
+    """The MRZ alone, cut ``margin_mm`` around its lines (0: the characters touch the edges), as
+    collections of specimen MRZs show it."""
+    lines = doc.mrz_lines()
+    width_mm = FORMATS[doc.format][0][0]
+    left = _mm((width_mm - MRZ_PITCH_MM * len(lines[0])) / 2 - margin_mm)
+    top = page.height - _mm(5 + 4.2 * len(lines) + margin_mm)
+    return page.crop((max(0, left), top, page.width - max(0, left), page.height - _mm(4.3 - margin_mm)))
+
+
 # -- photographing ------------------------------------------------------------------------
 
 
@@ -496,3 +506,32 @@ def phone_photos(split, count):
                        f"{', security print' if printing.security_print else ''}"
                        f"{', SPECIMEN' if printing.specimen else ''}, {shot}")  # fmt: skip
         yield Sample(content, mime_type, tuple(doc.mrz_lines()), description)
+
+
+# A typewriter face, for the older documents printed without OCR-B (Debian's fonts-courier-prime).
+TYPEWRITER = "/usr/share/fonts/opentype/courier-prime/Courier Prime.otf"
+
+
+def specimen_scans(count, seed=90_000):
+    """``count`` scans as collections of specimens show them, with the truth: the data page,
+    its MRZ end cut closely, or the MRZ alone cut at its characters; in OCR-B, a typewriter
+    face or another monospaced font, over security prints or under SPECIMEN; slightly turned,
+    softened, noisy, downscaled so MRZ capitals are 5-15 px high, JPEG 60-90."""
+    rng = random.Random(seed)
+    for index in range(count):
+        fmt = _LAYOUT_FORMATS[index % len(_LAYOUT_FORMATS)]
+        doc = random_document(rng, fmt)
+        printing = Printing(font=rng.choice([OCR_B, OCR_B, TYPEWRITER, MONO]), security_print=rng.random() < 0.5,
+                            specimen=rng.random() < 0.3)  # fmt: skip
+        page = render(doc, seed + index, printing)[-1]
+        layout = rng.random()
+        if layout < 0.3:
+            image, scene = mrz_band(page, doc, margin_mm=rng.choice([0.0, 0.0, 1.0])), "MRZ alone"
+        elif layout < 0.6:
+            image, scene = tight_crop(page, seed + index), "tight crop"
+        else:
+            image, scene = page, "data page"
+        capture = Capture(rotation=rng.uniform(-2, 2), blur=rng.uniform(0, 1.0), noise=rng.uniform(0, 5),
+                          scale=rng.uniform(5, 15) / mrz_cap_height(printing), jpeg_quality=rng.choice([60, 75, 90]))  # fmt: skip
+        description = f"{fmt} {scene}, {printing.font.rsplit('/', 1)[-1]}, {capture}"
+        yield Sample(photograph(image, capture, seed + index), "image/jpeg", tuple(doc.mrz_lines()), description)
