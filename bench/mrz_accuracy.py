@@ -17,8 +17,8 @@ bench prints the failures of the other splits only).
 
 ``scans``: scans as specimen collections show them (``specimen_scans``): the data page, its
 MRZ end cut closely or the MRZ alone cut at its characters, in OCR-B, a typewriter face or
-another monospaced font, MRZ capitals 5-15 px high; drawn once, after the change that read
-the MRZ cut out alone, and not tuned on.
+another monospaced font, MRZ capitals 5-15 px high; never tuned on (its failures are not
+printed).
 
 ``real``: real passport photos read from a cache folder outside the repository
 (``~/.cache/threshold/mrz_real``, or ``--real``) holding the images and a

@@ -34,7 +34,6 @@ _RECOGNISER = "PP-OCRv6_rec_small.onnx"
 _PIXEL_THRESHOLD = 0.3  # detector probability above which a pixel is text
 _BOX_THRESHOLD = 0.5  # mean probability a region needs to count as a line
 _UNCLIP_RATIO = 1.6  # the detector marks a shrunk core of each line: grow it back
-_MARGIN = 32  # pixels of padding around a page for the detector, a multiple of its stride (see ``_detector_input``)
 _BLANK = 0  # the recogniser's CTC blank class
 _BATCH_WIDTH = 2400  # strips per recogniser call are grouped up to this padded width
 # A region read on its own is cut this much beyond its box and set on this much white paper
@@ -180,13 +179,17 @@ def find_boxes(image, max_pixels=MAX_PIXELS, split_stacked=False):
     ``split_stacked``: a region holding lines stacked close together (an MRZ's lines, 8-15 px
     high and a few pixels apart on a blurred photo) is cut into its lines (see ``_stacked_lines``)."""
     bgr = as_bgr(image)
-    small, scale = _detector_input(bgr, max_pixels)
+    height, width = bgr.shape[:2]
+    scale = min(1.0, (max_pixels / (height * width)) ** 0.5)
+    size = (max(32, round(width * scale / 32) * 32), max(32, round(height * scale / 32) * 32))
+    small = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
     detector = models().detector
     with models().lock:
         probability = detector.run(None, {detector.get_inputs()[0].name: _normalise(small)[None]})[0][0, 0]
         release_memory()
     mask = cv2.dilate((probability > _PIXEL_THRESHOLD).astype(np.uint8), np.ones((2, 2), np.uint8))
     contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    fx, fy = width / size[0], height / size[1]
     boxes = []
     for contour in contours:
         rect = cv2.minAreaRect(contour)
@@ -200,27 +203,11 @@ def find_boxes(image, max_pixels=MAX_PIXELS, split_stacked=False):
         lines = (_stacked_lines(probability, region, rect) if split_stacked else None) or [rect]
         for centre, (w, h), angle in lines:
             grow = w * h * _UNCLIP_RATIO / (2 * (w + h))
-            corners = (cv2.boxPoints((centre, (w + 2 * grow, h + 2 * grow), angle)) - _MARGIN) / scale
+            corners = cv2.boxPoints((centre, (w + 2 * grow, h + 2 * grow), angle))
+            corners[:, 0] *= fx
+            corners[:, 1] *= fy
             boxes.append((_order(corners), score))
     return boxes
-
-
-def _detector_input(bgr, max_pixels):
-    """(the page as the detector takes it, the scale it was shrunk by): shrunk to ``max_pixels``,
-    its proportions kept, and set in a margin of its own edge pixels padded out to the
-    detector's multiple of 32. Stretched to that multiple instead, an image holding an MRZ
-    alone (440 x 44 px: two lines) was squeezed to 32 px high, and lines touching the image's
-    edge went undetected: a tight crop of a scanned specimen is often cut that close."""
-    height, width = bgr.shape[:2]
-    scale = min(1.0, (max_pixels / (height * width)) ** 0.5)
-    if scale < 1:
-        size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
-        scale = size[0] / width
-    height, width = bgr.shape[:2]
-    bottom = -(height + 2 * _MARGIN) % 32 + _MARGIN
-    right = -(width + 2 * _MARGIN) % 32 + _MARGIN
-    return cv2.copyMakeBorder(bgr, _MARGIN, bottom, _MARGIN, right, cv2.BORDER_REPLICATE), scale
 
 
 _GAP_ROW = 0.15  # a row across a region this much less inked than its fullest row lies between two lines

@@ -13,15 +13,12 @@ from onboarding.checks.mrz import ALPHABET, decoding, reader, resolving, zone
 from tests.documents.identity import (
     Capture,
     IdentityDocument,
-    Printing,
     as_pdf,
-    mrz_band,
     phone_photos,
     photograph,
     random_capture,
     random_document,
     render,
-    specimen_scans,
 )
 
 HOLDER = dict(surname="Müller", given_names="Anna Maria", birth_date=date(1985, 3, 14), sex="F", nationality="DEU",
@@ -70,15 +67,6 @@ def test_id_card_with_a_long_document_number_photographed_upside_down():
     reading = read(photograph(render(card)[-1], Capture(rotation=182, blur=0.8, jpeg_quality=60, on_table=True)))
     assert reading.valid
     assert reading.mrz.document_number == "D23145890734"
-
-
-@pytest.mark.parametrize("fmt", ["TD1", "TD2", "TD3", "MRVB"])
-def test_an_mrz_cut_out_at_its_characters_is_read(fmt):
-    # Lines touching the image's edges went undetected before the page was set in a margin.
-    document = IdentityDocument(**HOLDER, format=fmt)
-    band = mrz_band(render(document, printing=Printing(security_print=True))[-1], document)
-    reading = read(photograph(band, Capture(scale=0.3, jpeg_quality=70), seed=3), "image/jpeg")
-    assert reading.lines == list(document.mrz_lines())
 
 
 def test_slightly_rotated_blurred_phone_photo_of_an_id_card_back_is_read():
@@ -322,34 +310,6 @@ def test_a_name_two_readings_spell_differently_is_refused_even_when_their_sum_is
     summed = [a + b for a, b in zip(first, agreeing)]
     settled = resolving.resolve("TD3", summed, readings=2, each=(first, agreeing))
     assert settled.resolved and settled.lines == lines
-
-
-def test_of_three_readings_of_a_name_the_majority_s_is_taken_when_the_sum_clearly_agrees():
-    lines = ["P<UTOLINDQVIST<<ANNA<<<<<<<<<<<<<<<<<<<<<<<<", TD3_LINES[1]]
-    as_o = [lines[0][:9] + "O" + lines[0][10:], lines[1]]
-    sure_q, unsure_o = _gaps(lines, [(0, 9, "O", 5.0)]), _gaps(as_o, [(0, 9, "Q", 2.0)])
-
-    def resolved(*readings):
-        summed = [sum(matrices) for matrices in zip(*readings)]
-        return resolving.resolve("TD3", summed, readings=3, each=readings)
-
-    # One of three reads an "O": the two that read the "Q" carry the sum (2 against 10), and it is taken.
-    taken = resolved(sure_q, unsure_o, sure_q)
-    assert taken.resolved and taken.lines == lines
-    # Two of three read the "O": the sum still favours the "Q" (4 against 5), the majority does not.
-    assert resolved(sure_q, unsure_o, unsure_o).doubts == ["name"]
-    # The majority's name needs the sum's margin too: 3 against 8 is too close over three readings
-    # (the "O" lying beyond one reading's horizon of alternatives, yet within three's).
-    assert resolved(_gaps(lines, [(0, 9, "O", 4.0)]), _gaps(as_o, [(0, 9, "Q", 3.0)]),
-                    _gaps(lines, [(0, 9, "O", 4.0)])).doubts == ["name"]  # fmt: skip
-
-
-def test_a_name_two_looks_leave_in_doubt_on_a_small_scan_is_settled_by_a_third():
-    scan = list(specimen_scans(30, seed=31_000))[29]  # a TD3 data page in DejaVu Sans Mono, capitals 7 px
-    search = reader.Search()
-    reading = read(scan.content, scan.mime_type, search)
-    assert search.stage == "third_look"
-    assert reading.valid and tuple(reading.lines) == scan.truth
 
 
 def test_a_visa_whose_line_boxes_end_before_its_fillers_is_not_read_as_the_shorter_visa():

@@ -36,7 +36,6 @@ DEFAULT_TIME_BUDGET_S = 20.0
 _CONFIDENT = math.log(100)  # a printed MRZ that fails its check is reported only when read this surely
 _MAX_ZONES = 6  # candidate zones whose lines are recognised to pick the MRZ among them
 _SLACK = 2
-_WIDER = 1.3  # how much a third look stretches the line (see ``_third_strips``)
 _TD1_WIDTH = formats.SHAPES["TD1"][
     1
 ]  # characters a recognised line may hold beyond the format's width (doubled fillers)
@@ -132,14 +131,6 @@ def _strips(bgr, lines, second_look):
     return [textlines.strip(bgr, box) for box in lines]
 
 
-def _third_strips(bgr, lines):
-    """A third look, for a name two readings leave in doubt: the tight crop unenhanced and
-    stretched by ``_WIDER`` along the line, so the recogniser takes more steps per character
-    and a doubled letter ("MM", "SS") or a narrow one ("J", "I") is read from more of them."""
-    tight = [textlines.strip(bgr, _grown(box, -0.25)) for box in lines]
-    return [cv2.resize(s, (round(s.shape[1] * _WIDER), s.shape[0]), interpolation=cv2.INTER_CUBIC) for s in tight]
-
-
 def _fold(probabilities):
     return decoding.fold(probabilities, textlines.charset())
 
@@ -208,16 +199,8 @@ def _read_zone(bgr, lines, folded, search, second_look=True):
             if again is not None and again_fmt == fmt:
                 resolution = resolving.resolve(fmt, [a + b for a, b in zip(gaps, again)], readings=2,
                                                each=(gaps, again))  # fmt: skip
-                readings = (gaps, again)
                 gaps = [a + b for a, b in zip(gaps, again)]
                 stage = "second_look"
-                # Every check digit holds and only the name is in doubt: a third reading decides.
-                if resolution.doubts == ["name"] and not search.spent:
-                    third, third_fmt = _decode(fmt, _recognised(_third_strips(bgr, lines)))
-                    if third is not None and third_fmt == fmt:
-                        gaps = [a + b for a, b in zip(gaps, third)]
-                        resolution = resolving.resolve(fmt, gaps, readings=3, each=(*readings, third))
-                        stage = "third_look"
         # Read surely, yet a check digit fails: the printed MRZ itself is wrong.
         misprinted = all(d.endswith("_check") for d in resolution.doubts) and _confident(gaps)
         if (resolution.resolved or misprinted) and fmt in ("TD2", "MRVB") and _continues(bgr, lines, folded):

@@ -36,9 +36,6 @@ MAX_CORRECTION = math.log(40)
 _PER_CELL = 4
 _PER_GROUP = 6
 _PER_SUM = 12  # readings kept per partial check-digit sum while searching a field
-# Of the readings summed (``resolve``'s ``each``), how many may read another name alone: two must
-# read it alike; of three, the sum's name must be the majority's.
-_MAY_DIFFER = {3: 1}
 _TD1_OVERFLOW = 7  # characters a TD1 number may run on beyond 9 into the optional data
 _WEIGHTS = (7, 3, 1)
 
@@ -51,14 +48,12 @@ class Resolution:
     doubts: list = field(default_factory=list)  # what could not be settled
 
 
-def _alternatives(gaps, readings=1):
-    """Per cell: (character, gap) of the likely classes, the best first. Over several readings
-    summed, the horizon is theirs summed: a class each reads 3 times less probable than the
-    best sums to beyond one reading's horizon over three, yet stays a close second."""
+def _alternatives(gaps):
+    """Per cell: (character, gap) of the likely classes, the best first."""
     cells = []
     for row in gaps:
         order = np.argsort(row)[:_PER_CELL]
-        cells.append([(ALPHABET[i], float(row[i])) for i in order if row[i] < _HORIZON * readings])
+        cells.append([(ALPHABET[i], float(row[i])) for i in order if row[i] < _HORIZON])
     return cells
 
 
@@ -217,7 +212,7 @@ def resolve(fmt, gaps, readings=1, each=()):
     over ``readings`` independent readings, each of which must carry its share of the margins.
     ``each`` holds the readings' own gap matrices, when several are summed: a name is taken
     only when every reading alone reads it alike (see ``_name``)."""
-    alternatives = [_alternatives(g, readings) for g in gaps]
+    alternatives = [_alternatives(g) for g in gaps]
     best = ["".join(ALPHABET[i] for i in g.argmin(axis=1)) for g in gaps]
     groups = _groups(fmt)
     per_group = [_group_readings(best, test, shapes, alternatives) for _, _, test, shapes in groups]
@@ -243,8 +238,8 @@ def resolve(fmt, gaps, readings=1, each=()):
         lines = _with(lines, assignment)
         doubts += [doubt] if doubt else []
     assignment, doubt = _name(fmt, alternatives, readings)
-    differing = sum(_name(fmt, [_alternatives(g) for g in alone], 1, margin=0.0)[0] != assignment for alone in each)
-    if not doubt and differing > _MAY_DIFFER.get(len(each), 0):
+    if not doubt and any(_name(fmt, [_alternatives(g) for g in alone], 1, margin=0.0)[0] != assignment
+                         for alone in each):  # fmt: skip
         doubt = "name"
     lines = _with(lines, assignment)
     doubts += [doubt] if doubt else []
@@ -292,7 +287,7 @@ def _name(fmt, alternatives, readings, margin=UNCHECKED_MARGIN):
     cell after the name is in doubt, "Q" and "O" inside it): no check digit covers a name.
     Summed over two readings, one reading sure of an "O" outweighs another that reads a "Q" less
     surely, and the enhanced crop of the second reading loses a Q's small tail: so two readings
-    must each read the same name, and of three readings two (``resolve``'s ``each``)."""
+    must each read the same name (``resolve``'s ``each``)."""
     fld = formats.LAYOUTS[fmt]["name"]
     # The two best (gap, text) per state: the states are deterministic, so two readings reaching
     # a state differ, and the two best overall are among the two best of each state.
