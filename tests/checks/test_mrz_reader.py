@@ -1,6 +1,7 @@
 import io
 import math
 import random
+from dataclasses import replace
 from datetime import date
 
 import cv2
@@ -189,6 +190,29 @@ def _gaps(lines, doubts=()):
     for line, cell, char, gap in doubts:
         matrices[line][cell, ALPHABET.index(char)] = gap
     return matrices
+
+
+def test_a_reading_its_check_digits_hold_for_less_than_20_times_surer_is_confirmed_by_a_second_look(monkeypatch):
+    passport = IdentityDocument(**HOLDER, format="TD3")
+    content = photograph(render(passport)[-1])
+    resolve = resolving.resolve
+
+    def closer(fmt, gaps, readings=1, each=()):
+        resolution = resolve(fmt, gaps, readings, each)
+        return replace(resolution, margin=math.log(5)) if readings == 1 else resolution
+
+    monkeypatch.setattr(resolving, "resolve", closer)
+    search = reader.Search()
+    reading = read(content, search=search)
+    assert reading.valid and reading.lines == list(passport.mrz_lines())
+    assert search.stage == "second_look"
+
+    def unconfirmed(fmt, gaps, readings=1, each=()):
+        resolution = closer(fmt, gaps, readings, each)
+        return resolution if readings == 1 else replace(resolution, resolved=False, doubts=["check_digits_ambiguous"])
+
+    monkeypatch.setattr(resolving, "resolve", unconfirmed)
+    assert not read(content).valid
 
 
 def test_check_digits_choose_among_likely_readings_only_when_one_clearly_wins():
