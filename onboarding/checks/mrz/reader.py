@@ -222,17 +222,14 @@ def _read_zone(bgr, lines, folded, search, second_look=True):
                 stage = "second_look"
         # Read surely, yet a check digit fails: the printed MRZ itself is wrong.
         misprinted = all(d.endswith("_check") for d in resolution.doubts) and _confident(gaps)
-        refused = None
-        if (resolution.resolved or misprinted) and _pitch(lines, fmt) < MIN_PITCH:
-            refused = "characters_too_small"
-        elif (resolution.resolved or misprinted) and fmt in ("TD2", "MRVB") and _continues(bgr, lines, folded):
+        settled = resolution.resolved or misprinted
+        if settled and _pitch(lines, fmt) < MIN_PITCH:
+            return MrzReading(lines=resolution.lines, mrz=None, doubts=[*resolution.doubts, "characters_too_small"],
+                              stage="too_small")  # fmt: skip
+        if settled and fmt in ("TD2", "MRVB") and _continues(bgr, lines, folded):
             # Refused rather than read again from longer boxes: on the one photo where this
             # happened, the longer strips took in more of the page and read worse.
-            refused = "line_continues"
-        if refused:
-            resolution.doubts.append(refused)
-            if refused == "characters_too_small":
-                return MrzReading(lines=resolution.lines, mrz=None, doubts=resolution.doubts, stage="too_small")
+            resolution.doubts.append("line_continues")
         elif resolution.resolved:
             return MrzReading(lines=resolution.lines, mrz=formats.parse(resolution.lines), margin=resolution.margin,
                               stage=stage)  # fmt: skip
