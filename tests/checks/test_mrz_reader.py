@@ -242,6 +242,17 @@ def test_alternatives_the_check_digits_cannot_see_are_refused():
     assert resolving.resolve("TD3", _gaps(TD3_LINES, [(1, 1, "S", 4.0)])).resolved
 
 
+def test_a_check_digit_correction_that_a_twin_misread_explains_as_well_is_refused():
+    # The document number's "2" read surely as its twin "Z" fails the check digit; an "8" read as
+    # "B" (12 times less likely) would satisfy it, and was taken. So would the "2" the recogniser
+    # ruled out: trusted only up to 25 to 1 against its twin, it is a close runner-up.
+    misread = [TD3_LINES[0], TD3_LINES[1][:6] + "Z" + TD3_LINES[1][7:]]
+    resolution = resolving.resolve("TD3", _gaps(misread, [(1, 1, "B", 2.5)]))
+    assert not resolution.resolved and resolution.doubts == ["check_digits_ambiguous"]
+    # Read surely, a number full of twins (8, 0, 2) is taken: two twins would have to be misread.
+    assert resolving.resolve("TD3", _gaps(TD3_LINES)).resolved
+
+
 def test_a_name_cell_in_doubt_makes_the_mrz_unreadable():
     resolution = resolving.resolve("TD3", _gaps(TD3_LINES, [(0, 7, "L", 0.3)]))
     assert not resolution.resolved and resolution.doubts == ["name"]
