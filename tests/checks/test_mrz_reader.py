@@ -253,6 +253,14 @@ def test_a_check_digit_correction_that_a_twin_misread_explains_as_well_is_refuse
     assert resolving.resolve("TD3", _gaps(TD3_LINES)).resolved
 
 
+def test_a_twin_a_field_does_not_admit_is_never_brought_close():
+    gaps = _gaps(TD3_LINES)
+    gaps[1][13:19, ALPHABET.index("Z")] = np.inf  # the birth date 740812 admits digits only
+    closed = resolving._twins_close(gaps, readings=1)
+    assert np.isinf(closed[1][18, ALPHABET.index("Z")])  # its "2"
+    assert closed[1][6, ALPHABET.index("Z")] == pytest.approx(math.log(25))  # the number's "2"
+
+
 def test_a_name_cell_in_doubt_makes_the_mrz_unreadable():
     resolution = resolving.resolve("TD3", _gaps(TD3_LINES, [(0, 7, "L", 0.3)]))
     assert not resolution.resolved and resolution.doubts == ["name"]
