@@ -276,8 +276,8 @@ def _passing(fmt, gaps, horizon):
 # the tuning and held_out splits were read alike (at 20 to 1, 2 more read right were refused).
 # G and 6 are twins too, but their values differ by 10: one read for the other passes the same check
 # digits, so no correction makes up for it (``_invisible_doubts`` weighs them). The twins here each
-# change a check digit: a twin misread is found only with a second error, the chosen reading's own
-# margin is left as it was when no correction was made.
+# change a check digit: a reading made without correction stays at least twice ``TWIN_GAP`` ahead,
+# above every threshold (two twins would have to be misread together, which this cannot tell).
 TWINS = ["0ODQ", "1I", "2Z", "5S", "8B"]
 TWIN_GAP = math.log(25)
 _TWIN_CLASSES = {ALPHABET.index(a): [ALPHABET.index(b) for b in group if b != a] for group in TWINS for a in group}
