@@ -216,7 +216,7 @@ def resolve(fmt, gaps, readings=1, each=()):
     only when every reading alone reads it alike (see ``_name``)."""
     alternatives = [_alternatives(g) for g in gaps]
     best = _best(gaps)
-    failing, passing = _passing(fmt, gaps, _HORIZON)
+    failing, passing = _passing(fmt, best, alternatives, _HORIZON)
     if failing:
         return Resolution(lines=best, resolved=False, margin=0.0, doubts=failing)
     if not passing:
@@ -246,11 +246,9 @@ def _best(gaps):
     return ["".join(ALPHABET[i] for i in g.argmin(axis=1)) for g in gaps]
 
 
-def _passing(fmt, gaps, horizon):
+def _passing(fmt, best, alternatives, horizon):
     """(the check-digit fields no reading satisfies, the readings that satisfy every check digit
-    as (gap, lines), the likeliest first)."""
-    alternatives = [_alternatives(g, horizon) for g in gaps]
-    best = _best(gaps)
+    as (gap, lines), the likeliest first), from the best lines and each cell's alternatives."""
     groups = _groups(fmt)
     per_group = [_group_readings(best, test, shapes, alternatives, horizon) for _, _, test, shapes in groups]
     failing = [name for (name, *_), found in zip(groups, per_group) if not found]
@@ -301,7 +299,9 @@ def _twin_margin(fmt, gaps, readings, chosen):
     """How much more probable the chosen (gap, lines) is than the next reading satisfying every
     check digit, with the twins of the characters read brought close (``_twins_close``). The
     twins only make the choice closer: a reading is never chosen for a twin read surely."""
-    _, passing = _passing(fmt, _twins_close(gaps, readings), _HORIZON * readings)
+    horizon = _HORIZON * readings
+    capped = _twins_close(gaps, readings)
+    _, passing = _passing(fmt, _best(capped), [_alternatives(g, horizon) for g in capped], horizon)
     gap, lines = chosen
     own = min((g for g, other in passing if other == lines), default=gap)
     others = [g for g, other in passing if other != lines]
