@@ -6,8 +6,11 @@ the holder after a holder label ("Titulaire du contrat", "Rechnungsempfänger")
 or as the titled addressee ("M. JEAN DUPONT", "Herrn" over the name), the
 address in the block under that holder (street, complements, postcode and
 town), the issue date after its label and never a billing period or a due date.
-A name printed with neither label nor title is not guessed at: where the
-addressee went unread, the sender's own block looks just the same.
+A person's name printed with neither label nor title is not guessed at: where
+the addressee went unread, the sender's own block looks just the same. A company
+named by its legal form ("SARL BOULANGERIE MARTIN") is taken untitled only as the
+one such block on the pages, printed where a window letter shows its addressee:
+under the sender's address, in the upper half of the page.
 The issuer's own address in the header is never taken for the holder's. A
 French 2D-Doc on the page is decoded too: its fields are signed by the issuer,
 so they win over the printed text, and any disagreement between the two is
@@ -53,7 +56,7 @@ from onboarding.checks.labelled_lines import (
     right_of,
     strip_civility,
 )
-from onboarding.checks.names import compare_addresses, compare_names, normalize, parse_date, same_words
+from onboarding.checks.names import LEGAL_FORMS, compare_addresses, compare_names, normalize, parse_date, same_words
 from onboarding.steps import DEFAULT_NAME_THRESHOLD
 
 DEFAULT_MAX_AGE_MONTHS = 3
@@ -303,6 +306,37 @@ def read_twoddoc(pages, certificates):
     return doc, doc.to_dict(signature_verified=verified), error
 
 
+def _postal_line(text):
+    return bool(_POSTCODE_CITY.match(text) or _UK_POSTCODE_LINE.match(text) or _INLINE_ADDRESS.match(text))
+
+
+def _names_company(text):
+    words = normalize(text).split()
+    return len(words) > 1 and (words[0] in LEGAL_FORMS or words[-1] in LEGAL_FORMS) and holder_value(text)
+
+
+def company_addressee(lines, country):
+    """(Labelled, address) for the one block on the pages naming a company by its legal
+    form with its postal address under it, when it is printed below another postal
+    address (the sender's block, which a window letter prints first) and in the upper
+    half of its page's text (a footer naming the sender is at the bottom). Two such
+    blocks, or one elsewhere, leave the addressee a guess: (None, None)."""
+    blocks = [
+        (line, address)
+        for line in lines
+        if _names_company(line.text) and (address := address_under(lines, line, country, HOLDER_LABELS))
+    ]
+    if len(blocks) != 1:
+        return None, None
+    line, address = blocks[0]
+    page = [other for other in lines if other.page == line.page]
+    middle = (min(other.box[1] for other in page) + max(other.box[3] for other in page)) / 2
+    sender_above = any(other.box[3] <= line.box[1] and _postal_line(other.text.strip()) for other in page)
+    if not sender_above or line.box[1] > middle:
+        return None, None
+    return Labelled(line.text.strip(), "", line), address
+
+
 def labelled_address(lines, country):
     """(address, Labelled) for an address printed under or after its own label
     ("Point de livraison : 12 rue des Lilas", "Lieferanschrift" over the street)."""
@@ -336,11 +370,14 @@ def read_printed(lines, country):
     the printed lines. The holder is the first one printed after a holder label, else
     after a title, preferring one with its postal address under it; the address is
     the one under the holder (or under an address label), never elsewhere on the page:
-    the issuer's own address in the header is not the applicant's."""
+    the issuer's own address in the header is not the applicant's. With neither label
+    nor title, a company addressee under the sender's block is the holder."""
     candidates = holder_candidates(lines)
     with_address = [(item, address_under(lines, item.line, country, HOLDER_LABELS)) for item in candidates]
     holder, address = next(((item, block) for item, block in with_address if block),
                            (candidates[0] if candidates else None, None))  # fmt: skip
+    if not candidates:
+        holder, address = company_addressee(lines, country)
     address_source = holder
     if address is None:
         address, address_source = labelled_address(lines, country)

@@ -419,8 +419,13 @@ def test_a_blurred_bill_beside_another_paper_lying_sideways_is_not_read_from_tha
         # A company addressee in the envelope window, with neither title nor label: on a page
         # where the addressee went unread, the sender's own block would look just the same.
         ["SARL Boulangerie Martin", "12 rue des Lilas", "75011 PARIS"],
+        # The addressee went unread and the sender signs off at the foot of the page: its company
+        # block sits under the sender's address as a window addressee would, but at the bottom.
+        ["Service Clients", "TSA 40111", "69561 SAINT GENIS LAVAL CEDEX", "", "Consommation : 1 204 kWh",
+         "Montant à payer : 87,12 €", "Prélèvement automatique", "Merci de votre confiance.", "",
+         "Eau du Grand Lyon SAS", "3 rue de la Gare", "69002 LYON"],
     ],
-    ids=["two_blocks", "sender_service", "lone_block"],
+    ids=["two_blocks", "sender_service", "lone_block", "sender_footer"],
 )  # fmt: skip
 def test_untitled_names_over_addresses_leave_the_holder_unread(blocks):
     letter = text_pdf(lines("Eau du Grand Lyon", "Facture", "Date de facture : " + date.today().strftime("%d/%m/%Y"),
@@ -430,6 +435,20 @@ def test_untitled_names_over_addresses_leave_the_holder_unread(blocks):
 
     assert result.result == INCONCLUSIVE
     assert result.reason_codes == ["holder_name_missing", "address_missing"]
+
+
+@pytest.mark.parametrize("render", [bill_pdf, bill_photo], ids=["text_pdf", "photo"])
+def test_company_in_a_window_under_the_senders_address_is_the_holder(render):
+    bill = french_bill(template="engie_window", title="", first_name="SARL Boulangerie", last_name="Martin")
+    company = {"company": {"company_name": "Boulangerie Martin"}, "address": JEAN["address"]}
+    documents = pdf(render(bill)) if render is bill_pdf else photo(render(bill))
+
+    result = proof_of_address.run(documents, company, {})
+
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["holder_name"] == "SARL Boulangerie Martin"
+    assert result.fields["address"]["line_1"] == "12 rue des Lilas"
+    assert result.details["sources"]["holder_name"]["label"] == ""
 
 
 def test_an_address_heading_under_the_holder_is_not_a_line_of_the_address():
