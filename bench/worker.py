@@ -17,7 +17,10 @@ checked and every session processed; documents per minute are compared with two 
 `tesseract` processes reading the same pages (the pages the checks load, one
 `tesseract` call per page, two at a time). Worker batch and bare batch run interleaved,
 `--pairs` times. Bare Tesseract is a yardstick for the whole batch: identity documents
-are read by the text-line models, not by Tesseract.
+are read by the text-line models, not by Tesseract. So the same batch is also compared with
+bare OCR by each page's own engine, two processes at a time: the text models (the detector and
+the recogniser over every line of the page, loaded once per process) for identity documents,
+`tesseract` for the others. Both bare batches run in each baseline turn of the pairs.
 
 Memory: while the worker runs, the resident size (RSS) of its main process, of each
 pool child and of each Tesseract subprocess is sampled every 100 ms (psutil); the tree
@@ -34,6 +37,7 @@ checking the next session; each file's memory peak is reported apart.
 """
 
 import argparse
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -46,7 +50,7 @@ from pathlib import Path
 
 import psutil
 
-from bench.common import ROOT, interleaved, paired_result, report, result, setup_django
+from bench.common import ROOT, Paired, interleaved, paired_result, report, result, setup_django
 
 STEPS = [
     {"id": "identity", "type": "identity_document"},
@@ -159,17 +163,17 @@ def uploads(sessions):
 
 
 def page_files(batch, folder):
-    """Every page the checks will read, as PNG files for the bare Tesseract baseline."""
+    """(step id, PNG file) of every page the checks will read, for the bare OCR baselines."""
     from onboarding.checks.images import load_pages
 
-    paths = []
+    pages = []
     for session_uploads in batch:
-        for _, _, prepared in session_uploads:
+        for step_id, _, prepared in session_uploads:
             for page in load_pages(prepared.content, prepared.mime_type):
-                path = Path(folder, f"page-{len(paths):03d}.png")
+                path = Path(folder, f"page-{len(pages):03d}.png")
                 page.save(path)
-                paths.append(path)
-    return paths
+                pages.append((step_id, path))
+    return pages
 
 
 def new_session(organization, workflow):
@@ -214,17 +218,48 @@ def wait_settled(session_ids, timeout=SETTLE_TIMEOUT_S):
     return False
 
 
-def bare_tesseract(paths):
-    """Seconds for two `tesseract` processes at a time to read every page, as the checks call it."""
+def _tesseract(path):
+    """One `tesseract` call on a page, as the checks call it."""
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # as onboarding.checks.ocr_text sets it
+    subprocess.run(["tesseract", str(path), "stdout", "-l", "eng+fra+deu"], env=env, capture_output=True, check=True)
 
-    def read(path):
-        command = ["tesseract", str(path), "stdout", "-l", "eng+fra+deu"]
-        subprocess.run(command, env=env, capture_output=True, check=True)
 
+def bare_tesseract(pages):
+    """Seconds for two `tesseract` processes at a time to read every page."""
     started = time.perf_counter()
     with ThreadPoolExecutor(CONCURRENCY) as pool:
-        list(pool.map(read, paths))
+        list(pool.map(_tesseract, [path for _, path in pages]))
+    return time.perf_counter() - started
+
+
+def _load_text_models():
+    """A bare OCR process, set up as a worker's pool child is: the text models loaded once."""
+    setup_django()
+    from onboarding.checks import textlines
+
+    textlines.unmap_large_buffers()
+    textlines.models()
+
+
+def _read_with_engine(page):
+    """Bare OCR of one page by its check's engine: every line detected and recognised on an
+    identity document, one `tesseract` call on the others."""
+    step_id, path = page
+    if step_id != "identity":
+        _tesseract(path)
+        return
+    from PIL import Image
+
+    from onboarding.checks import textlines
+
+    with Image.open(path) as image:
+        textlines.detect_lines(image)
+
+
+def bare_engines(pool, pages):
+    """Seconds for the two processes of ``pool`` to read every page by its check's engine."""
+    started = time.perf_counter()
+    pool.map(_read_with_engine, pages, chunksize=1)
     return time.perf_counter() - started
 
 
@@ -287,6 +322,7 @@ def main():
     folder = tempfile.TemporaryDirectory()
     pages = page_files(batch, folder.name)
     print(f"documents generated and normalised: {time.monotonic() - phase:.0f} s", flush=True)
+    readers = multiprocessing.get_context("spawn").Pool(CONCURRENCY, initializer=_load_text_models)
     worker = Worker()
     try:
         # One session first, unmeasured: each pool child loads its models on its first document.
@@ -303,12 +339,19 @@ def main():
             samplers.append(sampler)
             return 60 * documents / elapsed
 
-        paired = interleaved(worker_rate, lambda: 60 * documents / bare_tesseract(pages), args.pairs)
+        def bare_rates():
+            return 60 * documents / bare_tesseract(pages), 60 * documents / bare_engines(readers, pages)
+
+        bare_engines(readers, pages[:CONCURRENCY])  # each reader's first page is its warm-up
+        paired = interleaved(worker_rate, bare_rates, args.pairs)
+        by_tesseract = Paired(paired.values, [tesseract for tesseract, _ in paired.baselines])
+        by_engine = Paired(paired.values, [engine for _, engine in paired.baselines])
         print(f"worker and bare batches: {time.monotonic() - phase:.0f} s", flush=True)
         bombs = list(bomb_run(organization, worker))
         survived = worker.alive and wait_settled(submit(organization, workflow, batch[:1]))
     finally:
         worker.stop()
+        readers.terminate()
         folder.cleanup()
 
     def peak(kind, runs):
@@ -322,7 +365,16 @@ def main():
             paired_result(
                 f"documents per minute, Celery worker at concurrency {CONCURRENCY} vs two bare Tesseract "
                 f"processes on the same pages ({documents} documents, {len(pages)} pages)",
-                paired,
+                by_tesseract,
+                TARGET_DOCS_RATIO,
+                unit=" docs/min",
+                higher_is_better=True,
+            ),
+            paired_result(
+                f"documents per minute, Celery worker at concurrency {CONCURRENCY} vs two bare processes "
+                f"reading each page by its check's engine (text models for identity documents, Tesseract "
+                f"for the others; {documents} documents, {len(pages)} pages)",
+                by_engine,
                 TARGET_DOCS_RATIO,
                 unit=" docs/min",
                 higher_is_better=True,
