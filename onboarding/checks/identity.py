@@ -6,16 +6,21 @@ one that is read but fails a rule fails the check with a reason code per rule. T
 check passes only when every key field was read; a missing one leaves it
 inconclusive with a reason code naming the field. Each field's provenance (the MRZ
 line and cells it was read from) is kept in the details for the reviewer.
+
+No check digit covers a name: where the recogniser leaves two spellings of it possible
+(a Q or an O in LINDQVIST) and every check digit holds, the MRZ is taken only when the
+applicant's declared name is exactly one of them, and the reviewer is told so.
 """
 
 import time
+import unicodedata
 from datetime import date
 
 import pycountry
 
 from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, CheckResult
 from onboarding.checks.images import UnreadableDocument, load_pages
-from onboarding.checks.mrz import LAYOUTS, transliterate
+from onboarding.checks.mrz import FILLER, LAYOUTS, InvalidMrz, detect_format, parse, transliterate
 from onboarding.checks.mrz.reader import Search, read_pages
 from onboarding.checks.names import compare_names
 from onboarding.steps import DEFAULT_NAME_THRESHOLD
@@ -54,6 +59,40 @@ def _name_score(mrz, identity):
     return max(compare_names(read, declared), compare_names(read, transliterate(declared).replace("<", " ")))
 
 
+def _bare_letters(text):
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def _declared_name_fields(identity, width):
+    """The name field of ``width`` cells an MRZ prints for the declared name, umlauts written as
+    ICAO writes them (Ü as UE) or as bare letters (U), as issuers do both."""
+    first, last = identity.get("first_name") or "", identity.get("last_name") or ""
+    fields = set()
+    for spell in (transliterate, lambda text: transliterate(_bare_letters(text))):
+        name = f"{spell(last)}{FILLER * 2}{spell(first)}" if first else spell(last)
+        fields.add(name.ljust(width, FILLER)[:width])
+    return fields
+
+
+def _settled_by_declared_name(reading, identity):
+    """The MRZ of a reading whose one doubt is its name, with the name field the declared name
+    prints when that is exactly one of the spellings the readings left possible; else None."""
+    if reading.doubts != ["name"] or not (identity.get("first_name") or identity.get("last_name")):
+        return None
+    field = LAYOUTS[detect_format(reading.lines)]["name"]
+    declared = _declared_name_fields(identity, field.end - field.start)
+    matching = [name for name in reading.names if name in declared]
+    if len(matching) != 1:
+        return None
+    lines = list(reading.lines)
+    lines[field.line] = lines[field.line][: field.start] + matching[0] + lines[field.line][field.end :]
+    try:
+        mrz = parse(lines)
+    except InvalidMrz:
+        return None
+    return mrz if mrz.valid else None
+
+
 def _compare_with_applicant(mrz, identity, threshold, details):
     codes = []
     if identity.get("first_name") or identity.get("last_name"):
@@ -87,14 +126,15 @@ def run(documents, known, config):
         details["mrz_doubts"] = reading.doubts
         details["timings_ms"].update(reading.timings_ms)
     details["timings_ms"]["total"] = _ms(started)
-    if reading is None or reading.mrz is None:
+    identity = known.get("identity") or {}
+    mrz = reading and (reading.mrz or _settled_by_declared_name(reading, identity))
+    if mrz is None:
         return CheckResult(INCONCLUSIVE, reason_codes=["mrz_unreadable"], details=details, unusable=True)
 
-    mrz = reading.mrz
     details["mrz_format"] = mrz.format
     details["check_digits"] = mrz.check_digits
     fields = mrz.fields()
-    details["provenance"] = _provenance(mrz.format, fields)
+    details["provenance"] = _provenance(mrz.format, fields, name_as_declared=reading.mrz is None)
     codes = [] if mrz.valid else ["mrz_checksum_invalid"]
     today = date.today()
     if mrz.expiry_date and date.fromisoformat(mrz.expiry_date) < today:
@@ -103,18 +143,21 @@ def run(documents, known, config):
     if mrz.birth_date and _age(date.fromisoformat(mrz.birth_date), today) < min_age:
         codes.append("underage")
     threshold = config.get("name_match_threshold", DEFAULT_NAME_THRESHOLD)
-    codes += _compare_with_applicant(mrz, known.get("identity") or {}, threshold, details)
+    codes += _compare_with_applicant(mrz, identity, threshold, details)
     missing = [f"{name}_missing" for name in KEY_FIELDS if not fields.get(name)]
     result = FAILED if codes else INCONCLUSIVE if missing else PASSED
     return CheckResult(result, fields=fields, reason_codes=codes + missing, details=details)
 
 
-def _provenance(fmt, fields):
-    """Field -> where it was read: the zone ("MRZ"), its line and cells, for the reviewer."""
+def _provenance(fmt, fields, name_as_declared=False):
+    """Field -> where it was read: the zone ("MRZ"), its line and cells, for the reviewer; a name
+    read two ways and settled by the declared one says so."""
     layout = LAYOUTS[fmt]
     sources = {}
     for name, value in fields.items():
         cells = layout.get(_MRZ_FIELD.get(name, name))
         if value and cells is not None:
             sources[name] = {"source": "MRZ", "line": cells.line + 1, "cells": [cells.start + 1, cells.end]}
+            if name_as_declared and name in _MRZ_FIELD:
+                sources[name]["label"] = f"line {cells.line + 1}, read two ways, as declared"
     return sources

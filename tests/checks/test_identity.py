@@ -3,7 +3,8 @@ from datetime import date
 
 import pytest
 
-from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, DocumentInput, get_check
+from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, DocumentInput, get_check, identity
+from onboarding.checks.mrz.reader import MrzReading
 from tests.documents.identity import IdentityDocument, as_pdf, photograph, render
 
 run = get_check("identity_document")
@@ -120,3 +121,48 @@ def test_a_key_field_missing_leaves_the_check_inconclusive_naming_it():
     assert result.reason_codes == ["given_names_missing"]
     assert result.fields["surname"] == "MUELLER"
     assert not result.unusable  # the document was read: nothing to retake
+
+
+LINDQVIST = replace(PASSPORT, surname="Lindqvist", given_names="Anna", nationality="SWE")
+
+
+def _name_in_doubt(monkeypatch, names, doubts=("name",)):
+    """The reader leaves the passport's name spelt ``names`` ways, every check digit holding."""
+    lines = list(LINDQVIST.mrz_lines())
+    lines[0] = lines[0][:5] + names[-1]
+    reading = MrzReading(lines=lines, mrz=None, doubts=list(doubts), names=list(names), stage="unsettled")
+    monkeypatch.setattr(identity, "read_pages", lambda pages, search: reading)
+
+
+def _fields(*names):
+    return [name.ljust(39, "<") for name in names]
+
+
+def test_a_name_read_two_ways_is_settled_by_the_declared_name_and_the_reviewer_told(monkeypatch):
+    _name_in_doubt(monkeypatch, _fields("LINDQVIST<<ANNA", "LINDOVIST<<ANNA"))
+    result = run(passport_upload(LINDQVIST), {"identity": {"first_name": "Anna", "last_name": "Lindqvist"}}, {})
+    assert result.result == PASSED
+    assert (result.fields["surname"], result.fields["given_names"]) == ("LINDQVIST", "ANNA")
+    assert result.details["provenance"]["surname"]["label"] == "line 1, read two ways, as declared"
+    assert "label" not in result.details["provenance"]["document_number"]
+
+
+@pytest.mark.parametrize(
+    "declared, names, doubts",
+    [
+        # Another name than either spelling: nothing tells which the document prints.
+        ({"first_name": "Anna", "last_name": "Berg"}, ("LINDQVIST<<ANNA", "LINDOVIST<<ANNA"), ("name",)),
+        # Both spellings an issuer may print for the declared Müller: still two names.
+        ({"first_name": "Anna", "last_name": "Müller"}, ("MUELLER<<ANNA", "MULLER<<ANNA"), ("name",)),
+        # The name is not the only doubt.
+        ({"first_name": "Anna", "last_name": "Lindqvist"}, ("LINDQVIST<<ANNA", "LINDOVIST<<ANNA"), ("name", "document_type")),
+        # No declared name to settle it.
+        ({}, ("LINDQVIST<<ANNA", "LINDOVIST<<ANNA"), ("name",)),
+    ],
+)  # fmt: skip
+def test_a_name_read_two_ways_stays_unreadable_unless_the_declared_name_is_exactly_one_of_them(
+    monkeypatch, declared, names, doubts
+):
+    _name_in_doubt(monkeypatch, _fields(*names), doubts)
+    result = run(passport_upload(LINDQVIST), {"identity": declared}, {})
+    assert (result.result, result.reason_codes, result.unusable) == (INCONCLUSIVE, ["mrz_unreadable"], True)

@@ -365,11 +365,13 @@ def test_a_name_two_readings_spell_differently_is_refused_even_when_their_sum_is
     assert resolving.resolve("TD3", summed, readings=2).resolved
     both = resolving.resolve("TD3", summed, readings=2, each=(first, second))
     assert not both.resolved and both.doubts == ["name"]
+    # Both spellings stay on record: the applicant's declared name may settle which it is.
+    assert set(both.names) == {"LINDQVIST<<ANNA" + "<" * 24, "LINDOVIST<<ANNA" + "<" * 24}
     # Two readings that agree settle the name as before.
     agreeing = _gaps(lines, [(0, 9, "O", 3.0)])
     summed = [a + b for a, b in zip(first, agreeing)]
     settled = resolving.resolve("TD3", summed, readings=2, each=(first, agreeing))
-    assert settled.resolved and settled.lines == lines
+    assert settled.resolved and settled.lines == lines and settled.names == []
 
 
 def test_a_visa_whose_line_boxes_end_before_its_fillers_is_not_read_as_the_shorter_visa():

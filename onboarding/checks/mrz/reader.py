@@ -66,6 +66,7 @@ class MrzReading:
     margin: float | None = None  # how much more probable (natural log) the reading is than the next
     timings_ms: dict = field(default_factory=dict)
     stage: str = ""  # where the search stopped (see ``Search``)
+    names: list = field(default_factory=list)  # with the name in doubt, the name fields still possible
 
     @property
     def valid(self):
@@ -240,7 +241,8 @@ def _read_zone(bgr, lines, folded, search, second_look=True):
             return MrzReading(lines=resolution.lines, mrz=formats.parse(resolution.lines), doubts=resolution.doubts,
                               stage=stage)  # fmt: skip
         fallback = fallback or MrzReading(lines=resolution.lines, mrz=None, doubts=resolution.doubts,
-                                          margin=resolution.margin, stage="unsettled")  # fmt: skip
+                                          margin=resolution.margin, stage="unsettled",
+                                          names=resolution.names)  # fmt: skip
     return fallback
 
 

@@ -50,6 +50,9 @@ class Resolution:
     resolved: bool  # every check digit holds and nothing is in doubt
     margin: float  # natural log of best / runner-up among the check-satisfying readings
     doubts: list = field(default_factory=list)  # what could not be settled
+    # With the name in doubt: the name fields the readings leave possible, each as printed in the
+    # name's cells (something else the document or the applicant says may settle which).
+    names: list = field(default_factory=list)
 
 
 def _alternatives(gaps, horizon=_HORIZON):
@@ -235,11 +238,12 @@ def resolve(fmt, gaps, readings=1, each=()):
     if not doubt and any(_name(fmt, [_alternatives(g) for g in alone], 1, margin=0.0)[0] != assignment
                          for alone in each):  # fmt: skip
         doubt = "name"
+    names = _close_names(fmt, alternatives, readings, each) if doubt else []
     lines = _with(lines, assignment)
     doubts += [doubt] if doubt else []
     doubts += _unchecked_doubts(fmt, alternatives, UNCHECKED_MARGIN * readings)
     doubts += _invisible_doubts(fmt, lines, alternatives, UNCHECKED_MARGIN * readings)
-    return Resolution(lines=lines, resolved=not doubts, margin=margin, doubts=doubts)
+    return Resolution(lines=lines, resolved=not doubts, margin=margin, doubts=doubts, names=names)
 
 
 def _best(gaps):
@@ -337,6 +341,38 @@ _NAME_STEPS = {
 }  # fmt: skip
 
 
+def _name_readings(fmt, alternatives):
+    """(gap, text) of the possible readings of the name field, the likeliest first: the two best
+    of each state (the states are deterministic, so two readings reaching a state differ, and the
+    two best overall are among the two best of each state)."""
+    fld = formats.LAYOUTS[fmt]["name"]
+    best = {"start": [(0.0, "")]}
+    for i in range(fld.start, fld.end):
+        following = {}
+        for state, readings_so_far in best.items():
+            for char, cost in alternatives[fld.line][i]:
+                kind = FILLER if char == FILLER else "letter" if char.isalpha() else None
+                nxt = "primary" if state == "start" and kind == "letter" else _NAME_STEPS.get((state, kind))
+                if nxt is not None:
+                    following.setdefault(nxt, []).extend((gap + cost, text + char) for gap, text in readings_so_far)
+        best = {state: heapq.nsmallest(2, found) for state, found in following.items()}
+    return sorted(reading for readings_so_far in best.values() for reading in readings_so_far)
+
+
+def _close_names(fmt, alternatives, readings, each):
+    """The name fields a doubt leaves possible: those read within ``UNCHECKED_MARGIN`` of the
+    best, and each reading's own best; none when even the best is far from what was read."""
+    found = _name_readings(fmt, alternatives)
+    if not found or found[0][0] > MAX_CORRECTION * readings:
+        return []
+    names = [text for gap, text in found if gap - found[0][0] < UNCHECKED_MARGIN * readings]
+    for alone in each:
+        own = _name_readings(fmt, [_alternatives(g) for g in alone])
+        if own and own[0][0] <= MAX_CORRECTION:
+            names.append(own[0][1])
+    return list(dict.fromkeys(names))
+
+
 def _name(fmt, alternatives, readings, margin=UNCHECKED_MARGIN):
     """(name cells assignment, doubt or None): the likeliest reading of the name field that is
     a possible name, taken only when clearly ahead of the next possible one.
@@ -349,19 +385,7 @@ def _name(fmt, alternatives, readings, margin=UNCHECKED_MARGIN):
     surely, and the enhanced crop of the second reading loses a Q's small tail: so two readings
     must each read the same name (``resolve``'s ``each``)."""
     fld = formats.LAYOUTS[fmt]["name"]
-    # The two best (gap, text) per state: the states are deterministic, so two readings reaching
-    # a state differ, and the two best overall are among the two best of each state.
-    best = {"start": [(0.0, "")]}
-    for i in range(fld.start, fld.end):
-        following = {}
-        for state, readings_so_far in best.items():
-            for char, cost in alternatives[fld.line][i]:
-                kind = FILLER if char == FILLER else "letter" if char.isalpha() else None
-                nxt = "primary" if state == "start" and kind == "letter" else _NAME_STEPS.get((state, kind))
-                if nxt is not None:
-                    following.setdefault(nxt, []).extend((gap + cost, text + char) for gap, text in readings_so_far)
-        best = {state: heapq.nsmallest(2, found) for state, found in following.items()}
-    found = sorted(reading for readings_so_far in best.values() for reading in readings_so_far)
+    found = _name_readings(fmt, alternatives)
     if not found or found[0][0] > MAX_CORRECTION * readings:
         return [], "name"
     if len(found) > 1 and found[1][0] - found[0][0] < margin * readings:
