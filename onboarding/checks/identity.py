@@ -9,19 +9,20 @@ line and cells it was read from) is kept in the details for the reviewer.
 
 No check digit covers a name: where the recogniser leaves two spellings of it possible
 (a Q or an O in LINDQVIST) and every check digit holds, the MRZ is taken only when the
-applicant's declared name is exactly one of them, and the reviewer is told so.
+document's visual zone prints exactly one of them (see ``mrz.visual_zone``), or else when
+the applicant's declared name is exactly one of them; the reviewer is told which.
 """
 
 import time
-import unicodedata
 from datetime import date
 
 import pycountry
 
 from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, CheckResult
 from onboarding.checks.images import UnreadableDocument, load_pages
-from onboarding.checks.mrz import FILLER, LAYOUTS, InvalidMrz, detect_format, parse, transliterate
-from onboarding.checks.mrz.reader import Search, read_pages
+from onboarding.checks.mrz import FILLER, LAYOUTS, transliterate
+from onboarding.checks.mrz.reader import Search, read_pages, with_name
+from onboarding.checks.mrz.visual_zone import spellings
 from onboarding.checks.names import compare_names
 from onboarding.steps import DEFAULT_NAME_THRESHOLD
 
@@ -59,38 +60,25 @@ def _name_score(mrz, identity):
     return max(compare_names(read, declared), compare_names(read, transliterate(declared).replace("<", " ")))
 
 
-def _bare_letters(text):
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-
-
 def _declared_name_fields(identity, width):
-    """The name field of ``width`` cells an MRZ prints for the declared name, umlauts written as
-    ICAO writes them (Ü as UE) or as bare letters (U), as issuers do both."""
+    """The name fields of ``width`` cells an MRZ may print for the declared name."""
     first, last = identity.get("first_name") or "", identity.get("last_name") or ""
     fields = set()
-    for spell in (transliterate, lambda text: transliterate(_bare_letters(text))):
-        name = f"{spell(last)}{FILLER * 2}{spell(first)}" if first else spell(last)
-        fields.add(name.ljust(width, FILLER)[:width])
+    for surname in spellings(last):
+        for given in spellings(first) if first else [""]:
+            name = f"{surname}{FILLER * 2}{given}" if given else surname
+            fields.add(name.ljust(width, FILLER)[:width])
     return fields
 
 
-def _settled_by_declared_name(reading, identity):
-    """The MRZ of a reading whose one doubt is its name, with the name field the declared name
-    prints when that is exactly one of the spellings the readings left possible; else None."""
-    if reading.doubts != ["name"] or not (identity.get("first_name") or identity.get("last_name")):
+def _named_as_declared(reading, identity):
+    """The reading with its name settled by the applicant's declared name, or None."""
+    if not (identity.get("first_name") or identity.get("last_name")):
         return None
-    field = LAYOUTS[detect_format(reading.lines)]["name"]
-    declared = _declared_name_fields(identity, field.end - field.start)
-    matching = [name for name in reading.names if name in declared]
-    if len(matching) != 1:
-        return None
-    lines = list(reading.lines)
-    lines[field.line] = lines[field.line][: field.start] + matching[0] + lines[field.line][field.end :]
-    try:
-        mrz = parse(lines)
-    except InvalidMrz:
-        return None
-    return mrz if mrz.valid else None
+    settled = with_name(reading, lambda name: name in _declared_name_fields(identity, len(name)))
+    if settled is not None:
+        settled.stage = "as_declared"
+    return settled
 
 
 def _compare_with_applicant(mrz, identity, threshold, details):
@@ -120,21 +108,24 @@ def run(documents, known, config):
     details["timings_ms"] = {"load": _ms(started)}
     search = Search()
     reading = read_pages(pages, search)
-    details["mrz_search"] = search.stage  # where an unreadable MRZ was lost, for the reviewer
+    identity = known.get("identity") or {}
+    if reading is not None and reading.mrz is None:
+        reading = _named_as_declared(reading, identity) or reading
+    # Where an unreadable MRZ was lost, or how a name read two ways was settled, for the reviewer.
+    details["mrz_search"] = reading.stage if reading is not None and reading.mrz is not None else search.stage
     if reading is not None:
         details["mrz_lines"] = reading.lines
         details["mrz_doubts"] = reading.doubts
         details["timings_ms"].update(reading.timings_ms)
     details["timings_ms"]["total"] = _ms(started)
-    identity = known.get("identity") or {}
-    mrz = reading and (reading.mrz or _settled_by_declared_name(reading, identity))
-    if mrz is None:
+    if reading is None or reading.mrz is None:
         return CheckResult(INCONCLUSIVE, reason_codes=["mrz_unreadable"], details=details, unusable=True)
 
+    mrz = reading.mrz
     details["mrz_format"] = mrz.format
     details["check_digits"] = mrz.check_digits
     fields = mrz.fields()
-    details["provenance"] = _provenance(mrz.format, fields, name_as_declared=reading.mrz is None)
+    details["provenance"] = _provenance(mrz.format, fields, _NAME_SETTLED.get(reading.stage))
     codes = [] if mrz.valid else ["mrz_checksum_invalid"]
     today = date.today()
     if mrz.expiry_date and date.fromisoformat(mrz.expiry_date) < today:
@@ -149,15 +140,22 @@ def run(documents, known, config):
     return CheckResult(result, fields=fields, reason_codes=codes + missing, details=details)
 
 
-def _provenance(fmt, fields, name_as_declared=False):
+# How a name read two ways was settled (the reading's stage), as the reviewer is told.
+_NAME_SETTLED = {
+    "visual_zone": "read two ways, as the visual zone prints it",
+    "as_declared": "read two ways, as declared",
+}
+
+
+def _provenance(fmt, fields, name_settled=None):
     """Field -> where it was read: the zone ("MRZ"), its line and cells, for the reviewer; a name
-    read two ways and settled by the declared one says so."""
+    read two ways says how it was settled."""
     layout = LAYOUTS[fmt]
     sources = {}
     for name, value in fields.items():
         cells = layout.get(_MRZ_FIELD.get(name, name))
         if value and cells is not None:
             sources[name] = {"source": "MRZ", "line": cells.line + 1, "cells": [cells.start + 1, cells.end]}
-            if name_as_declared and name in _MRZ_FIELD:
-                sources[name]["label"] = f"line {cells.line + 1}, read two ways, as declared"
+            if name_settled and name in _MRZ_FIELD:
+                sources[name]["label"] = f"line {cells.line + 1}, {name_settled}"
     return sources

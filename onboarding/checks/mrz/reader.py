@@ -30,7 +30,7 @@ from django.conf import settings
 
 from onboarding.checks import textlines
 
-from . import decoding, formats, resolving, zone
+from . import decoding, formats, resolving, visual_zone, zone
 
 DEFAULT_TIME_BUDGET_S = 20.0
 _CONFIDENT = math.log(100)  # a printed MRZ that fails its check is reported only when read this surely
@@ -79,7 +79,9 @@ class Search:
     ``widened``) or from another zone (``other_zone``); or nothing read: ``no_zone`` (no chain
     of long parallel lines, on the page turned a quarter too unless its lines lie level),
     ``no_mrz_like_zone`` (chains, none reading like an MRZ), ``unsettled`` (MRZ-like zones read, none settled by its check digits),
-    ``too_small`` (an MRZ settled, but its characters closer than ``MIN_PITCH``), ``time_budget``."""
+    ``too_small`` (an MRZ settled, but its characters closer than ``MIN_PITCH``), ``time_budget``;
+    ``visual_zone`` when every check digit held and the name, read two ways, was settled by the
+    spelling the document's visual zone prints."""
 
     def __init__(self, seconds=None):
         self.started = time.perf_counter()
@@ -334,6 +336,36 @@ def _read_widened(page, lines, search):
 _UNCHECKED_FIELDS = {name for layout in formats.LAYOUTS.values() for name in layout if not name.endswith("check")}
 
 
+def with_name(reading, fits):
+    """The reading with its name settled, when the name is its only doubt and ``fits`` takes
+    exactly one of the spellings its readings left possible (``names``, each the name field
+    as printed); None otherwise."""
+    if reading.doubts != ["name"]:
+        return None
+    chosen = [name for name in reading.names if fits(name)]
+    if len(chosen) != 1:
+        return None
+    cells = formats.LAYOUTS[formats.detect_format(reading.lines)]["name"]
+    lines = list(reading.lines)
+    lines[cells.line] = lines[cells.line][: cells.start] + chosen[0] + lines[cells.line][cells.end :]
+    try:
+        mrz = formats.parse(lines)
+    except formats.InvalidMrz:
+        return None
+    return replace(reading, lines=lines, mrz=mrz, doubts=[]) if mrz.valid else None
+
+
+def _named_by_visual_zone(page, boxes, lines, reading, search):
+    """The reading with its name settled by the page's visual zone (see ``visual_zone``), or None."""
+    if reading.doubts != ["name"] or search.spent:
+        return None
+    printed = visual_zone.printed_words(page, boxes, lines)
+    settled = with_name(reading, lambda name: visual_zone.prints(printed, name))
+    if settled is not None:
+        settled.stage = "visual_zone"
+    return settled
+
+
 def _found_unsure(reading):
     """Whether the zone read is the MRZ, every check digit holding, with only cells no check digit
     covers left in doubt, or its characters too small to be sure of: no other zone of the page
@@ -396,7 +428,9 @@ def read_image(image, search=None):
                 if (reading is None or reading.mrz is None) and first and _card_lines(lines, folded):
                     reading = _read_widened(page, lines, search) or reading
                 if reading is not None and (reading.mrz is not None or _found_unsure(reading)):
-                    if not first and reading.stage != "too_small":
+                    if reading.mrz is None:
+                        reading = _named_by_visual_zone(page, boxes, lines, reading, search) or reading
+                    if not first and reading.stage not in ("too_small", "visual_zone"):
                         reading.stage = "other_zone"
                     search.stage = reading.stage
                     reading.timings_ms["total"] = search.ms()

@@ -1,0 +1,71 @@
+"""The names an identity document prints in its visual zone, read to settle an MRZ name.
+
+No check digit covers a name, and the recogniser can leave two spellings of it about as
+likely (a Q or an O in LINDQVIST, a G or an E in GARCIA). The visual zone prints the name
+again, larger and in another face: a spelling is taken only when the page prints it, surname
+and given names each as a run of words of one text line, and prints no other spelling read.
+"""
+
+import unicodedata
+
+import cv2
+import numpy as np
+
+from onboarding.checks import textlines
+
+from .formats import FILLER, transliterate
+
+# Lines whose reading direction is within about 18 degrees of the MRZ's, either way round.
+_PARALLEL = 0.95
+
+
+def spellings(text):
+    """``text`` as an MRZ writes a name: umlauts as ICAO writes them (Ü as UE) and as bare
+    letters (U), as issuers do both."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return {transliterate(text), transliterate(bare)}
+
+
+def printed_words(page, boxes, zone_lines):
+    """The words of each text line of ``page`` (BGR) running along the MRZ's ``zone_lines``,
+    read the same way round, in each of their ``spellings``; the MRZ's own lines left out (its
+    last line on a card is the name alone)."""
+    along = zone_lines[0][1] - zone_lines[0][0]
+    direction = along / max(float(np.linalg.norm(along)), 1.0)
+    oriented = []
+    for box in boxes:
+        centre = tuple(float(v) for v in box.mean(axis=0))
+        if any(cv2.pointPolygonTest(line.astype(np.float32), centre, False) >= 0 for line in zone_lines):
+            continue
+        run = box[1] - box[0]
+        cosine = float(np.dot(run, direction)) / max(float(np.linalg.norm(run)), 1.0)
+        if abs(cosine) >= _PARALLEL:
+            oriented.append(box if cosine > 0 else np.roll(box, 2, axis=0))
+    if not oriented:
+        return []
+    texts = textlines.recognise([textlines.strip(page, box) for box in oriented], reduce=textlines.greedy_text)
+    return [spelling.split(FILLER) for text, _ in texts for spelling in spellings(text) if spelling]
+
+
+def prints(printed, name):
+    """Whether the visual zone's ``printed`` words hold the MRZ name field ``name``: its surname
+    and its given names each as a run of words of one line (a name cut at the field's end as
+    the start of its last word)."""
+    cut = not name.endswith(FILLER)
+    surname, _, given = name.rstrip(FILLER).partition(FILLER * 2)
+    parts = [surname, given] if given else [surname]
+    for index, part in enumerate(parts):
+        run = [word for word in part.split(FILLER) if word]
+        last = index == len(parts) - 1
+        if not run or not any(_holds(words, run, cut and last) for words in printed):
+            return False
+    return True
+
+
+def _holds(words, run, cut):
+    """Whether ``words`` hold ``run`` in a row; with ``cut``, its last word may be the start of one."""
+    for start in range(len(words) - len(run) + 1):
+        found = words[start : start + len(run)]
+        if found[:-1] == run[:-1] and (found[-1] == run[-1] or cut and found[-1].startswith(run[-1])):
+            return True
+    return False
