@@ -20,6 +20,7 @@ from bench.common import RESULTS, ROOT
 
 BENCHMARKS = [
     "bench.summary",
+    "bench.dashboard_reads",
     "bench.throughput",
     "bench.uploads",
     "bench.portal_pages",

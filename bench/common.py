@@ -13,6 +13,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +70,17 @@ class Paired:
     @property
     def ratios(self):
         return [value / baseline for value, baseline in zip(self.values, self.baselines)]
+
+
+def timed(function):
+    """`function` wrapped to return its duration in milliseconds instead of its result."""
+
+    def run():
+        started = time.perf_counter()
+        function()
+        return (time.perf_counter() - started) * 1000
+
+    return run
 
 
 def interleaved(measure, baseline, pairs=3):

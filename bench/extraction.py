@@ -23,23 +23,11 @@ Target: each check ≤ 1.0× bare OCR of the same input.
 import argparse
 import difflib
 import itertools
-import time
 
-from bench.common import Paired, interleaved, paired_result, report, setup_django
+from bench.common import Paired, interleaved, paired_result, report, setup_django, timed
 
 TARGET_RATIO = 1.0
 LANG = "eng+fra+deu"  # onboarding.checks.ocr_text.DEFAULT_LANG
-
-
-def timed(function):
-    """`function` wrapped to return its duration in milliseconds instead of its result."""
-
-    def run():
-        started = time.perf_counter()
-        function()
-        return (time.perf_counter() - started) * 1000
-
-    return run
 
 
 def identity_inputs(count):

@@ -1,123 +1,93 @@
-"""Session list summary over 1,000,000 sessions: the selector's summary against the
-bare SQL GROUP BY on the same table, and the list page's p95 through the API."""
+"""The session list summary (`GET /sessions?include_summary=true`'s meta.summary) over 1,000,000
+sessions with realistic children (bench.seed: an applicant, four verifications with results
+and reason codes, document rows and audit events per session), against the bare SQL
+GROUP BY over the same rows, interleaved and repeated; and the list page's p95 through the API.
 
+Two summaries, as the API computes them: over every session (the counts the services keep,
+brought up to date first as the API does) and over the sessions of the last 30 days (a
+filter, so counted on the rows, the verifications' results included).
+
+    BENCH_SESSIONS=1000000 python -m bench.summary
+"""
+
+import os
 import random
 import time
+from datetime import timedelta
 
-from bench.common import median, percentile, report, result, setup_django
+from bench.common import interleaved, paired_result, percentile, report, result, setup_django, timed
 
-ROWS = 1_000_000
-STATUSES = [
-    "draft",
-    "active",
-    "completed",
-    "processing",
-    "processed",
-    "manual_review",
-    "approved",
-    "rejected",
-    "awaiting_client_correction",
-    "expired",
-]
-
-
-def seed(organization, workflows):
-    """Bulk-insert sessions in SQL: realistic spread of status, workflow, date and risk."""
-    from django.db import connection
-
-    from onboarding.models import Session
-
-    existing = Session.objects.filter(organization=organization).count()
-    if existing >= ROWS:
-        return
-    versions = [w.versions.get().id for w in workflows]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO onboarding_session (id, created_at, updated_at, organization_id, environment, workflow_id,
-                workflow_version_id, name, reference_id, metadata, custom_tags, locale, redirect_url, state, status,
-                expires_at, risk_score, risk_level, final_decision, processing_results, priority, decision_reasons,
-                decision_note, legal_hold, data_anonymized)
-            SELECT gen_random_uuid(), now() - (random() * interval '365 days'), now(), %s,
-                   CASE WHEN mod(g, 10) = 0 THEN 'sandbox' ELSE 'live' END,
-                   (ARRAY[%s, %s, %s]::uuid[])[1 + mod(g, 3)], (ARRAY[%s, %s, %s]::uuid[])[1 + mod(g, 3)],
-                   'Customer ' || g, 'ref-' || g, '{{}}', '[]', 'en', '', '',
-                   (ARRAY{STATUSES!r})[1 + mod(g::bigint * 7919, {len(STATUSES)})],
-                   now() + interval '7 days',
-                   CASE WHEN mod(g, 3) = 0 THEN NULL ELSE mod(g * 31, 101) END, '', '', '{{}}', 0, '[]', '', false, false
-            FROM generate_series(%s, %s) AS g
-            """,
-            [organization.id, *[w.id for w in workflows], *versions, existing + 1, ROWS],
-        )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE onboarding_session")
+SESSIONS = int(os.environ.get("BENCH_SESSIONS", "1000000"))
+PAIRS = 5
+TARGET = 3.0
+# Why the filtered summary misses its target, when it does.
+FILTERED_NOTE = (
+    "the check results of the filtered sessions are counted over their verifications (4 per session, "
+    "a join over the whole table: a covering index on the session id and a forced index join were no faster)"
+)
 
 
 def main():
     setup_django()
     from django.db import connection
     from django.test import Client
+    from django.utils import timezone
 
+    from bench.seed import STATUSES, seed
+    from onboarding import selectors
     from onboarding.actors import Actor
-    from onboarding.models import Organization
-    from onboarding.selectors import session_summary, sessions_for
-    from onboarding.services import organization_create
-    from tests.factories import FORM_ONLY_STEPS, make_api_key, make_workflow
+    from onboarding.services.daily_counts import daily_counts_refresh
+    from tests.factories import make_api_key
 
-    organization = Organization.objects.filter(slug="bench").first()
-    if organization is None:
-        organization = organization_create(name="Bench", slug="bench")
-    workflows = list(organization.workflows.all()) or [
-        make_workflow(organization, steps=FORM_ONLY_STEPS, name=f"Flow {i}") for i in range(3)
-    ]
     started = time.monotonic()
-    seed(organization, workflows)
-    print(f"seeded {ROWS} sessions in {time.monotonic() - started:.0f} s", flush=True)
-
+    organization = seed(SESSIONS)["bench"]
+    print(f"data ready in {time.monotonic() - started:.0f} s", flush=True)
     actor = Actor(type="system", organization_id=organization.id, environment="live")
-    queryset = sessions_for(actor)
+    sessions = selectors.sessions_for(actor)
+    since = timezone.now() - timedelta(days=30)
 
-    def bare_group_by():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT status, count(*) FROM onboarding_session WHERE organization_id = %s AND environment = 'live'"
-                " GROUP BY status",
-                [organization.id],
-            )
-            return cursor.fetchall()
+    def summary_of_all():
+        daily_counts_refresh(organization.id)
+        selectors.session_summary(selectors.filter_sessions(sessions, {}), (actor, ""))
 
-    summary_times, bare_times = [], []
-    for _ in range(5):
-        for timings, run in ((bare_times, bare_group_by), (summary_times, lambda: session_summary(queryset))):
-            begin = time.perf_counter()
-            run()
-            timings.append(time.perf_counter() - begin)
+    def summary_of_month():
+        selectors.session_summary(selectors.filter_sessions(sessions, {"created_from": since}))
 
-    _, key = make_api_key(organization, scopes=["sessions:read"], name="bench")
+    def group_by(*condition):
+        where = " AND ".join(["organization_id = %s", "environment = 'live'", "parent_id IS NULL", *condition])
+
+        def run():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT status, count(*) FROM onboarding_session WHERE {where} GROUP BY status",
+                               [organization.id, *([since] if condition else [])])  # fmt: skip
+                return cursor.fetchall()
+
+        return run
+
+    rows = [
+        paired_result(f"summary of all {SESSIONS:,} sessions (counts kept by the services) vs bare GROUP BY",
+                      interleaved(timed(summary_of_all), timed(group_by()), PAIRS), TARGET, unit=" ms"),
+        paired_result("summary of the last 30 days' sessions (a filter: counted on the rows, check results "
+                      "included) vs bare GROUP BY over the same sessions",
+                      interleaved(timed(summary_of_month), timed(group_by("created_at >= %s")), PAIRS), TARGET,
+                      unit=" ms", note=FILTERED_NOTE),
+    ]  # fmt: skip
+    for row in rows:
+        if row["met"]:
+            row.pop("note", None)
+
+    _, key = make_api_key(organization, scopes=["sessions:read"], name="bench summary")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
     list_times = []
     for index in range(60):
-        status = random.Random(index).choice(STATUSES)
+        status = random.Random(index).choice(STATUSES)[0]
         begin = time.perf_counter()
         response = client.get("/api/v1/sessions", {"limit": 50, "status": status})
         list_times.append(time.perf_counter() - begin)
         assert response.status_code == 200, response.content[:200]
-
-    return report(
-        "summary",
-        [
-            result(
-                "summary over 1M sessions vs bare GROUP BY",
-                median(summary_times) * 1000,
-                median(bare_times) * 1000,
-                3.0,
-                unit=" ms",
-            ),
-            result(
-                "session list page p95 (limit 50, 1M rows)", percentile(list_times, 0.95) * 1000, None, 50, unit=" ms"
-            ),
-        ],
-    )
+    rows.append(result(f"session list page p95 (limit 50, one status, {SESSIONS:,} sessions)",
+                       percentile(list_times, 0.95) * 1000, None, 50, unit=" ms"))  # fmt: skip
+    return report("summary", rows)
 
 
 if __name__ == "__main__":
