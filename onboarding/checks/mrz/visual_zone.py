@@ -2,8 +2,8 @@
 
 No check digit covers a name, and the recogniser can leave two spellings of it about as
 likely (a Q or an O in LINDQVIST, a G or an E in GARCIA). The visual zone prints the name
-again, larger and in another face: a spelling is taken only when the page prints it, surname
-and given names each as a run of words of one text line, and prints no other spelling read.
+again, larger and in another face: a spelling is taken only when the page prints it where
+the spellings differ, and prints no other one (``reader.with_name``).
 """
 
 import unicodedata
@@ -49,23 +49,34 @@ def printed_words(page, boxes, zone_lines):
 
 def prints(printed, name):
     """Whether the visual zone's ``printed`` words hold the MRZ name field ``name``: its surname
-    and its given names each as a run of words of one line (a name cut at the field's end as
-    the start of its last word)."""
+    and its given names, each as the words ending a line (a label may precede them), a name
+    cut at the field's end as the start of its last word. Every part is looked for, the ones
+    all spellings share too: the spellings read may all be wrong there (LINDOVIST read with
+    ANNA and ANMA), and only the page printing the whole name tells."""
     cut = not name.endswith(FILLER)
-    surname, _, given = name.rstrip(FILLER).partition(FILLER * 2)
+    surname, given = _parts(name)
     parts = [surname, given] if given else [surname]
     for index, part in enumerate(parts):
-        run = [word for word in part.split(FILLER) if word]
         last = index == len(parts) - 1
-        if not run or not any(_holds(words, run, cut and last) for words in printed):
+        # A lone letter (a filler read as one) is no word to find printed.
+        if not part or any(len(word) < 2 for word in part):
+            return False
+        if not any(_ends(words, part, cut and last) for words in printed):
             return False
     return True
 
 
-def _holds(words, run, cut):
-    """Whether ``words`` hold ``run`` in a row; with ``cut``, its last word may be the start of one."""
-    for start in range(len(words) - len(run) + 1):
-        found = words[start : start + len(run)]
-        if found[:-1] == run[:-1] and (found[-1] == run[-1] or cut and found[-1].startswith(run[-1])):
-            return True
-    return False
+def _parts(name):
+    """(surname words, given names words) of an MRZ name field."""
+    surname, _, given = name.rstrip(FILLER).partition(FILLER * 2)
+    return [[word for word in part.split(FILLER) if word] for part in (surname, given)]
+
+
+def _ends(words, run, cut):
+    """Whether ``words`` end with ``run``; with ``cut``, its last word may be the start of theirs."""
+    found = words[-len(run) :]
+    return (
+        len(found) == len(run)
+        and found[:-1] == run[:-1]
+        and (found[-1] == run[-1] or cut and found[-1].startswith(run[-1]))
+    )
