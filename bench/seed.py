@@ -110,7 +110,7 @@ def seed(count):
 def _seed_organization(organization, slug, count):
     from django.db import connection, transaction
 
-    from onboarding.services.common import session_counts_rebuild
+    from onboarding.services.common import check_results_rebuild, session_counts_rebuild
     from onboarding.services.daily_counts import daily_counts_rebuild
 
     workflows = list(organization.workflows.order_by("name"))
@@ -128,6 +128,7 @@ def _seed_organization(organization, slug, count):
             cursor.execute(statement, params)
         _seed_events(organization, slug)
         session_counts_rebuild(organization.id)
+        check_results_rebuild(organization.id)
         daily_counts_rebuild(organization.id)
 
 

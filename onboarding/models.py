@@ -292,6 +292,9 @@ class Session(ConcurrentTransitionMixin, FSMModelMixin, TenantModel):
     completed_at = models.DateTimeField(null=True, blank=True)
     legal_hold = models.BooleanField(default=False)
     data_anonymized = models.BooleanField(default=False)
+    # {check type: {result: verifications}}, kept by the services (services.common.check_results_refresh)
+    # so that a filtered list's summary counts check results on the session rows, without a join.
+    check_results = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         indexes = [
@@ -304,6 +307,15 @@ class Session(ConcurrentTransitionMixin, FSMModelMixin, TenantModel):
 
     def __str__(self):
         return self.name or str(self.id)
+
+    def save(self, *args, **kwargs):
+        # check_results is written by its service alone: a whole save from an instance read before a
+        # check finished would put its old counts back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name != "check_results"
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def compliance_status(self):

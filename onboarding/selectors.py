@@ -336,15 +336,17 @@ def session_summary(queryset, stored=None):
     if stored is not None:
         validations = _stored(DailyVerificationCount, *stored).values("type", "result").annotate(n=Sum("count"))
     else:
-        validations = (
-            Verification.objects.filter(session__in=queryset.order_by().values("id"))
-            .exclude(result="")
-            .values("type", "result")
-            .annotate(n=Count("id"))
-        )
+        # Each session's own counts (Session.check_results), grouped: no join over the verifications.
+        validations = [
+            {"type": kind, "result": result, "n": count * row["n"]}
+            for row in queryset.order_by().values("check_results").annotate(n=Count("id"))
+            for kind, results in row["check_results"].items()
+            for result, count in results.items()
+        ]
     validation_counts = {}
     for row in validations:
-        validation_counts.setdefault(row["type"], {})[row["result"]] = row["n"]
+        counts = validation_counts.setdefault(row["type"], {})
+        counts[row["result"]] = counts.get(row["result"], 0) + row["n"]
     return {**session_counts(queryset, stored=stored), "validation_counts": validation_counts}
 
 

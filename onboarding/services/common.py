@@ -25,7 +25,7 @@ def apply_transition(obj, name, actor, *, note="", data=None, **kwargs):
     method = getattr(obj, name)
     if not can_proceed(method):
         raise InvalidTransition.for_object(obj, name)
-    before = obj.status
+    before, result_before = obj.status, getattr(obj, "result", None)
     method(**kwargs)
     obj.save()
     session = session_of(obj)
@@ -40,10 +40,51 @@ def apply_transition(obj, name, actor, *, note="", data=None, **kwargs):
         data=data,
     )
     _emit_status_webhook(obj, session, before)
+    if isinstance(obj, Verification) and obj.result != result_before:
+        check_results_refresh(session)
     if isinstance(obj, Session):
         count_session(obj, before, obj.status)
         _schedule_outcome_notice(obj)
     return obj
+
+
+def check_results_refresh(session):
+    """Count the session's check results afresh onto its row (Session.check_results), after one changed."""
+    counts = {}
+    rows = session.verifications.exclude(result="").order_by("type", "result").values("type", "result")
+    for row in rows.annotate(n=Count("id")):
+        counts.setdefault(row["type"], {})[row["result"]] = row["n"]
+    Session.objects.filter(pk=session.pk).update(check_results=counts)
+    session.check_results = counts
+
+
+# Every session's check results in one statement (PostgreSQL): per session, type and result.
+_CHECK_RESULTS_SQL = """
+UPDATE onboarding_session SET check_results = counted.results
+FROM (SELECT session_id, jsonb_object_agg(type, results) AS results
+      FROM (SELECT session_id, type, jsonb_object_agg(result, n) AS results
+            FROM (SELECT session_id, type, result, count(*) AS n FROM onboarding_verification
+                  WHERE result <> '' AND organization_id = %s GROUP BY session_id, type, result) AS one
+            GROUP BY session_id, type) AS per_type
+      GROUP BY session_id) AS counted
+WHERE onboarding_session.id = counted.session_id
+"""
+
+
+def check_results_rebuild(organization_id):
+    """Every session's check results counted afresh (Session.check_results): after rows were
+    written outside the services, and by the migration that added the column."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_CHECK_RESULTS_SQL, [str(organization_id)])
+        return
+    counts = {}
+    rows = Verification.objects.filter(organization_id=organization_id).exclude(result="").order_by()
+    for row in rows.values("session_id", "type", "result").annotate(n=Count("id")):
+        counts.setdefault(row["session_id"], {}).setdefault(row["type"], {})[row["result"]] = row["n"]
+    for session_id, results in counts.items():
+        Session.objects.filter(pk=session_id).update(check_results=results)
 
 
 COUNT_FIELDS = ("count", "risk_total", "risk_scored")

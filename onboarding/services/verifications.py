@@ -24,7 +24,7 @@ from onboarding.models import (
     VerificationResult,
     VerificationStatus,
 )
-from onboarding.services.common import apply_transition
+from onboarding.services.common import apply_transition, check_results_refresh
 from onboarding.services.review import schedule_processing
 from onboarding.services.scoring import rescore
 from onboarding.steps import STEP_TYPES, steps_for_applicant
@@ -194,6 +194,7 @@ def _override(session, verification, actor, result, note):
     }
     verification.data = {**verification.data, "overrides": [*verification.data.get("overrides", []), override]}
     verification.save(update_fields=["result", "resolution_note", "data", "updated_at"])
+    check_results_refresh(session)
     before, after = rescore(session)
     record_event(
         actor=actor,

@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 from onboarding import services
 from onboarding.actors import Actor
 from onboarding.api.documents import DOWNLOAD_SALT
-from onboarding.models import Applicant, Document
+from onboarding.models import Applicant, Document, Session
 from tests.api.conftest import V1, client_for, pdf, png, problem, uploaded
 from tests.dashboard.builders import blocked_session, session_in_manual_review
 from tests.factories import FORM_ONLY_STEPS, make_session, make_workflow, system
@@ -339,3 +339,23 @@ def test_during_corrections_neither_a_step_nor_an_applicant_can_join(api, org, r
     assert "awaiting_client_correction" in body["detail"]
     problem(api.post(f"{V1}/sessions/{session.id}/applicants", {"type": "natural_person"}, format="json"), 409)
     assert applicant.verifications.count() == 1
+
+
+def test_a_filtered_list_summary_counts_check_results_as_they_are_resolved_and_overridden(api, org, run_on_commit):
+    session, verification = blocked_session(org)
+    make_session(org)  # another workflow's session, left out by the filter
+
+    def counted():
+        url = f"{V1}/sessions?workflow_id={session.workflow_id}&include_summary=true"
+        return api.get(url).json()["meta"]["summary"]["validation_counts"]
+
+    before = {verification.type: {verification.result: 1}} if verification.result else {}
+    assert counted() == before
+    resolve = f"{V1}/verifications/{verification.id}/resolve"
+    api.post(resolve, {"result": "passed", "note": "IBAN confirmed by phone"}, format="json")
+    assert counted() == {"bank_account": {"passed": 1}}
+    read_before = Session.objects.get(id=session.id)
+    api.post(resolve, {"result": "failed", "note": "the bank says the account is closed"}, format="json")
+    assert counted() == {"bank_account": {"failed": 1}}
+    read_before.save()  # a whole save from an older read puts no old counts back
+    assert counted() == {"bank_account": {"failed": 1}}

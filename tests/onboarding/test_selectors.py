@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from onboarding import selectors, services
 from onboarding.models import Session
-from onboarding.services.common import session_counts_rebuild
+from onboarding.services.common import check_results_rebuild, session_counts_rebuild
 from onboarding.services.daily_counts import daily_counts_rebuild
 from tests.factories import make_session, make_workflow, system
 
@@ -128,3 +128,19 @@ def test_a_rebuild_counts_rows_written_outside_the_services(org, workflow, greta
     top_level = selectors.filter_sessions(selectors.sessions_for(system(org)), {})
     stored = selectors.session_counts(top_level, stored=(system(org), ""))
     assert stored == selectors.session_counts(top_level) and stored["total"] == 2
+
+
+def test_a_rebuild_counts_check_results_written_outside_the_services(org, other_org, workflow, greta):
+    # A bulk load sets results on the rows: two applicants' identity steps, one passed, one failed.
+    identities = list(greta.verifications.filter(type="identity_document").order_by("created_at"))
+    for verification, result in zip(identities, ["passed", "failed"]):
+        type(verification).objects.filter(pk=verification.pk).update(result=result)
+    others = make_session(other_org, make_workflow(other_org))
+    others.verifications.update(result="passed")
+    check_results_rebuild(org.id)
+    greta.refresh_from_db()
+    assert greta.check_results == {"identity_document": {"failed": 1, "passed": 1}}
+    summary = selectors.session_summary(selectors.filter_sessions(selectors.sessions_for(system(org)), {"q": "greta"}))
+    assert summary["validation_counts"] == {"identity_document": {"failed": 1, "passed": 1}}
+    others.refresh_from_db()
+    assert others.check_results == {}  # another organization's rows are left to its own rebuild

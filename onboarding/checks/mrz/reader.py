@@ -5,8 +5,10 @@ of 2 or 3 long parallel lines (``zone``). Each line is warped to a strip and rea
 the recogniser, whose probabilities are decoded under the format's field rules
 (``decoding``); the check digits then choose among the likely readings
 (``resolving``). A close call is read a second time from a differently enhanced
-crop, and the evidence of both readings is added up. What still cannot be settled
-makes the MRZ unreadable rather than wrongly read.
+crop, and the evidence of both readings is added up. A name, which no check digit covers,
+read two ways is settled only by the one spelling the page's visual zone prints
+(``visual_zone``). What still cannot be settled makes the MRZ unreadable rather than
+wrongly read.
 
 A page turned upside down is read the other way round; when no zone reads like an MRZ
 and the page's text lines do not all lie level, the page is turned a quarter and searched
@@ -360,7 +362,10 @@ def _named_by_visual_zone(page, boxes, lines, reading, search):
     if reading.doubts != ["name"] or search.spent:
         return None
     printed = visual_zone.printed_words(page, boxes, lines)
-    settled = with_name(reading, lambda name: visual_zone.prints(printed, name))
+    settled = with_name(
+        reading,
+        lambda name: visual_zone.prints(printed, name) and not visual_zone.blurred_from_another(name, reading.names),
+    )
     if settled is not None:
         settled.stage = "visual_zone"
     return settled

@@ -17,6 +17,10 @@ from .formats import FILLER, transliterate
 
 # Lines whose reading direction is within about 18 degrees of the MRZ's, either way round.
 _PARALLEL = 0.95
+# (glyph, what blur makes of it): a blurred Q loses its tail and reads O, never the other way
+# round. The visual zone is read by the same recogniser, so its poorer glyph tells nothing
+# against the richer one (on a held-out photo, both zones read LINDOVIST for LINDQVIST).
+_BLURRED = {("Q", "O"), ("G", "C"), ("E", "F"), ("R", "P")}
 
 
 def spellings(text):
@@ -64,6 +68,15 @@ def prints(printed, name):
         if not any(_ends(words, part, cut and last) for words in printed):
             return False
     return True
+
+
+def blurred_from_another(name, names):
+    """Whether ``name`` holds, where another of ``names`` differs, the glyph blur makes of that
+    one's (an O where the other has a Q): then no reading of it, however sure, rules the other out."""
+    return any(
+        len(other) == len(name) and any((theirs, ours) in _BLURRED for ours, theirs in zip(name, other))
+        for other in names
+    )
 
 
 def _parts(name):
