@@ -73,7 +73,9 @@ WHERE onboarding_session.id = counted.session_id
 
 def check_results_rebuild(organization_id):
     """Every session's check results counted afresh (Session.check_results): after rows were
-    written outside the services, and by the migration that added the column."""
+    written outside the services, and by the migration that added the column. A session left
+    with no result counts none."""
+    Session.objects.filter(organization_id=organization_id).exclude(check_results={}).update(check_results={})
     connection = transaction.get_connection()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

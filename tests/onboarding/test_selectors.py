@@ -144,3 +144,7 @@ def test_a_rebuild_counts_check_results_written_outside_the_services(org, other_
     assert summary["validation_counts"] == {"identity_document": {"failed": 1, "passed": 1}}
     others.refresh_from_db()
     assert others.check_results == {}  # another organization's rows are left to its own rebuild
+    greta.verifications.update(result="")  # results cleared outside the services
+    check_results_rebuild(org.id)
+    greta.refresh_from_db()
+    assert greta.check_results == {}
