@@ -138,8 +138,9 @@ def test_zones_that_are_no_mrz_are_given_up_after_a_second_look_at_the_likeliest
     search = reader.Search()
     reading = read(_png(page), search=search)
     assert reading.mrz is None and reading.stage == search.stage == "unsettled"
-    # The zones' lines recognised once to rank them, then the likeliest zone's 3 lines again.
-    assert len(recognised) == 2 and recognised[1] == 3
+    # The longest zone's 3 lines recognised at a glance, the other zones' lines to rank them,
+    # then the likeliest zone's 3 lines again.
+    assert len(recognised) == 3 and recognised[0] == recognised[2] == 3
 
 
 def test_lines_of_words_are_not_taken_for_an_mrz(monkeypatch):
@@ -152,20 +153,23 @@ def test_lines_of_words_are_not_taken_for_an_mrz(monkeypatch):
     search = reader.Search()
     assert read(_png(page), search=search) is None
     assert search.stage == "no_mrz_like_zone"
-    # The lines recognised once to rank them, on the page upright only: they lie level, so the
-    # page is not turned a quarter; none again.
-    assert len(recognised) == 1
+    # The longest zone's lines recognised at a glance, the other zones' to rank them, on the
+    # page upright only (its lines lie level, so it is not turned a quarter); none again.
+    assert len(recognised) == 2 and recognised[0] == 2
 
 
 def test_a_page_whose_lines_stand_upright_is_turned_a_quarter(monkeypatch):
     page = _letter(["PLEASE FIND ENCLOSED THE STATEMENT OF ACCOUNT 2031",
                     "FOR THE PERIOD ENDING IN MARCH WITH PAYMENTS DUE",
                     "AND THE BALANCE CARRIED FORWARD TO 14 APRIL 2031"]).rotate(90, expand=True)  # fmt: skip
-    recognised = _counting_recognitions(monkeypatch)
-    search = reader.Search()
-    assert read(_png(page), search=search) is None
-    # Recognised on the page as it came, then turned a quarter.
-    assert len(recognised) == 2
+    detected = []
+    find_boxes = reader.textlines.find_boxes
+    monkeypatch.setattr(
+        reader.textlines, "find_boxes", lambda page, **kwargs: detected.append(page.shape) or find_boxes(page, **kwargs)
+    )
+    assert read(_png(page)) is None
+    # Searched on the page as it came, then turned a quarter.
+    assert [shape[:2] for shape in detected] == [(1000, 420), (420, 1000)]
 
 
 def test_a_page_is_level_when_its_long_boxes_lie_within_45_degrees_of_horizontal():

@@ -404,6 +404,27 @@ def _level(boxes):
     return count >= _LEVEL_LINES and level >= _LEVEL_SHARE * total
 
 
+def _glance(page, found, recognised, search):
+    """The MRZ read at first look from the page's longest zone alone, every check digit holding
+    surely; None otherwise, and the search goes on as if this had not been tried (the lines
+    recognised are kept in ``recognised``). The longest zone is most often the MRZ, and its
+    lines are then the only ones recognised: ranking the page's zones recognised 6-16 lines
+    on a phone photo, most of the time of a photo read."""
+    if not found or search.spent:
+        return None
+    ranked = _ranked(page, found[:1], recognised)
+    if not ranked or ranked[0][1] is None:
+        return None
+    reading = _read_zone(page, *ranked[0], search, second_look=False)
+    return reading if reading is not None and reading.mrz is not None and not reading.doubts else None
+
+
+def _found(reading, search):
+    search.stage = reading.stage
+    reading.timings_ms["total"] = search.ms()
+    return reading
+
+
 def read_image(image, search=None):
     """The MRZ read from one page image (PIL or BGR array); None when no MRZ was found.
     ``search`` carries the document's time budget and tells where the search stopped."""
@@ -416,6 +437,9 @@ def read_image(image, search=None):
         boxes = [box for box, _ in textlines.find_boxes(page, split_stacked=True)]
         found = zone.zones(boxes)
         recognised = {}
+        glance = _glance(page, found, recognised, search)
+        if glance is not None:
+            return _found(glance, search)
         first = True  # the page's most MRZ-like zone, the only one given second looks
         # Papers lying around the document may hold longer chains of lines than the MRZ:
         # the zones are recognised a few at a time, the MRZ-like ones of each group read first.
@@ -437,9 +461,7 @@ def read_image(image, search=None):
                         reading = _named_by_visual_zone(page, boxes, lines, reading, search) or reading
                     if not first and reading.stage not in ("too_small", "visual_zone"):
                         reading.stage = "other_zone"
-                    search.stage = reading.stage
-                    reading.timings_ms["total"] = search.ms()
-                    return reading
+                    return _found(reading, search)
                 first = False
                 best = best or reading
         if found:
