@@ -25,8 +25,10 @@ printed).
 ``truth.json`` of their printed MRZ lines; nothing is downloaded by the bench or the
 product. The folder used here holds the two example photos shipped in the xmrzapp
 25.10.9 sdist on PyPI (MIT licence): the UK specimen passport data page (a scan,
-500 px wide) and an Icelandic passport booklet photographed on a table (3000 px).
-They are not committed.
+500 px wide) and an Icelandic passport booklet photographed on a table (3000 px); and
+the Dutch specimen ID card scanned front and back (TD1, 500 x 628 px, MRZ capitals about
+17 px, images/nl_td1_id_specimen.jpg of the blitzid 0.3.6 sdist, MIT, its truth from
+that package's tests). They are not committed.
 
 Per split: the share read with every field right, how many were read wrong yet
 accepted (must be 0) and how many were refused as unreadable, and where the search
