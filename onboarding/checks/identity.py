@@ -140,10 +140,12 @@ def run(documents, known, config):
     return CheckResult(result, fields=fields, reason_codes=codes + missing, details=details)
 
 
-# How a name read two ways was settled (the reading's stage), as the reviewer is told.
+# How a name read two ways, or in characters too small to trust alone, was settled (the
+# reading's stage), as the reviewer is told.
 _NAME_SETTLED = {
     "visual_zone": "read two ways, as the visual zone prints it",
     "as_declared": "read two ways, as declared",
+    "small_printed": "small characters, as the visual zone prints it",
 }
 
 

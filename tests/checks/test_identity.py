@@ -5,7 +5,7 @@ import pytest
 
 from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, DocumentInput, get_check, identity
 from onboarding.checks.mrz.reader import MrzReading
-from tests.documents.identity import IdentityDocument, as_pdf, photograph, render
+from tests.documents.identity import Capture, IdentityDocument, as_pdf, photograph, render
 
 run = get_check("identity_document")
 TODAY = date.today()
@@ -121,6 +121,17 @@ def test_a_key_field_missing_leaves_the_check_inconclusive_naming_it():
     assert result.reason_codes == ["given_names_missing"]
     assert result.fields["surname"] == "MUELLER"
     assert not result.unusable  # the document was read: nothing to retake
+
+
+def test_a_small_mrz_the_visual_zone_confirms_passes_and_the_reviewer_is_told():
+    # MRZ characters set 7.5 px apart (a page scanned at about 75 dpi) are too small to trust
+    # alone; the visual zone prints the name they spell.
+    scan = photograph(render(PASSPORT)[-1], Capture(scale=7.5 / (2.54 * 12)))
+    result = run([DocumentInput(content=scan, mime_type="image/png", kind="passport")], APPLICANT, {})
+    assert result.result == PASSED
+    assert result.fields["document_number"] == "C01X00T47"
+    label = "line 1, small characters, as the visual zone prints it"
+    assert result.details["provenance"]["surname"]["label"] == label
 
 
 LINDQVIST = replace(PASSPORT, surname="Lindqvist", given_names="Anna", nationality="SWE")

@@ -15,6 +15,7 @@ from tests.documents.identity import (
     Capture,
     IdentityDocument,
     as_pdf,
+    mrz_band,
     phone_photos,
     photograph,
     random_capture,
@@ -70,21 +71,40 @@ def test_id_card_with_a_long_document_number_photographed_upside_down():
     assert reading.mrz.document_number == "D23145890734"
 
 
+_PITCH = 2.54 * 12  # pixels from one MRZ character to the next on a rendered page
+
+
+def _scanned(image, pixels):
+    """``image`` scanned so its MRZ characters are set ``pixels`` apart, read."""
+    search = reader.Search()
+    return read(photograph(image, Capture(scale=pixels / _PITCH)), search=search), search
+
+
 def test_characters_set_closer_than_8_px_are_too_small_to_be_read_surely():
     passport = IdentityDocument(**HOLDER, format="TD3")
-    page = render(passport)[-1]
-    pitch = 2.54 * 12  # pixels from one MRZ character to the next on the rendered page
-
-    def scan(pixels):
-        search = reader.Search()
-        return read(photograph(page, Capture(scale=pixels / pitch)), search=search), search
-
-    reading, search = scan(8.5)
+    band = mrz_band(render(passport)[-1], passport)  # no visual zone to print the name
+    reading, search = _scanned(band, 8.5)
     assert reading.valid and reading.lines == list(passport.mrz_lines())
     for pixels in (7.5, 6.5):  # read, every check digit holding, without the floor
-        reading, search = scan(pixels)
+        reading, search = _scanned(band, pixels)
         assert not reading.valid and "characters_too_small" in reading.doubts
         assert search.stage == "too_small"
+
+
+def test_small_characters_are_read_when_the_visual_zone_prints_the_name_they_spell():
+    passport = IdentityDocument(**HOLDER, format="TD3")
+    reading, search = _scanned(render(passport)[-1], 7.5)
+    assert reading.valid and reading.lines == list(passport.mrz_lines())
+    assert search.stage == "small_printed"
+
+
+def test_small_characters_spelling_a_name_the_visual_zone_does_not_print_stay_unread():
+    printed = IdentityDocument(**HOLDER, format="TD3")
+    other = replace(printed, surname="Lindqvist")
+    page = render(replace(printed, mrz_override=tuple(other.mrz_lines())))[-1]
+    reading, search = _scanned(page, 7.5)
+    assert not reading.valid and reading.doubts == ["characters_too_small"]
+    assert search.stage == "too_small"
 
 
 def test_slightly_rotated_blurred_phone_photo_of_an_id_card_back_is_read():
