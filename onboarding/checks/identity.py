@@ -149,15 +149,28 @@ _NAME_SETTLED = {
 }
 
 
+# Fields a format does not print but implies, for the reviewer: (the field they follow from, how).
+_DERIVED = {
+    "FRA_ID": {
+        "expiry_date": ("document_number", "the earliest expiry for the month of issue its number opens with"),
+        "nationality": ("issuing_country", "a French identity card is issued to French nationals only"),
+    }
+}
+
+
 def _provenance(fmt, fields, name_settled=None):
     """Field -> where it was read: the zone ("MRZ"), its line and cells, for the reviewer; a name
-    read two ways says how it was settled."""
+    read two ways says how it was settled, a field the format only implies how it follows."""
     layout = LAYOUTS[fmt]
+    derived = _DERIVED.get(fmt, {})
     sources = {}
     for name, value in fields.items():
-        cells = layout.get(_MRZ_FIELD.get(name, name))
+        source, label = derived.get(name, (name, None))
+        cells = layout.get(source) or layout.get(_MRZ_FIELD.get(source, source))
         if value and cells is not None:
             sources[name] = {"source": "MRZ", "line": cells.line + 1, "cells": [cells.start + 1, cells.end]}
-            if name_settled and name in _MRZ_FIELD:
+            if label:
+                sources[name]["label"] = f"line {cells.line + 1}, {label}"
+            elif name_settled and name in _MRZ_FIELD:
                 sources[name]["label"] = f"line {cells.line + 1}, {name_settled}"
     return sources

@@ -1,5 +1,5 @@
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -177,3 +177,30 @@ def test_a_name_read_two_ways_stays_unreadable_unless_the_declared_name_is_exact
     _name_in_doubt(monkeypatch, _fields(*names), doubts)
     result = run(passport_upload(LINDQVIST), {"identity": declared}, {})
     assert (result.result, result.reason_codes, result.unusable) == (INCONCLUSIVE, ["mrz_unreadable"], True)
+
+
+FRENCH_CARD = replace(
+    PASSPORT, format="FRA_ID", document_type="ID", nationality="FRA", document_number=f"{TODAY:%y}0175001234",
+    optional_data="750012", expiry_date=date(TODAY.year + 15, 1, 1) - timedelta(days=1),
+)  # fmt: skip
+FRENCH_APPLICANT = {"identity": {**APPLICANT["identity"], "nationality": "FR"}}
+
+
+def test_a_french_identity_card_passes_and_the_reviewer_is_told_what_it_implies():
+    result = run(passport_upload(FRENCH_CARD), FRENCH_APPLICANT, {})
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["nationality"] == "FRA"
+    assert result.fields["expiry_date"] == FRENCH_CARD.expiry_date.isoformat()
+    assert (result.fields["surname"], result.fields["given_names"]) == ("MUELLER", "JEAN LUC")
+    provenance = result.details["provenance"]
+    assert provenance["surname"] == {"source": "MRZ", "line": 1, "cells": [6, 30]}
+    assert provenance["given_names"] == {"source": "MRZ", "line": 2, "cells": [14, 27]}
+    assert "month of issue" in provenance["expiry_date"]["label"]
+    assert "French nationals" in provenance["nationality"]["label"]
+
+
+def test_a_french_identity_card_issued_more_than_15_years_ago_has_expired():
+    old = replace(FRENCH_CARD, document_number="080175001234")
+    result = run(passport_upload(old), FRENCH_APPLICANT, {})
+    assert result.result == FAILED
+    assert result.reason_codes == ["document_expired"]

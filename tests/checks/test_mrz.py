@@ -124,3 +124,43 @@ def test_any_single_digit_change_breaks_the_check_digit(digits, draw):
 @pytest.mark.parametrize("value, known", [("FRA", True), ("D<<", True), ("UTO", True), ("NLO", False), ("O<<", False)])
 def test_country_fields_hold_iso_or_icao_codes(value, known):
     assert mrz.is_country_code(value) is known
+
+
+# A French identity card of 1988-2021 as published in MRZ samples: its holder PETE, Nicolas Paul.
+FRENCH_CARD = ("IDFRAPETE<<<<<<<<<<<<<<<<<<<<<952042", "0509952018746NICOLAS<<PAUL<8206152M3")
+
+
+def test_french_card_parses_with_names_from_both_lines_and_its_expiry_from_its_number():
+    card = mrz.parse(FRENCH_CARD)
+    assert card.format == "FRA_ID"
+    assert card.valid
+    assert card.check_digits == {"document_number_check": True, "birth_date_check": True, "composite_check": True}
+    assert (card.surname, card.given_names) == ("PETE", "NICOLAS PAUL")
+    assert (card.document_number, card.birth_date, card.sex) == ("050995201874", "1982-06-15", "M")
+    assert (card.issuing_country, card.nationality, card.optional_data) == ("FRA", "FRA", "952042")
+    # Issued in September 2005 to an adult: 15 years, until the day before September 2020 at the earliest.
+    assert card.expiry_date == "2020-08-31"
+
+
+def test_french_card_composite_check_digit_covers_its_names():
+    misspelt = (FRENCH_CARD[0].replace("PETE", "PETF"), FRENCH_CARD[1])
+    assert mrz.parse(misspelt).failed_check_digits == ["composite_check"]
+
+
+@pytest.mark.parametrize(
+    ("number", "birth_date", "expiry"),
+    [
+        ("050995201874", "1982-06-15", "2020-08-31"),  # an adult's, from 2004: 15 years
+        ("050995201874", "1990-01-01", "2015-08-31"),  # a minor's: 10 years
+        ("981195201874", "1960-01-01", "2008-10-31"),  # before 2004: 10 years
+        ("AB0995201874", "1960-01-01", None),  # no month of issue
+    ],
+)
+def test_french_card_expiry_follows_the_month_of_issue_and_the_holder_s_age(number, birth_date, expiry):
+    assert mrz.formats.french_card_expiry(number, birth_date) == expiry
+
+
+def test_a_td2_document_is_not_taken_for_a_french_card():
+    permit = ("I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6")
+    assert mrz.detect_format(permit) == "TD2"
+    assert mrz.detect_format(FRENCH_CARD) == "FRA_ID"

@@ -506,3 +506,33 @@ def test_a_close_call_in_the_document_code_is_settled_by_a_second_reading():
     sample = list(phone_photos("tuning", 16))[15]
     reading = read(sample.content, sample.mime_type)
     assert reading.valid and tuple(reading.lines) == sample.truth
+
+
+FRENCH_CARD = IdentityDocument(surname="Dupont-Lefèvre", given_names="Anna Maria", birth_date=date(1979, 5, 24),
+                               sex="F", nationality="FRA", document_number="180633053669",
+                               expiry_date=date(2033, 5, 31), format="FRA_ID", optional_data="330064")  # fmt: skip
+
+
+def test_a_french_card_is_read_exactly_with_its_names_from_both_lines():
+    reading = read(photograph(render(FRENCH_CARD)[-1], PHONE_PHOTO))
+    assert reading.mrz.format == "FRA_ID"
+    assert reading.lines == list(FRENCH_CARD.mrz_lines())
+    assert (reading.mrz.surname, reading.mrz.given_names) == ("DUPONT LEFEVRE", "ANNA MARIA")
+
+
+def test_a_french_card_name_letter_in_doubt_is_settled_by_the_composite_check_digit():
+    lines = list(FRENCH_CARD.mrz_lines())
+    # "DUPONT" or "DUPQNT": on a passport no check digit would tell; the card's composite does.
+    settled = resolving.resolve("FRA_ID", _gaps(lines, [(0, 9, "Q", 0.3)]))
+    assert settled.resolved and settled.lines == lines
+    given = resolving.resolve("FRA_ID", _gaps(lines, [(1, 15, "O", 0.3)]))  # ANNA or AONA
+    assert given.resolved and given.lines == lines
+
+
+def test_fillers_in_doubt_all_along_a_french_card_name_are_refused_though_the_composite_holds():
+    lines = list(FRENCH_CARD.mrz_lines())
+    # Blurred fillers read as "C" or "<" alike: among so many readings, some wrong one passes the
+    # single composite check digit by chance, so the one that does is no evidence.
+    doubts = [(0, cell, "C", 0.2) for cell in range(20, 30)]
+    refused = resolving.resolve("FRA_ID", _gaps(lines, doubts))
+    assert not refused.resolved and "name" in refused.doubts

@@ -1,5 +1,5 @@
 """Identity documents drawn in code: passports (TD3), ID cards (TD1 front and back), TD2
-cards and visas (MRV-A, MRV-B).
+cards, visas (MRV-A, MRV-B) and the French national identity card of 1988-2021 (FRA_ID).
 
 The MRZ is composed from the document's data with real ICAO check digits (TD1
 numbers longer than 9 characters continue in the optional data, as ICAO prescribes)
@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from onboarding.checks.mrz import FILLER, check_digit, transliterate
+from onboarding.checks.mrz.formats import french_card_expiry
 
 OCR_B = "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
 SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -31,7 +32,7 @@ PX_PER_MM = 12  # about 300 dpi
 MRZ_PITCH_MM = 2.54  # ICAO: 10 characters per 25.4 mm
 # (width, height) in mm and characters per MRZ line of each format.
 FORMATS = {"TD1": ((85.6, 54.0), 30), "TD2": ((105.0, 74.0), 36), "TD3": ((125.0, 88.0), 44),
-           "MRVA": ((120.0, 80.0), 44), "MRVB": ((105.0, 74.0), 36)}  # fmt: skip
+           "MRVA": ((120.0, 80.0), 44), "MRVB": ((105.0, 74.0), 36), "FRA_ID": ((105.0, 74.0), 36)}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,22 @@ def _yymmdd(value):
     return value.strftime("%y%m%d")
 
 
+def _compose_french_card(doc):
+    """The French card's lines: surname and issuing office on line 1; the number (year and month of
+    issue, department, serial), given names joined by "<<", birth date and sex on line 2, then a
+    check digit over both lines."""
+    given = (FILLER * 2).join(transliterate(name) for name in doc.given_names.split())
+    line1 = "IDFRA" + _pad(transliterate(doc.surname), 25) + _pad(doc.optional_data, 6)
+    birth = _yymmdd(doc.birth_date)
+    number = _pad(doc.document_number, 12)
+    line2 = number + check_digit(number) + _pad(given, 14) + birth + check_digit(birth) + doc.sex
+    return line1, line2 + check_digit(line1 + line2)
+
+
 def compose_mrz(doc):
-    """The MRZ lines of a document, check digits computed per ICAO 9303."""
+    """The MRZ lines of a document, check digits computed per ICAO 9303 (or the French card's rule)."""
+    if doc.format == "FRA_ID":
+        return _compose_french_card(doc)
     width = FORMATS[doc.format][1]
     number = _pad(doc.document_number, 9)
     birth, expiry = _yymmdd(doc.birth_date), _yymmdd(doc.expiry_date)
@@ -281,8 +296,8 @@ def render_td2(doc, seed=0, printing=PLAIN):
     """A TD2 card or document, or a visa (MRV-B): visual zone and MRZ on the same side."""
     image, draw, rng = _page(doc, seed, (226, 236, 228))
     _portrait(image, (_mm(5), _mm(12), _mm(31), _mm(46)), rng)
-    title = "VISA" if doc.format.startswith("MRV") else "RESIDENCE PERMIT"
-    _visual_zone(draw, doc, (_mm(36), _mm(11)), f"{title}   {doc.issuing_country}")
+    titles = {"MRVB": "VISA", "FRA_ID": "CARTE NATIONALE D'IDENTITÉ"}
+    _visual_zone(draw, doc, (_mm(36), _mm(11)), f"{titles.get(doc.format, 'RESIDENCE PERMIT')}   {doc.issuing_country}")
     return _finish(image, doc, printing, rng)
 
 
@@ -410,8 +425,33 @@ _GIVEN = ["Anna Maria", "Jean-Luc", "Zoë", "Sébastien", "Björn", "Ingrid", "W
 _NATIONALITIES = ["FRA", "DEU", "ESP", "ITA", "SWE", "POL", "GBR", "NLD", "IRL", "UTO", "D<<"]
 
 
+def random_french_card(rng, **overrides):
+    """A French card of 1988-2021 with random holder data, issued 2000-2020: its number opens with
+    the year and month of issue and the department (Corsica's 2A and 2B among them)."""
+    birth = date(rng.randint(1940, 2002), rng.randint(1, 12), rng.randint(1, 28))
+    issued = date(rng.randint(max(2000, birth.year + 1), 2020), rng.randint(1, 12), 1)
+    department = rng.choice(["750", "920", "930", "690", "130", "2A0", "2B0", "590", "330", "060"])
+    number = f"{issued:%y%m}{department}{rng.randint(0, 99999):05d}"
+    expiry = date.fromisoformat(french_card_expiry(number, birth.isoformat()))
+    doc = IdentityDocument(
+        surname=rng.choice(_SURNAMES),
+        given_names=rng.choice(_GIVEN),
+        birth_date=birth,
+        sex=rng.choice("MF"),
+        nationality="FRA",
+        document_number=number,
+        expiry_date=expiry,
+        format="FRA_ID",
+        document_type="ID",
+        optional_data=department + f"{rng.randint(1, 99):03d}",
+    )
+    return replace(doc, **overrides)
+
+
 def random_document(rng, fmt="TD3", **overrides):
     """A plausible document of the format with random holder data."""
+    if fmt == "FRA_ID":
+        return random_french_card(rng, **overrides)
     letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
     length = rng.choice([8, 9, 12]) if fmt == "TD1" else rng.choice([8, 9])
     number = "".join(rng.choice(letters + "0123456789") for _ in range(length))
@@ -470,6 +510,12 @@ SPLITS = {
     "held_out_3": {"seed": 5_310_007, "ranges": {"text_height": (8, 11), "motion_blur": (6, 9), "defocus": (1.0, 1.6),
                                                  "light": (0.25, 0.5), "noise": (4.0, 8.0), "rotation": (3.0, 6.0),
                                                  "jpeg_quality": (35, 48), "width": (840, 920)}},
+    # French cards of 1988-2021 alone: drawn like the tuning split (tuned on), then like held_out
+    # with another seed (never tuned on).
+    "french_cards": {"seed": 33_000, "ranges": {}, "formats": ["FRA_ID"]},
+    "french_cards_held_out": {"seed": 610_003, "formats": ["FRA_ID"], "ranges": {
+        "perspective": (0.05, 0.12), "motion_blur": (5, 9), "jpeg_quality": (35, 50), "text_height": (8, 13),
+        "width": (840, 920)}},
 }  # fmt: skip
 _LAYOUT_FORMATS = ["TD3", "TD3", "TD1", "TD1", "TD2", "MRVA", "MRVB"]
 
@@ -482,7 +528,8 @@ def phone_photos(split, count):
     rng = random.Random(spec["seed"])
     for index in range(count):
         seed = spec["seed"] + index
-        fmt = _LAYOUT_FORMATS[index % len(_LAYOUT_FORMATS)]
+        formats = spec.get("formats", _LAYOUT_FORMATS)
+        fmt = formats[index % len(formats)]
         doc = random_document(rng, fmt)
         printing = Printing(font=rng.choice([OCR_B, OCR_B, OCR_B, MONO, MONO_BOLD]),
                             security_print=rng.random() < 0.4, specimen=rng.random() < 0.25)  # fmt: skip

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .formats import ALPHABET, FILLER, LAYOUTS, SHAPES
+from .formats import ALPHABET, FILLER, FRENCH_NUMBER_DIGITS, LAYOUTS, SHAPES
 
 LETTERS = ALPHABET[:26]
 DIGITS = ALPHABET[26:36]
@@ -60,6 +60,8 @@ def allowed_classes(fmt, width=None):
         "check": DIGITS + FILLER,
         "sex": "MFX" + FILLER,
     }
+    for kind in ("name", "surname", "given_names"):
+        admits[kind] = admits["alpha"]
     for name, fld in LAYOUTS[fmt].items():
         chars = admits.get(fld.kind)
         if name == "document_type":
@@ -67,6 +69,10 @@ def allowed_classes(fmt, width=None):
             masks[fld.line, fld.start + 1] = [c in admits["alpha"] for c in ALPHABET]
         elif chars:
             masks[fld.line, fld.start : fld.end] = [c in chars for c in ALPHABET]
+    if fmt == "FRA_ID":
+        number = LAYOUTS[fmt]["document_number"]
+        for cell in FRENCH_NUMBER_DIGITS:
+            masks[number.line, number.start + cell] = [c in DIGITS for c in ALPHABET]
     return masks
 
 

@@ -1,13 +1,16 @@
 """Machine readable zones (ICAO Doc 9303): check digits, parsing, transliteration.
 
 Pure functions over strings. Formats: TD1 (ID cards, 3 x 30), TD2 (2 x 36),
-TD3 (passports, 2 x 44), MRV-A (visas, 2 x 44) and MRV-B (visas, 2 x 36).
+TD3 (passports, 2 x 44), MRV-A (visas, 2 x 44) and MRV-B (visas, 2 x 36); and the French
+national identity card issued from 1988 to 2021 (``FRA_ID``, 2 x 36, not ICAO), still held by
+most French adults: its lines begin ``IDFRA``, its names are split between its two lines and
+its expiry is not printed in the MRZ (see ``french_card_expiry``).
 """
 
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import pycountry
 
@@ -16,7 +19,8 @@ ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
 _WEIGHTS = (7, 3, 1)
 
 # (lines, characters per line) of each format.
-SHAPES = {"TD1": (3, 30), "TD2": (2, 36), "TD3": (2, 44), "MRVA": (2, 44), "MRVB": (2, 36)}
+SHAPES = {"TD1": (3, 30), "TD2": (2, 36), "TD3": (2, 44), "MRVA": (2, 44), "MRVB": (2, 36), "FRA_ID": (2, 36)}
+FRENCH_CARD_PREFIX = "IDFRA"
 
 
 # ICAO 9303 part 3: ISO 3166 alpha-3 codes plus the codes ICAO adds (Germany's "D", British
@@ -87,7 +91,10 @@ class Field:
     line: int
     start: int
     end: int
-    kind: str  # "alpha" (letters), "numeric" (digits), "alnum", "sex", "check"
+    # "alpha" (letters), "numeric" (digits), "alnum", "sex", "check"; names, in letters and fillers:
+    # "name" (ICAO: primary identifier, "<<", secondary identifier), "surname" and "given_names"
+    # (the French card's, each on its own line)
+    kind: str
 
     def read(self, lines):
         return lines[self.line][self.start : self.end]
@@ -114,7 +121,7 @@ def _first_line(width):
     return {
         "document_type": _f(0, 0, 2, "alpha"),
         "issuing_country": _f(0, 2, 5, "alpha"),
-        "name": _f(0, 5, width, "alpha"),
+        "name": _f(0, 5, width, "name"),
     }
 
 
@@ -133,7 +140,7 @@ LAYOUTS = {
         "nationality": _f(1, 15, 18, "alpha"),
         "optional_data_2": _f(1, 18, 29, "alnum"),
         "composite_check": _f(1, 29, 30, "check"),
-        "name": _f(2, 0, 30, "alpha"),
+        "name": _f(2, 0, 30, "name"),
     },
     "TD2": {
         **_first_line(36),
@@ -150,6 +157,21 @@ LAYOUTS = {
     },
     "MRVA": {**_first_line(44), **_SECOND_LINE, "optional_data_1": _f(1, 28, 44, "alnum")},
     "MRVB": {**_first_line(36), **_SECOND_LINE, "optional_data_1": _f(1, 28, 36, "alnum")},
+    # The issuing office (department and office) ends line 1; the number starts with the year and
+    # month of issue and the department ("2A" and "2B" in Corsica).
+    "FRA_ID": {
+        "document_type": _f(0, 0, 2, "alpha"),
+        "issuing_country": _f(0, 2, 5, "alpha"),
+        "name": _f(0, 5, 30, "surname"),
+        "optional_data_1": _f(0, 30, 36, "alnum"),
+        "document_number": _f(1, 0, 12, "alnum"),
+        "document_number_check": _f(1, 12, 13, "check"),
+        "given_names": _f(1, 13, 27, "given_names"),
+        "birth_date": _f(1, 27, 33, "numeric"),
+        "birth_date_check": _f(1, 33, 34, "check"),
+        "sex": _f(1, 34, 35, "sex"),
+        "composite_check": _f(1, 35, 36, "check"),
+    },
 }
 
 # The spans each composite check digit covers, as (line, start, end).
@@ -157,6 +179,7 @@ _COMPOSITE_SPANS = {
     "TD1": ((0, 5, 30), (1, 0, 7), (1, 8, 15), (1, 18, 29)),
     "TD2": ((1, 0, 10), (1, 13, 20), (1, 21, 35)),
     "TD3": ((1, 0, 10), (1, 13, 20), (1, 21, 43)),
+    "FRA_ID": ((0, 0, 36), (1, 0, 35)),  # everything, names included
 }
 
 
@@ -168,7 +191,8 @@ def check_digit_matches(data, digit, empty_may_be_filler=False):
 
 
 def detect_format(lines):
-    """The format whose shape the lines have (visas told apart by their ``V`` type)."""
+    """The format whose shape the lines have (visas told apart by their ``V`` type, the French
+    card by its ``IDFRA``)."""
     shape = (len(lines), len(lines[0]) if lines else 0)
     if any(len(line) != shape[1] for line in lines):
         raise InvalidMrz("MRZ lines differ in length")
@@ -177,8 +201,10 @@ def detect_format(lines):
         raise InvalidMrz(f"no MRZ format has {shape[0]} lines of {shape[1]} characters")
     if len(candidates) == 1:
         return candidates[0]
+    if lines[0].startswith(FRENCH_CARD_PREFIX) and "FRA_ID" in candidates:
+        return "FRA_ID"
     is_visa = lines[0][0] == "V"
-    return next(name for name in candidates if name.startswith("MRV") == is_visa)
+    return next(name for name in candidates if name.startswith("MRV") == is_visa and name != "FRA_ID")
 
 
 def check_digit_spans(fmt):
@@ -289,8 +315,10 @@ def parse(lines, *, today=None):
         for char in line:
             char_value(char)
     layout = LAYOUTS[fmt]
-    surname, given_names = _split_name(layout["name"].read(lines))
     checks = check_digit_results(lines, fmt)
+    if fmt == "FRA_ID":
+        return _parse_french_card(lines, layout, checks, today)
+    surname, given_names = _split_name(layout["name"].read(lines))
     if fmt == "TD1":
         number, optional, checks["document_number_check"] = _td1_document_number(lines)
         optional = _strip(optional + FILLER + layout["optional_data_2"].read(lines))
@@ -313,6 +341,54 @@ def parse(lines, *, today=None):
         optional_data=optional,
         check_digits=checks,
     )
+
+
+def _parse_french_card(lines, layout, checks, today):
+    number = layout["document_number"].read(lines)
+    birth_date = parse_date(layout["birth_date"].read(lines), birth=True, today=today)
+    sex = layout["sex"].read(lines)
+    return Mrz(
+        format="FRA_ID",
+        lines=lines,
+        document_type=_strip(layout["document_type"].read(lines)),
+        issuing_country="FRA",
+        surname=_strip(layout["name"].read(lines)),
+        given_names=" ".join(_strip(layout["given_names"].read(lines)).split()),
+        document_number=number,
+        nationality="FRA",  # the card is issued to French nationals only
+        birth_date=birth_date,
+        sex=sex if sex in "MF" else "X",
+        expiry_date=french_card_expiry(number, birth_date),
+        optional_data=_strip(layout["optional_data_1"].read(lines)),
+        check_digits=checks,
+    )
+
+
+# Cells of the French card's number in digits: the year and month of issue, then the serial
+# (between them the department, "2A" and "2B" in Corsica).
+FRENCH_NUMBER_DIGITS = (0, 1, 2, 3, 7, 8, 9, 10, 11)
+
+
+def french_card_consistent(lines):
+    """Whether the French card's number holds the department its issuing office names."""
+    number, office = LAYOUTS["FRA_ID"]["document_number"], LAYOUTS["FRA_ID"]["optional_data_1"]
+    return number.read(lines)[4:7] == office.read(lines)[:3]
+
+
+def french_card_expiry(number, birth_date):
+    """The last day a French card of this number is surely valid (ISO), or None. Its number opens
+    with the year and month of issue; cards issued before 2004, or to a minor, are valid 10 years,
+    those issued to an adult from 2004 on 15 (décret 2013-1188). The day of issue is not printed:
+    the earliest possible expiry is taken, the day before the month of issue comes round again."""
+    if not re.fullmatch(r"\d{4}", number[:4]) or not 1 <= int(number[2:4]) <= 12:
+        return None
+    year = int(number[:2])
+    issued = date(year + (1900 if year >= 88 else 2000), int(number[2:4]), 1)
+    adult = birth_date is not None and date.fromisoformat(birth_date).replace(day=1) <= issued.replace(
+        year=issued.year - 18
+    )
+    years = 15 if adult and issued.year >= 2004 else 10
+    return (issued.replace(year=issued.year + years) - timedelta(days=1)).isoformat()
 
 
 # ICAO 9303 part 3, section 6: the recommended transliteration of Latin characters.

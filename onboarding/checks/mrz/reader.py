@@ -181,13 +181,19 @@ def _decode_line(folded, allowed, longest):
 
 def _decode(fmt, folded):
     """Gap matrices of each line decoded in the format, or None when a line cannot hold it;
-    visas share the shape of TD2/TD3 and are told apart by their first character."""
+    visas share the shape of TD2/TD3 and are told apart by their first character, the French
+    card (whose line 1 ends in digits) that of TD2 by its first five."""
     longest = fmt in ("TD1", "TD3")
     first = _decode_line(folded[0], decoding.allowed_classes(fmt)[0], longest)
     if first is None:
         return None, fmt
     if first.text.startswith("V"):
         fmt = {"TD3": "MRVA", "TD2": "MRVB"}.get(fmt, fmt)
+    elif fmt == "TD2" and first.text.startswith(formats.FRENCH_CARD_PREFIX):
+        fmt = "FRA_ID"
+        first = _decode_line(folded[0], decoding.allowed_classes(fmt)[0], longest)
+        if first is None:
+            return None, fmt
     allowed = decoding.allowed_classes(fmt)
     rest = [_decode_line(f, allowed[n], longest) for n, f in enumerate(folded[1:], start=1)]
     if any(d is None for d in rest):

@@ -17,6 +17,7 @@ when their best reading clearly wins; country fields must hold a code ICAO knows
 A doubt anywhere makes the reading unresolved rather than wrong.
 """
 
+import functools
 import heapq
 import itertools
 import math
@@ -127,6 +128,10 @@ def _td1_number_ok(lines):
 
 
 def _composite_ok(fmt, lines):
+    """Whether the composite check digit holds, and the fields that repeat one another agree (the
+    French card's department, in its number and in its issuing office)."""
+    if fmt == "FRA_ID" and not formats.french_card_consistent(lines):
+        return False
     spans = formats.check_digit_spans(fmt)
     if "composite_check" not in spans:
         return True
@@ -230,17 +235,27 @@ def resolve(fmt, gaps, readings=1, each=()):
     doubts = [] if margin >= MARGIN * readings else ["check_digits_ambiguous"]
     if passing[0][0] > MAX_CORRECTION * readings:
         doubts.append("corrected_too_far")
+    layout = formats.LAYOUTS[fmt]
     for name in ("issuing_country", "nationality"):
-        assignment, doubt = _country(lines, fmt, name, alternatives, readings)
+        if name in layout:
+            assignment, doubt = _country(lines, fmt, name, alternatives, readings)
+            lines = _with(lines, assignment)
+            doubts += [doubt] if doubt else []
+    names = []
+    for name in _checked_names(fmt):
+        if _checked_name_odds(fmt, alternatives, lines, name) < UNCHECKED_MARGIN * readings:
+            doubts.append(name)
+    for name in _NAME_FIELDS:
+        if name not in layout or name in _checked_names(fmt):
+            continue
+        assignment, doubt = _name(fmt, alternatives, readings, field=name)
+        if not doubt and any(_name(fmt, [_alternatives(g) for g in alone], 1, margin=0.0, field=name)[0] != assignment
+                             for alone in each):  # fmt: skip
+            doubt = name
+        if doubt == "name":
+            names = _close_names(fmt, alternatives, readings, each)
         lines = _with(lines, assignment)
         doubts += [doubt] if doubt else []
-    assignment, doubt = _name(fmt, alternatives, readings)
-    if not doubt and any(_name(fmt, [_alternatives(g) for g in alone], 1, margin=0.0)[0] != assignment
-                         for alone in each):  # fmt: skip
-        doubt = "name"
-    names = _close_names(fmt, alternatives, readings, each) if doubt else []
-    lines = _with(lines, assignment)
-    doubts += [doubt] if doubt else []
     doubts += _unchecked_doubts(fmt, alternatives, UNCHECKED_MARGIN * readings)
     doubts += _invisible_doubts(fmt, lines, alternatives, UNCHECKED_MARGIN * readings)
     return Resolution(lines=lines, resolved=not doubts, margin=margin, doubts=doubts, names=names)
@@ -253,6 +268,72 @@ def _best(gaps):
 def _passing(fmt, best, alternatives, horizon):
     """(the check-digit fields no reading satisfies, the readings that satisfy every check digit
     as (gap, lines), the likeliest first), from the best lines and each cell's alternatives."""
+    if _checked_names(fmt):
+        return _passing_with_names(fmt, best, alternatives, horizon)
+    return _passing_fields(fmt, best, alternatives, horizon)
+
+
+_NAME_CANDIDATES = 3  # readings of each name field a composite check digit covers that are tried
+
+
+@functools.cache
+def _checked_names(fmt):
+    """The name fields the format's composite check digit covers (the French card's)."""
+    spans = formats.check_digit_spans(fmt).get("composite_check")
+    covered = {(line, i) for line, start, end in spans[0] for i in range(start, end)} if spans else set()
+    layout = formats.LAYOUTS[fmt]
+    return tuple(name for name in _NAME_FIELDS if name in layout
+                 and all((layout[name].line, i) in covered for i in range(layout[name].start, layout[name].end)))  # fmt: skip
+
+
+def _passing_with_names(fmt, best, alternatives, horizon):
+    """``_passing`` where the composite check digit covers the names: each likely reading of the
+    names that reads as a name (see ``_name_readings``) is set in place, and the check digits
+    choose among those too. A name then needs no margin of its own: a misread letter fails the
+    composite check unless another misread cancels it, which the margin between readings weighs."""
+    layout = formats.LAYOUTS[fmt]
+    fields = [layout[name] for name in _checked_names(fmt)]
+    candidates = [_name_readings(fmt, alternatives, name)[:_NAME_CANDIDATES] for name in _checked_names(fmt)]
+    unnamed = [name for name, found in zip(_checked_names(fmt), candidates) if not found]
+    if unnamed:
+        return unnamed, []
+    failing, passing = [], []
+    for combo in itertools.product(*candidates):
+        pinned = [list(cells) for cells in alternatives]
+        assignment = []
+        for fld, (_, text) in zip(fields, combo):
+            for offset, char in enumerate(text):
+                pinned[fld.line][fld.start + offset] = [(char, 0.0)]
+                assignment.append(((fld.line, fld.start + offset), char))
+        names_gap = sum(gap for gap, _ in combo)
+        failed, found = _passing_fields(fmt, _with(best, assignment), pinned, horizon - names_gap)
+        failing = failing or failed
+        passing += [(names_gap + gap, lines) for gap, lines in found]
+    passing.sort(key=lambda item: item[0])
+    return ([], passing) if passing else (failing, [])
+
+
+_COMPOSITE_PASSES = math.log(10)  # a reading changed at random passes one check digit once in 10
+
+
+def _checked_name_odds(fmt, alternatives, lines, name):
+    """How much more probable (natural log) the name chosen in a field the composite check digit
+    covers is than any other reading of it that would pass that check too. A single check digit
+    over a long field is weak evidence: where many cells are in doubt (fillers read "C", "K" or
+    "S" now and then), some wrong reading passes it by chance. The readings other than the chosen
+    one hold all the probability but its own (each cell's alternatives, multiplied out: an upper
+    bound), and about one in ten of them passes."""
+    fld = formats.LAYOUTS[fmt][name]
+    chosen = total = 0.0
+    for i in range(fld.start, fld.end):
+        options = dict(alternatives[fld.line][i])
+        chosen += options.get(lines[fld.line][i], _HORIZON)
+        total += math.log(sum(math.exp(-gap) for gap in options.values()))
+    others = math.exp(total) - math.exp(-chosen)
+    return _HORIZON if others <= 0 else -chosen - (math.log(others) - _COMPOSITE_PASSES)
+
+
+def _passing_fields(fmt, best, alternatives, horizon):
     groups = _groups(fmt)
     per_group = [_group_readings(best, test, shapes, alternatives, horizon) for _, _, test, shapes in groups]
     failing = [name for (name, *_), found in zip(groups, per_group) if not found]
@@ -315,8 +396,12 @@ def _twin_margin(fmt, gaps, readings, chosen):
 def _invisible_doubts(fmt, lines, alternatives, margin):
     """Checked fields holding a cell whose close alternative the check digits cannot see."""
     doubts = []
+    layout = formats.LAYOUTS[fmt]
+    names = {(layout[n].line, i) for n in _checked_names(fmt) for i in range(layout[n].start, layout[n].end)}
     for name, cells, _, _ in _groups(fmt):
         for line, i in cells:
+            if (line, i) in names:  # weighed as whole names by ``_passing_with_names``
+                continue
             options = dict(alternatives[line][i])
             chosen = lines[line][i]
             value = formats.char_value(chosen)
@@ -331,7 +416,7 @@ def _invisible_doubts(fmt, lines, alternatives, margin):
 # secondary identifier likewise, then filler to the end. As states read character by character:
 # (state, letter or filler) -> next state; a name starts with a letter, and only "<<" may open
 # the secondary identifier.
-_NAME_STEPS = {
+_ICAO_NAME_STEPS = {
     ("primary", "letter"): "primary", ("primary", FILLER): "primary<",
     ("primary<", "letter"): "primary", ("primary<", FILLER): "primary<<",
     ("primary<<", "letter"): "secondary", ("primary<<", FILLER): "filler",
@@ -339,20 +424,35 @@ _NAME_STEPS = {
     ("secondary<", "letter"): "secondary", ("secondary<", FILLER): "filler",
     ("filler", FILLER): "filler",
 }  # fmt: skip
+# The French card's surname (words joined by one filler) and given names (joined by two), each
+# alone in its field, then filler to the end (or cut at the field's end).
+_SURNAME_STEPS = {
+    ("primary", "letter"): "primary", ("primary", FILLER): "primary<",
+    ("primary<", "letter"): "primary", ("primary<", FILLER): "filler",
+    ("filler", FILLER): "filler",
+}  # fmt: skip
+_GIVEN_NAMES_STEPS = {
+    **_SURNAME_STEPS,
+    ("primary<", FILLER): "primary<<",
+    ("primary<<", "letter"): "primary", ("primary<<", FILLER): "filler",
+}  # fmt: skip
+_NAME_STEPS = {"name": _ICAO_NAME_STEPS, "surname": _SURNAME_STEPS, "given_names": _GIVEN_NAMES_STEPS}
+_NAME_FIELDS = ("name", "given_names")  # the layouts' fields holding names
 
 
-def _name_readings(fmt, alternatives):
-    """(gap, text) of the possible readings of the name field, the likeliest first: the two best
+def _name_readings(fmt, alternatives, field="name"):
+    """(gap, text) of the possible readings of a name field, the likeliest first: the two best
     of each state (the states are deterministic, so two readings reaching a state differ, and the
     two best overall are among the two best of each state)."""
-    fld = formats.LAYOUTS[fmt]["name"]
+    fld = formats.LAYOUTS[fmt][field]
+    steps = _NAME_STEPS[fld.kind]
     best = {"start": [(0.0, "")]}
     for i in range(fld.start, fld.end):
         following = {}
         for state, readings_so_far in best.items():
             for char, cost in alternatives[fld.line][i]:
                 kind = FILLER if char == FILLER else "letter" if char.isalpha() else None
-                nxt = "primary" if state == "start" and kind == "letter" else _NAME_STEPS.get((state, kind))
+                nxt = "primary" if state == "start" and kind == "letter" else steps.get((state, kind))
                 if nxt is not None:
                     following.setdefault(nxt, []).extend((gap + cost, text + char) for gap, text in readings_so_far)
         best = {state: heapq.nsmallest(2, found) for state, found in following.items()}
@@ -373,7 +473,7 @@ def _close_names(fmt, alternatives, readings, each):
     return list(dict.fromkeys(names))
 
 
-def _name(fmt, alternatives, readings, margin=UNCHECKED_MARGIN):
+def _name(fmt, alternatives, readings, margin=UNCHECKED_MARGIN, field="name"):
     """(name cells assignment, doubt or None): the likeliest reading of the name field that is
     a possible name, taken only when clearly ahead of the next possible one.
 
@@ -384,12 +484,12 @@ def _name(fmt, alternatives, readings, margin=UNCHECKED_MARGIN):
     Summed over two readings, one reading sure of an "O" outweighs another that reads a "Q" less
     surely, and the enhanced crop of the second reading loses a Q's small tail: so two readings
     must each read the same name (``resolve``'s ``each``)."""
-    fld = formats.LAYOUTS[fmt]["name"]
-    found = _name_readings(fmt, alternatives)
+    fld = formats.LAYOUTS[fmt][field]
+    found = _name_readings(fmt, alternatives, field)
     if not found or found[0][0] > MAX_CORRECTION * readings:
-        return [], "name"
+        return [], field
     if len(found) > 1 and found[1][0] - found[0][0] < margin * readings:
-        return [], "name"
+        return [], field
     return list(zip([(fld.line, i) for i in range(fld.start, fld.end)], found[0][1])), None
 
 
@@ -404,7 +504,7 @@ def _unchecked_doubts(fmt, alternatives, margin):
         checked.add((digit.line, digit.start))
     doubts = []
     for name, fld in formats.LAYOUTS[fmt].items():
-        if name in ("issuing_country", "nationality", "name"):
+        if name in ("issuing_country", "nationality", *_NAME_FIELDS):
             continue
         for i in range(fld.start, fld.end):
             options = alternatives[fld.line][i]
