@@ -178,6 +178,23 @@ def test_lines_of_words_are_not_taken_for_an_mrz(monkeypatch):
     assert len(recognised) == 2 and recognised[0] == 2
 
 
+@pytest.mark.parametrize(
+    ("greedy", "mrz_like"),
+    [
+        ("IDFRA0BRIENK<33993", True),  # a French card's line 1, its 19 fillers read as one
+        ("1908330154886INGRID<<<<<<<<9886816M7", True),
+        ("PARIS 75011 FRANCE", False),  # words
+        ("REF<A12", False),  # too short for a line of a zone
+    ],
+)
+def test_a_short_line_read_with_a_filler_may_be_an_mrz_line_whose_filler_run_was_read_as_one(
+    monkeypatch, greedy, mrz_like
+):
+    monkeypatch.setattr(reader.textlines, "greedy_text", lambda probabilities: (greedy, None))
+    upright, _ = reader._looks(None)
+    assert (upright > 0) == mrz_like
+
+
 def test_a_page_whose_lines_stand_upright_is_turned_a_quarter(monkeypatch):
     page = _letter(["PLEASE FIND ENCLOSED THE STATEMENT OF ACCOUNT 2031",
                     "FOR THE PERIOD ENDING IN MARCH WITH PAYMENTS DUE",

@@ -34,6 +34,7 @@ from django.conf import settings
 from onboarding.checks import textlines
 
 from . import decoding, formats, resolving, visual_zone, zone
+from .formats import FILLER
 
 DEFAULT_TIME_BUDGET_S = 20.0
 _CONFIDENT = math.log(100)  # a printed MRZ that fails its check is reported only when read this surely
@@ -263,6 +264,7 @@ def _read_zone(bgr, lines, folded, search, second_look=True):
 _FILLERS = {"<": 1, "‹": 1, "Λ": 1, "«": 2}
 _TURNED_FILLERS = {">": 1, "›": 1, "»": 2}  # the same, the line upside down
 _MRZ_LIKE = set(formats.ALPHABET) | set(_FILLERS)
+_SHORT_FILLED = 12  # characters a line read with a filler needs (see ``_looks``)
 
 
 def _filler_score(text, fillers):
@@ -281,12 +283,14 @@ def _looks(probabilities):
 
     MRZ lines are long runs of capitals, digits and fillers (see ``_FILLERS``), read as one
     word: printed text (a receipt's items, the page's labels) comes in words, whatever its
-    letters. Turned upside down, a "<" reads as ">"."""
+    letters. A line read shorter holding a filler may still be one: blurred, a run of fillers
+    is read as one (the French card's line 1, a short surname and 19 fillers, read in 18
+    characters). Turned upside down, a "<" reads as ">"."""
     text, _ = textlines.greedy_text(probabilities)
     if text.count(" ") >= 2:
         return 0.0, 0.0
     text = text.replace(" ", "")
-    if len(text) < 20:
+    if len(text) < 20 and not (len(text) >= _SHORT_FILLED and FILLER in text):
         return 0.0, 0.0
     mrz_like = sum(char in _MRZ_LIKE for char in text.upper())
     upright = _filler_score(text, _FILLERS) + len(text) / 10 if mrz_like >= 0.8 * len(text) else 0.0

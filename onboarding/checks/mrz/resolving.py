@@ -313,24 +313,28 @@ def _passing_with_names(fmt, best, alternatives, horizon):
     return ([], passing) if passing else (failing, [])
 
 
-_COMPOSITE_PASSES = math.log(10)  # a reading changed at random passes one check digit once in 10
-
-
 def _checked_name_odds(fmt, alternatives, lines, name):
     """How much more probable (natural log) the name chosen in a field the composite check digit
-    covers is than any other reading of it that would pass that check too. A single check digit
-    over a long field is weak evidence: where many cells are in doubt (fillers read "C", "K" or
-    "S" now and then), some wrong reading passes it by chance. The readings other than the chosen
-    one hold all the probability but its own (each cell's alternatives, multiplied out: an upper
-    bound), and about one in ten of them passes."""
+    covers is than all the other readings of it that would pass that check too. A reading with one
+    cell changed passes it only when the two characters' values differ by a multiple of 10 (A
+    and "<", O and E); a reading with several changed passes it about once in ten. A single
+    check digit over a long field is weak evidence: where many cells are in doubt (fillers read
+    "C", "K" or "S" now and then), some wrong reading passes it by chance. The readings are
+    counted by multiplying out each cell's alternatives (an upper bound: not all read as names)."""
     fld = formats.LAYOUTS[fmt][name]
-    chosen = total = 0.0
+    log_all = single = single_passing = 0.0  # each relative to the chosen reading's probability
     for i in range(fld.start, fld.end):
         options = dict(alternatives[fld.line][i])
-        chosen += options.get(lines[fld.line][i], _HORIZON)
-        total += math.log(sum(math.exp(-gap) for gap in options.values()))
-    others = math.exp(total) - math.exp(-chosen)
-    return _HORIZON if others <= 0 else -chosen - (math.log(others) - _COMPOSITE_PASSES)
+        chosen = lines[fld.line][i]
+        own = options.get(chosen, _HORIZON)
+        others = {char: math.exp(own - gap) for char, gap in options.items() if char != chosen}
+        log_all += math.log1p(sum(others.values()))
+        single += sum(others.values())
+        value = formats.char_value(chosen)
+        single_passing += sum(odds for char, odds in others.items() if (formats.char_value(char) - value) % 10 == 0)
+    several = max(0.0, math.exp(log_all) - 1.0 - single)
+    passing = single_passing + several / 10
+    return _HORIZON if passing <= 0 else -math.log(passing)
 
 
 def _passing_fields(fmt, best, alternatives, horizon):
