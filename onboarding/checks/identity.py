@@ -125,7 +125,7 @@ def run(documents, known, config):
     details["mrz_format"] = mrz.format
     details["check_digits"] = mrz.check_digits
     fields = mrz.fields()
-    details["provenance"] = _provenance(mrz.format, fields, _NAME_SETTLED.get(reading.stage))
+    details["provenance"] = _provenance(mrz.format, fields, reading.stage)
     codes = [] if mrz.valid else ["mrz_checksum_invalid"]
     today = date.today()
     if mrz.expiry_date and date.fromisoformat(mrz.expiry_date) < today:
@@ -140,12 +140,13 @@ def run(documents, known, config):
     return CheckResult(result, fields=fields, reason_codes=codes + missing, details=details)
 
 
-# How a name read two ways, or in characters too small to trust alone, was settled (the
-# reading's stage), as the reviewer is told.
-_NAME_SETTLED = {
-    "visual_zone": "read two ways, as the visual zone prints it",
-    "as_declared": "read two ways, as declared",
-    "small_printed": "small characters, as the visual zone prints it",
+# How a name or a number read two ways, or characters too small to trust alone, were settled (the
+# reading's stage): the fields settled, and what the reviewer is told.
+_SETTLED = {
+    "visual_zone": (("surname", "given_names"), "read two ways, as the visual zone prints it"),
+    "as_declared": (("surname", "given_names"), "read two ways, as declared"),
+    "small_printed": (("surname", "given_names"), "small characters, as the visual zone prints it"),
+    "number_printed": (("document_number",), "G or 6 read two ways, as the visual zone prints it"),
 }
 
 
@@ -158,11 +159,12 @@ _DERIVED = {
 }
 
 
-def _provenance(fmt, fields, name_settled=None):
+def _provenance(fmt, fields, stage=""):
     """Field -> where it was read: the zone ("MRZ"), its line and cells, for the reviewer; a name
-    read two ways says how it was settled, a field the format only implies how it follows."""
+    or number read two ways says how it was settled, a field the format only implies how it follows."""
     layout = LAYOUTS[fmt]
     derived = _DERIVED.get(fmt, {})
+    settled_fields, settled = _SETTLED.get(stage, ((), None))
     sources = {}
     for name, value in fields.items():
         source, label = derived.get(name, (name, None))
@@ -171,6 +173,6 @@ def _provenance(fmt, fields, name_settled=None):
             sources[name] = {"source": "MRZ", "line": cells.line + 1, "cells": [cells.start + 1, cells.end]}
             if label:
                 sources[name]["label"] = f"line {cells.line + 1}, {label}"
-            elif name_settled and name in _MRZ_FIELD:
-                sources[name]["label"] = f"line {cells.line + 1}, {name_settled}"
+            elif name in settled_fields:
+                sources[name]["label"] = f"line {cells.line + 1}, {settled}"
     return sources

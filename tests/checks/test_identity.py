@@ -204,3 +204,9 @@ def test_a_french_identity_card_issued_more_than_15_years_ago_has_expired():
     result = run(passport_upload(old), FRENCH_APPLICANT, {})
     assert result.result == FAILED
     assert result.reason_codes == ["document_expired"]
+
+
+def test_a_number_settled_by_the_visual_zone_says_so_to_the_reviewer():
+    provenance = identity._provenance("TD3", {"document_number": "C01XG0T47", "surname": "MUELLER"}, "number_printed")
+    assert provenance["document_number"]["label"] == "line 2, G or 6 read two ways, as the visual zone prints it"
+    assert "label" not in provenance["surname"]

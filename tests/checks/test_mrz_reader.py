@@ -284,6 +284,15 @@ def test_alternatives_the_check_digits_cannot_see_are_refused():
     assert resolving.resolve("TD3", _gaps(TD3_LINES, [(1, 1, "S", 4.0)])).resolved
 
 
+def test_a_number_whose_g_may_be_a_6_is_refused_with_both_numbers_on_record():
+    lines = list(IdentityDocument(**{**HOLDER, "document_number": "L898G02C3"}, format="TD3").mrz_lines())
+    # G and 6 weigh the same modulo 10: L898602C3 passes every check digit as well.
+    doubtful = resolving.resolve("TD3", _gaps(lines, [(1, 4, "6", 1.5)]))
+    assert not doubtful.resolved and doubtful.doubts == ["document_number_check"]
+    assert doubtful.numbers == ["L898G02C3", "L898602C3"]
+    assert resolving.resolve("TD3", _gaps(lines, [(1, 4, "6", 4.0)])).numbers == []  # read surely
+
+
 def test_a_check_digit_correction_that_a_twin_misread_explains_as_well_is_refused():
     # The document number's "2" read surely as its twin "Z" fails the check digit; an "8" read as
     # "B" (12 times less likely) would satisfy it, and was taken. So would the "2" the recogniser

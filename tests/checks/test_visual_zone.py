@@ -3,7 +3,7 @@ from datetime import date
 
 from onboarding.checks.images import load_pages
 from onboarding.checks.mrz import reader, resolving
-from onboarding.checks.mrz.visual_zone import blurred_from_another, prints
+from onboarding.checks.mrz.visual_zone import blurred_from_another, printed_number, prints
 from tests.documents.identity import IdentityDocument, photograph, render
 
 PASSPORT = IdentityDocument(
@@ -94,3 +94,46 @@ def test_a_name_the_visual_zone_prints_in_neither_spelling_stays_unread(monkeypa
     _name_in_doubt(monkeypatch, [MISREAD, MISREAD.replace("ANNA", "ANMA")])
     reading = reader.read_pages(load_pages(photograph(render(PASSPORT)[-1]), "image/png"))
     assert reading.mrz is None and reading.doubts == ["name"]
+
+
+NUMBERS = ["H00G0YRC<", "H0060YRC<"]  # a G read as 6 passes the same check digits
+
+
+def test_a_number_is_printed_where_the_numbers_differ_with_letters_and_digits_alike_elsewhere():
+    assert printed_number(["No. H00G0YRC"], NUMBERS) == "H00G0YRC<"
+    assert printed_number(["No. HOOGOYRC"], NUMBERS) == "H00G0YRC<"  # its zeros read as O
+    assert printed_number(["Passport No.", "H0060YRC"], NUMBERS) == "H0060YRC<"
+    # Where they differ, nothing is taken alike; neither printed, or both, settles nothing.
+    assert printed_number(["No. H00C0YRC"], NUMBERS) is None
+    assert printed_number(["H00G0YRC", "H0060YRC"], NUMBERS) is None
+    assert printed_number(["No. H00G0YRCX", "K3605Y10K6KQ"], NUMBERS) is None
+
+
+def _number_in_doubt(monkeypatch, numbers):
+    """Every check digit holds, yet the number's G may be a 6 (values 10 apart): a close second
+    reading, so not every cell is read surely."""
+    resolve = resolving.resolve
+    monkeypatch.setattr(reader, "_confident", lambda gaps: False)
+
+    def doubting(fmt, gaps, readings=1, each=()):
+        resolution = resolve(fmt, gaps, readings, each)
+        return replace(resolution, resolved=False, doubts=["document_number_check"], numbers=numbers)
+
+    monkeypatch.setattr(resolving, "resolve", doubting)
+
+
+def test_a_number_read_two_ways_is_settled_by_the_one_the_visual_zone_prints(monkeypatch):
+    passport = replace(PASSPORT, document_number="C01XG0T47")
+    _number_in_doubt(monkeypatch, ["C01X60T47", "C01XG0T47"])
+    search = reader.Search()
+    reading = reader.read_pages(load_pages(photograph(render(passport)[-1]), "image/png"), search)
+    assert reading.valid and reading.stage == search.stage == "number_printed"
+    assert reading.mrz.document_number == "C01XG0T47"
+    assert reading.lines == list(passport.mrz_lines())
+
+
+def test_a_number_the_visual_zone_prints_in_neither_reading_stays_unread(monkeypatch):
+    passport = replace(PASSPORT, document_number="C01XG0T47")
+    _number_in_doubt(monkeypatch, ["C01X60T47", "C01XQ0T47"])
+    reading = reader.read_pages(load_pages(photograph(render(passport)[-1]), "image/png"))
+    assert reading.mrz is None and reading.doubts == ["document_number_check"]

@@ -71,6 +71,7 @@ class MrzReading:
     timings_ms: dict = field(default_factory=dict)
     stage: str = ""  # where the search stopped (see ``Search``)
     names: list = field(default_factory=list)  # with the name in doubt, the name fields still possible
+    numbers: list = field(default_factory=list)  # with the number in doubt (G or 6), the numbers still possible
 
     @property
     def valid(self):
@@ -85,7 +86,8 @@ class Search:
     ``no_mrz_like_zone`` (chains, none reading like an MRZ), ``unsettled`` (MRZ-like zones read, none settled by its check digits),
     ``too_small`` (an MRZ settled, but its characters closer than ``MIN_PITCH``), ``time_budget``;
     ``visual_zone`` when every check digit held and the name, read two ways, was settled by the
-    spelling the document's visual zone prints; ``small_printed`` when the characters were too
+    spelling the document's visual zone prints; ``number_printed`` likewise for a document number
+    whose G or 6 its check digits cannot tell; ``small_printed`` when the characters were too
     small to trust alone and the visual zone prints the name they spell."""
 
     def __init__(self, seconds=None):
@@ -255,7 +257,7 @@ def _read_zone(bgr, lines, folded, search, second_look=True):
                               stage=stage)  # fmt: skip
         fallback = fallback or MrzReading(lines=resolution.lines, mrz=None, doubts=resolution.doubts,
                                           margin=resolution.margin, stage="unsettled",
-                                          names=resolution.names)  # fmt: skip
+                                          names=resolution.names, numbers=resolution.numbers)  # fmt: skip
     return fallback
 
 
@@ -357,26 +359,34 @@ def with_name(reading, fits):
     if reading.doubts != ["name"]:
         return None
     chosen = [name for name in reading.names if fits(name)]
-    if len(chosen) != 1:
-        return None
-    cells = formats.LAYOUTS[formats.detect_format(reading.lines)]["name"]
+    return _settled(reading, "name", chosen[0]) if len(chosen) == 1 else None
+
+
+def _settled(reading, field, value, **changes):
+    """The reading with ``field`` as ``value`` and no doubt left, when every check digit then
+    holds; None otherwise."""
+    cells = formats.LAYOUTS[formats.detect_format(reading.lines)][field]
     lines = list(reading.lines)
-    lines[cells.line] = lines[cells.line][: cells.start] + chosen[0] + lines[cells.line][cells.end :]
+    lines[cells.line] = lines[cells.line][: cells.start] + value + lines[cells.line][cells.end :]
     try:
         mrz = formats.parse(lines)
     except formats.InvalidMrz:
         return None
-    return replace(reading, lines=lines, mrz=mrz, doubts=[]) if mrz.valid else None
+    return replace(reading, lines=lines, mrz=mrz, doubts=[], **changes) if mrz.valid else None
 
 
 def _settled_by_visual_zone(page, boxes, lines, reading, search):
     """The reading settled by the page's visual zone (see ``visual_zone``), or None: a name read
-    two ways, by the one spelling the page prints (stage ``visual_zone``); characters set too
-    close to trust alone, every check digit holding, by the page printing the name they spell
-    (``small_printed``)."""
-    if reading.doubts not in (["name"], ["characters_too_small"]) or search.spent:
+    two ways, by the one spelling the page prints (stage ``visual_zone``); a document number read
+    two ways its check digits cannot tell apart (G or 6), by the one the page prints
+    (``number_printed``); characters set too close to trust alone, every check digit holding, by
+    the page printing the name they spell (``small_printed``)."""
+    if reading.doubts not in (["name"], ["characters_too_small"], ["document_number_check"]) or search.spent:
         return None
-    printed = visual_zone.printed_words(page, boxes, lines)
+    printed_lines = visual_zone.printed_lines(page, boxes, lines)
+    if reading.doubts == ["document_number_check"]:
+        return _number_printed(reading, visual_zone.printed_number(printed_lines, reading.numbers))
+    printed = visual_zone.printed_words(printed_lines)
     if reading.doubts == ["characters_too_small"]:
         return _small_printed(reading, printed)
     settled = with_name(
@@ -395,21 +405,25 @@ def _small_printed(reading, printed):
     another seed), the visual zone printed the name of 27 of the 107 MRZs refused as too small,
     all 27 read right, and of none of the 7 read wrong."""
     cells = formats.LAYOUTS[formats.detect_format(reading.lines)]["name"]
-    if not visual_zone.prints(printed, reading.lines[cells.line][cells.start : cells.end]):
-        return None
-    mrz = formats.parse(reading.lines)
-    return replace(reading, mrz=mrz, doubts=[], stage="small_printed") if mrz.valid else None
+    name = reading.lines[cells.line][cells.start : cells.end]
+    return _settled(reading, "name", name, stage="small_printed") if visual_zone.prints(printed, name) else None
+
+
+def _number_printed(reading, number):
+    """The reading with its document number ``number`` (one of ``reading.numbers``), or None."""
+    return None if number is None else _settled(reading, "document_number", number, stage="number_printed")
 
 
 def _found_unsure(reading):
     """Whether the zone read is the MRZ, every check digit holding, with only cells no check digit
-    covers left in doubt, or its characters too small to be sure of: no other zone of the page
-    would be the MRZ, so the search stops there."""
-    if reading.stage == "too_small":
+    covers left in doubt, or a number's cells its check digits cannot tell apart, or its characters
+    too small to be sure of: no other zone of the page would be the MRZ, so the search stops there."""
+    if reading.stage == "too_small" or reading.numbers:
         return True
     return bool(reading.doubts) and all(doubt in _UNCHECKED_FIELDS for doubt in reading.doubts)
 
 
+_SETTLED_STAGES = ("too_small", "visual_zone", "small_printed", "number_printed")  # kept whichever zone
 _LEVEL_LINES = 3  # lines the detector must find before the page's orientation is judged from them
 _LEVEL_SHARE = 0.9  # of their length lying within 45 degrees of horizontal
 
@@ -489,7 +503,7 @@ def read_image(image, search=None):
                 if reading is not None and (reading.mrz is not None or _found_unsure(reading)):
                     if reading.mrz is None:
                         reading = _settled_by_visual_zone(page, boxes, lines, reading, search) or reading
-                    if not first and reading.stage not in ("too_small", "visual_zone", "small_printed"):
+                    if not first and reading.stage not in _SETTLED_STAGES:
                         reading.stage = "other_zone"
                     return _found(reading, search)
                 first = False

@@ -54,6 +54,9 @@ class Resolution:
     # With the name in doubt: the name fields the readings leave possible, each as printed in the
     # name's cells (something else the document or the applicant says may settle which).
     names: list = field(default_factory=list)
+    # With the document number in doubt only between characters its check digits cannot tell apart
+    # (G and 6): the numbers still possible, as printed in its field.
+    numbers: list = field(default_factory=list)
 
 
 def _alternatives(gaps, horizon=_HORIZON):
@@ -258,7 +261,12 @@ def resolve(fmt, gaps, readings=1, each=()):
         doubts += [doubt] if doubt else []
     doubts += _unchecked_doubts(fmt, alternatives, UNCHECKED_MARGIN * readings)
     doubts += _invisible_doubts(fmt, lines, alternatives, UNCHECKED_MARGIN * readings)
-    return Resolution(lines=lines, resolved=not doubts, margin=margin, doubts=doubts, names=names)
+    numbers = (
+        _close_numbers(fmt, lines, alternatives, UNCHECKED_MARGIN * readings)
+        if doubts == ["document_number_check"]
+        else []
+    )
+    return Resolution(lines=lines, resolved=not doubts, margin=margin, doubts=doubts, names=names, numbers=numbers)
 
 
 def _best(gaps):
@@ -414,6 +422,28 @@ def _invisible_doubts(fmt, lines, alternatives, margin):
                 doubts.append(name)
                 break
     return doubts
+
+
+_MAX_NUMBERS = 4
+
+
+def _close_numbers(fmt, lines, alternatives, margin):
+    """The document numbers (the field as printed) a reading leaves possible when its number holds
+    characters whose close alternatives pass the same check digits (G or 6): every combination of
+    them, up to ``_MAX_NUMBERS``; none when the doubt lies outside the number's own field (a TD1
+    number continued in the optional data)."""
+    fld = formats.LAYOUTS[fmt]["document_number"]
+    cells = []
+    for i in range(fld.start, fld.end):
+        chosen = lines[fld.line][i]
+        options = dict(alternatives[fld.line][i])
+        value = formats.char_value(chosen)
+        cells.append([chosen] + [char for char, gap in options.items() if char != chosen
+                                 and (formats.char_value(char) - value) % 10 == 0
+                                 and gap - options.get(chosen, 0.0) < margin])  # fmt: skip
+    if all(len(options) == 1 for options in cells) or math.prod(len(options) for options in cells) > _MAX_NUMBERS:
+        return []
+    return ["".join(combo) for combo in itertools.product(*cells)]
 
 
 # A name field: the primary identifier, its components joined by one filler, then "<<" and the

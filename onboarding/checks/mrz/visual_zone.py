@@ -1,11 +1,13 @@
-"""The names an identity document prints in its visual zone, read to settle an MRZ name.
+"""The names and number an identity document prints in its visual zone, read to settle an MRZ's.
 
 No check digit covers a name, and the recogniser can leave two spellings of it about as
 likely (a Q or an O in LINDQVIST, a G or an E in GARCIA). The visual zone prints the name
 again, larger and in another face: a spelling is taken only when the page prints it where
-the spellings differ, and prints no other one (``reader.with_name``).
+the spellings differ, and prints no other one (``reader.with_name``). So is a document
+number whose G or 6 (values 10 apart, which pass the same check digits) is in doubt.
 """
 
+import re
 import unicodedata
 
 import cv2
@@ -30,10 +32,9 @@ def spellings(text):
     return {transliterate(text), transliterate(bare)}
 
 
-def printed_words(page, boxes, zone_lines):
-    """The words of each text line of ``page`` (BGR) running along the MRZ's ``zone_lines``,
-    read the same way round, in each of their ``spellings``; the MRZ's own lines left out (its
-    last line on a card is the name alone)."""
+def printed_lines(page, boxes, zone_lines):
+    """The text of each line of ``page`` (BGR) running along the MRZ's ``zone_lines``, read the
+    same way round; the MRZ's own lines left out (its last line on a card is the name alone)."""
     along = zone_lines[0][1] - zone_lines[0][0]
     direction = along / max(float(np.linalg.norm(along)), 1.0)
     oriented = []
@@ -48,7 +49,38 @@ def printed_words(page, boxes, zone_lines):
     if not oriented:
         return []
     texts = textlines.recognise([textlines.strip(page, box) for box in oriented], reduce=textlines.greedy_text)
-    return [spelling.split(FILLER) for text, _ in texts for spelling in spellings(text) if spelling]
+    return [text for text, _ in texts]
+
+
+def printed_words(lines):
+    """The words of each of the ``printed_lines``, in each of their ``spellings``."""
+    return [spelling.split(FILLER) for text in lines for spelling in spellings(text) if spelling]
+
+
+# Characters a recogniser reads for one another whatever the face (the O of a number for its 0):
+# a number printed is compared with them taken alike, but in the cells where the numbers differ.
+_ALIKE = str.maketrans("OQDIZSB", "0001258")
+
+
+def printed_number(lines, numbers):
+    """The one of ``numbers`` (document number fields, filler-padded) the ``printed_lines`` print
+    as a word where the numbers differ, characters read alike taken alike elsewhere; None when
+    none or several are printed."""
+    words = {word for line in lines for word in re.findall("[A-Z0-9]+", line.upper())}
+    found = []
+    for number in numbers:
+        value = number.rstrip(FILLER)
+        differs = [i for i in range(len(value)) if any(other[i] != value[i] for other in numbers)]
+        alike = value.translate(_ALIKE)
+        for word in words:
+            if (
+                len(word) == len(value)
+                and all(word[i] == value[i] for i in differs)
+                and all(word[i] == value[i] or word[i].translate(_ALIKE) == alike[i] for i in range(len(value)))
+            ):
+                found.append(number)
+                break
+    return found[0] if len(found) == 1 else None
 
 
 def prints(printed, name):
