@@ -562,3 +562,12 @@ def test_fillers_in_doubt_all_along_a_french_card_name_are_refused_though_the_co
     doubts = [(0, cell, "C", 0.2) for cell in range(20, 30)]
     refused = resolving.resolve("FRA_ID", _gaps(lines, doubts))
     assert not refused.resolved and "name" in refused.doubts
+
+
+def test_repeated_twins_in_cells_weighed_7_and_3_are_found_as_the_numbers_they_could_be():
+    def numbers(number):
+        return resolving.twin_pairs("TD3", list(IdentityDocument(**{**HOLDER, "document_number": number}).mrz_lines()))
+
+    assert numbers("5515HK03W") == ["SS15HK03W"]
+    assert numbers("C01X00T47") == []  # its 0s sit in cells weighed 3 and 1
+    assert numbers("AB100BB47") == ["AB1OOBB47", "AB1DDBB47", "AB1QQBB47"]  # cells 3 and 4

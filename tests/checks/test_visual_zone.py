@@ -137,3 +137,19 @@ def test_a_number_the_visual_zone_prints_in_neither_reading_stays_unread(monkeyp
     _number_in_doubt(monkeypatch, ["C01X60T47", "C01XQ0T47"])
     reading = reader.read_pages(load_pages(photograph(render(passport)[-1]), "image/png"))
     assert reading.mrz is None and reading.doubts == ["document_number_check"]
+
+
+def test_a_number_whose_repeated_twins_the_visual_zone_prints_the_other_way_is_disputed():
+    # The MRZ prints 5515HK03W (its check digits computed for it), the visual zone SS15HK03W:
+    # read as twins alike, "SS" and "55" pass the same check digits, so the MRZ is not taken.
+    printed = replace(PASSPORT, document_number="SS15HK03W")
+    mrz = replace(PASSPORT, document_number="5515HK03W").mrz_lines()
+    search = reader.Search()
+    content = photograph(render(replace(printed, mrz_override=mrz))[-1])
+    reading = reader.read_pages(load_pages(content, "image/png"), search)
+    assert reading.mrz is None and reading.doubts == ["document_number_check"]
+    assert search.stage == "number_disputed"
+    # Printed alike in both zones, the number is read.
+    agreeing = reader.read_pages(load_pages(photograph(render(replace(PASSPORT, document_number="5515HK03W"))[-1]),
+                                            "image/png"))  # fmt: skip
+    assert agreeing.valid and agreeing.mrz.document_number == "5515HK03W"

@@ -88,7 +88,9 @@ class Search:
     ``visual_zone`` when every check digit held and the name, read two ways, was settled by the
     spelling the document's visual zone prints; ``number_printed`` likewise for a document number
     whose G or 6 its check digits cannot tell; ``small_printed`` when the characters were too
-    small to trust alone and the visual zone prints the name they spell."""
+    small to trust alone and the visual zone prints the name they spell; ``number_disputed`` when
+    every check digit held but the visual zone prints the number with repeated twins the other way
+    (see ``resolving.twin_pairs``)."""
 
     def __init__(self, seconds=None):
         self.started = time.perf_counter()
@@ -463,6 +465,24 @@ def _glance(page, found, recognised, search):
     return reading if reading is not None and reading.mrz is not None and not reading.doubts else None
 
 
+def _undisputed(page, boxes, lines, reading, search):
+    """The reading, or an unreadable one when the page's visual zone prints its document number
+    with a repeated character read as its twin (see ``resolving.twin_pairs``): both pass every
+    check digit, and the visual zone, in another face, tells them apart (stage ``number_disputed``)."""
+    if reading.mrz is None or search.spent:
+        return reading
+    fmt = formats.detect_format(reading.lines)
+    variants = resolving.twin_pairs(fmt, reading.lines)
+    if not variants:
+        return reading
+    cells = formats.LAYOUTS[fmt]["document_number"]
+    number = reading.lines[cells.line][cells.start : cells.end]
+    printed = visual_zone.printed_number(visual_zone.printed_lines(page, boxes, lines), [number, *variants])
+    if printed is None or printed == number:
+        return reading
+    return replace(reading, mrz=None, doubts=["document_number_check"], stage="number_disputed")
+
+
 def _found(reading, search):
     search.stage = reading.stage
     reading.timings_ms["total"] = search.ms()
@@ -483,7 +503,7 @@ def read_image(image, search=None):
         recognised = {}
         glance = _glance(page, found, recognised, search)
         if glance is not None:
-            return _found(glance, search)
+            return _found(_undisputed(page, boxes, found[0], glance, search), search)
         first = True  # the page's most MRZ-like zone, the only one given second looks
         # Papers lying around the document may hold longer chains of lines than the MRZ:
         # the zones are recognised a few at a time, the MRZ-like ones of each group read first.
@@ -505,7 +525,7 @@ def read_image(image, search=None):
                         reading = _settled_by_visual_zone(page, boxes, lines, reading, search) or reading
                     if not first and reading.stage not in _SETTLED_STAGES:
                         reading.stage = "other_zone"
-                    return _found(reading, search)
+                    return _found(_undisputed(page, boxes, lines, reading, search), search)
                 first = False
                 best = best or reading
         if found:

@@ -378,6 +378,25 @@ TWIN_GAP = math.log(25)
 _TWIN_CLASSES = {ALPHABET.index(a): [ALPHABET.index(b) for b in group if b != a] for group in TWINS for a in group}
 
 
+def twin_pairs(fmt, lines):
+    """The document numbers that read the number's neighbouring twin characters the other way
+    (5515 for SS15), where they pass its check digits as well: a character repeated in cells
+    weighed 7 and 3 (the first two of each three) misread alike in both changes the weighted sum
+    by 10 times the difference, nothing modulo 10. The recogniser misreads a glyph repeated side
+    by side alike and surely (SS read 55 with no S in sight), so its odds say nothing there."""
+    fld = formats.LAYOUTS[fmt]["document_number"]
+    number = lines[fld.line][fld.start : fld.end]
+    variants = []
+    for i in range(0, len(number) - 1, 3):
+        char = number[i]
+        if char != number[i + 1]:
+            continue
+        for group in TWINS:
+            if char in group:
+                variants += [number[:i] + twin * 2 + number[i + 2 :] for twin in group if twin != char]
+    return variants
+
+
 def _twins_close(gaps, readings):
     """The gap matrices with the twins of each cell's best character at most ``TWIN_GAP`` (per
     reading) behind it, where the cell admits them."""
