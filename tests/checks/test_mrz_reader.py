@@ -293,6 +293,17 @@ def test_a_number_whose_g_may_be_a_6_is_refused_with_both_numbers_on_record():
     assert resolving.resolve("TD3", _gaps(lines, [(1, 4, "6", 4.0)])).numbers == []  # read surely
 
 
+def test_readings_passing_every_check_digit_that_differ_in_the_number_alone_are_kept_on_record():
+    # 8 read as B in two cells cancels out in the number's check digit and the composite:
+    # LB9B902C3 passes as well as L898902C3, nearly as likely.
+    doubtful = resolving.resolve("TD3", _gaps(TD3_LINES, [(1, 1, "B", 0.5), (1, 3, "B", 0.5)]))
+    assert doubtful.doubts == ["check_digits_ambiguous"]
+    assert doubtful.numbers[:2] == ["L898902C3", "LB9B902C3"]
+    # Close readings that differ in the birth date too settle nothing the number could.
+    both = resolving.resolve("TD3", _gaps(TD3_LINES, [(1, 17, "2", 0.2), (1, 18, "9", 0.2)]))
+    assert both.doubts == ["check_digits_ambiguous"] and both.numbers == []
+
+
 def test_a_check_digit_correction_that_a_twin_misread_explains_as_well_is_refused():
     # The document number's "2" read surely as its twin "Z" fails the check digit; an "8" read as
     # "B" (12 times less likely) would satisfy it, and was taken. So would the "2" the recogniser

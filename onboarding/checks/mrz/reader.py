@@ -380,13 +380,13 @@ def _settled(reading, field, value, **changes):
 def _settled_by_visual_zone(page, boxes, lines, reading, search):
     """The reading settled by the page's visual zone (see ``visual_zone``), or None: a name read
     two ways, by the one spelling the page prints (stage ``visual_zone``); a document number read
-    two ways its check digits cannot tell apart (G or 6), by the one the page prints
-    (``number_printed``); characters set too close to trust alone, every check digit holding, by
+    two ways its check digits cannot tell apart (G or 6, or D or 0 where both readings pass them),
+    by the one the page prints (``number_printed``); characters set too close to trust alone, every check digit holding, by
     the page printing the name they spell (``small_printed``)."""
-    if reading.doubts not in (["name"], ["characters_too_small"], ["document_number_check"]) or search.spent:
+    if (reading.doubts not in (["name"], ["characters_too_small"]) and not reading.numbers) or search.spent:
         return None
     printed_lines = visual_zone.printed_lines(page, boxes, lines)
-    if reading.doubts == ["document_number_check"]:
+    if reading.numbers:
         return _number_printed(reading, visual_zone.printed_number(printed_lines, reading.numbers))
     printed = visual_zone.printed_words(printed_lines)
     if reading.doubts == ["characters_too_small"]:

@@ -54,8 +54,8 @@ class Resolution:
     # With the name in doubt: the name fields the readings leave possible, each as printed in the
     # name's cells (something else the document or the applicant says may settle which).
     names: list = field(default_factory=list)
-    # With the document number in doubt only between characters its check digits cannot tell apart
-    # (G and 6): the numbers still possible, as printed in its field.
+    # With the document number in doubt alone, between characters its check digits cannot tell apart
+    # (G and 6) or readings passing them all (D or 0): the numbers still possible, as printed in its field.
     numbers: list = field(default_factory=list)
 
 
@@ -233,7 +233,8 @@ def resolve(fmt, gaps, readings=1, each=()):
     if not passing:
         return Resolution(lines=best, resolved=False, margin=0.0, doubts=["composite_check"])
     margin = passing[1][0] - passing[0][0] if len(passing) > 1 else _HORIZON
-    margin = min(margin, _twin_margin(fmt, gaps, readings, passing[0]))
+    twin_margin, with_twins = _twin_margin(fmt, gaps, readings, passing[0])
+    margin = min(margin, twin_margin)
     lines = passing[0][1]
     doubts = [] if margin >= MARGIN * readings else ["check_digits_ambiguous"]
     if passing[0][0] > MAX_CORRECTION * readings:
@@ -261,11 +262,11 @@ def resolve(fmt, gaps, readings=1, each=()):
         doubts += [doubt] if doubt else []
     doubts += _unchecked_doubts(fmt, alternatives, UNCHECKED_MARGIN * readings)
     doubts += _invisible_doubts(fmt, lines, alternatives, UNCHECKED_MARGIN * readings)
-    numbers = (
-        _close_numbers(fmt, lines, alternatives, UNCHECKED_MARGIN * readings)
-        if doubts == ["document_number_check"]
-        else []
-    )
+    numbers = []
+    if doubts == ["document_number_check"]:
+        numbers = _close_numbers(fmt, lines, alternatives, UNCHECKED_MARGIN * readings)
+    elif doubts == ["check_digits_ambiguous"]:
+        numbers = _ambiguous_numbers(fmt, passing[0][1], sorted(passing + with_twins), MAX_CORRECTION * readings)
     return Resolution(lines=lines, resolved=not doubts, margin=margin, doubts=doubts, names=names, numbers=numbers)
 
 
@@ -412,16 +413,17 @@ def _twins_close(gaps, readings):
 
 
 def _twin_margin(fmt, gaps, readings, chosen):
-    """How much more probable the chosen (gap, lines) is than the next reading satisfying every
-    check digit, with the twins of the characters read brought close (``_twins_close``). The
-    twins only make the choice closer: a reading is never chosen for a twin read surely."""
+    """(How much more probable the chosen (gap, lines) is than the next reading satisfying every
+    check digit, with the twins of the characters read brought close (``_twins_close``), those
+    readings as (gap, lines)). The twins only make the choice closer: a reading is never chosen
+    for a twin read surely."""
     horizon = _HORIZON * readings
     capped = _twins_close(gaps, readings)
     _, passing = _passing(fmt, _best(capped), [_alternatives(g, horizon) for g in capped], horizon)
     gap, lines = chosen
     own = min((g for g, other in passing if other == lines), default=gap)
     others = [g for g, other in passing if other != lines]
-    return max(0.0, others[0] - own) if others else _HORIZON
+    return (max(0.0, others[0] - own) if others else _HORIZON), passing
 
 
 def _invisible_doubts(fmt, lines, alternatives, margin):
@@ -463,6 +465,25 @@ def _close_numbers(fmt, lines, alternatives, margin):
     if all(len(options) == 1 for options in cells) or math.prod(len(options) for options in cells) > _MAX_NUMBERS:
         return []
     return ["".join(combo) for combo in itertools.product(*cells)]
+
+
+def _ambiguous_numbers(fmt, best, passing, window):
+    """The document numbers of the readings passing every check digit within ``window`` of the
+    likeliest (twins brought close or not, see ``_twin_margin``), when they differ from the ``best``
+    lines in the number's own field alone (D or 0, B or 8, whose misreads can cancel out); none
+    when they differ anywhere else."""
+    fld = formats.LAYOUTS[fmt]["document_number"]
+    numbers = []
+    for gap, lines in passing:
+        if gap - passing[0][0] >= window:
+            break
+        for line, (ours, theirs) in enumerate(zip(best, lines)):
+            outside = [i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b]
+            if any(line != fld.line or not fld.start <= i < fld.end for i in outside):
+                return []
+        numbers.append(lines[fld.line][fld.start : fld.end])
+    numbers = list(dict.fromkeys(numbers))
+    return numbers if 1 < len(numbers) <= _MAX_NUMBERS else []
 
 
 # A name field: the primary identifier, its components joined by one filler, then "<<" and the
