@@ -20,7 +20,7 @@ import pycountry
 
 from onboarding.checks import FAILED, INCONCLUSIVE, PASSED, CheckResult
 from onboarding.checks.images import UnreadableDocument, load_pages
-from onboarding.checks.mrz import FILLER, LAYOUTS, transliterate
+from onboarding.checks.mrz import FILLER, LAYOUTS, detect_format, transliterate
 from onboarding.checks.mrz.reader import Search, read_pages, with_name
 from onboarding.checks.mrz.visual_zone import spellings
 from onboarding.checks.names import compare_names
@@ -60,12 +60,13 @@ def _name_score(mrz, identity):
     return max(compare_names(read, declared), compare_names(read, transliterate(declared).replace("<", " ")))
 
 
-def _declared_name_fields(identity, width):
-    """The name fields of ``width`` cells an MRZ may print for the declared name."""
+def _declared_name_fields(identity, width, surname_only=False):
+    """The name fields of ``width`` cells an MRZ may print for the declared name (the surname
+    alone where the format prints it alone, as the French card does)."""
     first, last = identity.get("first_name") or "", identity.get("last_name") or ""
     fields = set()
     for surname in spellings(last):
-        for given in spellings(first) if first else [""]:
+        for given in spellings(first) if first and not surname_only else [""]:
             name = f"{surname}{FILLER * 2}{given}" if given else surname
             fields.add(name.ljust(width, FILLER)[:width])
     return fields
@@ -75,7 +76,8 @@ def _named_as_declared(reading, identity):
     """The reading with its name settled by the applicant's declared name, or None."""
     if not (identity.get("first_name") or identity.get("last_name")):
         return None
-    settled = with_name(reading, lambda name: name in _declared_name_fields(identity, len(name)))
+    surname_only = LAYOUTS[detect_format(reading.lines)]["name"].kind == "surname"
+    settled = with_name(reading, lambda name: name in _declared_name_fields(identity, len(name), surname_only))
     if settled is not None:
         settled.stage = "as_declared"
     return settled

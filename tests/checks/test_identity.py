@@ -210,3 +210,14 @@ def test_a_number_settled_by_the_visual_zone_says_so_to_the_reviewer():
     provenance = identity._provenance("TD3", {"document_number": "C01XG0T47", "surname": "MUELLER"}, "number_printed")
     assert provenance["document_number"]["label"] == "line 2, G or 6 read two ways, as the visual zone prints it"
     assert "label" not in provenance["surname"]
+
+
+def test_a_french_card_surname_read_two_ways_is_settled_by_the_declared_surname(monkeypatch):
+    lines = list(FRENCH_CARD.mrz_lines())
+    spellings = [lines[0][5:30], lines[0][5:30].replace("MUELLER", "MUELLFR")]
+    reading = MrzReading(lines=lines, mrz=None, doubts=["name"], names=spellings, stage="unsettled")
+    monkeypatch.setattr(identity, "read_pages", lambda pages, search: reading)
+    result = run(passport_upload(FRENCH_CARD), FRENCH_APPLICANT, {})
+    assert result.result == PASSED, result.reason_codes
+    assert result.fields["surname"] == "MUELLER"
+    assert result.details["provenance"]["surname"]["label"] == "line 1, read two ways, as declared"

@@ -573,6 +573,8 @@ def test_fillers_in_doubt_all_along_a_french_card_name_are_refused_though_the_co
     doubts = [(0, cell, "C", 0.2) for cell in range(20, 30)]
     refused = resolving.resolve("FRA_ID", _gaps(lines, doubts))
     assert not refused.resolved and "name" in refused.doubts
+    # The surname's likely readings stay on record, for the visual zone or the applicant to settle.
+    assert lines[0][5:30] in refused.names
 
 
 def test_repeated_twins_in_cells_weighed_7_and_3_are_found_as_the_numbers_they_could_be():

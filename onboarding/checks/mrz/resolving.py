@@ -249,6 +249,8 @@ def resolve(fmt, gaps, readings=1, each=()):
     for name in _checked_names(fmt):
         if _checked_name_odds(fmt, alternatives, lines, name) < UNCHECKED_MARGIN * readings:
             doubts.append(name)
+            if name == "name":  # the surname's likely readings, for something else to settle
+                names = [text for _, text in _name_readings(fmt, alternatives, name)[:_NAME_CANDIDATES]]
     for name in _NAME_FIELDS:
         if name not in layout or name in _checked_names(fmt):
             continue
