@@ -300,8 +300,9 @@ def _checked_names(fmt):
 def _passing_with_names(fmt, best, alternatives, horizon):
     """``_passing`` where the composite check digit covers the names: each likely reading of the
     names that reads as a name (see ``_name_readings``) is set in place, and the check digits
-    choose among those too. A name then needs no margin of its own: a misread letter fails the
-    composite check unless another misread cancels it, which the margin between readings weighs."""
+    choose among those too: a misread letter fails the composite check unless another misread
+    cancels it, which the margin between readings weighs (and ``_checked_name_odds`` how likely
+    such a cancelling reading is where many cells are in doubt)."""
     layout = formats.LAYOUTS[fmt]
     fields = [layout[name] for name in _checked_names(fmt)]
     candidates = [_name_readings(fmt, alternatives, name)[:_NAME_CANDIDATES] for name in _checked_names(fmt)]
