@@ -559,14 +559,14 @@ def phone_photos(split, count):
 TYPEWRITER = "/usr/share/fonts/opentype/courier-prime/Courier Prime.otf"
 
 
-def specimen_scans(count, seed=90_000, formats=_LAYOUT_FORMATS):
+def specimen_scans(count, seed=90_000):
     """``count`` scans as collections of specimens show them, with the truth: the data page,
     its MRZ end cut closely, or the MRZ alone cut at its characters; in OCR-B, a typewriter
     face or another monospaced font, over security prints or under SPECIMEN; slightly turned,
     softened, noisy, downscaled so MRZ capitals are 5-15 px high, JPEG 60-90."""
     rng = random.Random(seed)
     for index in range(count):
-        fmt = formats[index % len(formats)]
+        fmt = _LAYOUT_FORMATS[index % len(_LAYOUT_FORMATS)]
         doc = random_document(rng, fmt)
         printing = Printing(font=rng.choice([OCR_B, OCR_B, TYPEWRITER, MONO]), security_print=rng.random() < 0.5,
                             specimen=rng.random() < 0.3)  # fmt: skip

@@ -381,8 +381,8 @@ def _settled_by_visual_zone(page, boxes, lines, reading, search):
     """The reading settled by the page's visual zone (see ``visual_zone``), or None: a name read
     two ways, by the one spelling the page prints (stage ``visual_zone``); a document number read
     two ways its check digits cannot tell apart (G or 6, or D or 0 where both readings pass them),
-    by the one the page prints (``number_printed``); characters set too close to trust alone, every check digit holding, by
-    the page printing the name they spell (``small_printed``)."""
+    by the one the page prints (``number_printed``); characters set too close to trust alone,
+    every check digit holding, by the page printing the name they spell (``small_printed``)."""
     if (reading.doubts not in (["name"], ["characters_too_small"]) and not reading.numbers) or search.spent:
         return None
     printed_lines = visual_zone.printed_lines(page, boxes, lines)
@@ -406,8 +406,7 @@ def _small_printed(reading, printed):
     right. On 600 generated specimen scans (seeds 91,000-96,000; the bench's ``scans`` split is
     another seed), the visual zone printed the name of 27 of the 107 MRZs refused as too small,
     all 27 read right, and of none of the 7 read wrong."""
-    cells = formats.LAYOUTS[formats.detect_format(reading.lines)]["name"]
-    name = reading.lines[cells.line][cells.start : cells.end]
+    name = formats.LAYOUTS[formats.detect_format(reading.lines)]["name"].read(reading.lines)
     return _settled(reading, "name", name, stage="small_printed") if visual_zone.prints(printed, name) else None
 
 
@@ -475,8 +474,7 @@ def _undisputed(page, boxes, lines, reading, search):
     variants = resolving.twin_pairs(fmt, reading.lines)
     if not variants:
         return reading
-    cells = formats.LAYOUTS[fmt]["document_number"]
-    number = reading.lines[cells.line][cells.start : cells.end]
+    number = formats.LAYOUTS[fmt]["document_number"].read(reading.lines)
     printed = visual_zone.printed_number(visual_zone.printed_lines(page, boxes, lines), [number, *variants])
     if printed is None or printed == number:
         return reading

@@ -388,8 +388,7 @@ def twin_pairs(fmt, lines):
     weighed 7 and 3 (the first two of each three) misread alike in both changes the weighted sum
     by 10 times the difference, nothing modulo 10. The recogniser misreads a glyph repeated side
     by side alike and surely (SS read 55 with no S in sight), so its odds say nothing there."""
-    fld = formats.LAYOUTS[fmt]["document_number"]
-    number = lines[fld.line][fld.start : fld.end]
+    number = formats.LAYOUTS[fmt]["document_number"].read(lines)
     variants = []
     for i in range(0, len(number) - 1, 3):
         char = number[i]
@@ -484,7 +483,7 @@ def _ambiguous_numbers(fmt, best, passing, window):
             outside = [i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b]
             if any(line != fld.line or not fld.start <= i < fld.end for i in outside):
                 return []
-        numbers.append(lines[fld.line][fld.start : fld.end])
+        numbers.append(fld.read(lines))
     numbers = list(dict.fromkeys(numbers))
     return numbers if 1 < len(numbers) <= _MAX_NUMBERS else []
 
